@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * dmabufkit.h: the C API of the dmabufkit allocator library.
+ *
+ * Build with `pkg-config --cflags --libs dmabufkit-1.0`.
+ */
+#pragma once
+
+#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk-buffer-pool.h>
+#include <dmabufkit/dbk-constraints.h>

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "dmabufkit/core/exporter_selector.h"
+
+#include <cerrno>
+
+namespace dmabufkit {
+
+std::string exporterMismatch(const ExporterTraits &traits, const Constraints &c, uint64_t bufferSize)
+{
+	if (c.cpuMappable && !traits.cpuMappable)
+		return "not CPU-mappable";
+	if (c.contiguous && !traits.contiguous)
+		return "not physically contiguous";
+	if (c.scanout && !traits.scanout)
+		return "not scanout-capable";
+	if (c.maxSize && bufferSize > c.maxSize)
+		return "buffer of " + std::to_string(bufferSize) + " bytes exceeds max-size " +
+		       std::to_string(c.maxSize);
+	if (traits.maxSize && bufferSize > traits.maxSize)
+		return "buffer of " + std::to_string(bufferSize) + " bytes exceeds its limit of " +
+		       std::to_string(traits.maxSize);
+	return {};
+}
+
+Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
+			      const Constraints &constraints, uint64_t bufferSize)
+{
+	if (candidates.empty())
+		return Error{ ENODEV, "no dma-buf exporter on this machine (no /dev/dma_heap/*, "
+				      "no /dev/udmabuf, no DRM device with dumb buffers)" };
+	std::string reasons;
+	for (size_t i = 0; i < candidates.size(); ++i) {
+		std::string why = exporterMismatch(candidates[i], constraints, bufferSize);
+		if (why.empty())
+			return i;
+		reasons += "; " + candidates[i].name + ": " + why;
+	}
+	std::string owner = constraints.consumer.empty() ? "the consumers" : constraints.consumer;
+	return Error{ ENOTSUP, "no exporter meets the constraints of " + owner + " (" +
+				       constraints.describe() + ")" + reasons };
+}
+
+} /* namespace dmabufkit */

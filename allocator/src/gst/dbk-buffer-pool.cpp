@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "dmabufkit/dbk-buffer-pool.h"
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "constraints_convert.h"
+#include "dmabufkit/core/frame_layout.h"
+#include "dmabufkit/core/pixel_format.h"
+
+GST_DEBUG_CATEGORY_STATIC(dbk_pool_debug);
+#define GST_CAT_DEFAULT dbk_pool_debug
+
+using namespace dmabufkit;
+
+#define CONFIG_CONSTRAINTS "dmabufkit-constraints"
+#define CONFIG_NAME_PREFIX "dmabufkit-name-prefix"
+
+namespace {
+
+struct PoolState {
+	DbkAllocator *allocator = nullptr;
+	GstVideoInfo info{};
+	FrameLayout layout;
+	Constraints constraints;
+	DbkConstraints cConstraints{};
+	GstVideoAlignment align{};
+	bool hasAlign = false;
+	bool configured = false;
+	std::string prefix = "dmabufkit-pool";
+	std::string exporter;
+	std::string error;
+	std::mutex lock;
+	std::atomic<uint64_t> allocated{ 0 };
+	std::atomic<int64_t> inFlight{ 0 };
+	std::atomic<uint64_t> waits{ 0 };
+	std::atomic<uint64_t> nextIndex{ 0 };
+};
+
+} /* namespace */
+
+struct _DbkBufferPool {
+	GstBufferPool parent;
+	PoolState *state;
+};
+
+G_DEFINE_TYPE(DbkBufferPool, dbk_buffer_pool, GST_TYPE_BUFFER_POOL)
+
+static const gchar **dbk_buffer_pool_get_options(GstBufferPool *)
+{
+	static const gchar *options[] = { GST_BUFFER_POOL_OPTION_VIDEO_META,
+					  GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT, nullptr };
+	return options;
+}
+
+static gboolean fail_config(DbkBufferPool *self, const std::string &msg)
+{
+	GST_ERROR_OBJECT(self, "%s", msg.c_str());
+	std::lock_guard lock(self->state->lock);
+	self->state->error = msg;
+	return FALSE;
+}
+
+static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *config)
+{
+	DbkBufferPool *self = DBK_BUFFER_POOL(pool);
+	PoolState *st = self->state;
+	GstCaps *caps = nullptr;
+	guint size, min, max;
+	if (!gst_buffer_pool_config_get_params(config, &caps, &size, &min, &max) || !caps)
+		return fail_config(self, "pool configuration has no caps");
+	GstVideoInfo info;
+	if (!gst_video_info_from_caps(&info, caps)) {
+		gchar *s = gst_caps_to_string(caps);
+		std::string msg = std::string("caps are not raw video: ") + s;
+		g_free(s);
+		return fail_config(self, msg);
+	}
+	const char *fmtName = gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info));
+	const PixelFormatInfo *fmt = findPixelFormat(fmtName ? fmtName : "");
+	if (!fmt)
+		return fail_config(self, std::string("video format ") + (fmtName ? fmtName : "?") +
+						 " is not supported by the dmabufkit pool");
+
+	GstAllocator *cfgAlloc = nullptr;
+	gst_buffer_pool_config_get_allocator(config, &cfgAlloc, nullptr);
+	if (cfgAlloc && DBK_IS_ALLOCATOR(cfgAlloc) && cfgAlloc != GST_ALLOCATOR(st->allocator)) {
+		gst_object_unref(st->allocator);
+		st->allocator = DBK_ALLOCATOR(gst_object_ref(cfgAlloc));
+	}
+
+	DbkConstraints dc;
+	if (!dbk_buffer_pool_config_get_constraints(config, &dc))
+		dbk_constraints_init(&dc, nullptr);
+	Constraints c = gst::toCore(dc);
+
+	LayoutPadding pad;
+	GstVideoAlignment align;
+	gst_video_alignment_reset(&align);
+	bool hasAlign = gst_buffer_pool_config_has_option(config, GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+	if (hasAlign) {
+		gst_buffer_pool_config_get_video_alignment(config, &align);
+		pad.top = align.padding_top;
+		pad.bottom = align.padding_bottom;
+		pad.left = align.padding_left;
+		pad.right = align.padding_right;
+		for (unsigned p = 0; p < 3; ++p)
+			pad.strideAlignMask[p] = align.stride_align[p];
+	}
+
+	auto layout = computeFrameLayout(*fmt, GST_VIDEO_INFO_WIDTH(&info),
+					 GST_VIDEO_INFO_HEIGHT(&info), c, pad);
+	if (!layout)
+		return fail_config(self, layout.error().message);
+
+	uint64_t largest = 0;
+	for (unsigned m = 0; m < layout->memories(); ++m)
+		largest = std::max(largest, layout->memorySize[m]);
+	GError *err = nullptr;
+	gchar *exporter = dbk_allocator_select_exporter(st->allocator, &dc, largest, &err);
+	if (!exporter) {
+		std::string msg = err->message;
+		g_error_free(err);
+		return fail_config(self, msg);
+	}
+
+	/* Report the layout we really use through the video info. */
+	for (unsigned p = 0; p < fmt->planes; ++p) {
+		GST_VIDEO_INFO_PLANE_STRIDE(&info, p) = static_cast<gint>(layout->stride[p]);
+		uint64_t base = 0;
+		for (unsigned q = 0; layout->perPlaneMemory && q < p; ++q)
+			base += layout->memorySize[q];
+		GST_VIDEO_INFO_PLANE_OFFSET(&info, p) = static_cast<gsize>(base + layout->offset[p]);
+	}
+	GST_VIDEO_INFO_SIZE(&info) = static_cast<gsize>(layout->frameSize);
+
+	const gchar *prefix = gst_structure_get_string(config, CONFIG_NAME_PREFIX);
+	{
+		std::lock_guard lock(st->lock);
+		st->info = info;
+		st->layout = *layout;
+		st->constraints = c;
+		st->cConstraints = dc;
+		st->align = align;
+		st->hasAlign = hasAlign;
+		st->exporter = exporter;
+		st->error.clear();
+		if (prefix)
+			st->prefix = prefix;
+		st->configured = true;
+	}
+	g_free(exporter);
+
+	GST_INFO_OBJECT(self, "%s %ux%u: %u memor%s, frame %" G_GUINT64_FORMAT
+			" bytes, strides %u/%u/%u, exporter %s, constraints: %s",
+			fmtName, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
+			layout->memories(), layout->memories() == 1 ? "y" : "ies",
+			layout->frameSize, layout->stride[0], layout->stride[1], layout->stride[2],
+			st->exporter.c_str(), c.describe().c_str());
+
+	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(layout->frameSize), min, max);
+	return GST_BUFFER_POOL_CLASS(dbk_buffer_pool_parent_class)->set_config(pool, config);
+}
+
+static GstFlowReturn dbk_buffer_pool_alloc_buffer(GstBufferPool *pool, GstBuffer **buffer,
+						  GstBufferPoolAcquireParams *)
+{
+	DbkBufferPool *self = DBK_BUFFER_POOL(pool);
+	PoolState *st = self->state;
+	const FrameLayout &l = st->layout;
+	const uint64_t index = st->nextIndex++;
+	GstBuffer *buf = gst_buffer_new();
+
+	for (unsigned m = 0; m < l.memories(); ++m) {
+		gchar *name = l.memories() > 1
+				      ? g_strdup_printf("%s:%" G_GUINT64_FORMAT ".%u", st->prefix.c_str(), index, m)
+				      : g_strdup_printf("%s:%" G_GUINT64_FORMAT, st->prefix.c_str(), index);
+		GError *err = nullptr;
+		GstMemory *mem = dbk_allocator_alloc_dmabuf_with_stride(
+			st->allocator, l.memorySize[m], l.stride[m], &st->cConstraints, name, &err);
+		g_free(name);
+		if (!mem) {
+			GST_ERROR_OBJECT(self, "buffer %" G_GUINT64_FORMAT ": %s", index, err->message);
+			{
+				std::lock_guard lock(st->lock);
+				st->error = err->message;
+			}
+			g_error_free(err);
+			gst_buffer_unref(buf);
+			return GST_FLOW_ERROR;
+		}
+		gst_buffer_append_memory(buf, mem);
+	}
+
+	gsize offsets[GST_VIDEO_MAX_PLANES] = {};
+	gint strides[GST_VIDEO_MAX_PLANES] = {};
+	for (unsigned p = 0; p < l.planes; ++p) {
+		offsets[p] = GST_VIDEO_INFO_PLANE_OFFSET(&st->info, p);
+		strides[p] = GST_VIDEO_INFO_PLANE_STRIDE(&st->info, p);
+	}
+	GstVideoMeta *meta = gst_buffer_add_video_meta_full(
+		buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(&st->info),
+		GST_VIDEO_INFO_WIDTH(&st->info), GST_VIDEO_INFO_HEIGHT(&st->info), l.planes, offsets,
+		strides);
+	if (st->hasAlign)
+		gst_video_meta_set_alignment(meta, st->align);
+
+	st->allocated++;
+	*buffer = buf;
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn dbk_buffer_pool_acquire_buffer(GstBufferPool *pool, GstBuffer **buffer,
+						    GstBufferPoolAcquireParams *params)
+{
+	DbkBufferPool *self = DBK_BUFFER_POOL(pool);
+	auto *parent = GST_BUFFER_POOL_CLASS(dbk_buffer_pool_parent_class);
+	const bool dontWait = params && (params->flags & GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+
+	GstBufferPoolAcquireParams tryParams = {};
+	if (params)
+		tryParams = *params;
+	tryParams.flags = static_cast<GstBufferPoolAcquireFlags>(
+		tryParams.flags | GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT);
+	GstFlowReturn ret = parent->acquire_buffer(pool, buffer, &tryParams);
+	if (ret == GST_FLOW_EOS && !dontWait) {
+		/* Every buffer is in flight: the producer waits for a consumer. */
+		self->state->waits++;
+		ret = parent->acquire_buffer(pool, buffer, params);
+	}
+	if (ret == GST_FLOW_OK)
+		self->state->inFlight++;
+	return ret;
+}
+
+static void dbk_buffer_pool_release_buffer(GstBufferPool *pool, GstBuffer *buffer)
+{
+	DBK_BUFFER_POOL(pool)->state->inFlight--;
+	GST_BUFFER_POOL_CLASS(dbk_buffer_pool_parent_class)->release_buffer(pool, buffer);
+}
+
+static void dbk_buffer_pool_finalize(GObject *object)
+{
+	DbkBufferPool *self = DBK_BUFFER_POOL(object);
+	gst_object_unref(self->state->allocator);
+	delete self->state;
+	G_OBJECT_CLASS(dbk_buffer_pool_parent_class)->finalize(object);
+}
+
+static void dbk_buffer_pool_class_init(DbkBufferPoolClass *klass)
+{
+	GST_DEBUG_CATEGORY_INIT(dbk_pool_debug, "dbkpool", 0, "dmabufkit buffer pool");
+	G_OBJECT_CLASS(klass)->finalize = dbk_buffer_pool_finalize;
+	GstBufferPoolClass *pc = GST_BUFFER_POOL_CLASS(klass);
+	pc->get_options = dbk_buffer_pool_get_options;
+	pc->set_config = dbk_buffer_pool_set_config;
+	pc->alloc_buffer = dbk_buffer_pool_alloc_buffer;
+	pc->acquire_buffer = dbk_buffer_pool_acquire_buffer;
+	pc->release_buffer = dbk_buffer_pool_release_buffer;
+}
+
+static void dbk_buffer_pool_init(DbkBufferPool *self)
+{
+	self->state = new PoolState;
+}
+
+/**
+ * dbk_buffer_pool_new:
+ * @allocator: (nullable): the allocator to use; %NULL for a new one of its own
+ *   (so the pool's access statistics are its alone)
+ *
+ * Returns: (transfer full): a new pool
+ */
+GstBufferPool *dbk_buffer_pool_new(DbkAllocator *allocator)
+{
+	dbk_init();
+	auto *self = static_cast<DbkBufferPool *>(g_object_new(DBK_TYPE_BUFFER_POOL, nullptr));
+	self->state->allocator = allocator ? DBK_ALLOCATOR(gst_object_ref(allocator)) : dbk_allocator_new();
+	gst_object_ref_sink(self);
+	return GST_BUFFER_POOL(self);
+}
+
+/**
+ * dbk_buffer_pool_config_set_constraints:
+ * @config: a pool configuration
+ * @c: merged constraints the buffers must satisfy
+ */
+void dbk_buffer_pool_config_set_constraints(GstStructure *config, const DbkConstraints *c)
+{
+	GstStructure *s = dbk_constraints_to_structure(c);
+	gst_structure_set(config, CONFIG_CONSTRAINTS, GST_TYPE_STRUCTURE, s, nullptr);
+	gst_structure_free(s);
+}
+
+/**
+ * dbk_buffer_pool_config_get_constraints:
+ * @config: a pool configuration
+ * @c: (out): the constraints set on it
+ *
+ * Returns: %FALSE when none are set
+ */
+gboolean dbk_buffer_pool_config_get_constraints(GstStructure *config, DbkConstraints *c)
+{
+	const GValue *v = gst_structure_get_value(config, CONFIG_CONSTRAINTS);
+	if (!v || !GST_VALUE_HOLDS_STRUCTURE(v))
+		return FALSE;
+	return dbk_constraints_from_structure(gst_value_get_structure(v), c, nullptr);
+}
+
+/**
+ * dbk_buffer_pool_config_set_name_prefix:
+ * @config: a pool configuration
+ * @prefix: dma-bufs are named "PREFIX:N" (visible in bufinfo)
+ */
+void dbk_buffer_pool_config_set_name_prefix(GstStructure *config, const gchar *prefix)
+{
+	gst_structure_set(config, CONFIG_NAME_PREFIX, G_TYPE_STRING, prefix, nullptr);
+}
+
+/**
+ * dbk_buffer_pool_get_stats:
+ * @pool: the pool
+ * @stats: (out): its statistics
+ */
+void dbk_buffer_pool_get_stats(DbkBufferPool *self, DbkPoolStats *stats)
+{
+	stats->allocated = self->state->allocated;
+	int64_t inflight = self->state->inFlight;
+	stats->in_flight = inflight > 0 ? static_cast<guint64>(inflight) : 0;
+	stats->waits = self->state->waits;
+	dbk_allocator_get_stats(self->state->allocator, &stats->access);
+}
+
+/**
+ * dbk_buffer_pool_get_stats_structure:
+ * @pool: the pool
+ *
+ * Returns: (transfer full): a "dmabufkit/pool-stats" structure with the
+ * fields allocated, in-flight, waits, sync-starts, sync-ends, mmaps,
+ * munmaps, live, live-bytes (all guint64), exporter and name-prefix (strings)
+ */
+GstStructure *dbk_buffer_pool_get_stats_structure(DbkBufferPool *self)
+{
+	DbkPoolStats s;
+	dbk_buffer_pool_get_stats(self, &s);
+	std::lock_guard lock(self->state->lock);
+	return gst_structure_new("dmabufkit/pool-stats", "allocated", G_TYPE_UINT64, s.allocated,
+				 "in-flight", G_TYPE_UINT64, s.in_flight, "waits", G_TYPE_UINT64,
+				 s.waits, "sync-starts", G_TYPE_UINT64, s.access.sync_starts,
+				 "sync-ends", G_TYPE_UINT64, s.access.sync_ends, "mmaps",
+				 G_TYPE_UINT64, s.access.mmaps, "munmaps", G_TYPE_UINT64,
+				 s.access.munmaps, "live", G_TYPE_UINT64, s.access.live,
+				 "live-bytes", G_TYPE_UINT64, s.access.live_bytes, "exporter",
+				 G_TYPE_STRING, self->state->exporter.c_str(), "name-prefix",
+				 G_TYPE_STRING, self->state->prefix.c_str(), nullptr);
+}
+
+/**
+ * dbk_buffer_pool_get_exporter_name:
+ *
+ * Returns: (nullable): the exporter chosen at configuration, or %NULL
+ */
+const gchar *dbk_buffer_pool_get_exporter_name(DbkBufferPool *self)
+{
+	return self->state->configured ? self->state->exporter.c_str() : nullptr;
+}
+
+/**
+ * dbk_buffer_pool_get_error:
+ *
+ * Returns: (nullable): why the last configuration or allocation failed
+ */
+const gchar *dbk_buffer_pool_get_error(DbkBufferPool *self)
+{
+	return self->state->error.empty() ? nullptr : self->state->error.c_str();
+}
+
+/**
+ * dbk_buffer_pool_get_video_info:
+ * @info: (out): the video info with the strides, offsets and size in use
+ *
+ * Returns: %FALSE before a successful configuration
+ */
+gboolean dbk_buffer_pool_get_video_info(DbkBufferPool *self, GstVideoInfo *info)
+{
+	std::lock_guard lock(self->state->lock);
+	if (!self->state->configured)
+		return FALSE;
+	*info = self->state->info;
+	return TRUE;
+}

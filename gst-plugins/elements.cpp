@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "elements.h"
+
+/* One line per element or tracer; keep sorted. */
+static const DbkElementRegistration registrations[] = {
+	{ dbk_upload_register },
+	{ nullptr },
+};
+
+const DbkElementRegistration *dbk_element_registrations(void)
+{
+	return registrations;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The list of elements and tracers the plugin registers. */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+	gboolean (*register_func)(GstPlugin *plugin);
+} DbkElementRegistration;
+
+/* Terminated by an entry with a NULL register_func. */
+const DbkElementRegistration *dbk_element_registrations(void);
+
+gboolean dbk_upload_register(GstPlugin *plugin);
+
+G_END_DECLS

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-dmabufupload
+ * @title: dmabufupload
+ *
+ * Feeds dma-bufs into any pipeline. System-memory video is copied into
+ * buffers of a dmabufkit pool (named "ELEMENT:N", laid out to satisfy the
+ * constraints downstream states in the ALLOCATION query; a pool offered by
+ * downstream is used when it is a dmabufkit pool). Buffers that already are
+ * dma-bufs pass through untouched. This is the one element where a copy is
+ * expected; the "copies" property counts them.
+ *
+ * ## Example
+ * |[
+ * gst-launch-1.0 videotestsrc num-buffers=60 ! video/x-raw,format=BGRx,width=640,height=480 \
+ *     ! dmabufupload ! kmssink driver-name=vkms
+ * ]|
+ */
+#include "gstdmabufupload.h"
+
+#include <atomic>
+#include <string>
+
+#include <dmabufkit/dmabufkit.h>
+#include <gst/video/video.h>
+
+#include "../elements.h"
+
+GST_DEBUG_CATEGORY_STATIC(dmabuf_upload_debug);
+#define GST_CAT_DEFAULT dmabuf_upload_debug
+
+namespace {
+
+struct UploadState {
+	std::string exporter = "auto";
+	GstVideoInfo info{};
+	std::atomic<guint64> copies{ 0 };
+	std::atomic<guint64> passthrough{ 0 };
+};
+
+} /* namespace */
+
+struct _GstDmabufUpload {
+	GstBaseTransform parent;
+	UploadState *state;
+};
+
+enum { PROP_0, PROP_EXPORTER, PROP_COPIES, PROP_PASSTHROUGH_COUNT, PROP_POOL_STATS };
+
+#define UPLOAD_CAPS GST_VIDEO_CAPS_MAKE("{ YUY2, UYVY, YVYU, VYUY, NV12, NV21, NV16, NV61, NV24, " \
+					"NV42, I420, YV12, Y42B, Y444, GRAY8, GRAY16_LE, RGB16, "   \
+					"RGB, BGR, BGRx, BGRA, xRGB, ARGB, RGBx, RGBA, xBGR, "     \
+					"ABGR, BGRA64_LE }")
+
+static GstStaticPadTemplate sink_template =
+	GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(UPLOAD_CAPS));
+static GstStaticPadTemplate src_template =
+	GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(UPLOAD_CAPS));
+
+G_DEFINE_TYPE(GstDmabufUpload, gst_dmabuf_upload, GST_TYPE_BASE_TRANSFORM)
+
+static bool is_dmabuf_buffer(GstBuffer *buf)
+{
+	guint n = gst_buffer_n_memory(buf);
+	for (guint i = 0; i < n; ++i)
+		if (!gst_is_dmabuf_memory(gst_buffer_peek_memory(buf, i)))
+			return false;
+	return n > 0;
+}
+
+static gboolean gst_dmabuf_upload_set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *)
+{
+	auto *self = GST_DMABUF_UPLOAD(trans);
+	if (!gst_video_info_from_caps(&self->state->info, incaps)) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Invalid video caps"),
+				  ("cannot parse %" GST_PTR_FORMAT, incaps));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_upload_propose_allocation(GstBaseTransform *trans, GstQuery *decide,
+						     GstQuery *query)
+{
+	/* We read any layout upstream produces. */
+	gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_upload_decide_allocation(GstBaseTransform *trans, GstQuery *query)
+{
+	auto *self = GST_DMABUF_UPLOAD(trans);
+	GstCaps *caps = nullptr;
+	gboolean needPool = FALSE;
+	gst_query_parse_allocation(query, &caps, &needPool);
+	if (!caps) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps in the allocation query"), (nullptr));
+		return FALSE;
+	}
+
+	DbkConstraints constraints;
+	GError *err = nullptr;
+	guint consumers = 0;
+	if (!dbk_query_get_constraints(query, &constraints, &consumers, &err)) {
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Downstream buffer constraints conflict"),
+				  ("%s", err->message));
+		g_error_free(err);
+		return FALSE;
+	}
+	constraints.cpu_mappable = TRUE; /* we write the frames with the CPU */
+
+	GstBufferPool *pool = nullptr;
+	guint size = 0, min = 0, max = 0;
+	if (gst_query_get_n_allocation_pools(query) > 0) {
+		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
+		if (pool && !DBK_IS_BUFFER_POOL(pool)) {
+			/* Not ours: it would not give us dma-bufs. */
+			gst_object_unref(pool);
+			pool = nullptr;
+		}
+	}
+	DbkAllocator *alloc = nullptr;
+	if (!pool) {
+		if (self->state->exporter != "auto") {
+			alloc = dbk_allocator_new_for_exporter(self->state->exporter.c_str(), &err);
+			if (!alloc) {
+				GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+						  ("Exporter \"%s\" is not available",
+						   self->state->exporter.c_str()),
+						  ("%s", err->message));
+				g_error_free(err);
+				return FALSE;
+			}
+		}
+		pool = dbk_buffer_pool_new(alloc);
+		if (alloc)
+			gst_object_unref(alloc);
+	}
+	min = MAX(min, 2u);
+
+	GstVideoInfo info;
+	gst_video_info_from_caps(&info, caps);
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(info.size), min, max);
+	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	dbk_buffer_pool_config_set_constraints(config, &constraints);
+	dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
+	if (!gst_buffer_pool_set_config(pool, config)) {
+		/* The pool may have adjusted the configuration; accept it if valid. */
+		config = gst_buffer_pool_get_config(pool);
+		if (!gst_buffer_pool_set_config(pool, config)) {
+			const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
+			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+					  ("Cannot allocate dma-bufs for %" GST_PTR_FORMAT, caps),
+					  ("%s (downstream constraints from %u consumer(s): %s)",
+					   why ? why : "pool configuration refused", consumers,
+					   constraints.consumer[0] ? constraints.consumer : "none"));
+			gst_object_unref(pool);
+			return FALSE;
+		}
+	}
+	GST_INFO_OBJECT(self, "using pool %" GST_PTR_FORMAT " (exporter %s)", pool,
+			dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool)));
+
+	config = gst_buffer_pool_get_config(pool);
+	gst_buffer_pool_config_get_params(config, nullptr, &size, &min, &max);
+	gst_structure_free(config);
+	if (gst_query_get_n_allocation_pools(query) > 0)
+		gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
+	else
+		gst_query_add_allocation_pool(query, pool, size, min, max);
+	gst_object_unref(pool);
+	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_upload_parent_class)->decide_allocation(trans, query);
+}
+
+static GstFlowReturn gst_dmabuf_upload_prepare_output_buffer(GstBaseTransform *trans,
+							     GstBuffer *inbuf, GstBuffer **outbuf)
+{
+	auto *self = GST_DMABUF_UPLOAD(trans);
+	if (is_dmabuf_buffer(inbuf)) {
+		self->state->passthrough++;
+		*outbuf = inbuf;
+		return GST_FLOW_OK;
+	}
+	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_upload_parent_class)
+		->prepare_output_buffer(trans, inbuf, outbuf);
+}
+
+static GstFlowReturn gst_dmabuf_upload_transform(GstBaseTransform *trans, GstBuffer *inbuf,
+						 GstBuffer *outbuf)
+{
+	auto *self = GST_DMABUF_UPLOAD(trans);
+	if (inbuf == outbuf)
+		return GST_FLOW_OK;
+
+	GstVideoFrame in, out;
+	if (!gst_video_frame_map(&in, &self->state->info, inbuf, GST_MAP_READ)) {
+		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("Cannot map the input frame"), (nullptr));
+		return GST_FLOW_ERROR;
+	}
+	if (!gst_video_frame_map(&out, &self->state->info, outbuf, GST_MAP_WRITE)) {
+		gst_video_frame_unmap(&in);
+		GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map the output dma-buf for writing"),
+				  ("see the dbkallocator debug category for the failing call"));
+		return GST_FLOW_ERROR;
+	}
+	gboolean ok = gst_video_frame_copy(&out, &in);
+	gst_video_frame_unmap(&out);
+	gst_video_frame_unmap(&in);
+	if (!ok) {
+		GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Copying the frame failed"), (nullptr));
+		return GST_FLOW_ERROR;
+	}
+	self->state->copies++;
+	return GST_FLOW_OK;
+}
+
+static void gst_dmabuf_upload_set_property(GObject *object, guint id, const GValue *value,
+					   GParamSpec *pspec)
+{
+	auto *self = GST_DMABUF_UPLOAD(object);
+	switch (id) {
+	case PROP_EXPORTER: {
+		const gchar *s = g_value_get_string(value);
+		self->state->exporter = s ? s : "auto";
+		break;
+	}
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_upload_get_property(GObject *object, guint id, GValue *value,
+					   GParamSpec *pspec)
+{
+	auto *self = GST_DMABUF_UPLOAD(object);
+	switch (id) {
+	case PROP_EXPORTER:
+		g_value_set_string(value, self->state->exporter.c_str());
+		break;
+	case PROP_COPIES:
+		g_value_set_uint64(value, self->state->copies);
+		break;
+	case PROP_PASSTHROUGH_COUNT:
+		g_value_set_uint64(value, self->state->passthrough);
+		break;
+	case PROP_POOL_STATS: {
+		GstBufferPool *pool = gst_base_transform_get_buffer_pool(GST_BASE_TRANSFORM(self));
+		if (pool && DBK_IS_BUFFER_POOL(pool))
+			g_value_take_boxed(value, dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(pool)));
+		else
+			g_value_set_boxed(value, nullptr);
+		if (pool)
+			gst_object_unref(pool);
+		break;
+	}
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_upload_finalize(GObject *object)
+{
+	delete GST_DMABUF_UPLOAD(object)->state;
+	G_OBJECT_CLASS(gst_dmabuf_upload_parent_class)->finalize(object);
+}
+
+static void gst_dmabuf_upload_class_init(GstDmabufUploadClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
+	GstBaseTransformClass *tc = GST_BASE_TRANSFORM_CLASS(klass);
+
+	oc->set_property = gst_dmabuf_upload_set_property;
+	oc->get_property = gst_dmabuf_upload_get_property;
+	oc->finalize = gst_dmabuf_upload_finalize;
+
+	g_object_class_install_property(
+		oc, PROP_EXPORTER,
+		g_param_spec_string("exporter", "Exporter",
+				    "Where to allocate dma-bufs: \"auto\" (first exporter meeting the "
+				    "downstream constraints), \"dma-heap:system\", \"dma-heap\", "
+				    "\"udmabuf\" or \"drm-dumb\"",
+				    "auto",
+				    static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+							     GST_PARAM_MUTABLE_READY)));
+	g_object_class_install_property(
+		oc, PROP_COPIES,
+		g_param_spec_uint64("copies", "Copies",
+				    "Frames copied from system memory into dma-bufs", 0, G_MAXUINT64, 0,
+				    static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+	g_object_class_install_property(
+		oc, PROP_PASSTHROUGH_COUNT,
+		g_param_spec_uint64("passthrough-count", "Passthrough count",
+				    "Frames that already were dma-bufs and passed untouched", 0,
+				    G_MAXUINT64, 0,
+				    static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+	g_object_class_install_property(
+		oc, PROP_POOL_STATS,
+		g_param_spec_boxed("pool-stats", "Pool statistics",
+				   "Statistics of the output pool (dmabufkit/pool-stats structure)",
+				   GST_TYPE_STRUCTURE,
+				   static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+	gst_element_class_add_static_pad_template(ec, &sink_template);
+	gst_element_class_add_static_pad_template(ec, &src_template);
+	gst_element_class_set_static_metadata(
+		ec, "dma-buf upload", "Filter/Video",
+		"Copies system-memory video into dma-bufs from a dmabufkit pool; dma-bufs pass through",
+		"dmabufkit developers");
+
+	tc->set_caps = gst_dmabuf_upload_set_caps;
+	tc->propose_allocation = gst_dmabuf_upload_propose_allocation;
+	tc->decide_allocation = gst_dmabuf_upload_decide_allocation;
+	tc->prepare_output_buffer = gst_dmabuf_upload_prepare_output_buffer;
+	tc->transform = gst_dmabuf_upload_transform;
+	tc->passthrough_on_same_caps = FALSE;
+
+	GST_DEBUG_CATEGORY_INIT(dmabuf_upload_debug, "dmabufupload", 0, "dmabufkit upload element");
+}
+
+static void gst_dmabuf_upload_init(GstDmabufUpload *self)
+{
+	self->state = new UploadState;
+}
+
+gboolean dbk_upload_register(GstPlugin *plugin)
+{
+	return gst_element_register(plugin, "dmabufupload", GST_RANK_NONE, GST_TYPE_DMABUF_UPLOAD);
+}

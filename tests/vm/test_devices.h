@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Test helper: the guest's devices by role ("vivid-capture", "vicodec-encoder",
+ * "vkms-card", ...), found by driver and name, never by node number.
+ */
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dmabufkit/core/result.h"
+
+namespace dmabufkit::test {
+
+/** \brief Path of the device that plays \a role, or an error saying what exists. */
+Result<std::string> findDevice(const std::string &role);
+
+/** \brief Every role this helper knows, with a one-line description. */
+std::vector<std::pair<std::string, std::string>> deviceRoles();
+
+/** \brief The first /dev/dri/card* whose driver is \a driver. */
+Result<std::string> findDrmCard(const std::string &driver);
+
+} /* namespace dmabufkit::test */
