@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * VM test of the V4L2 layer against vivid and vicodec: formats, MMAP +
+ * EXPBUF export, DMABUF import with the index cache, events, controls,
+ * encoder drain, the dequeue watchdog and error messages.
+ */
+#include <cstring>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/videodev2.h>
+#include <sys/stat.h>
+
+#include "dmabufkit/core/dma_buf.h"
+#include "dmabufkit/core/dma_heap_exporter.h"
+#include "dmabufkit/v4l2/buffer_queue.h"
+#include "dmabufkit/v4l2/device_finder.h"
+#include "dmabufkit/v4l2/dmabuf_index_cache.h"
+#include "dmabufkit/v4l2/format_map.h"
+#include "dmabufkit/v4l2/video_device.h"
+#include "test_devices.h"
+
+using namespace dmabufkit;
+using namespace dmabufkit::v4l2;
+
+namespace {
+
+std::unique_ptr<VideoDevice> openRole(const std::string &role)
+{
+	auto path = test::findDevice(role);
+	EXPECT_TRUE(path.ok()) << path.error().message;
+	if (!path)
+		return nullptr;
+	auto dev = VideoDevice::open(*path);
+	EXPECT_TRUE(dev.ok()) << dev.error().message;
+	return dev ? std::move(dev).value() : nullptr;
+}
+
+Result<DequeuedBuffer> waitDequeue(const VideoDevice &dev, BufferQueue &q, int timeoutMs)
+{
+	for (;;) {
+		auto d = q.dequeue();
+		if (!d)
+			return d.error();
+		if (*d)
+			return **d;
+		short ev = isOutputType(q.type()) ? POLLOUT : POLLIN;
+		auto p = dev.poll(ev, timeoutMs);
+		if (!p)
+			return p.error();
+	}
+}
+
+void setVividControl(const VideoDevice &dev, const char *name, int32_t value)
+{
+	auto c = dev.findControl(name);
+	ASSERT_TRUE(c.has_value()) << "vivid has no control " << name;
+	auto r = dev.setControl(c->id, value);
+	ASSERT_TRUE(r.ok()) << r.error().message;
+}
+
+} /* namespace */
+
+TEST(V4l2Layer, OpenErrorsNameDeviceAndErrno)
+{
+	auto dev = VideoDevice::open("/dev/video-does-not-exist");
+	ASSERT_FALSE(dev.ok());
+	EXPECT_EQ(dev.error().code, ENOENT);
+	EXPECT_NE(dev.error().message.find("/dev/video-does-not-exist"), std::string::npos)
+		<< dev.error().message;
+}
+
+TEST(V4l2Layer, IoctlErrorNamesIoctlErrnoAndDevice)
+{
+	auto dev = openRole("vivid-capture");
+	ASSERT_TRUE(dev);
+	struct v4l2_format f = {};
+	f.type = 0x7f; /* no such buffer type */
+	auto r = dev->ioctl(VIDIOC_G_FMT, &f, "VIDIOC_G_FMT");
+	ASSERT_FALSE(r.ok());
+	EXPECT_EQ(r.error().code, EINVAL);
+	const auto &m = r.error().message;
+	EXPECT_NE(m.find("VIDIOC_G_FMT"), std::string::npos) << m;
+	EXPECT_NE(m.find(dev->path()), std::string::npos) << m;
+	EXPECT_NE(m.find("errno 22"), std::string::npos) << m;
+}
+
+TEST(V4l2Layer, VividFormatsAreMapped)
+{
+	auto dev = openRole("vivid-capture");
+	ASSERT_TRUE(dev);
+	auto fmts = dev->enumFormats(dev->captureType());
+	ASSERT_GT(fmts.size(), 20u);
+	unsigned mapped = 0;
+	for (const auto &f : fmts)
+		mapped += videoFormatFromFourcc(f.fourcc) != GST_VIDEO_FORMAT_UNKNOWN;
+	std::printf("  vivid: %zu capture formats, %u mapped to GStreamer\n", fmts.size(), mapped);
+	for (uint32_t want : { V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_XBGR32 }) {
+		bool found = false;
+		for (const auto &f : fmts)
+			found |= f.fourcc == want;
+		EXPECT_TRUE(found) << fourccToString(want);
+	}
+	auto sizes = dev->enumFrameSizes(V4L2_PIX_FMT_YUYV);
+	ASSERT_FALSE(sizes.empty());
+}
+
+TEST(V4l2Layer, VividCustomStrideAndVideoInfo)
+{
+	auto dev = openRole("vivid-capture");
+	ASSERT_TRUE(dev);
+	PixelFormat want;
+	want.fourcc = V4L2_PIX_FMT_NV12;
+	want.width = 640;
+	want.height = 480;
+	want.planes[0].bytesPerLine = 768;
+	auto got = dev->setFormat(dev->captureType(), want);
+	ASSERT_TRUE(got.ok()) << got.error().message;
+	EXPECT_EQ(got->planes[0].bytesPerLine, 768u) << got->toString();
+	GstVideoInfo info;
+	ASSERT_TRUE(videoInfoFromFormat(*got, &info).ok());
+	EXPECT_EQ(info.stride[1], 768);
+	EXPECT_EQ(info.offset[1], 768u * 480);
+}
+
+TEST(V4l2Layer, VividMmapExportStreamsWithMonotonicTimestamps)
+{
+	auto dev = openRole("vivid-capture");
+	ASSERT_TRUE(dev);
+	PixelFormat want;
+	want.fourcc = V4L2_PIX_FMT_YUYV;
+	want.width = 640;
+	want.height = 480;
+	ASSERT_TRUE(dev->setFormat(dev->captureType(), want).ok());
+	BufferQueue q(*dev, dev->captureType());
+	auto n = q.allocate(4, V4L2_MEMORY_MMAP);
+	ASSERT_TRUE(n.ok()) << n.error().message;
+	std::vector<ino_t> inodes;
+	std::vector<UniqueFD> keep;
+	for (unsigned i = 0; i < *n; ++i) {
+		auto fds = q.exportBuffer(i);
+		ASSERT_TRUE(fds.ok()) << fds.error().message;
+		ASSERT_EQ(fds->size(), 1u);
+		ASSERT_TRUE(DmaBuf::isDmaBuf((*fds)[0].get()));
+		struct stat st;
+		ASSERT_EQ(fstat((*fds)[0].get(), &st), 0);
+		inodes.push_back(st.st_ino);
+		keep.push_back(std::move((*fds)[0]));
+		ASSERT_TRUE(q.queueMmap(i).ok());
+	}
+	ASSERT_TRUE(q.streamOn().ok());
+	uint64_t last = 0;
+	for (int i = 0; i < 10; ++i) {
+		auto d = waitDequeue(*dev, q, 2000);
+		ASSERT_TRUE(d.ok()) << d.error().message;
+		EXPECT_EQ(d->bytesUsed[0], 640u * 480 * 2);
+		EXPECT_GT(d->timestampNs, last);
+		last = d->timestampNs;
+		ASSERT_TRUE(q.queueMmap(d->index).ok());
+	}
+	ASSERT_TRUE(q.release().ok());
+	/* Exported fds outlive REQBUFS(0) (orphaned buffers) and keep their identity. */
+	struct stat st;
+	ASSERT_EQ(fstat(keep[0].get(), &st), 0);
+	EXPECT_EQ(st.st_ino, inodes[0]);
+}
+
+TEST(V4l2Layer, WatchdogFiresWhenVividDropsEverything)
+{
+	auto dev = openRole("vivid-capture");
+	ASSERT_TRUE(dev);
+	PixelFormat want;
+	want.fourcc = V4L2_PIX_FMT_YUYV;
+	want.width = 640;
+	want.height = 480;
+	ASSERT_TRUE(dev->setFormat(dev->captureType(), want).ok());
+	setVividControl(*dev, "percentage_of_dropped_buffers", 100);
+	BufferQueue q(*dev, dev->captureType());
+	auto n = q.allocate(3, V4L2_MEMORY_MMAP);
+	ASSERT_TRUE(n.ok());
+	for (unsigned i = 0; i < *n; ++i)
+		ASSERT_TRUE(q.queueMmap(i).ok());
+	ASSERT_TRUE(q.streamOn().ok());
+	auto d = waitDequeue(*dev, q, 500);
+	ASSERT_FALSE(d.ok()) << "a buffer arrived although vivid drops all";
+	EXPECT_EQ(d.error().code, ETIMEDOUT);
+	EXPECT_NE(d.error().message.find(dev->path()), std::string::npos) << d.error().message;
+	ASSERT_TRUE(q.release().ok());
+	setVividControl(*dev, "percentage_of_dropped_buffers", 0);
+}
+
+TEST(V4l2Layer, VicodecFoundByCodecEncodesImportedDmaBufsAndDrains)
+{
+	/* Find the encoder by what it does, as the elements do. */
+	VideoNodeQuery query;
+	query.memToMem = true;
+	query.captureFourcc = codecFourccFromMediaType("video/x-fwht");
+	auto node = findVideoNode(query);
+	ASSERT_TRUE(node.ok()) << node.error().message;
+	auto opened = VideoDevice::open(node->path);
+	ASSERT_TRUE(opened.ok()) << opened.error().message;
+	auto &dev = *opened;
+
+	PixelFormat raw;
+	raw.fourcc = V4L2_PIX_FMT_YUYV;
+	raw.width = 640;
+	raw.height = 480;
+	auto rawSet = dev->setFormat(dev->outputType(), raw);
+	ASSERT_TRUE(rawSet.ok()) << rawSet.error().message;
+	EXPECT_EQ(rawSet->planes[0].bytesPerLine, 1280u);
+	PixelFormat coded;
+	coded.fourcc = V4L2_PIX_FMT_FWHT;
+	coded.width = 640;
+	coded.height = 480;
+	ASSERT_TRUE(dev->setFormat(dev->captureType(), coded).ok());
+	ASSERT_TRUE(dev->subscribeEvent(V4L2_EVENT_EOS).ok());
+
+	auto heap = DmaHeapExporter::open("system");
+	ASSERT_TRUE(heap.ok()) << heap.error().message;
+	const uint32_t frameSize = rawSet->planes[0].sizeImage;
+	BufferQueue out(*dev, dev->outputType());
+	BufferQueue cap(*dev, dev->captureType());
+	auto nOut = out.allocate(2, V4L2_MEMORY_DMABUF);
+	ASSERT_TRUE(nOut.ok()) << nOut.error().message;
+	/* As many dma-bufs as slots: after the first round every import is a hit. */
+	std::vector<DmaBuf> frames;
+	for (unsigned i = 0; i < *nOut; ++i) {
+		auto b = (*heap)->allocate({ frameSize, "layer-test", 0 });
+		ASSERT_TRUE(b.ok()) << b.error().message;
+		frames.push_back(std::move(b).value());
+	}
+
+	auto nCap = cap.allocate(2, V4L2_MEMORY_MMAP);
+	ASSERT_TRUE(nCap.ok()) << nCap.error().message;
+	for (unsigned i = 0; i < *nCap; ++i)
+		ASSERT_TRUE(cap.queueMmap(i).ok());
+	ASSERT_TRUE(out.streamOn().ok());
+	ASSERT_TRUE(cap.streamOn().ok());
+
+	DmaBufIndexCache cache(*nOut);
+	const int total = 12;
+	int encoded = 0;
+	uint64_t lastTs = 0;
+	for (int i = 0; i < total; ++i) {
+		/* Reclaim OUTPUT buffers the driver is done with. */
+		while (out.queuedCount() == out.count()) {
+			auto d = waitDequeue(*dev, out, 2000);
+			ASSERT_TRUE(d.ok()) << d.error().message;
+			cache.release(d->index);
+		}
+		const DmaBuf &f = frames[i % frames.size()];
+		auto idx = cache.acquire(f.inode());
+		ASSERT_TRUE(idx.has_value());
+		ASSERT_TRUE(out.queueDmaBuf(*idx, { { f.fd(), static_cast<uint32_t>(f.size()), frameSize, 0 } },
+					    (i + 1) * 1000000ull)
+				    .ok());
+		auto c = waitDequeue(*dev, cap, 2000);
+		ASSERT_TRUE(c.ok()) << c.error().message;
+		EXPECT_GT(c->bytesUsed[0], 0u);
+		EXPECT_LT(c->bytesUsed[0], frameSize);
+		EXPECT_GT(c->timestampNs, lastTs);
+		lastTs = c->timestampNs;
+		encoded++;
+		ASSERT_TRUE(cap.queueMmap(c->index).ok());
+	}
+	EXPECT_EQ(encoded, total);
+	std::printf("  index cache: %llu hits, %llu misses over %d imports of %zu dma-bufs\n",
+		    (unsigned long long)cache.hits(), (unsigned long long)cache.misses(), total,
+		    frames.size());
+	EXPECT_EQ(cache.hits() + cache.misses(), uint64_t(total));
+	EXPECT_EQ(cache.misses(), uint64_t(frames.size()));
+
+	/* Drain: STOP, then the last CAPTURE buffer carries V4L2_BUF_FLAG_LAST. */
+	ASSERT_TRUE(dev->encoderCommand(V4L2_ENC_CMD_STOP).ok());
+	bool last = false;
+	for (int i = 0; i < 10 && !last; ++i) {
+		auto c = waitDequeue(*dev, cap, 2000);
+		if (!c) {
+			EXPECT_EQ(c.error().code, EPIPE) << c.error().message;
+			break;
+		}
+		last = c->isLast();
+		if (!last)
+			ASSERT_TRUE(cap.queueMmap(c->index).ok());
+	}
+	EXPECT_TRUE(last) << "no LAST buffer after V4L2_ENC_CMD_STOP";
+	auto ev = dev->dequeueEvent();
+	ASSERT_TRUE(ev.ok()) << ev.error().message;
+	ASSERT_TRUE(ev->has_value()) << "no EOS event after drain";
+	EXPECT_EQ((*ev)->type, static_cast<uint32_t>(V4L2_EVENT_EOS));
+	ASSERT_TRUE(dev->encoderCommand(V4L2_ENC_CMD_START).ok());
+}
+
+TEST(V4l2Layer, VicodecDecoderSignalsSourceChange)
+{
+	auto dev = openRole("vicodec-decoder");
+	ASSERT_TRUE(dev);
+	auto r = dev->subscribeEvent(V4L2_EVENT_SOURCE_CHANGE);
+	EXPECT_TRUE(r.ok()) << r.error().message;
+	auto fmts = dev->enumFormats(dev->outputType());
+	ASSERT_EQ(fmts.size(), 1u);
+	EXPECT_EQ(fmts[0].fourcc, V4L2_PIX_FMT_FWHT);
+	EXPECT_TRUE(fmts[0].flags & V4L2_FMT_FLAG_COMPRESSED);
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "dmabufkit/v4l2/buffer_queue.h"
+
+#include <cerrno>
+#include <fcntl.h>
+
+#include "dmabufkit/v4l2/pixel_format.h"
+#include "dmabufkit/v4l2/video_device.h"
+
+namespace dmabufkit::v4l2 {
+
+uint32_t DequeuedBuffer::totalBytesUsed() const
+{
+	uint32_t n = 0;
+	for (unsigned i = 0; i < numPlanes; ++i)
+		n += bytesUsed[i] - dataOffset[i];
+	return n;
+}
+
+BufferQueue::BufferQueue(const VideoDevice &device, uint32_t type) : device_(device), type_(type) {}
+
+BufferQueue::~BufferQueue()
+{
+	(void)release();
+}
+
+Result<unsigned> BufferQueue::allocate(unsigned count, uint32_t memory)
+{
+	if (auto r = release(); !r)
+		return r.error();
+	auto fmt = device_.getFormat(type_);
+	if (!fmt)
+		return fmt.error();
+	numPlanes_ = isMultiPlanarType(type_) ? fmt->numPlanes : 1;
+
+	struct v4l2_requestbuffers req = {};
+	req.count = count;
+	req.type = type_;
+	req.memory = memory;
+	if (auto r = device_.ioctl(VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS"); !r)
+		return Error{ r.error().code, r.error().message + " (" + std::to_string(count) + " " +
+						      (memory == V4L2_MEMORY_DMABUF ? "DMABUF" : "MMAP") +
+						      " buffers on " + bufferTypeName(type_) + ")" };
+	if (req.count == 0)
+		return Error{ ENOMEM, "VIDIOC_REQBUFS on " + device_.path() + " gave 0 buffers" };
+	memory_ = memory;
+	queued_.assign(req.count, false);
+	return req.count;
+}
+
+Result<void> BufferQueue::release()
+{
+	if (queued_.empty())
+		return {};
+	Result<void> off = streamOff();
+	struct v4l2_requestbuffers req = {};
+	req.count = 0;
+	req.type = type_;
+	req.memory = memory_;
+	auto r = device_.ioctl(VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS(0)");
+	queued_.clear();
+	if (!off)
+		return off;
+	return r;
+}
+
+static void prepare(struct v4l2_buffer &buf, struct v4l2_plane *planes, uint32_t type,
+		    uint32_t memory, unsigned index, unsigned numPlanes)
+{
+	buf = {};
+	buf.type = type;
+	buf.memory = memory;
+	buf.index = index;
+	if (isMultiPlanarType(type)) {
+		buf.m.planes = planes;
+		buf.length = numPlanes;
+	}
+}
+
+Result<std::vector<uint32_t>> BufferQueue::planeLengths(unsigned index) const
+{
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	prepare(buf, planes, type_, memory_, index, numPlanes_);
+	if (auto r = device_.ioctl(VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF"); !r)
+		return r.error();
+	std::vector<uint32_t> out;
+	if (isMultiPlanarType(type_))
+		for (unsigned i = 0; i < numPlanes_; ++i)
+			out.push_back(planes[i].length);
+	else
+		out.push_back(buf.length);
+	return out;
+}
+
+Result<std::vector<UniqueFD>> BufferQueue::exportBuffer(unsigned index) const
+{
+	std::vector<UniqueFD> fds;
+	for (unsigned p = 0; p < numPlanes_; ++p) {
+		struct v4l2_exportbuffer e = {};
+		e.type = type_;
+		e.index = index;
+		e.plane = p;
+		e.flags = O_CLOEXEC | O_RDWR;
+		if (auto r = device_.ioctl(VIDIOC_EXPBUF, &e, "VIDIOC_EXPBUF"); !r)
+			return Error{ r.error().code, r.error().message + " (buffer " +
+							      std::to_string(index) + " plane " +
+							      std::to_string(p) + ")" };
+		fds.emplace_back(e.fd);
+	}
+	return fds;
+}
+
+Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *planes, unsigned index,
+				uint64_t timestampNs)
+{
+	if (index >= queued_.size())
+		return Error{ EINVAL, "buffer index " + std::to_string(index) + " out of range on " +
+					      device_.path() };
+	if (queued_[index])
+		return Error{ EBUSY, "buffer " + std::to_string(index) + " already queued on " +
+					     device_.path() };
+	if (isOutputType(type_)) {
+		buf.flags |= V4L2_BUF_FLAG_TIMESTAMP_COPY;
+		buf.timestamp.tv_sec = static_cast<time_t>(timestampNs / 1000000000ull);
+		buf.timestamp.tv_usec = static_cast<suseconds_t>((timestampNs % 1000000000ull) / 1000);
+	}
+	(void)planes;
+	if (auto r = device_.ioctl(VIDIOC_QBUF, &buf, "VIDIOC_QBUF"); !r)
+		return Error{ r.error().code, r.error().message + " (buffer " + std::to_string(index) +
+						      " on " + bufferTypeName(type_) + ")" };
+	queued_[index] = true;
+	return {};
+}
+
+Result<void> BufferQueue::queueMmap(unsigned index, const std::vector<uint32_t> &bytesUsed,
+				    uint64_t timestampNs)
+{
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	prepare(buf, planes, type_, V4L2_MEMORY_MMAP, index, numPlanes_);
+	if (isMultiPlanarType(type_)) {
+		for (unsigned i = 0; i < numPlanes_ && i < bytesUsed.size(); ++i)
+			planes[i].bytesused = bytesUsed[i];
+	} else if (!bytesUsed.empty()) {
+		buf.bytesused = bytesUsed[0];
+	}
+	return queue(buf, planes, index, timestampNs);
+}
+
+Result<void> BufferQueue::queueDmaBuf(unsigned index, const std::vector<DmaBufPlane> &in,
+				      uint64_t timestampNs)
+{
+	if (in.size() != numPlanes_)
+		return Error{ EINVAL, "queueing " + std::to_string(in.size()) + " dma-buf planes on " +
+					      device_.path() + ", which wants " +
+					      std::to_string(numPlanes_) };
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	prepare(buf, planes, type_, V4L2_MEMORY_DMABUF, index, numPlanes_);
+	if (isMultiPlanarType(type_)) {
+		for (unsigned i = 0; i < numPlanes_; ++i) {
+			planes[i].m.fd = in[i].fd;
+			planes[i].length = in[i].length;
+			planes[i].bytesused = in[i].bytesUsed ? in[i].bytesUsed : in[i].length;
+			planes[i].data_offset = in[i].dataOffset;
+		}
+	} else {
+		/* The single-planar API has no data offset: the frame starts at 0. */
+		if (in[0].dataOffset)
+			return Error{ EINVAL, "single-planar " + device_.path() +
+						      " cannot import a frame at a non-zero offset" };
+		buf.m.fd = in[0].fd;
+		buf.length = in[0].length;
+		buf.bytesused = in[0].bytesUsed ? in[0].bytesUsed : in[0].length;
+	}
+	return queue(buf, planes, index, timestampNs);
+}
+
+Result<std::optional<DequeuedBuffer>> BufferQueue::dequeue()
+{
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	prepare(buf, planes, type_, memory_, 0, numPlanes_);
+	auto r = device_.ioctl(VIDIOC_DQBUF, &buf, "VIDIOC_DQBUF");
+	if (!r) {
+		if (r.error().code == EAGAIN)
+			return std::optional<DequeuedBuffer>{};
+		return Error{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
+	}
+	DequeuedBuffer d;
+	d.index = buf.index;
+	d.flags = buf.flags;
+	d.sequence = buf.sequence;
+	d.timestampNs = static_cast<uint64_t>(buf.timestamp.tv_sec) * 1000000000ull +
+			static_cast<uint64_t>(buf.timestamp.tv_usec) * 1000ull;
+	if (isMultiPlanarType(type_)) {
+		d.numPlanes = buf.length;
+		for (unsigned i = 0; i < buf.length && i < VIDEO_MAX_PLANES; ++i) {
+			d.bytesUsed[i] = planes[i].bytesused;
+			d.dataOffset[i] = planes[i].data_offset;
+		}
+	} else {
+		d.numPlanes = 1;
+		d.bytesUsed[0] = buf.bytesused;
+	}
+	if (buf.index < queued_.size())
+		queued_[buf.index] = false;
+	return std::optional<DequeuedBuffer>{ d };
+}
+
+Result<void> BufferQueue::streamOn()
+{
+	if (streaming_)
+		return {};
+	int type = static_cast<int>(type_);
+	if (auto r = device_.ioctl(VIDIOC_STREAMON, &type, "VIDIOC_STREAMON"); !r)
+		return Error{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
+	streaming_ = true;
+	return {};
+}
+
+Result<void> BufferQueue::streamOff()
+{
+	int type = static_cast<int>(type_);
+	auto r = device_.ioctl(VIDIOC_STREAMOFF, &type, "VIDIOC_STREAMOFF");
+	streaming_ = false;
+	for (auto &&q : queued_)
+		q = false;
+	return r;
+}
+
+unsigned BufferQueue::queuedCount() const
+{
+	unsigned n = 0;
+	for (bool q : queued_)
+		n += q;
+	return n;
+}
+
+std::optional<unsigned> BufferQueue::freeIndex() const
+{
+	for (unsigned i = 0; i < queued_.size(); ++i)
+		if (!queued_[i])
+			return i;
+	return std::nullopt;
+}
+
+} /* namespace dmabufkit::v4l2 */

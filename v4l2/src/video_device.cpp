@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include "dmabufkit/v4l2/video_device.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+
+#ifdef HAVE_LIBV4L2
+#include <libv4l2.h>
+#endif
+
+namespace dmabufkit::v4l2 {
+
+VideoDevice::~VideoDevice()
+{
+#ifdef HAVE_LIBV4L2
+	if (mode_ == OpenMode::LibV4l2 && fd_)
+		v4l2_close(fd_.release());
+#endif
+}
+
+Result<std::unique_ptr<VideoDevice>> VideoDevice::open(const std::string &path, OpenMode mode)
+{
+	UniqueFD fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+	if (!fd)
+		return Error::fromErrno(errno, "open " + path);
+	auto info = queryVideoNode(path);
+	if (!info)
+		return info.error();
+	if (!info->canStream())
+		return Error{ ENOTTY, path + " (" + info->driver + ") cannot stream video" };
+
+	std::unique_ptr<VideoDevice> dev(new VideoDevice);
+	dev->info_ = std::move(info).value();
+	if (mode == OpenMode::LibV4l2) {
+#ifdef HAVE_LIBV4L2
+		/* libv4l2 takes the fd over; it converts formats for capture nodes. */
+		int lfd = v4l2_fd_open(fd.get(), 0);
+		if (lfd < 0)
+			return Error::fromErrno(errno, "v4l2_fd_open on " + path);
+		fd.release();
+		dev->fd_.reset(lfd);
+		dev->mode_ = OpenMode::LibV4l2;
+		return dev;
+#else
+		return Error{ ENOTSUP, "built without libv4l2; cannot open " + path + " through it" };
+#endif
+	}
+	dev->fd_ = std::move(fd);
+	return dev;
+}
+
+uint32_t VideoDevice::captureType() const
+{
+	return multiPlanar() ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE;
+}
+
+uint32_t VideoDevice::outputType() const
+{
+	return multiPlanar() ? V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE : V4L2_BUF_TYPE_VIDEO_OUTPUT;
+}
+
+Error VideoDevice::ioctlError(const char *name, int err) const
+{
+	return Error{ err, std::string(name) + " on " + info_.path + " (" + info_.driver +
+				   "): " + std::strerror(err) + " (errno " + std::to_string(err) + ")" };
+}
+
+Result<void> VideoDevice::ioctl(unsigned long request, void *arg, const char *name) const
+{
+	int r;
+	do {
+#ifdef HAVE_LIBV4L2
+		if (mode_ == OpenMode::LibV4l2)
+			r = v4l2_ioctl(fd_.get(), request, arg);
+		else
+#endif
+			r = ::ioctl(fd_.get(), request, arg);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return ioctlError(name, errno);
+	return {};
+}
+
+std::vector<FormatDescription> VideoDevice::enumFormats(uint32_t type) const
+{
+	std::vector<FormatDescription> out;
+	for (uint32_t i = 0;; ++i) {
+		struct v4l2_fmtdesc d = {};
+		d.index = i;
+		d.type = type;
+		if (!ioctl(VIDIOC_ENUM_FMT, &d, "VIDIOC_ENUM_FMT"))
+			break;
+		out.push_back({ d.pixelformat, d.flags, reinterpret_cast<const char *>(d.description) });
+	}
+	return out;
+}
+
+std::vector<FrameSizeRange> VideoDevice::enumFrameSizes(uint32_t fourcc) const
+{
+	std::vector<FrameSizeRange> out;
+	for (uint32_t i = 0;; ++i) {
+		struct v4l2_frmsizeenum s = {};
+		s.index = i;
+		s.pixel_format = fourcc;
+		if (!ioctl(VIDIOC_ENUM_FRAMESIZES, &s, "VIDIOC_ENUM_FRAMESIZES"))
+			break;
+		FrameSizeRange r;
+		if (s.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
+			r.minWidth = r.maxWidth = s.discrete.width;
+			r.minHeight = r.maxHeight = s.discrete.height;
+			out.push_back(r);
+			continue;
+		}
+		r.minWidth = s.stepwise.min_width;
+		r.maxWidth = s.stepwise.max_width;
+		r.stepWidth = s.type == V4L2_FRMSIZE_TYPE_CONTINUOUS ? 1 : s.stepwise.step_width;
+		r.minHeight = s.stepwise.min_height;
+		r.maxHeight = s.stepwise.max_height;
+		r.stepHeight = s.type == V4L2_FRMSIZE_TYPE_CONTINUOUS ? 1 : s.stepwise.step_height;
+		out.push_back(r);
+		break; /* stepwise and continuous have exactly one entry */
+	}
+	return out;
+}
+
+Result<PixelFormat> VideoDevice::getFormat(uint32_t type) const
+{
+	struct v4l2_format f = {};
+	f.type = type;
+	if (auto r = ioctl(VIDIOC_G_FMT, &f, "VIDIOC_G_FMT"); !r)
+		return r.error();
+	return fromV4l2Format(f);
+}
+
+Result<PixelFormat> VideoDevice::setFormat(uint32_t type, const PixelFormat &fmt, bool tryOnly) const
+{
+	struct v4l2_format f;
+	toV4l2Format(fmt, type, &f);
+	auto r = tryOnly ? ioctl(VIDIOC_TRY_FMT, &f, "VIDIOC_TRY_FMT")
+			 : ioctl(VIDIOC_S_FMT, &f, "VIDIOC_S_FMT");
+	if (!r)
+		return Error{ r.error().code, r.error().message + " for " + fmt.toString() };
+	return fromV4l2Format(f);
+}
+
+Result<void> VideoDevice::subscribeEvent(uint32_t type, uint32_t id) const
+{
+	struct v4l2_event_subscription sub = {};
+	sub.type = type;
+	sub.id = id;
+	return ioctl(VIDIOC_SUBSCRIBE_EVENT, &sub, "VIDIOC_SUBSCRIBE_EVENT");
+}
+
+Result<std::optional<struct v4l2_event>> VideoDevice::dequeueEvent() const
+{
+	struct v4l2_event ev = {};
+	auto r = ioctl(VIDIOC_DQEVENT, &ev, "VIDIOC_DQEVENT");
+	if (!r) {
+		if (r.error().code == ENOENT)
+			return std::optional<struct v4l2_event>{};
+		return r.error();
+	}
+	return std::optional<struct v4l2_event>{ ev };
+}
+
+std::optional<ControlInfo> VideoDevice::findControl(const std::string &name) const
+{
+	auto normalise = [](std::string s) {
+		for (auto &c : s)
+			c = (c == ' ' || c == '-') ? '_' : static_cast<char>(std::tolower(c));
+		return s;
+	};
+	const std::string want = normalise(name);
+	struct v4l2_query_ext_ctrl q = {};
+	q.id = V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND;
+	while (ioctl(VIDIOC_QUERY_EXT_CTRL, &q, "VIDIOC_QUERY_EXT_CTRL")) {
+		if (!(q.flags & V4L2_CTRL_FLAG_DISABLED) && normalise(q.name) == want)
+			return ControlInfo{ q.id, q.type, q.name, q.minimum, q.maximum, q.default_value };
+		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND;
+	}
+	return std::nullopt;
+}
+
+Result<int32_t> VideoDevice::getControl(uint32_t id) const
+{
+	struct v4l2_control c = {};
+	c.id = id;
+	if (auto r = ioctl(VIDIOC_G_CTRL, &c, "VIDIOC_G_CTRL"); !r)
+		return r.error();
+	return c.value;
+}
+
+Result<void> VideoDevice::setControl(uint32_t id, int32_t value) const
+{
+	struct v4l2_control c = {};
+	c.id = id;
+	c.value = value;
+	return ioctl(VIDIOC_S_CTRL, &c, "VIDIOC_S_CTRL");
+}
+
+Result<void> VideoDevice::encoderCommand(uint32_t cmd) const
+{
+	struct v4l2_encoder_cmd c = {};
+	c.cmd = cmd;
+	return ioctl(VIDIOC_ENCODER_CMD, &c, "VIDIOC_ENCODER_CMD");
+}
+
+Result<void> VideoDevice::decoderCommand(uint32_t cmd) const
+{
+	struct v4l2_decoder_cmd c = {};
+	c.cmd = cmd;
+	return ioctl(VIDIOC_DECODER_CMD, &c, "VIDIOC_DECODER_CMD");
+}
+
+Result<short> VideoDevice::poll(short events, int timeoutMs) const
+{
+	struct pollfd p = { fd_.get(), events, 0 };
+	int r;
+	do {
+		r = ::poll(&p, 1, timeoutMs);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return Error::fromErrno(errno, "poll on " + info_.path);
+	if (r == 0)
+		return Error{ ETIMEDOUT, "no buffer from " + info_.path + " (" + info_.driver +
+						 ") within " + std::to_string(timeoutMs) +
+						 " ms: the driver stopped delivering (watchdog)" };
+	return p.revents;
+}
+
+} /* namespace dmabufkit::v4l2 */
