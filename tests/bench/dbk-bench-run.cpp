@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * dbk-bench-run: run one gst-launch description to EOS and report, as one
+ * JSON object on stdout, what it cost:
+ *
+ *   frames        buffers that reached the sink(s) (or --count-at ELEMENT)
+ *   wall_s        wall time from PLAYING to EOS
+ *   cpu_s         user+sys CPU time of the process over the same span
+ *   cpu_ms_per_frame
+ *   peak_rss_kib  peak resident set size of the process
+ *   peak_dmabuf_bytes, peak_dmabufs
+ *                 dma-bufs the process held (fds and mappings, by inode),
+ *                 sampled every 50 ms
+ *   error         the first error message on the bus, if any (exit status 1)
+ *
+ * Usage: dbk-bench-run [--count-at NAME] [--timeout SEC] PIPELINE...
+ */
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <dirent.h>
+#include <fstream>
+#include <gst/gst.h>
+#include <linux/magic.h>
+#include <map>
+#include <sstream>
+#include <string>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <thread>
+#include <unistd.h>
+
+#ifndef DMA_BUF_MAGIC
+#define DMA_BUF_MAGIC 0x444d4142
+#endif
+
+namespace {
+
+std::atomic<uint64_t> frames{ 0 };
+
+GstPadProbeReturn countProbe(GstPad *, GstPadProbeInfo *info, gpointer)
+{
+	if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER)
+		frames++;
+	else if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+		frames += gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+	return GST_PAD_PROBE_OK;
+}
+
+void probeSinkPads(GstElement *e)
+{
+	GstIterator *it = gst_element_iterate_sink_pads(e);
+	GValue v = G_VALUE_INIT;
+	while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+		GstPad *pad = GST_PAD(g_value_get_object(&v));
+		gst_pad_add_probe(pad,
+				  static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+							       GST_PAD_PROBE_TYPE_BUFFER_LIST),
+				  countProbe, nullptr, nullptr);
+		g_value_reset(&v);
+	}
+	g_value_unset(&v);
+	gst_iterator_free(it);
+}
+
+/* Elements with sink pads and no source pads, recursively. */
+void probeSinks(GstBin *bin)
+{
+	GstIterator *it = gst_bin_iterate_recurse(bin);
+	GValue v = G_VALUE_INIT;
+	while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+		GstElement *e = GST_ELEMENT(g_value_get_object(&v));
+		if (!GST_IS_BIN(e) && e->numsrcpads == 0 && e->numsinkpads > 0)
+			probeSinkPads(e);
+		g_value_reset(&v);
+	}
+	g_value_unset(&v);
+	gst_iterator_free(it);
+}
+
+double cpuSeconds()
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* dma-bufs referenced by our fds or mappings, by inode. */
+void dmabufUsage(uint64_t *bytes, uint64_t *count)
+{
+	std::map<ino_t, uint64_t> seen;
+	if (DIR *d = opendir("/proc/self/fd")) {
+		while (struct dirent *e = readdir(d)) {
+			int fd = atoi(e->d_name);
+			if (e->d_name[0] == '.' || fd == dirfd(d))
+				continue;
+			struct statfs sfs;
+			struct stat st;
+			if (fstatfs(fd, &sfs) == 0 && static_cast<unsigned long>(sfs.f_type) == DMA_BUF_MAGIC &&
+			    fstat(fd, &st) == 0) {
+				off_t end = lseek(fd, 0, SEEK_END);
+				lseek(fd, 0, SEEK_SET);
+				seen[st.st_ino] = end > 0 ? static_cast<uint64_t>(end) : 0;
+			}
+		}
+		closedir(d);
+	}
+	/* Mappings whose fd is already closed still hold the buffer. */
+	std::ifstream maps("/proc/self/maps");
+	std::string line;
+	while (std::getline(maps, line)) {
+		if (line.find("/dmabuf:") == std::string::npos && line.find("dmabuf") == std::string::npos)
+			continue;
+		std::istringstream ls(line);
+		std::string range, perms, off, dev;
+		unsigned long inode = 0;
+		ls >> range >> perms >> off >> dev >> inode;
+		if (!inode || seen.count(inode))
+			continue;
+		unsigned long a = 0, b = 0;
+		sscanf(range.c_str(), "%lx-%lx", &a, &b);
+		seen[inode] = b - a;
+	}
+	*bytes = 0;
+	for (const auto &[ino, size] : seen)
+		*bytes += size;
+	*count = seen.size();
+}
+
+long peakRssKiB()
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+std::string jsonEscape(const std::string &s)
+{
+	std::string o;
+	for (char c : s) {
+		if (c == '"' || c == '\\')
+			o += '\\', o += c;
+		else if (c == '\n')
+			o += "\\n";
+		else if (static_cast<unsigned char>(c) < 32)
+			o += ' ';
+		else
+			o += c;
+	}
+	return o;
+}
+
+} /* namespace */
+
+int main(int argc, char **argv)
+{
+	gst_init(&argc, &argv);
+	std::string countAt;
+	double timeout = 600;
+	int i = 1;
+	for (; i < argc; ++i) {
+		if (!strcmp(argv[i], "--count-at") && i + 1 < argc)
+			countAt = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			timeout = atof(argv[++i]);
+		else
+			break;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: %s [--count-at NAME] [--timeout SEC] PIPELINE...\n", argv[0]);
+		return 2;
+	}
+	std::string desc;
+	for (; i < argc; ++i)
+		desc += std::string(desc.empty() ? "" : " ") + argv[i];
+
+	GError *err = nullptr;
+	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
+	if (!pipeline || err) {
+		printf("{\"error\": \"parse: %s\"}\n", jsonEscape(err ? err->message : "?").c_str());
+		return 1;
+	}
+	if (!countAt.empty()) {
+		GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), countAt.c_str());
+		if (!e) {
+			printf("{\"error\": \"no element named %s\"}\n", jsonEscape(countAt).c_str());
+			return 1;
+		}
+		probeSinkPads(e);
+		gst_object_unref(e);
+	} else {
+		probeSinks(GST_BIN(pipeline));
+	}
+
+	std::atomic<bool> sampling{ true };
+	uint64_t peakBytes = 0, peakCount = 0;
+	std::thread sampler([&] {
+		while (sampling) {
+			uint64_t b, c;
+			dmabufUsage(&b, &c);
+			peakBytes = std::max(peakBytes, b);
+			peakCount = std::max(peakCount, c);
+			std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		}
+	});
+
+	const double cpu0 = cpuSeconds();
+	const auto t0 = std::chrono::steady_clock::now();
+	std::string error;
+	if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+		error = "could not set the pipeline to PLAYING";
+	GstBus *bus = gst_element_get_bus(pipeline);
+	bool done = !error.empty();
+	while (!done) {
+		GstMessage *msg = gst_bus_timed_pop_filtered(
+			bus, 200 * GST_MSECOND,
+			static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+		double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+		if (!msg) {
+			if (elapsed > timeout) {
+				error = "timeout after " + std::to_string(timeout) + " s";
+				done = true;
+			}
+			continue;
+		}
+		if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+			GError *e = nullptr;
+			gchar *dbg = nullptr;
+			gst_message_parse_error(msg, &e, &dbg);
+			error = std::string(GST_OBJECT_NAME(msg->src)) + ": " + e->message +
+				(dbg ? std::string(" (") + dbg + ")" : "");
+			g_error_free(e);
+			g_free(dbg);
+		}
+		gst_message_unref(msg);
+		done = true;
+	}
+	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	const double cpu = cpuSeconds() - cpu0;
+	sampling = false;
+	sampler.join();
+	gst_element_set_state(pipeline, GST_STATE_NULL);
+	gst_object_unref(bus);
+	gst_object_unref(pipeline);
+
+	const uint64_t n = frames;
+	printf("{\"frames\": %lu, \"wall_s\": %.4f, \"cpu_s\": %.4f, \"cpu_ms_per_frame\": %.4f, "
+	       "\"fps\": %.3f, \"peak_rss_kib\": %ld, \"peak_dmabuf_bytes\": %lu, \"peak_dmabufs\": %lu",
+	       static_cast<unsigned long>(n), wall, cpu, n ? cpu * 1000.0 / n : 0.0,
+	       wall > 0 ? n / wall : 0.0, peakRssKiB(), static_cast<unsigned long>(peakBytes),
+	       static_cast<unsigned long>(peakCount));
+	if (!error.empty())
+		printf(", \"error\": \"%s\"", jsonEscape(error).c_str());
+	printf("}\n");
+	return error.empty() ? 0 : 1;
+}
