@@ -36,6 +36,9 @@ struct PoolState {
 	std::atomic<int64_t> inFlight{ 0 };
 	std::atomic<uint64_t> waits{ 0 };
 	std::atomic<uint64_t> nextIndex{ 0 };
+	/* start() puts its preallocated buffers in the queue through
+	 * release_buffer(); those were never in flight. */
+	bool starting = false;
 };
 
 } /* namespace */
@@ -234,9 +237,20 @@ static GstFlowReturn dbk_buffer_pool_acquire_buffer(GstBufferPool *pool, GstBuff
 	return ret;
 }
 
+static gboolean dbk_buffer_pool_start(GstBufferPool *pool)
+{
+	PoolState *st = DBK_BUFFER_POOL(pool)->state;
+	st->starting = true;
+	gboolean ok = GST_BUFFER_POOL_CLASS(dbk_buffer_pool_parent_class)->start(pool);
+	st->starting = false;
+	return ok;
+}
+
 static void dbk_buffer_pool_release_buffer(GstBufferPool *pool, GstBuffer *buffer)
 {
-	DBK_BUFFER_POOL(pool)->state->inFlight--;
+	PoolState *st = DBK_BUFFER_POOL(pool)->state;
+	if (!st->starting)
+		st->inFlight--;
 	GST_BUFFER_POOL_CLASS(dbk_buffer_pool_parent_class)->release_buffer(pool, buffer);
 }
 
@@ -258,6 +272,7 @@ static void dbk_buffer_pool_class_init(DbkBufferPoolClass *klass)
 	pc->alloc_buffer = dbk_buffer_pool_alloc_buffer;
 	pc->acquire_buffer = dbk_buffer_pool_acquire_buffer;
 	pc->release_buffer = dbk_buffer_pool_release_buffer;
+	pc->start = dbk_buffer_pool_start;
 }
 
 static void dbk_buffer_pool_init(DbkBufferPool *self)
