@@ -129,6 +129,37 @@ std::vector<FrameSizeRange> VideoDevice::enumFrameSizes(uint32_t fourcc) const
 	return out;
 }
 
+std::vector<std::pair<uint32_t, uint32_t>> VideoDevice::enumFrameRates(uint32_t fourcc,
+									uint32_t width,
+									uint32_t height) const
+{
+	std::vector<std::pair<uint32_t, uint32_t>> out;
+	for (uint32_t i = 0;; ++i) {
+		struct v4l2_frmivalenum e = {};
+		e.index = i;
+		e.pixel_format = fourcc;
+		e.width = width;
+		e.height = height;
+		if (!ioctl(VIDIOC_ENUM_FRAMEINTERVALS, &e, "VIDIOC_ENUM_FRAMEINTERVALS"))
+			break;
+		if (e.type != V4L2_FRMIVAL_TYPE_DISCRETE)
+			break;
+		/* An interval is seconds per frame: invert it. */
+		if (e.discrete.numerator)
+			out.emplace_back(e.discrete.denominator, e.discrete.numerator);
+	}
+	return out;
+}
+
+Result<void> VideoDevice::setFrameRate(uint32_t type, uint32_t num, uint32_t den) const
+{
+	struct v4l2_streamparm p = {};
+	p.type = type;
+	p.parm.capture.timeperframe.numerator = den;
+	p.parm.capture.timeperframe.denominator = num;
+	return ioctl(VIDIOC_S_PARM, &p, "VIDIOC_S_PARM");
+}
+
 Result<PixelFormat> VideoDevice::getFormat(uint32_t type) const
 {
 	struct v4l2_format f = {};
@@ -218,20 +249,22 @@ Result<void> VideoDevice::decoderCommand(uint32_t cmd) const
 	return ioctl(VIDIOC_DECODER_CMD, &c, "VIDIOC_DECODER_CMD");
 }
 
-Result<short> VideoDevice::poll(short events, int timeoutMs) const
+Result<short> VideoDevice::poll(short events, int timeoutMs, int wakeFd) const
 {
-	struct pollfd p = { fd_.get(), events, 0 };
+	struct pollfd p[2] = { { fd_.get(), events, 0 }, { wakeFd, POLLIN, 0 } };
 	int r;
 	do {
-		r = ::poll(&p, 1, timeoutMs);
+		r = ::poll(p, wakeFd >= 0 ? 2 : 1, timeoutMs);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return Error::fromErrno(errno, "poll on " + info_.path);
+	if (wakeFd >= 0 && (p[1].revents & POLLIN))
+		return Error{ ECANCELED, "waiting on " + info_.path + " interrupted" };
 	if (r == 0)
 		return Error{ ETIMEDOUT, "no buffer from " + info_.path + " (" + info_.driver +
 						 ") within " + std::to_string(timeoutMs) +
 						 " ms: the driver stopped delivering (watchdog)" };
-	return p.revents;
+	return p[0].revents;
 }
 
 } /* namespace dmabufkit::v4l2 */

@@ -88,6 +88,16 @@ public:
 	std::vector<FormatDescription> enumFormats(uint32_t type) const;
 	std::vector<FrameSizeRange> enumFrameSizes(uint32_t fourcc) const;
 
+	/**
+	 * \brief Frame rates (frames per second as num/den) for one size.
+	 *
+	 * Discrete intervals only; empty when the driver has none or uses ranges.
+	 */
+	std::vector<std::pair<uint32_t, uint32_t>> enumFrameRates(uint32_t fourcc, uint32_t width,
+								   uint32_t height) const;
+	/** \brief VIDIOC_S_PARM: ask for \a num/\a den frames per second on a capture queue. */
+	Result<void> setFrameRate(uint32_t type, uint32_t num, uint32_t den) const;
+
 	Result<PixelFormat> getFormat(uint32_t type) const;
 	/** \brief VIDIOC_S_FMT (or TRY_FMT when \a tryOnly); returns what the driver chose. */
 	Result<PixelFormat> setFormat(uint32_t type, const PixelFormat &fmt, bool tryOnly = false) const;
@@ -107,9 +117,11 @@ public:
 
 	/**
 	 * \brief Wait up to \a timeoutMs (-1: forever) for \a events.
-	 * \return The returned events; ETIMEDOUT naming the device when the time ran out.
+	 * \param wakeFd an fd (eventfd, pipe) whose readability interrupts the wait
+	 * \return The returned events; ETIMEDOUT naming the device when the time
+	 *         ran out (the dequeue watchdog); ECANCELED when \a wakeFd woke us.
 	 */
-	Result<short> poll(short events, int timeoutMs) const;
+	Result<short> poll(short events, int timeoutMs, int wakeFd = -1) const;
 
 private:
 	VideoDevice() = default;

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "exporting_queue.h"
+
+#include <cerrno>
+#include <ctime>
+#include <sys/stat.h>
+
+#include "dmabufkit/core/dma_buf.h"
+
+namespace dmabufkit::gstv4l2 {
+
+namespace {
+
+struct Release {
+	std::weak_ptr<ExportingQueue> queue;
+	unsigned index;
+};
+
+GQuark releaseQuark()
+{
+	static GQuark q = g_quark_from_static_string("dmabufkit-v4l2-release");
+	return q;
+}
+
+} /* namespace */
+
+ExportingQueue::ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type) : queue_(dev, type) {}
+
+ExportingQueue::~ExportingQueue() = default;
+
+Result<std::shared_ptr<ExportingQueue>> ExportingQueue::create(const v4l2::VideoDevice &dev,
+							       uint32_t type, unsigned count,
+							       const std::string &namePrefix)
+{
+	std::shared_ptr<ExportingQueue> q(new ExportingQueue(dev, type));
+	auto n = q->queue_.allocate(count, V4L2_MEMORY_MMAP);
+	if (!n)
+		return n.error();
+	for (unsigned i = 0; i < *n; ++i) {
+		auto fds = q->queue_.exportBuffer(i);
+		if (!fds)
+			return fds.error();
+		struct stat st;
+		q->inodes_.push_back(fstat((*fds)[0].get(), &st) == 0 ? st.st_ino : 0);
+		/* Name through a borrowed view; a failure to name is not fatal. */
+		if (auto b = DmaBuf::borrow((*fds)[0].get()))
+			(void)b->setName(namePrefix + ":" + std::to_string(i));
+		q->fds_.push_back(std::move(fds).value());
+	}
+	q->downstream_.assign(*n, false);
+	return q;
+}
+
+unsigned ExportingQueue::count() const
+{
+	return static_cast<unsigned>(fds_.size());
+}
+
+uint64_t ExportingQueue::inode(unsigned index) const
+{
+	return index < inodes_.size() ? inodes_[index] : 0;
+}
+
+Result<void> ExportingQueue::queueAllFree()
+{
+	std::lock_guard<std::mutex> g(lock_);
+	for (unsigned i = 0; i < fds_.size(); ++i) {
+		if (queue_.isQueued(i) || downstream_[i])
+			continue;
+		if (auto r = queue_.queueMmap(i); !r)
+			return r;
+	}
+	return {};
+}
+
+Result<void> ExportingQueue::streamOn()
+{
+	std::lock_guard<std::mutex> g(lock_);
+	auto r = queue_.streamOn();
+	if (r)
+		streaming_ = true;
+	return r;
+}
+
+Result<std::optional<v4l2::DequeuedBuffer>> ExportingQueue::dequeue()
+{
+	std::lock_guard<std::mutex> g(lock_);
+	if (asyncError_) {
+		Error e = *asyncError_;
+		asyncError_.reset();
+		return e;
+	}
+	return queue_.dequeue();
+}
+
+Result<void> ExportingQueue::requeue(unsigned index)
+{
+	std::lock_guard<std::mutex> g(lock_);
+	if (!active_)
+		return {};
+	return queue_.queueMmap(index);
+}
+
+std::optional<Error> ExportingQueue::takeAsyncError()
+{
+	std::lock_guard<std::mutex> g(lock_);
+	auto e = std::move(asyncError_);
+	asyncError_.reset();
+	return e;
+}
+
+void ExportingQueue::memoryReleased(gpointer data)
+{
+	auto *rel = static_cast<Release *>(data);
+	if (auto q = rel->queue.lock()) {
+		std::lock_guard<std::mutex> g(q->lock_);
+		q->downstream_[rel->index] = false;
+		q->outstanding_--;
+		if (q->active_ && q->streaming_) {
+			auto r = q->queue_.queueMmap(rel->index);
+			if (!r && !q->asyncError_)
+				q->asyncError_ = r.error();
+		}
+	}
+	delete rel;
+}
+
+GstBuffer *ExportingQueue::wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *allocator)
+{
+	GstBuffer *buf = gst_buffer_new();
+	const auto &fds = fds_[d.index];
+	for (unsigned p = 0; p < fds.size(); ++p) {
+		GstMemory *mem = dbk_allocator_import(allocator, dup(fds[p].get()), TRUE, nullptr);
+		if (!mem) {
+			gst_buffer_unref(buf);
+			return nullptr;
+		}
+		gsize offset = d.dataOffset[p];
+		gsize used = d.bytesUsed[p] > offset ? d.bytesUsed[p] - offset : 0;
+		if (used && offset + used <= mem->maxsize)
+			gst_memory_resize(mem, static_cast<gssize>(offset), used);
+		if (p == 0) {
+			/* The first plane's memory carries the requeue; all planes share a buffer. */
+			auto *rel = new Release{ weak_from_this(), d.index };
+			gst_mini_object_set_qdata(GST_MINI_OBJECT_CAST(mem), releaseQuark(), rel,
+						  memoryReleased);
+		}
+		gst_buffer_append_memory(buf, mem);
+	}
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		downstream_[d.index] = true;
+	}
+	outstanding_++;
+	return buf;
+}
+
+Result<void> ExportingQueue::stop()
+{
+	std::lock_guard<std::mutex> g(lock_);
+	active_ = false;
+	streaming_ = false;
+	return queue_.release();
+}
+
+void addVideoMeta(GstBuffer *buf, const GstVideoInfo &info)
+{
+	gsize offsets[GST_VIDEO_MAX_PLANES];
+	gint strides[GST_VIDEO_MAX_PLANES];
+	for (unsigned i = 0; i < GST_VIDEO_MAX_PLANES; ++i) {
+		offsets[i] = info.offset[i];
+		strides[i] = info.stride[i];
+	}
+	gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(&info),
+				       GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
+				       GST_VIDEO_INFO_N_PLANES(&info), offsets, strides);
+}
+
+GstClockTime driverTimestampToRunningTime(GstElement *element, uint64_t monotonicNs)
+{
+	GstClock *clock = gst_element_get_clock(element);
+	if (!clock)
+		return GST_CLOCK_TIME_NONE;
+	GstClockTime now = gst_clock_get_time(clock);
+	gst_object_unref(clock);
+	GstClockTime base = gst_element_get_base_time(element);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t mono = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+	/* How long ago the driver captured the frame, taken off the running time now. */
+	uint64_t age = mono > monotonicNs ? mono - monotonicNs : 0;
+	if (now < base + age)
+		return 0;
+	return now - base - age;
+}
+
+} /* namespace dmabufkit::gstv4l2 */

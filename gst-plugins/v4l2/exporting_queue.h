@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A V4L2 queue of MMAP buffers exported as dma-bufs and handed downstream as
+ * GstBuffers; a buffer goes back to the driver when its memory is freed.
+ */
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include <dmabufkit/dbk-allocator.h>
+
+#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/v4l2/buffer_queue.h"
+#include "dmabufkit/v4l2/video_device.h"
+
+namespace dmabufkit::gstv4l2 {
+
+class ExportingQueue : public std::enable_shared_from_this<ExportingQueue>
+{
+public:
+	/**
+	 * \brief REQBUFS \a count MMAP buffers on \a type and export each.
+	 *
+	 * Every dma-buf is named "PREFIX:N" so bufinfo shows who made it.
+	 */
+	static Result<std::shared_ptr<ExportingQueue>> create(const v4l2::VideoDevice &dev,
+							      uint32_t type, unsigned count,
+							      const std::string &namePrefix);
+	~ExportingQueue();
+
+	unsigned count() const;
+	/** \brief Queue every buffer not queued and not downstream. */
+	Result<void> queueAllFree();
+	Result<void> streamOn();
+	/** \brief DQBUF without waiting. */
+	Result<std::optional<v4l2::DequeuedBuffer>> dequeue();
+	/** \brief Give buffer \a index back to the driver without using it. */
+	Result<void> requeue(unsigned index);
+	/**
+	 * \brief A GstBuffer of the dma-buf(s) of a dequeued buffer, sized to
+	 * its payload; freeing its memory requeues it.
+	 */
+	GstBuffer *wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *allocator);
+	/** \brief STREAMOFF; buffers downstream are no longer requeued. */
+	Result<void> stop();
+	/** \brief Buffers downstream now. */
+	unsigned outstanding() const { return outstanding_; }
+	/** \brief The dma-buf inode of buffer \a index, plane 0. */
+	uint64_t inode(unsigned index) const;
+	/** \brief The first error a late requeue hit (reported by the next dequeue). */
+	std::optional<Error> takeAsyncError();
+	v4l2::BufferQueue &queue() { return queue_; }
+
+private:
+	ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type);
+	static void memoryReleased(gpointer data);
+
+	mutable std::mutex lock_;
+	v4l2::BufferQueue queue_;
+	std::vector<std::vector<UniqueFD>> fds_;
+	std::vector<uint64_t> inodes_;
+	std::vector<bool> downstream_;
+	std::atomic<unsigned> outstanding_{ 0 };
+	bool active_ = true;
+	bool streaming_ = false;
+	std::optional<Error> asyncError_;
+};
+
+/** \brief Attach a GstVideoMeta for \a info to \a buf (one or more memories). */
+void addVideoMeta(GstBuffer *buf, const GstVideoInfo &info);
+
+/**
+ * \brief Convert a driver timestamp (CLOCK_MONOTONIC, ns) to the running time
+ * of \a element, so downstream sees when the frame was really captured.
+ */
+GstClockTime driverTimestampToRunningTime(GstElement *element, uint64_t monotonicNs);
+
+} /* namespace dmabufkit::gstv4l2 */

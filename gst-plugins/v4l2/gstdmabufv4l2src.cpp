@@ -1,0 +1,817 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-dmabufv4l2src
+ * @title: dmabufv4l2src
+ *
+ * Captures video from a V4L2 capture node as dma-bufs, without copying.
+ * In export mode the driver's own buffers are exported (VIDIOC_EXPBUF); in
+ * import mode the driver fills dma-bufs from downstream's pool (kmssink's
+ * scanout buffers, for one) or from a dmabufkit pool (V4L2_MEMORY_DMABUF).
+ * Timestamps come from the driver; the element is a live source and answers
+ * the latency query. When the driver stops delivering frames the element
+ * posts an error after #GstDmabufV4l2Src:timeout-ms instead of hanging.
+ *
+ * ## Example
+ * |[
+ * gst-launch-1.0 dmabufv4l2src device=/dev/video4 num-buffers=60 \
+ *     ! video/x-raw,format=BGRx,width=640,height=480 ! kmssink driver-name=vkms
+ * ]|
+ */
+#include "gstdmabufv4l2src.h"
+
+#include <atomic>
+#include <cerrno>
+#include <memory>
+#include <string>
+#include <sys/eventfd.h>
+
+#include <dmabufkit/dmabufkit.h>
+#include <gst/allocators/allocators.h>
+#include <gst/video/video.h>
+
+#include "../elements.h"
+#include "caps_probe.h"
+#include "dmabufkit/v4l2/format_map.h"
+#include "exporting_queue.h"
+#include "importing_queue.h"
+
+GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_src_debug);
+#define GST_CAT_DEFAULT dmabuf_v4l2_src_debug
+
+using namespace dmabufkit;
+using namespace dmabufkit::gstv4l2;
+
+namespace {
+
+constexpr const char *kKmsPrimeExport = "GstBufferPoolOptionKMSPrimeExport";
+
+struct SrcState {
+	/* properties */
+	std::string device;
+	GstDmabufV4l2IoMode ioMode = GST_DMABUF_V4L2_IO_MODE_AUTO;
+	guint timeoutMs = 2000;
+	guint numV4l2Buffers = 4;
+
+	std::unique_ptr<v4l2::VideoDevice> dev;
+	GstCaps *probed = nullptr;
+	GstCaps *configuredCaps = nullptr;
+	v4l2::PixelFormat fmt;
+	GstVideoInfo info{};
+	GstClockTime duration = GST_CLOCK_TIME_NONE;
+
+	GstDmabufV4l2IoMode active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
+	bool everActive = false;
+	std::shared_ptr<ExportingQueue> exporting;
+	std::unique_ptr<ImportingQueue> importing;
+	GstBufferPool *pool = nullptr;
+	bool poolIsDownstream = false;
+	DbkAllocator *allocator = nullptr;
+	UniqueFD wake;
+	bool streaming = false;
+
+	std::atomic<guint64> frames{ 0 };
+	std::atomic<guint64> errorFrames{ 0 };
+	guint64 cacheHits = 0, cacheMisses = 0;
+};
+
+} /* namespace */
+
+struct _GstDmabufV4l2Src {
+	GstPushSrc parent;
+	SrcState *state;
+};
+
+enum {
+	PROP_0,
+	PROP_DEVICE,
+	PROP_IO_MODE,
+	PROP_TIMEOUT_MS,
+	PROP_NUM_V4L2_BUFFERS,
+	PROP_ACTIVE_IO_MODE,
+	PROP_ERROR_FRAMES,
+	PROP_INDEX_CACHE_HITS,
+	PROP_INDEX_CACHE_MISSES,
+};
+
+GType gst_dmabuf_v4l2_io_mode_get_type(void)
+{
+	static GType type = 0;
+	static const GEnumValue values[] = {
+		{ GST_DMABUF_V4L2_IO_MODE_AUTO, "Import into downstream's dma-buf pool if offered, else export", "auto" },
+		{ GST_DMABUF_V4L2_IO_MODE_EXPORT, "Export driver buffers (MMAP + EXPBUF)", "export" },
+		{ GST_DMABUF_V4L2_IO_MODE_IMPORT, "Import dma-bufs from downstream's or our own pool", "import" },
+		{ 0, nullptr, nullptr },
+	};
+	if (g_once_init_enter(&type)) {
+		GType t = g_enum_register_static("GstDmabufV4l2IoMode", values);
+		g_once_init_leave(&type, t);
+	}
+	return type;
+}
+
+G_DEFINE_TYPE(GstDmabufV4l2Src, gst_dmabuf_v4l2_src, GST_TYPE_PUSH_SRC)
+
+static const char *io_mode_name(GstDmabufV4l2IoMode m)
+{
+	switch (m) {
+	case GST_DMABUF_V4L2_IO_MODE_EXPORT:
+		return "export";
+	case GST_DMABUF_V4L2_IO_MODE_IMPORT:
+		return "import";
+	default:
+		return "auto";
+	}
+}
+
+/* Stop streaming and free every queue and pool; the device stays open. */
+static void teardown(GstDmabufV4l2Src *self)
+{
+	SrcState *st = self->state;
+	if (st->exporting) {
+		(void)st->exporting->stop();
+		st->exporting.reset();
+	}
+	if (st->importing) {
+		st->cacheHits += st->importing->cache().hits();
+		st->cacheMisses += st->importing->cache().misses();
+		(void)st->importing->release();
+		st->importing.reset();
+	}
+	if (st->pool) {
+		gst_buffer_pool_set_active(st->pool, FALSE);
+		gst_object_unref(st->pool);
+		st->pool = nullptr;
+	}
+	st->streaming = false;
+}
+
+static void post_device_error(GstDmabufV4l2Src *self, const Error &e, const char *what)
+{
+	switch (e.code) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+				  ("%s: the V4L2 device is missing or was disconnected; check the "
+				   "device property", what),
+				  ("%s", e.message.c_str()));
+		break;
+	case EBUSY:
+		GST_ELEMENT_ERROR(self, RESOURCE, BUSY,
+				  ("%s: the V4L2 device is busy (another process streams from it); "
+				   "stop that process or pick another device", what),
+				  ("%s", e.message.c_str()));
+		break;
+	case ETIMEDOUT:
+		GST_ELEMENT_ERROR(self, RESOURCE, READ,
+				  ("%s: the driver stopped delivering frames; raise timeout-ms if the "
+				   "device is just slow", what),
+				  ("%s", e.message.c_str()));
+		break;
+	default:
+		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", what), ("%s", e.message.c_str()));
+	}
+}
+
+static gboolean gst_dmabuf_v4l2_src_start(GstBaseSrc *bsrc)
+{
+	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
+	SrcState *st = self->state;
+	std::string path = st->device;
+	if (path.empty()) {
+		v4l2::VideoNodeQuery q;
+		q.capture = true;
+		auto n = v4l2::findVideoNode(q);
+		if (!n) {
+			post_device_error(self, n.error(), "No V4L2 capture device found");
+			return FALSE;
+		}
+		path = n->path;
+	}
+	auto dev = v4l2::VideoDevice::open(path);
+	if (!dev) {
+		post_device_error(self, dev.error(), ("Cannot open " + path).c_str());
+		return FALSE;
+	}
+	if (!(*dev)->info().isCapture() || (*dev)->info().isMemToMem()) {
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+				  ("%s is not a video capture device", path.c_str()),
+				  ("driver %s, capabilities 0x%08x", (*dev)->info().driver.c_str(),
+				   (*dev)->info().deviceCaps));
+		return FALSE;
+	}
+	st->dev = std::move(dev).value();
+	st->probed = probeRawCaps(*st->dev, st->dev->captureType());
+	st->wake.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	st->allocator = dbk_allocator_new();
+	GST_INFO_OBJECT(self, "opened %s (%s), caps %" GST_PTR_FORMAT, path.c_str(),
+			st->dev->info().card.c_str(), st->probed);
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_src_stop(GstBaseSrc *bsrc)
+{
+	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
+	SrcState *st = self->state;
+	teardown(self);
+	gst_clear_caps(&st->probed);
+	gst_clear_caps(&st->configuredCaps);
+	if (st->allocator)
+		gst_object_unref(st->allocator);
+	st->allocator = nullptr;
+	st->wake.reset();
+	st->dev.reset();
+	return TRUE;
+}
+
+static GstCaps *gst_dmabuf_v4l2_src_get_caps(GstBaseSrc *bsrc, GstCaps *filter)
+{
+	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
+	GstCaps *caps = self->state->probed ? gst_caps_ref(self->state->probed)
+					    : gst_pad_get_pad_template_caps(GST_BASE_SRC_PAD(bsrc));
+	if (filter) {
+		GstCaps *tmp = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
+		gst_caps_unref(caps);
+		caps = tmp;
+	}
+	return caps;
+}
+
+static GstCaps *gst_dmabuf_v4l2_src_fixate(GstBaseSrc *bsrc, GstCaps *caps)
+{
+	caps = gst_caps_make_writable(caps);
+	GstStructure *s = gst_caps_get_structure(caps, 0);
+	gst_structure_fixate_field_nearest_int(s, "width", 640);
+	gst_structure_fixate_field_nearest_int(s, "height", 480);
+	gst_structure_fixate_field_nearest_fraction(s, "framerate", 30, 1);
+	return GST_BASE_SRC_CLASS(gst_dmabuf_v4l2_src_parent_class)->fixate(bsrc, caps);
+}
+
+static gboolean apply_format(GstDmabufV4l2Src *self, const GstVideoInfo &want, uint32_t bytesPerLine)
+{
+	SrcState *st = self->state;
+	v4l2::PixelFormat f;
+	f.fourcc = v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&want), st->dev->multiPlanar());
+	f.width = GST_VIDEO_INFO_WIDTH(&want);
+	f.height = GST_VIDEO_INFO_HEIGHT(&want);
+	f.planes[0].bytesPerLine = bytesPerLine;
+	f.numPlanes = 1;
+	auto got = st->dev->setFormat(st->dev->captureType(), f);
+	if (!got) {
+		post_device_error(self, got.error(), "Cannot set the capture format");
+		return FALSE;
+	}
+	if (got->fourcc != f.fourcc || got->width != f.width || got->height != f.height) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("The device cannot capture %s %ux%u", gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&want)),
+				   f.width, f.height),
+				  ("VIDIOC_S_FMT on %s answered %s", st->dev->path().c_str(),
+				   got->toString().c_str()));
+		return FALSE;
+	}
+	GstVideoInfo info = want;
+	if (auto r = v4l2::videoInfoFromFormat(*got, &info); !r) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Unusable format from the driver"),
+				  ("%s", r.error().message.c_str()));
+		return FALSE;
+	}
+	/* Keep what the caps say (framerate, colorimetry); the layout is the driver's. */
+	GST_VIDEO_INFO_FPS_N(&info) = GST_VIDEO_INFO_FPS_N(&want);
+	GST_VIDEO_INFO_FPS_D(&info) = GST_VIDEO_INFO_FPS_D(&want);
+	st->fmt = *got;
+	st->info = info;
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_src_set_caps(GstBaseSrc *bsrc, GstCaps *caps)
+{
+	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
+	SrcState *st = self->state;
+	if (st->configuredCaps && gst_caps_is_equal(st->configuredCaps, caps))
+		return TRUE;
+	GstVideoInfo want;
+	if (!gst_video_info_from_caps(&want, caps)) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Invalid caps"), ("%" GST_PTR_FORMAT, caps));
+		return FALSE;
+	}
+	teardown(self);
+	if (!apply_format(self, want, 0))
+		return FALSE;
+	if (GST_VIDEO_INFO_FPS_N(&want) > 0) {
+		auto r = st->dev->setFrameRate(st->dev->captureType(), GST_VIDEO_INFO_FPS_N(&want),
+					       GST_VIDEO_INFO_FPS_D(&want));
+		if (!r)
+			GST_WARNING_OBJECT(self, "%s", r.error().message.c_str());
+		st->duration = gst_util_uint64_scale_int(GST_SECOND, GST_VIDEO_INFO_FPS_D(&want),
+							 GST_VIDEO_INFO_FPS_N(&want));
+	} else {
+		st->duration = GST_CLOCK_TIME_NONE;
+	}
+	gst_caps_replace(&st->configuredCaps, caps);
+	GST_INFO_OBJECT(self, "capturing %s", st->fmt.toString().c_str());
+	return TRUE;
+}
+
+/* True when \a pool hands out dma-bufs the driver can fill. */
+static bool try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool, GstCaps *caps,
+			    unsigned minBuffers, std::string *why)
+{
+	SrcState *st = self->state;
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(st->info.size), minBuffers,
+					  minBuffers);
+	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	if (gst_buffer_pool_has_option(pool, kKmsPrimeExport))
+		gst_buffer_pool_config_add_option(config, kKmsPrimeExport);
+	if (!gst_buffer_pool_set_config(pool, config)) {
+		config = gst_buffer_pool_get_config(pool);
+		if (!gst_buffer_pool_set_config(pool, config)) {
+			*why = "the pool refused its configuration";
+			return false;
+		}
+	}
+	if (!gst_buffer_pool_set_active(pool, TRUE)) {
+		*why = "the pool could not allocate";
+		return false;
+	}
+	GstBuffer *probe = nullptr;
+	if (gst_buffer_pool_acquire_buffer(pool, &probe, nullptr) != GST_FLOW_OK || !probe) {
+		*why = "the pool gave no buffer";
+		gst_buffer_pool_set_active(pool, FALSE);
+		return false;
+	}
+	ImportingQueue tmp(*st->dev, st->dev->captureType());
+	*why = tmp.whyNotImportable(probe, st->fmt.planes[0].sizeImage);
+	/* The pool's stride wins when the driver accepts it (vivid does). */
+	GstVideoMeta *meta = gst_buffer_get_video_meta(probe);
+	if (why->empty() && meta && meta->stride[0] != st->info.stride[0]) {
+		GstVideoInfo want = st->info;
+		if (!apply_format(self, want, static_cast<uint32_t>(meta->stride[0])) ||
+		    st->info.stride[0] != meta->stride[0])
+			*why = "the driver does not accept the pool's stride " +
+			       std::to_string(meta->stride[0]);
+	}
+	if (why->empty() && meta) {
+		for (guint p = 0; p < meta->n_planes; ++p)
+			if (meta->offset[p] != st->info.offset[p] || meta->stride[p] != st->info.stride[p])
+				*why = "plane " + std::to_string(p) + " of the pool's layout differs from the driver's";
+	}
+	gst_buffer_unref(probe);
+	if (!why->empty()) {
+		gst_buffer_pool_set_active(pool, FALSE);
+		return false;
+	}
+	return true;
+}
+
+static GstBufferPool *own_pool(GstDmabufV4l2Src *self, GstQuery *query)
+{
+	DbkConstraints c;
+	guint consumers = 0;
+	/* Downstream's needs (an encoder's packed stride) shape our own pool too. */
+	if (!dbk_query_get_constraints(query, &c, &consumers, nullptr))
+		dbk_constraints_init(&c, GST_OBJECT_NAME(self));
+	if (!self->state->dev->multiPlanar())
+		c.memory_layout = DBK_MEMORY_LAYOUT_SINGLE; /* one dma-buf per frame */
+	GstBufferPool *pool = dbk_buffer_pool_new(self->state->allocator);
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+	dbk_buffer_pool_config_set_constraints(config, &c);
+	dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
+	gst_buffer_pool_set_config(pool, config);
+	return pool;
+}
+
+static gboolean setup_export(GstDmabufV4l2Src *self)
+{
+	SrcState *st = self->state;
+	auto q = ExportingQueue::create(*st->dev, st->dev->captureType(), st->numV4l2Buffers,
+					GST_OBJECT_NAME(self));
+	if (!q) {
+		post_device_error(self, q.error(), "Cannot allocate capture buffers");
+		return FALSE;
+	}
+	st->exporting = std::move(q).value();
+	st->active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
+	st->everActive = true;
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery *query)
+{
+	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
+	SrcState *st = self->state;
+	teardown(self);
+	GstCaps *caps = nullptr;
+	gst_query_parse_allocation(query, &caps, nullptr);
+
+	guint downstreamMin = 0;
+	GstBufferPool *downstream = nullptr;
+	if (gst_query_get_n_allocation_pools(query) > 0)
+		gst_query_parse_nth_allocation_pool(query, 0, &downstream, nullptr, &downstreamMin, nullptr);
+	/* We manage our buffers; basesrc must not activate a pool of its own. */
+	while (gst_query_get_n_allocation_pools(query) > 0)
+		gst_query_remove_nth_allocation_pool(query, 0);
+
+	const unsigned minBuffers = st->numV4l2Buffers + MAX(downstreamMin, 2u);
+	std::string why;
+	GstBufferPool *pool = nullptr;
+	if (st->ioMode != GST_DMABUF_V4L2_IO_MODE_EXPORT && downstream) {
+		if (try_import_pool(self, downstream, caps, minBuffers, &why)) {
+			pool = downstream;
+			st->poolIsDownstream = true;
+			GST_INFO_OBJECT(self, "importing into downstream's pool %" GST_PTR_FORMAT, pool);
+		} else {
+			GST_INFO_OBJECT(self, "downstream's pool is not importable: %s", why.c_str());
+			gst_object_unref(downstream);
+		}
+	} else if (downstream) {
+		gst_object_unref(downstream);
+	}
+	if (!pool && st->ioMode == GST_DMABUF_V4L2_IO_MODE_IMPORT) {
+		GstBufferPool *own = own_pool(self, query);
+		if (try_import_pool(self, own, caps, minBuffers, &why)) {
+			pool = own;
+			st->poolIsDownstream = false;
+		} else {
+			gst_object_unref(own);
+			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+					  ("io-mode=import: no pool gives dma-bufs the device can fill"),
+					  ("%s", why.c_str()));
+			return FALSE;
+		}
+	}
+	if (!pool)
+		return setup_export(self);
+
+	st->pool = pool;
+	st->importing = std::make_unique<ImportingQueue>(*st->dev, st->dev->captureType());
+	/* One V4L2 index per pool buffer, so every dma-buf keeps its index (no remaps). */
+	auto n = st->importing->allocate(minBuffers);
+	if (!n) {
+		post_device_error(self, n.error(), "Cannot set up dma-buf import");
+		return FALSE;
+	}
+	st->active = GST_DMABUF_V4L2_IO_MODE_IMPORT;
+	st->everActive = true;
+	return TRUE;
+}
+
+/* Queue pool buffers until every V4L2 slot is taken or the pool is empty. */
+static GstFlowReturn refill_import(GstDmabufV4l2Src *self, bool mustHaveOne)
+{
+	SrcState *st = self->state;
+	while (st->importing->hasFreeIndex()) {
+		GstBufferPoolAcquireParams params = {};
+		const bool wait = mustHaveOne && st->importing->queuedCount() == 0;
+		params.flags = wait ? GST_BUFFER_POOL_ACQUIRE_FLAG_NONE : GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+		GstBuffer *buf = nullptr;
+		GstFlowReturn ret = gst_buffer_pool_acquire_buffer(st->pool, &buf, &params);
+		if (ret == GST_FLOW_EOS)
+			break; /* DONTWAIT: none free now */
+		if (ret != GST_FLOW_OK)
+			return ret;
+		auto r = st->importing->queue(buf, 0);
+		gst_buffer_unref(buf);
+		if (!r) {
+			post_device_error(self, r.error(), "Cannot queue a dma-buf for capture");
+			return GST_FLOW_ERROR;
+		}
+	}
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn start_streaming(GstDmabufV4l2Src *self)
+{
+	SrcState *st = self->state;
+	if (st->exporting) {
+		if (auto r = st->exporting->queueAllFree(); !r) {
+			post_device_error(self, r.error(), "Cannot queue capture buffers");
+			return GST_FLOW_ERROR;
+		}
+		if (auto r = st->exporting->streamOn(); !r) {
+			post_device_error(self, r.error(), "Cannot start streaming");
+			return GST_FLOW_ERROR;
+		}
+	} else {
+		GstFlowReturn ret = refill_import(self, true);
+		if (ret != GST_FLOW_OK)
+			return ret;
+		if (auto r = st->importing->streamOn(); !r) {
+			post_device_error(self, r.error(), "Cannot start streaming");
+			return GST_FLOW_ERROR;
+		}
+	}
+	st->streaming = true;
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **out)
+{
+	auto *self = GST_DMABUF_V4L2_SRC(psrc);
+	SrcState *st = self->state;
+	if (!st->exporting && !st->importing) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No buffers were set up"), (nullptr));
+		return GST_FLOW_NOT_NEGOTIATED;
+	}
+	if (!st->streaming) {
+		GstFlowReturn ret = start_streaming(self);
+		if (ret != GST_FLOW_OK)
+			return ret;
+	}
+	for (;;) {
+		if (st->importing) {
+			GstFlowReturn ret = refill_import(self, true);
+			if (ret != GST_FLOW_OK)
+				return ret;
+		}
+		std::optional<v4l2::DequeuedBuffer> got;
+		GstBuffer *buf = nullptr;
+		Result<void> failed;
+		if (st->exporting) {
+			auto d = st->exporting->dequeue();
+			if (!d)
+				failed = d.error();
+			else
+				got = *d;
+		} else {
+			auto d = st->importing->dequeue();
+			if (!d)
+				failed = d.error();
+			else if (*d) {
+				got = (*d)->first;
+				buf = (*d)->second;
+			}
+		}
+		if (!failed) {
+			post_device_error(self, failed.error(), "Capture failed");
+			return GST_FLOW_ERROR;
+		}
+		if (!got) {
+			auto p = st->dev->poll(POLLIN, static_cast<int>(st->timeoutMs), st->wake.get());
+			if (!p) {
+				if (p.error().code == ECANCELED)
+					return GST_FLOW_FLUSHING;
+				post_device_error(self, p.error(), "No frame from the device");
+				return GST_FLOW_ERROR;
+			}
+			if (*p & POLLERR) {
+				/* DQBUF tells why (EIO: fatal streaming error, ENODEV: disconnect). */
+				if (st->exporting) {
+					auto d = st->exporting->dequeue();
+					if (!d) {
+						post_device_error(self, d.error(), "Capture failed");
+						return GST_FLOW_ERROR;
+					}
+					if (*d)
+						got = *d;
+				} else {
+					auto d = st->importing->dequeue();
+					if (!d) {
+						post_device_error(self, d.error(), "Capture failed");
+						return GST_FLOW_ERROR;
+					}
+					if (*d) {
+						got = (*d)->first;
+						buf = (*d)->second;
+					}
+				}
+				if (!got) {
+					post_device_error(self,
+							  Error{ EIO, "poll on " + st->dev->path() +
+									      " reported an error with no buffer" },
+							  "Capture failed");
+					return GST_FLOW_ERROR;
+				}
+			} else {
+				continue;
+			}
+		}
+		if (got->hasError()) {
+			/* A corrupt frame: drop it and carry on (documented recovery). */
+			st->errorFrames++;
+			GST_WARNING_OBJECT(self, "driver flagged frame %u as corrupt; dropped", got->sequence);
+			if (st->exporting) {
+				if (auto r = st->exporting->requeue(got->index); !r) {
+					post_device_error(self, r.error(), "Cannot requeue a buffer");
+					return GST_FLOW_ERROR;
+				}
+			} else if (buf) {
+				gst_buffer_unref(buf);
+			}
+			continue;
+		}
+		if (st->exporting) {
+			buf = st->exporting->wrap(*got, st->allocator);
+			if (!buf) {
+				GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot wrap an exported dma-buf"), (nullptr));
+				return GST_FLOW_ERROR;
+			}
+			addVideoMeta(buf, st->info);
+		} else if (!buf) {
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("The driver returned an unknown buffer"),
+					  ("index %u", got->index));
+			return GST_FLOW_ERROR;
+		} else {
+			buf = gst_buffer_make_writable(buf);
+		}
+		GST_BUFFER_PTS(buf) = driverTimestampToRunningTime(GST_ELEMENT(self), got->timestampNs);
+		GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
+		GST_BUFFER_DURATION(buf) = st->duration;
+		GST_BUFFER_OFFSET(buf) = got->sequence;
+		GST_BUFFER_OFFSET_END(buf) = got->sequence + 1;
+		st->frames++;
+		*out = buf;
+		return GST_FLOW_OK;
+	}
+}
+
+static gboolean gst_dmabuf_v4l2_src_query(GstBaseSrc *bsrc, GstQuery *query)
+{
+	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
+	SrcState *st = self->state;
+	if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
+		if (!st->dev || !GST_CLOCK_TIME_IS_VALID(st->duration))
+			return FALSE;
+		/* A frame is ready one frame time after capture starts; the driver
+		 * can hold as many as it has buffers. */
+		GstClockTime min = st->duration;
+		GstClockTime max = st->duration * st->numV4l2Buffers;
+		gst_query_set_latency(query, TRUE, min, max);
+		return TRUE;
+	}
+	return GST_BASE_SRC_CLASS(gst_dmabuf_v4l2_src_parent_class)->query(bsrc, query);
+}
+
+static gboolean gst_dmabuf_v4l2_src_unlock(GstBaseSrc *bsrc)
+{
+	SrcState *st = GST_DMABUF_V4L2_SRC(bsrc)->state;
+	if (st->wake) {
+		uint64_t one = 1;
+		(void)!write(st->wake.get(), &one, sizeof(one));
+	}
+	if (st->pool)
+		gst_buffer_pool_set_flushing(st->pool, TRUE);
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_src_unlock_stop(GstBaseSrc *bsrc)
+{
+	SrcState *st = GST_DMABUF_V4L2_SRC(bsrc)->state;
+	if (st->wake) {
+		uint64_t v;
+		(void)!read(st->wake.get(), &v, sizeof(v));
+	}
+	if (st->pool)
+		gst_buffer_pool_set_flushing(st->pool, FALSE);
+	return TRUE;
+}
+
+static void gst_dmabuf_v4l2_src_set_property(GObject *object, guint id, const GValue *value,
+					     GParamSpec *pspec)
+{
+	SrcState *st = GST_DMABUF_V4L2_SRC(object)->state;
+	switch (id) {
+	case PROP_DEVICE: {
+		const gchar *s = g_value_get_string(value);
+		st->device = s ? s : "";
+		break;
+	}
+	case PROP_IO_MODE:
+		st->ioMode = static_cast<GstDmabufV4l2IoMode>(g_value_get_enum(value));
+		break;
+	case PROP_TIMEOUT_MS:
+		st->timeoutMs = g_value_get_uint(value);
+		break;
+	case PROP_NUM_V4L2_BUFFERS:
+		st->numV4l2Buffers = g_value_get_uint(value);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_v4l2_src_get_property(GObject *object, guint id, GValue *value,
+					     GParamSpec *pspec)
+{
+	SrcState *st = GST_DMABUF_V4L2_SRC(object)->state;
+	switch (id) {
+	case PROP_DEVICE:
+		g_value_set_string(value, st->device.c_str());
+		break;
+	case PROP_IO_MODE:
+		g_value_set_enum(value, st->ioMode);
+		break;
+	case PROP_TIMEOUT_MS:
+		g_value_set_uint(value, st->timeoutMs);
+		break;
+	case PROP_NUM_V4L2_BUFFERS:
+		g_value_set_uint(value, st->numV4l2Buffers);
+		break;
+	case PROP_ACTIVE_IO_MODE:
+		g_value_set_string(value, st->everActive ? io_mode_name(st->active) : "none");
+		break;
+	case PROP_ERROR_FRAMES:
+		g_value_set_uint64(value, st->errorFrames);
+		break;
+	case PROP_INDEX_CACHE_HITS:
+		g_value_set_uint64(value, st->cacheHits + (st->importing ? st->importing->cache().hits() : 0));
+		break;
+	case PROP_INDEX_CACHE_MISSES:
+		g_value_set_uint64(value, st->cacheMisses + (st->importing ? st->importing->cache().misses() : 0));
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_v4l2_src_finalize(GObject *object)
+{
+	delete GST_DMABUF_V4L2_SRC(object)->state;
+	G_OBJECT_CLASS(gst_dmabuf_v4l2_src_parent_class)->finalize(object);
+}
+
+static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
+	GstBaseSrcClass *bc = GST_BASE_SRC_CLASS(klass);
+	GstPushSrcClass *pc = GST_PUSH_SRC_CLASS(klass);
+
+	oc->set_property = gst_dmabuf_v4l2_src_set_property;
+	oc->get_property = gst_dmabuf_v4l2_src_get_property;
+	oc->finalize = gst_dmabuf_v4l2_src_finalize;
+
+	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+						 GST_PARAM_MUTABLE_READY);
+	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_property(
+		oc, PROP_DEVICE,
+		g_param_spec_string("device", "Device",
+				    "V4L2 capture node (e.g. /dev/video4); empty: the first capture "
+				    "device found", "", rw));
+	g_object_class_install_property(
+		oc, PROP_IO_MODE,
+		g_param_spec_enum("io-mode", "I/O mode",
+				  "How frames reach downstream without copying: export driver buffers, "
+				  "import downstream's (or our own) dma-bufs, or auto",
+				  GST_TYPE_DMABUF_V4L2_IO_MODE, GST_DMABUF_V4L2_IO_MODE_AUTO, rw));
+	g_object_class_install_property(
+		oc, PROP_TIMEOUT_MS,
+		g_param_spec_uint("timeout-ms", "Dequeue timeout",
+				  "Post an error when the driver delivers no frame for this long (ms)",
+				  1, G_MAXUINT, 2000, rw));
+	g_object_class_install_property(
+		oc, PROP_NUM_V4L2_BUFFERS,
+		g_param_spec_uint("num-v4l2-buffers", "V4L2 buffers",
+				  "Buffers queued in the driver", 2, 32, 4, rw));
+	g_object_class_install_property(
+		oc, PROP_ACTIVE_IO_MODE,
+		g_param_spec_string("active-io-mode", "Active I/O mode",
+				    "The mode in use (or last used): export, import or none", "none", ro));
+	g_object_class_install_property(
+		oc, PROP_ERROR_FRAMES,
+		g_param_spec_uint64("error-frames", "Error frames",
+				    "Frames the driver flagged as corrupt (dropped)", 0, G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, PROP_INDEX_CACHE_HITS,
+		g_param_spec_uint64("index-cache-hits", "Index cache hits",
+				    "Imports that reused the dma-buf's V4L2 index (no remap)", 0,
+				    G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, PROP_INDEX_CACHE_MISSES,
+		g_param_spec_uint64("index-cache-misses", "Index cache misses",
+				    "Imports that bound a dma-buf to a new V4L2 index (a remap)", 0,
+				    G_MAXUINT64, 0, ro));
+
+	GstCaps *tmpl = allRawCaps();
+	gst_element_class_add_pad_template(ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, tmpl));
+	gst_caps_unref(tmpl);
+	gst_element_class_set_static_metadata(ec, "V4L2 dma-buf source", "Source/Video",
+					      "Captures from a V4L2 device as dma-bufs, without copying",
+					      "dmabufkit developers");
+
+	bc->start = gst_dmabuf_v4l2_src_start;
+	bc->stop = gst_dmabuf_v4l2_src_stop;
+	bc->get_caps = gst_dmabuf_v4l2_src_get_caps;
+	bc->fixate = gst_dmabuf_v4l2_src_fixate;
+	bc->set_caps = gst_dmabuf_v4l2_src_set_caps;
+	bc->decide_allocation = gst_dmabuf_v4l2_src_decide_allocation;
+	bc->query = gst_dmabuf_v4l2_src_query;
+	bc->unlock = gst_dmabuf_v4l2_src_unlock;
+	bc->unlock_stop = gst_dmabuf_v4l2_src_unlock_stop;
+	pc->create = gst_dmabuf_v4l2_src_create;
+
+	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_src_debug, "dmabufv4l2src", 0, "dmabufkit V4L2 source");
+}
+
+static void gst_dmabuf_v4l2_src_init(GstDmabufV4l2Src *self)
+{
+	self->state = new SrcState;
+	gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
+	gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
+}
+
+gboolean dbk_v4l2src_register(GstPlugin *plugin)
+{
+	return gst_element_register(plugin, "dmabufv4l2src", GST_RANK_NONE, GST_TYPE_DMABUF_V4L2_SRC);
+}

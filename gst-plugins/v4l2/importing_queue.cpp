@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "importing_queue.h"
+
+#include <cerrno>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gst/allocators/allocators.h>
+
+namespace dmabufkit::gstv4l2 {
+
+namespace {
+
+uint64_t fdInode(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+uint64_t fdSize(int fd)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	lseek(fd, 0, SEEK_SET);
+	return end > 0 ? static_cast<uint64_t>(end) : 0;
+}
+
+} /* namespace */
+
+ImportingQueue::ImportingQueue(const v4l2::VideoDevice &dev, uint32_t type) : queue_(dev, type) {}
+
+ImportingQueue::~ImportingQueue()
+{
+	dropAll();
+}
+
+Result<unsigned> ImportingQueue::allocate(unsigned count)
+{
+	dropAll();
+	auto n = queue_.allocate(count, V4L2_MEMORY_DMABUF);
+	if (!n)
+		return n;
+	cache_.reset(*n);
+	held_.assign(*n, nullptr);
+	return n;
+}
+
+std::vector<uint64_t> ImportingQueue::inodesOf(GstBuffer *buf)
+{
+	std::vector<uint64_t> out;
+	for (guint i = 0; i < gst_buffer_n_memory(buf); ++i) {
+		GstMemory *m = gst_buffer_peek_memory(buf, i);
+		out.push_back(gst_is_dmabuf_memory(m) ? fdInode(gst_dmabuf_memory_get_fd(m)) : 0);
+	}
+	return out;
+}
+
+std::string ImportingQueue::whyNotImportable(GstBuffer *buf, size_t minSize) const
+{
+	const guint n = gst_buffer_n_memory(buf);
+	if (n == 0)
+		return "the buffer has no memory";
+	if (n != queue_.numPlanes())
+		return "the buffer has " + std::to_string(n) + " memories, the device wants " +
+		       std::to_string(queue_.numPlanes()) + " (one per plane)";
+	for (guint i = 0; i < n; ++i) {
+		GstMemory *m = gst_buffer_peek_memory(buf, i);
+		if (!gst_is_dmabuf_memory(m))
+			return std::string("memory ") + std::to_string(i) + " is not a dma-buf (" +
+			       (m->allocator ? m->allocator->mem_type : "unknown") + ")";
+		if (m->offset != 0 && !v4l2::isMultiPlanarType(queue_.type()))
+			return "the frame starts at offset " + std::to_string(m->offset) +
+			       " in its dma-buf; the single-planar API cannot express that";
+	}
+	if (n == 1 && gst_buffer_get_size(buf) < minSize)
+		return "the buffer holds " + std::to_string(gst_buffer_get_size(buf)) +
+		       " bytes, the device needs " + std::to_string(minSize);
+	return "";
+}
+
+Result<void> ImportingQueue::queue(GstBuffer *buf, uint64_t timestampNs, uint32_t bytesUsed)
+{
+	const guint n = gst_buffer_n_memory(buf);
+	GstMemory *first = gst_buffer_peek_memory(buf, 0);
+	if (!gst_is_dmabuf_memory(first))
+		return Error{ EINVAL, "not a dma-buf" };
+	auto index = cache_.acquire(fdInode(gst_dmabuf_memory_get_fd(first)));
+	if (!index)
+		return Error{ EBUSY, "every V4L2 buffer is queued" };
+	std::vector<v4l2::DmaBufPlane> planes;
+	for (guint i = 0; i < n; ++i) {
+		GstMemory *m = gst_buffer_peek_memory(buf, i);
+		int fd = gst_dmabuf_memory_get_fd(m);
+		v4l2::DmaBufPlane p;
+		p.fd = fd;
+		p.length = static_cast<uint32_t>(fdSize(fd));
+		p.dataOffset = static_cast<uint32_t>(m->offset);
+		p.bytesUsed = n == 1 && bytesUsed ? bytesUsed : static_cast<uint32_t>(m->offset + m->size);
+		planes.push_back(p);
+	}
+	auto r = queue_.queueDmaBuf(*index, planes, timestampNs);
+	if (!r) {
+		cache_.release(*index);
+		return r;
+	}
+	held_[*index] = gst_buffer_ref(buf);
+	return {};
+}
+
+Result<std::optional<std::pair<v4l2::DequeuedBuffer, GstBuffer *>>> ImportingQueue::dequeue()
+{
+	using Out = std::optional<std::pair<v4l2::DequeuedBuffer, GstBuffer *>>;
+	auto d = queue_.dequeue();
+	if (!d)
+		return d.error();
+	if (!*d)
+		return Out{};
+	unsigned i = (*d)->index;
+	GstBuffer *buf = i < held_.size() ? std::exchange(held_[i], nullptr) : nullptr;
+	cache_.release(i);
+	return Out{ std::make_pair(**d, buf) };
+}
+
+void ImportingQueue::dropAll()
+{
+	for (auto &b : held_)
+		if (b)
+			gst_buffer_unref(std::exchange(b, nullptr));
+	cache_.releaseAll();
+}
+
+Result<void> ImportingQueue::flush()
+{
+	auto r = queue_.streamOff();
+	dropAll();
+	return r;
+}
+
+Result<void> ImportingQueue::release()
+{
+	auto r = queue_.release();
+	dropAll();
+	return r;
+}
+
+} /* namespace dmabufkit::gstv4l2 */
