@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 #include <linux/dma-buf.h>
 #include <unistd.h>
 
@@ -37,6 +38,12 @@ struct AllocatorState {
 	std::atomic<uint64_t> liveBytes{ 0 };
 };
 
+/* Every live allocator's counters, and those of finalized ones, so the
+ * process-wide totals need no atomic on the map hot path. */
+std::mutex statesLock;
+std::vector<AllocatorState *> liveStates;
+uint64_t retiredStarts = 0, retiredEnds = 0, retiredFailures = 0;
+
 /* What a root memory of ours carries: the dma-buf identity and the single
  * CPU mapping, created on first map and kept until the memory is freed. */
 struct MemoryState {
@@ -45,6 +52,7 @@ struct MemoryState {
 	uint64_t size = 0;
 	ino_t inode = 0;
 	std::once_flag mapOnce;
+	std::atomic<uint8_t *> mapped{ nullptr };
 	CpuMapping mapping;
 	std::string mapError;
 
@@ -143,14 +151,20 @@ static gpointer dbk_mem_map_full(GstMemory *mem, GstMapInfo *info, gsize maxsize
 		GST_ERROR("memory %p has no dmabufkit state", mem);
 		return nullptr;
 	}
-	std::call_once(st->mapOnce, [st] {
-		auto m = CpuMapping::map(st->fd, st->size, &st->owner->counters);
-		if (m)
-			st->mapping = std::move(m).value();
-		else
-			st->mapError = m.error().message;
-	});
-	if (!st->mapping.isValid()) {
+	uint8_t *base = st->mapped.load(std::memory_order_acquire);
+	if (!base) {
+		std::call_once(st->mapOnce, [st] {
+			auto m = CpuMapping::map(st->fd, st->size, &st->owner->counters);
+			if (m) {
+				st->mapping = std::move(m).value();
+				st->mapped.store(st->mapping.data(), std::memory_order_release);
+			} else {
+				st->mapError = m.error().message;
+			}
+		});
+		base = st->mapped.load(std::memory_order_acquire);
+	}
+	if (!base) {
 		GST_ERROR("cannot map dma-buf: %s", st->mapError.c_str());
 		return nullptr;
 	}
@@ -160,31 +174,31 @@ static gpointer dbk_mem_map_full(GstMemory *mem, GstMapInfo *info, gsize maxsize
 	}
 	auto r = dmaBufSync(st->fd, DMA_BUF_SYNC_START | flagsToSync(info->flags));
 	if (!r) {
-		st->owner->counters.syncFailures++;
-		globalCpuAccessCounters().syncFailures++;
+		st->owner->counters.syncFailures.fetch_add(1, std::memory_order_relaxed);
 		GST_ERROR("%s", r.error().message.c_str());
 		return nullptr;
 	}
-	st->owner->counters.syncStarts++;
-	globalCpuAccessCounters().syncStarts++;
+	st->owner->counters.syncStarts.fetch_add(1, std::memory_order_relaxed);
+	/* Spares unmap the qdata lookup: user_data is ours to use. */
+	info->user_data[0] = st;
 	/* gst_memory_map() adds mem->offset, which is relative to the fd. */
-	return st->mapping.data();
+	return base;
 }
 
 static void dbk_mem_unmap_full(GstMemory *mem, GstMapInfo *info)
 {
-	MemoryState *st = stateOf(mem);
+	auto *st = static_cast<MemoryState *>(info->user_data[0]);
+	if (!st)
+		st = stateOf(mem);
 	if (!st)
 		return;
 	auto r = dmaBufSync(st->fd, DMA_BUF_SYNC_END | flagsToSync(info->flags));
 	if (!r) {
-		st->owner->counters.syncFailures++;
-		globalCpuAccessCounters().syncFailures++;
+		st->owner->counters.syncFailures.fetch_add(1, std::memory_order_relaxed);
 		GST_ERROR("%s", r.error().message.c_str());
 		return;
 	}
-	st->owner->counters.syncEnds++;
-	globalCpuAccessCounters().syncEnds++;
+	st->owner->counters.syncEnds.fetch_add(1, std::memory_order_relaxed);
 }
 
 static void destroy_memory_state(gpointer data)
@@ -395,16 +409,34 @@ void dbk_get_global_access_stats(DbkAccessStats *stats)
 {
 	const CpuAccessCounters &c = globalCpuAccessCounters();
 	*stats = {};
+	/* Core users (CpuAccess) count into the global counters; GstMemory
+	 * maps count per allocator. mmaps are counted globally by both. */
 	stats->sync_starts = c.syncStarts;
 	stats->sync_ends = c.syncEnds;
 	stats->sync_failures = c.syncFailures;
 	stats->mmaps = c.mmaps;
 	stats->munmaps = c.munmaps;
+	std::lock_guard lock(statesLock);
+	stats->sync_starts += retiredStarts;
+	stats->sync_ends += retiredEnds;
+	stats->sync_failures += retiredFailures;
+	for (const AllocatorState *st : liveStates) {
+		stats->sync_starts += st->counters.syncStarts;
+		stats->sync_ends += st->counters.syncEnds;
+		stats->sync_failures += st->counters.syncFailures;
+	}
 }
 
 static void dbk_allocator_finalize(GObject *object)
 {
 	DbkAllocator *self = DBK_ALLOCATOR(object);
+	{
+		std::lock_guard lock(statesLock);
+		retiredStarts += self->state->counters.syncStarts;
+		retiredEnds += self->state->counters.syncEnds;
+		retiredFailures += self->state->counters.syncFailures;
+		std::erase(liveStates, self->state);
+	}
 	delete self->state;
 	self->state = nullptr;
 	G_OBJECT_CLASS(dbk_allocator_parent_class)->finalize(object);
@@ -422,6 +454,10 @@ static void dbk_allocator_init(DbkAllocator *self)
 {
 	GstAllocator *alloc = GST_ALLOCATOR(self);
 	self->state = new AllocatorState;
+	{
+		std::lock_guard lock(statesLock);
+		liveStates.push_back(self->state);
+	}
 	alloc->mem_type = GST_ALLOCATOR_DMABUF;
 	/* Our map: one cached mmap, SYNC START/END around every access. */
 	alloc->mem_map = nullptr;
