@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "json-writer.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace dbk::tracer {
+
+void appendJsonString(std::string &out, std::string_view s)
+{
+	out += '"';
+	for (unsigned char c : s) {
+		switch (c) {
+		case '"':
+			out += "\\\"";
+			break;
+		case '\\':
+			out += "\\\\";
+			break;
+		case '\n':
+			out += "\\n";
+			break;
+		case '\r':
+			out += "\\r";
+			break;
+		case '\t':
+			out += "\\t";
+			break;
+		default:
+			if (c < 0x20) {
+				char buf[8];
+				snprintf(buf, sizeof(buf), "\\u%04x", c);
+				out += buf;
+			} else {
+				out += static_cast<char>(c);
+			}
+		}
+	}
+	out += '"';
+}
+
+void JsonWriter::separate()
+{
+	if (needComma_)
+		out_ += ',';
+	needComma_ = true;
+}
+
+JsonWriter &JsonWriter::beginObject()
+{
+	separate();
+	out_ += '{';
+	needComma_ = false;
+	return *this;
+}
+
+JsonWriter &JsonWriter::endObject()
+{
+	out_ += '}';
+	needComma_ = true;
+	return *this;
+}
+
+JsonWriter &JsonWriter::beginArray()
+{
+	separate();
+	out_ += '[';
+	needComma_ = false;
+	return *this;
+}
+
+JsonWriter &JsonWriter::endArray()
+{
+	out_ += ']';
+	needComma_ = true;
+	return *this;
+}
+
+JsonWriter &JsonWriter::key(std::string_view k)
+{
+	separate();
+	appendJsonString(out_, k);
+	out_ += ':';
+	needComma_ = false;
+	return *this;
+}
+
+JsonWriter &JsonWriter::value(std::string_view s)
+{
+	separate();
+	appendJsonString(out_, s);
+	return *this;
+}
+
+JsonWriter &JsonWriter::value(const char *s)
+{
+	if (!s)
+		return null();
+	return value(std::string_view(s));
+}
+
+JsonWriter &JsonWriter::value(uint64_t v)
+{
+	separate();
+	out_ += std::to_string(v);
+	return *this;
+}
+
+JsonWriter &JsonWriter::value(int64_t v)
+{
+	separate();
+	out_ += std::to_string(v);
+	return *this;
+}
+
+JsonWriter &JsonWriter::value(double v)
+{
+	separate();
+	if (!std::isfinite(v)) {
+		out_ += "null";
+		return *this;
+	}
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.6g", v);
+	out_ += buf;
+	return *this;
+}
+
+JsonWriter &JsonWriter::value(bool v)
+{
+	separate();
+	out_ += v ? "true" : "false";
+	return *this;
+}
+
+JsonWriter &JsonWriter::null()
+{
+	separate();
+	out_ += "null";
+	return *this;
+}
+
+JsonWriter &JsonWriter::raw(std::string_view json)
+{
+	separate();
+	out_ += json;
+	return *this;
+}
+
+} /* namespace dbk::tracer */

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The viewer's model, fed with a session the tracer recorded in the test VM
+ * (tests/data/tracer-session-upload.jsonl: videotestsrc ! dmabufupload !
+ * videoconvert ! fakesink, 40 buffers).
+ */
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "graph-layout.h"
+#include "session-model.h"
+#include "session-recording.h"
+
+using namespace dbkviewer;
+
+class TestSessionModel : public QObject
+{
+	Q_OBJECT
+private slots:
+	void initTestCase();
+	void graphFromRecording();
+	void linkKindsAndCopies();
+	void countsAndRates();
+	void replayToTheMiddle();
+	void summaryJson();
+	void saveAndReload();
+	void layoutPlacesElementsLeftToRight();
+	void rejectsOtherProtocols();
+
+private:
+	QString path_;
+	SessionRecording rec_;
+};
+
+static QString link(const QString &element)
+{
+	return QStringLiteral("pipeline0/%1:src").arg(element);
+}
+
+void TestSessionModel::initTestCase()
+{
+	path_ = QStringLiteral(DBK_TEST_DATA "/tracer-session-upload.jsonl");
+	QString err;
+	QVERIFY2(rec_.load(path_, &err), qPrintable(err));
+	QVERIFY(rec_.size() > 10);
+	QVERIFY(rec_.endTime() > rec_.startTime());
+}
+
+void TestSessionModel::graphFromRecording()
+{
+	SessionModel m;
+	QSignalSpy graphs(&m, &SessionModel::graphChanged);
+	rec_.replayTo(m, 1e9);
+	QVERIFY(m.hasHello());
+	QCOMPARE(m.protocolVersion(), 1);
+	QCOMPARE(m.malformedLines(), 0u);
+	QVERIFY(graphs.count() >= 1);
+	QStringList factories;
+	for (const ElementInfo *e : m.leafElements())
+		factories << e->factory;
+	factories.sort();
+	QCOMPARE(factories, QStringList({ "capsfilter", "capsfilter", "dmabufupload", "fakesink",
+					  "videoconvert", "videotestsrc" }));
+	QCOMPARE(m.links().size(), 5);
+	const LinkInfo *l = m.link(link("dmabufupload0"));
+	QVERIFY(l);
+	QCOMPARE(l->sink, QStringLiteral("pipeline0/videoconvert0"));
+	QVERIFY(l->caps.contains("BGRx"));
+	const ElementInfo *conv = m.element("pipeline0/videoconvert0");
+	QVERIFY(conv);
+	QCOMPARE(conv->pads.size(), 2);
+	QVERIFY(!conv->properties.isEmpty());
+}
+
+void TestSessionModel::linkKindsAndCopies()
+{
+	SessionModel m;
+	rec_.replayTo(m, 1e9);
+	QCOMPARE(m.linkStats(link("videotestsrc0")).kind, LinkKind::System);
+	LinkStats up = m.linkStats(link("dmabufupload0"));
+	QCOMPARE(up.kind, LinkKind::DmaBuf);
+	QVERIFY(!up.exporter.isEmpty());
+	QVERIFY(!up.names.isEmpty());
+	QVERIFY(up.names.first().startsWith("dmabufupload0:"));
+	QVERIFY(up.inodes >= 1);
+	QCOMPARE(m.linkStats(link("videoconvert0")).kind, LinkKind::System);
+	QVERIFY(m.linkStats(link("videoconvert0")).copied);
+	ElementStats conv = m.elementStats("pipeline0/videoconvert0");
+	QCOMPARE(conv.copies, 40u);
+	QVERIFY(conv.copyReason.contains("dma-buf"));
+	QCOMPARE(m.elementStats("pipeline0/fakesink0").copies, 0u);
+	/* dmabufupload's own counters arrive generically. */
+	QCOMPARE(m.elementStats("pipeline0/dmabufupload0").counters.value("copies").toULongLong(), 40u);
+}
+
+void TestSessionModel::countsAndRates()
+{
+	SessionModel m;
+	rec_.replayTo(m, 1e9);
+	for (const LinkInfo &l : m.links())
+		QCOMPARE(m.linkStats(l.id).buffers, 40u);
+	Series fps = m.fpsSeries(link("dmabufupload0"));
+	QVERIFY(fps.size() >= 5);
+	double maxFps = 0;
+	for (const QPointF &p : fps)
+		maxFps = qMax(maxFps, p.y());
+	QVERIFY(maxFps > 10);
+	QVERIFY(!m.cpuSeries().isEmpty());
+	QVERIFY(m.elementStats("pipeline0/videoconvert0").latencyAvgUs > 0);
+}
+
+void TestSessionModel::replayToTheMiddle()
+{
+	SessionModel full, half;
+	rec_.replayTo(full, 1e9);
+	double mid = (rec_.startTime() + rec_.endTime()) / 2;
+	int n = rec_.replayTo(half, mid);
+	QVERIFY(n > 0 && n < rec_.size());
+	QVERIFY(half.statsCount() < full.statsCount());
+	QVERIFY(half.linkStats(link("videotestsrc0")).buffers < 40u);
+	/* Seeking back to the end restores the full state. */
+	rec_.replayTo(half, 1e9);
+	QCOMPARE(half.statsCount(), full.statsCount());
+}
+
+void TestSessionModel::summaryJson()
+{
+	SessionModel m;
+	rec_.replayTo(m, 1e9);
+	QJsonObject s = m.summary();
+	QCOMPARE(s.value("links").toArray().size(), 5);
+	bool sawDmabuf = false;
+	for (const QJsonValue &v : s.value("links").toArray())
+		sawDmabuf |= v.toObject().value("kind").toString() == "dmabuf";
+	QVERIFY(sawDmabuf);
+}
+
+void TestSessionModel::saveAndReload()
+{
+	QTemporaryDir dir;
+	QString p = dir.filePath("copy.jsonl");
+	QString err;
+	QVERIFY2(rec_.save(p, &err), qPrintable(err));
+	SessionRecording again;
+	QVERIFY(again.load(p, &err));
+	QCOMPARE(again.size(), rec_.size());
+	SessionModel a, b;
+	rec_.replayTo(a, 1e9);
+	again.replayTo(b, 1e9);
+	QCOMPARE(QJsonDocument(a.summary()).toJson(), QJsonDocument(b.summary()).toJson());
+	QVERIFY(!again.load(dir.filePath("missing.jsonl"), &err));
+	QVERIFY(err.contains("missing.jsonl"));
+}
+
+void TestSessionModel::layoutPlacesElementsLeftToRight()
+{
+	SessionModel m;
+	rec_.replayTo(m, 1e9);
+	LayoutInput in;
+	for (const ElementInfo *e : m.leafElements())
+		in.nodes.append({ e->id, QSizeF(120, 50) });
+	for (const LinkInfo &l : m.links())
+		in.edges.append({ l.id, l.src, l.sink });
+	LayoutResult r = layoutGraph(in);
+	QVERIFY2(r.ok, qPrintable(r.error));
+	QCOMPARE(r.nodes.size(), 6);
+	for (const LinkInfo &l : m.links()) {
+		QVERIFY(r.nodes[l.src].right() < r.nodes[l.sink].left());
+		QVERIFY(r.edges.value(l.id).size() >= 4);
+	}
+	QCOMPARE(r.nodes["pipeline0/fakesink0"].size(), QSizeF(120, 50));
+}
+
+void TestSessionModel::rejectsOtherProtocols()
+{
+	SessionModel m;
+	QVERIFY(!m.ingestLine(R"({"type":"hello","protocol":"something-else","v":1})"));
+	QVERIFY(!m.hasHello());
+	QVERIFY(!m.ingestLine(R"({"type":"graph","elements":{}})"));
+	QCOMPARE(m.malformedLines(), 2u);
+}
+
+QTEST_GUILESS_MAIN(TestSessionModel)
+#include "test_session_model.moc"

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# dmabufkit-viewer under Xvfb, attached over TCP to a live pipeline in the
+# test VM (qemu forwards a free host port to the guest's tracer). The viewer
+# waits until the graph, link kinds and rates arrived, saves a screenshot and
+# a dump of its model; we assert on the model, not on pixels.
+#
+#   viewer-live-vm.sh BUILD_DIR VIEWER
+set -u
+build=$1
+viewer=$2
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+out=$build/vm-out/viewer-live
+rm -rf "$out"
+mkdir -p "$out"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+"$src/tests/vm/vm-run" --build-dir "$build" --out "$out" --name viewer-live --timeout 240 \
+	--forward "$port:5555" -- "$here/guest-live-pipeline.sh" >"$out/vm.log" 2>&1 &
+vm=$!
+
+xvfb-run -a -s "-screen 0 1400x1000x24" "$viewer" --attach "tcp:127.0.0.1:$port" \
+	--wait-ready 180 --screenshot "$out/viewer.png" --dump-model "$out/model.json" \
+	--save-session "$out/session.jsonl" >"$out/viewer.log" 2>&1
+viewer_rc=$?
+touch "$out/stop"
+wait $vm
+vm_rc=$?
+echo "viewer exited $viewer_rc, vm-run exited $vm_rc"
+sed 's/^/  vm | /' "$out/vm.log"
+sed 's/^/  viewer | /' "$out/viewer.log"
+[ $viewer_rc -eq 0 ] || { echo "FAIL: the viewer never saw a ready model"; exit 1; }
+[ $vm_rc -eq 0 ] || { echo "FAIL: the guest side failed"; exit 1; }
+
+python3 - "$out/model.json" "$out/viewer.png" <<'PY'
+import json, os, sys
+m = json.load(open(sys.argv[1]))
+links = {l['id'].split('/')[-1]: l for l in m['links']}
+fails = []
+def check(ok, what):
+    print(('ok   ' if ok else 'FAIL ') + what)
+    if not ok:
+        fails.append(what)
+check(m['hello'] and m['version'] == 1, 'hello, protocol 1')
+factories = sorted(e['factory'] for e in m['elements'] if not e['bin'])
+check(factories == ['capsfilter', 'capsfilter', 'dmabufupload', 'fakesink', 'videoconvert', 'videotestsrc'],
+      f'graph elements: {factories}')
+check(len(links) == 5, f'5 links: {sorted(links)}')
+up, conv = links.get('dmabufupload0:src', {}), links.get('videoconvert0:src', {})
+check(up.get('kind') == 'dmabuf', f"upload -> videoconvert carries dma-bufs: {up.get('kind')}")
+check(bool(up.get('exporter')) and up.get('inodes', 0) > 0, f"exporter {up.get('exporter')!r}, {up.get('inodes')} dma-bufs")
+check(conv.get('kind') == 'system' and conv.get('copied') is True,
+      f"videoconvert output is system memory, marked copied: {conv.get('kind')} {conv.get('copied')}")
+for name, l in sorted(links.items()):
+    check(l['max_fps'] > 5, f"{name}: rate arrived ({l['max_fps']:.1f} buffers/s peak)")
+check(os.path.getsize(sys.argv[2]) > 20000, 'screenshot saved')
+sys.exit(1 if fails else 0)
+PY

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The dmabufkit tracer on the host, with stock elements only (no dma-bufs
+ * here): what it publishes is read back through the viewer's model.
+ */
+#include <gtest/gtest.h>
+
+#include <QByteArray>
+#include <QFile>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+#include <gst/gst.h>
+
+#include "session-model.h"
+
+using namespace dbkviewer;
+
+namespace {
+
+std::string g_dir;
+
+std::string sessionPath()
+{
+	return g_dir + "/session.jsonl";
+}
+
+std::string socketPath()
+{
+	return g_dir + "/tracer.sock";
+}
+
+class TracerTest : public ::testing::Test
+{
+protected:
+	static void SetUpTestSuite()
+	{
+		gchar *dir = g_dir_make_tmp("dbk-tracer-XXXXXX", nullptr);
+		ASSERT_NE(dir, nullptr);
+		g_dir = dir;
+		g_free(dir);
+		/* Two instances: one records into a file, one serves a socket whose
+		   clients get at most 4 queued lines each. */
+		std::string tracers = "dmabufkit(endpoint=file:" + sessionPath() +
+				      ",period-ms=100);dmabufkit(endpoint=unix:" + socketPath() +
+				      ",period-ms=100,queue=4)";
+		g_setenv("GST_TRACERS", tracers.c_str(), TRUE);
+		gst_init(nullptr, nullptr);
+		ASSERT_NE(gst_registry_find_feature(gst_registry_get(), "dmabufkit", GST_TYPE_TRACER_FACTORY),
+			  nullptr)
+			<< "the dmabufkit tracer is not registered (GST_PLUGIN_PATH?)";
+	}
+
+	/* Runs @desc to EOS (or fails after 30 s), then to NULL. */
+	static void run(const char *desc, const char *name,
+			void (*prepare)(GstElement *pipeline) = nullptr)
+	{
+		GError *err = nullptr;
+		GstElement *p = gst_parse_launch(desc, &err);
+		ASSERT_EQ(err, nullptr) << err->message;
+		gst_element_set_name(p, name);
+		if (prepare)
+			prepare(p);
+		ASSERT_NE(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+		GstBus *bus = gst_element_get_bus(p);
+		GstMessage *m = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
+							   static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+		ASSERT_NE(m, nullptr) << "no EOS within 30 s";
+		EXPECT_EQ(GST_MESSAGE_TYPE(m), GST_MESSAGE_EOS);
+		gst_message_unref(m);
+		gst_object_unref(bus);
+		/* PAUSED -> READY makes the tracer publish the final counts. */
+		gst_element_set_state(p, GST_STATE_NULL);
+		gst_object_unref(p);
+	}
+
+	static void load(SessionModel &m)
+	{
+		QFile f(QString::fromStdString(sessionPath()));
+		ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+		while (!f.atEnd()) {
+			QByteArray line = f.readLine().trimmed();
+			if (!line.isEmpty())
+				EXPECT_TRUE(m.ingestLine(line)) << line.left(200).constData();
+		}
+	}
+};
+
+TEST_F(TracerTest, CountsAndSystemMemory)
+{
+	run("videotestsrc num-buffers=25 ! video/x-raw,format=I420,width=160,height=120 "
+	    "! videoconvert ! video/x-raw,format=BGRx ! fakesink",
+	    "counts");
+	SessionModel m;
+	load(m);
+	ASSERT_TRUE(m.hasHello());
+	EXPECT_EQ(m.protocolVersion(), 1);
+	EXPECT_EQ(m.malformedLines(), 0u);
+	ASSERT_EQ(m.links().size(), 4); /* src, caps, convert, caps -> sink */
+	for (const LinkInfo &l : m.links()) {
+		ASSERT_TRUE(m.hasLinkStats(l.id)) << l.id.toStdString();
+		LinkStats s = m.linkStats(l.id);
+		EXPECT_EQ(s.buffers, 25u) << l.id.toStdString();
+		EXPECT_EQ(s.kind, LinkKind::System) << l.id.toStdString();
+		EXPECT_EQ(s.inodes, 0u);
+		EXPECT_TRUE(s.exporter.isEmpty());
+		EXPECT_FALSE(s.copied) << "a conversion is not a copy: " << l.id.toStdString();
+	}
+	const LinkInfo *conv = m.link("counts/videoconvert0:src");
+	ASSERT_NE(conv, nullptr);
+	EXPECT_TRUE(conv->caps.contains("BGRx")) << conv->caps.toStdString();
+	EXPECT_EQ(m.linkStats("counts/videotestsrc0:src").bytes, 25u * 160 * 120 * 3 / 2);
+	ElementStats cs = m.elementStats("counts/videoconvert0");
+	EXPECT_EQ(cs.buffersIn, 25u);
+	EXPECT_GT(cs.latencyAvgUs, 0);
+	EXPECT_EQ(cs.copies, 0u);
+	const ElementInfo *sink = m.element("counts/fakesink0");
+	ASSERT_NE(sink, nullptr);
+	EXPECT_EQ(sink->factory, "fakesink");
+	/* basesink's read-only "stats" structure arrives generically. */
+	EXPECT_TRUE(m.elementStats("counts/fakesink0").stats.contains("stats"));
+	EXPECT_GT(m.processCpuSeconds(), 0);
+}
+
+static GstPadProbeReturn deepCopy(GstPad *, GstPadProbeInfo *info, gpointer)
+{
+	GstBuffer *in = GST_PAD_PROBE_INFO_BUFFER(info);
+	GST_PAD_PROBE_INFO_DATA(info) = gst_buffer_copy_deep(in);
+	gst_buffer_unref(in);
+	return GST_PAD_PROBE_OK;
+}
+
+TEST_F(TracerTest, CopyWithUnchangedCapsIsFlagged)
+{
+	/* "copier" gets a deep copy of every buffer: new memory, same caps. */
+	run("videotestsrc num-buffers=20 ! video/x-raw,width=64,height=48 ! identity name=pass "
+	    "! identity name=copier ! fakesink",
+	    "copies", [](GstElement *p) {
+		    GstElement *copier = gst_bin_get_by_name(GST_BIN(p), "copier");
+		    GstPad *sink = gst_element_get_static_pad(copier, "sink");
+		    gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER, deepCopy, nullptr, nullptr);
+		    gst_object_unref(sink);
+		    gst_object_unref(copier);
+	    });
+	SessionModel m;
+	load(m);
+	ElementStats pass = m.elementStats("copies/pass");
+	ElementStats copier = m.elementStats("copies/copier");
+	EXPECT_EQ(pass.copies, 0u);
+	EXPECT_EQ(copier.copies, 20u);
+	EXPECT_TRUE(copier.copyReason.contains("unchanged caps")) << copier.copyReason.toStdString();
+	EXPECT_FALSE(m.linkStats("copies/pass:src").copied);
+	EXPECT_TRUE(m.linkStats("copies/copier:src").copied);
+	EXPECT_EQ(m.linkStats("copies/copier:src").buffers, 20u);
+}
+
+static int connectUnix(const std::string &path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sockaddr_un addr{};
+	addr.sun_family = AF_UNIX;
+	strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+	if (connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+TEST_F(TracerTest, HostileClientsCannotStallThePipeline)
+{
+	/* A client that never reads and floods, one that leaves at once. */
+	int stuck = connectUnix(socketPath());
+	ASSERT_GE(stuck, 0) << strerror(errno);
+	fcntl(stuck, F_SETFL, O_NONBLOCK);
+	std::string garbage(256 * 1024, '\x7f');
+	(void)!send(stuck, garbage.data(), garbage.size(), MSG_NOSIGNAL);
+	int gone = connectUnix(socketPath());
+	ASSERT_GE(gone, 0);
+	close(gone);
+
+	auto t0 = std::chrono::steady_clock::now();
+	run("videotestsrc name=src num-buffers=300 ! video/x-raw,width=320,height=240 ! fakesink", "flood");
+	double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	EXPECT_LT(secs, 20.0);
+
+	SessionModel m;
+	load(m);
+	EXPECT_EQ(m.linkStats("flood/src:src").buffers, 300u);
+
+	/* The server still serves: a new client gets hello and the graph. */
+	int fresh = connectUnix(socketPath());
+	ASSERT_GE(fresh, 0);
+	timeval tv{ 5, 0 };
+	setsockopt(fresh, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	SessionModel live;
+	QByteArray pending;
+	char buf[65536];
+	while (live.graphRevision() == 0) {
+		ssize_t n = recv(fresh, buf, sizeof(buf), 0);
+		ASSERT_GT(n, 0) << "no graph from the tracer socket";
+		pending.append(buf, n);
+		int nl;
+		while ((nl = pending.indexOf('\n')) >= 0) {
+			live.ingestLine(pending.left(nl));
+			pending.remove(0, nl + 1);
+		}
+	}
+	EXPECT_TRUE(live.hasHello());
+	EXPECT_EQ(live.malformedLines(), 0u);
+	EXPECT_NE(live.element("flood/src"), nullptr);
+	close(fresh);
+	close(stuck);
+}
+
+} /* namespace */
