@@ -14,7 +14,7 @@
  * Operations (#GstDmabufCpuFilter:operation):
  *
  * - convert: YUY2, UYVY, NV12, I420 to BGRx, BGRA, xRGB, ARGB, RGB16, GRAY8
- *   (BT.601/BT.709, limited/full range from the input caps' colorimetry),
+ *   (BT.601/BT.709/BT.2020, limited/full range from the input caps' colorimetry),
  *   and between the RGB and gray formats. Identical caps on both sides make
  *   the element pass buffers through untouched.
  * - invert, grayscale: in the buffer itself when it is writable, else into a
@@ -416,10 +416,25 @@ static gboolean gst_dmabuf_cpu_filter_sink_event(GstBaseTransform *trans, GstEve
 	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)->sink_event(trans, event);
 }
 
-static YuvCoefficients coefficients_for(const GstVideoInfo &info)
+static YuvCoefficients coefficients_for(GstDmabufCpuFilter *self, const GstVideoInfo &info)
 {
 	const GstVideoColorimetry &c = info.colorimetry;
-	const YuvMatrix m = c.matrix == GST_VIDEO_COLOR_MATRIX_BT709 ? YuvMatrix::BT709 : YuvMatrix::BT601;
+	YuvMatrix m = YuvMatrix::BT601;
+	switch (c.matrix) {
+	case GST_VIDEO_COLOR_MATRIX_BT709:
+		m = YuvMatrix::BT709;
+		break;
+	case GST_VIDEO_COLOR_MATRIX_BT2020:
+		m = YuvMatrix::BT2020;
+		break;
+	case GST_VIDEO_COLOR_MATRIX_BT601:
+	case GST_VIDEO_COLOR_MATRIX_UNKNOWN:
+	case GST_VIDEO_COLOR_MATRIX_RGB:
+		break;
+	default:
+		GST_WARNING_OBJECT(self, "colour matrix %d not supported, converting as BT.601",
+				   c.matrix);
+	}
 	const YuvRange r = c.range == GST_VIDEO_COLOR_RANGE_0_255 ? YuvRange::Full : YuvRange::Limited;
 	return yuvCoefficients(m, r);
 }
@@ -463,7 +478,7 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 				  ("in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT, incaps, outcaps));
 		return FALSE;
 	}
-	st->coeffs = coefficients_for(st->in);
+	st->coeffs = coefficients_for(self, st->in);
 	const bool equal = gst_caps_is_equal(incaps, outcaps);
 	const bool noop = op == Operation::Convert || op == Operation::Snapshot || op == Operation::Scale;
 	st->mode = (equal && noop) ? Mode::Passthrough : Mode::Process;
@@ -473,7 +488,9 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 	GST_INFO_OBJECT(self, "%s -> %s, %s, %s %s range, SIMD target %s",
 			pixelFormatName(st->inFormat), pixelFormatName(st->outFormat),
 			st->mode == Mode::Passthrough ? "passthrough" : "processing",
-			st->coeffs.matrix == YuvMatrix::BT709 ? "BT.709" : "BT.601",
+			st->coeffs.matrix == YuvMatrix::BT709	 ? "BT.709"
+			: st->coeffs.matrix == YuvMatrix::BT2020 ? "BT.2020"
+								 : "BT.601",
 			st->coeffs.range == YuvRange::Full ? "full" : "limited", simdTargetName());
 	return TRUE;
 }

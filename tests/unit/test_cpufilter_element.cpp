@@ -163,6 +163,7 @@ TEST(CpuFilterElement, ConvertsEveryYuvFormatLikeTheKernelsUsingColorimetry)
 		{ "I420", "xRGB", "1:4:0:0", YuvMatrix::BT601, YuvRange::Full }, /* full, BT.601 */
 		{ "UYVY", "RGB16", "1:3:5:1", YuvMatrix::BT709, YuvRange::Full }, /* full, BT.709 */
 		{ "NV12", "GRAY8", "bt601", YuvMatrix::BT601, YuvRange::Limited },
+		{ "I420", "BGRx", "bt2020", YuvMatrix::BT2020, YuvRange::Limited },
 	};
 	for (const auto &c : cases) {
 		Filter f;

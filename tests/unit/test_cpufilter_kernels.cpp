@@ -170,17 +170,19 @@ double maxErrorVsReference(const FrameView &in, const FrameView &out, const YuvC
 	return worst;
 }
 
+/* 0..5: BT.601, BT.709, BT.2020, each limited then full. */
+constexpr int kCoefficientSets = 6;
 YuvCoefficients allCoefficients(int i)
 {
-	return yuvCoefficients(i & 1 ? YuvMatrix::BT709 : YuvMatrix::BT601,
-			       i & 2 ? YuvRange::Full : YuvRange::Limited);
+	const YuvMatrix m[] = { YuvMatrix::BT601, YuvMatrix::BT709, YuvMatrix::BT2020 };
+	return yuvCoefficients(m[i % 3], i >= 3 ? YuvRange::Full : YuvRange::Limited);
 }
 
 } /* namespace */
 
 TEST(CpuFilterKernels, FixedPointWithinOneLsbOfExactMathForEveryYuvTriple)
 {
-	for (int i = 0; i < 4; ++i) {
+	for (int i = 0; i < kCoefficientSets; ++i) {
 		const YuvCoefficients c = allCoefficients(i);
 		double worst = 0;
 		for (int Y = 0; Y < 256; ++Y)
@@ -259,7 +261,7 @@ TEST(CpuFilterKernels, EveryYuvToRgbConversionMatchesReferenceAndSimdEqualsScala
 				 { 640, 3, 128 } };
 	for (PixelFormat in : kYuv)
 		for (PixelFormat outFormat : kOut)
-			for (int ci = 0; ci < 4; ++ci)
+			for (int ci = 0; ci < kCoefficientSets; ++ci)
 				for (const auto &s : sizes) {
 					const YuvCoefficients c = allCoefficients(ci);
 					Frame src(in, s[0], s[1], s[2]);

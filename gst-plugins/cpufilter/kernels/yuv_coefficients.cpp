@@ -7,8 +7,11 @@ namespace dmabufkit::cpufilter {
 
 YuvCoefficients yuvCoefficients(YuvMatrix matrix, YuvRange range)
 {
-	const double kr = matrix == YuvMatrix::BT709 ? 0.2126 : 0.299;
-	const double kb = matrix == YuvMatrix::BT709 ? 0.0722 : 0.114;
+	double kr = 0.299, kb = 0.114;
+	if (matrix == YuvMatrix::BT709)
+		kr = 0.2126, kb = 0.0722;
+	else if (matrix == YuvMatrix::BT2020)
+		kr = 0.2627, kb = 0.0593;
 	const double kg = 1.0 - kr - kb;
 	/* GStreamer's ranges: limited Y 16..235, C 16..240; full 0..255. */
 	const double yScale = range == YuvRange::Limited ? 255.0 / 219.0 : 1.0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
  * \file yuv_coefficients.h
- * \brief Fixed-point YUV to RGB coefficients for BT.601 / BT.709, limited or
+ * \brief Fixed-point YUV to RGB coefficients for BT.601 / BT.709 / BT.2020
+ * (non-constant luminance), limited or
  * full range, shared by the scalar and the SIMD kernels so both compute the
  * very same integers.
  *
@@ -16,7 +17,7 @@
 
 namespace dmabufkit::cpufilter {
 
-enum class YuvMatrix { BT601, BT709 };
+enum class YuvMatrix { BT601, BT709, BT2020 };
 enum class YuvRange { Limited, Full };
 
 struct YuvCoefficients {
