@@ -14,6 +14,7 @@ typedef struct {
 const DbkElementRegistration *dbk_element_registrations(void);
 
 gboolean dbk_upload_register(GstPlugin *plugin);
+gboolean dbk_kms_sink_register(GstPlugin *plugin);
 gboolean dbk_tracer_register(GstPlugin *plugin);
 gboolean dbk_cpufilter_register(GstPlugin *plugin);
 gboolean dbk_v4l2src_register(GstPlugin *plugin);

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "kms_framebuffer_cache.h"
+
+#include <cerrno>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "kms_format.h"
+
+namespace dmabufkit::kms {
+
+FramebufferCache::FramebufferCache(int fd) : fd_(fd) {}
+
+FramebufferCache::~FramebufferCache()
+{
+	clear();
+}
+
+Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
+{
+	Key key{ f.inodes, f.pitches, f.offsets, f.fourcc, f.width, f.height };
+	std::lock_guard guard(lock_);
+	if (closed_)
+		return Error{ ENODEV, "the KMS device is closed" };
+	if (auto it = fbs_.find(key); it != fbs_.end()) {
+		stats_.hits++;
+		if (hit)
+			*hit = true;
+		return it->second;
+	}
+	if (hit)
+		*hit = false;
+	const std::string what = fourccName(f.fourcc) + " " + std::to_string(f.width) + "x" +
+				 std::to_string(f.height) + " pitch " + std::to_string(f.pitches[0]) +
+				 " offset " + std::to_string(f.offsets[0]);
+
+	uint32_t handles[4] = {}, pitches[4] = {}, offsets[4] = {};
+	int err = 0;
+	std::string failed;
+	for (unsigned p = 0; p < f.planes && !err; ++p) {
+		if (drmPrimeFDToHandle(fd_, f.fds[p], &handles[p]) != 0) {
+			err = errno;
+			failed = "drmPrimeFDToHandle(dma-buf fd " + std::to_string(f.fds[p]) + ")";
+		}
+		pitches[p] = f.pitches[p];
+		offsets[p] = f.offsets[p];
+	}
+	uint32_t fb = 0;
+	if (!err && drmModeAddFB2(fd_, f.width, f.height, f.fourcc, handles, pitches, offsets, &fb, 0) != 0) {
+		err = errno;
+		failed = "drmModeAddFB2";
+	}
+	/* The framebuffer holds the buffer objects; the handles are not needed. */
+	for (unsigned p = 0; p < f.planes; ++p) {
+		bool dup = false;
+		for (unsigned q = 0; q < p; ++q)
+			dup |= handles[q] == handles[p];
+		if (handles[p] && !dup)
+			drmCloseBufferHandle(fd_, handles[p]);
+	}
+	if (err) {
+		stats_.failures++;
+		return Error::fromErrno(err, failed + " for " + what);
+	}
+	fbs_[key] = fb;
+	stats_.imports++;
+	stats_.live = fbs_.size();
+	return fb;
+}
+
+void FramebufferCache::forget(uint64_t inode)
+{
+	std::lock_guard guard(lock_);
+	if (closed_)
+		return;
+	for (auto it = fbs_.begin(); it != fbs_.end();) {
+		bool match = false;
+		for (uint64_t i : it->first.inodes)
+			match |= i == inode;
+		if (match) {
+			drmModeRmFB(fd_, it->second);
+			it = fbs_.erase(it);
+		} else {
+			++it;
+		}
+	}
+	stats_.live = fbs_.size();
+}
+
+void FramebufferCache::clear()
+{
+	std::lock_guard guard(lock_);
+	for (auto &[k, fb] : fbs_)
+		drmModeRmFB(fd_, fb);
+	fbs_.clear();
+	stats_.live = 0;
+	closed_ = true;
+}
+
+FramebufferCache::Stats FramebufferCache::stats() const
+{
+	std::lock_guard guard(lock_);
+	return stats_;
+}
+
+} /* namespace dmabufkit::kms */

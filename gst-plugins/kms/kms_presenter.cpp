@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "kms_presenter.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <drm_fourcc.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+namespace dmabufkit::kms {
+
+namespace {
+
+uint64_t monotonicNs()
+{
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+} /* namespace */
+
+Presenter::Presenter(KmsDevice &device) : dev_(device) {}
+
+Presenter::~Presenter()
+{
+	stop();
+}
+
+Result<void> Presenter::start()
+{
+	wakeFd_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	if (!wakeFd_)
+		return Error::fromErrno(errno, "eventfd");
+	quit_ = false;
+	thread_ = std::thread([this] { loop(); });
+	return {};
+}
+
+void Presenter::wake()
+{
+	uint64_t one = 1;
+	if (wakeFd_ && write(wakeFd_.get(), &one, sizeof(one)) < 0) {
+		/* The counter is saturated: the loop is awake anyway. */
+	}
+}
+
+void Presenter::stop()
+{
+	if (thread_.joinable()) {
+		{
+			std::lock_guard g(lock_);
+			quit_ = true;
+		}
+		wake();
+		thread_.join();
+	}
+	std::optional<KmsFrame> a, b;
+	{
+		std::lock_guard g(lock_);
+		a = std::move(pending_);
+		b = std::move(onScreen_);
+		pending_.reset();
+		onScreen_.reset();
+		wb_.reset();
+		if (modeBlob_)
+			drmModeDestroyPropertyBlob(dev_.fd(), modeBlob_);
+		modeBlob_ = 0;
+		active_.reset();
+		writebackActive_ = false;
+		displayAttached_ = true;
+		dirty_ = false;
+	}
+	wakeFd_.reset();
+}
+
+void Presenter::flipHandler(int, unsigned, unsigned sec, unsigned usec, unsigned, void *data)
+{
+	static_cast<Presenter *>(data)->onFlip(sec, usec);
+}
+
+void Presenter::onFlip(unsigned sec, unsigned usec)
+{
+	const uint64_t eventNs = dev_.monotonicTimestamps()
+					 ? uint64_t(sec) * 1000000000ull + uint64_t(usec) * 1000ull
+					 : monotonicNs();
+	std::optional<KmsFrame> old;
+	{
+		std::lock_guard g(lock_);
+		stats_.flips++;
+		if (pending_) {
+			stats_.lastFlipLatencyUs =
+				eventNs > pending_->commitNs ? (eventNs - pending_->commitNs) / 1000 : 0;
+			if (pending_->newFrame) {
+				stats_.framesShown++;
+				if (lastFlipNs_ && eventNs > lastFlipNs_) {
+					double us = double(eventNs - lastFlipNs_) / 1000.0;
+					stats_.intervals++;
+					intervalSum_ += us;
+					intervalSumSq_ += us * us;
+					stats_.intervalMaxUs = std::max<uint64_t>(stats_.intervalMaxUs, uint64_t(us));
+				}
+				lastFlipNs_ = eventNs;
+			}
+			pending_->state = KmsFrame::State::OnScreen;
+			old = std::move(onScreen_);
+			onScreen_ = std::move(pending_);
+			pending_.reset();
+		}
+	}
+	cond_.notify_all();
+	if (old)
+		old->state = KmsFrame::State::Released; /* and its hold goes with it */
+}
+
+void Presenter::loop()
+{
+	drmEventContext ctx = {};
+	ctx.version = 3;
+	ctx.page_flip_handler2 = &Presenter::flipHandler;
+	for (;;) {
+		pollfd fds[3] = { { dev_.fd(), POLLIN, 0 }, { wakeFd_.get(), POLLIN, 0 }, { -1, POLLIN, 0 } };
+		{
+			std::lock_guard g(lock_);
+			if (quit_)
+				return;
+			fds[2].fd = wb_.pendingFence();
+		}
+		int n = poll(fds, fds[2].fd >= 0 ? 3 : 2, 500);
+		if (n < 0 && errno != EINTR)
+			return;
+		if (n <= 0)
+			continue;
+		if (fds[1].revents & POLLIN) {
+			uint64_t v;
+			while (read(wakeFd_.get(), &v, sizeof(v)) > 0) {
+			}
+		}
+		if (fds[0].revents & POLLIN)
+			drmHandleEvent(dev_.fd(), &ctx);
+		if (fds[2].fd >= 0 && fds[2].revents) {
+			{
+				std::lock_guard g(lock_);
+				if (wb_.pendingFence() == fds[2].fd)
+					wb_.completed((fds[2].revents & POLLIN) != 0);
+			}
+			cond_.notify_all();
+		}
+	}
+}
+
+Result<void> Presenter::configure(std::vector<OutputConfig> candidates, bool writeback)
+{
+	if (candidates.empty())
+		return Error{ EINVAL, "no display configuration to try" };
+	if (!waitIdle(2000))
+		return Error{ ETIMEDOUT, "the previous page flip did not complete within 2 s" };
+	if (writeback) {
+		if (!dev_.writeback())
+			return Error{ ENOTSUP, dev_.path() + " (" + dev_.driver() +
+						       ") has no writeback connector for CRTC " +
+						       std::to_string(dev_.crtcId()) };
+		bool xrgb = false;
+		for (uint32_t f : dev_.writebackFormats())
+			xrgb |= f == DRM_FORMAT_XRGB8888;
+		if (!xrgb)
+			return Error{ ENOTSUP, "the writeback connector cannot capture XRGB8888" };
+	}
+	std::lock_guard g(lock_);
+	candidates_ = std::move(candidates);
+	writeback_ = writeback;
+	dirty_ = true;
+	return {};
+}
+
+std::optional<OutputConfig> Presenter::active() const
+{
+	std::lock_guard g(lock_);
+	return active_;
+}
+
+static bool sameMode(const drmModeModeInfo &a, const drmModeModeInfo &b)
+{
+	return a.hdisplay == b.hdisplay && a.vdisplay == b.vdisplay && a.clock == b.clock &&
+	       a.htotal == b.htotal && a.vtotal == b.vtotal && a.flags == b.flags;
+}
+
+/* Find the first candidate the display accepts, with lock_ held. Leaves the
+ * writeback buffers sized for it and modeBlob_/active_ set. */
+Result<void> Presenter::applyConfig(const KmsFrame &frame)
+{
+	std::string tried;
+	/* Writeback alongside the display needs the two encoders to be clones;
+	 * vkms in 6.12 does not declare them so, and then the CRTC can only feed
+	 * the writeback connector: try that second. */
+	std::vector<std::pair<const OutputConfig *, bool>> tries;
+	for (const OutputConfig &c : candidates_) {
+		tries.emplace_back(&c, true);
+		if (writeback_)
+			tries.emplace_back(&c, false);
+	}
+	for (const auto &[cp, withDisplay] : tries) {
+		const OutputConfig &c = *cp;
+		const bool keepMode = active_ && modeBlob_ && sameMode(active_->mode, c.mode);
+		uint32_t blob = keepMode ? modeBlob_ : 0;
+		if (!keepMode && drmModeCreatePropertyBlob(dev_.fd(), &c.mode, sizeof(c.mode), &blob) != 0)
+			return Error::fromErrno(errno, "drmModeCreatePropertyBlob for mode " + modeName(c.mode));
+		if (writeback_ && (!wb_.configured() || !keepMode)) {
+			if (auto r = wb_.configure(dev_.fd(), c.mode.hdisplay, c.mode.vdisplay); !r) {
+				if (!keepMode)
+					drmModeDestroyPropertyBlob(dev_.fd(), blob);
+				return r.error();
+			}
+		}
+		const bool modeset = !keepMode || writeback_ != writebackActive_ ||
+				     withDisplay != displayAttached_;
+		AtomicRequest req;
+		const auto &pl = dev_.plane();
+		const Placement &p = c.placement;
+		req.set(pl, "FB_ID", frame.fbId);
+		req.set(pl, "CRTC_ID", dev_.crtcId());
+		req.set(pl, "SRC_X", uint64_t(p.src.x) << 16);
+		req.set(pl, "SRC_Y", uint64_t(p.src.y) << 16);
+		req.set(pl, "SRC_W", uint64_t(p.src.width) << 16);
+		req.set(pl, "SRC_H", uint64_t(p.src.height) << 16);
+		req.set(pl, "CRTC_X", uint64_t(int64_t(p.dst.x)));
+		req.set(pl, "CRTC_Y", uint64_t(int64_t(p.dst.y)));
+		req.set(pl, "CRTC_W", p.dst.width);
+		req.set(pl, "CRTC_H", p.dst.height);
+		uint32_t flags = 0;
+		if (modeset) {
+			req.set(dev_.crtc(), "MODE_ID", blob);
+			req.set(dev_.crtc(), "ACTIVE", 1);
+			req.set(dev_.connector(), "CRTC_ID", withDisplay ? dev_.crtcId() : 0);
+			if (dev_.writeback())
+				req.set(*dev_.writeback(), "CRTC_ID", writeback_ ? dev_.crtcId() : 0);
+			flags |= DRM_MODE_ATOMIC_ALLOW_MODESET;
+		}
+		stats_.testCommits++;
+		auto t = req.test(dev_.fd(), flags);
+		if (!t) {
+			tried += "; mode " + modeName(c.mode) + " (" + c.reason + ")" +
+				 (withDisplay ? "" : " writeback only") + " with the frame at " +
+				 std::to_string(p.dst.x) + "," + std::to_string(p.dst.y) + " " +
+				 std::to_string(p.dst.width) + "x" + std::to_string(p.dst.height) + ": " +
+				 t.error().message;
+			if (!keepMode)
+				drmModeDestroyPropertyBlob(dev_.fd(), blob);
+			continue;
+		}
+		auto r = req.commit(dev_.fd(), flags | DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
+				    this);
+		if (!r) {
+			if (!keepMode)
+				drmModeDestroyPropertyBlob(dev_.fd(), blob);
+			return r.error();
+		}
+		if (!keepMode) {
+			if (modeBlob_)
+				drmModeDestroyPropertyBlob(dev_.fd(), modeBlob_);
+			modeBlob_ = blob;
+		}
+		active_ = c;
+		active_->displayAttached = withDisplay;
+		writebackActive_ = writeback_;
+		displayAttached_ = withDisplay;
+		if (!writeback_)
+			wb_.reset();
+		dirty_ = false;
+		return {};
+	}
+	return Error{ EINVAL, "the display accepts none of the configurations tried (TEST_ONLY)" + tried };
+}
+
+Result<void> Presenter::present(KmsFrame frame, int timeoutMs)
+{
+	std::unique_lock g(lock_);
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+	while (pending_ && !flushing_) {
+		if (cond_.wait_until(g, deadline) == std::cv_status::timeout && pending_)
+			return Error{ ETIMEDOUT, "the page flip on CRTC " + std::to_string(dev_.crtcId()) +
+							 " did not complete within " +
+							 std::to_string(timeoutMs) + " ms" };
+	}
+	if (flushing_)
+		return Error{ EAGAIN, "flushing" };
+
+	frame.commitNs = monotonicNs();
+	if (dirty_) {
+		if (auto r = applyConfig(frame); !r) {
+			stats_.failedCommits++;
+			return r.error();
+		}
+	} else {
+		AtomicRequest req;
+		req.set(dev_.plane(), "FB_ID", frame.fbId);
+		if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this);
+		    !r) {
+			stats_.failedCommits++;
+			return r.error();
+		}
+	}
+	stats_.commits++;
+	frame.state = KmsFrame::State::Committed;
+	pending_ = std::move(frame);
+	g.unlock();
+	wake(); /* the loop must poll the new fence */
+	return {};
+}
+
+Result<void> Presenter::capture(int timeoutMs)
+{
+	std::unique_lock g(lock_);
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+	auto idle = [this] { return !pending_ && wb_.pendingFence() < 0; };
+	if (!cond_.wait_until(g, deadline, idle))
+		return Error{ ETIMEDOUT, "the display did not become idle for the capture" };
+	if (!writebackActive_ || !onScreen_)
+		return Error{ ENODATA, "no frame on screen with the writeback connector attached" };
+	const unsigned slot = wb_.nextSlot();
+	if (slot == UINT32_MAX)
+		return Error{ EBUSY, "no free writeback buffer" };
+	int32_t fence = -1;
+	AtomicRequest req;
+	req.set(dev_.plane(), "FB_ID", onScreen_->fbId);
+	req.set(*dev_.writeback(), "WRITEBACK_FB_ID", wb_.fbId(slot));
+	req.set(*dev_.writeback(), "WRITEBACK_OUT_FENCE_PTR",
+		static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&fence)));
+	KmsFrame again = *onScreen_;
+	again.newFrame = false;
+	again.commitNs = monotonicNs();
+	if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this); !r)
+		return r.error();
+	stats_.commits++;
+	if (fence < 0)
+		return Error{ EIO, "the kernel returned no writeback fence" };
+	wb_.queued(slot, fence);
+	pending_ = std::move(again);
+	const uint64_t before = wb_.captures() + wb_.failures();
+	g.unlock();
+	wake();
+	g.lock();
+	if (!cond_.wait_until(g, deadline, [&] { return wb_.captures() + wb_.failures() > before; }))
+		return Error{ ETIMEDOUT, "the writeback capture did not complete within " +
+						 std::to_string(timeoutMs) + " ms" };
+	if (!wb_.hasCapture() || wb_.failures() + wb_.captures() == before)
+		return Error{ EIO, "the writeback capture failed" };
+	return {};
+}
+
+bool Presenter::waitIdle(int timeoutMs)
+{
+	std::unique_lock g(lock_);
+	return cond_.wait_for(g, std::chrono::milliseconds(timeoutMs), [this] {
+		return !thread_.joinable() || (!pending_ && wb_.pendingFence() < 0);
+	});
+}
+
+void Presenter::setFlushing(bool flushing)
+{
+	{
+		std::lock_guard g(lock_);
+		flushing_ = flushing;
+	}
+	cond_.notify_all();
+}
+
+Presenter::Stats Presenter::stats() const
+{
+	std::lock_guard g(lock_);
+	Stats s = stats_;
+	if (s.intervals) {
+		s.intervalMeanUs = intervalSum_ / double(s.intervals);
+		double var = intervalSumSq_ / double(s.intervals) - s.intervalMeanUs * s.intervalMeanUs;
+		s.intervalStddevUs = var > 0 ? std::sqrt(var) : 0;
+	}
+	s.writebackCaptures = wb_.captures();
+	s.writebackFailures = wb_.failures();
+	return s;
+}
+
+bool Presenter::latestCapture(Capture *out) const
+{
+	std::lock_guard g(lock_);
+	return wb_.copyLatest(out);
+}
+
+} /* namespace dmabufkit::kms */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * \file kms_writeback.h
+ * \brief Reading back the composed frame through a writeback connector.
+ *
+ * A writeback connector attached to the CRTC captures what the CRTC composed
+ * in the same atomic commit that presented the frame; its out-fence signals
+ * when the capture is complete. Two dumb buffers alternate so that the
+ * latest complete capture stays readable while the next one is written.
+ */
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dmabufkit/core/result.h"
+#include "dmabufkit/core/unique_fd.h"
+
+namespace dmabufkit::kms {
+
+/** \brief A dumb buffer with a framebuffer and a CPU mapping, all released together. */
+class DumbFramebuffer
+{
+public:
+	DumbFramebuffer() = default;
+	DumbFramebuffer(DumbFramebuffer &&other) noexcept;
+	DumbFramebuffer &operator=(DumbFramebuffer &&other) noexcept;
+	DumbFramebuffer(const DumbFramebuffer &) = delete;
+	DumbFramebuffer &operator=(const DumbFramebuffer &) = delete;
+	~DumbFramebuffer();
+
+	/** \brief Create a \a width x \a height XRGB8888 dumb buffer on \a fd. */
+	static Result<DumbFramebuffer> create(int fd, uint32_t width, uint32_t height);
+
+	uint32_t fbId() const { return fb_; }
+	uint32_t pitch() const { return pitch_; }
+	const uint8_t *data() const { return data_; }
+
+private:
+	void release();
+
+	int fd_ = -1;
+	uint32_t handle_ = 0;
+	uint32_t fb_ = 0;
+	uint32_t pitch_ = 0;
+	uint8_t *data_ = nullptr;
+	size_t size_ = 0;
+};
+
+/** \brief A finished capture: XRGB8888 (B, G, R, X bytes), \a stride = width * 4. */
+struct Capture {
+	uint32_t width = 0;
+	uint32_t height = 0;
+	uint64_t sequence = 0; /**< the capture's number, 1 for the first */
+	std::vector<uint8_t> pixels;
+};
+
+/**
+ * \brief Two alternating capture buffers and their fences.
+ *
+ * Not thread-safe: the caller (the presenter) serialises access.
+ */
+class WritebackCapture
+{
+public:
+	Result<void> configure(int fd, uint32_t width, uint32_t height);
+	bool configured() const { return width_ != 0; }
+	void reset();
+
+	/** \brief The buffer for the next commit; UINT32_MAX if none is free. */
+	unsigned nextSlot() const;
+	uint32_t fbId(unsigned slot) const { return bufs_[slot].fbId(); }
+	/** \brief The commit carrying \a slot went through; \a fence signals completion. */
+	void queued(unsigned slot, int fence);
+	/** \brief Fence fd to wait on, -1 if no capture is in flight. */
+	int pendingFence() const;
+	/** \brief The in-flight capture's fence signalled (or wait gave up: \a ok false). */
+	void completed(bool ok);
+	bool hasCapture() const { return latest_ >= 0; }
+	uint64_t captures() const { return captures_; }
+	uint64_t failures() const { return failures_; }
+	/** \brief Copy the latest complete capture out. */
+	bool copyLatest(Capture *out) const;
+
+private:
+	uint32_t width_ = 0, height_ = 0;
+	std::array<DumbFramebuffer, 2> bufs_;
+	int inFlight_ = -1;
+	UniqueFD fence_;
+	int latest_ = -1;
+	uint64_t captures_ = 0;
+	uint64_t failures_ = 0;
+};
+
+/** \brief Write an XRGB8888 capture as an 8-bit RGB PNG. */
+Result<void> writePng(const std::string &path, const Capture &capture);
+
+} /* namespace dmabufkit::kms */

@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * VM test of dmabufkmssink on vkms: what the sink shows is what it was
+ * given, read back through the writeback connector in the same commit, for
+ * every plane format, two sizes, packed and padded strides and a plane
+ * offset; the copy fallback; the faults (no device, busy device, unsupported
+ * format, unknown mode); restoring the CRTC; no fd or dma-buf leaks; and
+ * interop with stock v4l2src (dmabuf-import into our pool) and stock kmssink
+ * (showing our dma-bufs without a copy).
+ */
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <gtest/gtest.h>
+#include <regex>
+#include <set>
+#include <string>
+#include <sys/stat.h>
+#include <xf86drm.h>
+#include <drm_fourcc.h>
+#include <xf86drmMode.h>
+
+#include <dmabufkit/dmabufkit.h>
+#include <gst/allocators/allocators.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "dmabufkit/core/unique_fd.h"
+#include "test_devices.h"
+
+using dmabufkit::UniqueFD;
+
+namespace {
+
+/* What one pipeline run left behind. */
+struct PipelineRun {
+	bool eos = false;
+	GQuark errDomain = 0;
+	int errCode = 0;
+	std::string errSource, errMessage, errDebug;
+	std::vector<std::string> warnings;
+	GstStructure *stats = nullptr;
+	GstSample *writeback = nullptr;
+	GstBuffer *last = nullptr; /* last buffer that reached the sink */
+	GstCaps *caps = nullptr;
+	std::set<uint64_t> inodes; /* dma-bufs that reached the sink */
+
+	PipelineRun() = default;
+	PipelineRun(const PipelineRun &) = delete;
+	~PipelineRun()
+	{
+		if (stats)
+			gst_structure_free(stats);
+		if (writeback)
+			gst_sample_unref(writeback);
+		if (last)
+			gst_buffer_unref(last);
+		if (caps)
+			gst_caps_unref(caps);
+	}
+	guint64 stat(const char *f) const
+	{
+		guint64 v = G_MAXUINT64;
+		if (stats)
+			gst_structure_get_uint64(stats, f, &v);
+		return v;
+	}
+	std::string statStr(const char *f) const
+	{
+		const char *s = stats ? gst_structure_get_string(stats, f) : nullptr;
+		return s ? s : "";
+	}
+	std::string error() const { return errMessage + " | " + errDebug; }
+};
+
+GstPadProbeReturn recordBuffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	auto *run = static_cast<PipelineRun *>(data);
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	if (run->last)
+		gst_buffer_unref(run->last);
+	run->last = gst_buffer_ref(buf);
+	if (GstMemory *m = gst_buffer_n_memory(buf) ? gst_buffer_peek_memory(buf, 0) : nullptr)
+		if (gst_is_dmabuf_memory(m))
+			run->inodes.insert(dbk_memory_get_inode(m));
+	if (!run->caps)
+		run->caps = gst_pad_get_current_caps(pad);
+	return GST_PAD_PROBE_OK;
+}
+
+using Hook = std::function<void(GstElement *pipeline, PipelineRun &run)>;
+
+/* PipelineRun DESC (its sink named "sink") to EOS or error. `atEos` runs while the
+ * pipeline still shows the last frame; `setup` before it starts. */
+void runPipeline(const std::string &desc, PipelineRun &run, Hook setup = {}, Hook atEos = {},
+		 int timeoutS = 60)
+{
+	GError *err = nullptr;
+	GstElement *p = gst_parse_launch(desc.c_str(), &err);
+	ASSERT_NE(p, nullptr) << desc << ": " << (err ? err->message : "?");
+	if (err) {
+		FAIL() << "parse: " << err->message;
+	}
+	GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+	ASSERT_NE(sink, nullptr) << "no element named sink in " << desc;
+	GstPad *pad = gst_element_get_static_pad(sink, "sink");
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, recordBuffer, &run, nullptr);
+	gst_object_unref(pad);
+	if (setup)
+		setup(p, run);
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	GstBus *bus = gst_element_get_bus(p);
+	gint64 deadline = g_get_monotonic_time() + gint64(timeoutS) * G_USEC_PER_SEC;
+	bool done = false;
+	const bool ours = g_str_equal(G_OBJECT_TYPE_NAME(sink), "GstDmabufKmsSink");
+	while (!done && g_get_monotonic_time() < deadline) {
+		GstMessage *m = gst_bus_timed_pop(bus, 200 * GST_MSECOND);
+		if (!m)
+			continue;
+		switch (GST_MESSAGE_TYPE(m)) {
+		case GST_MESSAGE_EOS:
+			run.eos = true;
+			done = true;
+			break;
+		case GST_MESSAGE_ERROR: {
+			GError *e = nullptr;
+			gchar *dbg = nullptr;
+			gst_message_parse_error(m, &e, &dbg);
+			if (run.errMessage.empty()) {
+				run.errDomain = e->domain;
+				run.errCode = e->code;
+				run.errMessage = e->message;
+				run.errDebug = dbg ? dbg : "";
+				run.errSource = GST_OBJECT_NAME(GST_MESSAGE_SRC(m));
+			}
+			g_error_free(e);
+			g_free(dbg);
+			done = true;
+			break;
+		}
+		case GST_MESSAGE_WARNING: {
+			GError *e = nullptr;
+			gchar *dbg = nullptr;
+			gst_message_parse_warning(m, &e, &dbg);
+			run.warnings.push_back(std::string(e->message) + " | " + (dbg ? dbg : ""));
+			g_error_free(e);
+			g_free(dbg);
+			break;
+		}
+		default:
+			break;
+		}
+		gst_message_unref(m);
+	}
+	EXPECT_TRUE(done) << "timeout after " << timeoutS << " s: " << desc;
+	if (run.eos) {
+		if (ours) {
+			g_object_get(sink, "stats", &run.stats, "last-writeback", &run.writeback, nullptr);
+		}
+		if (atEos)
+			atEos(p, run);
+	}
+	gst_element_set_state(p, GST_STATE_NULL);
+	if (ours && !run.stats)
+		g_object_get(sink, "stats", &run.stats, nullptr);
+	gst_object_unref(bus);
+	gst_object_unref(sink);
+	gst_object_unref(p);
+}
+
+/* The 8-bit R, G, B a pixel of FORMAT should show as. */
+std::array<int, 3> expectedRgb(GstVideoFormat f, const uint8_t *row, int x)
+{
+	switch (f) {
+	case GST_VIDEO_FORMAT_BGRx:
+	case GST_VIDEO_FORMAT_BGRA:
+		return { row[x * 4 + 2], row[x * 4 + 1], row[x * 4 + 0] };
+	case GST_VIDEO_FORMAT_RGB16: {
+		unsigned v = row[x * 2] | (row[x * 2 + 1] << 8);
+		return { int(((v >> 11) * 255 + 15) / 31), int((((v >> 5) & 63) * 255 + 31) / 63),
+			 int(((v & 31) * 255 + 15) / 31) };
+	}
+	case GST_VIDEO_FORMAT_BGRA64_LE: {
+		auto w = [&](int i) {
+			return int((unsigned(row[x * 8 + 2 * i] | (row[x * 8 + 2 * i + 1] << 8)) * 255u + 32767) /
+				   65535u);
+		};
+		return { w(2), w(1), w(0) };
+	}
+	default:
+		ADD_FAILURE() << "no reference conversion for " << gst_video_format_to_string(f);
+		return { 0, 0, 0 };
+	}
+}
+
+/*
+ * Compare the frame the sink was given with the writeback capture, the frame
+ * placed at (dx, dy) in it; outside, the capture must be black. Returns the
+ * number of pixels that differ by more than `tol` in a channel.
+ */
+size_t compareWithCapture(PipelineRun &run, int tol, std::string *where)
+{
+	if (!run.last || !run.caps || !run.writeback) {
+		*where = "missing frame, caps or writeback capture";
+		return SIZE_MAX;
+	}
+	GstVideoInfo in, wb;
+	gst_video_info_from_caps(&in, run.caps);
+	gst_video_info_from_caps(&wb, gst_sample_get_caps(run.writeback));
+	const int fw = GST_VIDEO_INFO_WIDTH(&in), fh = GST_VIDEO_INFO_HEIGHT(&in);
+	const int mw = GST_VIDEO_INFO_WIDTH(&wb), mh = GST_VIDEO_INFO_HEIGHT(&wb);
+	const int dx = (mw - fw) / 2, dy = (mh - fh) / 2;
+	if (dx < 0 || dy < 0) {
+		*where = "frame larger than the mode";
+		return SIZE_MAX;
+	}
+	GstVideoFrame f;
+	if (!gst_video_frame_map(&f, &in, run.last, GST_MAP_READ)) {
+		*where = "cannot map the input frame";
+		return SIZE_MAX;
+	}
+	GstMapInfo wm;
+	gst_buffer_map(gst_sample_get_buffer(run.writeback), &wm, GST_MAP_READ);
+	size_t bad = 0;
+	for (int y = 0; y < mh; ++y) {
+		const uint8_t *cap = wm.data + size_t(y) * mw * 4;
+		for (int x = 0; x < mw; ++x) {
+			std::array<int, 3> want{ 0, 0, 0 };
+			const bool inside = x >= dx && x < dx + fw && y >= dy && y < dy + fh;
+			if (inside) {
+				const uint8_t *row = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0)) +
+						     size_t(y - dy) * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
+				want = expectedRgb(GST_VIDEO_INFO_FORMAT(&in), row, x - dx);
+			}
+			const int got[3] = { cap[x * 4 + 2], cap[x * 4 + 1], cap[x * 4 + 0] };
+			bool ok = true;
+			for (int c = 0; c < 3; ++c)
+				ok &= std::abs(got[c] - want[c]) <= tol;
+			if (!ok && bad++ == 0)
+				*where = "first difference at " + std::to_string(x) + "," + std::to_string(y) +
+					 (inside ? " (frame)" : " (border)") + ": got " + std::to_string(got[0]) +
+					 "," + std::to_string(got[1]) + "," + std::to_string(got[2]) +
+					 " want " + std::to_string(want[0]) + "," + std::to_string(want[1]) +
+					 "," + std::to_string(want[2]);
+		}
+	}
+	if (bad && g_getenv("DMABUFKIT_OUT")) {
+		/* Leave the capture for a look (PPM). */
+		static int n = 0;
+		std::string path = std::string(g_getenv("DMABUFKIT_OUT")) + "/kms-mismatch-" +
+				   std::to_string(n++) + ".ppm";
+		if (FILE *o = std::fopen(path.c_str(), "wb")) {
+			std::fprintf(o, "P6 %d %d 255\n", mw, mh);
+			for (int i = 0; i < mw * mh; ++i) {
+				const uint8_t px[3] = { wm.data[i * 4 + 2], wm.data[i * 4 + 1], wm.data[i * 4] };
+				std::fwrite(px, 1, 3, o);
+			}
+			std::fclose(o);
+			*where += " (capture saved to " + path + ")";
+		}
+	}
+	gst_buffer_unmap(gst_sample_get_buffer(run.writeback), &wm);
+	gst_video_frame_unmap(&f);
+	return bad;
+}
+
+gint lastStride(PipelineRun &run)
+{
+	GstVideoMeta *m = run.last ? gst_buffer_get_video_meta(run.last) : nullptr;
+	return m ? m->stride[0] : -1;
+}
+
+std::string vkmsCard()
+{
+	auto p = dmabufkit::test::findDevice("vkms-card");
+	return p ? *p : std::string();
+}
+
+int countFds()
+{
+	int n = 0;
+	if (DIR *d = opendir("/proc/self/fd")) {
+		while (readdir(d))
+			++n;
+		closedir(d);
+	}
+	return n;
+}
+
+int countDmaBufs()
+{
+	std::ifstream f("/sys/kernel/debug/dma_buf/bufinfo");
+	std::string line;
+	std::regex total("Total (\\d+) objects");
+	std::smatch m;
+	while (std::getline(f, line))
+		if (std::regex_search(line, m, total))
+			return std::stoi(m[1]);
+	return -1;
+}
+
+/* Test pattern for appsrc frames: distinct in x, y and frame number. */
+void fillBgrx(uint8_t *data, int w, int h, int stride, int n)
+{
+	for (int y = 0; y < h; ++y)
+		for (int x = 0; x < w; ++x) {
+			uint8_t *p = data + size_t(y) * stride + x * 4;
+			p[0] = uint8_t(x * 3 + n);
+			p[1] = uint8_t(y * 5);
+			p[2] = uint8_t((x ^ y) + 17 * n);
+			p[3] = 0xff;
+		}
+}
+
+/* An appsrc pushing `frames` BGRx WxH frames made by `make`, then EOS. */
+Hook pushFrames(int frames, std::function<GstBuffer *(int)> make)
+{
+	return [frames, make](GstElement *p, PipelineRun &) {
+		GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
+		for (int i = 0; i < frames; ++i) {
+			GstBuffer *b = make(i);
+			GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
+			GST_BUFFER_DURATION(b) = GST_SECOND / 30;
+			GstFlowReturn ret;
+			g_signal_emit_by_name(src, "push-buffer", b, &ret);
+			gst_buffer_unref(b);
+		}
+		GstFlowReturn ret;
+		g_signal_emit_by_name(src, "end-of-stream", &ret);
+		gst_object_unref(src);
+	};
+}
+
+/* The framebuffer the primary plane scans out, read back through GETFB2
+ * (root may see its handles) and PRIME-exported to learn its dma-buf. */
+struct ShownFb {
+	uint32_t fbId = 0, width = 0, height = 0, format = 0, pitch = 0, offset = 0;
+	uint64_t inode = 0;
+};
+
+ShownFb readShownFb()
+{
+	ShownFb out;
+	UniqueFD fd(open(vkmsCard().c_str(), O_RDWR | O_CLOEXEC));
+	drmSetClientCap(fd.get(), DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	drmModePlaneRes *pr = drmModeGetPlaneResources(fd.get());
+	for (uint32_t i = 0; pr && i < pr->count_planes && !out.fbId; ++i) {
+		drmModePlane *p = drmModeGetPlane(fd.get(), pr->planes[i]);
+		if (p && p->fb_id) {
+			if (drmModeFB2 *fb = drmModeGetFB2(fd.get(), p->fb_id)) {
+				out = { p->fb_id, fb->width, fb->height, fb->pixel_format, fb->pitches[0],
+					fb->offsets[0], 0 };
+				int dmabuf = -1;
+				if (fb->handles[0] &&
+				    drmPrimeHandleToFD(fd.get(), fb->handles[0], DRM_CLOEXEC, &dmabuf) == 0) {
+					struct stat st;
+					if (fstat(dmabuf, &st) == 0)
+						out.inode = st.st_ino;
+					close(dmabuf);
+				}
+				if (fb->handles[0])
+					drmCloseBufferHandle(fd.get(), fb->handles[0]);
+				drmModeFreeFB2(fb);
+			}
+		}
+		if (p)
+			drmModeFreePlane(p);
+	}
+	if (pr)
+		drmModeFreePlaneResources(pr);
+	return out;
+}
+
+const char *kAppsrc = "appsrc name=src format=time caps=video/x-raw,format=BGRx,width=640,height=480,"
+		      "framerate=30/1 ! ";
+
+} /* namespace */
+
+class KmsSink : public ::testing::Test
+{
+protected:
+	void SetUp() override { ASSERT_FALSE(vkmsCard().empty()) << "no vkms card in the guest"; }
+};
+
+/* Every plane format, two sizes, packed and padded strides: the capture
+ * equals the frame. The sink's pool is used (zero copies). */
+TEST_F(KmsSink, EveryFormatSizeAndStrideShowsExactly)
+{
+	struct Fmt {
+		const char *name;
+		int bpp;
+		int tol;
+	};
+	const Fmt formats[] = { { "BGRx", 4, 0 }, { "BGRA", 4, 0 }, { "RGB16", 2, 1 }, { "BGRA64_LE", 8, 1 } };
+	const std::pair<int, int> sizes[] = { { 640, 480 }, { 800, 600 } };
+	for (const auto &fmt : formats) {
+		for (auto [w, h] : sizes) {
+			for (bool padded : { false, true }) {
+				SCOPED_TRACE(std::string(fmt.name) + " " + std::to_string(w) + "x" +
+					     std::to_string(h) + (padded ? " padded" : " packed"));
+				char desc[512];
+				std::snprintf(desc, sizeof(desc),
+					      "videotestsrc num-buffers=2 pattern=smpte ! "
+					      "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1 ! "
+					      "dmabufupload ! dmabufkmssink name=sink sync=false writeback=true "
+					      "mode=%dx%d stride-align=%d",
+					      fmt.name, w, h, w, h, padded ? 4096 : 1);
+				PipelineRun run;
+				runPipeline(desc, run);
+				ASSERT_TRUE(run.eos) << run.error();
+				const gint stride = lastStride(run);
+				if (padded)
+					EXPECT_GT(stride, w * fmt.bpp) << "the stride is not padded";
+				else
+					EXPECT_EQ(stride, w * fmt.bpp);
+				EXPECT_EQ(stride % (padded ? 4096 : 1), 0);
+				EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
+				EXPECT_GE(run.stat("imports"), 1u);
+				EXPECT_GE(run.stat("frames-shown"), 2u);
+				EXPECT_GE(run.stat("writeback-captures"), 1u);
+				std::string where;
+				EXPECT_EQ(compareWithCapture(run, fmt.tol, &where), 0u) << where;
+			}
+		}
+	}
+}
+
+/* A frame smaller than the mode in use is centred on black. */
+TEST_F(KmsSink, SmallerFrameIsCentredInLargerMode)
+{
+	PipelineRun run;
+	runPipeline("videotestsrc num-buffers=2 pattern=smpte ! video/x-raw,format=BGRx,width=320,"
+		    "height=240 ! dmabufupload ! dmabufkmssink name=sink sync=false writeback=true "
+		    "mode=640x480",
+		    run);
+	ASSERT_TRUE(run.eos) << run.error();
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* Foreign dma-bufs (system heap) whose plane starts at an offset and whose
+ * rows are padded: the framebuffer on screen is that dma-buf with the
+ * GstVideoMeta offset and pitch. Checked through GETFB2, not writeback:
+ * vkms 6.12 oopses (XRGB8888_to_argb_u16, page fault) composing a plane
+ * with a non-zero framebuffer offset, so no composition may happen here. */
+TEST_F(KmsSink, ForeignDmaBufWithOffsetAndPaddedStride)
+{
+	DbkAllocator *alloc = dbk_allocator_new_for_exporter("dma-heap:system", nullptr);
+	ASSERT_NE(alloc, nullptr);
+	const int w = 640, h = 480, stride = w * 4 + 192, offset = 8192;
+	auto make = [&](int n) {
+		GError *err = nullptr;
+		GstMemory *mem = dbk_allocator_alloc_dmabuf(alloc, offset + size_t(stride) * h, nullptr,
+							    "test:offset", &err);
+		EXPECT_NE(mem, nullptr) << (err ? err->message : "");
+		GstMapInfo mi;
+		gst_memory_map(mem, &mi, GST_MAP_WRITE);
+		std::memset(mi.data, 0x55, mi.size);
+		fillBgrx(mi.data + offset, w, h, stride, n);
+		gst_memory_unmap(mem, &mi);
+		GstBuffer *b = gst_buffer_new();
+		gst_buffer_append_memory(b, mem);
+		gsize offs[4] = { gsize(offset) };
+		gint strides[4] = { stride };
+		gst_buffer_add_video_meta_full(b, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_BGRx, w, h, 1,
+					       offs, strides);
+		return b;
+	};
+	ShownFb shown;
+	PipelineRun run;
+	runPipeline(std::string(kAppsrc) + "dmabufkmssink name=sink sync=false mode=640x480", run,
+		    pushFrames(3, make), [&](GstElement *, PipelineRun &) { shown = readShownFb(); });
+	gst_object_unref(alloc);
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
+	EXPECT_EQ(run.stat("imports"), 3u);
+	EXPECT_EQ(run.stat("frames-shown"), 3u);
+	EXPECT_TRUE(run.warnings.empty()) << run.warnings[0];
+	EXPECT_EQ(shown.width, uint32_t(w));
+	EXPECT_EQ(shown.height, uint32_t(h));
+	EXPECT_EQ(shown.format, uint32_t(DRM_FORMAT_XRGB8888));
+	EXPECT_EQ(shown.pitch, uint32_t(stride));
+	EXPECT_EQ(shown.offset, uint32_t(offset));
+	ASSERT_NE(run.last, nullptr);
+	EXPECT_EQ(shown.inode, dbk_memory_get_inode(gst_buffer_peek_memory(run.last, 0)))
+		<< "the screen does not show the last dma-buf";
+}
+
+/* System memory cannot be imported: every frame is copied into a scanout
+ * buffer, counted, with exactly one warning; the result is still exact. */
+TEST_F(KmsSink, SystemMemoryFallsBackToCopyWithOneWarning)
+{
+	auto make = [](int n) {
+		GstBuffer *b = gst_buffer_new_allocate(nullptr, 640 * 480 * 4, nullptr);
+		GstMapInfo mi;
+		gst_buffer_map(b, &mi, GST_MAP_WRITE);
+		fillBgrx(mi.data, 640, 480, 640 * 4, n);
+		gst_buffer_unmap(b, &mi);
+		return b;
+	};
+	PipelineRun run;
+	runPipeline(std::string(kAppsrc) + "dmabufkmssink name=sink sync=false writeback=true mode=640x480",
+		    run, pushFrames(4, make));
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_GE(run.stat("copies"), 4u);
+	EXPECT_EQ(run.stat("imports"), run.stat("framebuffers")) << "copies are imported once per pool buffer";
+	ASSERT_EQ(run.warnings.size(), 1u);
+	EXPECT_NE(run.warnings[0].find("not a dma-buf"), std::string::npos) << run.warnings[0];
+	EXPECT_NE(run.statStr("copy-reason").find("not a dma-buf"), std::string::npos);
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* An import the driver refuses (injected) engages the copy and says why. */
+TEST_F(KmsSink, FailingImportEngagesCopyAndReportsIt)
+{
+	g_setenv("DMABUFKIT_KMS_INJECT_IMPORT_ERROR", "22", TRUE);
+	PipelineRun run;
+	runPipeline("videotestsrc num-buffers=3 pattern=ball ! video/x-raw,format=BGRx,width=640,"
+		    "height=480 ! dmabufupload ! dmabufkmssink name=sink sync=false writeback=true",
+		    run);
+	g_unsetenv("DMABUFKIT_KMS_INJECT_IMPORT_ERROR");
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_GE(run.stat("copies"), 3u);
+	EXPECT_GE(run.stat("import-failures"), 3u);
+	ASSERT_EQ(run.warnings.size(), 1u);
+	EXPECT_NE(run.warnings[0].find("drmPrimeFDToHandle"), std::string::npos) << run.warnings[0];
+	EXPECT_NE(run.warnings[0].find("Invalid argument"), std::string::npos) << run.warnings[0];
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+TEST_F(KmsSink, NoSuchDeviceIsAClearError)
+{
+	for (const char *prop : { "device=/dev/dri/card99", "device=/dev/null", "driver-name=nosuchdriver" }) {
+		SCOPED_TRACE(prop);
+		PipelineRun run;
+		runPipeline(std::string("videotestsrc num-buffers=1 ! dmabufkmssink name=sink ") + prop, run);
+		EXPECT_FALSE(run.eos);
+		EXPECT_EQ(run.errSource, "sink");
+		EXPECT_EQ(run.errDomain, GST_RESOURCE_ERROR);
+		EXPECT_EQ(run.errCode, GST_RESOURCE_ERROR_NOT_FOUND) << run.error();
+	}
+	PipelineRun run;
+	runPipeline("videotestsrc num-buffers=1 ! dmabufkmssink name=sink driver-name=nosuchdriver", run);
+	EXPECT_NE(run.errDebug.find("nosuchdriver"), std::string::npos) << run.errDebug;
+	EXPECT_NE(run.errDebug.find("is driver vkms"), std::string::npos) << run.errDebug;
+}
+
+TEST_F(KmsSink, BusyDeviceIsAClearError)
+{
+	UniqueFD master(open(vkmsCard().c_str(), O_RDWR | O_CLOEXEC));
+	ASSERT_TRUE(master.isValid());
+	if (!drmIsMaster(master.get())) {
+		ASSERT_EQ(drmSetMaster(master.get()), 0);
+	}
+	ASSERT_TRUE(drmIsMaster(master.get()));
+	PipelineRun run;
+	runPipeline("videotestsrc num-buffers=1 ! dmabufkmssink name=sink driver-name=vkms", run);
+	EXPECT_FALSE(run.eos);
+	EXPECT_EQ(run.errDomain, GST_RESOURCE_ERROR);
+	EXPECT_EQ(run.errCode, GST_RESOURCE_ERROR_BUSY) << run.error();
+	EXPECT_NE(run.errDebug.find("DRM master"), std::string::npos) << run.errDebug;
+}
+
+TEST_F(KmsSink, UnsupportedFormatIsANegotiationError)
+{
+	PipelineRun run;
+	runPipeline("videotestsrc num-buffers=1 ! video/x-raw,format=NV12,width=640,height=480 ! "
+		    "dmabufkmssink name=sink",
+		    run);
+	EXPECT_FALSE(run.eos);
+	EXPECT_EQ(run.errSource, "sink") << run.error();
+	EXPECT_EQ(run.errDomain, GST_CORE_ERROR);
+	EXPECT_EQ(run.errCode, GST_CORE_ERROR_NEGOTIATION);
+	EXPECT_NE(run.errDebug.find("NV12"), std::string::npos) << run.errDebug;
+	EXPECT_NE(run.errDebug.find("BGRx, BGRA"), std::string::npos) << run.errDebug;
+}
+
+TEST_F(KmsSink, UnknownModeIsAClearError)
+{
+	PipelineRun run;
+	runPipeline("videotestsrc num-buffers=1 ! dmabufkmssink name=sink mode=1234x567", run);
+	EXPECT_FALSE(run.eos);
+	EXPECT_EQ(run.errDomain, GST_RESOURCE_ERROR);
+	EXPECT_EQ(run.errCode, GST_RESOURCE_ERROR_SETTINGS);
+	EXPECT_NE(run.errDebug.find("1234x567 does not exist"), std::string::npos) << run.errDebug;
+	EXPECT_NE(run.errDebug.find("1024x768@60"), std::string::npos) << "should list the modes";
+}
+
+/* The CRTC, connector and plane are as before once the sink stopped, and
+ * repeated runs leak neither fds nor dma-bufs. */
+TEST_F(KmsSink, RestoresDisplayStateAndLeaksNothing)
+{
+	auto snapshot = [] {
+		UniqueFD fd(open(vkmsCard().c_str(), O_RDWR | O_CLOEXEC));
+		drmSetClientCap(fd.get(), DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+		drmModeRes *res = drmModeGetResources(fd.get());
+		std::string s;
+		drmModeCrtc *c = drmModeGetCrtc(fd.get(), res->crtcs[0]);
+		s += "crtc mode_valid=" + std::to_string(c->mode_valid) + " " + std::to_string(c->mode.hdisplay) +
+		     "x" + std::to_string(c->mode.vdisplay) + " fb=" + std::to_string(c->buffer_id);
+		drmModeFreeCrtc(c);
+		drmModePlaneRes *pr = drmModeGetPlaneResources(fd.get());
+		for (uint32_t i = 0; i < pr->count_planes; ++i) {
+			drmModePlane *p = drmModeGetPlane(fd.get(), pr->planes[i]);
+			s += " plane" + std::to_string(p->plane_id) + " fb=" + std::to_string(p->fb_id) +
+			     " crtc=" + std::to_string(p->crtc_id);
+			drmModeFreePlane(p);
+		}
+		drmModeFreePlaneResources(pr);
+		drmModeFreeResources(res);
+		return s;
+	};
+	const char *desc = "videotestsrc num-buffers=3 ! video/x-raw,format=BGRx,width=800,height=600 ! "
+			   "dmabufupload ! dmabufkmssink name=sink sync=false mode=800x600";
+	const std::string before = snapshot();
+	{
+		PipelineRun warm;
+		runPipeline(desc, warm);
+		ASSERT_TRUE(warm.eos) << warm.error();
+	}
+	EXPECT_EQ(snapshot(), before);
+	const int fds = countFds(), bufs = countDmaBufs();
+	ASSERT_GE(bufs, 0) << "no /sys/kernel/debug/dma_buf/bufinfo";
+	for (int i = 0; i < 2; ++i) {
+		PipelineRun run;
+		runPipeline(desc, run);
+		ASSERT_TRUE(run.eos) << run.error();
+		EXPECT_EQ(run.stat("frames-shown"), 3u);
+		EXPECT_EQ(run.stat("dropped"), 0u);
+		EXPECT_EQ(run.stat("flips"), run.stat("commits")) << "every commit completes with a flip";
+		EXPECT_GE(run.stat("test-commits"), 1u) << "the configuration is tested first";
+	}
+	EXPECT_EQ(snapshot(), before);
+	EXPECT_EQ(countFds(), fds) << "fd leak";
+	EXPECT_EQ(countDmaBufs(), bufs) << "dma-buf leak";
+}
+
+/* Stock v4l2src imports our scanout pool's dma-bufs (vivid writes straight
+ * into what is displayed). */
+TEST_F(KmsSink, StockV4l2srcImportsIntoOurPool)
+{
+	auto vivid = dmabufkit::test::findDevice("vivid-capture");
+	ASSERT_TRUE(vivid.ok()) << vivid.error().message;
+	PipelineRun run;
+	runPipeline("v4l2src device=" + *vivid +
+			    " io-mode=dmabuf-import num-buffers=5 ! video/x-raw,format=BGRx,width=640,"
+			    "height=480 ! dmabufkmssink name=sink sync=false writeback=true mode=640x480",
+		    run);
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
+	EXPECT_GE(run.stat("cache-hits"), 1u);
+	ASSERT_NE(run.last, nullptr);
+	gchar *name = dbk_memory_get_name(gst_buffer_peek_memory(run.last, 0));
+	EXPECT_EQ(std::string(name ? name : "").rfind("sink:", 0), 0u) << "not a buffer of our pool: " << name;
+	g_free(name);
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* Stock kmssink shows our dma-bufs without copying: the framebuffer on its
+ * plane is backed by one of the dma-bufs dmabufupload produced. */
+TEST_F(KmsSink, StockKmssinkShowsOurDmaBufs)
+{
+	uint64_t shownInode = 0;
+	auto atEos = [&](GstElement *, PipelineRun &) { shownInode = readShownFb().inode; };
+	PipelineRun run;
+	runPipeline("videotestsrc num-buffers=5 ! video/x-raw,format=BGRx,width=640,height=480 ! "
+		    "dmabufupload ! kmssink name=sink driver-name=vkms sync=false",
+		    run, {}, atEos);
+	ASSERT_TRUE(run.eos) << run.error();
+	ASSERT_FALSE(run.inodes.empty()) << "kmssink was not given dma-bufs";
+	ASSERT_NE(shownInode, 0u) << "cannot read the framebuffer on screen";
+	EXPECT_TRUE(run.inodes.count(shownInode)) << "kmssink shows a copy, not our dma-buf";
+}
+
+int main(int argc, char **argv)
+{
+	gst_init(&argc, &argv);
+	::testing::InitGoogleTest(&argc, argv);
+	return RUN_ALL_TESTS();
+}
