@@ -91,7 +91,7 @@ void ElementStats::recordIn(const BufferLook &b, uint64_t ts)
 	buffersIn.fetch_add(1, std::memory_order_relaxed);
 	std::lock_guard lock(mutex);
 	ring[head] = { b.key, ts, b.identity, b.kind };
-	head = (head + 1) % kRing;
+	head = (head + 1) & (kRing - 1);
 	if (filled < kRing)
 		++filled;
 }
@@ -105,14 +105,14 @@ void ElementStats::recordOut(const BufferLook &b, uint64_t ts)
 		std::lock_guard lock(mutex);
 		if (filled == 0)
 			return; /* a source: nothing came in */
-		for (size_t i = 0; i < filled; ++i) {
-			const Input &in = ring[(head + kRing - 1 - i) % kRing];
+		/* Newest first; most elements match within the first entries. */
+		for (size_t i = 0; i < filled && !(byKey && same); ++i) {
+			const Input &in = ring[(head - 1 - i) & (kRing - 1)];
 			if (!byKey && in.key == b.key)
 				byKey = &in;
-			if (in.identity == b.identity)
-				same = true;
+			same |= in.identity == b.identity;
 		}
-		const Input &latest = ring[(head + kRing - 1) % kRing];
+		const Input &latest = ring[(head - 1) & (kRing - 1)];
 		inKind = byKey ? byKey->kind : latest.kind;
 		if (byKey && ts >= byKey->ts) {
 			uint64_t lat = ts - byKey->ts;

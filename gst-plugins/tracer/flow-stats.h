@@ -29,6 +29,8 @@ struct BufferLook {
 	uint64_t bytes = 0;
 };
 
+struct ElementStats;
+
 /* One per source pad of a real element (a link seen from its producer). */
 struct PadStats {
 	explicit PadStats(bool isReal, uint64_t serialNo) : real(isReal), serial(serialNo) {}
@@ -43,6 +45,10 @@ struct PadStats {
 	std::atomic<uint64_t> lastPts{ GST_CLOCK_TIME_NONE };
 
 	/* Streaming thread of this pad only (pushes on a pad are serialized). */
+	struct ElementStats *owner = nullptr;     /* of the pad's element */
+	GstPad *cachedPeer = nullptr;             /* valid while the graph generation holds */
+	uint64_t cachedGeneration = 0;
+	struct ElementStats *cachedPeerStats = nullptr; /* nullptr: the peer is not a real pad */
 	GstAllocator *lastAllocator = nullptr;
 	MemKind lastKind = MemKind::None;
 	static constexpr size_t kInodeSlots = 256;
@@ -68,7 +74,7 @@ struct ElementStats {
 		uint64_t identity = 0;
 		MemKind kind = MemKind::None;
 	};
-	static constexpr size_t kRing = 64;
+	static constexpr size_t kRing = 32; /* a power of two */
 
 	std::mutex mutex; /* the ring: inputs and outputs may be on different threads */
 	std::array<Input, kRing> ring{};

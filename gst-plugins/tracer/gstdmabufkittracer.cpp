@@ -159,7 +159,31 @@ static void padStatsFree(gpointer p)
 	delete ps;
 }
 
+static PadStats *padStatsSlow(TracerState *st, GstPad *pad);
+
 static PadStats *padStats(TracerState *st, GstPad *pad)
+{
+	/* A streaming thread pushes through the same few pads over and over: a
+	   tiny per-thread cache spares the qdata lookup. Entries die with any
+	   graph change (pads are unlinked and removed before they are freed). */
+	struct Entry {
+		TracerState *st;
+		GstPad *pad;
+		uint64_t generation;
+		PadStats *ps;
+	};
+	static thread_local Entry cache[4];
+	static thread_local unsigned next = 0;
+	uint64_t gen = st->graphGeneration.load(std::memory_order_relaxed);
+	for (Entry &e : cache)
+		if (e.pad == pad && e.st == st && e.generation == gen)
+			return e.ps;
+	PadStats *ps = padStatsSlow(st, pad);
+	cache[next++ & 3] = { st, pad, gen, ps };
+	return ps;
+}
+
+static PadStats *padStatsSlow(TracerState *st, GstPad *pad)
 {
 	auto *ps = static_cast<PadStats *>(g_object_get_qdata(G_OBJECT(pad), st->quarks.pad));
 	if (G_LIKELY(ps))
@@ -238,15 +262,26 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 			g_free(exp);
 			g_free(name);
 		}
-		GstObject *parent = GST_OBJECT_PARENT(pad);
-		elementStats(st, GST_ELEMENT(parent))->recordOut(look, ts);
+		if (G_UNLIKELY(!ps->owner))
+			ps->owner = elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(pad)));
+		ps->owner->recordOut(look, ts);
 	}
-	GstPad *peer = gst_pad_get_peer(pad);
-	if (peer) {
-		if (isRealElementPad(peer))
-			elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(peer)))->recordIn(look, ts);
-		gst_object_unref(peer);
+	/* Like the stock stats tracer, the peer is read without its lock: the
+	   stream lock is held and links do not change under a pushing pad. The
+	   lookup is cached until the graph changes (links bump the generation). */
+	GstPad *peer = GST_PAD_PEER(pad);
+	if (!peer)
+		return;
+	uint64_t gen = st->graphGeneration.load(std::memory_order_relaxed);
+	if (G_UNLIKELY(peer != ps->cachedPeer || gen != ps->cachedGeneration)) {
+		ps->cachedPeer = peer;
+		ps->cachedGeneration = gen;
+		ps->cachedPeerStats = isRealElementPad(peer)
+					      ? elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(peer)))
+					      : nullptr;
 	}
+	if (ps->cachedPeerStats)
+		ps->cachedPeerStats->recordIn(look, ts);
 }
 
 static void hookPushPre(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf)
@@ -513,6 +548,9 @@ static void filteredDefaultLog(GstDebugCategory *cat, GstDebugLevel level, const
 
 static void installPerformanceCapture(TracerState *st)
 {
+	/* Log functions are global: the first instance captures for itself only. */
+	if (g_logState)
+		return;
 	g_perfCategory = _gst_debug_get_category("GST_PERFORMANCE");
 	if (!g_perfCategory || !gst_debug_is_active())
 		return;

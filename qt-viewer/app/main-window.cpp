@@ -254,6 +254,17 @@ void MainWindow::seek(int ms)
 				    .arg(recording_.endTime() - recording_.startTime(), 0, 'f', 2));
 }
 
+void MainWindow::seekTo(double seconds)
+{
+	if (!replaying_)
+		return;
+	int ms = qBound(0, int(seconds * 1000), timeline_->maximum());
+	timeline_->blockSignals(true);
+	timeline_->setValue(ms);
+	timeline_->blockSignals(false);
+	seek(ms);
+}
+
 bool MainWindow::saveSession(const QString &path)
 {
 	QString err;

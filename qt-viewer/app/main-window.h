@@ -35,6 +35,8 @@ public:
 	bool launch(const QString &description);
 	bool openRecording(const QString &path);
 	bool saveSession(const QString &path);
+	/* Replay: show the session as it was @seconds after its start. */
+	void seekTo(double seconds);
 
 protected:
 	void closeEvent(QCloseEvent *event) override;

@@ -54,7 +54,9 @@ int main(int argc, char **argv)
 	QCommandLineOption recordOpt("save-session", "With --wait-ready: save the received session.", "file");
 	QCommandLineOption selectOpt("select", "With --wait-ready: select the first element matching TEXT "
 				     "before the screenshot.", "text");
-	parser.addOptions({ attachOpt, launchOpt, openOpt, waitOpt, shotOpt, dumpOpt, recordOpt, selectOpt });
+	QCommandLineOption atOpt("at", "With --open: show the session SECONDS after its start.", "seconds");
+	parser.addOptions({ attachOpt, launchOpt, openOpt, atOpt, waitOpt, shotOpt, dumpOpt, recordOpt,
+			    selectOpt });
 	parser.process(app);
 
 	MainWindow window;
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
 		started = window.launch(parser.value(launchOpt));
 	else if (parser.isSet(openOpt))
 		started = window.openRecording(parser.value(openOpt));
+	if (started && parser.isSet(openOpt) && parser.isSet(atOpt))
+		window.seekTo(parser.value(atOpt).toDouble());
 
 	if (!parser.isSet(waitOpt))
 		return app.exec();
