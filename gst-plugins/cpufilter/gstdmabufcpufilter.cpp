@@ -678,6 +678,7 @@ static void take_snapshot(GstDmabufCpuFilter *self, const FrameView &view)
 	RgbImage image;
 	image.width = view.width;
 	image.height = view.height;
+	image.tag = st->frameNumber;
 	image.rgb.resize(static_cast<size_t>(view.width) * view.height * 3);
 	for (size_t i = 0, n = static_cast<size_t>(view.width) * view.height; i < n; ++i) {
 		image.rgb[3 * i] = bgrx[4 * i + 2];
@@ -878,7 +879,7 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 		}
 		g_free(dir);
 		st->writer = std::make_unique<SnapshotWriter>(
-			[self](const std::string &path, const std::string &error) {
+			[self](const std::string &path, uint64_t frame, const std::string &error) {
 				FilterState *s = self->state;
 				if (error.empty()) {
 					s->snapshotsWritten++;
@@ -888,7 +889,7 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 							    ("Could not write snapshot %s", path.c_str()),
 							    ("%s", error.c_str()));
 				}
-				post_snapshot_message(self, path, s->frameNumber, error);
+				post_snapshot_message(self, path, frame, error);
 			});
 	}
 	if (threads == 0)

@@ -427,6 +427,9 @@ TEST(CpuFilterElement, SnapshotsEveryNthFrameAsPngMatchingTheOutput)
 		const GstStructure *s = gst_message_get_structure(msg);
 		ASSERT_TRUE(gst_structure_has_name(s, "dmabufcpufilter/snapshot"));
 		EXPECT_STREQ(gst_structure_get_string(s, "error"), "");
+		guint64 frame = 0;
+		EXPECT_TRUE(gst_structure_get_uint64(s, "frame", &frame));
+		EXPECT_EQ(frame, 2u * (n + 1)) << "snapshots of frames 2 and 4";
 		gst_message_unref(msg);
 	}
 	for (int n = 0; n < 2; ++n) {

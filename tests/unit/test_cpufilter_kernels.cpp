@@ -520,6 +520,8 @@ TEST(CpuFilterSnapshot, PatternValidationAndFormatting)
 	EXPECT_FALSE(validSnapshotPattern("%s.png"));
 	EXPECT_EQ(formatSnapshotPath("/tmp/snap-%05d.png", 42), "/tmp/snap-00042.png");
 	EXPECT_EQ(formatSnapshotPath("a%%b-%d.png", 7), "a%b-7.png");
+	EXPECT_EQ(formatSnapshotPath("s%3d", 7), "s  7");
+	EXPECT_EQ(formatSnapshotPath("s%02d", 123), "s123");
 }
 
 TEST(CpuFilterSnapshot, PngRoundTripAndUnwritableLocation)
@@ -554,7 +556,8 @@ TEST(CpuFilterSnapshot, WriterReportsFailuresAndDropsWhenFull)
 	std::mutex m;
 	bool first = true;
 	SnapshotWriter writer(
-		[&](const std::string &, const std::string &error) {
+		[&](const std::string &, uint64_t tag, const std::string &error) {
+			EXPECT_EQ(tag, 7u);
 			{
 				std::lock_guard lock(m);
 				errors.push_back(error);
@@ -569,6 +572,7 @@ TEST(CpuFilterSnapshot, WriterReportsFailuresAndDropsWhenFull)
 	RgbImage img;
 	img.width = img.height = 2;
 	img.rgb.assign(12, 0);
+	img.tag = 7;
 	ASSERT_TRUE(writer.submit("/nonexistent-dir/a.png", img));
 	started.get_future().wait();
 	EXPECT_TRUE(writer.submit("/nonexistent-dir/b.png", img)); /* queued */

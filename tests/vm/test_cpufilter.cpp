@@ -6,8 +6,9 @@
  * Asserts, from the element's own counters and the allocator's: exactly one
  * DMA_BUF_IOCTL_SYNC START/END pair per buffer on each side (READ on the
  * imported vivid dma-buf, WRITE on our pool's), no mmap per frame (mmaps
- * bounded by the number of distinct buffers), no fd or dma-buf leak; and
- * that snapshot PNGs decode and equal the frame handed to the sink.
+ * bounded by the number of distinct buffers), no fd or dma-buf leak; invert
+ * in place, a thumbnail and dmabufv4l2src input; and that snapshot PNGs
+ * decode and equal the frame handed to the sink.
  */
 #include <cstdio>
 #include <cstring>
@@ -128,15 +129,11 @@ struct RunResult {
 	Counters counters;
 };
 
-/* vivid FORMAT 640x480 -> FILTER -> BGRx -> stock kmssink, to EOS. */
-void runToKms(const char *format, const char *filter, RunResult &r)
+/* Run \a desc (its filter named f) to EOS; counters and leaks into \a r. */
+void runPipeline(const std::string &desc, RunResult &r)
 {
 	const int fdsBefore = countOpenFds();
 	const long bufsBefore = liveDmaBufs();
-	const std::string desc = "v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=" +
-				 std::to_string(kFrames) + " ! video/x-raw,format=" + format +
-				 ",width=640,height=480 ! " + filter +
-				 " name=f ! video/x-raw,format=BGRx ! kmssink driver-name=vkms";
 	GError *err = nullptr;
 	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
 	ASSERT_NE(pipeline, nullptr) << err->message;
@@ -149,6 +146,25 @@ void runToKms(const char *format, const char *filter, RunResult &r)
 	gst_object_unref(pipeline);
 	r.fdDelta = countOpenFds() - fdsBefore;
 	r.dmabufDelta = liveDmaBufs() - bufsBefore;
+}
+
+/* vivid FORMAT 640x480 -> FILTER -> BGRx -> stock kmssink, to EOS. */
+void runToKms(const char *format, const char *filter, RunResult &r)
+{
+	runPipeline("v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=" +
+			    std::to_string(kFrames) + " ! video/x-raw,format=" + format +
+			    ",width=640,height=480 ! " + filter +
+			    " name=f ! video/x-raw,format=BGRx ! kmssink driver-name=vkms",
+		    r);
+}
+
+void printCounters(const char *what, const Counters &c)
+{
+	gchar *s1 = c.stats ? gst_structure_to_string(c.stats) : g_strdup("none");
+	gchar *s2 = c.pool ? gst_structure_to_string(c.pool) : g_strdup("none");
+	std::printf("  %s: %s\n  %s: %s\n", what, s1, what, s2);
+	g_free(s1);
+	g_free(s2);
 }
 
 void convertToKms(const char *format)
@@ -172,10 +188,7 @@ void convertToKms(const char *format)
 	Counters &c = ours.counters;
 	ASSERT_NE(c.stats, nullptr);
 	ASSERT_NE(c.pool, nullptr) << "output did not come from a dmabufkit pool";
-	gchar *s1 = gst_structure_to_string(c.stats), *s2 = gst_structure_to_string(c.pool);
-	std::printf("  %s: %s\n  %s: %s\n", format, s1, format, s2);
-	g_free(s1);
-	g_free(s2);
+	printCounters(format, c);
 
 	const guint64 n = field(c.stats, "frames");
 	EXPECT_EQ(n, static_cast<guint64>(kFrames));
@@ -226,6 +239,69 @@ TEST(CpuFilterVm, VividYuyvToKmssinkOneSyncPairPerBufferPerSide)
 TEST(CpuFilterVm, VividNv12ToKmssinkOneSyncPairPerBufferPerSide)
 {
 	convertToKms("NV12");
+}
+
+TEST(CpuFilterVm, InvertOnVividDmaBufsOneReadWriteAccessPerBuffer)
+{
+	RunResult r;
+	runPipeline("v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=" +
+			    std::to_string(kFrames) +
+			    " ! video/x-raw,format=BGRx,width=640,height=480 ! dmabufcpufilter name=f "
+			    "operation=invert ! kmssink driver-name=vkms",
+		    r);
+	const Counters &c = r.counters;
+	ASSERT_NE(c.stats, nullptr);
+	printCounters("invert", c);
+	const guint64 n = field(c.stats, "frames");
+	EXPECT_EQ(n, static_cast<guint64>(kFrames));
+	EXPECT_EQ(field(c.stats, "dmabuf-inputs"), n);
+	EXPECT_EQ(field(c.stats, "import-sync-starts"), n) << "one SYNC START per input buffer";
+	EXPECT_EQ(field(c.stats, "import-sync-ends"), n);
+	/* Each frame is either inverted in the vivid buffer itself or written
+	 * once into a pool buffer. */
+	EXPECT_EQ(field(c.stats, "in-place") + field(c.stats, "output-maps"), n);
+	EXPECT_EQ(r.dmabufDelta, 0) << "dma-buf leak";
+}
+
+TEST(CpuFilterVm, ThumbnailOfNv12DmaBufs)
+{
+	RunResult r;
+	runPipeline("v4l2src device=" + vivid() +
+			    " io-mode=dmabuf num-buffers=10 ! video/x-raw,format=NV12,width=640,height=480"
+			    " ! dmabufcpufilter name=f operation=scale scale-method=box"
+			    " ! video/x-raw,format=BGRx,width=160,height=120 ! kmssink driver-name=vkms",
+		    r);
+	const Counters &c = r.counters;
+	ASSERT_NE(c.stats, nullptr);
+	ASSERT_NE(c.pool, nullptr);
+	printCounters("scale", c);
+	EXPECT_EQ(field(c.stats, "frames"), 10u);
+	EXPECT_EQ(field(c.stats, "import-sync-starts"), 10u);
+	EXPECT_EQ(field(c.pool, "sync-starts"), 10u);
+	/* Output dma-bufs sized for the thumbnail (rounded up to whole pages). */
+	const guint64 allocated = field(c.pool, "allocated");
+	EXPECT_GE(field(c.pool, "live-bytes"), allocated * 160 * 120 * 4);
+	EXPECT_LT(field(c.pool, "live-bytes"), allocated * (160 * 120 * 4 + 4096));
+}
+
+/* dmabufkit's own capture element hands dmabufkit memory: mapped directly. */
+TEST(CpuFilterVm, FromDmabufV4l2Src)
+{
+	RunResult r;
+	runPipeline("dmabufv4l2src device=" + vivid() + " num-buffers=" + std::to_string(kFrames) +
+			    " ! video/x-raw,format=YUY2,width=640,height=480 ! dmabufcpufilter name=f"
+			    " ! video/x-raw,format=BGRx ! kmssink driver-name=vkms",
+		    r);
+	const Counters &c = r.counters;
+	ASSERT_NE(c.stats, nullptr);
+	ASSERT_NE(c.pool, nullptr);
+	printCounters("dmabufv4l2src", c);
+	const guint64 n = field(c.stats, "frames");
+	EXPECT_EQ(n, static_cast<guint64>(kFrames));
+	EXPECT_EQ(field(c.stats, "dmabuf-inputs"), n);
+	EXPECT_EQ(field(c.stats, "input-maps"), n) << "one map per input buffer";
+	EXPECT_EQ(field(c.pool, "sync-starts"), n);
+	EXPECT_EQ(r.dmabufDelta, 0) << "dma-buf leak";
 }
 
 TEST(CpuFilterVm, SnapshotsDecodeAndEqualTheDisplayedFrame)

@@ -138,23 +138,30 @@ bool validSnapshotPattern(const std::string &pattern, std::string *why)
 
 std::string formatSnapshotPath(const std::string &pattern, uint64_t index)
 {
-	/* Turn the single %Nd into %Nllu so the index type is exact. */
-	std::string fmt;
+	/* Expands the one %[0][width]d by hand: no printf with a run-time format. */
+	std::string out;
 	for (size_t i = 0; i < pattern.size(); ++i) {
-		fmt += pattern[i];
-		if (pattern[i] != '%')
-			continue;
-		if (i + 1 < pattern.size() && pattern[i + 1] == '%') {
-			fmt += pattern[++i];
+		if (pattern[i] != '%') {
+			out += pattern[i];
 			continue;
 		}
-		while (++i < pattern.size() && pattern[i] != 'd')
-			fmt += pattern[i];
-		fmt += "llu";
+		if (i + 1 < pattern.size() && pattern[i + 1] == '%') {
+			out += '%';
+			++i;
+			continue;
+		}
+		size_t j = i + 1;
+		const bool zero = j < pattern.size() && pattern[j] == '0';
+		size_t width = 0;
+		while (j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9')
+			width = width * 10 + static_cast<size_t>(pattern[j++] - '0');
+		std::string digits = std::to_string(index);
+		if (digits.size() < width)
+			digits.insert(0, width - digits.size(), zero ? '0' : ' ');
+		out += digits;
+		i = j; /* the 'd' */
 	}
-	char buf[4096];
-	std::snprintf(buf, sizeof(buf), fmt.c_str(), static_cast<unsigned long long>(index));
-	return buf;
+	return out;
 }
 
 SnapshotWriter::SnapshotWriter(Done done, size_t maxPending)
@@ -203,7 +210,7 @@ void SnapshotWriter::run()
 		lock.unlock();
 		const std::string error = writePng(job.first, job.second);
 		if (done_)
-			done_(job.first, error);
+			done_(job.first, job.second.tag, error);
 		lock.lock();
 		busy_ = false;
 		cond_.notify_all();

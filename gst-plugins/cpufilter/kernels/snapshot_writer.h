@@ -22,6 +22,7 @@ struct RgbImage {
 	int width = 0;
 	int height = 0;
 	std::vector<uint8_t> rgb;
+	uint64_t tag = 0; /* the caller's, handed back to Done (e.g. a frame number) */
 };
 
 /** \brief Encode \a image as PNG into \a path; returns "" or the failure. */
@@ -40,8 +41,10 @@ std::string formatSnapshotPath(const std::string &pattern, uint64_t index);
 class SnapshotWriter
 {
 public:
-	/* Called on the worker thread after each file: path and "" or the failure. */
-	using Done = std::function<void(const std::string &path, const std::string &error)>;
+	/* Called on the worker thread after each file: path, the image's tag and
+	 * "" or the failure. */
+	using Done = std::function<void(const std::string &path, uint64_t tag,
+					const std::string &error)>;
 
 	explicit SnapshotWriter(Done done, size_t maxPending = 2);
 	~SnapshotWriter(); /* writes what is queued, then joins */
