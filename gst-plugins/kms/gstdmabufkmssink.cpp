@@ -70,7 +70,9 @@ struct KmsSinkState {
 	std::optional<Rect> render;
 	bool renderChanged = false;
 
-	/* Running (streaming thread, state changes). */
+	/* Running (streaming thread, state changes). runLock guards the
+	 * pointers against readers of stats/last-writeback in other threads. */
+	std::mutex runLock;
 	std::unique_ptr<KmsDevice> dev;
 	std::unique_ptr<Presenter> presenter;
 	std::shared_ptr<FramebufferCache> cache;
@@ -275,6 +277,7 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 	gchar *q = g_strdup_printf("dmabufkmssink-fb-%p-%p", (void *)self, (void *)st->cache.get());
 	st->fbQuark = g_quark_from_string(q);
 	g_free(q);
+	std::lock_guard run(st->runLock);
 	st->allocator = alloc;
 	st->presenter = std::move(presenter);
 	st->dev = std::move(*dev);
@@ -323,6 +326,7 @@ static gboolean gst_dmabuf_kms_sink_stop(GstBaseSink *bsink)
 		if (!st->capturedAtEos)
 			capture_and_save(self);
 	}
+	std::lock_guard run(st->runLock);
 	if (st->dev) {
 		if (auto r = st->dev->restore(); !r)
 			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("Cannot restore the display state"),
@@ -735,6 +739,7 @@ static gboolean gst_dmabuf_kms_sink_unlock_stop(GstBaseSink *bsink)
 static GstStructure *stats_structure(GstDmabufKmsSink *self)
 {
 	KmsSinkState *st = self->state;
+	std::lock_guard run(st->runLock);
 	Presenter::Stats ps;
 	FramebufferCache::Stats cs;
 	if (st->presenter)
@@ -782,9 +787,11 @@ static guint64 stats_field(GstDmabufKmsSink *self, const char *field)
 static GstSample *last_writeback(GstDmabufKmsSink *self)
 {
 	Capture c;
-	if (!self->state->presenter || !self->state->presenter->latestCapture(&c))
-		return nullptr;
-
+	{
+		std::lock_guard run(self->state->runLock);
+		if (!self->state->presenter || !self->state->presenter->latestCapture(&c))
+			return nullptr;
+	}
 	GstBuffer *b = gst_buffer_new_allocate(nullptr, c.pixels.size(), nullptr);
 	gst_buffer_fill(b, 0, c.pixels.data(), c.pixels.size());
 	GstCaps *caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGRx", "width",
