@@ -200,7 +200,7 @@ std::array<int, 3> expectedRgb(GstVideoFormat f, const uint8_t *row, int x)
  * placed at (dx, dy) in it; outside, the capture must be black. Returns the
  * number of pixels that differ by more than `tol` in a channel.
  */
-size_t compareWithCapture(PipelineRun &run, int tol, std::string *where)
+size_t compareWithCapture(PipelineRun &run, int tol, std::string *where, int atX = -1, int atY = -1)
 {
 	if (!run.last || !run.caps || !run.writeback) {
 		*where = "missing frame, caps or writeback capture";
@@ -211,7 +211,7 @@ size_t compareWithCapture(PipelineRun &run, int tol, std::string *where)
 	gst_video_info_from_caps(&wb, gst_sample_get_caps(run.writeback));
 	const int fw = GST_VIDEO_INFO_WIDTH(&in), fh = GST_VIDEO_INFO_HEIGHT(&in);
 	const int mw = GST_VIDEO_INFO_WIDTH(&wb), mh = GST_VIDEO_INFO_HEIGHT(&wb);
-	const int dx = (mw - fw) / 2, dy = (mh - fh) / 2;
+	const int dx = atX >= 0 ? atX : (mw - fw) / 2, dy = atY >= 0 ? atY : (mh - fh) / 2;
 	if (dx < 0 || dy < 0) {
 		*where = "frame larger than the mode";
 		return SIZE_MAX;
@@ -438,6 +438,56 @@ TEST_F(KmsSink, SmallerFrameIsCentredInLargerMode)
 	ASSERT_TRUE(run.eos) << run.error();
 	std::string where;
 	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* Explicit connector, CRTC and plane ids, and a render rectangle that puts
+ * the frame in the top-left corner; a plane id that does not exist fails. */
+TEST_F(KmsSink, ExplicitObjectsAndRenderRectangle)
+{
+	UniqueFD fd(open(vkmsCard().c_str(), O_RDWR | O_CLOEXEC));
+	drmSetClientCap(fd.get(), DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	drmModeRes *res = drmModeGetResources(fd.get());
+	ASSERT_NE(res, nullptr);
+	uint32_t crtc = res->crtcs[0], connector = 0, plane = 0;
+	for (int i = 0; i < res->count_connectors && !connector; ++i) {
+		drmModeConnector *c = drmModeGetConnector(fd.get(), res->connectors[i]);
+		if (c && c->connector_type != DRM_MODE_CONNECTOR_WRITEBACK)
+			connector = c->connector_id;
+		drmModeFreeConnector(c);
+	}
+	drmModePlaneRes *pr = drmModeGetPlaneResources(fd.get());
+	for (uint32_t i = 0; pr && i < pr->count_planes && !plane; ++i) {
+		drmModeObjectProperties *props = drmModeObjectGetProperties(fd.get(), pr->planes[i], DRM_MODE_OBJECT_PLANE);
+		for (uint32_t j = 0; props && j < props->count_props; ++j) {
+			drmModePropertyRes *pp = drmModeGetProperty(fd.get(), props->props[j]);
+			if (pp && std::string(pp->name) == "type" && props->prop_values[j] == DRM_PLANE_TYPE_PRIMARY)
+				plane = pr->planes[i];
+			drmModeFreeProperty(pp);
+		}
+		drmModeFreeObjectProperties(props);
+	}
+	drmModeFreePlaneResources(pr);
+	drmModeFreeResources(res);
+	fd.reset();
+	ASSERT_TRUE(connector && plane);
+	char ids[128];
+	std::snprintf(ids, sizeof(ids), "connector-id=%u crtc-id=%u plane-id=%u", connector, crtc, plane);
+	PipelineRun run;
+	runPipeline(std::string("videotestsrc num-buffers=2 pattern=smpte ! video/x-raw,format=BGRx,width=320,"
+				"height=240 ! dmabufupload ! dmabufkmssink name=sink sync=false writeback=true "
+				"mode=640x480 render-rectangle=<0,0,320,240> ") + ids,
+		    run);
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_NE(run.statStr("device").find("plane " + std::to_string(plane)), std::string::npos)
+		<< run.statStr("device");
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where, 0, 0), 0u) << where;
+
+	PipelineRun bad;
+	runPipeline("videotestsrc num-buffers=1 ! dmabufkmssink name=sink plane-id=4242", bad);
+	EXPECT_FALSE(bad.eos);
+	EXPECT_EQ(bad.errCode, GST_RESOURCE_ERROR_NOT_FOUND) << bad.error();
+	EXPECT_NE(bad.errDebug.find("plane 4242 does not exist"), std::string::npos) << bad.errDebug;
 }
 
 /* Foreign dma-bufs (system heap) whose plane starts at an offset and whose
