@@ -7,7 +7,7 @@
  * DMA_BUF_IOCTL_SYNC START/END pair per buffer on each side (READ on the
  * imported vivid dma-buf, WRITE on our pool's), no mmap per frame (mmaps
  * bounded by the number of distinct buffers), no fd or dma-buf leak; invert
- * in place, a thumbnail and dmabufv4l2src input; and that snapshot PNGs
+ * in place, a thumbnail, dmabufv4l2src input, dmabufkmssink output; and that snapshot PNGs
  * decode and equal the frame handed to the sink.
  */
 #include <cstdio>
@@ -302,6 +302,65 @@ TEST(CpuFilterVm, FromDmabufV4l2Src)
 	EXPECT_EQ(field(c.stats, "input-maps"), n) << "one map per input buffer";
 	EXPECT_EQ(field(c.pool, "sync-starts"), n);
 	EXPECT_EQ(r.dmabufDelta, 0) << "dma-buf leak";
+}
+
+/* Any unsigned or integer property as guint64. */
+static guint64 uintProperty(GObject *obj, const char *name)
+{
+	GParamSpec *spec = g_object_class_find_property(G_OBJECT_GET_CLASS(obj), name);
+	EXPECT_NE(spec, nullptr) << "no property " << name;
+	if (!spec)
+		return G_MAXUINT64;
+	GValue v = G_VALUE_INIT, u = G_VALUE_INIT;
+	g_value_init(&v, spec->value_type);
+	g_object_get_property(obj, name, &v);
+	g_value_init(&u, G_TYPE_UINT64);
+	const bool ok = g_value_transform(&v, &u);
+	EXPECT_TRUE(ok) << name;
+	const guint64 r = ok ? g_value_get_uint64(&u) : G_MAXUINT64;
+	g_value_unset(&v);
+	g_value_unset(&u);
+	return r;
+}
+
+/* Into dmabufkit's own KMS sink: it offers its scanout pool (DRM dumb
+ * buffers), we write into it, it shows the frames without a copy. */
+TEST(CpuFilterVm, IntoDmabufKmsSinkScanoutBuffers)
+{
+	const std::string desc = "v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=" +
+				 std::to_string(kFrames) +
+				 " ! video/x-raw,format=YUY2,width=640,height=480 ! dmabufcpufilter name=f"
+				 " ! video/x-raw,format=BGRx ! dmabufkmssink name=k driver-name=vkms";
+	GError *err = nullptr;
+	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
+	ASSERT_NE(pipeline, nullptr) << err->message;
+	EXPECT_EQ(runToEos(pipeline), "") << desc;
+	GstElement *f = gst_bin_get_by_name(GST_BIN(pipeline), "f");
+	GstElement *k = gst_bin_get_by_name(GST_BIN(pipeline), "k");
+	Counters c;
+	g_object_get(f, "stats", &c.stats, "pool-stats", &c.pool, nullptr);
+	const guint64 copies = uintProperty(G_OBJECT(k), "copies");
+	const guint64 shown = uintProperty(G_OBJECT(k), "frames-shown");
+	const guint64 dropped = uintProperty(G_OBJECT(k), "frames-dropped");
+	gst_element_set_state(pipeline, GST_STATE_NULL);
+	gst_object_unref(f);
+	gst_object_unref(k);
+	gst_object_unref(pipeline);
+	ASSERT_NE(c.stats, nullptr);
+	ASSERT_NE(c.pool, nullptr);
+	printCounters("dmabufkmssink", c);
+	std::printf("  dmabufkmssink: shown %" G_GUINT64_FORMAT " dropped %" G_GUINT64_FORMAT
+		    " copies %" G_GUINT64_FORMAT "\n",
+		    shown, dropped, copies);
+	const guint64 n = field(c.stats, "frames");
+	EXPECT_EQ(n, static_cast<guint64>(kFrames));
+	EXPECT_EQ(field(c.stats, "import-sync-starts"), n);
+	EXPECT_EQ(field(c.pool, "sync-starts"), n) << "one SYNC START per scanout buffer written";
+	EXPECT_EQ(field(c.pool, "sync-ends"), n);
+	EXPECT_STREQ(gst_structure_get_string(c.pool, "exporter"), "drm-dumb:vkms")
+		<< "we should write into the sink's scanout buffers";
+	EXPECT_EQ(copies, 0u) << "the sink had to copy our frames";
+	EXPECT_GE(shown, 1u); /* under TCG the sink drops late frames: not our concern here */
 }
 
 TEST(CpuFilterVm, SnapshotsDecodeAndEqualTheDisplayedFrame)
