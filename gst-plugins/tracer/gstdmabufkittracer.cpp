@@ -12,7 +12,8 @@
  *
  * Parameters (comma separated): endpoint=unix:PATH | tcp:[HOST:]PORT |
  * file:PATH (default unix:/tmp/dmabufkit-tracer-PID.sock), period-ms=100..500
- * (default 250), queue=LINES per client (default 256).
+ * (default 250), queue=LINES per client (default 256), performance=on|off|auto
+ * (capture GST_PERFORMANCE log messages; auto: when the debug system is on).
  *
  * ## Example
  * |[
@@ -56,6 +57,8 @@ struct Params {
 	std::string endpoint;
 	int periodMs = 250;
 	size_t queue = 256;
+	/* GST_PERFORMANCE capture: "auto" when the debug system is on anyway. */
+	enum class Perf { Auto, On, Off } performance = Perf::Auto;
 };
 
 Params parseParams(const gchar *params)
@@ -79,10 +82,15 @@ Params parseParams(const gchar *params)
 			p.endpoint = v;
 		else if (k == "period-ms")
 			p.periodMs = std::clamp(atoi(v.c_str()), 100, 500);
+		else if (k == "performance")
+			p.performance = v == "on" || v == "true" ? Params::Perf::On
+				      : v == "off" || v == "false" ? Params::Perf::Off
+								     : Params::Perf::Auto;
 		else if (k == "queue")
 			p.queue = std::clamp(atoi(v.c_str()), 4, 100000);
 		else
-			g_warning("dmabufkit tracer: unknown parameter \"%s\" (endpoint, period-ms, queue)",
+			g_warning("dmabufkit tracer: unknown parameter \"%s\" (endpoint, period-ms, queue, "
+				  "performance)",
 				  k.c_str());
 	}
 	g_strfreev(items);
@@ -552,8 +560,15 @@ static void installPerformanceCapture(TracerState *st)
 	if (g_logState)
 		return;
 	g_perfCategory = _gst_debug_get_category("GST_PERFORMANCE");
-	if (!g_perfCategory || !gst_debug_is_active())
+	if (!g_perfCategory || st->params.performance == Params::Perf::Off)
 		return;
+	/* Turning the debug system on makes every GST_DEBUG statement a call:
+	   only when asked, or when it is on already. */
+	if (!gst_debug_is_active()) {
+		if (st->params.performance != Params::Perf::On)
+			return;
+		gst_debug_set_active(TRUE);
+	}
 	g_logState = st;
 	g_perfUserLevel = gst_debug_category_get_threshold(g_perfCategory);
 	if (g_perfUserLevel < GST_LEVEL_DEBUG) {

@@ -50,7 +50,7 @@ protected:
 		/* Two instances: one records into a file, one serves a socket whose
 		   clients get at most 4 queued lines each. */
 		std::string tracers = "dmabufkit(endpoint=file:" + sessionPath() +
-				      ",period-ms=100);dmabufkit(endpoint=unix:" + socketPath() +
+				      ",period-ms=100,performance=on);dmabufkit(endpoint=unix:" + socketPath() +
 				      ",period-ms=100,queue=4)";
 		g_setenv("GST_TRACERS", tracers.c_str(), TRUE);
 		gst_init(nullptr, nullptr);
@@ -130,8 +130,11 @@ TEST_F(TracerTest, CountsAndSystemMemory)
 	EXPECT_GT(m.processCpuSeconds(), 0);
 }
 
-static GstPadProbeReturn deepCopy(GstPad *, GstPadProbeInfo *info, gpointer)
+static GstPadProbeReturn deepCopy(GstPad *pad, GstPadProbeInfo *info, gpointer)
 {
+	/* Say so the way stock elements do, on the GST_PERFORMANCE category. */
+	static GstDebugCategory *perf = _gst_debug_get_category("GST_PERFORMANCE");
+	GST_CAT_DEBUG_OBJECT(perf, GST_OBJECT_PARENT(pad), "deep copy of %p", info->data);
 	GstBuffer *in = GST_PAD_PROBE_INFO_BUFFER(info);
 	GST_PAD_PROBE_INFO_DATA(info) = gst_buffer_copy_deep(in);
 	gst_buffer_unref(in);
@@ -160,6 +163,15 @@ TEST_F(TracerTest, CopyWithUnchangedCapsIsFlagged)
 	EXPECT_FALSE(m.linkStats("copies/pass:src").copied);
 	EXPECT_TRUE(m.linkStats("copies/copier:src").copied);
 	EXPECT_EQ(m.linkStats("copies/copier:src").buffers, 20u);
+	/* The GST_PERFORMANCE messages were captured for the element... */
+	EXPECT_EQ(copier.performance, 20u);
+	EXPECT_TRUE(copier.lastPerformance.startsWith("deep copy of")) << copier.lastPerformance.toStdString();
+	EXPECT_EQ(pass.performance, 0u);
+	/* ...and published as events. */
+	int perfEvents = 0;
+	for (const SessionEvent &e : m.events())
+		perfEvents += e.what == "performance" && e.element == "copies/copier";
+	EXPECT_EQ(perfEvents, 20);
 }
 
 static int connectUnix(const std::string &path)
