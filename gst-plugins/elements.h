@@ -18,5 +18,7 @@ gboolean dbk_kms_sink_register(GstPlugin *plugin);
 gboolean dbk_tracer_register(GstPlugin *plugin);
 gboolean dbk_cpufilter_register(GstPlugin *plugin);
 gboolean dbk_v4l2src_register(GstPlugin *plugin);
+gboolean dbk_v4l2enc_register(GstPlugin *plugin);
+gboolean dbk_v4l2dec_register(GstPlugin *plugin);
 
 G_END_DECLS

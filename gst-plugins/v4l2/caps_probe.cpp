@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "caps_probe.h"
 
+#include <map>
+#include <mutex>
+
 #include <gst/video/video.h>
 
 #include "dmabufkit/v4l2/format_map.h"
@@ -80,6 +83,19 @@ GstCaps *probeRawCaps(const v4l2::VideoDevice &dev, uint32_t type)
 		}
 	}
 	return caps;
+}
+
+GstCaps *cachedRawCaps(const v4l2::VideoDevice &dev, uint32_t type)
+{
+	static std::mutex lock;
+	static std::map<std::string, GstCaps *> cache; /* lives as long as the plugin */
+	const auto &i = dev.info();
+	std::string key = i.path + "|" + i.driver + "|" + i.card + "|" + i.busInfo + "|" + std::to_string(type);
+	std::lock_guard<std::mutex> g(lock);
+	auto it = cache.find(key);
+	if (it == cache.end())
+		it = cache.emplace(key, probeRawCaps(dev, type)).first;
+	return gst_caps_ref(it->second);
 }
 
 GstCaps *probeCodecCaps(const v4l2::VideoDevice &dev, uint32_t type)

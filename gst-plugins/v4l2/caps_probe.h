@@ -14,6 +14,13 @@ namespace dmabufkit::gstv4l2 {
  */
 GstCaps *probeRawCaps(const v4l2::VideoDevice &dev, uint32_t type);
 
+/**
+ * \brief probeRawCaps() remembered per device (path, driver, card, bus) and
+ * queue: a device's formats do not change, and probing costs hundreds of
+ * ioctls on every start otherwise. Transfer full.
+ */
+GstCaps *cachedRawCaps(const v4l2::VideoDevice &dev, uint32_t type);
+
 /** \brief Codec caps (video/x-fwht, ...) of queue \a type of \a dev. */
 GstCaps *probeCodecCaps(const v4l2::VideoDevice &dev, uint32_t type);
 

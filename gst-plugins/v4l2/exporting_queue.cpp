@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <ctime>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 
 #include "dmabufkit/core/dma_buf.h"
@@ -24,7 +25,16 @@ GQuark releaseQuark()
 
 } /* namespace */
 
-ExportingQueue::ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type) : queue_(dev, type) {}
+ExportingQueue::ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type)
+	: queue_(dev, type), releaseFd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+{
+}
+
+unsigned ExportingQueue::queuedCount() const
+{
+	std::lock_guard<std::mutex> g(lock_);
+	return queue_.queuedCount();
+}
 
 ExportingQueue::~ExportingQueue() = default;
 
@@ -121,6 +131,8 @@ void ExportingQueue::memoryReleased(gpointer data)
 			if (!r && !q->asyncError_)
 				q->asyncError_ = r.error();
 		}
+		uint64_t one = 1;
+		(void)!write(q->releaseFd_.get(), &one, sizeof(one));
 	}
 	delete rel;
 }

@@ -55,6 +55,13 @@ public:
 	unsigned outstanding() const { return outstanding_; }
 	/** \brief The dma-buf inode of buffer \a index, plane 0. */
 	uint64_t inode(unsigned index) const;
+	/** \brief Buffers queued in the driver now. */
+	unsigned queuedCount() const;
+	/**
+	 * \brief An eventfd that becomes readable when a buffer comes back from
+	 * downstream; read it to clear.
+	 */
+	int releaseFd() const { return releaseFd_.get(); }
 	/** \brief The first error a late requeue hit (reported by the next dequeue). */
 	std::optional<Error> takeAsyncError();
 	v4l2::BufferQueue &queue() { return queue_; }
@@ -72,6 +79,7 @@ private:
 	bool active_ = true;
 	bool streaming_ = false;
 	std::optional<Error> asyncError_;
+	UniqueFD releaseFd_;
 };
 
 /** \brief Attach a GstVideoMeta for \a info to \a buf (one or more memories). */

@@ -201,7 +201,7 @@ static gboolean gst_dmabuf_v4l2_src_start(GstBaseSrc *bsrc)
 		return FALSE;
 	}
 	st->dev = std::move(dev).value();
-	st->probed = probeRawCaps(*st->dev, st->dev->captureType());
+	st->probed = cachedRawCaps(*st->dev, st->dev->captureType());
 	st->wake.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	st->allocator = dbk_allocator_new();
 	GST_INFO_OBJECT(self, "opened %s (%s), caps %" GST_PTR_FORMAT, path.c_str(),
@@ -545,6 +545,21 @@ static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **ou
 		if (!failed) {
 			post_device_error(self, failed.error(), "Capture failed");
 			return GST_FLOW_ERROR;
+		}
+		if (!got && st->exporting && st->exporting->queuedCount() == 0) {
+			/* Every buffer is downstream: wait for one to come back; the
+			 * watchdog only runs while the driver holds buffers. */
+			struct pollfd fds[2] = { { st->exporting->releaseFd(), POLLIN, 0 },
+						 { st->wake.get(), POLLIN, 0 } };
+			if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+				post_device_error(self, Error::fromErrno(errno, "poll"), "Capture failed");
+				return GST_FLOW_ERROR;
+			}
+			if (fds[1].revents & POLLIN)
+				return GST_FLOW_FLUSHING;
+			uint64_t v;
+			(void)!read(st->exporting->releaseFd(), &v, sizeof(v));
+			continue;
 		}
 		if (!got) {
 			auto p = st->dev->poll(POLLIN, static_cast<int>(st->timeoutMs), st->wake.get());

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "codec_common.h"
+
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "dmabufkit/v4l2/format_map.h"
+#include "dmabufkit/v4l2/video_device.h"
+
+namespace dmabufkit::gstv4l2 {
+
+namespace {
+
+struct Found {
+	v4l2::VideoNodeInfo node;
+	uint32_t codec;
+};
+
+} /* namespace */
+
+static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool encoder, uint32_t rawFourcc,
+						     uint32_t *codecFourcc);
+
+Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, uint32_t rawFourcc,
+					    uint32_t *codecFourcc)
+{
+	/* Discovery opens every node; remember the answer and only re-check the node. */
+	static std::mutex lock;
+	static std::map<std::tuple<bool, std::string, uint32_t>, Found> cache;
+	gchar *capsStr = codecCaps ? gst_caps_to_string(codecCaps) : g_strdup("");
+	auto key = std::make_tuple(encoder, std::string(capsStr), rawFourcc);
+	g_free(capsStr);
+	{
+		std::lock_guard<std::mutex> g(lock);
+		auto it = cache.find(key);
+		if (it != cache.end()) {
+			auto now = v4l2::queryVideoNode(it->second.node.path);
+			if (now && now->driver == it->second.node.driver && now->name == it->second.node.name) {
+				*codecFourcc = it->second.codec;
+				return *now;
+			}
+			cache.erase(it);
+		}
+	}
+	auto r = searchCodecDevice(codecCaps, encoder, rawFourcc, codecFourcc);
+	if (r) {
+		std::lock_guard<std::mutex> g(lock);
+		cache[key] = Found{ *r, *codecFourcc };
+	}
+	return r;
+}
+
+static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool encoder, uint32_t rawFourcc,
+						     uint32_t *codecFourcc)
+{
+	std::string tried;
+	const guint n = codecCaps ? gst_caps_get_size(codecCaps) : 0;
+	for (guint i = 0; i < n; ++i) {
+		const char *media = gst_structure_get_name(gst_caps_get_structure(codecCaps, i));
+		uint32_t f = v4l2::codecFourccFromMediaType(media);
+		if (!f)
+			continue;
+		v4l2::VideoNodeQuery q;
+		q.memToMem = true;
+		if (encoder) {
+			q.captureFourcc = f;
+			q.outputFourcc = rawFourcc;
+		} else {
+			q.outputFourcc = f;
+		}
+		auto node = v4l2::findVideoNode(q);
+		if (node) {
+			*codecFourcc = f;
+			return node;
+		}
+		tried += std::string(tried.empty() ? "" : "; ") + node.error().message;
+	}
+	return Error{ ENODEV, std::string("no V4L2 ") + (encoder ? "encoder" : "decoder") + " for " +
+				      (tried.empty() ? std::string("these caps (no known codec)") : tried) };
+}
+
+unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback)
+{
+	auto v = dev.getControl(capture ? V4L2_CID_MIN_BUFFERS_FOR_CAPTURE : V4L2_CID_MIN_BUFFERS_FOR_OUTPUT);
+	return v && *v > 0 ? static_cast<unsigned>(*v) : fallback;
+}
+
+void installCodecProperties(GObjectClass *oc, bool encoder, guint propDevice, guint propTimeout,
+				       guint propCopies, guint propImported, guint propHits, guint propMisses,
+				       guint propDeviceUsed)
+{
+	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+	g_object_class_install_property(
+		oc, propDevice,
+		g_param_spec_string("device", "Device",
+				    encoder ? "V4L2 encoder node; empty: the first that encodes the negotiated codec"
+					    : "V4L2 decoder node; empty: the first that decodes the negotiated codec",
+				    "", rw));
+	g_object_class_install_property(
+		oc, propTimeout,
+		g_param_spec_uint("timeout-ms", "Dequeue timeout",
+				  "Post an error when the device returns nothing for this long (ms)", 1, G_MAXUINT, 2000, rw));
+	g_object_class_install_property(
+		oc, propCopies,
+		g_param_spec_uint64("copies", "Copies",
+				    encoder ? "Input frames copied because they could not be imported"
+					    : "Input bitstream buffers copied because they were not dma-bufs",
+				    0, G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, propImported,
+		g_param_spec_uint64("imported", "Imported", "Input buffers imported as dma-bufs without a copy", 0,
+				    G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, propHits,
+		g_param_spec_uint64("index-cache-hits", "Index cache hits",
+				    "OUTPUT imports that reused the dma-buf's V4L2 index (no remap)", 0, G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, propMisses,
+		g_param_spec_uint64("index-cache-misses", "Index cache misses",
+				    "OUTPUT imports that bound a dma-buf to a new V4L2 index (a remap)", 0, G_MAXUINT64, 0,
+				    ro));
+	g_object_class_install_property(
+		oc, propDeviceUsed,
+		g_param_spec_string("device-used", "Device used", "The node in use (or last used)", "", ro));
+}
+
+} /* namespace dmabufkit::gstv4l2 */

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-dmabufv4l2dec
+ * @title: dmabufv4l2dec
+ *
+ * Decodes video on a stateful V4L2 memory-to-memory decoder found by the
+ * codec of its input caps (video/x-fwht finds vicodec). Bitstream buffers
+ * that are dma-bufs (from dmabufv4l2enc, for one) are imported on the
+ * OUTPUT queue; others are copied into dma-bufs (counted in #copies).
+ * Decoded frames are the CAPTURE queue's buffers exported as dma-bufs, with
+ * a #GstVideoMeta giving the driver's layout. The decoder follows the
+ * stream's resolution: on V4L2_EVENT_SOURCE_CHANGE it drains the old
+ * frames, renegotiates and reallocates. EOS drains (V4L2_DEC_CMD_STOP); a
+ * flush restarts streaming. Corrupt input is reported through the
+ * decoder's max-errors logic and ends in an error message, never a hang.
+ *
+ * ## Example
+ * |[
+ * gst-launch-1.0 dmabufv4l2src num-buffers=60 ! video/x-raw,format=YUY2,width=640,height=480 \
+ *     ! dmabufv4l2enc ! dmabufv4l2dec ! kmssink driver-name=vkms
+ * ]|
+ */
+#include <atomic>
+#include <cerrno>
+#include <memory>
+#include <string>
+
+#include <dmabufkit/dmabufkit.h>
+#include <gst/video/gstvideodecoder.h>
+#include <gst/video/video.h>
+
+#include "../elements.h"
+#include "caps_probe.h"
+#include "codec_common.h"
+#include "dmabufkit/v4l2/format_map.h"
+#include "m2m_stream.h"
+
+GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_dec_debug);
+#define GST_CAT_DEFAULT dmabuf_v4l2_dec_debug
+static GstDebugCategory *perf_cat;
+
+using namespace dmabufkit;
+using namespace dmabufkit::gstv4l2;
+
+#define GST_TYPE_DMABUF_V4L2_DEC (gst_dmabuf_v4l2_dec_get_type())
+G_DECLARE_FINAL_TYPE(GstDmabufV4l2Dec, gst_dmabuf_v4l2_dec, GST, DMABUF_V4L2_DEC, GstVideoDecoder)
+
+namespace {
+
+struct DecState {
+	std::string device;
+	guint timeoutMs = 2000;
+
+	std::unique_ptr<v4l2::VideoDevice> dev;
+	std::unique_ptr<M2mStream> stream;
+	DbkAllocator *allocator = nullptr;
+	GstVideoCodecState *input = nullptr;
+	v4l2::PixelFormat codedFmt;
+	GstVideoInfo outInfo{};
+	GstBufferPool *copyPool = nullptr;
+	bool warnedCopy = false;
+	std::atomic<guint64> copies{ 0 };
+	std::atomic<guint64> imported{ 0 };
+	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
+	std::atomic<guint64> resolutionChanges{ 0 };
+	std::string deviceUsed;
+	GstFlowReturn lastFlow = GST_FLOW_OK;
+};
+
+} /* namespace */
+
+struct _GstDmabufV4l2Dec {
+	GstVideoDecoder parent;
+	DecState *state;
+};
+
+enum { PROP_0, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED, PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED, PROP_RES_CHANGES };
+
+G_DEFINE_TYPE(GstDmabufV4l2Dec, gst_dmabuf_v4l2_dec, GST_TYPE_VIDEO_DECODER)
+
+static void stop_stream(GstDmabufV4l2Dec *self)
+{
+	DecState *st = self->state;
+	if (st->stream) {
+		if (auto *c = st->stream->outputCache()) {
+			st->cacheHits += c->hits();
+			st->cacheMisses += c->misses();
+		}
+		st->stream.reset();
+	}
+}
+
+static void close_device(GstDmabufV4l2Dec *self)
+{
+	DecState *st = self->state;
+	stop_stream(self);
+	if (st->copyPool) {
+		gst_buffer_pool_set_active(st->copyPool, FALSE);
+		gst_object_unref(st->copyPool);
+		st->copyPool = nullptr;
+	}
+	st->dev.reset();
+}
+
+static gboolean gst_dmabuf_v4l2_dec_start(GstVideoDecoder *dec)
+{
+	auto *self = GST_DMABUF_V4L2_DEC(dec);
+	self->state->allocator = dbk_allocator_new();
+	self->state->warnedCopy = false;
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_dec_stop(GstVideoDecoder *dec)
+{
+	auto *self = GST_DMABUF_V4L2_DEC(dec);
+	close_device(self);
+	if (self->state->input)
+		gst_video_codec_state_unref(self->state->input);
+	self->state->input = nullptr;
+	if (self->state->allocator)
+		gst_object_unref(self->state->allocator);
+	self->state->allocator = nullptr;
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCodecState *state)
+{
+	auto *self = GST_DMABUF_V4L2_DEC(dec);
+	DecState *st = self->state;
+	close_device(self);
+	if (st->input)
+		gst_video_codec_state_unref(st->input);
+	st->input = gst_video_codec_state_ref(state);
+
+	uint32_t codec = 0;
+	std::string path = st->device;
+	auto node = findCodecDevice(state->caps, false, 0, &codec);
+	if (!node && path.empty()) {
+		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No V4L2 decoder for %" GST_PTR_FORMAT, state->caps),
+				  ("%s", node.error().message.c_str()));
+		return FALSE;
+	}
+	if (path.empty())
+		path = node->path;
+	if (!codec)
+		codec = v4l2::codecFourccFromMediaType(gst_structure_get_name(gst_caps_get_structure(state->caps, 0)));
+	auto dev = v4l2::VideoDevice::open(path);
+	if (!dev) {
+		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot open the decoder %s", path.c_str()),
+				  ("%s", dev.error().message.c_str()));
+		return FALSE;
+	}
+	st->dev = std::move(dev).value();
+	for (uint32_t ev : { (uint32_t)V4L2_EVENT_SOURCE_CHANGE, (uint32_t)V4L2_EVENT_EOS }) {
+		if (auto r = st->dev->subscribeEvent(ev); !r) {
+			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s is not a stateful decoder", path.c_str()),
+					  ("%s", r.error().message.c_str()));
+			return FALSE;
+		}
+	}
+	v4l2::PixelFormat coded;
+	coded.fourcc = codec;
+	coded.width = GST_VIDEO_INFO_WIDTH(&state->info) > 0 ? GST_VIDEO_INFO_WIDTH(&state->info) : 1920;
+	coded.height = GST_VIDEO_INFO_HEIGHT(&state->info) > 0 ? GST_VIDEO_INFO_HEIGHT(&state->info) : 1080;
+	auto set = st->dev->setFormat(st->dev->outputType(), coded);
+	if (!set) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s cannot decode %" GST_PTR_FORMAT, path.c_str(), state->caps),
+				  ("%s", set.error().message.c_str()));
+		return FALSE;
+	}
+	if (set->fourcc != codec) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s cannot decode %" GST_PTR_FORMAT, path.c_str(), state->caps),
+				  ("VIDIOC_S_FMT answered %s", set->toString().c_str()));
+		return FALSE;
+	}
+	st->codedFmt = *set;
+	st->deviceUsed = path;
+	GST_INFO_OBJECT(self, "decoding on %s: %s", path.c_str(), set->toString().c_str());
+	return TRUE;
+}
+
+/* SOURCE_CHANGE: read the new format, renegotiate, new CAPTURE buffers. */
+static Result<void> source_changed(GstDmabufV4l2Dec *self)
+{
+	DecState *st = self->state;
+	GstVideoDecoder *dec = GST_VIDEO_DECODER(self);
+	auto fmt = st->dev->getFormat(st->dev->captureType());
+	if (!fmt)
+		return fmt.error();
+	GstVideoInfo info;
+	if (auto r = v4l2::videoInfoFromFormat(*fmt, &info); !r)
+		return Error{ EINVAL, "the decoder produces " + fmt->toString() + ", which has no GStreamer format" };
+	GstVideoCodecState *out = gst_video_decoder_set_output_state(
+		dec, GST_VIDEO_INFO_FORMAT(&info), GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info), st->input);
+	gst_video_codec_state_unref(out);
+	if (!gst_video_decoder_negotiate(dec))
+		return Error{ EINVAL, "downstream refused " + fmt->toString() };
+	st->outInfo = info;
+	st->resolutionChanges++;
+	GST_INFO_OBJECT(self, "source change: decoding to %s", fmt->toString().c_str());
+	return st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2);
+}
+
+static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuffer *buf,
+				const v4l2::DequeuedBuffer &d)
+{
+	GstVideoDecoder *dec = GST_VIDEO_DECODER(self);
+	DecState *st = self->state;
+	GstVideoCodecFrame *frame = gst_video_decoder_get_frame(dec, static_cast<int>(number));
+	if (!frame) {
+		GST_DEBUG_OBJECT(self, "no pending frame %u (already dropped)", number);
+		if (buf)
+			gst_buffer_unref(buf);
+		return {};
+	}
+	/* Older frames the driver consumed without output will never come. */
+	GList *frames = gst_video_decoder_get_frames(dec);
+	for (GList *l = frames; l; l = l->next) {
+		auto *f = static_cast<GstVideoCodecFrame *>(l->data);
+		if (f->system_frame_number < number)
+			gst_video_decoder_release_frame(dec, gst_video_codec_frame_ref(f));
+	}
+	g_list_free_full(frames, reinterpret_cast<GDestroyNotify>(gst_video_codec_frame_unref));
+
+	if (!buf) {
+		GstFlowReturn ret = GST_FLOW_OK;
+		gst_video_decoder_drop_frame(dec, frame);
+		GST_VIDEO_DECODER_ERROR(self, 1, STREAM, DECODE, ("Corrupt frame"),
+					("the driver flagged frame %u (sequence %u) as an error", number, d.sequence), ret);
+		if (ret != GST_FLOW_OK)
+			return Error{ EBADMSG, "too many corrupt frames" };
+		return {};
+	}
+	addVideoMeta(buf, st->outInfo);
+	frame->output_buffer = buf;
+	GstFlowReturn ret = gst_video_decoder_finish_frame(dec, frame);
+	if (ret != GST_FLOW_OK) {
+		st->lastFlow = ret;
+		return Error{ EPIPE, std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
+	}
+	return {};
+}
+
+static GstBuffer *copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in, const std::string &why)
+{
+	DecState *st = self->state;
+	const gsize size = std::max<gsize>(gst_buffer_get_size(in), st->codedFmt.planes[0].sizeImage);
+	if (!st->copyPool) {
+		st->copyPool = gst_buffer_pool_new();
+		GstStructure *config = gst_buffer_pool_get_config(st->copyPool);
+		gst_buffer_pool_config_set_params(config, nullptr, static_cast<guint>(size), 2, 0);
+		gst_buffer_pool_config_set_allocator(config, GST_ALLOCATOR(st->allocator), nullptr);
+		if (!gst_buffer_pool_set_config(st->copyPool, config) || !gst_buffer_pool_set_active(st->copyPool, TRUE))
+			return nullptr;
+	}
+	if (!st->warnedCopy) {
+		st->warnedCopy = true;
+		GST_CAT_WARNING_OBJECT(perf_cat, self, "copying bitstream: %s", why.c_str());
+		GST_ELEMENT_WARNING(self, STREAM, DECODE, ("Copying the input bitstream into dma-bufs"),
+				    ("%s", why.c_str()));
+	}
+	if (gst_buffer_get_size(in) > size) {
+		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Compressed frame too large"),
+				  ("%zu bytes, the decoder takes at most %zu", gst_buffer_get_size(in), size));
+		return nullptr;
+	}
+	GstBuffer *out = nullptr;
+	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
+		return nullptr;
+	GstMapInfo map;
+	if (!gst_buffer_map(out, &map, GST_MAP_WRITE)) {
+		gst_buffer_unref(out);
+		return nullptr;
+	}
+	gsize n = gst_buffer_extract(in, 0, map.data, map.size);
+	gst_buffer_unmap(out, &map);
+	gst_buffer_set_size(out, static_cast<gssize>(n));
+	st->copies++;
+	return out;
+}
+
+static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstVideoCodecFrame *frame)
+{
+	auto *self = GST_DMABUF_V4L2_DEC(dec);
+	DecState *st = self->state;
+	if (!st->dev) {
+		gst_video_decoder_drop_frame(dec, frame);
+		return GST_FLOW_NOT_NEGOTIATED;
+	}
+	st->lastFlow = GST_FLOW_OK;
+	if (!st->stream) {
+		st->stream = std::make_unique<M2mStream>(
+			*st->dev, GST_OBJECT_NAME(self),
+			[self](uint32_t n, GstBuffer *b, const v4l2::DequeuedBuffer &d) { return frame_ready(self, n, b, d); },
+			[self]() { return source_changed(self); });
+		st->stream->allocator = st->allocator;
+		st->stream->timeoutMs = st->timeoutMs;
+		if (auto r = st->stream->setupOutput(8); !r) {
+			stop_stream(self);
+			gst_video_decoder_drop_frame(dec, frame);
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the decoder"), ("%s", r.error().message.c_str()));
+			return GST_FLOW_ERROR;
+		}
+	}
+	GstBuffer *in = frame->input_buffer;
+	std::string why = st->stream->whyNotImportable(in, 0);
+	GstBuffer *toQueue;
+	if (why.empty()) {
+		toQueue = gst_buffer_ref(in);
+		st->imported++;
+	} else {
+		toQueue = copy_bitstream(self, in, why);
+		if (!toQueue) {
+			gst_video_decoder_drop_frame(dec, frame);
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy the bitstream into a dma-buf"), ("%s", why.c_str()));
+			return GST_FLOW_ERROR;
+		}
+	}
+	const uint32_t number = frame->system_frame_number;
+	gst_video_codec_frame_unref(frame);
+	auto r = st->stream->queueInput(toQueue, number, static_cast<uint32_t>(gst_buffer_get_size(toQueue)));
+	gst_buffer_unref(toQueue);
+	if (!r) {
+		if (r.error().code == EPIPE)
+			return st->lastFlow != GST_FLOW_OK ? st->lastFlow : GST_FLOW_FLUSHING;
+		if (r.error().code == EBADMSG)
+			return GST_FLOW_ERROR; /* GST_VIDEO_DECODER_ERROR posted the message */
+		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Decoding failed"), ("%s", r.error().message.c_str()));
+		return GST_FLOW_ERROR;
+	}
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_dmabuf_v4l2_dec_finish(GstVideoDecoder *dec)
+{
+	auto *self = GST_DMABUF_V4L2_DEC(dec);
+	DecState *st = self->state;
+	if (!st->stream)
+		return GST_FLOW_OK;
+	auto r = st->stream->drain(false);
+	stop_stream(self);
+	if (!r) {
+		if (r.error().code == EBADMSG)
+			return GST_FLOW_ERROR;
+		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Draining the decoder failed"), ("%s", r.error().message.c_str()));
+		return GST_FLOW_ERROR;
+	}
+	return GST_FLOW_OK;
+}
+
+static gboolean gst_dmabuf_v4l2_dec_flush(GstVideoDecoder *dec)
+{
+	stop_stream(GST_DMABUF_V4L2_DEC(dec));
+	return TRUE;
+}
+
+static void gst_dmabuf_v4l2_dec_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+	DecState *st = GST_DMABUF_V4L2_DEC(object)->state;
+	switch (id) {
+	case PROP_DEVICE: {
+		const gchar *s = g_value_get_string(value);
+		st->device = s ? s : "";
+		break;
+	}
+	case PROP_TIMEOUT_MS:
+		st->timeoutMs = g_value_get_uint(value);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_v4l2_dec_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+	DecState *st = GST_DMABUF_V4L2_DEC(object)->state;
+	const v4l2::DmaBufIndexCache *c = st->stream ? st->stream->outputCache() : nullptr;
+	switch (id) {
+	case PROP_DEVICE:
+		g_value_set_string(value, st->device.c_str());
+		break;
+	case PROP_TIMEOUT_MS:
+		g_value_set_uint(value, st->timeoutMs);
+		break;
+	case PROP_COPIES:
+		g_value_set_uint64(value, st->copies);
+		break;
+	case PROP_IMPORTED:
+		g_value_set_uint64(value, st->imported);
+		break;
+	case PROP_CACHE_HITS:
+		g_value_set_uint64(value, st->cacheHits + (c ? c->hits() : 0));
+		break;
+	case PROP_CACHE_MISSES:
+		g_value_set_uint64(value, st->cacheMisses + (c ? c->misses() : 0));
+		break;
+	case PROP_DEVICE_USED:
+		g_value_set_string(value, st->deviceUsed.c_str());
+		break;
+	case PROP_RES_CHANGES:
+		g_value_set_uint64(value, st->resolutionChanges);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_v4l2_dec_finalize(GObject *object)
+{
+	delete GST_DMABUF_V4L2_DEC(object)->state;
+	G_OBJECT_CLASS(gst_dmabuf_v4l2_dec_parent_class)->finalize(object);
+}
+
+static void gst_dmabuf_v4l2_dec_class_init(GstDmabufV4l2DecClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
+	GstVideoDecoderClass *vc = GST_VIDEO_DECODER_CLASS(klass);
+	oc->set_property = gst_dmabuf_v4l2_dec_set_property;
+	oc->get_property = gst_dmabuf_v4l2_dec_get_property;
+	oc->finalize = gst_dmabuf_v4l2_dec_finalize;
+	installCodecProperties(oc, false, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED,
+			       PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED);
+	g_object_class_install_property(
+		oc, PROP_RES_CHANGES,
+		g_param_spec_uint64("source-changes", "Source changes",
+				    "Formats the stream announced (V4L2_EVENT_SOURCE_CHANGE), the first included", 0,
+				    G_MAXUINT64, 0, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+	GstCaps *raw = allRawCaps();
+	GstCaps *coded = allCodecCaps();
+	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, coded));
+	gst_element_class_add_pad_template(ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, raw));
+	gst_caps_unref(raw);
+	gst_caps_unref(coded);
+	gst_element_class_set_static_metadata(ec, "V4L2 dma-buf decoder", "Codec/Decoder/Video/Hardware",
+					      "Decodes on a stateful V4L2 decoder into exported dma-bufs",
+					      "dmabufkit developers");
+	vc->start = gst_dmabuf_v4l2_dec_start;
+	vc->stop = gst_dmabuf_v4l2_dec_stop;
+	vc->set_format = gst_dmabuf_v4l2_dec_set_format;
+	vc->handle_frame = gst_dmabuf_v4l2_dec_handle_frame;
+	vc->finish = gst_dmabuf_v4l2_dec_finish;
+	vc->flush = gst_dmabuf_v4l2_dec_flush;
+	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
+	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_dec_debug, "dmabufv4l2dec", 0, "dmabufkit V4L2 decoder");
+}
+
+static void gst_dmabuf_v4l2_dec_init(GstDmabufV4l2Dec *self)
+{
+	self->state = new DecState;
+	gst_video_decoder_set_packetized(GST_VIDEO_DECODER(self), TRUE);
+}
+
+gboolean dbk_v4l2dec_register(GstPlugin *plugin)
+{
+	return gst_element_register(plugin, "dmabufv4l2dec", GST_RANK_NONE, GST_TYPE_DMABUF_V4L2_DEC);
+}

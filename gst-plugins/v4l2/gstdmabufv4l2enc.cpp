@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-dmabufv4l2enc
+ * @title: dmabufv4l2enc
+ *
+ * Encodes video on a stateful V4L2 memory-to-memory encoder found by the
+ * codec downstream asks for (video/x-fwht finds vicodec; nothing here is
+ * specific to FWHT). The OUTPUT queue imports upstream's dma-bufs as they
+ * are (V4L2_MEMORY_DMABUF); the element states the device's needs (packed
+ * stride, one dma-buf per frame) in the ALLOCATION query so upstream
+ * allocates buffers it can import. Only when a frame cannot be imported
+ * (system memory, another stride) is it copied, counted in #copies, and
+ * reported once with a warning message naming the reason. The CAPTURE
+ * queue's buffers are exported downstream as dma-bufs. EOS drains the
+ * encoder (V4L2_ENC_CMD_STOP); a flush restarts streaming.
+ *
+ * ## Example
+ * |[
+ * gst-launch-1.0 dmabufv4l2src num-buffers=60 ! video/x-raw,format=NV12,width=640,height=480 \
+ *     ! dmabufv4l2enc ! video/x-fwht ! dmabufv4l2dec ! fakesink
+ * ]|
+ */
+#include <atomic>
+#include <cerrno>
+#include <memory>
+#include <string>
+
+#include <dmabufkit/dmabufkit.h>
+#include <gst/video/gstvideoencoder.h>
+#include <gst/video/video.h>
+
+#include "../elements.h"
+#include "caps_probe.h"
+#include "codec_common.h"
+#include "dmabufkit/v4l2/format_map.h"
+#include "m2m_stream.h"
+
+GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_enc_debug);
+#define GST_CAT_DEFAULT dmabuf_v4l2_enc_debug
+static GstDebugCategory *perf_cat;
+
+using namespace dmabufkit;
+using namespace dmabufkit::gstv4l2;
+
+#define GST_TYPE_DMABUF_V4L2_ENC (gst_dmabuf_v4l2_enc_get_type())
+G_DECLARE_FINAL_TYPE(GstDmabufV4l2Enc, gst_dmabuf_v4l2_enc, GST, DMABUF_V4L2_ENC, GstVideoEncoder)
+
+namespace {
+
+struct EncState {
+	std::string device; /* property: empty = find by codec */
+	guint timeoutMs = 2000;
+	bool forceCopy = false; /* property: benchmarks the copy path */
+
+	std::unique_ptr<v4l2::VideoDevice> dev;
+	std::unique_ptr<M2mStream> stream;
+	DbkAllocator *allocator = nullptr;
+	GstVideoInfo inInfo{};  /* upstream's caps */
+	GstVideoInfo devInfo{}; /* the layout the device reads */
+	v4l2::PixelFormat rawFmt, codedFmt;
+	GstBufferPool *copyPool = nullptr;
+	bool warnedCopy = false;
+	std::atomic<guint64> copies{ 0 };
+	std::atomic<guint64> imported{ 0 };
+	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
+	std::string deviceUsed;
+};
+
+} /* namespace */
+
+struct _GstDmabufV4l2Enc {
+	GstVideoEncoder parent;
+	EncState *state;
+};
+
+enum { PROP_0, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED, PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED, PROP_FORCE_COPY };
+
+G_DEFINE_TYPE(GstDmabufV4l2Enc, gst_dmabuf_v4l2_enc, GST_TYPE_VIDEO_ENCODER)
+
+static void stop_stream(GstDmabufV4l2Enc *self)
+{
+	EncState *st = self->state;
+	if (st->stream) {
+		if (auto *c = st->stream->outputCache()) {
+			st->cacheHits += c->hits();
+			st->cacheMisses += c->misses();
+		}
+		st->stream.reset();
+	}
+}
+
+static void close_device(GstDmabufV4l2Enc *self)
+{
+	EncState *st = self->state;
+	stop_stream(self);
+	if (st->copyPool) {
+		gst_buffer_pool_set_active(st->copyPool, FALSE);
+		gst_object_unref(st->copyPool);
+		st->copyPool = nullptr;
+	}
+	st->dev.reset();
+}
+
+static gboolean gst_dmabuf_v4l2_enc_start(GstVideoEncoder *enc)
+{
+	auto *self = GST_DMABUF_V4L2_ENC(enc);
+	self->state->allocator = dbk_allocator_new();
+	self->state->warnedCopy = false;
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_enc_stop(GstVideoEncoder *enc)
+{
+	auto *self = GST_DMABUF_V4L2_ENC(enc);
+	close_device(self);
+	if (self->state->allocator)
+		gst_object_unref(self->state->allocator);
+	self->state->allocator = nullptr;
+	return TRUE;
+}
+
+static Result<void> frame_ready(GstDmabufV4l2Enc *self, uint32_t number, GstBuffer *buf,
+				const v4l2::DequeuedBuffer &d)
+{
+	GstVideoEncoder *enc = GST_VIDEO_ENCODER(self);
+	GstVideoCodecFrame *frame = gst_video_encoder_get_frame(enc, static_cast<int>(number));
+	if (!frame) {
+		GST_WARNING_OBJECT(self, "driver returned frame %u we do not know", number);
+		if (buf)
+			gst_buffer_unref(buf);
+		return {};
+	}
+	if (!buf) {
+		GST_WARNING_OBJECT(self, "driver flagged encoded frame %u as corrupt; dropped", number);
+		frame->output_buffer = nullptr;
+		gst_video_encoder_finish_frame(enc, frame);
+		return {};
+	}
+	if (d.flags & V4L2_BUF_FLAG_KEYFRAME)
+		GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT(frame);
+	frame->output_buffer = buf;
+	GstFlowReturn ret = gst_video_encoder_finish_frame(enc, frame);
+	if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
+		return Error{ EPIPE, std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
+	return {};
+}
+
+static gboolean post_error(GstDmabufV4l2Enc *self, const Error &e, const char *what)
+{
+	if (e.code == ETIMEDOUT)
+		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s: the encoder stopped delivering", what),
+				  ("%s", e.message.c_str()));
+	else if (e.code == EBUSY)
+		GST_ELEMENT_ERROR(self, RESOURCE, BUSY, ("%s: the encoder is busy", what),
+				  ("%s", e.message.c_str()));
+	else
+		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", what), ("%s", e.message.c_str()));
+	return FALSE;
+}
+
+static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCodecState *state)
+{
+	auto *self = GST_DMABUF_V4L2_ENC(enc);
+	EncState *st = self->state;
+	close_device(self);
+	st->inInfo = state->info;
+	const uint32_t rawFourcc = v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&state->info));
+	if (!rawFourcc) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No V4L2 format for %s",
+				  gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info))), (nullptr));
+		return FALSE;
+	}
+	GstCaps *allowed = gst_pad_get_allowed_caps(GST_VIDEO_ENCODER_SRC_PAD(enc));
+	if (!allowed)
+		allowed = gst_pad_get_pad_template_caps(GST_VIDEO_ENCODER_SRC_PAD(enc));
+	uint32_t codec = 0;
+	std::string path = st->device;
+	if (path.empty()) {
+		auto node = findCodecDevice(allowed, true, rawFourcc, &codec);
+		if (!node) {
+			gst_caps_unref(allowed);
+			GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+					  ("No V4L2 encoder can encode %s into what downstream accepts",
+					   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info))),
+					  ("%s", node.error().message.c_str()));
+			return FALSE;
+		}
+		path = node->path;
+	}
+	auto dev = v4l2::VideoDevice::open(path);
+	if (!dev) {
+		gst_caps_unref(allowed);
+		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot open the encoder %s", path.c_str()),
+				  ("%s", dev.error().message.c_str()));
+		return FALSE;
+	}
+	st->dev = std::move(dev).value();
+	if (!codec) {
+		/* device given: the first of its codecs downstream accepts */
+		GstCaps *devCaps = probeCodecCaps(*st->dev, st->dev->captureType());
+		GstCaps *both = gst_caps_intersect(devCaps, allowed);
+		if (!gst_caps_is_empty(both))
+			codec = v4l2::codecFourccFromMediaType(gst_structure_get_name(gst_caps_get_structure(both, 0)));
+		gst_caps_unref(both);
+		gst_caps_unref(devCaps);
+	}
+	gst_caps_unref(allowed);
+	if (!codec) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s encodes nothing downstream accepts", path.c_str()), (nullptr));
+		return FALSE;
+	}
+
+	v4l2::PixelFormat raw;
+	raw.fourcc = rawFourcc;
+	raw.width = GST_VIDEO_INFO_WIDTH(&state->info);
+	raw.height = GST_VIDEO_INFO_HEIGHT(&state->info);
+	auto rawSet = st->dev->setFormat(st->dev->outputType(), raw);
+	if (!rawSet)
+		return post_error(self, rawSet.error(), "Cannot set the encoder's input format");
+	if (rawSet->fourcc != raw.fourcc || rawSet->width != raw.width || rawSet->height != raw.height) {
+		std::string sizes;
+		for (const auto &r : st->dev->enumFrameSizes(codec))
+			sizes = std::to_string(r.minWidth) + "x" + std::to_string(r.minHeight) + ".." +
+				std::to_string(r.maxWidth) + "x" + std::to_string(r.maxHeight) + " step " +
+				std::to_string(r.stepWidth);
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("%s cannot encode %s %ux%u (it supports %s)", st->dev->path().c_str(),
+				   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info)), raw.width,
+				   raw.height, sizes.empty() ? "other sizes" : sizes.c_str()),
+				  ("VIDIOC_S_FMT answered %s", rawSet->toString().c_str()));
+		return FALSE;
+	}
+	st->rawFmt = *rawSet;
+	st->devInfo = state->info;
+	if (auto r = v4l2::videoInfoFromFormat(*rawSet, &st->devInfo); !r) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Unusable encoder format"), ("%s", r.error().message.c_str()));
+		return FALSE;
+	}
+	v4l2::PixelFormat coded;
+	coded.fourcc = codec;
+	coded.width = raw.width;
+	coded.height = raw.height;
+	auto codedSet = st->dev->setFormat(st->dev->captureType(), coded);
+	if (!codedSet)
+		return post_error(self, codedSet.error(), "Cannot set the encoder's output format");
+	st->codedFmt = *codedSet;
+	st->deviceUsed = st->dev->path();
+
+	const auto *cm = v4l2::codecFromFourcc(codec);
+	std::string capsStr = std::string(cm->mediaType) + cm->extra;
+	GstCaps *outCaps = gst_caps_from_string(capsStr.c_str());
+	GstVideoCodecState *out = gst_video_encoder_set_output_state(enc, outCaps, state);
+	gst_video_codec_state_unref(out);
+	GST_INFO_OBJECT(self, "encoding on %s: %s -> %s", st->dev->path().c_str(),
+			st->rawFmt.toString().c_str(), st->codedFmt.toString().c_str());
+	return gst_video_encoder_negotiate(enc);
+}
+
+static bool layout_matches(GstBuffer *buf, const GstVideoInfo &in, const GstVideoInfo &dev, std::string *why)
+{
+	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
+	for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&dev); ++p) {
+		gint stride = meta ? meta->stride[p] : in.stride[p];
+		gsize offset = meta ? meta->offset[p] : in.offset[p];
+		if (stride != dev.stride[p] || offset != dev.offset[p]) {
+			*why = "plane " + std::to_string(p) + " has stride " + std::to_string(stride) +
+			       " at offset " + std::to_string(offset) + ", the device reads stride " +
+			       std::to_string(dev.stride[p]) + " at offset " + std::to_string(dev.offset[p]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::string &why)
+{
+	EncState *st = self->state;
+	if (!st->copyPool) {
+		DbkConstraints c;
+		dbk_constraints_init(&c, GST_OBJECT_NAME(self));
+		c.packed_stride = TRUE;
+		c.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
+		c.cpu_mappable = TRUE;
+		st->copyPool = dbk_buffer_pool_new(st->allocator);
+		GstStructure *config = gst_buffer_pool_get_config(st->copyPool);
+		GstCaps *caps = gst_video_info_to_caps(&st->devInfo);
+		gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(st->devInfo.size), 2, 0);
+		gst_caps_unref(caps);
+		gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+		dbk_buffer_pool_config_set_constraints(config, &c);
+		dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
+		if (!gst_buffer_pool_set_config(st->copyPool, config) ||
+		    !gst_buffer_pool_set_active(st->copyPool, TRUE)) {
+			GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT, ("Cannot allocate dma-bufs to copy frames into"),
+					  ("%s", dbk_buffer_pool_get_error(DBK_BUFFER_POOL(st->copyPool))));
+			return nullptr;
+		}
+	}
+	if (!st->warnedCopy) {
+		st->warnedCopy = true;
+		GST_CAT_WARNING_OBJECT(perf_cat, self, "copying input frames: %s", why.c_str());
+		GST_ELEMENT_WARNING(self, STREAM, ENCODE,
+				    ("Copying every input frame: it cannot be imported without a copy"),
+				    ("%s. Feed dma-bufs laid out as the ALLOCATION query asks (e.g. from "
+				     "dmabufv4l2src or dmabufupload) to avoid the copy.", why.c_str()));
+	}
+	GstBuffer *out = nullptr;
+	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
+		return nullptr;
+	GstVideoFrame src, dst;
+	if (!gst_video_frame_map(&src, &st->inInfo, in, GST_MAP_READ)) {
+		gst_buffer_unref(out);
+		return nullptr;
+	}
+	if (!gst_video_frame_map(&dst, &st->devInfo, out, GST_MAP_WRITE)) {
+		gst_video_frame_unmap(&src);
+		gst_buffer_unref(out);
+		return nullptr;
+	}
+	gboolean ok = gst_video_frame_copy(&dst, &src);
+	gst_video_frame_unmap(&dst);
+	gst_video_frame_unmap(&src);
+	if (!ok) {
+		gst_buffer_unref(out);
+		return nullptr;
+	}
+	st->copies++;
+	return out;
+}
+
+static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstVideoCodecFrame *frame)
+{
+	auto *self = GST_DMABUF_V4L2_ENC(enc);
+	EncState *st = self->state;
+	if (!st->dev) {
+		gst_video_codec_frame_unref(frame);
+		return GST_FLOW_NOT_NEGOTIATED;
+	}
+	if (!st->stream) {
+		st->stream = std::make_unique<M2mStream>(
+			*st->dev, GST_OBJECT_NAME(self),
+			[self](uint32_t n, GstBuffer *b, const v4l2::DequeuedBuffer &d) { return frame_ready(self, n, b, d); },
+			[]() -> Result<void> { return {}; });
+		st->stream->allocator = st->allocator;
+		st->stream->timeoutMs = st->timeoutMs;
+		Result<void> r = st->stream->setupOutput(8);
+		if (r)
+			r = st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2);
+		if (!r) {
+			stop_stream(self);
+			gst_video_codec_frame_unref(frame);
+			post_error(self, r.error(), "Cannot start the encoder");
+			return GST_FLOW_ERROR;
+		}
+	}
+	GstBuffer *in = frame->input_buffer;
+	std::string why = st->stream->whyNotImportable(in, st->rawFmt.planes[0].sizeImage);
+	if (why.empty())
+		layout_matches(in, st->inInfo, st->devInfo, &why);
+	if (why.empty() && st->forceCopy)
+		why = "force-copy is set";
+	GstBuffer *toQueue = nullptr;
+	if (why.empty()) {
+		toQueue = gst_buffer_ref(in);
+		st->imported++;
+	} else {
+		toQueue = copy_frame(self, in, why);
+		if (!toQueue) {
+			gst_video_codec_frame_unref(frame);
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"), ("%s", why.c_str()));
+			return GST_FLOW_ERROR;
+		}
+	}
+	const uint32_t number = frame->system_frame_number;
+	gst_video_codec_frame_unref(frame);
+	/* The stream lock stays held: frame_ready runs finish_frame under it, as the base class expects. */
+	auto r = st->stream->queueInput(toQueue, number, st->rawFmt.planes[0].sizeImage);
+	gst_buffer_unref(toQueue);
+	if (!r) {
+		if (r.error().code == EPIPE)
+			return GST_FLOW_FLUSHING;
+		post_error(self, r.error(), "Encoding failed");
+		return GST_FLOW_ERROR;
+	}
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_dmabuf_v4l2_enc_finish(GstVideoEncoder *enc)
+{
+	auto *self = GST_DMABUF_V4L2_ENC(enc);
+	EncState *st = self->state;
+	if (!st->stream)
+		return GST_FLOW_OK;
+	auto r = st->stream->drain(true);
+	stop_stream(self);
+	if (!r) {
+		post_error(self, r.error(), "Draining the encoder failed");
+		return GST_FLOW_ERROR;
+	}
+	return GST_FLOW_OK;
+}
+
+static gboolean gst_dmabuf_v4l2_enc_flush(GstVideoEncoder *enc)
+{
+	stop_stream(GST_DMABUF_V4L2_ENC(enc));
+	return TRUE;
+}
+
+static gboolean gst_dmabuf_v4l2_enc_propose_allocation(GstVideoEncoder *enc, GstQuery *query)
+{
+	auto *self = GST_DMABUF_V4L2_ENC(enc);
+	gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
+	/* What the device needs to import a frame: its own packed stride, one dma-buf. */
+	DbkConstraints c;
+	dbk_constraints_init(&c, GST_OBJECT_NAME(self));
+	c.packed_stride = TRUE;
+	c.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
+	dbk_query_add_constraints(query, &c);
+	GstCaps *caps = nullptr;
+	gboolean needPool = FALSE;
+	gst_query_parse_allocation(query, &caps, &needPool);
+	GstVideoInfo info;
+	if (needPool && caps && gst_video_info_from_caps(&info, caps) && self->state->allocator) {
+		GstBufferPool *pool = dbk_buffer_pool_new(self->state->allocator);
+		GstStructure *config = gst_buffer_pool_get_config(pool);
+		gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(info.size), 4, 0);
+		gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+		dbk_buffer_pool_config_set_constraints(config, &c);
+		dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
+		if (gst_buffer_pool_set_config(pool, config))
+			gst_query_add_allocation_pool(query, pool, static_cast<guint>(info.size), 4, 0);
+		gst_object_unref(pool);
+	}
+	return TRUE;
+}
+
+static void gst_dmabuf_v4l2_enc_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+	EncState *st = GST_DMABUF_V4L2_ENC(object)->state;
+	switch (id) {
+	case PROP_DEVICE: {
+		const gchar *s = g_value_get_string(value);
+		st->device = s ? s : "";
+		break;
+	}
+	case PROP_TIMEOUT_MS:
+		st->timeoutMs = g_value_get_uint(value);
+		break;
+	case PROP_FORCE_COPY:
+		st->forceCopy = g_value_get_boolean(value);
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_v4l2_enc_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+	EncState *st = GST_DMABUF_V4L2_ENC(object)->state;
+	const v4l2::DmaBufIndexCache *c = st->stream ? st->stream->outputCache() : nullptr;
+	switch (id) {
+	case PROP_DEVICE:
+		g_value_set_string(value, st->device.c_str());
+		break;
+	case PROP_TIMEOUT_MS:
+		g_value_set_uint(value, st->timeoutMs);
+		break;
+	case PROP_FORCE_COPY:
+		g_value_set_boolean(value, st->forceCopy);
+		break;
+	case PROP_COPIES:
+		g_value_set_uint64(value, st->copies);
+		break;
+	case PROP_IMPORTED:
+		g_value_set_uint64(value, st->imported);
+		break;
+	case PROP_CACHE_HITS:
+		g_value_set_uint64(value, st->cacheHits + (c ? c->hits() : 0));
+		break;
+	case PROP_CACHE_MISSES:
+		g_value_set_uint64(value, st->cacheMisses + (c ? c->misses() : 0));
+		break;
+	case PROP_DEVICE_USED:
+		g_value_set_string(value, st->deviceUsed.c_str());
+		break;
+	default:
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+	}
+}
+
+static void gst_dmabuf_v4l2_enc_finalize(GObject *object)
+{
+	delete GST_DMABUF_V4L2_ENC(object)->state;
+	G_OBJECT_CLASS(gst_dmabuf_v4l2_enc_parent_class)->finalize(object);
+}
+
+static void gst_dmabuf_v4l2_enc_class_init(GstDmabufV4l2EncClass *klass)
+{
+	GObjectClass *oc = G_OBJECT_CLASS(klass);
+	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
+	GstVideoEncoderClass *vc = GST_VIDEO_ENCODER_CLASS(klass);
+	oc->set_property = gst_dmabuf_v4l2_enc_set_property;
+	oc->get_property = gst_dmabuf_v4l2_enc_get_property;
+	oc->finalize = gst_dmabuf_v4l2_enc_finalize;
+	installCodecProperties(oc, true, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED,
+					  PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED);
+	g_object_class_install_property(
+		oc, PROP_FORCE_COPY,
+		g_param_spec_boolean("force-copy", "Force copy",
+				     "Copy every input frame even when it could be imported (to measure "
+				     "what zero-copy saves)",
+				     FALSE, static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+								     GST_PARAM_MUTABLE_READY)));
+
+	GstCaps *raw = allRawCaps();
+	GstCaps *coded = allCodecCaps();
+	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, raw));
+	gst_element_class_add_pad_template(ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, coded));
+	gst_caps_unref(raw);
+	gst_caps_unref(coded);
+	gst_element_class_set_static_metadata(ec, "V4L2 dma-buf encoder", "Codec/Encoder/Video/Hardware",
+					      "Encodes on a stateful V4L2 encoder, importing dma-bufs without copying",
+					      "dmabufkit developers");
+	vc->start = gst_dmabuf_v4l2_enc_start;
+	vc->stop = gst_dmabuf_v4l2_enc_stop;
+	vc->set_format = gst_dmabuf_v4l2_enc_set_format;
+	vc->handle_frame = gst_dmabuf_v4l2_enc_handle_frame;
+	vc->finish = gst_dmabuf_v4l2_enc_finish;
+	vc->flush = gst_dmabuf_v4l2_enc_flush;
+	vc->propose_allocation = gst_dmabuf_v4l2_enc_propose_allocation;
+	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
+	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_enc_debug, "dmabufv4l2enc", 0, "dmabufkit V4L2 encoder");
+}
+
+static void gst_dmabuf_v4l2_enc_init(GstDmabufV4l2Enc *self)
+{
+	self->state = new EncState;
+}
+
+gboolean dbk_v4l2enc_register(GstPlugin *plugin)
+{
+	return gst_element_register(plugin, "dmabufv4l2enc", GST_RANK_NONE, GST_TYPE_DMABUF_V4L2_ENC);
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "m2m_stream.h"
+
+#include <cerrno>
+
+namespace dmabufkit::gstv4l2 {
+
+M2mStream::M2mStream(v4l2::VideoDevice &dev, std::string name, FrameReady ready,
+		     SourceChanged changed)
+	: dev_(dev), name_(std::move(name)), ready_(std::move(ready)), changed_(std::move(changed))
+{
+}
+
+M2mStream::~M2mStream()
+{
+	stop();
+}
+
+Result<void> M2mStream::setupOutput(unsigned slots)
+{
+	output_ = std::make_unique<ImportingQueue>(dev_, dev_.outputType());
+	auto n = output_->allocate(slots);
+	if (!n)
+		return n.error();
+	outputStreaming_ = false;
+	return {};
+}
+
+Result<void> M2mStream::setupCapture(unsigned count)
+{
+	if (capture_) {
+		(void)capture_->stop();
+		capture_.reset();
+	}
+	auto q = ExportingQueue::create(dev_, dev_.captureType(), count, name_);
+	if (!q)
+		return q.error();
+	capture_ = std::move(q).value();
+	if (auto r = capture_->queueAllFree(); !r)
+		return r;
+	return capture_->streamOn();
+}
+
+std::string M2mStream::whyNotImportable(GstBuffer *buf, size_t minSize) const
+{
+	return output_ ? output_->whyNotImportable(buf, minSize) : "the OUTPUT queue is not set up";
+}
+
+const v4l2::DmaBufIndexCache *M2mStream::outputCache() const
+{
+	return output_ ? &output_->cache() : nullptr;
+}
+
+Result<M2mStream::Progress> M2mStream::step()
+{
+	Progress progress = Progress::None;
+	/* OUTPUT buffers the driver has consumed go back upstream. */
+	for (;;) {
+		auto d = output_->dequeue();
+		if (!d)
+			return d.error();
+		if (!*d)
+			break;
+		if ((*d)->second)
+			gst_buffer_unref((*d)->second);
+		progress = Progress::Some;
+	}
+	for (;;) {
+		auto ev = dev_.dequeueEvent();
+		if (!ev)
+			return ev.error();
+		if (!*ev)
+			break;
+		if ((*ev)->type == V4L2_EVENT_SOURCE_CHANGE) {
+			if (!capture_) {
+				if (auto r = changed_(); !r)
+					return r.error();
+			} else {
+				sourceChangePending_ = true; /* after the LAST buffer */
+			}
+			progress = Progress::Some;
+		}
+	}
+	if (!capture_)
+		return progress;
+	for (;;) {
+		auto d = capture_->dequeue();
+		if (!d) {
+			if (d.error().code == EPIPE)
+				return Progress::Last; /* LAST already dequeued */
+			return d.error();
+		}
+		if (!*d)
+			break;
+		const auto &b = **d;
+		progress = Progress::Some;
+		if (b.isLast() && b.totalBytesUsed() == 0) {
+			(void)capture_->requeue(b.index);
+			if (sourceChangePending_) {
+				sourceChangePending_ = false;
+				if (auto r = changed_(); !r)
+					return r.error();
+				continue;
+			}
+			return Progress::Last;
+		}
+		uint32_t frame = static_cast<uint32_t>(b.timestampNs / 1000 - 1);
+		GstBuffer *buf = nullptr;
+		if (!b.hasError()) {
+			buf = capture_->wrap(b, allocator);
+		} else if (auto r = capture_->requeue(b.index); !r) {
+			return r.error();
+		}
+		if (auto r = ready_(frame, buf, b); !r)
+			return r.error();
+		if (b.isLast()) {
+			if (sourceChangePending_) {
+				sourceChangePending_ = false;
+				if (auto r = changed_(); !r)
+					return r.error();
+				continue;
+			}
+			return Progress::Last;
+		}
+	}
+	return progress;
+}
+
+Result<void> M2mStream::service()
+{
+	auto p = step();
+	if (!p)
+		return p.error();
+	return {};
+}
+
+Result<void> M2mStream::waitAndStep(bool *sawLast)
+{
+	auto p = step();
+	if (!p)
+		return p.error();
+	if (*p == Progress::Last) {
+		*sawLast = true;
+		return {};
+	}
+	if (*p == Progress::Some)
+		return {};
+	auto ev = dev_.poll(POLLIN | POLLOUT | POLLPRI, static_cast<int>(timeoutMs));
+	if (!ev)
+		return ev.error();
+	p = step();
+	if (!p)
+		return p.error();
+	if (*p == Progress::Last)
+		*sawLast = true;
+	else if (*p == Progress::None && (*ev & POLLERR))
+		return Error{ EIO, "poll on " + dev_.path() + " (" + dev_.info().driver +
+					   ") reported an error and nothing could be dequeued" };
+	return {};
+}
+
+Result<void> M2mStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_t bytesUsed)
+{
+	bool last = false;
+	while (!output_->hasFreeIndex()) {
+		if (auto r = waitAndStep(&last); !r)
+			return r;
+	}
+	if (auto r = output_->queue(buf, frameTimestamp(frameNumber), bytesUsed); !r)
+		return r;
+	if (!outputStreaming_) {
+		if (auto r = output_->streamOn(); !r)
+			return r;
+		outputStreaming_ = true;
+	}
+	return service();
+}
+
+Result<void> M2mStream::drain(bool encoder)
+{
+	if (!outputStreaming_)
+		return {};
+	if (!capture_) {
+		/* Nothing decodable was seen (no header): nothing to drain. */
+		return service();
+	}
+	auto r = encoder ? dev_.encoderCommand(V4L2_ENC_CMD_STOP) : dev_.decoderCommand(V4L2_DEC_CMD_STOP);
+	if (!r)
+		return r;
+	bool last = false;
+	while (!last) {
+		if (auto w = waitAndStep(&last); !w)
+			return w;
+	}
+	return {};
+}
+
+void M2mStream::stop()
+{
+	if (capture_) {
+		(void)capture_->stop();
+		capture_.reset();
+	}
+	if (output_) {
+		(void)output_->release();
+		output_.reset();
+	}
+	outputStreaming_ = false;
+	sourceChangePending_ = false;
+}
+
+} /* namespace dmabufkit::gstv4l2 */
