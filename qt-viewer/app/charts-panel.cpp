@@ -15,7 +15,7 @@ ChartsPanel::ChartsPanel(SessionModel *model, QWidget *parent) : QTabWidget(pare
 	fps_ = makeChart(tr("Buffers per second, per link"), tr("buffers/s"));
 	latency_ = makeChart(tr("Processing latency, per element"), tr("µs"));
 	cpu_ = makeChart(tr("CPU, % of one core"), tr("%"));
-	pools_ = makeChart(tr("Pool buffers in flight, per link"), tr("buffers"));
+	pools_ = makeChart(tr("dmabufkit pool buffers in flight"), tr("buffers"));
 	addTab(fps_, tr("Rates"));
 	addTab(latency_, tr("Latency"));
 	addTab(cpu_, tr("CPU"));
@@ -87,12 +87,10 @@ static QString shortId(const QString &id)
 void ChartsPanel::refresh()
 {
 	QList<QPair<QString, Series>> fps, lat, cpu, pools;
-	for (const LinkInfo &l : model_->links()) {
+	for (const LinkInfo &l : model_->links())
 		fps.append({ shortId(l.id), model_->fpsSeries(l.id) });
-		Series p = model_->poolSeries(l.id);
-		if (!p.isEmpty())
-			pools.append({ shortId(l.id), p });
-	}
+	for (const QString &key : model_->poolSeriesNames())
+		pools.append({ shortId(key), model_->poolSeries(key) });
 	for (const ElementInfo *e : model_->leafElements()) {
 		Series s = model_->latencySeries(e->id);
 		bool any = false;

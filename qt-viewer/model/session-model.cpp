@@ -277,6 +277,12 @@ bool SessionModel::ingestStats(const QJsonObject &o)
 		s.qos = count(e.value(QLatin1String("qos")));
 		s.counters = e.value(QLatin1String("counters")).toObject().toVariantMap();
 		s.stats = e.value(QLatin1String("stats")).toObject().toVariantMap();
+		/* Pool statistics our elements expose ("pool-stats" and the like). */
+		for (auto it = s.stats.constBegin(); it != s.stats.constEnd(); ++it) {
+			QVariantMap st = it.value().toMap();
+			if (st.contains(QStringLiteral("in-flight")) && pool_.size() < kMaxElements)
+				append(pool_[id + ' ' + it.key()], t, st.value(QStringLiteral("in-flight")).toDouble());
+		}
 		elementStats_.insert(id, s);
 		if (lat.contains(QLatin1String("interval_avg_us")))
 			append(latency_[id], t, s.latencyIntervalUs);

@@ -149,7 +149,9 @@ public:
 	/* History */
 	Series fpsSeries(const QString &linkId) const { return fps_.value(linkId); }
 	Series latencySeries(const QString &elementId) const { return latency_.value(elementId); }
-	Series poolSeries(const QString &linkId) const { return pool_.value(linkId); }
+	/* Buffers in flight of dmabufkit pools, keyed by link id or "element-id property". */
+	Series poolSeries(const QString &key) const { return pool_.value(key); }
+	QStringList poolSeriesNames() const { return pool_.keys(); }
 	Series cpuSeries() const { return cpu_; }
 	Series threadCpuSeries(const QString &name) const { return threadCpu_.value(name); }
 	QStringList threadNames() const { return threadCpu_.keys(); }

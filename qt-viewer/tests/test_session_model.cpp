@@ -110,6 +110,13 @@ void TestSessionModel::countsAndRates()
 	QVERIFY(maxFps > 10);
 	QVERIFY(!m.cpuSeries().isEmpty());
 	QVERIFY(m.elementStats("pipeline0/videoconvert0").latencyAvgUs > 0);
+	/* dmabufupload's pool occupancy over time, from its pool-stats property. */
+	Series pool = m.poolSeries("pipeline0/dmabufupload0 pool-stats");
+	QVERIFY(pool.size() >= 5);
+	double maxInFlight = 0;
+	for (const QPointF &p : pool)
+		maxInFlight = qMax(maxInFlight, p.y());
+	QVERIFY(maxInFlight >= 1);
 }
 
 void TestSessionModel::replayToTheMiddle()
