@@ -518,108 +518,36 @@ static gboolean gst_dmabuf_cpu_filter_propose_allocation(GstBaseTransform *trans
 	return TRUE;
 }
 
-static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans, GstQuery *query)
+/* Output in system memory: downstream's pool if it offered one, else ours. */
+static GstBufferPool *system_memory_pool(GstDmabufCpuFilter *self, GstQuery *query)
 {
-	auto *self = GST_DMABUF_CPU_FILTER(trans);
-	FilterState *st = self->state;
 	GstCaps *caps = nullptr;
-	gboolean needPool = FALSE;
-	gst_query_parse_allocation(query, &caps, &needPool);
-	if (!caps) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps in the allocation query"), (nullptr));
-		return FALSE;
-	}
-	DbkConstraints constraints;
-	GError *err = nullptr;
-	guint consumers = 0;
-	if (!dbk_query_get_constraints(query, &constraints, &consumers, &err)) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Downstream buffer constraints conflict"),
-				  ("%s", err->message));
-		g_error_free(err);
-		return FALSE;
-	}
-	constraints.cpu_mappable = TRUE; /* we write the frames with the CPU */
-
-	GstBufferPool *pool = nullptr, *offered = nullptr;
-	guint size = 0, min = 0, max = 0;
-	if (gst_query_get_n_allocation_pools(query) > 0) {
-		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
-		if (pool && !DBK_IS_BUFFER_POOL(pool)) {
-			offered = pool; /* not ours: no dma-bufs; only for system memory */
-			pool = nullptr;
-		}
-	}
+	gst_query_parse_allocation(query, &caps, nullptr);
 	GstVideoInfo info;
-	gst_video_info_from_caps(&info, caps);
-	GST_OBJECT_LOCK(self);
-	const std::string exporter = st->exporter;
-	GST_OBJECT_UNLOCK(self);
-	bool system = exporter == "system";
-	if (!pool && !system) {
-		DbkAllocator *alloc = nullptr;
-		if (exporter != "auto") {
-			alloc = dbk_allocator_new_for_exporter(exporter.c_str(), &err);
-			if (!alloc) {
-				GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-						  ("Exporter \"%s\" is not available", exporter.c_str()),
-						  ("%s", err->message));
-				g_error_free(err);
-				if (offered)
-					gst_object_unref(offered);
-				return FALSE;
-			}
-		} else {
-			/* No exporter at all (a machine without dma-buf heaps, udmabuf
-			 * or DRM): work in system memory, as any filter would. */
-			alloc = dbk_allocator_new();
-			gchar *name = dbk_allocator_select_exporter(alloc, &constraints, info.size, &err);
-			if (!name) {
-				GST_INFO_OBJECT(self, "no dma-buf exporter (%s): system memory output",
-						err->message);
-				g_clear_error(&err);
-				system = true;
-			}
-			g_free(name);
-		}
-		if (!system)
-			pool = dbk_buffer_pool_new(alloc);
-		if (alloc)
-			gst_object_unref(alloc);
+	if (!caps || !gst_video_info_from_caps(&info, caps)) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No video caps in the allocation query"), (nullptr));
+		return nullptr;
 	}
-	if (system) {
-		pool = offered ? GST_BUFFER_POOL(gst_object_ref(offered)) : gst_video_buffer_pool_new();
-		if (!offered)
-			size = 0;
+	GstBufferPool *pool = nullptr;
+	guint size = 0, min = 0, max = 0;
+	if (gst_query_get_n_allocation_pools(query) > 0)
+		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
+	if (!pool) {
+		pool = gst_video_buffer_pool_new();
+		size = 0;
 	}
-	if (offered)
-		gst_object_unref(offered);
 	min = MAX(min, 2u);
 	GstStructure *config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_set_params(config, caps, MAX(size, static_cast<guint>(info.size)), min,
-					  max);
+	gst_buffer_pool_config_set_params(config, caps, MAX(size, static_cast<guint>(info.size)), min, max);
 	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-	if (!system) {
-		dbk_buffer_pool_config_set_constraints(config, &constraints);
-		dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
+	if (!gst_buffer_pool_set_config(pool, config) &&
+	    !gst_buffer_pool_set_config(pool, gst_buffer_pool_get_config(pool))) {
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+				  ("Cannot allocate output buffers for %" GST_PTR_FORMAT, caps),
+				  ("system-memory pool configuration refused"));
+		gst_object_unref(pool);
+		return nullptr;
 	}
-	if (!gst_buffer_pool_set_config(pool, config)) {
-		config = gst_buffer_pool_get_config(pool);
-		if (!gst_buffer_pool_set_config(pool, config)) {
-			const gchar *why = DBK_IS_BUFFER_POOL(pool)
-						   ? dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool))
-						   : nullptr;
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("Cannot allocate output buffers for %" GST_PTR_FORMAT, caps),
-					  ("%s (downstream constraints from %u consumer(s): %s)",
-					   why ? why : "pool configuration refused", consumers,
-					   constraints.consumer[0] ? constraints.consumer : "none"));
-			gst_object_unref(pool);
-			return FALSE;
-		}
-	}
-	GST_INFO_OBJECT(self, "output pool %" GST_PTR_FORMAT " (exporter %s)", pool,
-			DBK_IS_BUFFER_POOL(pool) ? dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool))
-						 : "none, system memory");
 	config = gst_buffer_pool_get_config(pool);
 	gst_buffer_pool_config_get_params(config, nullptr, &size, &min, &max);
 	gst_structure_free(config);
@@ -627,6 +555,39 @@ static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans,
 		gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
 	else
 		gst_query_add_allocation_pool(query, pool, size, min, max);
+	return pool;
+}
+
+static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans, GstQuery *query)
+{
+	auto *self = GST_DMABUF_CPU_FILTER(trans);
+	FilterState *st = self->state;
+	GST_OBJECT_LOCK(self);
+	const std::string exporter = st->exporter;
+	GST_OBJECT_UNLOCK(self);
+
+	GstBufferPool *pool = nullptr;
+	if (exporter != "system") {
+		GError *err = nullptr;
+		pool = dbk_buffer_pool_decide_allocation(query, exporter.c_str(), TRUE,
+							 GST_OBJECT_NAME(self), &err);
+		if (!pool) {
+			if (exporter != "auto" || !g_error_matches(err, DBK_ERROR, DBK_ERROR_NO_EXPORTER)) {
+				dbk_buffer_pool_post_allocation_error(GST_ELEMENT(self), exporter.c_str(), err);
+				g_error_free(err);
+				return FALSE;
+			}
+			/* No exporter that serves downstream (a machine without dma-buf
+			 * heaps, udmabuf or DRM): work in system memory, as any filter would. */
+			GST_INFO_OBJECT(self, "no dma-buf output (%s): system memory output", err->message);
+			g_error_free(err);
+		}
+	}
+	if (!pool && !(pool = system_memory_pool(self, query)))
+		return FALSE;
+	GST_INFO_OBJECT(self, "output pool %" GST_PTR_FORMAT " (exporter %s)", pool,
+			DBK_IS_BUFFER_POOL(pool) ? dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool))
+						 : "none, system memory");
 	GST_OBJECT_LOCK(self);
 	gst_object_replace(reinterpret_cast<GstObject **>(&st->outputPool), GST_OBJECT(pool));
 	GST_OBJECT_UNLOCK(self);

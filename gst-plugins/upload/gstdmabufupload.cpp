@@ -90,85 +90,16 @@ static gboolean gst_dmabuf_upload_propose_allocation(GstBaseTransform *trans, Gs
 static gboolean gst_dmabuf_upload_decide_allocation(GstBaseTransform *trans, GstQuery *query)
 {
 	auto *self = GST_DMABUF_UPLOAD(trans);
-	GstCaps *caps = nullptr;
-	gboolean needPool = FALSE;
-	gst_query_parse_allocation(query, &caps, &needPool);
-	if (!caps) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps in the allocation query"), (nullptr));
-		return FALSE;
-	}
-
-	DbkConstraints constraints;
 	GError *err = nullptr;
-	guint consumers = 0;
-	if (!dbk_query_get_constraints(query, &constraints, &consumers, &err)) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Downstream buffer constraints conflict"),
-				  ("%s", err->message));
+	GstBufferPool *pool = dbk_buffer_pool_decide_allocation(
+		query, self->state->exporter.c_str(), TRUE, GST_OBJECT_NAME(self), &err);
+	if (!pool) {
+		dbk_buffer_pool_post_allocation_error(GST_ELEMENT(self), self->state->exporter.c_str(), err);
 		g_error_free(err);
 		return FALSE;
 	}
-	constraints.cpu_mappable = TRUE; /* we write the frames with the CPU */
-
-	GstBufferPool *pool = nullptr;
-	guint size = 0, min = 0, max = 0;
-	if (gst_query_get_n_allocation_pools(query) > 0) {
-		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
-		if (pool && !DBK_IS_BUFFER_POOL(pool)) {
-			/* Not ours: it would not give us dma-bufs. */
-			gst_object_unref(pool);
-			pool = nullptr;
-		}
-	}
-	DbkAllocator *alloc = nullptr;
-	if (!pool) {
-		if (self->state->exporter != "auto") {
-			alloc = dbk_allocator_new_for_exporter(self->state->exporter.c_str(), &err);
-			if (!alloc) {
-				GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-						  ("Exporter \"%s\" is not available",
-						   self->state->exporter.c_str()),
-						  ("%s", err->message));
-				g_error_free(err);
-				return FALSE;
-			}
-		}
-		pool = dbk_buffer_pool_new(alloc);
-		if (alloc)
-			gst_object_unref(alloc);
-	}
-	min = MAX(min, 2u);
-
-	GstVideoInfo info;
-	gst_video_info_from_caps(&info, caps);
-	GstStructure *config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(info.size), min, max);
-	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-	dbk_buffer_pool_config_set_constraints(config, &constraints);
-	dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
-	if (!gst_buffer_pool_set_config(pool, config)) {
-		/* The pool may have adjusted the configuration; accept it if valid. */
-		config = gst_buffer_pool_get_config(pool);
-		if (!gst_buffer_pool_set_config(pool, config)) {
-			const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("Cannot allocate dma-bufs for %" GST_PTR_FORMAT, caps),
-					  ("%s (downstream constraints from %u consumer(s): %s)",
-					   why ? why : "pool configuration refused", consumers,
-					   constraints.consumer[0] ? constraints.consumer : "none"));
-			gst_object_unref(pool);
-			return FALSE;
-		}
-	}
 	GST_INFO_OBJECT(self, "using pool %" GST_PTR_FORMAT " (exporter %s)", pool,
 			dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool)));
-
-	config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_get_params(config, nullptr, &size, &min, &max);
-	gst_structure_free(config);
-	if (gst_query_get_n_allocation_pools(query) > 0)
-		gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
-	else
-		gst_query_add_allocation_pool(query, pool, size, min, max);
 	gst_object_unref(pool);
 	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_upload_parent_class)->decide_allocation(trans, query);
 }

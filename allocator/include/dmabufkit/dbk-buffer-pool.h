@@ -41,6 +41,11 @@ typedef struct {
 } DbkPoolStats;
 
 GstBufferPool *dbk_buffer_pool_new(DbkAllocator *allocator);
+GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *exporter,
+						 gboolean cpu_write, const gchar *name_prefix,
+						 GError **error);
+void dbk_buffer_pool_post_allocation_error(GstElement *element, const gchar *exporter,
+					   const GError *error);
 
 void dbk_buffer_pool_config_set_constraints(GstStructure *config, const DbkConstraints *c);
 gboolean dbk_buffer_pool_config_get_constraints(GstStructure *config, DbkConstraints *c);

@@ -405,3 +405,116 @@ gboolean dbk_buffer_pool_get_video_info(DbkBufferPool *self, GstVideoInfo *info)
 	*info = self->state->info;
 	return TRUE;
 }
+
+/**
+ * dbk_buffer_pool_decide_allocation:
+ * @query: an ALLOCATION query answered by downstream
+ * @exporter: (nullable): "auto" (or %NULL) to pick by constraints, or an
+ *   exporter name ("dma-heap:system", "udmabuf", "drm-dumb", ...)
+ * @cpu_write: the producer writes the frames with the CPU (adds cpu-mappable)
+ * @name_prefix: the pool's dma-bufs are named "PREFIX:N"
+ * @error: (out) (optional): %DBK_ERROR_INVALID (no caps),
+ *   %DBK_ERROR_CONFLICT (downstream constraints contradict),
+ *   %DBK_ERROR_NO_EXPORTER (unknown exporter, or none meets the constraints)
+ *
+ * What a producer's decide_allocation needs: merges the constraints every
+ * consumer stated in @query, takes the first pool downstream offered when it
+ * is a #DbkBufferPool (e.g. a display's scanout pool) or makes one on
+ * @exporter, configures it for the query's caps (at least 2 buffers,
+ * GstVideoMeta) and puts it first in @query.
+ *
+ * Returns: (transfer full) (nullable): the configured pool, inactive
+ */
+GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *exporter,
+						 gboolean cpu_write, const gchar *name_prefix,
+						 GError **error)
+{
+	GstCaps *caps = nullptr;
+	gst_query_parse_allocation(query, &caps, nullptr);
+	GstVideoInfo info;
+	if (!caps || !gst_video_info_from_caps(&info, caps)) {
+		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID, "the allocation query has no video caps");
+		return nullptr;
+	}
+	DbkConstraints constraints;
+	guint consumers = 0;
+	if (!dbk_query_get_constraints(query, &constraints, &consumers, error))
+		return nullptr;
+	if (cpu_write)
+		constraints.cpu_mappable = TRUE;
+
+	GstBufferPool *pool = nullptr;
+	guint size = 0, min = 0, max = 0;
+	if (gst_query_get_n_allocation_pools(query) > 0) {
+		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
+		if (pool && !DBK_IS_BUFFER_POOL(pool)) {
+			/* Not ours: it would not give dma-bufs laid out for these consumers. */
+			gst_object_unref(pool);
+			pool = nullptr;
+		}
+	}
+	if (!pool) {
+		DbkAllocator *alloc = nullptr;
+		if (exporter && !g_str_equal(exporter, "auto")) {
+			alloc = dbk_allocator_new_for_exporter(exporter, error);
+			if (!alloc)
+				return nullptr;
+		}
+		pool = dbk_buffer_pool_new(alloc);
+		if (alloc)
+			gst_object_unref(alloc);
+	}
+	min = MAX(min, 2u);
+
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+	gst_buffer_pool_config_set_params(config, caps, MAX(size, static_cast<guint>(info.size)), min, max);
+	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	dbk_buffer_pool_config_set_constraints(config, &constraints);
+	if (name_prefix)
+		dbk_buffer_pool_config_set_name_prefix(config, name_prefix);
+	/* A refused configuration may have been adjusted; accept it if valid. */
+	if (!gst_buffer_pool_set_config(pool, config) &&
+	    !gst_buffer_pool_set_config(pool, gst_buffer_pool_get_config(pool))) {
+		const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
+		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER,
+			    "%s (downstream constraints from %u consumer(s): %s)",
+			    why ? why : "pool configuration refused", consumers,
+			    constraints.consumer[0] ? constraints.consumer : "none");
+		gst_object_unref(pool);
+		return nullptr;
+	}
+	config = gst_buffer_pool_get_config(pool);
+	gst_buffer_pool_config_get_params(config, nullptr, &size, &min, &max);
+	gst_structure_free(config);
+	if (gst_query_get_n_allocation_pools(query) > 0)
+		gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
+	else
+		gst_query_add_allocation_pool(query, pool, size, min, max);
+	return pool;
+}
+
+/**
+ * dbk_buffer_pool_post_allocation_error:
+ * @element: the element whose decide_allocation failed
+ * @exporter: (nullable): the exporter it asked for
+ * @error: the error of dbk_buffer_pool_decide_allocation()
+ *
+ * Post @error on the bus as the matching element error: no caps is a
+ * negotiation error, contradicting constraints and unmet ones are settings
+ * errors; the message names the exporter, the debug text says why.
+ */
+void dbk_buffer_pool_post_allocation_error(GstElement *element, const gchar *exporter,
+					   const GError *error)
+{
+	GstElement *self = element;
+	if (g_error_matches(error, DBK_ERROR, DBK_ERROR_INVALID))
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No video caps in the allocation query"),
+				  ("%s", error->message));
+	else if (g_error_matches(error, DBK_ERROR, DBK_ERROR_CONFLICT))
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Downstream buffer constraints conflict"),
+				  ("%s", error->message));
+	else
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+				  ("Cannot allocate dma-bufs (exporter \"%s\")", exporter ? exporter : "auto"),
+				  ("%s", error->message));
+}
