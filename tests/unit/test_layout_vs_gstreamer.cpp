@@ -63,4 +63,4 @@ static std::vector<std::string> allFormats()
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFormat, LayoutVsGStreamer, ::testing::ValuesIn(allFormats()),
-			 [](const auto &info) { return info.param; });
+			 [](const auto &p) { return p.param; });

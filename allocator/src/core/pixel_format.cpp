@@ -16,42 +16,42 @@ constexpr uint32_t fourcc(char a, char b, char c, char d)
 using P = PixelFormatInfo::Plane;
 constexpr P kNone{ 0, 1, 1, 1 };
 
-/* Memory byte order names, as GStreamer uses them. V4L2 and DRM fourccs that
- * describe the same memory layout (DRM names words, so XRGB8888 is B,G,R,X
- * in memory, GStreamer's BGRx). */
+/* GStreamer format names (memory byte order) with the DRM fourcc of the same
+ * layout (DRM names words, so XRGB8888 is B,G,R,X in memory, GStreamer's
+ * BGRx), used by the KMS sink. V4L2 fourccs live in v4l2/format_map. */
 const PixelFormatInfo kFormats[] = {
 	/* packed YUV 4:2:2 */
-	{ "YUY2", fourcc('Y', 'U', 'Y', 'V'), fourcc('Y', 'U', 'Y', 'V'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
-	{ "UYVY", fourcc('U', 'Y', 'V', 'Y'), fourcc('U', 'Y', 'V', 'Y'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
-	{ "YVYU", fourcc('Y', 'V', 'Y', 'U'), fourcc('Y', 'V', 'Y', 'U'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
-	{ "VYUY", fourcc('V', 'Y', 'U', 'Y'), fourcc('V', 'Y', 'U', 'Y'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
+	{ "YUY2", fourcc('Y', 'U', 'Y', 'V'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
+	{ "UYVY", fourcc('U', 'Y', 'V', 'Y'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
+	{ "YVYU", fourcc('Y', 'V', 'Y', 'U'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
+	{ "VYUY", fourcc('V', 'Y', 'U', 'Y'), 1, { P{ 4, 2, 1, 1 }, kNone, kNone } },
 	/* semi-planar YUV */
-	{ "NV12", fourcc('N', 'V', '1', '2'), fourcc('N', 'V', '1', '2'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 2 }, kNone } },
-	{ "NV21", fourcc('N', 'V', '2', '1'), fourcc('N', 'V', '2', '1'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 2 }, kNone } },
-	{ "NV16", fourcc('N', 'V', '1', '6'), fourcc('N', 'V', '1', '6'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 1 }, kNone } },
-	{ "NV61", fourcc('N', 'V', '6', '1'), fourcc('N', 'V', '6', '1'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 1 }, kNone } },
-	{ "NV24", fourcc('N', 'V', '2', '4'), fourcc('N', 'V', '2', '4'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 1, 1 }, kNone } },
+	{ "NV12", fourcc('N', 'V', '1', '2'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 2 }, kNone } },
+	{ "NV21", fourcc('N', 'V', '2', '1'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 2 }, kNone } },
+	{ "NV16", fourcc('N', 'V', '1', '6'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 1 }, kNone } },
+	{ "NV61", fourcc('N', 'V', '6', '1'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 2, 1 }, kNone } },
+	{ "NV24", fourcc('N', 'V', '2', '4'), 2, { P{ 1, 1, 1, 1 }, P{ 2, 1, 1, 1 }, kNone } },
 	/* planar YUV */
-	{ "I420", fourcc('Y', 'U', '1', '2'), fourcc('Y', 'U', '1', '2'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 2, 2 }, P{ 1, 1, 2, 2 } } },
-	{ "YV12", fourcc('Y', 'V', '1', '2'), fourcc('Y', 'V', '1', '2'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 2, 2 }, P{ 1, 1, 2, 2 } } },
-	{ "Y42B", fourcc('4', '2', '2', 'P'), fourcc('Y', 'U', '1', '6'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 2, 1 }, P{ 1, 1, 2, 1 } } },
-	{ "Y444", fourcc('Y', 'U', '2', '4'), fourcc('Y', 'U', '2', '4'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 1, 1 }, P{ 1, 1, 1, 1 } } },
+	{ "I420", fourcc('Y', 'U', '1', '2'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 2, 2 }, P{ 1, 1, 2, 2 } } },
+	{ "YV12", fourcc('Y', 'V', '1', '2'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 2, 2 }, P{ 1, 1, 2, 2 } } },
+	{ "Y42B", fourcc('Y', 'U', '1', '6'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 2, 1 }, P{ 1, 1, 2, 1 } } },
+	{ "Y444", fourcc('Y', 'U', '2', '4'), 3, { P{ 1, 1, 1, 1 }, P{ 1, 1, 1, 1 }, P{ 1, 1, 1, 1 } } },
 	/* grey */
-	{ "GRAY8", fourcc('G', 'R', 'E', 'Y'), fourcc('R', '8', ' ', ' '), 1, { P{ 1, 1, 1, 1 }, kNone, kNone } },
-	{ "GRAY16_LE", fourcc('Y', '1', '6', ' '), fourcc('R', '1', '6', ' '), 1, { P{ 2, 1, 1, 1 }, kNone, kNone } },
+	{ "GRAY8", fourcc('R', '8', ' ', ' '), 1, { P{ 1, 1, 1, 1 }, kNone, kNone } },
+	{ "GRAY16_LE", fourcc('R', '1', '6', ' '), 1, { P{ 2, 1, 1, 1 }, kNone, kNone } },
 	/* RGB */
-	{ "RGB16", fourcc('R', 'G', 'B', 'P'), fourcc('R', 'G', '1', '6'), 1, { P{ 2, 1, 1, 1 }, kNone, kNone } },
-	{ "RGB", fourcc('R', 'G', 'B', '3'), fourcc('B', 'G', '2', '4'), 1, { P{ 3, 1, 1, 1 }, kNone, kNone } },
-	{ "BGR", fourcc('B', 'G', 'R', '3'), fourcc('R', 'G', '2', '4'), 1, { P{ 3, 1, 1, 1 }, kNone, kNone } },
-	{ "BGRx", fourcc('X', 'R', '2', '4'), fourcc('X', 'R', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "BGRA", fourcc('A', 'R', '2', '4'), fourcc('A', 'R', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "xRGB", fourcc('B', 'X', '2', '4'), fourcc('B', 'X', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "ARGB", fourcc('B', 'A', '2', '4'), fourcc('B', 'A', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "RGBx", fourcc('X', 'B', '2', '4'), fourcc('X', 'B', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "RGBA", fourcc('A', 'B', '2', '4'), fourcc('A', 'B', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "xBGR", fourcc('R', 'X', '2', '4'), fourcc('R', 'X', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "ABGR", fourcc('R', 'A', '2', '4'), fourcc('R', 'A', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
-	{ "BGRA64_LE", 0, fourcc('A', 'R', '4', '8'), 1, { P{ 8, 1, 1, 1 }, kNone, kNone } },
+	{ "RGB16", fourcc('R', 'G', '1', '6'), 1, { P{ 2, 1, 1, 1 }, kNone, kNone } },
+	{ "RGB", fourcc('B', 'G', '2', '4'), 1, { P{ 3, 1, 1, 1 }, kNone, kNone } },
+	{ "BGR", fourcc('R', 'G', '2', '4'), 1, { P{ 3, 1, 1, 1 }, kNone, kNone } },
+	{ "BGRx", fourcc('X', 'R', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "BGRA", fourcc('A', 'R', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "xRGB", fourcc('B', 'X', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "ARGB", fourcc('B', 'A', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "RGBx", fourcc('X', 'B', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "RGBA", fourcc('A', 'B', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "xBGR", fourcc('R', 'X', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "ABGR", fourcc('R', 'A', '2', '4'), 1, { P{ 4, 1, 1, 1 }, kNone, kNone } },
+	{ "BGRA64_LE", fourcc('A', 'R', '4', '8'), 1, { P{ 8, 1, 1, 1 }, kNone, kNone } },
 };
 
 uint32_t divUp(uint32_t a, uint32_t b)

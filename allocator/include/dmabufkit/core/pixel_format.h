@@ -20,7 +20,6 @@ namespace dmabufkit {
  */
 struct PixelFormatInfo {
 	std::string_view name;  /**< GStreamer name, e.g. "NV12" */
-	uint32_t fourcc;        /**< V4L2 fourcc, 0 if none */
 	uint32_t drmFourcc;     /**< DRM fourcc, 0 if none */
 	unsigned planes;
 	struct Plane {
