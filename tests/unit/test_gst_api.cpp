@@ -155,3 +155,41 @@ TEST(GstPlugin, RegistersItsElements)
 	EXPECT_NE(g_param_spec_get_blurb(p), nullptr);
 	gst_object_unref(e);
 }
+
+TEST(GstApi, DecideAllocationErrorsAreClear)
+{
+	GError *err = nullptr;
+	GstQuery *q = gst_query_new_allocation(nullptr, TRUE);
+	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "auto", TRUE, "t", &err), nullptr);
+	ASSERT_NE(err, nullptr);
+	EXPECT_TRUE(g_error_matches(err, DBK_ERROR, DBK_ERROR_INVALID));
+	EXPECT_NE(std::string(err->message).find("no video caps"), std::string::npos) << err->message;
+	g_clear_error(&err);
+	gst_query_unref(q);
+
+	GstCaps *caps = gst_caps_from_string("video/x-raw,format=NV12,width=64,height=64");
+	q = gst_query_new_allocation(caps, TRUE);
+	DbkConstraints a, b;
+	dbk_constraints_init(&a, "single-planar consumer");
+	a.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
+	dbk_constraints_init(&b, "per-plane consumer");
+	b.memory_layout = DBK_MEMORY_LAYOUT_PER_PLANE;
+	dbk_query_add_constraints(q, &a);
+	dbk_query_add_constraints(q, &b);
+	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "auto", TRUE, "t", &err), nullptr);
+	ASSERT_NE(err, nullptr);
+	EXPECT_TRUE(g_error_matches(err, DBK_ERROR, DBK_ERROR_CONFLICT));
+	EXPECT_NE(std::string(err->message).find("per-plane consumer"), std::string::npos) << err->message;
+	EXPECT_EQ(gst_query_get_n_allocation_pools(q), 0u) << "a failed decision must not touch the query";
+	g_clear_error(&err);
+	gst_query_unref(q);
+
+	q = gst_query_new_allocation(caps, TRUE);
+	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "dma-heap:does-not-exist", TRUE, "t", &err), nullptr);
+	ASSERT_NE(err, nullptr);
+	EXPECT_TRUE(g_error_matches(err, DBK_ERROR, DBK_ERROR_NO_EXPORTER));
+	EXPECT_NE(std::string(err->message).find("does-not-exist"), std::string::npos) << err->message;
+	g_clear_error(&err);
+	gst_query_unref(q);
+	gst_caps_unref(caps);
+}
