@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
- * SECTION:tracer-dmabufkit
- * @title: dmabufkit tracer
+ * SECTION:tracer-dmabuftrace
+ * @title: dmabuftrace tracer
  *
  * Publishes what a running pipeline does with its memory: the graph, per
  * link rates and the memory kind measured from the buffers (dma-buf with
@@ -17,7 +17,7 @@
  *
  * ## Example
  * |[
- * GST_TRACERS="dmabufkit(endpoint=tcp:127.0.0.1:5555)" gst-launch-1.0 \
+ * GST_TRACERS="dmabuftrace(endpoint=tcp:127.0.0.1:5555)" gst-launch-1.0 \
  *     videotestsrc ! dmabufupload ! videoconvert ! fakesink
  * ]|
  */
@@ -89,7 +89,7 @@ Params parseParams(const gchar *params)
 		else if (k == "queue")
 			p.queue = std::clamp(atoi(v.c_str()), 4, 100000);
 		else
-			g_warning("dmabufkit tracer: unknown parameter \"%s\" (endpoint, period-ms, queue, "
+			g_warning("dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, queue, "
 				  "performance)",
 				  k.c_str());
 	}
@@ -108,7 +108,7 @@ GQuark instanceQuark(const char *what)
 }
 
 struct TracerState {
-	/* Per instance: several dmabufkit tracers may run at once (one per endpoint). */
+	/* Per instance: several dmabuftrace tracers may run at once (one per endpoint). */
 	TracerQuarks quarks{ instanceQuark("pad"), instanceQuark("element") };
 	std::atomic<uint64_t> padSerial{ 0 };
 	std::atomic<uint64_t> graphGeneration{ 1 };
@@ -716,7 +716,7 @@ static void gst_dmabufkit_tracer_constructed(GObject *object)
 
 	auto ep = Endpoint::parse(st->params.endpoint);
 	if (!ep) {
-		g_warning("dmabufkit tracer: %s; not publishing", ep.error().message.c_str());
+		g_warning("dmabuftrace: %s; not publishing", ep.error().message.c_str());
 		return;
 	}
 	st->server = std::make_unique<LineServer>(st->params.queue, [st] {
@@ -728,7 +728,7 @@ static void gst_dmabufkit_tracer_constructed(GObject *object)
 	});
 	auto opened = st->server->open(*ep);
 	if (!opened) {
-		g_warning("dmabufkit tracer: cannot publish on %s: %s", ep->describe().c_str(),
+		g_warning("dmabuftrace: cannot publish on %s: %s", ep->describe().c_str(),
 			  opened.error().message.c_str());
 		st->server.reset();
 		return;
@@ -779,7 +779,7 @@ static void gst_dmabufkit_tracer_class_init(GstDmabufkitTracerClass *klass)
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 	oc->constructed = gst_dmabufkit_tracer_constructed;
 	oc->finalize = gst_dmabufkit_tracer_finalize;
-	GST_DEBUG_CATEGORY_INIT(dmabufkit_tracer_debug, "dmabufkittracer", 0, "dmabufkit tracer");
+	GST_DEBUG_CATEGORY_INIT(dmabufkit_tracer_debug, "dmabuftrace", 0, "dmabufkit tracer (dmabuftrace)");
 }
 
 static void gst_dmabufkit_tracer_init(GstDmabufkitTracer *self)
@@ -789,5 +789,7 @@ static void gst_dmabufkit_tracer_init(GstDmabufkitTracer *self)
 
 gboolean dbk_tracer_register(GstPlugin *plugin)
 {
-	return gst_tracer_register(plugin, "dmabufkit", GST_TYPE_DMABUFKIT_TRACER);
+	/* Not "dmabufkit": a feature named like its plugin hides the plugin from
+	   gst-inspect-1.0 dmabufkit, which then shows the tracer alone. */
+	return gst_tracer_register(plugin, "dmabuftrace", GST_TYPE_DMABUFKIT_TRACER);
 }

@@ -109,7 +109,7 @@ void LineServer::broadcast(const std::string &line)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				g_warning("dmabufkit tracer: write(%s) failed: %s; no more snapshots go there",
+				g_warning("dmabuftrace: write(%s) failed: %s; no more snapshots go there",
 					  endpoint_.path.c_str(), g_strerror(errno));
 				fileFailed_ = true;
 				return;

@@ -31,7 +31,7 @@ bool PipelineLauncher::launch(const QString &description, QString *error)
 	if (!gst_is_initialized()) {
 		/* The tracer is chosen when GStreamer starts; keep a user's own list. */
 		QByteArray tracers = qgetenv("GST_TRACERS");
-		QByteArray ours = "dmabufkit(endpoint=" + endpoint().toUtf8() + ")";
+		QByteArray ours = "dmabuftrace(endpoint=" + endpoint().toUtf8() + ")";
 		qputenv("GST_TRACERS", tracers.isEmpty() ? ours : tracers + ";" + ours);
 		GError *err = nullptr;
 		if (!gst_init_check(nullptr, nullptr, &err)) {

@@ -49,14 +49,14 @@ protected:
 		g_free(dir);
 		/* Two instances: one records into a file, one serves a socket whose
 		   clients get at most 4 queued lines each. */
-		std::string tracers = "dmabufkit(endpoint=file:" + sessionPath() +
-				      ",period-ms=100,performance=on);dmabufkit(endpoint=unix:" + socketPath() +
+		std::string tracers = "dmabuftrace(endpoint=file:" + sessionPath() +
+				      ",period-ms=100,performance=on);dmabuftrace(endpoint=unix:" + socketPath() +
 				      ",period-ms=100,queue=4)";
 		g_setenv("GST_TRACERS", tracers.c_str(), TRUE);
 		gst_init(nullptr, nullptr);
-		ASSERT_NE(gst_registry_find_feature(gst_registry_get(), "dmabufkit", GST_TYPE_TRACER_FACTORY),
+		ASSERT_NE(gst_registry_find_feature(gst_registry_get(), "dmabuftrace", GST_TYPE_TRACER_FACTORY),
 			  nullptr)
-			<< "the dmabufkit tracer is not registered (GST_PLUGIN_PATH?)";
+			<< "the dmabuftrace tracer is not registered (GST_PLUGIN_PATH?)";
 	}
 
 	/* Runs @desc to EOS (or fails after 30 s), then to NULL. */

@@ -14,7 +14,7 @@ session=$out/tracer-session.jsonl
 rm -f "$session"
 
 echo "== videotestsrc ! dmabufupload ! videoconvert ! fakesink"
-GST_TRACERS="dmabufkit(endpoint=file:$session,period-ms=100)" gst-launch-1.0 -q \
+GST_TRACERS="dmabuftrace(endpoint=file:$session,period-ms=100)" gst-launch-1.0 -q \
 	videotestsrc num-buffers=$n ! video/x-raw,format=BGRx,width=320,height=240,framerate=30/1 \
 	! dmabufupload ! videoconvert ! video/x-raw,format=I420 ! fakesink
 python3 "$here/check-tracer-session.py" "$session" --buffers $n \
@@ -24,7 +24,7 @@ python3 "$here/check-tracer-session.py" "$session" --buffers $n \
 if gst-inspect-1.0 dmabufcpufilter >/dev/null 2>&1; then
 	echo "== with dmabufcpufilter between upload and videoconvert"
 	session2=$out/tracer-session-cpufilter.jsonl
-	GST_TRACERS="dmabufkit(endpoint=file:$session2,period-ms=100)" gst-launch-1.0 -q \
+	GST_TRACERS="dmabuftrace(endpoint=file:$session2,period-ms=100)" gst-launch-1.0 -q \
 		videotestsrc num-buffers=$n ! video/x-raw,format=BGRx,width=320,height=240,framerate=30/1 \
 		! dmabufupload ! dmabufcpufilter ! videoconvert ! video/x-raw,format=I420 ! fakesink
 	python3 "$here/check-tracer-session.py" "$session2" --buffers $n \
