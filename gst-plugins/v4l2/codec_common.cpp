@@ -127,4 +127,11 @@ void installCodecProperties(GObjectClass *oc, bool encoder, guint propDevice, gu
 		g_param_spec_string("device-used", "Device used", "The node in use (or last used)", "", ro));
 }
 
+GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames)
+{
+	if (GST_VIDEO_INFO_FPS_N(&info) <= 0 || GST_VIDEO_INFO_FPS_D(&info) <= 0)
+		return 0;
+	return gst_util_uint64_scale(frames * GST_SECOND, GST_VIDEO_INFO_FPS_D(&info), GST_VIDEO_INFO_FPS_N(&info));
+}
+
 } /* namespace dmabufkit::gstv4l2 */

@@ -32,6 +32,7 @@
 #include "../elements.h"
 #include "caps_probe.h"
 #include "codec_common.h"
+#include "dmabufkit/v4l2/decoded_format.h"
 #include "dmabufkit/v4l2/format_map.h"
 #include "m2m_stream.h"
 
@@ -175,8 +176,77 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 	}
 	st->codedFmt = *set;
 	st->deviceUsed = path;
+	gst_video_decoder_set_latency(dec, framesLatency(state->info, 1), framesLatency(state->info, kOutputSlots));
 	GST_INFO_OBJECT(self, "decoding on %s: %s", path.c_str(), set->toString().c_str());
 	return TRUE;
+}
+
+/* The caps downstream can take for \a format at the stream's size. */
+static GstCaps *decoded_caps(GstVideoFormat format, const GstVideoInfo &info)
+{
+	return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, gst_video_format_to_string(format),
+				   "width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH(&info), "height", G_TYPE_INT,
+				   GST_VIDEO_INFO_HEIGHT(&info), nullptr);
+}
+
+/*
+ * Agree on the CAPTURE format with downstream: keep the driver's choice if
+ * downstream takes it, else switch to a repacking of the same sampling the
+ * driver offers (YUYV instead of 4:2:2 planar, say).
+ */
+static Result<v4l2::PixelFormat> choose_capture_format(GstDmabufV4l2Dec *self, const v4l2::PixelFormat &native,
+						       const GstVideoInfo &nativeInfo)
+{
+	DecState *st = self->state;
+	GstPad *srcpad = GST_VIDEO_DECODER_SRC_PAD(self);
+	GstCaps *allowed = gst_pad_get_allowed_caps(srcpad);
+	if (!allowed) /* not linked: nobody to disagree */
+		return native;
+	const GstVideoFormat nativeFormat = GST_VIDEO_INFO_FORMAT(&nativeInfo);
+	std::vector<GstVideoFormat> offered;
+	for (const auto &d : st->dev->enumFormats(st->dev->captureType())) {
+		GstVideoFormat f = v4l2::videoFormatFromFourcc(d.fourcc);
+		if (f != GST_VIDEO_FORMAT_UNKNOWN && v4l2::isMultiPlanarFourcc(d.fourcc) == v4l2::isMultiPlanarFourcc(native.fourcc))
+			offered.push_back(f);
+	}
+	GstVideoFormat chosen = v4l2::chooseDecodedFormat(nativeFormat, offered, [&](GstVideoFormat f) {
+		GstCaps *c = decoded_caps(f, nativeInfo);
+		bool ok = gst_caps_can_intersect(c, allowed);
+		gst_caps_unref(c);
+		return ok;
+	});
+	if (chosen == GST_VIDEO_FORMAT_UNKNOWN) {
+		std::string same;
+		for (GstVideoFormat f : offered) {
+			if (v4l2::sameSampling(nativeFormat, f))
+				same += std::string(same.empty() ? "" : ", ") + gst_video_format_to_string(f);
+		}
+		gchar *a = gst_caps_to_string(allowed);
+		Error e{ EINVAL, "the decoder writes this stream as " + same + " at " +
+					 std::to_string(GST_VIDEO_INFO_WIDTH(&nativeInfo)) + "x" +
+					 std::to_string(GST_VIDEO_INFO_HEIGHT(&nativeInfo)) +
+					 "; downstream accepts only " + a +
+					 ". Put a converter (dmabufcpufilter operation=convert, videoconvert) after the decoder "
+					 "or let downstream take one of these formats" };
+		g_free(a);
+		gst_caps_unref(allowed);
+		return e;
+	}
+	gst_caps_unref(allowed);
+	if (chosen == nativeFormat)
+		return native;
+	v4l2::PixelFormat want = native;
+	want.fourcc = v4l2::fourccFromVideoFormat(chosen, v4l2::isMultiPlanarFourcc(native.fourcc));
+	for (auto &p : want.planes)
+		p = {};
+	auto set = st->dev->setFormat(st->dev->captureType(), want);
+	if (!set)
+		return set.error();
+	if (set->fourcc != want.fourcc || set->width != native.width || set->height != native.height)
+		return Error{ EINVAL, "the decoder refused " + want.toString() + " and answered " + set->toString() };
+	GST_INFO_OBJECT(self, "downstream does not take %s, decoding to %s instead",
+			gst_video_format_to_string(nativeFormat), gst_video_format_to_string(chosen));
+	return *set;
 }
 
 /* SOURCE_CHANGE: read the new format, renegotiate, new CAPTURE buffers. */
@@ -184,17 +254,22 @@ static Result<void> source_changed(GstDmabufV4l2Dec *self)
 {
 	DecState *st = self->state;
 	GstVideoDecoder *dec = GST_VIDEO_DECODER(self);
-	auto fmt = st->dev->getFormat(st->dev->captureType());
-	if (!fmt)
-		return fmt.error();
+	auto native = st->dev->getFormat(st->dev->captureType());
+	if (!native)
+		return native.error();
 	GstVideoInfo info;
+	if (auto r = v4l2::videoInfoFromFormat(*native, &info); !r)
+		return Error{ EINVAL, "the decoder produces " + native->toString() + ", which has no GStreamer format" };
+	auto fmt = choose_capture_format(self, *native, info);
+	if (!fmt)
+		return Error{ ENOTSUP, fmt.error().message };
 	if (auto r = v4l2::videoInfoFromFormat(*fmt, &info); !r)
 		return Error{ EINVAL, "the decoder produces " + fmt->toString() + ", which has no GStreamer format" };
 	GstVideoCodecState *out = gst_video_decoder_set_output_state(
 		dec, GST_VIDEO_INFO_FORMAT(&info), GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info), st->input);
 	gst_video_codec_state_unref(out);
 	if (!gst_video_decoder_negotiate(dec))
-		return Error{ EINVAL, "downstream refused " + fmt->toString() };
+		return Error{ ENOTSUP, "downstream refused " + fmt->toString() };
 	st->outInfo = info;
 	st->resolutionChanges++;
 	GST_INFO_OBJECT(self, "source change: decoding to %s", fmt->toString().c_str());
@@ -279,6 +354,22 @@ static GstBuffer *copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in, const st
 	return out;
 }
 
+/* Turn a streaming error into the bus message and flow return it calls for. */
+static GstFlowReturn post_stream_error(GstDmabufV4l2Dec *self, const Error &e, const char *what)
+{
+	switch (e.code) {
+	case EBADMSG: /* GST_VIDEO_DECODER_ERROR posted the message */
+		return GST_FLOW_ERROR;
+	case ENOTSUP:
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("The decoded format is not accepted downstream"),
+				  ("%s", e.message.c_str()));
+		return GST_FLOW_NOT_NEGOTIATED;
+	default:
+		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("%s", what), ("%s", e.message.c_str()));
+		return GST_FLOW_ERROR;
+	}
+}
+
 static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstVideoCodecFrame *frame)
 {
 	auto *self = GST_DMABUF_V4L2_DEC(dec);
@@ -295,7 +386,8 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstV
 			[self]() { return source_changed(self); });
 		st->stream->allocator = st->allocator;
 		st->stream->timeoutMs = st->timeoutMs;
-		if (auto r = st->stream->setupOutput(8); !r) {
+		st->stream->flushing = [self]() { return GST_PAD_IS_FLUSHING(GST_VIDEO_DECODER_SINK_PAD(self)) != 0; };
+		if (auto r = st->stream->setupOutput(kOutputSlots); !r) {
 			stop_stream(self);
 			gst_video_decoder_drop_frame(dec, frame);
 			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the decoder"), ("%s", r.error().message.c_str()));
@@ -323,10 +415,7 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstV
 	if (!r) {
 		if (r.error().code == EPIPE)
 			return st->lastFlow != GST_FLOW_OK ? st->lastFlow : GST_FLOW_FLUSHING;
-		if (r.error().code == EBADMSG)
-			return GST_FLOW_ERROR; /* GST_VIDEO_DECODER_ERROR posted the message */
-		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Decoding failed"), ("%s", r.error().message.c_str()));
-		return GST_FLOW_ERROR;
+		return post_stream_error(self, r.error(), "Decoding failed");
 	}
 	return GST_FLOW_OK;
 }
@@ -339,12 +428,8 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_finish(GstVideoDecoder *dec)
 		return GST_FLOW_OK;
 	auto r = st->stream->drain(false);
 	stop_stream(self);
-	if (!r) {
-		if (r.error().code == EBADMSG)
-			return GST_FLOW_ERROR;
-		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Draining the decoder failed"), ("%s", r.error().message.c_str()));
-		return GST_FLOW_ERROR;
-	}
+	if (!r)
+		return post_stream_error(self, r.error(), "Draining the decoder failed");
 	return GST_FLOW_OK;
 }
 

@@ -245,6 +245,7 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		return post_error(self, codedSet.error(), "Cannot set the encoder's output format");
 	st->codedFmt = *codedSet;
 	st->deviceUsed = st->dev->path();
+	gst_video_encoder_set_latency(enc, framesLatency(state->info, 1), framesLatency(state->info, kOutputSlots));
 
 	const auto *cm = v4l2::codecFromFourcc(codec);
 	std::string capsStr = std::string(cm->mediaType) + cm->extra;
@@ -343,7 +344,8 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstV
 			[]() -> Result<void> { return {}; });
 		st->stream->allocator = st->allocator;
 		st->stream->timeoutMs = st->timeoutMs;
-		Result<void> r = st->stream->setupOutput(8);
+		st->stream->flushing = [self]() { return GST_PAD_IS_FLUSHING(GST_VIDEO_ENCODER_SINK_PAD(self)) != 0; };
+		Result<void> r = st->stream->setupOutput(kOutputSlots);
 		if (r)
 			r = st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2);
 		if (!r) {

@@ -2,6 +2,8 @@
 #include "m2m_stream.h"
 
 #include <cerrno>
+#include <poll.h>
+#include <unistd.h>
 
 namespace dmabufkit::gstv4l2 {
 
@@ -145,6 +147,8 @@ Result<void> M2mStream::waitAndStep(bool *sawLast)
 	}
 	if (*p == Progress::Some)
 		return {};
+	if (capture_ && capture_->queuedCount() == 0 && capture_->outstanding() > 0)
+		return waitForDownstream();
 	auto ev = dev_.poll(POLLIN | POLLOUT | POLLPRI, static_cast<int>(timeoutMs));
 	if (!ev)
 		return ev.error();
@@ -157,6 +161,30 @@ Result<void> M2mStream::waitAndStep(bool *sawLast)
 		return Error{ EIO, "poll on " + dev_.path() + " (" + dev_.info().driver +
 					   ") reported an error and nothing could be dequeued" };
 	return {};
+}
+
+/*
+ * Every CAPTURE buffer is downstream, so the driver cannot progress (and the
+ * m2m poll reports POLLERR) until one comes back. That is downstream's pace,
+ * not a stalled driver: no watchdog, but a flush ends the wait.
+ */
+Result<void> M2mStream::waitForDownstream()
+{
+	struct pollfd pfd = { capture_->releaseFd(), POLLIN, 0 };
+	for (;;) {
+		if (flushing && flushing())
+			return Error{ EPIPE, name_ + ": flushing while waiting for downstream to return a buffer" };
+		int r = ::poll(&pfd, 1, 100);
+		if (r < 0 && errno != EINTR)
+			return Error::fromErrno(errno, "poll on the buffer release eventfd");
+		if (r > 0) {
+			uint64_t v;
+			(void)!read(pfd.fd, &v, sizeof(v));
+			return {};
+		}
+		if (capture_->queuedCount() > 0)
+			return {};
+	}
 }
 
 Result<void> M2mStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_t bytesUsed)

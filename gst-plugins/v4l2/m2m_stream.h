@@ -50,6 +50,8 @@ public:
 	const v4l2::DmaBufIndexCache *outputCache() const;
 	unsigned timeoutMs = 2000;
 	DbkAllocator *allocator = nullptr;
+	/** \brief Whether the element is flushing: ends waits for downstream. */
+	std::function<bool()> flushing;
 
 	/** \brief Timestamp that carries a frame number through the driver. */
 	static uint64_t frameTimestamp(uint32_t frameNumber) { return (uint64_t(frameNumber) + 1) * 1000; }
@@ -58,6 +60,7 @@ private:
 	enum class Progress { None, Some, Last };
 	Result<Progress> step();
 	Result<void> waitAndStep(bool *sawLast);
+	Result<void> waitForDownstream();
 
 	v4l2::VideoDevice &dev_;
 	std::string name_;

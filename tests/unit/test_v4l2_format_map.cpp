@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Host tests of the V4L2 layer's pure logic: the V4L2 <-> GStreamer format
- * mapping, stride/offset derivation and the dma-buf -> buffer index cache.
+ * mapping, stride/offset derivation, the dma-buf -> buffer index cache and
+ * the choice of a decoded format.
  */
+#include <algorithm>
 #include <set>
 
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include "dmabufkit/v4l2/decoded_format.h"
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/dmabuf_index_cache.h"
 #include "dmabufkit/v4l2/format_map.h"
@@ -197,4 +200,52 @@ TEST(IndexCache, BusyDmaBufQueuedTwiceTakesAnotherSlot)
 	auto b = c.acquire(7);
 	ASSERT_TRUE(a && b);
 	EXPECT_NE(*a, *b);
+}
+
+/* ---------------------------------------------------------------- decoded format choice */
+
+TEST(DecodedFormat, SameSamplingMeansARepackingOnly)
+{
+	using namespace dmabufkit::v4l2;
+	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_YUY2));
+	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_UYVY));
+	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_NV16));
+	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12));
+	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12));
+	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB));
+	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_RGB));
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_NV12)) << "4:2:2 is not 4:2:0";
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_Y444));
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_GRAY8));
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA)) << "alpha is a fourth component";
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_AYUV));
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_P010_10LE)) << "different depth";
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_UNKNOWN, GST_VIDEO_FORMAT_NV12));
+}
+
+TEST(DecodedFormat, KeepsTheDriversChoiceElseTheFirstAcceptedRepacking)
+{
+	using namespace dmabufkit::v4l2;
+	/* vicodec's CAPTURE list before streaming: every format, 4:2:0 first. */
+	const std::vector<GstVideoFormat> offered = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12,
+						      GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_NV12,
+						      GST_VIDEO_FORMAT_NV21, GST_VIDEO_FORMAT_NV16,
+						      GST_VIDEO_FORMAT_YUY2, GST_VIDEO_FORMAT_UYVY,
+						      GST_VIDEO_FORMAT_BGRx };
+	auto only = [](std::vector<GstVideoFormat> ok) {
+		return [ok](GstVideoFormat f) { return std::find(ok.begin(), ok.end(), f) != ok.end(); };
+	};
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered, only({ GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_YUY2 })),
+		  GST_VIDEO_FORMAT_Y42B);
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered, only({ GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_YUY2 })),
+		  GST_VIDEO_FORMAT_YUY2)
+		<< "the driver's order decides between accepted repackings";
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered, only({ GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_I420 })),
+		  GST_VIDEO_FORMAT_UNKNOWN)
+		<< "never a format of another sampling, though the driver lists it";
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_I420, offered, only({ GST_VIDEO_FORMAT_NV21 })),
+		  GST_VIDEO_FORMAT_NV21);
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_I420, {}, only({ GST_VIDEO_FORMAT_NV12 })),
+		  GST_VIDEO_FORMAT_UNKNOWN)
+		<< "only what the driver offers";
 }
