@@ -81,6 +81,7 @@ struct KmsSinkState {
 	GstBufferPool *copyPool = nullptr;
 	GstVideoInfo info{};
 	uint32_t fourcc = 0;
+	const PixelFormatInfo *pixelFormat = nullptr; /* of info, looked up once per caps */
 	bool haveCaps = false;
 	std::vector<std::pair<drmModeModeInfo, std::string>> modes; /* to try, best first */
 	GstBuffer *lastBuffer = nullptr; /* identity only, never dereferenced */
@@ -464,6 +465,7 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 	}
 	st->info = info;
 	st->fourcc = fourcc;
+	st->pixelFormat = findPixelFormat(name);
 	if (st->copyPool) {
 		gst_buffer_pool_set_active(st->copyPool, FALSE);
 		gst_object_unref(st->copyPool);
@@ -556,7 +558,7 @@ static Result<uint32_t> import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, bo
 		return Error::fromErrno(st->injectedImportError,
 					"drmPrimeFDToHandle (error injected by DMABUFKIT_KMS_INJECT_IMPORT_ERROR)");
 	const GstVideoInfo &info = st->info;
-	const PixelFormatInfo *pf = findPixelFormat(gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info)));
+	const PixelFormatInfo *pf = st->pixelFormat;
 	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
 	FrameImport fi;
 	fi.fourcc = st->fourcc;
@@ -582,7 +584,12 @@ static Result<uint32_t> import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, bo
 		if (skip + uint64_t(stride) * (rows - 1) + rowBytes > mem->size)
 			return Error{ EINVAL, "plane " + std::to_string(p) + " spans several memories" };
 		fi.fds[p] = gst_dmabuf_memory_get_fd(mem);
-		fi.inodes[p] = dbk_memory_get_inode(mem);
+		/* A memory imported before carries its inode in our qdata: asking
+		 * the fd again (fstatfs, fstat, 2 lseek for foreign memory) would
+		 * cost four syscalls per plane on every frame. */
+		auto *known = static_cast<FbQdata *>(gst_mini_object_get_qdata(GST_MINI_OBJECT_CAST(mem),
+									       st->fbQuark));
+		fi.inodes[p] = known ? known->inode : dbk_memory_get_inode(mem);
 		fi.offsets[p] = uint32_t(mem->offset + skip);
 		fi.pitches[p] = uint32_t(stride);
 		mems[p] = mem;

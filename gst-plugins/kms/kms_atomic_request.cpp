@@ -24,8 +24,16 @@ void AtomicRequest::set(const ObjectProperties &o, const char *name, uint64_t va
 	}
 	if (req_ && drmModeAtomicAddProperty(req_, o.objectId, id, value) < 0)
 		missing_ += (missing_.empty() ? "" : ", ") + std::string("cannot add ") + name;
-	text_ += (text_.empty() ? "" : " ") + std::to_string(o.objectId) + "." + name + "=" +
-		 std::to_string(value);
+	items_.push_back({ o.objectId, name, value });
+}
+
+std::string AtomicRequest::describe() const
+{
+	std::string text;
+	for (const Item &i : items_)
+		text += (text.empty() ? "" : " ") + std::to_string(i.objectId) + "." + i.name + "=" +
+			std::to_string(i.value);
+	return text;
 }
 
 Result<void> AtomicRequest::test(int fd, uint32_t flags)
@@ -35,8 +43,9 @@ Result<void> AtomicRequest::test(int fd, uint32_t flags)
 	if (!missing_.empty())
 		return Error{ EINVAL, "atomic request: missing property " + missing_ };
 	if (drmModeAtomicCommit(fd, req_, flags | DRM_MODE_ATOMIC_TEST_ONLY, nullptr) != 0) {
+		const int e = errno; /* before describe() allocates */
 		state_ = State::Failed;
-		return Error::fromErrno(errno, "TEST_ONLY atomic commit [" + text_ + "]");
+		return Error::fromErrno(e, "TEST_ONLY atomic commit [" + describe() + "]");
 	}
 	state_ = State::Tested;
 	return {};
@@ -49,8 +58,9 @@ Result<void> AtomicRequest::commit(int fd, uint32_t flags, void *userData)
 	if (!missing_.empty())
 		return Error{ EINVAL, "atomic request: missing property " + missing_ };
 	if (drmModeAtomicCommit(fd, req_, flags, userData) != 0) {
+		const int e = errno; /* before describe() allocates */
 		state_ = State::Failed;
-		return Error::fromErrno(errno, "atomic commit [" + text_ + "]");
+		return Error::fromErrno(e, "atomic commit [" + describe() + "]");
 	}
 	state_ = State::Committed;
 	return {};

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <xf86drmMode.h>
 
 #include "dmabufkit/core/result.h"
@@ -29,20 +30,29 @@ public:
 	AtomicRequest(const AtomicRequest &) = delete;
 	AtomicRequest &operator=(const AtomicRequest &) = delete;
 
+	/** \brief Set \a name (a string literal: it is kept) of \a object to \a value. */
 	void set(const ObjectProperties &object, const char *name, uint64_t value);
 	/** \brief DRM_MODE_ATOMIC_TEST_ONLY with \a flags (e.g. ALLOW_MODESET). */
 	Result<void> test(int fd, uint32_t flags);
 	/** \brief Commit with \a flags; \a userData comes back with the page-flip event. */
 	Result<void> commit(int fd, uint32_t flags, void *userData);
 	State state() const { return state_; }
-	/** \brief "plane 31: FB_ID=52 CRTC_ID=..." for error messages. */
-	const std::string &describe() const { return text_; }
+	/** \brief "31.FB_ID=52 31.CRTC_ID=..." for error messages. */
+	std::string describe() const;
 
 private:
+	/* What was set, kept raw: the text is only built when a commit fails,
+	 * not for every frame. */
+	struct Item {
+		uint32_t objectId;
+		const char *name; /* a string literal of the caller */
+		uint64_t value;
+	};
+
 	drmModeAtomicReq *req_;
 	State state_ = State::Building;
 	std::string missing_;
-	std::string text_;
+	std::vector<Item> items_;
 };
 
 } /* namespace dmabufkit::kms */
