@@ -547,6 +547,25 @@ INSTANTIATE_TEST_SUITE_P(Formats, Codec,
 					std::to_string(std::get<1>(info.param));
 			 });
 
+/*
+ * The same tests run twice: vicodec with its single-planar API (default) and
+ * with vicodec.multiplanar=1 (VM test v4l2-mplane, DBK_EXPECT_MPLANE=1).
+ * Assert which one this boot has, so the second run cannot silently test
+ * the first API again.
+ */
+TEST(CodecApi, VicodecUsesTheExpectedBufferApi)
+{
+	const bool wantMplane = getenv("DBK_EXPECT_MPLANE") != nullptr;
+	for (const char *role : { "vicodec-encoder", "vicodec-decoder" }) {
+		auto path = test::findDevice(role);
+		ASSERT_TRUE(path.ok()) << role << ": " << path.error().message;
+		auto dev = v4l2::VideoDevice::open(*path);
+		ASSERT_TRUE(dev.ok()) << dev.error().message;
+		EXPECT_EQ((*dev)->multiPlanar(), wantMplane) << role << " " << *path;
+		EXPECT_EQ(v4l2::isMultiPlanarType((*dev)->outputType()), wantMplane) << role;
+	}
+}
+
 TEST(CodecInterop, StockV4l2srcDmabufIntoOurEncoder)
 {
 	GstElement *p = parse("v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=10 "
