@@ -13,7 +13,9 @@
  * Parameters (comma separated): endpoint=unix:PATH | tcp:[HOST:]PORT |
  * file:PATH (default unix:/tmp/dmabufkit-tracer-PID.sock), period-ms=100..500
  * (default 250), queue=LINES per client (default 256), performance=on|off|auto
- * (capture GST_PERFORMANCE log messages; auto: when the debug system is on).
+ * (capture GST_PERFORMANCE log messages; auto: when the debug system is on),
+ * preview=off|auto|ELEMENT[:PAD] (a small thumbnail of the frames on that
+ * link, twice a second; auto: the video sink added last; default off).
  *
  * ## Example
  * |[
@@ -44,6 +46,8 @@
 #include "flow-stats.h"
 #include "json-writer.h"
 #include "line-server.h"
+#include "preview-target.h"
+#include "preview-tap.h"
 #include "snapshot-builder.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabufkit_tracer_debug);
@@ -59,6 +63,8 @@ struct Params {
 	size_t queue = 256;
 	/* GST_PERFORMANCE capture: "auto" when the debug system is on anyway. */
 	enum class Perf { Auto, On, Off } performance = Perf::Auto;
+	/* Live preview: "" (off), "auto" or "ELEMENT[:PAD]". */
+	std::string preview;
 };
 
 Params parseParams(const gchar *params)
@@ -88,9 +94,11 @@ Params parseParams(const gchar *params)
 								     : Params::Perf::Auto;
 		else if (k == "queue")
 			p.queue = std::clamp(atoi(v.c_str()), 4, 100000);
+		else if (k == "preview")
+			p.preview = v == "off" || v == "false" ? std::string() : v;
 		else
 			g_warning("dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, queue, "
-				  "performance)",
+				  "performance, preview)",
 				  k.c_str());
 	}
 	g_strfreev(items);
@@ -114,6 +122,7 @@ struct TracerState {
 	std::atomic<uint64_t> graphGeneration{ 1 };
 	std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 	Params params;
+	PreviewTap preview{ start };
 
 	std::mutex pipelinesMutex;
 	std::vector<std::unique_ptr<GWeakRef>> pipelines;
@@ -132,8 +141,14 @@ struct TracerState {
 	uint64_t flushDone = 0;
 	std::mutex graphMutex; /* lastGraph: read by the welcome callback */
 	std::string lastGraph;
+	std::string lastPreview; /* also under graphMutex */
 	SnapshotBuilder builder{ quarks };
 	uint64_t seq = 0;
+	/* The watched link (publisher thread). */
+	uint64_t previewSerial = 0;
+	uint64_t previewGeneration = 0;
+	PreviewSource previewSource;
+	std::string previewError; /* the last one stated */
 
 	double now() const
 	{
@@ -273,6 +288,7 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 		if (G_UNLIKELY(!ps->owner))
 			ps->owner = elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(pad)));
 		ps->owner->recordOut(look, ts);
+		st->preview.offer(ps->serial, pad, buf, ts);
 	}
 	/* Like the stock stats tracer, the peer is read without its lock: the
 	   stream lock is held and links do not change under a pushing pad. The
@@ -426,7 +442,7 @@ static void hookLinkPost(GObject *self, GstClockTime ts, GstPad *src, GstPad *si
 	if (res != GST_PAD_LINK_OK)
 		return;
 	JsonWriter w = beginEvent(st, "linked");
-	w.field("src", objectId(GST_OBJECT(src))).field("sink", objectId(GST_OBJECT(sink)));
+	w.field("src", padId(src)).field("sink", padId(sink));
 	w.endObject();
 	pushEvent(st, w);
 }
@@ -436,7 +452,7 @@ static void hookUnlinkPost(GObject *self, GstClockTime ts, GstPad *src, GstPad *
 	TracerState *st = stateOf(self);
 	graphChanged(st);
 	JsonWriter w = beginEvent(st, "unlinked");
-	w.field("src", objectId(GST_OBJECT(src))).field("sink", objectId(GST_OBJECT(sink)));
+	w.field("src", padId(src)).field("sink", padId(sink));
 	w.endObject();
 	pushEvent(st, w);
 }
@@ -616,7 +632,7 @@ static std::vector<GstElement *> livePipelines(TracerState *st)
 static std::string helloLine(TracerState *st)
 {
 	JsonWriter w;
-	w.beginObject().field("type", "hello").field("v", 1);
+	w.beginObject().field("type", "hello").field("v", 1).field("minor", 1);
 	w.field("protocol", "dmabufkit-tracer");
 	w.field("pid", static_cast<int64_t>(getpid()));
 	gchar *ver = gst_version_string();
@@ -625,10 +641,56 @@ static std::string helloLine(TracerState *st)
 	const gchar *prg = g_get_prgname();
 	w.field("program", prg ? prg : "");
 	w.field("period_ms", st->params.periodMs);
+	w.field("preview", st->params.preview.empty() ? "off" : st->params.preview.c_str());
 	w.field("t", st->now());
 	w.field("wall_time_us", static_cast<int64_t>(g_get_real_time()));
 	w.endObject();
 	return w.take();
+}
+
+static void previewUnavailable(TracerState *st, const std::string &element, const std::string &why)
+{
+	GST_INFO("%s", why.c_str());
+	JsonWriter w = beginEvent(st, "preview-unavailable");
+	w.field("element", element).field("message", why);
+	w.endObject();
+	pushEvent(st, w);
+}
+
+static void publishPreview(TracerState *st, const std::vector<GstElement *> &pipelines, uint64_t gen)
+{
+	/* Find the link to watch again when the graph changed, and until found. */
+	if (gen != st->previewGeneration || !st->previewSerial) {
+		st->previewGeneration = gen;
+		PreviewTarget target;
+		findPreviewTarget(pipelines, st->params.preview, target);
+		if (target.source) {
+			st->previewSerial = padStats(st, target.source)->serial;
+			st->previewSource = { target.linkId, target.sinkId, target.sinkPad };
+			st->previewError.clear();
+		} else {
+			st->previewSerial = 0;
+			/* Stated once, and only once the pipeline runs: before that,
+			   caps and links may still be on their way. */
+			bool playing = std::any_of(pipelines.begin(), pipelines.end(),
+						   [](GstElement *p) { return GST_STATE(p) == GST_STATE_PLAYING; });
+			if (playing && target.error != st->previewError) {
+				st->previewError = target.error;
+				previewUnavailable(st, "", target.error);
+			}
+		}
+		st->preview.watch(st->previewSerial);
+	}
+	PreviewImage image;
+	if (st->preview.take(image) && image.linkSerial == st->previewSerial && st->previewSerial) {
+		std::string line = previewLine(image, st->previewSource, ++st->seq);
+		st->server->broadcast(line);
+		std::lock_guard lock(st->graphMutex);
+		st->lastPreview = std::move(line);
+	}
+	std::string notice = st->preview.takeNotice();
+	if (!notice.empty())
+		previewUnavailable(st, st->previewSource.sinkId, notice + " on " + st->previewSource.linkId);
 }
 
 static void publishOnce(TracerState *st, uint64_t &lastGeneration, double &lastGraphT)
@@ -663,6 +725,8 @@ static void publishOnce(TracerState *st, uint64_t &lastGeneration, double &lastG
 	/* Rates divide by the time the counters are read, not when the period began. */
 	st->server->broadcast(st->builder.stats(pipelines, st->now(), ++st->seq, st->server->clients(),
 						st->server->dropped()));
+	if (!st->params.preview.empty())
+		publishPreview(st, pipelines, gen);
 	for (GstElement *p : pipelines)
 		gst_object_unref(p);
 }
@@ -724,6 +788,8 @@ static void gst_dmabufkit_tracer_constructed(GObject *object)
 		std::lock_guard lock(st->graphMutex);
 		if (!st->lastGraph.empty())
 			lines.push_back(st->lastGraph);
+		if (!st->lastPreview.empty())
+			lines.push_back(st->lastPreview);
 		return lines;
 	});
 	auto opened = st->server->open(*ep);

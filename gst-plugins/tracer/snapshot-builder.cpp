@@ -248,7 +248,7 @@ static std::string capsString(GstPad *pad, GQuark padQuark)
 	return r;
 }
 
-static std::string padId(GstPad *pad)
+std::string padId(GstPad *pad)
 {
 	GstObject *parent = gst_object_get_parent(GST_OBJECT(pad));
 	std::string id = parent ? objectId(parent) : std::string("?");

@@ -67,6 +67,8 @@ private:
 
 /* "pipeline0/bin0/identity0" */
 std::string objectId(GstObject *obj);
+/* "pipeline0/bin0/identity0:src" */
+std::string padId(GstPad *pad);
 /* The real (non-proxy) pad @pad is linked to, following ghost pads; owned or nullptr. */
 GstPad *realPeer(GstPad *pad);
 bool isRealElementPad(GstPad *pad);

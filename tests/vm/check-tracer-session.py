@@ -5,11 +5,13 @@
     check-tracer-session.py SESSION [--buffers N] [--link ELEMENT=KIND ...]
                             [--copy ELEMENT ...] [--no-copy ELEMENT ...]
                             [--exporter ELEMENT]
+                            [--preview ELEMENT=RRGGBB --preview-source FORMAT:WxH]
 
 ELEMENT is an element name (videoconvert0); a link is named by the element
 whose source pad feeds it. Every check prints what it saw; exit 1 on failure.
 """
 import argparse
+import base64
 import json
 import sys
 
@@ -23,9 +25,13 @@ def main():
     p.add_argument('--no-copy', action='append', default=[], metavar='ELEMENT')
     p.add_argument('--exporter', action='append', default=[], metavar='ELEMENT',
                    help='the link out of ELEMENT names its dma-buf exporter and buffers')
+    p.add_argument('--preview', metavar='ELEMENT=RRGGBB',
+                   help='previews of the link out of ELEMENT arrived, showing this solid colour')
+    p.add_argument('--preview-source', metavar='FORMAT:WxH', help='what the previewed frames were')
     a = p.parse_args()
 
     hello = graph = stats = None
+    previews = []
     bad = 0
     with open(a.session) as f:
         for line in f:
@@ -41,6 +47,8 @@ def main():
                 graph = d
             elif t == 'stats' and d.get('links'):
                 stats = d
+            elif t == 'preview':
+                previews.append(d)
     failures = []
 
     def check(ok, what):
@@ -81,7 +89,42 @@ def main():
         check(bool(l.get('exporter')) and bool(l.get('names')) and l.get('inodes', 0) > 0,
               f'link out of {name}: exporter {l.get("exporter")!r}, names {l.get("names")}, '
               f'{l.get("inodes")} distinct dma-bufs')
+    if a.preview:
+        check_preview(check, previews, a.preview, a.preview_source)
     return 1 if failures else 0
+
+
+def check_preview(check, previews, spec, source):
+    name, colour = spec.split('=')
+    want = [int(colour[i:i + 2], 16) for i in (0, 2, 4)]
+    check(len(previews) > 0, f'{len(previews)} preview lines')
+    if not previews:
+        return
+    p = previews[-1]
+    link = p.get('link', '')
+    check(link.split('/')[-1].split(':')[0] == name, f'preview of the link out of {name}: {link}')
+    w, h = p.get('width', 0), p.get('height', 0)
+    check(p.get('format') == 'rgb888' and 0 < w <= 160 and 0 < h <= 120,
+          f'preview {p.get("format")} {w}x{h} (at most 160x120)')
+    src = p.get('source', {})
+    if source:
+        fmt, size = source.split(':')
+        sw, sh = (int(v) for v in size.split('x'))
+        check((src.get('format'), src.get('width'), src.get('height')) == (fmt, sw, sh),
+              f'previewed frames: {src} (expected {source})')
+        check(abs(w / h - sw / sh) < 0.05, f'aspect kept: {w}x{h} for {sw}x{sh}')
+    data = base64.b64decode(p.get('data', ''), validate=True)
+    check(len(data) == w * h * 3, f'{len(data)} bytes of pixels for {w}x{h}')
+    if len(data) != w * h * 3 or not data:
+        return
+    mean = [sum(data[c::3]) / (w * h) for c in range(3)]
+    worst = max(max(abs(data[i + c] - want[c]) for c in range(3)) for i in range(0, len(data), 3))
+    check(all(abs(m - x) <= 4 for m, x in zip(mean, want)),
+          f'mean colour {[round(m, 1) for m in mean]}, expected {want} (+-4)')
+    check(worst <= 8, f'every pixel within 8 of it (worst {worst})')
+    times = [x['t'] for x in previews if x.get('link') == link]
+    gaps = [b - c for c, b in zip(times, times[1:])]
+    check(all(g >= 0.45 for g in gaps), f'at most 2 previews a second: {len(times)} at {times}')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "preview-tap.h"
+
+#include <utility>
+
+#include "json-writer.h"
+
+namespace dbk::tracer {
+
+PreviewTap::~PreviewTap()
+{
+	gst_caps_replace(&caps_, nullptr);
+}
+
+void PreviewTap::watch(uint64_t linkSerial)
+{
+	if (watched_.load() == linkSerial)
+		return;
+	std::lock_guard lock(mutex_);
+	watched_.store(linkSerial);
+	next_.store(0);
+	/* Another link may fail for the same reason: say it again. */
+	lastNotice_.clear();
+}
+
+void PreviewTap::note(const std::string &why)
+{
+	/* Streaming thread, once per cause (not per buffer). */
+	if (why == lastNotice_)
+		return;
+	lastNotice_ = why;
+	notice_ = why;
+}
+
+bool PreviewTap::updateCaps(GstPad *pad)
+{
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	if (!caps)
+		return false;
+	if (caps == caps_) {
+		gst_caps_unref(caps);
+		return usable_;
+	}
+	gst_caps_replace(&caps_, caps);
+	gst_caps_unref(caps);
+	/* New caps: the only time the streaming side parses or allocates. */
+	std::string why;
+	usable_ = false;
+	if (!gst_video_info_from_caps(&info_, caps_)) {
+		gchar *s = gst_caps_to_string(caps_);
+		why = std::string("no preview: not raw video (") + s + ")";
+		g_free(s);
+	} else {
+		usable_ = thumb_.configure(info_, &why);
+	}
+	if (!usable_)
+		note(why);
+	return usable_;
+}
+
+void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf, uint64_t ts)
+{
+	std::unique_lock lock(mutex_, std::try_to_lock);
+	if (!lock.owns_lock())
+		return; /* the publisher is copying the last one out: next time */
+	if (linkSerial != watched_.load(std::memory_order_relaxed) ||
+	    ts < next_.load(std::memory_order_relaxed))
+		return;
+	next_.store(ts + kIntervalNs, std::memory_order_relaxed);
+	if (!updateCaps(pad))
+		return;
+	/* Without a video meta, mapping several memories merges them into a
+	   new one: a whole-frame allocation and copy. Not for a preview. */
+	if (gst_buffer_n_memory(buf) > 1 && !gst_buffer_get_video_meta(buf)) {
+		note("no preview: frames in several memories without a video meta");
+		return;
+	}
+	GstVideoFrame frame;
+	if (!gst_video_frame_map(&frame, &info_, buf,
+				 static_cast<GstMapFlags>(int(GST_MAP_READ) | int(GST_VIDEO_FRAME_MAP_FLAG_NO_REF)))) {
+		note("no preview: a buffer could not be mapped for reading");
+		return;
+	}
+	thumb_.make(frame, pixels_.data());
+	gst_video_frame_unmap(&frame);
+	++seq_;
+	serial_ = linkSerial;
+	t_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+	pts_ = GST_BUFFER_PTS(buf);
+	format_ = GST_VIDEO_INFO_FORMAT(&info_);
+	sourceWidth_ = GST_VIDEO_INFO_WIDTH(&info_);
+	sourceHeight_ = GST_VIDEO_INFO_HEIGHT(&info_);
+	width_ = thumb_.width();
+	height_ = thumb_.height();
+}
+
+bool PreviewTap::take(PreviewImage &out)
+{
+	std::lock_guard lock(mutex_);
+	if (seq_ == taken_)
+		return false;
+	taken_ = seq_;
+	out.linkSerial = serial_;
+	out.seq = seq_;
+	out.t = t_;
+	out.pts = pts_;
+	out.sourceFormat = gst_video_format_to_string(format_);
+	out.sourceWidth = sourceWidth_;
+	out.sourceHeight = sourceHeight_;
+	out.width = width_;
+	out.height = height_;
+	out.rgb.assign(pixels_.begin(), pixels_.begin() + size_t(width_) * height_ * 3);
+	return true;
+}
+
+std::string PreviewTap::takeNotice()
+{
+	std::lock_guard lock(mutex_);
+	return std::exchange(notice_, std::string());
+}
+
+std::string previewLine(const PreviewImage &image, const PreviewSource &source, uint64_t seq)
+{
+	JsonWriter w;
+	/* "t" first: recordings find it in a line's first bytes. */
+	w.beginObject().field("type", "preview").field("v", 1).field("seq", seq).field("t", image.t);
+	w.field("link", source.linkId).field("element", source.sinkId).field("pad", source.sinkPad);
+	if (GST_CLOCK_TIME_IS_VALID(image.pts))
+		w.field("pts", image.pts);
+	w.key("source").beginObject();
+	w.field("format", image.sourceFormat).field("width", image.sourceWidth).field("height", image.sourceHeight);
+	w.endObject();
+	w.field("format", "rgb888").field("width", image.width).field("height", image.height);
+	gchar *data = g_base64_encode(image.rgb.data(), image.rgb.size());
+	w.field("data", data);
+	g_free(data);
+	w.endObject();
+	return w.take();
+}
+
+} /* namespace dbk::tracer */
