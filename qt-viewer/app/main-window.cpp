@@ -3,6 +3,7 @@
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -23,6 +24,7 @@
 #include "graph-view.h"
 #include "inspector.h"
 #include "pipeline-launcher.h"
+#include "preview-pane.h"
 
 namespace dbkviewer {
 
@@ -159,6 +161,23 @@ void MainWindow::buildUi()
 		if (!p.isEmpty() && !graph_->exportPng(p, &err))
 			showError(err);
 	});
+	tb->addSeparator();
+	/* The live preview, when the tracer sends one (preview=...): a dock
+	   that appears with the first picture. */
+	preview_ = new PreviewPane(&model_);
+	auto *dock = new QDockWidget(tr("Preview"), this);
+	dock->setObjectName("preview-dock");
+	dock->setWidget(preview_);
+	addDockWidget(Qt::RightDockWidgetArea, dock);
+	resizeDocks({ dock }, { 340 }, Qt::Horizontal);
+	dock->hide();
+	connect(preview_, &PreviewPane::firstPreview, this, [this, dock] {
+		if (!previewShown_) {
+			previewShown_ = true;
+			dock->show();
+		}
+	});
+	tb->addAction(dock->toggleViewAction());
 	tb->addSeparator();
 	tb->addAction(tr("Zoom in"), this, [this] { graph_->zoomBy(1.25); });
 	tb->addAction(tr("Zoom out"), this, [this] { graph_->zoomBy(0.8); });

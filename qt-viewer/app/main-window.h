@@ -20,6 +20,7 @@ class EndpointClient;
 class GraphView;
 class Inspector;
 class PipelineLauncher;
+class PreviewPane;
 
 class MainWindow : public QMainWindow
 {
@@ -30,6 +31,7 @@ public:
 
 	SessionModel *model() { return &model_; }
 	GraphView *graphView() { return graph_; }
+	PreviewPane *previewPane() { return preview_; }
 
 	bool attach(const QString &endpoint);
 	bool launch(const QString &description);
@@ -54,6 +56,8 @@ private:
 	GraphView *graph_ = nullptr;
 	Inspector *inspector_ = nullptr;
 	ChartsPanel *charts_ = nullptr;
+	PreviewPane *preview_ = nullptr;
+	bool previewShown_ = false; /* shown by itself once; then it is the user's */
 	QPlainTextEdit *events_ = nullptr;
 	QLabel *connection_ = nullptr;
 	QLineEdit *search_ = nullptr;

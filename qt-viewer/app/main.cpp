@@ -55,8 +55,10 @@ int main(int argc, char **argv)
 	QCommandLineOption selectOpt("select", "With --wait-ready: select the first element matching TEXT "
 				     "before the screenshot.", "text");
 	QCommandLineOption atOpt("at", "With --open: show the session SECONDS after its start.", "seconds");
+	QCommandLineOption previewOpt("wait-preview", "With --wait-ready: ready also needs a live preview "
+				      "(the tracer's preview= parameter).");
 	parser.addOptions({ attachOpt, launchOpt, openOpt, atOpt, waitOpt, shotOpt, dumpOpt, recordOpt,
-			    selectOpt });
+			    selectOpt, previewOpt });
 	parser.process(app);
 
 	MainWindow window;
@@ -83,7 +85,8 @@ int main(int argc, char **argv)
 	auto *poll = new QTimer(&app);
 	int readySince = -1;
 	QObject::connect(poll, &QTimer::timeout, &app, [&, poll, clock] {
-		bool ready = modelReady(*window.model());
+		bool ready = modelReady(*window.model()) &&
+			     (!parser.isSet(previewOpt) || window.model()->hasPreview());
 		if (ready && readySince < 0)
 			readySince = clock->elapsed();
 		/* Once ready, let a few more snapshots arrive and the window paint. */

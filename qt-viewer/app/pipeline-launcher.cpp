@@ -31,7 +31,8 @@ bool PipelineLauncher::launch(const QString &description, QString *error)
 	if (!gst_is_initialized()) {
 		/* The tracer is chosen when GStreamer starts; keep a user's own list. */
 		QByteArray tracers = qgetenv("GST_TRACERS");
-		QByteArray ours = "dmabuftrace(endpoint=" + endpoint().toUtf8() + ")";
+		/* preview=auto: the Preview dock shows the video sink's input. */
+		QByteArray ours = "dmabuftrace(endpoint=" + endpoint().toUtf8() + ",preview=auto)";
 		qputenv("GST_TRACERS", tracers.isEmpty() ? ours : tracers + ";" + ours);
 		GError *err = nullptr;
 		if (!gst_init_check(nullptr, nullptr, &err)) {

@@ -66,6 +66,7 @@ void SessionModel::clear()
 	program_.clear();
 	gstVersion_.clear();
 	malformed_ = 0;
+	ignored_ = 0;
 	lines_ = 0;
 	lastT_ = 0;
 	graphRevision_ = 0;
@@ -84,8 +85,11 @@ void SessionModel::clear()
 	threadCpu_.clear();
 	cpu_.clear();
 	events_.clear();
+	preview_ = PreviewFrame();
+	previewCount_ = 0;
 	emit graphChanged();
 	emit statsUpdated();
+	emit previewUpdated();
 }
 
 bool SessionModel::ingestLine(const QByteArray &line)
@@ -112,6 +116,13 @@ bool SessionModel::ingestLine(const QByteArray &line)
 		ok = ingestStats(o);
 	else if (type == QLatin1String("event"))
 		ok = ingestEvent(o);
+	else if (type == QLatin1String("preview"))
+		ok = ingestPreview(o);
+	else if (!type.isEmpty()) {
+		/* A line type of a newer tracer: not ours to judge (protocol 1.x). */
+		++ignored_;
+		return true;
+	}
 	if (!ok)
 		++malformed_;
 	else if (o.contains(QLatin1String("t")))
@@ -315,6 +326,45 @@ bool SessionModel::ingestEvent(const QJsonObject &o)
 	return true;
 }
 
+bool SessionModel::ingestPreview(const QJsonObject &o)
+{
+	if (o.value(QLatin1String("format")).toString() != QLatin1String("rgb888"))
+		return false;
+	/* Sizes first, from hostile input: only then is the data decoded. */
+	const double w = num(o.value(QLatin1String("width")));
+	const double h = num(o.value(QLatin1String("height")));
+	if (w < 1 || h < 1 || w > kMaxPreviewSide || h > kMaxPreviewSide || w != std::floor(w) ||
+	    h != std::floor(h))
+		return false;
+	const qsizetype bytes = qsizetype(w) * qsizetype(h) * 3;
+	const QJsonValue dv = o.value(QLatin1String("data"));
+	if (!dv.isString())
+		return false;
+	const QString data = dv.toString();
+	if (data.size() != (bytes + 2) / 3 * 4)
+		return false;
+	auto decoded = QByteArray::fromBase64Encoding(data.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+	if (!decoded || decoded.decoded.size() != bytes)
+		return false;
+	PreviewFrame p;
+	p.t = num(o.value(QLatin1String("t")));
+	p.link = o.value(QLatin1String("link")).toString().left(1024);
+	p.element = o.value(QLatin1String("element")).toString().left(1024);
+	p.pad = o.value(QLatin1String("pad")).toString().left(256);
+	p.pts = o.value(QLatin1String("pts")).isDouble() ? static_cast<qint64>(count(o.value(QLatin1String("pts")))) : -1;
+	QJsonObject src = o.value(QLatin1String("source")).toObject();
+	p.sourceFormat = src.value(QLatin1String("format")).toString().left(64);
+	p.sourceWidth = static_cast<int>(qMin<quint64>(count(src.value(QLatin1String("width"))), 1 << 20));
+	p.sourceHeight = static_cast<int>(qMin<quint64>(count(src.value(QLatin1String("height"))), 1 << 20));
+	p.width = int(w);
+	p.height = int(h);
+	p.rgb = std::move(decoded.decoded);
+	preview_ = std::move(p);
+	++previewCount_;
+	emit previewUpdated();
+	return true;
+}
+
 const ElementInfo *SessionModel::element(const QString &id) const
 {
 	auto it = elementIndex_.constFind(id);
@@ -384,6 +434,25 @@ QJsonObject SessionModel::summary() const
 		links.append(j);
 	}
 	o.insert(QStringLiteral("links"), links);
+	if (hasPreview()) {
+		/* The mean colour says what the picture shows without pixels in the dump. */
+		double sum[3] = {};
+		for (qsizetype i = 0; i < preview_.rgb.size(); ++i)
+			sum[i % 3] += static_cast<uchar>(preview_.rgb[i]);
+		const double n = qMax<qsizetype>(1, preview_.rgb.size() / 3);
+		o.insert(QStringLiteral("preview"),
+			 QJsonObject{ { "count", static_cast<double>(previewCount_) },
+				      { "t", preview_.t },
+				      { "link", preview_.link },
+				      { "element", preview_.element },
+				      { "source_format", preview_.sourceFormat },
+				      { "source_width", preview_.sourceWidth },
+				      { "source_height", preview_.sourceHeight },
+				      { "width", preview_.width },
+				      { "height", preview_.height },
+				      { "mean_rgb", QJsonArray{ sum[0] / n, sum[1] / n, sum[2] / n } } });
+	}
+	o.insert(QStringLiteral("ignored_lines"), static_cast<double>(ignored_));
 	return o;
 }
 

@@ -98,6 +98,21 @@ struct SessionEvent {
 	QString text;
 };
 
+/* The newest live preview: a small RGB888 picture of the frames on one link. */
+struct PreviewFrame {
+	double t = 0;
+	QString link;    /* the link's id */
+	QString element; /* the element it feeds */
+	QString pad;
+	qint64 pts = -1;
+	QString sourceFormat;
+	int sourceWidth = 0;
+	int sourceHeight = 0;
+	int width = 0;
+	int height = 0;
+	QByteArray rgb; /* width * height * 3 bytes, rows packed */
+};
+
 /* A time series, bounded: old points are dropped. */
 using Series = QVector<QPointF>;
 
@@ -110,6 +125,8 @@ public:
 	static constexpr int kMaxEvents = 5000;
 	static constexpr int kMaxElements = 4096;
 	static constexpr int kProtocolVersion = 1;
+	/* The tracer sends at most 160x120; anything up to this is drawn. */
+	static constexpr int kMaxPreviewSide = 1024;
 
 	explicit SessionModel(QObject *parent = nullptr);
 
@@ -125,6 +142,8 @@ public:
 	QString program() const { return program_; }
 	QString gstreamerVersion() const { return gstVersion_; }
 	quint64 malformedLines() const { return malformed_; }
+	/* Well-formed lines of a type this viewer does not know (a newer tracer). */
+	quint64 ignoredLines() const { return ignored_; }
 	quint64 linesIngested() const { return lines_; }
 	double lastTime() const { return lastT_; }
 
@@ -157,6 +176,11 @@ public:
 	QStringList threadNames() const { return threadCpu_.keys(); }
 	const QList<SessionEvent> &events() const { return events_; }
 
+	/* Live preview */
+	bool hasPreview() const { return previewCount_ > 0; }
+	quint64 previewCount() const { return previewCount_; }
+	const PreviewFrame &preview() const { return preview_; }
+
 	/* A compact JSON summary of the current state (for tests and --dump-model). */
 	QJsonObject summary() const;
 
@@ -165,12 +189,14 @@ signals:
 	void graphChanged();
 	void statsUpdated();
 	void eventAdded(const SessionEvent &event);
+	void previewUpdated();
 
 private:
 	bool ingestHello(const QJsonObject &o);
 	bool ingestGraph(const QJsonObject &o);
 	bool ingestStats(const QJsonObject &o);
 	bool ingestEvent(const QJsonObject &o);
+	bool ingestPreview(const QJsonObject &o);
 	static void append(Series &s, double t, double v);
 
 	bool hasHello_ = false;
@@ -179,6 +205,7 @@ private:
 	QString program_;
 	QString gstVersion_;
 	quint64 malformed_ = 0;
+	quint64 ignored_ = 0;
 	quint64 lines_ = 0;
 	double lastT_ = 0;
 
@@ -201,6 +228,8 @@ private:
 	QMap<QString, Series> threadCpu_;
 	Series cpu_;
 	QList<SessionEvent> events_;
+	PreviewFrame preview_;
+	quint64 previewCount_ = 0;
 };
 
 } /* namespace dbkviewer */

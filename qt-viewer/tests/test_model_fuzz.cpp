@@ -3,6 +3,8 @@
  * The JSON consumer under malformed and hostile input: truncated lines, bit
  * flips, wrong types, absurd numbers, deep nesting, binary noise. Nothing may
  * crash, and a valid session read afterwards must still come out right.
+ * Live previews get their own abuse: broken base64, sizes that do not match
+ * the data, absurd dimensions; a picture the model keeps is always whole.
  */
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,6 +16,8 @@
 
 using namespace dbkviewer;
 
+static QJsonValue confuse(const QJsonValue &v, QRandomGenerator &rng, int depth = 0);
+
 class TestModelFuzz : public QObject
 {
 	Q_OBJECT
@@ -23,11 +27,16 @@ private slots:
 	void bitFlips();
 	void wrongTypes();
 	void hostileShapes();
+	void previewAbuse();
+	void previewBitFlipsAndTypes();
 	void stillCorrectAfterwards();
 
 private:
 	void feedValidSession(SessionModel &m);
+	void checkPreviewWhole();
 	SessionRecording rec_;
+	SessionRecording previewRec_;
+	QByteArray previewLine_; /* a valid preview line from the recording */
 	SessionModel model_; /* the same model takes every abuse */
 };
 
@@ -36,6 +45,88 @@ void TestModelFuzz::initTestCase()
 	QString err;
 	QVERIFY2(rec_.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-upload.jsonl"), &err),
 		 qPrintable(err));
+	QVERIFY2(previewRec_.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-preview.jsonl"), &err),
+		 qPrintable(err));
+	for (const auto &l : previewRec_.lines())
+		if (l.text.contains("\"type\":\"preview\""))
+			previewLine_ = l.text;
+	QVERIFY(!previewLine_.isEmpty());
+}
+
+void TestModelFuzz::checkPreviewWhole()
+{
+	if (!model_.hasPreview())
+		return;
+	const PreviewFrame &p = model_.preview();
+	QVERIFY(p.width >= 1 && p.width <= SessionModel::kMaxPreviewSide);
+	QVERIFY(p.height >= 1 && p.height <= SessionModel::kMaxPreviewSide);
+	QCOMPARE(p.rgb.size(), qsizetype(p.width) * p.height * 3);
+}
+
+void TestModelFuzz::previewAbuse()
+{
+	QJsonObject good = QJsonDocument::fromJson(previewLine_).object();
+	QVERIFY(model_.ingestLine(previewLine_));
+	const quint64 accepted = model_.previewCount();
+	const QByteArray goodRgb = model_.preview().rgb;
+	auto with = [&](const QString &key, const QJsonValue &v) {
+		QJsonObject o = good;
+		if (v.isUndefined())
+			o.remove(key);
+		else
+			o.insert(key, v);
+		return QJsonDocument(o).toJson(QJsonDocument::Compact);
+	};
+	const QString data = good.value("data").toString();
+	QString badChar = data;
+	badChar[data.size() / 2] = QChar('*');
+	QString inner = data;
+	inner[8] = QChar('=');
+	QList<QByteArray> lines = {
+		with("data", QJsonValue::Undefined), with("data", 42), with("data", QJsonArray{ data }),
+		with("data", ""), with("data", data.left(data.size() - 4)), with("data", data + "AAAA"),
+		with("data", badChar), with("data", inner), with("data", QString(data.size(), QChar(0x263a))),
+		with("data", QString(8 * 1024 * 1024 / 4, 'A')),
+		with("width", 0), with("width", -96), with("width", 97), with("width", 96.5), with("width", 1e300),
+		with("width", "96"), with("width", QJsonValue::Undefined), with("height", 1 << 30),
+		with("height", 2147483647.0 * 3), with("height", QJsonValue()), with("format", "rgb565"),
+		with("format", QJsonValue::Undefined), with("source", "NV12"), with("source", QJsonArray{}),
+		with("t", "later"), with("pts", -1e300), with("link", QJsonObject{}),
+	};
+	/* Width and height swapped with data sized for neither. */
+	QJsonObject o = good;
+	o.insert("width", 1024);
+	o.insert("height", 1024);
+	lines << QJsonDocument(o).toJson(QJsonDocument::Compact);
+	int accepts = 0;
+	for (const QByteArray &l : lines) {
+		accepts += model_.ingestLine(l);
+		checkPreviewWhole();
+	}
+	/* Wrong types in the optional members are tolerated (the picture is
+	   whole); everything that breaks the picture is refused. */
+	QCOMPARE(model_.previewCount(), accepted + accepts);
+	QVERIFY(accepts <= 5);
+	QVERIFY(model_.preview().rgb == goodRgb);
+}
+
+void TestModelFuzz::previewBitFlipsAndTypes()
+{
+	QRandomGenerator rng(20261122);
+	for (int round = 0; round < 400; ++round) {
+		QByteArray t = previewLine_;
+		int flips = 1 + rng.bounded(16);
+		for (int i = 0; i < flips; ++i)
+			t[rng.bounded(t.size())] = static_cast<char>(rng.bounded(256));
+		model_.ingestLine(t);
+		checkPreviewWhole();
+	}
+	for (int round = 0; round < 200; ++round) {
+		const auto &line = previewRec_.lines()[rng.bounded(previewRec_.size())].text;
+		QJsonValue c = confuse(QJsonDocument::fromJson(line).object(), rng);
+		model_.ingestLine(QJsonDocument(c.toObject()).toJson(QJsonDocument::Compact));
+		checkPreviewWhole();
+	}
 }
 
 void TestModelFuzz::truncatedLines()
@@ -63,7 +154,7 @@ void TestModelFuzz::bitFlips()
 }
 
 /* Replace every value below @v by something of another type. */
-static QJsonValue confuse(const QJsonValue &v, QRandomGenerator &rng, int depth = 0)
+static QJsonValue confuse(const QJsonValue &v, QRandomGenerator &rng, int depth)
 {
 	static const QJsonValue replacements[] = {
 		QJsonValue(), QJsonValue(true), QJsonValue(-1), QJsonValue(1e308), QJsonValue(-1e308),
@@ -147,6 +238,12 @@ void TestModelFuzz::stillCorrectAfterwards()
 		QCOMPARE(model_.linkStats(l.id).kind, fresh.linkStats(l.id).kind);
 	}
 	QCOMPARE(fresh.linkStats("pipeline0/dmabufupload0:src").kind, LinkKind::DmaBuf);
+	/* And a valid preview still shows what it shows in a fresh model. */
+	QVERIFY(model_.ingestLine(previewLine_));
+	SessionModel freshPreview;
+	QVERIFY(freshPreview.ingestLine(previewLine_));
+	QCOMPARE(model_.preview().rgb, freshPreview.preview().rgb);
+	QCOMPARE(model_.preview().link, freshPreview.preview().link);
 }
 
 QTEST_GUILESS_MAIN(TestModelFuzz)

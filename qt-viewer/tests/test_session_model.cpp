@@ -2,7 +2,9 @@
 /*
  * The viewer's model, fed with a session the tracer recorded in the test VM
  * (tests/data/tracer-session-upload.jsonl: videotestsrc ! dmabufupload !
- * videoconvert ! fakesink, 40 buffers).
+ * videoconvert ! fakesink, 40 buffers), and one with live previews
+ * (tests/data/tracer-session-preview.jsonl: 40 frames of solid R 0x33 G 0x66
+ * B 0xcc, NV12 96x72 dma-bufs from dmabufupload into fakesink, preview=auto).
  */
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -29,6 +31,9 @@ private slots:
 	void saveAndReload();
 	void layoutPlacesElementsLeftToRight();
 	void rejectsOtherProtocols();
+	void previewFromRecording();
+	void previewFollowsTheReplayTime();
+	void unknownLineTypesAreIgnored();
 
 private:
 	QString path_;
@@ -188,6 +193,80 @@ void TestSessionModel::rejectsOtherProtocols()
 	QVERIFY(!m.hasHello());
 	QVERIFY(!m.ingestLine(R"({"type":"graph","elements":{}})"));
 	QCOMPARE(m.malformedLines(), 2u);
+}
+
+void TestSessionModel::previewFromRecording()
+{
+	SessionRecording rec;
+	QString err;
+	QVERIFY2(rec.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-preview.jsonl"), &err), qPrintable(err));
+	SessionModel m;
+	QSignalSpy previews(&m, &SessionModel::previewUpdated);
+	rec.replayTo(m, 1e9);
+	QCOMPARE(m.malformedLines(), 0u);
+	QCOMPARE(m.ignoredLines(), 0u);
+	QVERIFY(m.hasPreview());
+	QCOMPARE(m.previewCount(), 3u); /* 1.3 s of video, at most 2 a second */
+	QCOMPARE(previews.count(), 1 + 3); /* the clear before the replay, then each picture */
+	const PreviewFrame &p = m.preview();
+	QCOMPARE(p.link, link("dmabufupload0"));
+	QCOMPARE(p.element, QStringLiteral("pipeline0/fakesink0"));
+	QCOMPARE(p.pad, QStringLiteral("sink"));
+	QCOMPARE(p.sourceFormat, QStringLiteral("NV12"));
+	QCOMPARE(p.sourceWidth, 96);
+	QCOMPARE(p.sourceHeight, 72);
+	QCOMPARE(p.width, 96);
+	QCOMPARE(p.height, 72);
+	QVERIFY(p.pts >= 0);
+	QCOMPARE(p.rgb.size(), 96 * 72 * 3);
+	const int want[3] = { 0x33, 0x66, 0xcc };
+	for (int i = 0; i < p.rgb.size(); ++i)
+		QVERIFY2(qAbs(int(uchar(p.rgb[i])) - want[i % 3]) <= 3, qPrintable(QString::number(i)));
+	/* And in the summary, as its mean colour. */
+	QJsonObject s = m.summary().value("preview").toObject();
+	QCOMPARE(s.value("count").toInt(), 3);
+	QJsonArray mean = s.value("mean_rgb").toArray();
+	QCOMPARE(mean.size(), 3);
+	for (int c = 0; c < 3; ++c)
+		QVERIFY(qAbs(mean[c].toDouble() - want[c]) < 3);
+	/* The link it shows carried dma-bufs. */
+	QCOMPARE(m.linkStats(p.link).kind, LinkKind::DmaBuf);
+}
+
+void TestSessionModel::previewFollowsTheReplayTime()
+{
+	SessionRecording rec;
+	QString err;
+	QVERIFY(rec.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-preview.jsonl"), &err));
+	QList<double> times;
+	for (const auto &l : rec.lines())
+		if (l.text.contains("\"type\":\"preview\""))
+			times << l.t;
+	QCOMPARE(times.size(), 3);
+	SessionModel m;
+	rec.replayTo(m, times[0] - 0.001);
+	QVERIFY(!m.hasPreview());
+	rec.replayTo(m, times[1]);
+	QCOMPARE(m.previewCount(), 2u);
+	QVERIFY(m.preview().t <= times[1]);
+	/* Seeking clears it with the rest. */
+	rec.replayTo(m, rec.startTime());
+	QVERIFY(!m.hasPreview());
+	QVERIFY(m.preview().rgb.isEmpty());
+}
+
+void TestSessionModel::unknownLineTypesAreIgnored()
+{
+	/* A newer tracer's line types: skipped, not counted as malformed. */
+	SessionModel m;
+	QVERIFY(m.ingestLine(R"({"type":"something-new","v":1,"t":1.0,"x":[1,2]})"));
+	QCOMPARE(m.ignoredLines(), 1u);
+	QCOMPARE(m.malformedLines(), 0u);
+	/* A preview that is not one still is malformed. */
+	QVERIFY(!m.ingestLine(R"({"type":"preview","v":1,"format":"rgb888","width":2,"height":1,"data":"AAAA"})"));
+	QCOMPARE(m.malformedLines(), 1u);
+	QVERIFY(m.ingestLine(R"({"type":"preview","v":1,"format":"rgb888","width":2,"height":1,"data":"/wAAAP8A"})"));
+	QCOMPARE(m.preview().rgb, QByteArray("\xff\0\0\0\xff\0", 6));
 }
 
 QTEST_GUILESS_MAIN(TestSessionModel)

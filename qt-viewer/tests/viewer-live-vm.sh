@@ -3,8 +3,9 @@
 #
 # dmabufkit-viewer under Xvfb, attached over TCP to a live pipeline in the
 # test VM (qemu forwards a free host port to the guest's tracer). The viewer
-# waits until the graph, link kinds and rates arrived, saves a screenshot and
-# a dump of its model; we assert on the model, not on pixels.
+# waits until the graph, link kinds, rates and a live preview arrived, saves a
+# screenshot and a dump of its model; we assert on the model, not on pixels
+# of the window (the preview's own pixels are part of the model).
 #
 #   viewer-live-vm.sh BUILD_DIR VIEWER
 set -u
@@ -22,7 +23,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 vm=$!
 
 xvfb-run -a -s "-screen 0 1400x1000x24" "$viewer" --attach "tcp:127.0.0.1:$port" \
-	--wait-ready 180 --screenshot "$out/viewer.png" --dump-model "$out/model.json" \
+	--wait-ready 180 --wait-preview --screenshot "$out/viewer.png" --dump-model "$out/model.json" \
 	--save-session "$out/session.jsonl" >"$out/viewer.log" 2>&1
 viewer_rc=$?
 touch "$out/stop"
@@ -55,6 +56,15 @@ check(conv.get('kind') == 'system' and conv.get('copied') is True,
       f"videoconvert output is system memory, marked copied: {conv.get('kind')} {conv.get('copied')}")
 for name, l in sorted(links.items()):
     check(l['max_fps'] > 5, f"{name}: rate arrived ({l['max_fps']:.1f} buffers/s peak)")
+pv = m.get('preview', {})
+check(pv.get('count', 0) > 0, f"live preview arrived: {pv.get('count', 0)} pictures")
+check(pv.get('link', '').endswith('capsfilter1:src') and pv.get('element', '').endswith('fakesink0'),
+      f"preview=auto watches the video sink's input: {pv.get('link')} -> {pv.get('element')}")
+check((pv.get('source_format'), pv.get('width'), pv.get('height')) == ('I420', 160, 120),
+      f"preview of I420 frames, 160x120: {pv.get('source_format')} {pv.get('width')}x{pv.get('height')}")
+mean = pv.get('mean_rgb', [0, 0, 0])
+check(all(abs(a - b) <= 4 for a, b in zip(mean, [0x33, 0x66, 0xcc])),
+      f"it shows the source's colour: mean {[round(v, 1) for v in mean]}, expected [51, 102, 204]")
 check(os.path.getsize(sys.argv[2]) > 20000, 'screenshot saved')
 sys.exit(1 if fails else 0)
 PY
