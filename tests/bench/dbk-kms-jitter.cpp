@@ -15,14 +15,16 @@
  *   steady_*              the same from the WARMUP-th buffer (default 30) to
  *                         EOS, per frame rendered in that span: start-up
  *                         (device open, modeset, preroll) left out
- *   steady_system_ms_per_rendered
- *                         busy CPU of the whole machine (/proc/stat) in that
- *                         span per frame: also what runs in kernel threads on
- *                         the process's behalf (a non-blocking atomic commit
- *                         completes in a kworker, a blocking one in the
- *                         caller; vivid fills frames in its own kthread)
+ *   steady_guest_ms_per_rendered, steady_others_ms_per_rendered
+ *                         CPU of every process of the guest in that span per
+ *                         frame, and the biggest other consumers: what runs
+ *                         in kernel threads on the pipeline's behalf (a
+ *                         non-blocking atomic commit completes in a kworker,
+ *                         a blocking one in the caller; vivid fills frames
+ *                         in its own kthread)
  *   threads               CPU ms and voluntary/involuntary context switches of
- *                         every thread alive at EOS, by name
+ *                         every thread alive at EOS, by name, over the run and
+ *                         from the warmup-th buffer on (steady_*)
  *   ctxsw_per_rendered    context switches of the whole process per frame
  *   render_interval_*     intervals between buffers reaching the sink (both
  *                         sinks are paced by the display: kmssink waits for
@@ -31,6 +33,7 @@
  *   frames_shown, flip_interval_*
  *                         dmabufkmssink's own page-flip statistics
  */
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -56,50 +59,32 @@ double processCpuSeconds()
 	       double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-/* Busy seconds of all CPUs (everything but idle and iowait). */
-double systemBusySeconds()
-{
-	std::ifstream f("/proc/stat");
-	std::string cpu;
-	unsigned long long v[8] = {};
-	f >> cpu;
-	for (auto &x : v)
-		f >> x;
-	const unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-	return double(busy) / double(sysconf(_SC_CLK_TCK));
-}
-
-guint64 lateDrops(GstElement *sink)
-{
-	guint64 dropped = 0;
-	if (GstStructure *s = gst_base_sink_get_stats(GST_BASE_SINK(sink))) {
-		gst_structure_get_uint64(s, "dropped", &dropped);
-		gst_structure_free(s);
-	}
-	return dropped;
-}
-
-struct Probe {
-	GstElement *sink = nullptr;
-	size_t warmup = 30;
-	std::vector<gint64> times;
-	std::vector<guint64> offsets;
-	/* At the warmup-th buffer. */
-	double cpu = 0, system = 0;
-	guint64 drops = 0;
+/* CPU ms of every process of the guest (kernel threads are processes of
+ * their own), by pid, with the comm of each. Read through the process CPU
+ * clocks: nanoseconds, where /proc/stat only has scheduler ticks. */
+struct ProcessCpu {
+	std::string comm;
+	double ms = 0;
 };
 
-GstPadProbeReturn onBuffer(GstPad *, GstPadProbeInfo *info, gpointer data)
+std::map<pid_t, ProcessCpu> allProcesses()
 {
-	auto *p = static_cast<Probe *>(data);
-	p->times.push_back(g_get_monotonic_time());
-	p->offsets.push_back(GST_BUFFER_OFFSET(GST_PAD_PROBE_INFO_BUFFER(info)));
-	if (p->times.size() == p->warmup) {
-		p->cpu = processCpuSeconds();
-		p->system = systemBusySeconds();
-		p->drops = lateDrops(p->sink);
+	std::map<pid_t, ProcessCpu> out;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return out;
+	while (dirent *e = readdir(d)) {
+		const pid_t pid = pid_t(std::atoi(e->d_name));
+		clockid_t id;
+		timespec ts{};
+		if (pid <= 0 || clock_getcpuclockid(pid, &id) != 0 || clock_gettime(id, &ts) != 0)
+			continue;
+		ProcessCpu &p = out[pid];
+		p.ms = double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+		std::getline(std::ifstream(std::string("/proc/") + e->d_name + "/comm"), p.comm);
 	}
-	return GST_PAD_PROBE_OK;
+	closedir(d);
+	return out;
 }
 
 struct ThreadInfo {
@@ -155,6 +140,43 @@ std::map<std::string, ThreadInfo> threads()
 	return out;
 }
 
+guint64 lateDrops(GstElement *sink)
+{
+	guint64 dropped = 0;
+	if (GstStructure *s = gst_base_sink_get_stats(GST_BASE_SINK(sink))) {
+		gst_structure_get_uint64(s, "dropped", &dropped);
+		gst_structure_free(s);
+	}
+	return dropped;
+}
+
+struct Probe {
+	GstElement *sink = nullptr;
+	size_t warmup = 30;
+	std::vector<gint64> times;
+	std::vector<guint64> offsets;
+	/* At the warmup-th buffer. */
+	double cpu = 0;
+	std::map<pid_t, ProcessCpu> guest;
+	guint64 drops = 0;
+	std::map<std::string, ThreadInfo> threads;
+};
+
+GstPadProbeReturn onBuffer(GstPad *, GstPadProbeInfo *info, gpointer data)
+{
+	auto *p = static_cast<Probe *>(data);
+	p->times.push_back(g_get_monotonic_time());
+	p->offsets.push_back(GST_BUFFER_OFFSET(GST_PAD_PROBE_INFO_BUFFER(info)));
+	if (p->times.size() == p->warmup) {
+		/* Threads first, so reading /proc is not counted in the span. */
+		p->threads = threads();
+		p->cpu = processCpuSeconds();
+		p->guest = allProcesses();
+		p->drops = lateDrops(p->sink);
+	}
+	return GST_PAD_PROBE_OK;
+}
+
 std::string jsonString(const std::string &s)
 {
 	std::string o = "\"";
@@ -206,7 +228,7 @@ int main(int argc, char **argv)
 	GstMessage *m = gst_bus_timed_pop_filtered(bus, 300 * GST_SECOND,
 						   GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
 	const double cpuEnd = processCpuSeconds();
-	const double systemEnd = systemBusySeconds();
+	const auto guestEnd = allProcesses();
 	const double cpu = cpuEnd - cpu0;
 	const double wall = double(g_get_monotonic_time() - t0) / 1e6;
 	/* Threads are sampled before the pipeline shuts down: they are gone after. */
@@ -264,35 +286,63 @@ int main(int argc, char **argv)
 	const guint64 steadyDrops = dropped - std::min(dropped, probe.drops);
 	const guint64 steady = steadyBuffers > steadyDrops ? steadyBuffers - steadyDrops : 0;
 	const double steadyCpu = steady ? (cpuEnd - probe.cpu) * 1000 / double(steady) : 0;
-	const double steadySystem = steady ? (systemEnd - probe.system) * 1000 / double(steady) : 0;
+	/* Guest-wide CPU over the steady span, and the other processes that
+	 * used most of it (kernel threads working for the pipeline). */
+	double guestMs = 0;
+	std::vector<std::pair<double, std::string>> others;
+	for (const auto &[pid, pc] : guestEnd) {
+		auto it = probe.guest.find(pid);
+		const double d = pc.ms - (it != probe.guest.end() ? it->second.ms : 0);
+		guestMs += d;
+		if (pid != getpid() && d > 0)
+			others.emplace_back(d, pc.comm);
+	}
+	std::sort(others.rbegin(), others.rend());
+	std::string top;
+	for (size_t i = 0; i < others.size() && i < 4; ++i)
+		top += (top.empty() ? "" : ", ") + jsonString(others[i].second) + ": " +
+		       std::to_string(steady ? others[i].first / double(steady) : 0);
+	const double steadyGuest = steady ? guestMs / double(steady) : 0;
 
 	std::string th;
-	unsigned long switches = 0;
+	unsigned long switches = 0, steadySwitches = 0;
 	for (auto &[name, t] : after) {
-		/* Only what each thread spent while the pipeline ran. */
+		/* Only what each thread spent while the pipeline ran, and from the
+		 * warmup-th buffer on. */
+		ThreadInfo whole = t, steadyT = t;
 		if (auto it = before.find(name); it != before.end()) {
-			t.cpuMs -= it->second.cpuMs;
-			t.voluntary -= it->second.voluntary;
-			t.involuntary -= it->second.involuntary;
+			whole.cpuMs -= it->second.cpuMs;
+			whole.voluntary -= it->second.voluntary;
+			whole.involuntary -= it->second.involuntary;
 		}
-		switches += t.voluntary + t.involuntary;
-		char buf[256];
-		std::snprintf(buf, sizeof buf, "%s%s: {\"cpu_ms\": %.1f, \"vcsw\": %lu, \"ivcsw\": %lu, \"n\": %u}",
-			      th.empty() ? "" : ", ", jsonString(name).c_str(), t.cpuMs, t.voluntary,
-			      t.involuntary, t.count);
+		if (auto it = probe.threads.find(name); it != probe.threads.end()) {
+			steadyT.cpuMs -= it->second.cpuMs;
+			steadyT.voluntary -= it->second.voluntary;
+			steadyT.involuntary -= it->second.involuntary;
+		}
+		switches += whole.voluntary + whole.involuntary;
+		steadySwitches += steadyT.voluntary + steadyT.involuntary;
+		char buf[320];
+		std::snprintf(buf, sizeof buf,
+			      "%s%s: {\"cpu_ms\": %.2f, \"vcsw\": %lu, \"ivcsw\": %lu, \"steady_cpu_ms\": %.2f, "
+			      "\"steady_vcsw\": %lu, \"steady_ivcsw\": %lu, \"n\": %u}",
+			      th.empty() ? "" : ", ", jsonString(name).c_str(), whole.cpuMs, whole.voluntary,
+			      whole.involuntary, steadyT.cpuMs, steadyT.voluntary, steadyT.involuntary, t.count);
 		th += buf;
 	}
 	std::printf("{\"ok\": %s, \"buffers\": %zu, \"rendered\": %" G_GUINT64_FORMAT
 		    ", \"late_drops\": %" G_GUINT64_FORMAT ", \"source_gaps\": %" G_GUINT64_FORMAT
 		    ", \"wall_s\": %.3f, \"cpu_s\": %.4f, \"cpu_ms_per_rendered\": %.3f"
 		    ", \"steady_rendered\": %" G_GUINT64_FORMAT ", \"steady_cpu_ms_per_rendered\": %.3f"
-		    ", \"steady_system_ms_per_rendered\": %.3f"
-		    ", \"ctxsw_per_rendered\": %.2f"
+		    ", \"steady_guest_ms_per_rendered\": %.4f, \"steady_others_ms_per_rendered\": {%s}"
+		    ", \"ctxsw_per_rendered\": %.2f, \"steady_ctxsw_per_rendered\": %.2f"
 		    ", \"render_interval_mean_ms\": %.3f, \"render_interval_jitter_ms\": %.3f, "
 		    "\"render_interval_max_ms\": %.3f%s, \"threads\": {%s}}\n",
 		    ok ? "true" : "false", times.size(), rendered, dropped, gaps, wall, cpu,
-		    rendered ? cpu * 1000 / double(rendered) : 0, steady, steadyCpu, steadySystem,
-		    rendered ? double(switches) / double(rendered) : 0, mean, sd, max, own ? own : "",
+		    rendered ? cpu * 1000 / double(rendered) : 0, steady, steadyCpu, steadyGuest,
+		    top.c_str(),
+		    rendered ? double(switches) / double(rendered) : 0,
+		    steady ? double(steadySwitches) / double(steady) : 0, mean, sd, max, own ? own : "",
 		    th.c_str());
 	g_free(own);
 	if (m)
