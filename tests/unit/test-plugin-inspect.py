@@ -7,8 +7,12 @@ registered as "dmabufkit", this command printed the tracer's factory details
 instead of the plugin's element list. The tracer is "dmabuftrace" now; this
 checks both halves with the build-local registry the unit tests use.
 
-    test-plugin-inspect.py [GST_INSPECT]
+    test-plugin-inspect.py [GST_INSPECT [PRELOAD]]
+
+PRELOAD (sanitizer builds): runtimes to LD_PRELOAD, since gst-inspect-1.0
+itself is not instrumented and ASan must come first to load the plugin.
 """
+import os
 import re
 import subprocess
 import sys
@@ -26,9 +30,15 @@ def check(ok, what):
         failures.append(what)
 
 
+PRELOAD = sys.argv[2] if len(sys.argv) > 2 else ''
+
+
 def inspect(inspect_cmd, *args):
+    env = dict(os.environ)
+    if PRELOAD:
+        env['LD_PRELOAD'] = PRELOAD
     r = subprocess.run([inspect_cmd, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       text=True, timeout=120)
+                       text=True, timeout=120, env=env)
     return r.returncode, r.stdout
 
 
