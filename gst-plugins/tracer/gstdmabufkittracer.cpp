@@ -12,7 +12,7 @@
  *
  * Parameters (comma separated): endpoint=unix:PATH | tcp:[HOST:]PORT |
  * file:PATH (default unix:/tmp/dmabufkit-tracer-PID.sock), period-ms=100..500
- * (default 250), queue=LINES per client (default 256), performance=on|off|auto
+ * (default 500), queue=LINES per client (default 256), performance=on|off|auto
  * (capture GST_PERFORMANCE log messages; auto: when the debug system is on),
  * preview=off|auto|ELEMENT[:PAD] (a small thumbnail of the frames on that
  * link, twice a second; auto: the video sink added last; default off).
@@ -33,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <pthread.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -59,7 +60,9 @@ namespace {
 
 struct Params {
 	std::string endpoint;
-	int periodMs = 250;
+	/* 2 snapshots a second by default: each costs the publisher a walk of the
+	   graph and its properties, which weighs on slow machines (docs/benchmarks.md). */
+	int periodMs = 500;
 	size_t queue = 256;
 	/* GST_PERFORMANCE capture: "auto" when the debug system is on anyway. */
 	enum class Perf { Auto, On, Off } performance = Perf::Auto;
@@ -149,6 +152,8 @@ struct TracerState {
 	uint64_t previewGeneration = 0;
 	PreviewSource previewSource;
 	std::string previewError; /* the last one stated */
+	PreviewImage previewImage; /* kept: its pixels' storage is reused */
+	std::string previewBase64;
 
 	double now() const
 	{
@@ -681,9 +686,9 @@ static void publishPreview(TracerState *st, const std::vector<GstElement *> &pip
 		}
 		st->preview.watch(st->previewSerial);
 	}
-	PreviewImage image;
+	PreviewImage &image = st->previewImage;
 	if (st->preview.take(image) && image.linkSerial == st->previewSerial && st->previewSerial) {
-		std::string line = previewLine(image, st->previewSource, ++st->seq);
+		std::string line = previewLine(image, st->previewSource, ++st->seq, st->previewBase64);
 		st->server->broadcast(line);
 		std::lock_guard lock(st->graphMutex);
 		st->lastPreview = std::move(line);
@@ -733,6 +738,8 @@ static void publishOnce(TracerState *st, uint64_t &lastGeneration, double &lastG
 
 static void publisherMain(TracerState *st)
 {
+	/* Named, so its own CPU time shows in the thread list it publishes. */
+	pthread_setname_np(pthread_self(), "dmabuftrace");
 	using clock = std::chrono::steady_clock;
 	auto period = std::chrono::milliseconds(st->params.periodMs);
 	auto next = clock::now() + period;
@@ -741,8 +748,10 @@ static void publisherMain(TracerState *st)
 	st->server->broadcast(helloLine(st));
 	while (!st->stop.load()) {
 		auto now = clock::now();
+		/* Rounded up: rounded down, the last millisecond before a tick
+		   would spin through poll(0). */
 		int wait = std::max<int64_t>(
-			0, std::chrono::duration_cast<std::chrono::milliseconds>(next - now).count());
+			0, std::chrono::ceil<std::chrono::milliseconds>(next - now).count());
 		st->server->serve(wait);
 		uint64_t flushWanted;
 		{

@@ -9,7 +9,14 @@ namespace dbk::tracer {
 void appendJsonString(std::string &out, std::string_view s)
 {
 	out += '"';
-	for (unsigned char c : s) {
+	size_t plain = 0; /* start of the run that needs no escaping */
+	for (size_t i = 0; i < s.size(); ++i) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		/* Runs are appended whole: a preview's base64 is 77 KB of them. */
+		out.append(s.data() + plain, i - plain);
+		plain = i + 1;
 		switch (c) {
 		case '"':
 			out += "\\\"";
@@ -26,16 +33,14 @@ void appendJsonString(std::string &out, std::string_view s)
 		case '\t':
 			out += "\\t";
 			break;
-		default:
-			if (c < 0x20) {
-				char buf[8];
-				snprintf(buf, sizeof(buf), "\\u%04x", c);
-				out += buf;
-			} else {
-				out += static_cast<char>(c);
-			}
+		default: {
+			char buf[8];
+			snprintf(buf, sizeof(buf), "\\u%04x", c);
+			out += buf;
+		}
 		}
 	}
+	out.append(s.data() + plain, s.size() - plain);
 	out += '"';
 }
 

@@ -34,6 +34,9 @@ public:
 
 	template<typename T> JsonWriter &field(std::string_view k, T v) { return key(k).value(v); }
 
+	/* Room for @bytes more (a preview line is ~77 KB: one allocation, not ten). */
+	void reserve(size_t bytes) { out_.reserve(out_.size() + bytes); }
+
 	const std::string &str() const { return out_; }
 	std::string take() { return std::move(out_); }
 

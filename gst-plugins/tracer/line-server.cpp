@@ -102,7 +102,10 @@ void LineServer::broadcast(const std::string &line)
 	if (file_) {
 		if (fileFailed_)
 			return;
-		std::string l = line + '\n';
+		/* One write a line, into storage kept between lines. */
+		std::string &l = fileLine_;
+		l.assign(line);
+		l += '\n';
 		size_t off = 0;
 		while (off < l.size()) {
 			ssize_t n = write(file_.get(), l.data() + off, l.size() - off);

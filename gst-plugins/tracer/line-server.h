@@ -60,6 +60,7 @@ private:
 	dmabufkit::UniqueFD file_;
 	dmabufkit::UniqueFD wake_;
 	bool fileFailed_ = false;
+	std::string fileLine_; /* the line and its newline, storage kept */
 	std::vector<Client> clients_;
 	uint64_t dropped_ = 0;
 };

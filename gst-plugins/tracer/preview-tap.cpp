@@ -119,9 +119,16 @@ std::string PreviewTap::takeNotice()
 	return std::exchange(notice_, std::string());
 }
 
-std::string previewLine(const PreviewImage &image, const PreviewSource &source, uint64_t seq)
+std::string previewLine(const PreviewImage &image, const PreviewSource &source, uint64_t seq,
+			std::string &base64)
 {
+	/* Encoded into kept storage, in one pass (g_base64_encode_step's worst case). */
+	base64.resize((image.rgb.size() / 3 + 1) * 4 + 4);
+	gint state = 0, save = 0;
+	gsize n = g_base64_encode_step(image.rgb.data(), image.rgb.size(), FALSE, base64.data(), &state, &save);
+	n += g_base64_encode_close(FALSE, base64.data() + n, &state, &save);
 	JsonWriter w;
+	w.reserve(n + 512);
 	/* "t" first: recordings find it in a line's first bytes. */
 	w.beginObject().field("type", "preview").field("v", 1).field("seq", seq).field("t", image.t);
 	w.field("link", source.linkId).field("element", source.sinkId).field("pad", source.sinkPad);
@@ -131,9 +138,7 @@ std::string previewLine(const PreviewImage &image, const PreviewSource &source, 
 	w.field("format", image.sourceFormat).field("width", image.sourceWidth).field("height", image.sourceHeight);
 	w.endObject();
 	w.field("format", "rgb888").field("width", image.width).field("height", image.height);
-	gchar *data = g_base64_encode(image.rgb.data(), image.rgb.size());
-	w.field("data", data);
-	g_free(data);
+	w.field("data", std::string_view(base64.data(), n));
 	w.endObject();
 	return w.take();
 }

@@ -101,7 +101,9 @@ struct PreviewSource {
 	std::string sinkPad;
 };
 
-/* The "preview" protocol line (docs/tracer-protocol.md). Publisher thread. */
-std::string previewLine(const PreviewImage &image, const PreviewSource &source, uint64_t seq);
+/* The "preview" protocol line (docs/tracer-protocol.md). Publisher thread;
+   @base64 is scratch space kept between calls. */
+std::string previewLine(const PreviewImage &image, const PreviewSource &source, uint64_t seq,
+			std::string &base64);
 
 } /* namespace dbk::tracer */

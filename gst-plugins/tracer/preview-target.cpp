@@ -68,28 +68,12 @@ static void targetPad(GstPad *pad, PreviewTarget &out)
 static GstPad *autoPad(GstElement *pipeline)
 {
 	/* Sinks come newest first: the video sink added last wins. */
-	GstIterator *it = gst_bin_iterate_sinks(GST_BIN(pipeline));
-	GValue item = G_VALUE_INIT;
 	GstPad *found = nullptr;
-	bool done = false;
-	while (!done && !found) {
-		switch (gst_iterator_next(it, &item)) {
-		case GST_ITERATOR_OK: {
-			auto *e = GST_ELEMENT(g_value_get_object(&item));
-			if (!GST_IS_BIN(e))
-				found = firstPad(e, GST_PAD_SINK, carriesRawVideo);
-			g_value_reset(&item);
-			break;
-		}
-		case GST_ITERATOR_RESYNC:
-			gst_iterator_resync(it);
-			break;
-		default:
-			done = true;
-		}
+	for (GstObject *o : iteratorObjects(gst_bin_iterate_sinks(GST_BIN(pipeline)))) {
+		if (!found && !GST_IS_BIN(o))
+			found = firstPad(GST_ELEMENT(o), GST_PAD_SINK, carriesRawVideo);
+		gst_object_unref(o);
 	}
-	g_value_unset(&item);
-	gst_iterator_free(it);
 	return found;
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <dmabufkit/dbk-buffer-pool.h>
@@ -133,22 +134,21 @@ void writeStructure(JsonWriter &w, const GstStructure *s)
 	w.endObject();
 }
 
-static void collectBin(GstBin *bin, const std::string &prefix, std::vector<GstElement *> &out)
+std::vector<GstObject *> iteratorObjects(GstIterator *it)
 {
-	GstIterator *it = gst_bin_iterate_elements(bin);
 	GValue item = G_VALUE_INIT;
-	std::vector<GstElement *> children;
+	std::vector<GstObject *> out;
 	bool done = false;
 	while (!done) {
 		switch (gst_iterator_next(it, &item)) {
 		case GST_ITERATOR_OK:
-			children.push_back(GST_ELEMENT(g_value_dup_object(&item)));
+			out.push_back(GST_OBJECT(g_value_dup_object(&item)));
 			g_value_reset(&item);
 			break;
 		case GST_ITERATOR_RESYNC:
-			for (auto *c : children)
-				gst_object_unref(c);
-			children.clear();
+			for (auto *o : out)
+				gst_object_unref(o);
+			out.clear();
 			gst_iterator_resync(it);
 			break;
 		default:
@@ -157,10 +157,16 @@ static void collectBin(GstBin *bin, const std::string &prefix, std::vector<GstEl
 	}
 	g_value_unset(&item);
 	gst_iterator_free(it);
+	return out;
+}
+
+static void collectBin(GstBin *bin, const std::string &prefix, std::vector<GstElement *> &out)
+{
+	auto children = iteratorObjects(gst_bin_iterate_elements(bin));
 	/* The iterator lists the newest first; keep the order they were added. */
 	std::reverse(children.begin(), children.end());
 	for (auto *c : children) {
-		out.push_back(c);
+		out.push_back(GST_ELEMENT(c));
 		if (GST_IS_BIN(c))
 			collectBin(GST_BIN(c), prefix, out);
 	}
@@ -202,30 +208,8 @@ void SnapshotBuilder::release(std::vector<ElementRef> &refs)
 
 template<typename F> static void forEachPad(GstElement *e, F &&f)
 {
-	GstIterator *it = gst_element_iterate_pads(e);
-	GValue item = G_VALUE_INIT;
-	std::vector<GstPad *> pads;
-	bool done = false;
-	while (!done) {
-		switch (gst_iterator_next(it, &item)) {
-		case GST_ITERATOR_OK:
-			pads.push_back(GST_PAD(g_value_dup_object(&item)));
-			g_value_reset(&item);
-			break;
-		case GST_ITERATOR_RESYNC:
-			for (auto *p : pads)
-				gst_object_unref(p);
-			pads.clear();
-			gst_iterator_resync(it);
-			break;
-		default:
-			done = true;
-		}
-	}
-	g_value_unset(&item);
-	gst_iterator_free(it);
-	for (GstPad *p : pads) {
-		f(p);
+	for (GstObject *p : iteratorObjects(gst_element_iterate_pads(e))) {
+		f(GST_PAD(p));
 		gst_object_unref(p);
 	}
 }
@@ -417,6 +401,35 @@ static double processCpuSeconds()
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* A thread's CPU time through its CPU-time clock (Linux: the clock id of
+   thread @tid is ~tid << 3 | CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED): one
+   syscall, where /proc/self/task/TID/stat costs three and a text parse. */
+static bool threadCpuSeconds(int tid, double *seconds)
+{
+	const clockid_t clock = static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 6u);
+	timespec ts{};
+	if (clock_gettime(clock, &ts) != 0)
+		return false;
+	*seconds = ts.tv_sec + ts.tv_nsec / 1e9;
+	return true;
+}
+
+static std::string threadName(int tid)
+{
+	char path[64], buf[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return {};
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return {};
+	if (buf[n - 1] == '\n')
+		--n;
+	return std::string(buf, n);
+}
+
 void SnapshotBuilder::writeCpu(JsonWriter &w, double t)
 {
 	double cpu = processCpuSeconds();
@@ -424,50 +437,39 @@ void SnapshotBuilder::writeCpu(JsonWriter &w, double t)
 	w.key("cpu").beginObject();
 	w.field("process_s", cpu);
 	w.field("load", dt > 0 ? (cpu - prevProcessCpu_) / dt : 0.0);
-	long hz = sysconf(_SC_CLK_TCK);
 	w.key("threads").beginArray();
-	std::map<int, uint64_t> ticks;
+	for (auto &[tid, th] : threads_)
+		th.seen = false;
 	if (DIR *d = opendir("/proc/self/task")) {
 		int count = 0;
 		while (dirent *de = readdir(d)) {
 			if (de->d_name[0] == '.' || ++count > 64)
 				continue;
 			int tid = atoi(de->d_name);
-			char path[64], buf[512];
-			snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-			FILE *f = fopen(path, "re");
-			if (!f)
+			double seconds;
+			if (!threadCpuSeconds(tid, &seconds))
 				continue;
-			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-			fclose(f);
-			buf[n] = 0;
-			char *open = strchr(buf, '(');
-			char *close = strrchr(buf, ')');
-			if (!open || !close || close < open)
-				continue;
-			std::string comm(open + 1, close);
-			unsigned long long ut = 0, st = 0;
-			/* Fields after ")": state ppid pgrp session tty tpgid flags minflt
-			   cminflt majflt cmajflt utime stime */
-			if (sscanf(close + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-				   &ut, &st) != 2)
-				continue;
-			uint64_t total = ut + st;
-			ticks[tid] = total;
-			auto prev = prevThreadTicks_.find(tid);
-			double load = (dt > 0 && prev != prevThreadTicks_.end())
-					      ? (total - prev->second) / double(hz) / dt
-					      : 0.0;
+			auto [it, fresh] = threads_.try_emplace(tid);
+			ThreadSeen &th = it->second;
+			/* Names change (GStreamer names streaming threads once they
+			   run): read again now and then, not every snapshot. */
+			if (t - th.nameT > 2.0) {
+				th.name = threadName(tid);
+				th.nameT = t;
+			}
+			double load = (dt > 0 && !fresh) ? (seconds - th.cpu) / dt : 0.0;
+			th.cpu = seconds;
+			th.seen = true;
 			w.beginObject();
-			w.field("tid", tid).field("name", comm);
-			w.field("cpu_s", total / double(hz)).field("load", load);
+			w.field("tid", tid).field("name", th.name);
+			w.field("cpu_s", seconds).field("load", load);
 			w.endObject();
 		}
 		closedir(d);
 	}
+	std::erase_if(threads_, [](const auto &e) { return !e.second.seen; });
 	w.endArray();
 	w.endObject();
-	prevThreadTicks_ = std::move(ticks);
 	prevCpuT_ = t;
 	prevProcessCpu_ = cpu;
 }
@@ -494,6 +496,40 @@ static void writePool(JsonWriter &w, GstBufferPool *pool)
 		}
 	}
 	w.endObject();
+}
+
+/* Whether @e's first source pad carries the caps its first sink pad does. */
+static bool capsUnchanged(GstElement *e, GQuark padQuark)
+{
+	GstPad *sink = nullptr, *src = nullptr;
+	forEachPad(e, [&](GstPad *p) {
+		if (GST_PAD_IS_SINK(p) && !sink)
+			sink = GST_PAD(gst_object_ref(p));
+		else if (GST_PAD_IS_SRC(p) && !src)
+			src = GST_PAD(gst_object_ref(p));
+	});
+	bool same = false;
+	if (sink && src) {
+		GstCaps *in = gst_pad_get_current_caps(sink), *out = gst_pad_get_current_caps(src);
+		if (in && out) {
+			same = gst_caps_is_equal(in, out);
+		} else {
+			/* Deactivated: the caps last carried, as strings. */
+			std::string a = capsString(sink, padQuark);
+			if (a.empty()) {
+				if (GstPad *up = realPeer(sink)) {
+					a = capsString(up, padQuark);
+					gst_object_unref(up);
+				}
+			}
+			same = !a.empty() && a == capsString(src, padQuark);
+		}
+		gst_clear_caps(&in);
+		gst_clear_caps(&out);
+	}
+	gst_clear_object(&sink);
+	gst_clear_object(&src);
+	return same;
 }
 
 std::string SnapshotBuilder::stats(const std::vector<GstElement *> &pipelines, double t,
@@ -534,32 +570,8 @@ std::string SnapshotBuilder::stats(const std::vector<GstElement *> &pipelines, d
 			   caps stay the same (the element could have passed it through). */
 			uint64_t same = es->sameMemory.load(), fresh = es->newMemory.load();
 			uint64_t d2o = es->dmabufToOther.load(), o2d = es->otherToDmabuf.load();
-			bool sameCaps = false;
-			{
-				GstPad *sink = nullptr, *src = nullptr;
-				forEachPad(e, [&](GstPad *p) {
-					if (GST_PAD_IS_SINK(p) && !sink)
-						sink = GST_PAD(gst_object_ref(p));
-					else if (GST_PAD_IS_SRC(p) && !src)
-						src = GST_PAD(gst_object_ref(p));
-				});
-				if (sink && src) {
-					std::string a = capsString(sink, quarks_.pad);
-					if (a.empty()) {
-						/* Deactivated: what upstream last sent. */
-						if (GstPad *up = realPeer(sink)) {
-							a = capsString(up, quarks_.pad);
-							gst_object_unref(up);
-						}
-					}
-					std::string b = capsString(src, quarks_.pad);
-					sameCaps = !a.empty() && a == b;
-				}
-				if (sink)
-					gst_object_unref(sink);
-				if (src)
-					gst_object_unref(src);
-			}
+			/* Only asked when it decides (caps to strings is not free). */
+			bool sameCaps = !d2o && !o2d && fresh && capsUnchanged(e, quarks_.pad);
 			uint64_t copies = 0;
 			const char *reason = nullptr;
 			if (d2o) {

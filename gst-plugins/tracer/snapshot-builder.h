@@ -60,7 +60,13 @@ private:
 	std::unordered_map<uint64_t, Previous> prevLinks_;
 	std::map<std::string, Previous> prevElements_;
 	std::map<GType, std::vector<GParamSpec *>> counterProps_;
-	std::map<int, uint64_t> prevThreadTicks_;
+	struct ThreadSeen {
+		std::string name;
+		double nameT = -1e9; /* when the name was read */
+		double cpu = 0;      /* seconds, at the previous snapshot */
+		bool seen = false;   /* in this snapshot */
+	};
+	std::map<int, ThreadSeen> threads_;
 	double prevCpuT_ = -1;
 	double prevProcessCpu_ = 0;
 };
@@ -72,6 +78,8 @@ std::string padId(GstPad *pad);
 /* The real (non-proxy) pad @pad is linked to, following ghost pads; owned or nullptr. */
 GstPad *realPeer(GstPad *pad);
 bool isRealElementPad(GstPad *pad);
+/* Every object @it yields, as new references (a resync starts over); frees @it. */
+std::vector<GstObject *> iteratorObjects(GstIterator *it);
 void writeStructure(JsonWriter &w, const GstStructure *s);
 
 } /* namespace dbk::tracer */

@@ -49,10 +49,12 @@ std::string previewSessionPath()
 	return g_dir + "/preview.jsonl";
 }
 
-class TracerTest : public ::testing::Test
+/* GStreamer starts once, with the tracers, before any test (the tracers
+   are read at gst_init, and the thumbnail tests need GStreamer too). */
+class TracedGStreamer : public ::testing::Environment
 {
-protected:
-	static void SetUpTestSuite()
+public:
+	void SetUp() override
 	{
 		gchar *dir = g_dir_make_tmp("dbk-tracer-XXXXXX", nullptr);
 		ASSERT_NE(dir, nullptr);
@@ -66,6 +68,16 @@ protected:
 				      ",period-ms=100,preview=auto)";
 		g_setenv("GST_TRACERS", tracers.c_str(), TRUE);
 		gst_init(nullptr, nullptr);
+	}
+};
+[[maybe_unused]] ::testing::Environment *const g_gstreamer =
+	::testing::AddGlobalTestEnvironment(new TracedGStreamer);
+
+class TracerTest : public ::testing::Test
+{
+protected:
+	static void SetUpTestSuite()
+	{
 		ASSERT_NE(gst_registry_find_feature(gst_registry_get(), "dmabuftrace", GST_TYPE_TRACER_FACTORY),
 			  nullptr)
 			<< "the dmabuftrace tracer is not registered (GST_PLUGIN_PATH?)";
@@ -268,6 +280,21 @@ static GstBuffer *quadrantFrame(GstVideoInfo &info, GstVideoFormat format, int w
 	return buf;
 }
 
+/* Byte @x of row @y of @plane. */
+static uint8_t *at(GstVideoFrame &f, int plane, int x, int y)
+{
+	return static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, plane)) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, plane) + x;
+}
+
+/* 320x240 BGRx (alpha byte @alpha) with the colours @q in its quadrants. */
+static GstBuffer *bgrxQuadrants(GstVideoInfo &info, const Rgb q[4], uint8_t alpha)
+{
+	return quadrantFrame(info, GST_VIDEO_FORMAT_BGRx, 320, 240, [&](GstVideoFrame &f, int x, int y, int k) {
+		uint8_t *p = at(f, 0, x * 4, y);
+		p[0] = q[k].b, p[1] = q[k].g, p[2] = q[k].r, p[3] = alpha;
+	});
+}
+
 static std::vector<uint8_t> thumbnailOf(const GstVideoInfo &info, GstBuffer *buf, dbk::tracer::Thumbnail &t)
 {
 	std::string why;
@@ -333,11 +360,7 @@ TEST(Thumbnail, BGRxQuadrantsComeOutExactly)
 	/* 320x240 BGRx -> 160x120: every thumbnail pixel is the colour of its quadrant. */
 	const Rgb q[4] = { { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 }, { 10, 20, 30 } };
 	GstVideoInfo info;
-	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_BGRx, 320, 240, [&](GstVideoFrame &f, int x, int y, int k) {
-		uint8_t *p = static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0)) +
-			     y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0) + x * 4;
-		p[0] = q[k].b, p[1] = q[k].g, p[2] = q[k].r, p[3] = 0x77;
-	});
+	GstBuffer *buf = bgrxQuadrants(info, q, 0x77);
 	dbk::tracer::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
 	ASSERT_EQ(t.width(), 160);
@@ -360,13 +383,9 @@ TEST(Thumbnail, I420QuadrantsMatchBT601)
 	const int yuv[4][3] = { { 235, 128, 128 }, { 16, 128, 128 }, { 81, 90, 240 }, { 120, 160, 100 } };
 	GstVideoInfo info;
 	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_I420, 320, 240, [&](GstVideoFrame &f, int x, int y, int k) {
-		auto at = [&](int plane, int px, int py) {
-			return static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, plane)) +
-			       py * GST_VIDEO_FRAME_PLANE_STRIDE(&f, plane) + px;
-		};
-		*at(0, x, y) = yuv[k][0];
-		*at(1, x / 2, y / 2) = yuv[k][1];
-		*at(2, x / 2, y / 2) = yuv[k][2];
+		*at(f, 0, x, y) = yuv[k][0];
+		*at(f, 1, x / 2, y / 2) = yuv[k][1];
+		*at(f, 2, x / 2, y / 2) = yuv[k][2];
 	});
 	dbk::tracer::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
@@ -385,9 +404,8 @@ TEST(Thumbnail, HonoursTheColourMatrix)
 	/* The same bytes read as BT.709 give another red: the caps' matrix is used. */
 	GstVideoInfo info;
 	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_NV12, 64, 48, [&](GstVideoFrame &f, int x, int y, int) {
-		static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0))[y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0) + x] = 81;
-		uint8_t *uv = static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 1)) +
-			      (y / 2) * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 1) + (x / 2) * 2;
+		*at(f, 0, x, y) = 81;
+		uint8_t *uv = at(f, 1, (x / 2) * 2, y / 2);
 		uv[0] = 90, uv[1] = 240;
 	});
 	info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT709;
@@ -406,9 +424,8 @@ TEST(Thumbnail, SamplesStayInsideTheirCells)
 	/* GRAY8 with value = x: thumbnail column tx must read a source column in
 	   [tx * W / tw, (tx + 1) * W / tw), and rows likewise. */
 	GstVideoInfo info;
-	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200, [&](GstVideoFrame &f, int x, int y, int) {
-		static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0))[y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0) + x] = x;
-	});
+	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200,
+				       [&](GstVideoFrame &f, int x, int y, int) { *at(f, 0, x, y) = x; });
 	dbk::tracer::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
 	ASSERT_EQ(t.width(), 150);
@@ -420,9 +437,8 @@ TEST(Thumbnail, SamplesStayInsideTheirCells)
 		EXPECT_TRUE(p.r == p.g && p.g == p.b);
 	}
 	gst_buffer_unref(buf);
-	buf = quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200, [&](GstVideoFrame &f, int x, int y, int) {
-		static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0))[y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0) + x] = y;
-	});
+	buf = quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200,
+			    [&](GstVideoFrame &f, int x, int y, int) { *at(f, 0, x, y) = y; });
 	img = thumbnailOf(info, buf, t);
 	for (int ty = 0; ty < t.height(); ++ty) {
 		Rgb p = pixel(img, t, 3, ty);
@@ -439,11 +455,7 @@ TEST(Thumbnail, EverySupportedFormatShowsTheSamePicture)
 	   within the round trip's rounding. */
 	const Rgb q[4] = { { 200, 40, 40 }, { 40, 200, 40 }, { 40, 40, 200 }, { 128, 128, 128 } };
 	GstVideoInfo src;
-	GstBuffer *in = quadrantFrame(src, GST_VIDEO_FORMAT_BGRx, 320, 240, [&](GstVideoFrame &f, int x, int y, int k) {
-		uint8_t *p = static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0)) +
-			     y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0) + x * 4;
-		p[0] = q[k].b, p[1] = q[k].g, p[2] = q[k].r, p[3] = 255;
-	});
+	GstBuffer *in = bgrxQuadrants(src, q, 255);
 	const GstVideoFormat formats[] = {
 		GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_ARGB,
 		GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_xBGR, GST_VIDEO_FORMAT_ABGR,
