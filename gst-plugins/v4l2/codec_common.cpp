@@ -87,43 +87,41 @@ unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallbac
 	return v && *v > 0 ? static_cast<unsigned>(*v) : fallback;
 }
 
-void installCodecProperties(GObjectClass *oc, bool encoder, guint propDevice, guint propTimeout,
-				       guint propCopies, guint propImported, guint propHits, guint propMisses,
-				       guint propDeviceUsed)
+void installCodecProperties(GObjectClass *oc, bool encoder)
 {
 	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_property(
-		oc, propDevice,
+		oc, PROP_DEVICE,
 		g_param_spec_string("device", "Device",
 				    encoder ? "V4L2 encoder node; empty: the first that encodes the negotiated codec"
 					    : "V4L2 decoder node; empty: the first that decodes the negotiated codec",
 				    "", rw));
 	g_object_class_install_property(
-		oc, propTimeout,
+		oc, PROP_TIMEOUT_MS,
 		g_param_spec_uint("timeout-ms", "Dequeue timeout",
 				  "Post an error when the device returns nothing for this long (ms)", 1, G_MAXUINT, 2000, rw));
 	g_object_class_install_property(
-		oc, propCopies,
+		oc, PROP_COPIES,
 		g_param_spec_uint64("copies", "Copies",
 				    encoder ? "Input frames copied because they could not be imported"
 					    : "Input bitstream buffers copied because they were not dma-bufs",
 				    0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
-		oc, propImported,
+		oc, PROP_IMPORTED,
 		g_param_spec_uint64("imported", "Imported", "Input buffers imported as dma-bufs without a copy", 0,
 				    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
-		oc, propHits,
+		oc, PROP_CACHE_HITS,
 		g_param_spec_uint64("index-cache-hits", "Index cache hits",
 				    "OUTPUT imports that reused the dma-buf's V4L2 index (no remap)", 0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
-		oc, propMisses,
+		oc, PROP_CACHE_MISSES,
 		g_param_spec_uint64("index-cache-misses", "Index cache misses",
 				    "OUTPUT imports that bound a dma-buf to a new V4L2 index (a remap)", 0, G_MAXUINT64, 0,
 				    ro));
 	g_object_class_install_property(
-		oc, propDeviceUsed,
+		oc, PROP_DEVICE_USED,
 		g_param_spec_string("device-used", "Device used", "The node in use (or last used)", "", ro));
 }
 
@@ -132,6 +130,74 @@ GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames)
 	if (GST_VIDEO_INFO_FPS_N(&info) <= 0 || GST_VIDEO_INFO_FPS_D(&info) <= 0)
 		return 0;
 	return gst_util_uint64_scale(frames * GST_SECOND, GST_VIDEO_INFO_FPS_D(&info), GST_VIDEO_INFO_FPS_N(&info));
+}
+
+void CodecElementState::stopStream()
+{
+	if (!stream)
+		return;
+	if (const auto *c = stream->outputCache()) {
+		cacheHits += c->hits();
+		cacheMisses += c->misses();
+	}
+	stream.reset();
+}
+
+void CodecElementState::closeDevice()
+{
+	stopStream();
+	if (copyPool) {
+		gst_buffer_pool_set_active(copyPool, FALSE);
+		gst_object_unref(copyPool);
+		copyPool = nullptr;
+	}
+	dev.reset();
+}
+
+bool CodecElementState::setProperty(guint id, const GValue *value)
+{
+	switch (id) {
+	case PROP_DEVICE: {
+		const gchar *s = g_value_get_string(value);
+		device = s ? s : "";
+		return true;
+	}
+	case PROP_TIMEOUT_MS:
+		timeoutMs = g_value_get_uint(value);
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool CodecElementState::getProperty(guint id, GValue *value) const
+{
+	const v4l2::DmaBufIndexCache *c = stream ? stream->outputCache() : nullptr;
+	switch (id) {
+	case PROP_DEVICE:
+		g_value_set_string(value, device.c_str());
+		return true;
+	case PROP_TIMEOUT_MS:
+		g_value_set_uint(value, timeoutMs);
+		return true;
+	case PROP_COPIES:
+		g_value_set_uint64(value, copies);
+		return true;
+	case PROP_IMPORTED:
+		g_value_set_uint64(value, imported);
+		return true;
+	case PROP_CACHE_HITS:
+		g_value_set_uint64(value, cacheHits + (c ? c->hits() : 0));
+		return true;
+	case PROP_CACHE_MISSES:
+		g_value_set_uint64(value, cacheMisses + (c ? c->misses() : 0));
+		return true;
+	case PROP_DEVICE_USED:
+		g_value_set_string(value, deviceUsed.c_str());
+		return true;
+	default:
+		return false;
+	}
 }
 
 } /* namespace dmabufkit::gstv4l2 */

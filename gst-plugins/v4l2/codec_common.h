@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the encoder and decoder elements share: finding a device by codec. */
+/* What the encoder and decoder elements share: finding a device by codec,
+ * their common settings, counters and properties. */
 #pragma once
 
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include <gst/gst.h>
@@ -9,6 +12,7 @@
 
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/video_device.h"
+#include "m2m_stream.h"
 
 namespace dmabufkit::gstv4l2 {
 
@@ -36,9 +40,49 @@ constexpr unsigned kOutputSlots = 8;
  */
 GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames);
 
-/** \brief The properties the encoder and decoder share, with their ids. */
-void installCodecProperties(GObjectClass *oc, bool encoder, guint propDevice, guint propTimeout,
-			    guint propCopies, guint propImported, guint propHits, guint propMisses,
-			    guint propDeviceUsed);
+/** \brief Property ids both codec elements have; each element's own follow PROP_CODEC_N. */
+enum CodecProperty : guint {
+	PROP_CODEC_0,
+	PROP_DEVICE,
+	PROP_TIMEOUT_MS,
+	PROP_COPIES,
+	PROP_IMPORTED,
+	PROP_CACHE_HITS,
+	PROP_CACHE_MISSES,
+	PROP_DEVICE_USED,
+	PROP_CODEC_N
+};
+
+/** \brief Install the properties of CodecProperty on an encoder or decoder class. */
+void installCodecProperties(GObjectClass *oc, bool encoder);
+
+/**
+ * \brief The state the encoder and decoder elements share: settings, the
+ * device and its stream, the bitstream/frame copy pool and the counters
+ * behind the common properties. Each element's state derives from it.
+ */
+struct CodecElementState {
+	std::string device; /* property: empty = find by codec */
+	guint timeoutMs = 2000;
+
+	std::unique_ptr<v4l2::VideoDevice> dev;
+	std::unique_ptr<M2mStream> stream;
+	DbkAllocator *allocator = nullptr;
+	GstBufferPool *copyPool = nullptr; /* for inputs that cannot be imported */
+	bool warnedCopy = false;
+	std::atomic<guint64> copies{ 0 };
+	std::atomic<guint64> imported{ 0 };
+	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
+	std::string deviceUsed;
+
+	/** \brief End streaming; the index cache's counts are kept. */
+	void stopStream();
+	/** \brief stopStream(), drop the copy pool and close the device. */
+	void closeDevice();
+	/** \brief set_property for a CodecProperty id; false for any other id. */
+	bool setProperty(guint id, const GValue *value);
+	/** \brief get_property for a CodecProperty id; false for any other id. */
+	bool getProperty(guint id, GValue *value) const;
+};
 
 } /* namespace dmabufkit::gstv4l2 */

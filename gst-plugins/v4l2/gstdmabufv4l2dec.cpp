@@ -48,23 +48,11 @@ G_DECLARE_FINAL_TYPE(GstDmabufV4l2Dec, gst_dmabuf_v4l2_dec, GST, DMABUF_V4L2_DEC
 
 namespace {
 
-struct DecState {
-	std::string device;
-	guint timeoutMs = 2000;
-
-	std::unique_ptr<v4l2::VideoDevice> dev;
-	std::unique_ptr<M2mStream> stream;
-	DbkAllocator *allocator = nullptr;
+struct DecState : CodecElementState {
 	GstVideoCodecState *input = nullptr;
 	v4l2::PixelFormat codedFmt;
 	GstVideoInfo outInfo{};
-	GstBufferPool *copyPool = nullptr;
-	bool warnedCopy = false;
-	std::atomic<guint64> copies{ 0 };
-	std::atomic<guint64> imported{ 0 };
-	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
 	std::atomic<guint64> resolutionChanges{ 0 };
-	std::string deviceUsed;
 	GstFlowReturn lastFlow = GST_FLOW_OK;
 };
 
@@ -75,33 +63,9 @@ struct _GstDmabufV4l2Dec {
 	DecState *state;
 };
 
-enum { PROP_0, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED, PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED, PROP_RES_CHANGES };
+enum { PROP_RES_CHANGES = PROP_CODEC_N };
 
 G_DEFINE_TYPE(GstDmabufV4l2Dec, gst_dmabuf_v4l2_dec, GST_TYPE_VIDEO_DECODER)
-
-static void stop_stream(GstDmabufV4l2Dec *self)
-{
-	DecState *st = self->state;
-	if (st->stream) {
-		if (auto *c = st->stream->outputCache()) {
-			st->cacheHits += c->hits();
-			st->cacheMisses += c->misses();
-		}
-		st->stream.reset();
-	}
-}
-
-static void close_device(GstDmabufV4l2Dec *self)
-{
-	DecState *st = self->state;
-	stop_stream(self);
-	if (st->copyPool) {
-		gst_buffer_pool_set_active(st->copyPool, FALSE);
-		gst_object_unref(st->copyPool);
-		st->copyPool = nullptr;
-	}
-	st->dev.reset();
-}
 
 static gboolean gst_dmabuf_v4l2_dec_start(GstVideoDecoder *dec)
 {
@@ -114,7 +78,7 @@ static gboolean gst_dmabuf_v4l2_dec_start(GstVideoDecoder *dec)
 static gboolean gst_dmabuf_v4l2_dec_stop(GstVideoDecoder *dec)
 {
 	auto *self = GST_DMABUF_V4L2_DEC(dec);
-	close_device(self);
+	self->state->closeDevice();
 	if (self->state->input)
 		gst_video_codec_state_unref(self->state->input);
 	self->state->input = nullptr;
@@ -128,7 +92,7 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 {
 	auto *self = GST_DMABUF_V4L2_DEC(dec);
 	DecState *st = self->state;
-	close_device(self);
+	self->state->closeDevice();
 	if (st->input)
 		gst_video_codec_state_unref(st->input);
 	st->input = gst_video_codec_state_ref(state);
@@ -388,7 +352,7 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstV
 		st->stream->timeoutMs = st->timeoutMs;
 		st->stream->flushing = [self]() { return GST_PAD_IS_FLUSHING(GST_VIDEO_DECODER_SINK_PAD(self)) != 0; };
 		if (auto r = st->stream->setupOutput(kOutputSlots); !r) {
-			stop_stream(self);
+			self->state->stopStream();
 			gst_video_decoder_drop_frame(dec, frame);
 			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the decoder"), ("%s", r.error().message.c_str()));
 			return GST_FLOW_ERROR;
@@ -427,7 +391,7 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_finish(GstVideoDecoder *dec)
 	if (!st->stream)
 		return GST_FLOW_OK;
 	auto r = st->stream->drain(false);
-	stop_stream(self);
+	self->state->stopStream();
 	if (!r)
 		return post_stream_error(self, r.error(), "Draining the decoder failed");
 	return GST_FLOW_OK;
@@ -435,59 +399,25 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_finish(GstVideoDecoder *dec)
 
 static gboolean gst_dmabuf_v4l2_dec_flush(GstVideoDecoder *dec)
 {
-	stop_stream(GST_DMABUF_V4L2_DEC(dec));
+	GST_DMABUF_V4L2_DEC(dec)->state->stopStream();
 	return TRUE;
 }
 
 static void gst_dmabuf_v4l2_dec_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
-	DecState *st = GST_DMABUF_V4L2_DEC(object)->state;
-	switch (id) {
-	case PROP_DEVICE: {
-		const gchar *s = g_value_get_string(value);
-		st->device = s ? s : "";
-		break;
-	}
-	case PROP_TIMEOUT_MS:
-		st->timeoutMs = g_value_get_uint(value);
-		break;
-	default:
+	if (!GST_DMABUF_V4L2_DEC(object)->state->setProperty(id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
 }
 
 static void gst_dmabuf_v4l2_dec_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
 	DecState *st = GST_DMABUF_V4L2_DEC(object)->state;
-	const v4l2::DmaBufIndexCache *c = st->stream ? st->stream->outputCache() : nullptr;
-	switch (id) {
-	case PROP_DEVICE:
-		g_value_set_string(value, st->device.c_str());
-		break;
-	case PROP_TIMEOUT_MS:
-		g_value_set_uint(value, st->timeoutMs);
-		break;
-	case PROP_COPIES:
-		g_value_set_uint64(value, st->copies);
-		break;
-	case PROP_IMPORTED:
-		g_value_set_uint64(value, st->imported);
-		break;
-	case PROP_CACHE_HITS:
-		g_value_set_uint64(value, st->cacheHits + (c ? c->hits() : 0));
-		break;
-	case PROP_CACHE_MISSES:
-		g_value_set_uint64(value, st->cacheMisses + (c ? c->misses() : 0));
-		break;
-	case PROP_DEVICE_USED:
-		g_value_set_string(value, st->deviceUsed.c_str());
-		break;
-	case PROP_RES_CHANGES:
+	if (st->getProperty(id, value))
+		return;
+	if (id == PROP_RES_CHANGES)
 		g_value_set_uint64(value, st->resolutionChanges);
-		break;
-	default:
+	else
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
 }
 
 static void gst_dmabuf_v4l2_dec_finalize(GObject *object)
@@ -504,8 +434,7 @@ static void gst_dmabuf_v4l2_dec_class_init(GstDmabufV4l2DecClass *klass)
 	oc->set_property = gst_dmabuf_v4l2_dec_set_property;
 	oc->get_property = gst_dmabuf_v4l2_dec_get_property;
 	oc->finalize = gst_dmabuf_v4l2_dec_finalize;
-	installCodecProperties(oc, false, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED,
-			       PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED);
+	installCodecProperties(oc, false);
 	g_object_class_install_property(
 		oc, PROP_RES_CHANGES,
 		g_param_spec_uint64("source-changes", "Source changes",

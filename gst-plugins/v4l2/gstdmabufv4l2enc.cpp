@@ -47,23 +47,11 @@ G_DECLARE_FINAL_TYPE(GstDmabufV4l2Enc, gst_dmabuf_v4l2_enc, GST, DMABUF_V4L2_ENC
 
 namespace {
 
-struct EncState {
-	std::string device; /* property: empty = find by codec */
-	guint timeoutMs = 2000;
+struct EncState : CodecElementState {
 	bool forceCopy = false; /* property: benchmarks the copy path */
-
-	std::unique_ptr<v4l2::VideoDevice> dev;
-	std::unique_ptr<M2mStream> stream;
-	DbkAllocator *allocator = nullptr;
 	GstVideoInfo inInfo{};  /* upstream's caps */
 	GstVideoInfo devInfo{}; /* the layout the device reads */
 	v4l2::PixelFormat rawFmt, codedFmt;
-	GstBufferPool *copyPool = nullptr;
-	bool warnedCopy = false;
-	std::atomic<guint64> copies{ 0 };
-	std::atomic<guint64> imported{ 0 };
-	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
-	std::string deviceUsed;
 };
 
 } /* namespace */
@@ -73,33 +61,9 @@ struct _GstDmabufV4l2Enc {
 	EncState *state;
 };
 
-enum { PROP_0, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED, PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED, PROP_FORCE_COPY };
+enum { PROP_FORCE_COPY = PROP_CODEC_N };
 
 G_DEFINE_TYPE(GstDmabufV4l2Enc, gst_dmabuf_v4l2_enc, GST_TYPE_VIDEO_ENCODER)
-
-static void stop_stream(GstDmabufV4l2Enc *self)
-{
-	EncState *st = self->state;
-	if (st->stream) {
-		if (auto *c = st->stream->outputCache()) {
-			st->cacheHits += c->hits();
-			st->cacheMisses += c->misses();
-		}
-		st->stream.reset();
-	}
-}
-
-static void close_device(GstDmabufV4l2Enc *self)
-{
-	EncState *st = self->state;
-	stop_stream(self);
-	if (st->copyPool) {
-		gst_buffer_pool_set_active(st->copyPool, FALSE);
-		gst_object_unref(st->copyPool);
-		st->copyPool = nullptr;
-	}
-	st->dev.reset();
-}
 
 static gboolean gst_dmabuf_v4l2_enc_start(GstVideoEncoder *enc)
 {
@@ -112,7 +76,7 @@ static gboolean gst_dmabuf_v4l2_enc_start(GstVideoEncoder *enc)
 static gboolean gst_dmabuf_v4l2_enc_stop(GstVideoEncoder *enc)
 {
 	auto *self = GST_DMABUF_V4L2_ENC(enc);
-	close_device(self);
+	self->state->closeDevice();
 	if (self->state->allocator)
 		gst_object_unref(self->state->allocator);
 	self->state->allocator = nullptr;
@@ -162,7 +126,7 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 {
 	auto *self = GST_DMABUF_V4L2_ENC(enc);
 	EncState *st = self->state;
-	close_device(self);
+	self->state->closeDevice();
 	st->inInfo = state->info;
 	const uint32_t rawFourcc = v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&state->info));
 	if (!rawFourcc) {
@@ -349,7 +313,7 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstV
 		if (r)
 			r = st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2);
 		if (!r) {
-			stop_stream(self);
+			self->state->stopStream();
 			gst_video_codec_frame_unref(frame);
 			post_error(self, r.error(), "Cannot start the encoder");
 			return GST_FLOW_ERROR;
@@ -394,7 +358,7 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_finish(GstVideoEncoder *enc)
 	if (!st->stream)
 		return GST_FLOW_OK;
 	auto r = st->stream->drain(true);
-	stop_stream(self);
+	self->state->stopStream();
 	if (!r) {
 		post_error(self, r.error(), "Draining the encoder failed");
 		return GST_FLOW_ERROR;
@@ -404,7 +368,7 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_finish(GstVideoEncoder *enc)
 
 static gboolean gst_dmabuf_v4l2_enc_flush(GstVideoEncoder *enc)
 {
-	stop_stream(GST_DMABUF_V4L2_ENC(enc));
+	GST_DMABUF_V4L2_ENC(enc)->state->stopStream();
 	return TRUE;
 }
 
@@ -439,55 +403,23 @@ static gboolean gst_dmabuf_v4l2_enc_propose_allocation(GstVideoEncoder *enc, Gst
 static void gst_dmabuf_v4l2_enc_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
 	EncState *st = GST_DMABUF_V4L2_ENC(object)->state;
-	switch (id) {
-	case PROP_DEVICE: {
-		const gchar *s = g_value_get_string(value);
-		st->device = s ? s : "";
-		break;
-	}
-	case PROP_TIMEOUT_MS:
-		st->timeoutMs = g_value_get_uint(value);
-		break;
-	case PROP_FORCE_COPY:
+	if (st->setProperty(id, value))
+		return;
+	if (id == PROP_FORCE_COPY)
 		st->forceCopy = g_value_get_boolean(value);
-		break;
-	default:
+	else
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
 }
 
 static void gst_dmabuf_v4l2_enc_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
 	EncState *st = GST_DMABUF_V4L2_ENC(object)->state;
-	const v4l2::DmaBufIndexCache *c = st->stream ? st->stream->outputCache() : nullptr;
-	switch (id) {
-	case PROP_DEVICE:
-		g_value_set_string(value, st->device.c_str());
-		break;
-	case PROP_TIMEOUT_MS:
-		g_value_set_uint(value, st->timeoutMs);
-		break;
-	case PROP_FORCE_COPY:
+	if (st->getProperty(id, value))
+		return;
+	if (id == PROP_FORCE_COPY)
 		g_value_set_boolean(value, st->forceCopy);
-		break;
-	case PROP_COPIES:
-		g_value_set_uint64(value, st->copies);
-		break;
-	case PROP_IMPORTED:
-		g_value_set_uint64(value, st->imported);
-		break;
-	case PROP_CACHE_HITS:
-		g_value_set_uint64(value, st->cacheHits + (c ? c->hits() : 0));
-		break;
-	case PROP_CACHE_MISSES:
-		g_value_set_uint64(value, st->cacheMisses + (c ? c->misses() : 0));
-		break;
-	case PROP_DEVICE_USED:
-		g_value_set_string(value, st->deviceUsed.c_str());
-		break;
-	default:
+	else
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
 }
 
 static void gst_dmabuf_v4l2_enc_finalize(GObject *object)
@@ -504,8 +436,7 @@ static void gst_dmabuf_v4l2_enc_class_init(GstDmabufV4l2EncClass *klass)
 	oc->set_property = gst_dmabuf_v4l2_enc_set_property;
 	oc->get_property = gst_dmabuf_v4l2_enc_get_property;
 	oc->finalize = gst_dmabuf_v4l2_enc_finalize;
-	installCodecProperties(oc, true, PROP_DEVICE, PROP_TIMEOUT_MS, PROP_COPIES, PROP_IMPORTED,
-					  PROP_CACHE_HITS, PROP_CACHE_MISSES, PROP_DEVICE_USED);
+	installCodecProperties(oc, true);
 	g_object_class_install_property(
 		oc, PROP_FORCE_COPY,
 		g_param_spec_boolean("force-copy", "Force copy",
