@@ -637,6 +637,7 @@ TEST(CodecNegotiation, CpuFilterAfterTheDecoderGetsAFormatItConverts)
 TEST(CodecNegotiation, NoCompatibleFormatIsANegotiationError)
 {
 	/* 4:2:2 content cannot be written as 4:2:0 by the decoder. */
+	const unsigned fdsBefore = countFds(), dmabufsBefore = countDmaBufs();
 	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " num-buffers=10 "
 			      "! video/x-raw,format=YUY2,width=640,height=480 ! dmabufv4l2enc ! dmabufv4l2dec "
 			      "! video/x-raw,format=NV12 ! fakesink");
@@ -648,6 +649,8 @@ TEST(CodecNegotiation, NoCompatibleFormatIsANegotiationError)
 	EXPECT_NE(r.error.find("YUY2"), std::string::npos) << "the message should list what the decoder can write: "
 							    << r.error;
 	gst_object_unref(p);
+	EXPECT_EQ(countFds(), fdsBefore) << "fds leaked on the negotiation error";
+	EXPECT_EQ(countDmaBufs(), dmabufsBefore) << "dma-bufs leaked on the negotiation error";
 }
 
 namespace {
@@ -833,6 +836,7 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 	SeekableFeed feed;
 	feed.frames = encodeFrames(640, 480, 20);
 	ASSERT_EQ(feed.frames.size(), 20u);
+	const unsigned fdsBefore = countFds(), dmabufsBefore = countDmaBufs();
 	GstElement *p = parse("appsrc name=in format=time stream-type=seekable "
 			      "caps=video/x-fwht,width=640,height=480,framerate=10/1 "
 			      "! dmabufv4l2dec name=dec timeout-ms=2000 ! fakesink name=sink sync=true");
@@ -875,6 +879,8 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 	for (size_t i = 0; i < after.size(); ++i)
 		EXPECT_EQ(after[i], i * feed.duration) << "frame " << i << " after the seek";
 	gst_object_unref(p);
+	EXPECT_EQ(countFds(), fdsBefore) << "fds leaked across the flush";
+	EXPECT_EQ(countDmaBufs(), dmabufsBefore) << "dma-bufs leaked across the flush";
 }
 
 TEST(CodecFaults, GarbageAndTruncatedBitstreamFuzz)
