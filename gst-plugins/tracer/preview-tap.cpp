@@ -67,6 +67,10 @@ void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf, uint6
 	    ts < next_.load(std::memory_order_relaxed))
 		return;
 	next_.store(ts + kIntervalNs, std::memory_order_relaxed);
+	/* When the frame was taken, on the limiter's side of the work: mapping
+	   and sampling can take long under load, and stamping after them let
+	   two previews look closer than the limit. */
+	const double takenAt = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 	if (!updateCaps(pad))
 		return;
 	/* Without a video meta, mapping several memories merges them into a
@@ -85,7 +89,7 @@ void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf, uint6
 	gst_video_frame_unmap(&frame);
 	++seq_;
 	serial_ = linkSerial;
-	t_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+	t_ = takenAt;
 	pts_ = GST_BUFFER_PTS(buf);
 	format_ = GST_VIDEO_INFO_FORMAT(&info_);
 	sourceWidth_ = GST_VIDEO_INFO_WIDTH(&info_);
