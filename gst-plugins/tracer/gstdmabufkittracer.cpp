@@ -293,7 +293,7 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 		if (G_UNLIKELY(!ps->owner))
 			ps->owner = elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(pad)));
 		ps->owner->recordOut(look, ts);
-		st->preview.offer(ps->serial, pad, buf, ts);
+		st->preview.offer(ps->serial, pad, buf);
 	}
 	/* Like the stock stats tracer, the peer is read without its lock: the
 	   stream lock is held and links do not change under a pushing pad. The

@@ -18,7 +18,9 @@ void PreviewTap::watch(uint64_t linkSerial)
 		return;
 	std::lock_guard lock(mutex_);
 	watched_.store(linkSerial);
-	next_.store(0);
+	/* next_ is kept: the limit is the tap's, not the link's. Otherwise a
+	   graph change that drops the target and finds it again (caps being
+	   renegotiated at start-up) let a second preview through early. */
 	/* Another link may fail for the same reason: say it again. */
 	lastNotice_.clear();
 }
@@ -58,19 +60,21 @@ bool PreviewTap::updateCaps(GstPad *pad)
 	return usable_;
 }
 
-void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf, uint64_t ts)
+void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf)
 {
+	const auto now = std::chrono::steady_clock::now() - start_;
+	const uint64_t nowNs = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
+	if (nowNs < next_.load(std::memory_order_relaxed))
+		return;
 	std::unique_lock lock(mutex_, std::try_to_lock);
 	if (!lock.owns_lock())
 		return; /* the publisher is copying the last one out: next time */
-	if (linkSerial != watched_.load(std::memory_order_relaxed) ||
-	    ts < next_.load(std::memory_order_relaxed))
+	if (linkSerial != watched_.load(std::memory_order_relaxed) || nowNs < next_.load(std::memory_order_relaxed))
 		return;
-	next_.store(ts + kIntervalNs, std::memory_order_relaxed);
-	/* When the frame was taken, on the limiter's side of the work: mapping
-	   and sampling can take long under load, and stamping after them let
-	   two previews look closer than the limit. */
-	const double takenAt = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+	next_.store(nowNs + kIntervalNs, std::memory_order_relaxed);
+	/* Stamped when the frame is taken, on the limiter's clock: mapping and
+	   sampling can take long under load. */
+	const double takenAt = std::chrono::duration<double>(now).count();
 	if (!updateCaps(pad))
 		return;
 	/* Without a video meta, mapping several memories merges them into a

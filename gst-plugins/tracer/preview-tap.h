@@ -53,12 +53,11 @@ public:
 	/* Which link to watch (a PadStats serial; 0: none). Publisher thread. */
 	void watch(uint64_t linkSerial);
 	/* Streaming thread, every buffer of every pad: cheap unless @linkSerial is watched. */
-	void offer(uint64_t linkSerial, GstPad *pad, GstBuffer *buf, uint64_t ts)
+	void offer(uint64_t linkSerial, GstPad *pad, GstBuffer *buf)
 	{
-		if (G_LIKELY(linkSerial != watched_.load(std::memory_order_relaxed)) ||
-		    ts < next_.load(std::memory_order_relaxed))
+		if (G_LIKELY(linkSerial != watched_.load(std::memory_order_relaxed)))
 			return;
-		capture(linkSerial, pad, buf, ts);
+		capture(linkSerial, pad, buf);
 	}
 
 	/* Publisher thread: the newest thumbnail not taken yet. */
@@ -67,11 +66,14 @@ public:
 	std::string takeNotice();
 
 private:
-	void capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf, uint64_t ts);
+	void capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf);
 	bool updateCaps(GstPad *pad);
 
 	const std::chrono::steady_clock::time_point start_;
 	std::atomic<uint64_t> watched_{ 0 };
+	/* Nanoseconds since start_ before which no frame is taken. One clock
+	   for the limit and for "t", so two previews are never stamped closer
+	   than kIntervalNs. */
 	std::atomic<uint64_t> next_{ 0 };
 
 	/* Everything below: under mutex_ (the streaming side only try-locks). */
