@@ -4,9 +4,10 @@
  * given, read back through the writeback connector in the same commit, for
  * every plane format, two sizes, packed and padded strides and a plane
  * offset; the copy fallback; the faults (no device, busy device, unsupported
- * format, unknown mode); restoring the CRTC; no fd or dma-buf leaks; and
- * interop with stock v4l2src (dmabuf-import into our pool) and stock kmssink
- * (showing our dma-bufs without a copy).
+ * format, unknown mode); no buffer released before its successor is on
+ * screen (seen through the vblank counter); restoring the CRTC; no fd or
+ * dma-buf leaks; and interop with stock v4l2src (dmabuf-import into our
+ * pool) and stock kmssink (showing our dma-bufs without a copy).
  */
 #include <cstring>
 #include <dirent.h>
@@ -14,10 +15,15 @@
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
+#include <map>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
+#include <utility>
+#include <vector>
 #include <xf86drm.h>
 #include <drm_fourcc.h>
 #include <xf86drmMode.h>
@@ -689,6 +695,134 @@ TEST_F(KmsSink, RestoresDisplayStateAndLeaksNothing)
 	EXPECT_EQ(snapshot(), before);
 	EXPECT_EQ(countFds(), fds) << "fd leak";
 	EXPECT_EQ(countDmaBufs(), bufs) << "dma-buf leak";
+}
+
+/*
+ * No buffer goes back upstream before the frame replacing it is on screen.
+ * Observed from outside the sink through the CRTC's vblank counter (its own
+ * DRM fd, no sink lock): frame i+1 is committed as it reaches the sink
+ * (sync=false, frames pushed at 30 fps), its flip can only complete at a
+ * later vblank, so frame i must be released at a vblank count above the one
+ * read when frame i+1 arrived. A sink that released frame i when it
+ * committed frame i+1 would be caught at that same count.
+ */
+TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
+{
+	struct Observer {
+		UniqueFD fd;
+		uint32_t crtcId = 0;
+		std::mutex lock;
+		std::map<int, uint64_t> arrived, released; /* frame -> vblank count */
+		uint64_t sequence()
+		{
+			uint64_t seq = 0, ns = 0;
+			if (drmCrtcGetSequence(fd.get(), crtcId, &seq, &ns) != 0)
+				return 0;
+			return seq;
+		}
+	} obs;
+	obs.fd.reset(open(vkmsCard().c_str(), O_RDWR | O_CLOEXEC));
+	ASSERT_TRUE(obs.fd) << "cannot open " << vkmsCard();
+	/* The first opener becomes DRM master; the sink must be. Reading the
+	   vblank counter needs no master. */
+	drmDropMaster(obs.fd.get());
+	{
+		drmModeRes *res = drmModeGetResources(obs.fd.get());
+		ASSERT_NE(res, nullptr);
+		ASSERT_GE(res->count_crtcs, 1);
+		obs.crtcId = res->crtcs[0];
+		drmModeFreeResources(res);
+	}
+	DbkAllocator *alloc = dbk_allocator_new_for_exporter("dma-heap:system", nullptr);
+	ASSERT_NE(alloc, nullptr);
+	const int w = 640, h = 480, kMemories = 3, kFrames = 30;
+	std::vector<GstMemory *> mems;
+	for (int i = 0; i < kMemories; ++i) {
+		GError *err = nullptr;
+		GstMemory *mem = dbk_allocator_alloc_dmabuf(alloc, size_t(w) * 4 * h, nullptr, "test:release", &err);
+		ASSERT_NE(mem, nullptr) << (err ? err->message : "");
+		GstMapInfo mi;
+		gst_memory_map(mem, &mi, GST_MAP_WRITE);
+		fillBgrx(mi.data, w, h, w * 4, i);
+		gst_memory_unmap(mem, &mi);
+		mems.push_back(mem);
+	}
+	struct Released {
+		Observer *obs;
+		int frame;
+	};
+	auto onArrival = [](GstPad *, GstPadProbeInfo *info, gpointer data) {
+		auto *o = static_cast<Observer *>(data);
+		GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+		const int frame = int(gst_util_uint64_scale_round(GST_BUFFER_PTS(buf), 30, GST_SECOND));
+		const uint64_t seq = o->sequence();
+		std::lock_guard g(o->lock);
+		o->arrived.emplace(frame, seq);
+		return GST_PAD_PROBE_OK;
+	};
+	std::thread pusher;
+	PipelineRun run;
+	runPipeline(
+		std::string(kAppsrc) + "dmabufkmssink name=sink sync=false mode=640x480", run,
+		[&](GstElement *p, PipelineRun &) {
+			GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+			GstPad *pad = gst_element_get_static_pad(sink, "sink");
+			gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, onArrival, &obs, nullptr);
+			gst_object_unref(pad);
+			gst_object_unref(sink);
+			GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
+			pusher = std::thread([&, src] {
+				for (int i = 0; i < kFrames; ++i) {
+					g_usleep(G_USEC_PER_SEC / 30);
+					GstBuffer *b = gst_buffer_new();
+					gst_buffer_append_memory(b, gst_memory_ref(mems[i % kMemories]));
+					GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
+					GST_BUFFER_DURATION(b) = GST_SECOND / 30;
+					gst_mini_object_weak_ref(
+						GST_MINI_OBJECT(b),
+						[](gpointer data, GstMiniObject *) {
+							auto *r = static_cast<Released *>(data);
+							const uint64_t seq = r->obs->sequence();
+							{
+								std::lock_guard g(r->obs->lock);
+								r->obs->released.emplace(r->frame, seq);
+							}
+							delete r;
+						},
+						new Released{ &obs, i });
+					GstFlowReturn ret;
+					g_signal_emit_by_name(src, "push-buffer", b, &ret);
+					gst_buffer_unref(b);
+				}
+				GstFlowReturn ret;
+				g_signal_emit_by_name(src, "end-of-stream", &ret);
+				gst_object_unref(src);
+			});
+		});
+	if (pusher.joinable())
+		pusher.join();
+	/* runPipeline's probe keeps the last buffer: let it go. */
+	if (run.last)
+		gst_buffer_unref(std::exchange(run.last, nullptr));
+	for (GstMemory *m : mems)
+		gst_memory_unref(m);
+	gst_object_unref(alloc);
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_EQ(run.stat("frames-shown"), uint64_t(kFrames));
+	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
+	std::lock_guard g(obs.lock);
+	ASSERT_EQ(obs.released.size(), size_t(kFrames)) << "every buffer is given back by the end";
+	int checked = 0;
+	for (int i = 0; i + 1 < kFrames; ++i) {
+		ASSERT_TRUE(obs.arrived.count(i + 1)) << "frame " << i + 1 << " never reached the sink";
+		ASSERT_NE(obs.arrived[i + 1], 0u) << "no vblank count from DRM_IOCTL_CRTC_GET_SEQUENCE";
+		EXPECT_GT(obs.released[i], obs.arrived[i + 1])
+			<< "frame " << i << " was released at vblank " << obs.released[i]
+			<< ", before frame " << i + 1 << " (arrived at vblank " << obs.arrived[i + 1]
+			<< ") can have been on screen";
+		++checked;
+	}
+	EXPECT_EQ(checked, kFrames - 1);
 }
 
 /* Stock v4l2src imports our scanout pool's dma-bufs (vivid writes straight
