@@ -320,23 +320,30 @@ void fillBgrx(uint8_t *data, int w, int h, int stride, int n)
 		}
 }
 
+/* Push `frames` 30 fps frames made by `make` into the appsrc named "src"
+ * of `p`, then EOS; `paceUs` between pushes (0: all at once). */
+void pushInto(GstElement *p, int frames, const std::function<GstBuffer *(int)> &make, gulong paceUs = 0)
+{
+	GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
+	for (int i = 0; i < frames; ++i) {
+		if (paceUs)
+			g_usleep(paceUs);
+		GstBuffer *b = make(i);
+		GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
+		GST_BUFFER_DURATION(b) = GST_SECOND / 30;
+		GstFlowReturn ret;
+		g_signal_emit_by_name(src, "push-buffer", b, &ret);
+		gst_buffer_unref(b);
+	}
+	GstFlowReturn ret;
+	g_signal_emit_by_name(src, "end-of-stream", &ret);
+	gst_object_unref(src);
+}
+
 /* An appsrc pushing `frames` BGRx WxH frames made by `make`, then EOS. */
 Hook pushFrames(int frames, std::function<GstBuffer *(int)> make)
 {
-	return [frames, make](GstElement *p, PipelineRun &) {
-		GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
-		for (int i = 0; i < frames; ++i) {
-			GstBuffer *b = make(i);
-			GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
-			GST_BUFFER_DURATION(b) = GST_SECOND / 30;
-			GstFlowReturn ret;
-			g_signal_emit_by_name(src, "push-buffer", b, &ret);
-			gst_buffer_unref(b);
-		}
-		GstFlowReturn ret;
-		g_signal_emit_by_name(src, "end-of-stream", &ret);
-		gst_object_unref(src);
-	};
+	return [frames, make](GstElement *p, PipelineRun &) { pushInto(p, frames, make); };
 }
 
 /* The framebuffer the primary plane scans out, read back through GETFB2
@@ -770,33 +777,30 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 			gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, onArrival, &obs, nullptr);
 			gst_object_unref(pad);
 			gst_object_unref(sink);
-			GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
-			pusher = std::thread([&, src] {
-				for (int i = 0; i < kFrames; ++i) {
-					g_usleep(G_USEC_PER_SEC / 30);
-					GstBuffer *b = gst_buffer_new();
-					gst_buffer_append_memory(b, gst_memory_ref(mems[i % kMemories]));
-					GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
-					GST_BUFFER_DURATION(b) = GST_SECOND / 30;
-					gst_mini_object_weak_ref(
-						GST_MINI_OBJECT(b),
-						[](gpointer data, GstMiniObject *) {
-							auto *r = static_cast<Released *>(data);
-							const uint64_t seq = r->obs->sequence();
-							{
-								std::lock_guard g(r->obs->lock);
-								r->obs->released.emplace(r->frame, seq);
-							}
-							delete r;
-						},
-						new Released{ &obs, i });
-					GstFlowReturn ret;
-					g_signal_emit_by_name(src, "push-buffer", b, &ret);
-					gst_buffer_unref(b);
-				}
-				GstFlowReturn ret;
-				g_signal_emit_by_name(src, "end-of-stream", &ret);
-				gst_object_unref(src);
+			/* Its own reference: on an error the pipeline goes before the pusher ends. */
+			auto *pipeline = GST_ELEMENT(gst_object_ref(p));
+			pusher = std::thread([&, pipeline] {
+				pushInto(
+					pipeline, kFrames,
+					[&](int i) {
+						GstBuffer *b = gst_buffer_new();
+						gst_buffer_append_memory(b, gst_memory_ref(mems[i % kMemories]));
+						gst_mini_object_weak_ref(
+							GST_MINI_OBJECT(b),
+							[](gpointer data, GstMiniObject *) {
+								auto *r = static_cast<Released *>(data);
+								const uint64_t seq = r->obs->sequence();
+								{
+									std::lock_guard g(r->obs->lock);
+									r->obs->released.emplace(r->frame, seq);
+								}
+								delete r;
+							},
+							new Released{ &obs, i });
+						return b;
+					},
+					G_USEC_PER_SEC / 30);
+				gst_object_unref(pipeline);
 			});
 		});
 	if (pusher.joinable())
