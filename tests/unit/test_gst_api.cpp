@@ -81,16 +81,23 @@ TEST(GstApi, QueryWithoutConstraintsMeansNone)
 	gst_query_unref(q);
 }
 
+/* Two consumers in QUERY that cannot share a buffer: one wants every plane
+ * in a single memory, the other a memory per plane. */
+static void addConflictingLayouts(GstQuery *query, const char *single, const char *perPlane)
+{
+	DbkConstraints a, b;
+	dbk_constraints_init(&a, single);
+	a.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
+	dbk_constraints_init(&b, perPlane);
+	b.memory_layout = DBK_MEMORY_LAYOUT_PER_PLANE;
+	dbk_query_add_constraints(query, &a);
+	dbk_query_add_constraints(query, &b);
+}
+
 TEST(GstApi, ConflictingConstraintsInQueryFail)
 {
 	GstQuery *q = gst_query_new_allocation(nullptr, TRUE);
-	DbkConstraints a, b;
-	dbk_constraints_init(&a, "single-planar device");
-	a.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
-	dbk_constraints_init(&b, "multi-planar device");
-	b.memory_layout = DBK_MEMORY_LAYOUT_PER_PLANE;
-	dbk_query_add_constraints(q, &a);
-	dbk_query_add_constraints(q, &b);
+	addConflictingLayouts(q, "single-planar device", "multi-planar device");
 	DbkConstraints merged;
 	GError *err = nullptr;
 	EXPECT_FALSE(dbk_query_get_constraints(q, &merged, nullptr, &err));
@@ -169,13 +176,7 @@ TEST(GstApi, DecideAllocationErrorsAreClear)
 
 	GstCaps *caps = gst_caps_from_string("video/x-raw,format=NV12,width=64,height=64");
 	q = gst_query_new_allocation(caps, TRUE);
-	DbkConstraints a, b;
-	dbk_constraints_init(&a, "single-planar consumer");
-	a.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
-	dbk_constraints_init(&b, "per-plane consumer");
-	b.memory_layout = DBK_MEMORY_LAYOUT_PER_PLANE;
-	dbk_query_add_constraints(q, &a);
-	dbk_query_add_constraints(q, &b);
+	addConflictingLayouts(q, "single-planar consumer", "per-plane consumer");
 	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "auto", TRUE, "t", &err), nullptr);
 	ASSERT_NE(err, nullptr);
 	EXPECT_TRUE(g_error_matches(err, DBK_ERROR, DBK_ERROR_CONFLICT));
