@@ -728,6 +728,8 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 			return seq;
 		}
 	} obs;
+	const int fds = countFds(), bufs = countDmaBufs();
+	ASSERT_GE(bufs, 0) << "no /sys/kernel/debug/dma_buf/bufinfo";
 	obs.fd.reset(open(vkmsCard().c_str(), O_RDWR | O_CLOEXEC));
 	ASSERT_TRUE(obs.fd) << "cannot open " << vkmsCard();
 	/* The first opener becomes DRM master; the sink must be. Reading the
@@ -827,6 +829,9 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 		++checked;
 	}
 	EXPECT_EQ(checked, kFrames - 1);
+	obs.fd.reset();
+	EXPECT_EQ(countFds(), fds) << "fd leak";
+	EXPECT_EQ(countDmaBufs(), bufs) << "dma-buf leak";
 }
 
 /* Stock v4l2src imports our scanout pool's dma-bufs (vivid writes straight
