@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include <dmabufkit/core/result.h>
+#include <dmabufkit/base/result.h>
 
 namespace dbk::tracer {
 

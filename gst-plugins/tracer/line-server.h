@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <dmabufkit/core/result.h>
-#include <dmabufkit/core/unique_fd.h>
+#include <dmabufkit/base/result.h>
+#include <dmabufkit/base/unique_fd.h>
 
 #include "endpoint.h"
 

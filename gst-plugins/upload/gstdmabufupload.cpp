@@ -132,7 +132,7 @@ static GstFlowReturn gst_dmabuf_upload_transform(GstBaseTransform *trans, GstBuf
 	if (!gst_video_frame_map(&out, &self->state->info, outbuf, GST_MAP_WRITE)) {
 		gst_video_frame_unmap(&in);
 		GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map the output dma-buf for writing"),
-				  ("see the dbkallocator debug category for the failing call"));
+				  ("see the dmabufkit-allocator debug category for the failing call"));
 		return GST_FLOW_ERROR;
 	}
 	gboolean ok = gst_video_frame_copy(&out, &in);

@@ -6,7 +6,7 @@
 
 #include <gst/video/video.h>
 
-#include "dmabufkit/v4l2/format_map.h"
+#include "format_map.h"
 
 namespace dmabufkit::gstv4l2 {
 

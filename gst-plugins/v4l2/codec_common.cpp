@@ -6,7 +6,7 @@
 #include <mutex>
 #include <tuple>
 
-#include "dmabufkit/v4l2/format_map.h"
+#include "format_map.h"
 #include "dmabufkit/v4l2/video_device.h"
 
 namespace dmabufkit::gstv4l2 {

@@ -17,7 +17,7 @@
 
 #include <dmabufkit/dbk-allocator.h>
 
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/unique_fd.h"
 #include "dmabufkit/v4l2/buffer_queue.h"
 #include "dmabufkit/v4l2/video_device.h"
 

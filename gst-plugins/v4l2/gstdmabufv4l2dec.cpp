@@ -32,8 +32,8 @@
 #include "../elements.h"
 #include "caps_probe.h"
 #include "codec_common.h"
-#include "dmabufkit/v4l2/decoded_format.h"
-#include "dmabufkit/v4l2/format_map.h"
+#include "decoded_format.h"
+#include "format_map.h"
 #include "m2m_stream.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_dec_debug);

@@ -31,7 +31,7 @@
 
 #include "../elements.h"
 #include "caps_probe.h"
-#include "dmabufkit/v4l2/format_map.h"
+#include "format_map.h"
 #include "exporting_queue.h"
 #include "importing_queue.h"
 

@@ -10,10 +10,10 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
-#include "dmabufkit/v4l2/decoded_format.h"
+#include "decoded_format.h"
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/dmabuf_index_cache.h"
-#include "dmabufkit/v4l2/format_map.h"
+#include "format_map.h"
 #include "dmabufkit/v4l2/pixel_format.h"
 
 using namespace dmabufkit::v4l2;

@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <xf86drm.h>
 
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/unique_fd.h"
 #include "dmabufkit/v4l2/device_finder.h"
 
 namespace dmabufkit::test {

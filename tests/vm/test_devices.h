@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dmabufkit/core/result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit::test {
 

@@ -33,7 +33,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/unique_fd.h"
 #include "test_devices.h"
 
 using dmabufkit::UniqueFD;

@@ -15,7 +15,7 @@
 #include "dmabufkit/v4l2/buffer_queue.h"
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/dmabuf_index_cache.h"
-#include "dmabufkit/v4l2/format_map.h"
+#include "format_map.h"
 #include "dmabufkit/v4l2/video_device.h"
 #include "test_devices.h"
 

@@ -9,7 +9,7 @@
 #include <linux/videodev2.h>
 #include <sys/ioctl.h>
 
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit::v4l2 {
 

@@ -7,12 +7,11 @@
 #include <sys/mman.h>
 #include <utility>
 
-#include "dmabufkit/core/log.h"
+#include "dmabufkit/base/log.h"
 
 namespace dmabufkit {
 
 namespace {
-constexpr const char *kCat = "cpu-access";
 } /* namespace */
 
 CpuAccessCounters &globalCpuAccessCounters()
@@ -149,7 +148,7 @@ CpuAccess::~CpuAccess()
 {
 	auto r = end();
 	if (!r)
-		DBK_LOG(kCat, Error, "%s", r.error().message.c_str());
+		DBK_LOG(Allocator, Error, "%s", r.error().message.c_str());
 }
 
 } /* namespace dmabufkit */

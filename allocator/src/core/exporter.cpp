@@ -3,7 +3,7 @@
 
 #include <cerrno>
 
-#include "dmabufkit/core/log.h"
+#include "dmabufkit/base/log.h"
 
 namespace dmabufkit {
 
@@ -24,7 +24,8 @@ void nameDmaBuf(DmaBuf &buf, const std::string &name, const char *category)
 		return;
 	auto r = buf.setName(name);
 	if (!r)
-		DBK_LOG(category, Warning, "cannot name dma-buf: %s", r.error().message.c_str());
+		DBK_LOG(Allocator, Warning, "%s: cannot name dma-buf '%s': %s", category, name.c_str(),
+			r.error().message.c_str());
 }
 
 } /* namespace dmabufkit */

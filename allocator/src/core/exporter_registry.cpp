@@ -6,13 +6,12 @@
 #include "dmabufkit/core/dma_heap_exporter.h"
 #include "dmabufkit/core/drm_dumb_exporter.h"
 #include "dmabufkit/core/exporter_selector.h"
-#include "dmabufkit/core/log.h"
+#include "dmabufkit/base/log.h"
 #include "dmabufkit/core/udmabuf_exporter.h"
 
 namespace dmabufkit {
 
 namespace {
-constexpr const char *kCat = "exporter-registry";
 
 int rank(const ExporterTraits &t)
 {
@@ -53,7 +52,7 @@ void ExporterRegistry::probe()
 	std::stable_sort(exporters_.begin(), exporters_.end(),
 			 [](const auto &a, const auto &b) { return rank(a->traits()) < rank(b->traits()); });
 	for (const auto &e : exporters_)
-		DBK_LOG(kCat, Debug, "exporter available: %s", e->traits().name.c_str());
+		DBK_LOG(Allocator, Debug, "exporter available: %s", e->traits().name.c_str());
 }
 
 void ExporterRegistry::probeDrm()

@@ -17,10 +17,10 @@
 #include "dmabufkit/core/drm_dumb_exporter.h"
 #include "dmabufkit/core/exporter_registry.h"
 #include "dmabufkit/core/fence.h"
-#include "dmabufkit/core/log.h"
+#include "dmabufkit/base/log.h"
+#include "gst_log_backend.h"
 
-GST_DEBUG_CATEGORY_STATIC(dbk_allocator_debug);
-#define GST_CAT_DEFAULT dbk_allocator_debug
+#define GST_CAT_DEFAULT gstLogCategory(LogCategory::Allocator)
 
 using namespace dmabufkit;
 
@@ -91,27 +91,6 @@ uint64_t flagsToSync(GstMapFlags flags)
 	return syncFlags(a);
 }
 
-void forwardLog(std::string_view category, LogLevel level, std::string_view msg)
-{
-	GstDebugLevel l = GST_LEVEL_DEBUG;
-	switch (level) {
-	case LogLevel::Debug:
-		l = GST_LEVEL_DEBUG;
-		break;
-	case LogLevel::Info:
-		l = GST_LEVEL_INFO;
-		break;
-	case LogLevel::Warning:
-		l = GST_LEVEL_WARNING;
-		break;
-	case LogLevel::Error:
-		l = GST_LEVEL_ERROR;
-		break;
-	}
-	gst_debug_log(dbk_allocator_debug, l, "core", std::string(category).c_str(), 0, nullptr,
-		      "%.*s", static_cast<int>(msg.size()), msg.data());
-}
-
 } /* namespace */
 
 struct _DbkAllocator {
@@ -129,17 +108,16 @@ static GstAllocatorClass *fd_parent_class(void)
 /**
  * dbk_init:
  *
- * Initialise the library: its debug category ("dbkallocator") and the
- * routing of core log messages into GStreamer's debug log. Called by the
+ * Initialise the library: its debug categories ("dmabufkit-allocator",
+ * "-v4l2", "-kms", "-tracer", "-base") and the routing of the GStreamer-free
+ * layers' log messages into them. Called by the
  * plugin and by every constructor; safe to call many times.
  */
 void dbk_init(void)
 {
 	static gsize done = 0;
 	if (g_once_init_enter(&done)) {
-		GST_DEBUG_CATEGORY_INIT(dbk_allocator_debug, "dbkallocator", 0,
-					"dmabufkit allocator library");
-		setLogSink(forwardLog);
+		installGstLogBackend();
 		g_once_init_leave(&done, 1);
 	}
 }

@@ -9,8 +9,9 @@
 #include "dmabufkit/core/frame_layout.h"
 #include "dmabufkit/core/pixel_format.h"
 
-GST_DEBUG_CATEGORY_STATIC(dbk_pool_debug);
-#define GST_CAT_DEFAULT dbk_pool_debug
+#include "gst_log_backend.h"
+
+#define GST_CAT_DEFAULT dmabufkit::gstLogCategory(dmabufkit::LogCategory::Allocator)
 
 using namespace dmabufkit;
 
@@ -264,7 +265,7 @@ static void dbk_buffer_pool_finalize(GObject *object)
 
 static void dbk_buffer_pool_class_init(DbkBufferPoolClass *klass)
 {
-	GST_DEBUG_CATEGORY_INIT(dbk_pool_debug, "dbkpool", 0, "dmabufkit buffer pool");
+	dbk_init();
 	G_OBJECT_CLASS(klass)->finalize = dbk_buffer_pool_finalize;
 	GstBufferPoolClass *pc = GST_BUFFER_POOL_CLASS(klass);
 	pc->get_options = dbk_buffer_pool_get_options;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit {
 

@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit {
 

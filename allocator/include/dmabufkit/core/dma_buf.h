@@ -9,8 +9,8 @@
 #include <string>
 #include <sys/types.h>
 
-#include "result.h"
-#include "unique_fd.h"
+#include "dmabufkit/base/result.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "exporter.h"
-#include "unique_fd.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "exporter.h"
-#include "unique_fd.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit {
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "dma_buf.h"
-#include "result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit {
 

@@ -12,7 +12,7 @@
 
 #include "constraints.h"
 #include "exporter.h"
-#include "result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit {
 

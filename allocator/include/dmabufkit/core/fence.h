@@ -10,8 +10,8 @@
 #pragma once
 
 #include "cpu_access.h"
-#include "result.h"
-#include "unique_fd.h"
+#include "dmabufkit/base/result.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit {
 

@@ -10,7 +10,7 @@
 
 #include "constraints.h"
 #include "pixel_format.h"
-#include "result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit {
 

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "exporter.h"
-#include "unique_fd.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit {
 

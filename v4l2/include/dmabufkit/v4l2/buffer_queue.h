@@ -12,8 +12,8 @@
 
 #include <linux/videodev2.h>
 
-#include "dmabufkit/core/result.h"
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/result.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit::v4l2 {
 

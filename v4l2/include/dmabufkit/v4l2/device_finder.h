@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "dmabufkit/core/result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit::v4l2 {
 

@@ -15,8 +15,8 @@
 #include <linux/videodev2.h>
 #include <poll.h>
 
-#include "dmabufkit/core/result.h"
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/result.h"
+#include "dmabufkit/base/unique_fd.h"
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/pixel_format.h"
 

@@ -9,7 +9,7 @@
 #include <vector>
 #include <xf86drmMode.h>
 
-#include "dmabufkit/core/result.h"
+#include "dmabufkit/base/result.h"
 #include "kms_device.h"
 
 namespace dmabufkit::kms {

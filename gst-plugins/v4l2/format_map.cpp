@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/v4l2/format_map.h"
+#include "format_map.h"
 
 #include <cerrno>
 #include <algorithm>

@@ -19,8 +19,8 @@
 #include <thread>
 #include <vector>
 
-#include "dmabufkit/core/result.h"
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/result.h"
+#include "dmabufkit/base/unique_fd.h"
 #include "kms_atomic_request.h"
 #include "kms_device.h"
 #include "kms_mode.h"

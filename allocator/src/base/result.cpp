@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/core/result.h"
+#include "dmabufkit/base/result.h"
 
 #include <cstring>
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "dmabufkit/core/result.h"
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/result.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit::kms {
 

@@ -11,7 +11,7 @@
 
 #include <gst/video/video-info.h>
 
-#include "dmabufkit/core/result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit::v4l2 {
 

@@ -17,7 +17,7 @@
 #include <mutex>
 #include <string>
 
-#include "dmabufkit/core/result.h"
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit::kms {
 

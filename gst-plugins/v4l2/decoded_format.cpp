@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/v4l2/decoded_format.h"
+#include "decoded_format.h"
 
 #include <gst/video/video-info.h>
 

@@ -12,8 +12,8 @@
 #include <vector>
 #include <xf86drmMode.h>
 
-#include "dmabufkit/core/result.h"
-#include "dmabufkit/core/unique_fd.h"
+#include "dmabufkit/base/result.h"
+#include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit::kms {
 
