@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dmabufkit/core/constraints.h"
-#include "dmabufkit/core/exporter_selector.h"
+#include "dmabufkit/internal/exporter_selector.h"
 
 using namespace dmabufkit;
 

@@ -19,10 +19,13 @@
 
 #include "frame_ops.h"
 #include "snapshot_writer.h"
+#include "gst_environment.h"
 
 using namespace dmabufkit::cpufilter;
 
 namespace {
+
+DBK_TEST_GST_ENVIRONMENT();
 
 class GstEnv : public ::testing::Environment
 {

@@ -8,8 +8,11 @@
 #include <gtest/gtest.h>
 
 #include <dmabufkit/dmabufkit.h>
+#include "gst_environment.h"
 
 namespace {
+
+DBK_TEST_GST_ENVIRONMENT();
 
 class GstEnv : public ::testing::Environment
 {

@@ -28,51 +28,15 @@
 #include "dmabufkit/core/exporter_registry.h"
 #include "dmabufkit/core/udmabuf_exporter.h"
 #include "test_devices.h"
+#include "gst_environment.h"
+#include "leak_counters.h"
 
 using namespace dmabufkit;
 
 namespace {
 
-class GstEnv : public ::testing::Environment
-{
-public:
-	void SetUp() override { gst_init(nullptr, nullptr); }
-};
-const auto *env = ::testing::AddGlobalTestEnvironment(new GstEnv);
+DBK_TEST_GST_ENVIRONMENT();
 
-int countOpenFds()
-{
-	int n = 0;
-	if (DIR *d = opendir("/proc/self/fd")) {
-		while (struct dirent *e = readdir(d))
-			n += e->d_name[0] != '.';
-		closedir(d);
-	}
-	return n;
-}
-
-/* Live dma-bufs system-wide, from debugfs (one line per buffer after the
- * two header lines and before the "Total" line). */
-int countLiveDmaBufs()
-{
-	std::ifstream in("/sys/kernel/debug/dma_buf/bufinfo");
-	std::string line;
-	int n = 0;
-	while (std::getline(in, line)) {
-		if (line.empty() || line.rfind("Dma-buf Objects", 0) == 0 || line.rfind("size", 0) == 0 ||
-		    line.rfind("Total", 0) == 0 || line[0] == '\t' || line[0] == ' ' ||
-		    line.rfind("Attached", 0) == 0)
-			continue;
-		n++;
-	}
-	return n;
-}
-
-std::string bufinfo()
-{
-	std::ifstream in("/sys/kernel/debug/dma_buf/bufinfo");
-	return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 /* Write through one mapping of buf, read through a mapping of a second fd. */
 void expectRoundTrip(const DmaBuf &buf, uint64_t size)
@@ -119,7 +83,7 @@ TEST(Exporters, SystemHeapSizesAndNames)
 		ASSERT_TRUE(buf.ok()) << buf.error().message;
 		EXPECT_EQ(buf->size(), size);
 		EXPECT_EQ(buf->name(), name);
-		EXPECT_NE(bufinfo().find(name), std::string::npos) << "name not in bufinfo";
+		EXPECT_NE(test::dmaBufInfo().find(name), std::string::npos) << "name not in bufinfo";
 		expectRoundTrip(*buf, size);
 	}
 }
@@ -368,8 +332,8 @@ TEST(Leaks, TenThousandCycles)
 	ASSERT_NE(warm, nullptr);
 	gst_memory_unref(warm);
 
-	const int fds0 = countOpenFds();
-	const int bufs0 = countLiveDmaBufs();
+	const int fds0 = test::countOpenFds();
+	const int bufs0 = test::countLiveDmaBufs();
 	for (int i = 0; i < 10000; ++i) {
 		GstMemory *m = dbk_allocator_alloc_dmabuf(alloc, 4096, nullptr, "cycle", &err);
 		ASSERT_NE(m, nullptr) << "cycle " << i << ": " << err->message;
@@ -379,15 +343,15 @@ TEST(Leaks, TenThousandCycles)
 		gst_memory_unmap(m, &info);
 		gst_memory_unref(m);
 	}
-	EXPECT_EQ(countOpenFds(), fds0);
-	EXPECT_EQ(countLiveDmaBufs(), bufs0);
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
 	DbkAccessStats s;
 	dbk_allocator_get_stats(alloc, &s);
 	EXPECT_EQ(s.live, 0u);
 	EXPECT_EQ(s.mmaps, s.munmaps);
 	EXPECT_EQ(s.sync_starts, s.sync_ends);
 	std::printf("  10000 cycles: fds %d -> %d, live dma-bufs %d -> %d, %lu mmaps, %lu syncs\n",
-		    fds0, countOpenFds(), bufs0, countLiveDmaBufs(),
+		    fds0, test::countOpenFds(), bufs0, test::countLiveDmaBufs(),
 		    static_cast<unsigned long>(s.mmaps), static_cast<unsigned long>(s.sync_starts));
 	gst_object_unref(alloc);
 }

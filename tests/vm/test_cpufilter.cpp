@@ -25,51 +25,17 @@
 
 #include "snapshot_writer.h"
 #include "test_devices.h"
+#include "gst_environment.h"
+#include "leak_counters.h"
 
 using namespace dmabufkit;
 
 namespace {
 
-class GstEnv : public ::testing::Environment
-{
-public:
-	void SetUp() override { gst_init(nullptr, nullptr); }
-};
-const auto *env = ::testing::AddGlobalTestEnvironment(new GstEnv);
+DBK_TEST_GST_ENVIRONMENT();
+
 
 constexpr int kFrames = 30;
-
-int countOpenFds()
-{
-	int n = 0;
-	if (DIR *d = opendir("/proc/self/fd")) {
-		while (struct dirent *e = readdir(d)) {
-			if (e->d_name[0] == '.')
-				continue;
-			n++;
-			if (getenv("DBK_TEST_LIST_FDS")) {
-				char target[256] = {};
-				std::string p = std::string("/proc/self/fd/") + e->d_name;
-				readlink(p.c_str(), target, sizeof(target) - 1);
-				std::printf("    fd %s -> %s\n", e->d_name, target);
-			}
-		}
-		closedir(d);
-	}
-	return n;
-}
-
-/* "Total N objects" from debugfs: live dma-bufs system-wide. */
-long liveDmaBufs()
-{
-	std::ifstream in("/sys/kernel/debug/dma_buf/bufinfo");
-	std::string line;
-	long n = -1;
-	while (std::getline(in, line))
-		if (line.rfind("Total ", 0) == 0)
-			n = std::strtol(line.c_str() + 6, nullptr, 10);
-	return n;
-}
 
 std::string vivid()
 {
@@ -132,8 +98,8 @@ struct RunResult {
 /* Run \a desc (its filter named f) to EOS; counters and leaks into \a r. */
 void runPipeline(const std::string &desc, RunResult &r)
 {
-	const int fdsBefore = countOpenFds();
-	const long bufsBefore = liveDmaBufs();
+	const int fdsBefore = test::countOpenFds();
+	const long bufsBefore = test::countLiveDmaBufs();
 	GError *err = nullptr;
 	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
 	ASSERT_NE(pipeline, nullptr) << err->message;
@@ -144,8 +110,8 @@ void runPipeline(const std::string &desc, RunResult &r)
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(f);
 	gst_object_unref(pipeline);
-	r.fdDelta = countOpenFds() - fdsBefore;
-	r.dmabufDelta = liveDmaBufs() - bufsBefore;
+	r.fdDelta = test::countOpenFds() - fdsBefore;
+	r.dmabufDelta = test::countLiveDmaBufs() - bufsBefore;
 }
 
 /* vivid FORMAT 640x480 -> FILTER -> BGRx -> stock kmssink, to EOS. */

@@ -35,6 +35,7 @@
 
 #include "dmabufkit/base/unique_fd.h"
 #include "test_devices.h"
+#include "leak_counters.h"
 
 using dmabufkit::UniqueFD;
 
@@ -282,29 +283,6 @@ std::string vkmsCard()
 {
 	auto p = dmabufkit::test::findDevice("vkms-card");
 	return p ? *p : std::string();
-}
-
-int countFds()
-{
-	int n = 0;
-	if (DIR *d = opendir("/proc/self/fd")) {
-		while (readdir(d))
-			++n;
-		closedir(d);
-	}
-	return n;
-}
-
-int countDmaBufs()
-{
-	std::ifstream f("/sys/kernel/debug/dma_buf/bufinfo");
-	std::string line;
-	std::regex total("Total (\\d+) objects");
-	std::smatch m;
-	while (std::getline(f, line))
-		if (std::regex_search(line, m, total))
-			return std::stoi(m[1]);
-	return -1;
 }
 
 /* Test pattern for appsrc frames: distinct in x, y and frame number. */
@@ -686,7 +664,7 @@ TEST_F(KmsSink, RestoresDisplayStateAndLeaksNothing)
 		ASSERT_TRUE(warm.eos) << warm.error();
 	}
 	EXPECT_EQ(snapshot(), before);
-	const int fds = countFds(), bufs = countDmaBufs();
+	const int fds = dmabufkit::test::countOpenFds(), bufs = dmabufkit::test::countLiveDmaBufs();
 	ASSERT_GE(bufs, 0) << "no /sys/kernel/debug/dma_buf/bufinfo";
 	for (int i = 0; i < 2; ++i) {
 		PipelineRun run;
@@ -700,8 +678,8 @@ TEST_F(KmsSink, RestoresDisplayStateAndLeaksNothing)
 		EXPECT_EQ(run.stat("commits"), 3u) << "one commit per frame";
 	}
 	EXPECT_EQ(snapshot(), before);
-	EXPECT_EQ(countFds(), fds) << "fd leak";
-	EXPECT_EQ(countDmaBufs(), bufs) << "dma-buf leak";
+	EXPECT_EQ(dmabufkit::test::countOpenFds(), fds) << "fd leak";
+	EXPECT_EQ(dmabufkit::test::countLiveDmaBufs(), bufs) << "dma-buf leak";
 }
 
 /*
@@ -728,7 +706,7 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 			return seq;
 		}
 	} obs;
-	const int fds = countFds(), bufs = countDmaBufs();
+	const int fds = dmabufkit::test::countOpenFds(), bufs = dmabufkit::test::countLiveDmaBufs();
 	ASSERT_GE(bufs, 0) << "no /sys/kernel/debug/dma_buf/bufinfo";
 	obs.fd.reset(open(vkmsCard().c_str(), O_RDWR | O_CLOEXEC));
 	ASSERT_TRUE(obs.fd) << "cannot open " << vkmsCard();
@@ -830,8 +808,8 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 	}
 	EXPECT_EQ(checked, kFrames - 1);
 	obs.fd.reset();
-	EXPECT_EQ(countFds(), fds) << "fd leak";
-	EXPECT_EQ(countDmaBufs(), bufs) << "dma-buf leak";
+	EXPECT_EQ(dmabufkit::test::countOpenFds(), fds) << "fd leak";
+	EXPECT_EQ(dmabufkit::test::countLiveDmaBufs(), bufs) << "dma-buf leak";
 }
 
 /* Stock v4l2src imports our scanout pool's dma-bufs (vivid writes straight

@@ -23,6 +23,7 @@
 #include "dmabufkit/v4l2/buffer_queue.h"
 #include "dmabufkit/v4l2/video_device.h"
 #include "test_devices.h"
+#include "leak_counters.h"
 
 using namespace dmabufkit;
 
@@ -192,35 +193,6 @@ void setVivid(const char *control, int value)
 		value = 0;
 	auto r = (*dev)->setControl(c->id, value);
 	ASSERT_TRUE(r.ok()) << r.error().message;
-}
-
-unsigned countFds()
-{
-	unsigned n = 0;
-	if (DIR *d = opendir("/proc/self/fd")) {
-		while (readdir(d))
-			n++;
-		closedir(d);
-	}
-	return n;
-}
-
-unsigned countDmaBufs()
-{
-	/* One line per live dma-buf after two header lines, then a summary. */
-	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
-	if (!f)
-		return 0;
-	char line[512];
-	unsigned n = 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long size;
-		char flags[16];
-		if (sscanf(line, "%llu %15s", &size, flags) == 2 && flags[0] == '0')
-			n++;
-	}
-	fclose(f);
-	return n;
 }
 
 } /* namespace */
@@ -637,7 +609,7 @@ TEST(CodecNegotiation, CpuFilterAfterTheDecoderGetsAFormatItConverts)
 TEST(CodecNegotiation, NoCompatibleFormatIsANegotiationError)
 {
 	/* 4:2:2 content cannot be written as 4:2:0 by the decoder. */
-	const unsigned fdsBefore = countFds(), dmabufsBefore = countDmaBufs();
+	const int fdsBefore = test::countOpenFds(), dmabufsBefore = test::countLiveDmaBufs();
 	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " num-buffers=10 "
 			      "! video/x-raw,format=YUY2,width=640,height=480 ! dmabufv4l2enc ! dmabufv4l2dec "
 			      "! video/x-raw,format=NV12 ! fakesink");
@@ -649,8 +621,8 @@ TEST(CodecNegotiation, NoCompatibleFormatIsANegotiationError)
 	EXPECT_NE(r.error.find("YUY2"), std::string::npos) << "the message should list what the decoder can write: "
 							    << r.error;
 	gst_object_unref(p);
-	EXPECT_EQ(countFds(), fdsBefore) << "fds leaked on the negotiation error";
-	EXPECT_EQ(countDmaBufs(), dmabufsBefore) << "dma-bufs leaked on the negotiation error";
+	EXPECT_EQ(test::countOpenFds(), fdsBefore) << "fds leaked on the negotiation error";
+	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore) << "dma-bufs leaked on the negotiation error";
 }
 
 namespace {
@@ -836,7 +808,7 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 	SeekableFeed feed;
 	feed.frames = encodeFrames(640, 480, 20);
 	ASSERT_EQ(feed.frames.size(), 20u);
-	const unsigned fdsBefore = countFds(), dmabufsBefore = countDmaBufs();
+	const int fdsBefore = test::countOpenFds(), dmabufsBefore = test::countLiveDmaBufs();
 	GstElement *p = parse("appsrc name=in format=time stream-type=seekable "
 			      "caps=video/x-fwht,width=640,height=480,framerate=10/1 "
 			      "! dmabufv4l2dec name=dec timeout-ms=2000 ! fakesink name=sink sync=true");
@@ -879,8 +851,8 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 	for (size_t i = 0; i < after.size(); ++i)
 		EXPECT_EQ(after[i], i * feed.duration) << "frame " << i << " after the seek";
 	gst_object_unref(p);
-	EXPECT_EQ(countFds(), fdsBefore) << "fds leaked across the flush";
-	EXPECT_EQ(countDmaBufs(), dmabufsBefore) << "dma-bufs leaked across the flush";
+	EXPECT_EQ(test::countOpenFds(), fdsBefore) << "fds leaked across the flush";
+	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore) << "dma-bufs leaked across the flush";
 }
 
 TEST(CodecFaults, GarbageAndTruncatedBitstreamFuzz)
@@ -944,9 +916,9 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 	gst_element_get_state(p, nullptr, nullptr, 10 * GST_SECOND);
 	g_usleep(300 * 1000);
 	/* The dma-buf counter sees the pipeline's buffers while it plays. */
-	EXPECT_GT(countDmaBufs(), 0u);
+	EXPECT_GT(test::countLiveDmaBufs(), 0);
 	ASSERT_NE(gst_element_set_state(p, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
-	const unsigned fds0 = countFds(), bufs0 = countDmaBufs();
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
 	/* DBK_V4L2_CYCLES overrides the count when measuring by hand. */
 	const char *env = g_getenv("DBK_V4L2_CYCLES");
 	const unsigned cycles = env ? static_cast<unsigned>(atoi(env)) : 1000;
@@ -972,8 +944,8 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 		}
 	}
 	gst_object_unref(bus);
-	const unsigned fds1 = countFds(), bufs1 = countDmaBufs();
-	std::printf("  %u cycles in %.1f s, %u frames decoded; fds %u -> %u, dma-bufs %u -> %u\n", cycles,
+	const int fds1 = test::countOpenFds(), bufs1 = test::countLiveDmaBufs();
+	std::printf("  %u cycles in %.1f s, %u frames decoded; fds %d -> %d, dma-bufs %d -> %d\n", cycles,
 		    (g_get_monotonic_time() - t0) / 1e6, seen.buffers, fds0, fds1, bufs0, bufs1);
 	EXPECT_EQ(fds1, fds0);
 	EXPECT_EQ(bufs1, bufs0);

@@ -5,7 +5,7 @@
 
 #include "dmabufkit/core/dma_heap_exporter.h"
 #include "dmabufkit/core/drm_dumb_exporter.h"
-#include "dmabufkit/core/exporter_selector.h"
+#include "dmabufkit/internal/exporter_selector.h"
 #include "dmabufkit/base/log.h"
 #include "dmabufkit/core/udmabuf_exporter.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/core/exporter_selector.h"
+#include "dmabufkit/internal/exporter_selector.h"
 
 #include <cerrno>
 

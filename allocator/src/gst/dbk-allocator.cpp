@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "constraints_convert.h"
-#include "dmabufkit/core/exporter_selector.h"
+#include "dmabufkit/internal/exporter_selector.h"
 #include "dmabufkit/core/cpu_access.h"
 #include "dmabufkit/core/dma_buf.h"
 #include "dmabufkit/core/drm_dumb_exporter.h"

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "constraints.h"
-#include "exporter.h"
+#include "dmabufkit/core/constraints.h"
+#include "dmabufkit/core/exporter.h"
 #include "dmabufkit/base/result.h"
 
 namespace dmabufkit {

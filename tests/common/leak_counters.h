@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * \file leak_counters.h
+ * \brief What a test counts before and after a run to prove nothing leaked:
+ *        the process's open fds and the system's live dma-bufs.
+ */
+#pragma once
+
+#include <string>
+
+namespace dmabufkit::test {
+
+/**
+ * \brief Open fds of this process (/proc/self/fd). With DBK_TEST_LIST_FDS
+ *        set in the environment, each fd and its target is printed too.
+ */
+int countOpenFds();
+
+/**
+ * \brief Live dma-bufs system-wide ("Total N objects" of debugfs
+ *        dma_buf/bufinfo), or -1 when debugfs does not say (not in the VM).
+ */
+int countLiveDmaBufs();
+
+/** \brief The whole of debugfs dma_buf/bufinfo (empty outside the VM). */
+std::string dmaBufInfo();
+
+} /* namespace dmabufkit::test */
