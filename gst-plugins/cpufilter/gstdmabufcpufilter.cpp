@@ -61,6 +61,7 @@
 
 #include "../elements.h"
 #include "buffer_mapping.h"
+#include "caps_negotiation.h"
 #include "kernels/frame_ops.h"
 #include "kernels/row_kernels.h"
 #include "kernels/snapshot_writer.h"
@@ -71,17 +72,6 @@ GST_DEBUG_CATEGORY_STATIC(dmabuf_cpu_filter_debug);
 using namespace dmabufkit::cpufilter;
 
 namespace {
-
-enum class Operation { Convert, Invert, Grayscale, Scale, Snapshot };
-
-/* How the negotiated caps are processed. */
-enum class Mode { Passthrough, Process };
-
-constexpr PixelFormat kAllFormats[] = {
-	PixelFormat::YUY2,  PixelFormat::UYVY, PixelFormat::NV12, PixelFormat::I420,
-	PixelFormat::BGRx,  PixelFormat::BGRA, PixelFormat::xRGB, PixelFormat::ARGB,
-	PixelFormat::RGB16, PixelFormat::GRAY8,
-};
 
 struct FilterState {
 	/* Properties (object lock). */
@@ -99,8 +89,7 @@ struct FilterState {
 	PixelFormat inFormat = PixelFormat::Unknown;
 	PixelFormat outFormat = PixelFormat::Unknown;
 	YuvCoefficients coeffs = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
-	Mode mode = Mode::Process;
-	bool inPlaceCapable = false;
+	ProcessingPlan plan;
 	std::vector<uint8_t> scratch;
 
 	/* Between start and stop. */
@@ -185,95 +174,6 @@ GType gst_dmabuf_cpu_filter_scale_method_get_type(void)
 
 /* ---------------------------------------------------------------- caps */
 
-static std::vector<PixelFormat> formats_of(const GstStructure *s)
-{
-	std::vector<PixelFormat> out;
-	const GValue *v = gst_structure_get_value(s, "format");
-	if (!v)
-		return { std::begin(kAllFormats), std::end(kAllFormats) };
-	auto add = [&](const GValue *item) {
-		if (G_VALUE_HOLDS_STRING(item)) {
-			PixelFormat f = pixelFormatFromName(g_value_get_string(item));
-			if (f != PixelFormat::Unknown)
-				out.push_back(f);
-		}
-	};
-	if (GST_VALUE_HOLDS_LIST(v)) {
-		for (guint i = 0; i < gst_value_list_get_size(v); ++i)
-			add(gst_value_list_get_value(v, i));
-	} else {
-		add(v);
-	}
-	return out;
-}
-
-/* The formats on the other side of \a f for \a op. */
-static std::vector<PixelFormat> peer_formats(Operation op, GstPadDirection direction, PixelFormat f)
-{
-	std::vector<PixelFormat> out;
-	for (PixelFormat g : kAllFormats) {
-		const PixelFormat in = direction == GST_PAD_SINK ? f : g;
-		const PixelFormat o = direction == GST_PAD_SINK ? g : f;
-		bool ok = false;
-		switch (op) {
-		case Operation::Convert:
-			ok = canConvert(in, o);
-			break;
-		case Operation::Scale:
-			ok = canScale(o) && canConvert(in, o);
-			break;
-		default:
-			ok = in == o;
-		}
-		if (ok)
-			out.push_back(g);
-	}
-	return out;
-}
-
-static void set_format_list(GstStructure *s, const std::vector<PixelFormat> &formats)
-{
-	if (formats.size() == 1) {
-		gst_structure_set(s, "format", G_TYPE_STRING, pixelFormatName(formats[0]), nullptr);
-		return;
-	}
-	GValue list = G_VALUE_INIT, item = G_VALUE_INIT;
-	gst_value_list_init(&list, formats.size());
-	g_value_init(&item, G_TYPE_STRING);
-	for (PixelFormat f : formats) {
-		g_value_set_string(&item, pixelFormatName(f));
-		gst_value_list_append_value(&list, &item);
-	}
-	gst_structure_take_value(s, "format", &list);
-	g_value_unset(&item);
-}
-
-/* Scale: the source side may be any size up to the sink side's. */
-static void widen_size(GstStructure *s, GstPadDirection direction)
-{
-	for (const char *field : { "width", "height" }) {
-		const GValue *v = gst_structure_get_value(s, field);
-		if (!v)
-			continue;
-		gint lo = 1, hi = G_MAXINT;
-		if (G_VALUE_HOLDS_INT(v)) {
-			lo = hi = g_value_get_int(v);
-		} else if (GST_VALUE_HOLDS_INT_RANGE(v)) {
-			lo = gst_value_get_int_range_min(v);
-			hi = gst_value_get_int_range_max(v);
-		}
-		if (direction == GST_PAD_SINK)
-			lo = 1;
-		else
-			hi = G_MAXINT;
-		if (lo == hi)
-			gst_structure_set(s, field, G_TYPE_INT, lo, nullptr);
-		else
-			gst_structure_set(s, field, GST_TYPE_INT_RANGE, lo, hi, nullptr);
-	}
-	gst_structure_remove_field(s, "pixel-aspect-ratio");
-}
-
 static Operation current_op(GstDmabufCpuFilter *self)
 {
 	GST_OBJECT_LOCK(self);
@@ -287,66 +187,7 @@ static GstCaps *gst_dmabuf_cpu_filter_transform_caps(GstBaseTransform *trans,
 						     GstCaps *filter)
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
-	const Operation op = current_op(self);
-	GstCaps *result = gst_caps_new_empty();
-	for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
-		const GstStructure *s = gst_caps_get_structure(caps, i);
-		const auto formats = formats_of(s);
-		/* Formats kept as they are come first, with their colorimetry, so
-		 * identical caps (passthrough) win when downstream accepts them. */
-		std::vector<PixelFormat> same, other;
-		for (PixelFormat f : formats) {
-			for (PixelFormat g : peer_formats(op, direction, f)) {
-				auto &dst = (g == f) ? same : other;
-				if (std::find(dst.begin(), dst.end(), g) == dst.end())
-					dst.push_back(g);
-			}
-		}
-		other.erase(std::remove_if(other.begin(), other.end(),
-					   [&](PixelFormat g) {
-						   return std::find(same.begin(), same.end(), g) !=
-							  same.end();
-					   }),
-			    other.end());
-		if (!same.empty()) {
-			GstStructure *c = gst_structure_copy(s);
-			set_format_list(c, same);
-			if (op == Operation::Scale)
-				widen_size(c, direction);
-			gst_caps_append_structure(result, c);
-		}
-		if (!other.empty()) {
-			GstStructure *c = gst_structure_copy(s);
-			set_format_list(c, other);
-			gst_structure_remove_fields(c, "colorimetry", "chroma-site", nullptr);
-			if (op == Operation::Scale)
-				widen_size(c, direction);
-			gst_caps_append_structure(result, c);
-		}
-		if (direction == GST_PAD_SRC) {
-			/* Upstream may still offer what we cannot turn into these caps:
-			 * accept it, so the CAPS event reaches us and we can say why
-			 * (see sink_event) instead of a bare not-negotiated upstream. */
-			std::vector<PixelFormat> rest;
-			for (PixelFormat f : kAllFormats)
-				if (std::find(same.begin(), same.end(), f) == same.end() &&
-				    std::find(other.begin(), other.end(), f) == other.end())
-					rest.push_back(f);
-			if (!rest.empty()) {
-				GstStructure *c = gst_structure_copy(s);
-				set_format_list(c, rest);
-				gst_structure_remove_fields(c, "colorimetry", "chroma-site", nullptr);
-				if (op == Operation::Scale)
-					widen_size(c, direction);
-				gst_caps_append_structure(result, c);
-			}
-		}
-	}
-	if (filter) {
-		GstCaps *tmp = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
-		gst_caps_unref(result);
-		result = tmp;
-	}
+	GstCaps *result = transformCaps(current_op(self), direction, caps, filter);
 	GST_DEBUG_OBJECT(self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
 			 direction == GST_PAD_SINK ? "sink" : "src", caps, result);
 	return result;
@@ -355,23 +196,7 @@ static GstCaps *gst_dmabuf_cpu_filter_transform_caps(GstBaseTransform *trans,
 static GstCaps *gst_dmabuf_cpu_filter_fixate_caps(GstBaseTransform *trans, GstPadDirection direction,
 						  GstCaps *caps, GstCaps *othercaps)
 {
-	othercaps = gst_caps_truncate(othercaps);
-	othercaps = gst_caps_make_writable(othercaps);
-	GstStructure *o = gst_caps_get_structure(othercaps, 0);
-	const GstStructure *in = gst_caps_get_structure(caps, 0);
-	const gchar *fmt = gst_structure_get_string(in, "format");
-	if (fmt && gst_structure_has_field(o, "format"))
-		gst_structure_fixate_field_string(o, "format", fmt);
-	for (const char *field : { "width", "height" }) {
-		gint v;
-		if (gst_structure_get_int(in, field, &v) && gst_structure_has_field(o, field))
-			gst_structure_fixate_field_nearest_int(o, field, v);
-	}
-	gint n, d;
-	if (gst_structure_get_fraction(in, "pixel-aspect-ratio", &n, &d) &&
-	    gst_structure_has_field(o, "pixel-aspect-ratio"))
-		gst_structure_fixate_field_nearest_fraction(o, "pixel-aspect-ratio", n, d);
-	return gst_caps_fixate(othercaps);
+	return fixateCaps(caps, othercaps);
 }
 
 static gboolean gst_dmabuf_cpu_filter_sink_event(GstBaseTransform *trans, GstEvent *event)
@@ -452,42 +277,18 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 	st->inFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->in));
 	st->outFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->out));
 	const Operation op = current_op(self);
-	const bool sameSize = GST_VIDEO_INFO_WIDTH(&st->in) == GST_VIDEO_INFO_WIDTH(&st->out) &&
-			      GST_VIDEO_INFO_HEIGHT(&st->in) == GST_VIDEO_INFO_HEIGHT(&st->out);
-	const bool sameFormat = st->inFormat == st->outFormat;
-	std::string why;
-	if (st->inFormat == PixelFormat::Unknown || st->outFormat == PixelFormat::Unknown)
-		why = "unsupported format";
-	else if (op == Operation::Scale) {
-		if (!canScale(st->outFormat) || !canConvert(st->inFormat, st->outFormat))
-			why = "scale outputs 4-byte RGB or GRAY8 from a format it can convert";
-		else if (GST_VIDEO_INFO_WIDTH(&st->out) > GST_VIDEO_INFO_WIDTH(&st->in) ||
-			 GST_VIDEO_INFO_HEIGHT(&st->out) > GST_VIDEO_INFO_HEIGHT(&st->in))
-			why = "scale only makes frames smaller";
-	} else if (!sameSize) {
-		why = "only operation=scale changes the size";
-	} else if (op == Operation::Convert) {
-		if (!canConvert(st->inFormat, st->outFormat))
-			why = std::string("no conversion from ") + pixelFormatName(st->inFormat) + " to " +
-			      pixelFormatName(st->outFormat);
-	} else if (!sameFormat) {
-		why = "this operation keeps the format";
-	}
-	if (!why.empty()) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot process these caps: %s", why.c_str()),
+	if (const auto why = whyNotProcessable(op, st->in, st->out)) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot process these caps: %s", why->c_str()),
 				  ("in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT, incaps, outcaps));
 		return FALSE;
 	}
 	st->coeffs = coefficients_for(self, st->in);
-	const bool equal = gst_caps_is_equal(incaps, outcaps);
-	const bool noop = op == Operation::Convert || op == Operation::Snapshot || op == Operation::Scale;
-	st->mode = (equal && noop) ? Mode::Passthrough : Mode::Process;
-	st->inPlaceCapable = equal && (op == Operation::Invert || op == Operation::Grayscale);
-	gst_base_transform_set_passthrough(trans, st->mode == Mode::Passthrough);
+	st->plan = planProcessing(op, gst_caps_is_equal(incaps, outcaps));
+	gst_base_transform_set_passthrough(trans, st->plan.passthrough);
 	gst_base_transform_set_in_place(trans, FALSE);
 	GST_INFO_OBJECT(self, "%s -> %s, %s, %s %s range, SIMD target %s",
 			pixelFormatName(st->inFormat), pixelFormatName(st->outFormat),
-			st->mode == Mode::Passthrough ? "passthrough" : "processing",
+			st->plan.passthrough ? "passthrough" : "processing",
 			st->coeffs.matrix == YuvMatrix::BT709	 ? "BT.709"
 			: st->coeffs.matrix == YuvMatrix::BT2020 ? "BT.2020"
 								 : "BT.601",
@@ -630,9 +431,10 @@ static void take_snapshot(GstDmabufCpuFilter *self, const FrameView &view)
 	tmp.height = view.height;
 	tmp.data[0] = bgrx.data();
 	tmp.stride[0] = l.stride[0];
-	const std::string err = convertFrame(view, tmp, st->coeffs, KernelImpl::Simd, nullptr);
-	if (!err.empty()) {
-		GST_WARNING_OBJECT(self, "snapshot conversion failed: %s", err.c_str());
+	const auto converted = convertFrame(view, tmp, st->coeffs, KernelImpl::Simd, nullptr);
+	if (!converted) {
+		GST_WARNING_OBJECT(self, "snapshot conversion failed: %s",
+				   converted.error().message.c_str());
 		st->snapshotsFailed++;
 		return;
 	}
@@ -667,11 +469,11 @@ static GstFlowReturn gst_dmabuf_cpu_filter_prepare_output_buffer(GstBaseTransfor
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
 	FilterState *st = self->state;
-	if (st->mode == Mode::Passthrough) {
+	if (st->plan.passthrough) {
 		*outbuf = inbuf;
 		return GST_FLOW_OK;
 	}
-	if (st->inPlaceCapable && gst_buffer_is_writable(inbuf)) {
+	if (st->plan.inPlaceCapable && gst_buffer_is_writable(inbuf)) {
 		bool writable = gst_buffer_n_memory(inbuf) > 0;
 		for (guint i = 0; i < gst_buffer_n_memory(inbuf); ++i)
 			writable = writable && gst_memory_is_writable(gst_buffer_peek_memory(inbuf, i));
@@ -689,7 +491,7 @@ static ThreadPool *thread_pool(FilterState *st)
 	return st->pool && st->pool->size() > 1 ? st->pool.get() : nullptr;
 }
 
-static std::string run_operation(FilterState *st, Operation op, ScaleMethod method, KernelImpl impl,
+static dmabufkit::Result<void> run_operation(FilterState *st, Operation op, ScaleMethod method, KernelImpl impl,
 				 const FrameView &src, const FrameView &dst)
 {
 	ThreadPool *pool = thread_pool(st);
@@ -710,8 +512,8 @@ static std::string run_operation(FilterState *st, Operation op, ScaleMethod meth
 		mid.height = src.height;
 		mid.data[0] = st->scratch.data();
 		mid.stride[0] = l.stride[0];
-		if (auto err = convertFrame(src, mid, st->coeffs, impl, pool); !err.empty())
-			return err;
+		if (auto r = convertFrame(src, mid, st->coeffs, impl, pool); !r)
+			return r;
 		return scaleFrame(mid, dst, method, impl, pool);
 	}
 	default:
@@ -767,9 +569,10 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 		}
 		st->outputMaps += out.memoryMaps();
 	}
-	err = run_operation(st, op, method, impl, src, dst);
-	if (!err.empty()) {
-		GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing the frame failed"), ("%s", err.c_str()));
+	const auto processed = run_operation(st, op, method, impl, src, dst);
+	if (!processed) {
+		GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing the frame failed"),
+				  ("%s", processed.error().message.c_str()));
 		return GST_FLOW_ERROR;
 	}
 	if (snapshot_due(st, interval))
