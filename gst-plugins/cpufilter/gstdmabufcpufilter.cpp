@@ -62,27 +62,24 @@
 #include "../elements.h"
 #include "buffer_mapping.h"
 #include "caps_negotiation.h"
+#include "filter_properties.h"
+#include "output_allocation.h"
 #include "kernels/frame_ops.h"
 #include "kernels/row_kernels.h"
 #include "kernels/snapshot_writer.h"
 
-GST_DEBUG_CATEGORY_STATIC(dmabuf_cpu_filter_debug);
+/* Not static: the element's units (output_allocation.cpp) log in it too. */
+GST_DEBUG_CATEGORY(dmabuf_cpu_filter_debug);
+/* Copies the filter makes (GST_PERFORMANCE), as the codec elements report theirs. */
+static GstDebugCategory *perf_cat;
 #define GST_CAT_DEFAULT dmabuf_cpu_filter_debug
 
 using namespace dmabufkit::cpufilter;
 
 namespace {
 
-struct FilterState {
-	/* Properties (object lock). */
-	Operation op = Operation::Convert;
-	ScaleMethod scaleMethod = ScaleMethod::Bilinear;
-	guint threads = 0;
-	bool simd = true;
-	std::string exporter = "auto";
-	std::string snapshotLocation;
-	guint snapshotInterval = 0;
-
+/* The properties (FilterSettings, object lock) and the streaming state. */
+struct FilterState : FilterSettings {
 	/* Negotiated (streaming thread, set_caps). */
 	GstVideoInfo in{};
 	GstVideoInfo out{};
@@ -98,6 +95,7 @@ struct FilterState {
 	DbkAllocator *importer = nullptr;
 	GstBufferPool *outputPool = nullptr; /* ref, kept for its statistics */
 	std::atomic<bool> snapshotRequested{ false };
+	bool warnedCopy = false; /* the not-in-place copy was reported (streaming thread) */
 	guint64 frameNumber = 0;
 	guint64 snapshotIndex = 0;
 
@@ -120,19 +118,6 @@ struct _GstDmabufCpuFilter {
 	FilterState *state;
 };
 
-enum {
-	PROP_0,
-	PROP_OPERATION,
-	PROP_SCALE_METHOD,
-	PROP_N_THREADS,
-	PROP_USE_SIMD,
-	PROP_EXPORTER,
-	PROP_SNAPSHOT_LOCATION,
-	PROP_SNAPSHOT_INTERVAL,
-	PROP_STATS,
-	PROP_POOL_STATS,
-};
-
 #define CPU_FILTER_CAPS \
 	GST_VIDEO_CAPS_MAKE("{ YUY2, UYVY, NV12, I420, BGRx, BGRA, xRGB, ARGB, RGB16, GRAY8 }")
 
@@ -142,35 +127,6 @@ static GstStaticPadTemplate src_template =
 	GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(CPU_FILTER_CAPS));
 
 G_DEFINE_TYPE(GstDmabufCpuFilter, gst_dmabuf_cpu_filter, GST_TYPE_BASE_TRANSFORM)
-
-GType gst_dmabuf_cpu_filter_operation_get_type(void)
-{
-	static GType type = 0;
-	static const GEnumValue values[] = {
-		{ static_cast<gint>(Operation::Convert), "Convert the format (pass through when the caps match)", "convert" },
-		{ static_cast<gint>(Operation::Invert), "Invert every colour", "invert" },
-		{ static_cast<gint>(Operation::Grayscale), "Remove the colour", "grayscale" },
-		{ static_cast<gint>(Operation::Scale), "Scale down (thumbnails)", "scale" },
-		{ static_cast<gint>(Operation::Snapshot), "Pass through, write snapshots", "snapshot" },
-		{ 0, nullptr, nullptr },
-	};
-	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_enum_register_static("GstDmabufCpuFilterOperation", values));
-	return type;
-}
-
-GType gst_dmabuf_cpu_filter_scale_method_get_type(void)
-{
-	static GType type = 0;
-	static const GEnumValue values[] = {
-		{ static_cast<gint>(ScaleMethod::Box), "Average of the covered pixels", "box" },
-		{ static_cast<gint>(ScaleMethod::Bilinear), "Bilinear interpolation", "bilinear" },
-		{ 0, nullptr, nullptr },
-	};
-	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_enum_register_static("GstDmabufCpuFilterScaleMethod", values));
-	return type;
-}
 
 /* ---------------------------------------------------------------- caps */
 
@@ -284,6 +240,17 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 	}
 	st->coeffs = coefficients_for(self, st->in);
 	st->plan = planProcessing(op, gst_caps_is_equal(incaps, outcaps));
+	st->warnedCopy = false;
+	if (!st->plan.passthrough && op == Operation::Convert && st->inFormat == st->outFormat)
+		GST_CAT_INFO_OBJECT(perf_cat, self,
+				    "copying every %s frame into the output buffer: the caps differ "
+				    "beyond the format, so they cannot pass through",
+				    pixelFormatName(st->inFormat));
+	if (op == Operation::Scale && st->inFormat != st->outFormat)
+		GST_CAT_INFO_OBJECT(perf_cat, self,
+				    "scale: every frame is converted from %s into a %s scratch frame "
+				    "before scaling",
+				    pixelFormatName(st->inFormat), pixelFormatName(st->outFormat));
 	gst_base_transform_set_passthrough(trans, st->plan.passthrough);
 	gst_base_transform_set_in_place(trans, FALSE);
 	GST_INFO_OBJECT(self, "%s -> %s, %s, %s %s range, SIMD target %s",
@@ -319,46 +286,6 @@ static gboolean gst_dmabuf_cpu_filter_propose_allocation(GstBaseTransform *trans
 	return TRUE;
 }
 
-/* Output in system memory: downstream's pool if it offered one, else ours. */
-static GstBufferPool *system_memory_pool(GstDmabufCpuFilter *self, GstQuery *query)
-{
-	GstCaps *caps = nullptr;
-	gst_query_parse_allocation(query, &caps, nullptr);
-	GstVideoInfo info;
-	if (!caps || !gst_video_info_from_caps(&info, caps)) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No video caps in the allocation query"), (nullptr));
-		return nullptr;
-	}
-	GstBufferPool *pool = nullptr;
-	guint size = 0, min = 0, max = 0;
-	if (gst_query_get_n_allocation_pools(query) > 0)
-		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
-	if (!pool) {
-		pool = gst_video_buffer_pool_new();
-		size = 0;
-	}
-	min = MAX(min, 2u);
-	GstStructure *config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_set_params(config, caps, MAX(size, static_cast<guint>(info.size)), min, max);
-	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-	if (!gst_buffer_pool_set_config(pool, config) &&
-	    !gst_buffer_pool_set_config(pool, gst_buffer_pool_get_config(pool))) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-				  ("Cannot allocate output buffers for %" GST_PTR_FORMAT, caps),
-				  ("system-memory pool configuration refused"));
-		gst_object_unref(pool);
-		return nullptr;
-	}
-	config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_get_params(config, nullptr, &size, &min, &max);
-	gst_structure_free(config);
-	if (gst_query_get_n_allocation_pools(query) > 0)
-		gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
-	else
-		gst_query_add_allocation_pool(query, pool, size, min, max);
-	return pool;
-}
-
 static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans, GstQuery *query)
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
@@ -381,10 +308,14 @@ static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans,
 			/* No exporter that serves downstream (a machine without dma-buf
 			 * heaps, udmabuf or DRM): work in system memory, as any filter would. */
 			GST_INFO_OBJECT(self, "no dma-buf output (%s): system memory output", err->message);
+			GST_CAT_WARNING_OBJECT(perf_cat, self,
+					       "output in system memory (%s): no dma-bufs downstream, "
+					       "a consumer that needs them copies every frame",
+					       err->message);
 			g_error_free(err);
 		}
 	}
-	if (!pool && !(pool = system_memory_pool(self, query)))
+	if (!pool && !(pool = systemMemoryPool(GST_ELEMENT(self), query)))
 		return FALSE;
 	GST_INFO_OBJECT(self, "output pool %" GST_PTR_FORMAT " (exporter %s)", pool,
 			DBK_IS_BUFFER_POOL(pool) ? dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool))
@@ -473,14 +404,20 @@ static GstFlowReturn gst_dmabuf_cpu_filter_prepare_output_buffer(GstBaseTransfor
 		*outbuf = inbuf;
 		return GST_FLOW_OK;
 	}
-	if (st->plan.inPlaceCapable && gst_buffer_is_writable(inbuf)) {
-		bool writable = gst_buffer_n_memory(inbuf) > 0;
-		for (guint i = 0; i < gst_buffer_n_memory(inbuf); ++i)
-			writable = writable && gst_memory_is_writable(gst_buffer_peek_memory(inbuf, i));
-		if (writable) {
+	if (st->plan.inPlaceCapable) {
+		if (canProcessInPlace(inbuf)) {
 			*outbuf = inbuf;
 			return GST_FLOW_OK;
 		}
+		/* The frame is written out of place: a copy in-place processing avoids. */
+		if (!st->warnedCopy) {
+			st->warnedCopy = true;
+			GST_CAT_WARNING_OBJECT(perf_cat, self,
+					       "cannot process in place (the input buffer or its "
+					       "memory is not writable): writing into an output "
+					       "buffer instead");
+		}
+		GST_CAT_LOG_OBJECT(perf_cat, self, "out-of-place frame, input %" GST_PTR_FORMAT, inbuf);
 	}
 	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)
 		->prepare_output_buffer(trans, inbuf, outbuf);
@@ -712,36 +649,10 @@ static void gst_dmabuf_cpu_filter_set_property(GObject *object, guint id, const 
 	auto *self = GST_DMABUF_CPU_FILTER(object);
 	FilterState *st = self->state;
 	GST_OBJECT_LOCK(self);
-	switch (id) {
-	case PROP_OPERATION:
-		st->op = static_cast<Operation>(g_value_get_enum(value));
-		break;
-	case PROP_SCALE_METHOD:
-		st->scaleMethod = static_cast<ScaleMethod>(g_value_get_enum(value));
-		break;
-	case PROP_N_THREADS:
-		st->threads = g_value_get_uint(value);
-		break;
-	case PROP_USE_SIMD:
-		st->simd = g_value_get_boolean(value);
-		break;
-	case PROP_EXPORTER: {
-		const gchar *s = g_value_get_string(value);
-		st->exporter = s ? s : "auto";
-		break;
-	}
-	case PROP_SNAPSHOT_LOCATION: {
-		const gchar *s = g_value_get_string(value);
-		st->snapshotLocation = s ? s : "";
-		break;
-	}
-	case PROP_SNAPSHOT_INTERVAL:
-		st->snapshotInterval = g_value_get_uint(value);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
+	const bool known = setFilterSetting(*st, id, value);
 	GST_OBJECT_UNLOCK(self);
+	if (!known)
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	if (id == PROP_OPERATION)
 		gst_base_transform_reconfigure_src(GST_BASE_TRANSFORM(self));
 }
@@ -773,32 +684,10 @@ static void gst_dmabuf_cpu_filter_get_property(GObject *object, guint id, GValue
 		break;
 	}
 	GST_OBJECT_LOCK(self);
-	switch (id) {
-	case PROP_OPERATION:
-		g_value_set_enum(value, static_cast<gint>(st->op));
-		break;
-	case PROP_SCALE_METHOD:
-		g_value_set_enum(value, static_cast<gint>(st->scaleMethod));
-		break;
-	case PROP_N_THREADS:
-		g_value_set_uint(value, st->threads);
-		break;
-	case PROP_USE_SIMD:
-		g_value_set_boolean(value, st->simd);
-		break;
-	case PROP_EXPORTER:
-		g_value_set_string(value, st->exporter.c_str());
-		break;
-	case PROP_SNAPSHOT_LOCATION:
-		g_value_set_string(value, st->snapshotLocation.empty() ? nullptr : st->snapshotLocation.c_str());
-		break;
-	case PROP_SNAPSHOT_INTERVAL:
-		g_value_set_uint(value, st->snapshotInterval);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
+	const bool known = getFilterSetting(*st, id, value);
 	GST_OBJECT_UNLOCK(self);
+	if (!known)
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 }
 
 static void gst_dmabuf_cpu_filter_finalize(GObject *object)
@@ -815,74 +704,11 @@ static void gst_dmabuf_cpu_filter_class_init(GstDmabufCpuFilterClass *klass)
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
 	GstBaseTransformClass *tc = GST_BASE_TRANSFORM_CLASS(klass);
-	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-						 GST_PARAM_MUTABLE_READY);
-	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
 	oc->set_property = gst_dmabuf_cpu_filter_set_property;
 	oc->get_property = gst_dmabuf_cpu_filter_get_property;
 	oc->finalize = gst_dmabuf_cpu_filter_finalize;
 
-	g_object_class_install_property(
-		oc, PROP_OPERATION,
-		g_param_spec_enum("operation", "Operation",
-				  "What to do with each frame: convert (pass through when the caps "
-				  "match), invert, grayscale, scale (down) or snapshot (pass through)",
-				  GST_TYPE_DMABUF_CPU_FILTER_OPERATION,
-				  static_cast<gint>(Operation::Convert), rw));
-	g_object_class_install_property(
-		oc, PROP_SCALE_METHOD,
-		g_param_spec_enum("scale-method", "Scale method",
-				  "How operation=scale computes a pixel", GST_TYPE_DMABUF_CPU_FILTER_SCALE_METHOD,
-				  static_cast<gint>(ScaleMethod::Bilinear), rw));
-	g_object_class_install_property(
-		oc, PROP_N_THREADS,
-		g_param_spec_uint("n-threads", "Threads",
-				  "Threads a frame is split over (0: one per CPU; 1: the streaming "
-				  "thread only)",
-				  0, 64, 0, rw));
-	g_object_class_install_property(
-		oc, PROP_USE_SIMD,
-		g_param_spec_boolean("use-simd", "Use SIMD",
-				     "Use the Highway SIMD kernels (FALSE: the scalar reference, for "
-				     "comparison)",
-				     TRUE, rw));
-	g_object_class_install_property(
-		oc, PROP_EXPORTER,
-		g_param_spec_string("exporter", "Exporter",
-				    "Where output dma-bufs come from: \"auto\" (first exporter meeting "
-				    "the downstream constraints, system memory when the machine has no "
-				    "exporter), \"dma-heap:system\", \"dma-heap\", \"udmabuf\", "
-				    "\"drm-dumb\" or \"system\" (plain memory)",
-				    "auto", rw));
-	g_object_class_install_property(
-		oc, PROP_SNAPSHOT_LOCATION,
-		g_param_spec_string("snapshot-location", "Snapshot location",
-				    "PNG file name pattern with one %d (e.g. /tmp/snap-%05d.png) for "
-				    "snapshots; unset: no snapshots",
-				    nullptr, rw));
-	g_object_class_install_property(
-		oc, PROP_SNAPSHOT_INTERVAL,
-		g_param_spec_uint("snapshot-interval", "Snapshot interval",
-				  "Write every Nth frame as a snapshot (0: only on the \"snapshot\" "
-				  "action signal)",
-				  0, G_MAXUINT, 0,
-				  static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-							   GST_PARAM_MUTABLE_PLAYING)));
-	g_object_class_install_property(
-		oc, PROP_STATS,
-		g_param_spec_boxed("stats", "Statistics",
-				   "Counters (dmabufcpufilter/stats): frames, passthrough, in-place, "
-				   "input-maps and output-maps (gst_memory_map calls), dmabuf-inputs, "
-				   "invalid-dropped, snapshots-written/-failed/-dropped, and the "
-				   "import-* CPU access counters of imported input dma-bufs",
-				   GST_TYPE_STRUCTURE, ro));
-	g_object_class_install_property(
-		oc, PROP_POOL_STATS,
-		g_param_spec_boxed("pool-stats", "Pool statistics",
-				   "Statistics of the output pool (dmabufkit/pool-stats structure), "
-				   "kept after the element stops",
-				   GST_TYPE_STRUCTURE, ro));
+	installFilterProperties(oc);
 
 	/**
 	 * GstDmabufCpuFilter::snapshot:
@@ -920,6 +746,7 @@ static void gst_dmabuf_cpu_filter_class_init(GstDmabufCpuFilterClass *klass)
 
 	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_OPERATION, static_cast<GstPluginAPIFlags>(0));
 	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_SCALE_METHOD, static_cast<GstPluginAPIFlags>(0));
+	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_cpu_filter_debug, "dmabufcpufilter", 0,
 				"dmabufkit CPU filter element");
 }
