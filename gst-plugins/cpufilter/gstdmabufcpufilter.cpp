@@ -479,18 +479,18 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 	GST_OBJECT_UNLOCK(self);
 
 	BufferMapping in(st->importer), out(st->importer);
-	FrameView src, dst;
-	bool badInput = false;
 	const bool inPlace = inbuf == outbuf;
-	std::string err = in.map(inbuf, st->in, st->inFormat,
-				 inPlace ? static_cast<GstMapFlags>(GST_MAP_READWRITE) : GST_MAP_READ,
-				 src, badInput);
-	if (!err.empty()) {
-		if (badInput)
-			return drop_invalid(self, err);
-		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("Cannot map the input frame"), ("%s", err.c_str()));
+	auto input = in.map(inbuf, st->in, st->inFormat,
+			    inPlace ? static_cast<GstMapFlags>(GST_MAP_READWRITE) : GST_MAP_READ);
+	if (!input) {
+		if (input.error().code == kBadInput)
+			return drop_invalid(self, input.error().message);
+		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("Cannot map the input frame"),
+				  ("%s", input.error().message.c_str()));
 		return GST_FLOW_ERROR;
 	}
+	const FrameView src = *input;
+	FrameView dst;
 	st->inputMaps += in.memoryMaps();
 	if (in.usedDmaBuf())
 		st->dmabufInputs++;
@@ -498,12 +498,13 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 		dst = src;
 		st->inPlaceFrames++;
 	} else {
-		err = out.map(outbuf, st->out, st->outFormat, GST_MAP_WRITE, dst, badInput);
-		if (!err.empty()) {
+		auto output = out.map(outbuf, st->out, st->outFormat, GST_MAP_WRITE);
+		if (!output) {
 			GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map the output buffer for writing"),
-					  ("%s", err.c_str()));
+					  ("%s", output.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
+		dst = *output;
 		st->outputMaps += out.memoryMaps();
 	}
 	const auto processed = run_operation(st, op, method, impl, src, dst);
@@ -532,15 +533,14 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform_ip(GstBaseTransform *trans,
 	if (!snapshots || !snapshot_due(st, interval))
 		return GST_FLOW_OK;
 	BufferMapping in(st->importer);
-	FrameView src;
-	bool badInput = false;
-	std::string err = in.map(buf, st->in, st->inFormat, GST_MAP_READ, src, badInput);
-	if (!err.empty()) {
-		GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("No snapshot of this buffer"), ("%s", err.c_str()));
+	auto src = in.map(buf, st->in, st->inFormat, GST_MAP_READ);
+	if (!src) {
+		GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("No snapshot of this buffer"),
+				    ("%s", src.error().message.c_str()));
 		return GST_FLOW_OK; /* passthrough: the buffer goes on untouched */
 	}
 	st->inputMaps += in.memoryMaps();
-	take_snapshot(self, src);
+	take_snapshot(self, *src);
 	return GST_FLOW_OK;
 }
 
