@@ -14,13 +14,11 @@
 
 #include <gst/video/video.h>
 
+#include "filter_operation.h"
 #include "kernels/video_frame.h"
 
 namespace dmabufkit::cpufilter
 {
-
-/** \brief What the filter does to each frame (the "operation" property). */
-enum class Operation { Convert, Invert, Grayscale, Scale, Snapshot };
 
 /** \brief The formats of the pad templates, in their order. */
 std::span<const PixelFormat> filterFormats();

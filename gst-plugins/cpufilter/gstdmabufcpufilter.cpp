@@ -63,6 +63,7 @@
 #include "buffer_mapping.h"
 #include "caps_negotiation.h"
 #include "filter_properties.h"
+#include "frame_processor.h"
 #include "output_allocation.h"
 #include "kernels/frame_ops.h"
 #include "kernels/row_kernels.h"
@@ -87,10 +88,9 @@ struct FilterState : FilterSettings {
 	PixelFormat outFormat = PixelFormat::Unknown;
 	YuvCoefficients coeffs = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
 	ProcessingPlan plan;
-	std::vector<uint8_t> scratch;
 
 	/* Between start and stop. */
-	std::unique_ptr<ThreadPool> pool;
+	FrameProcessor processor;
 	std::unique_ptr<SnapshotWriter> writer;
 	DbkAllocator *importer = nullptr;
 	GstBufferPool *outputPool = nullptr; /* ref, kept for its statistics */
@@ -423,41 +423,6 @@ static GstFlowReturn gst_dmabuf_cpu_filter_prepare_output_buffer(GstBaseTransfor
 		->prepare_output_buffer(trans, inbuf, outbuf);
 }
 
-static ThreadPool *thread_pool(FilterState *st)
-{
-	return st->pool && st->pool->size() > 1 ? st->pool.get() : nullptr;
-}
-
-static dmabufkit::Result<void> run_operation(FilterState *st, Operation op, ScaleMethod method, KernelImpl impl,
-				 const FrameView &src, const FrameView &dst)
-{
-	ThreadPool *pool = thread_pool(st);
-	switch (op) {
-	case Operation::Invert:
-		return invertFrame(src, dst, impl, pool);
-	case Operation::Grayscale:
-		return grayscaleFrame(src, dst, impl, pool);
-	case Operation::Scale: {
-		if (src.format == dst.format)
-			return scaleFrame(src, dst, method, impl, pool);
-		/* Convert at the input size first, then scale. */
-		const PackedLayout l = packedLayout(dst.format, src.width, src.height);
-		st->scratch.resize(l.size);
-		FrameView mid;
-		mid.format = dst.format;
-		mid.width = src.width;
-		mid.height = src.height;
-		mid.data[0] = st->scratch.data();
-		mid.stride[0] = l.stride[0];
-		if (auto r = convertFrame(src, mid, st->coeffs, impl, pool); !r)
-			return r;
-		return scaleFrame(mid, dst, method, impl, pool);
-	}
-	default:
-		return convertFrame(src, dst, st->coeffs, impl, pool);
-	}
-}
-
 static GstFlowReturn drop_invalid(GstDmabufCpuFilter *self, const std::string &why)
 {
 	self->state->invalidDropped++;
@@ -507,7 +472,7 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 		dst = *output;
 		st->outputMaps += out.memoryMaps();
 	}
-	const auto processed = run_operation(st, op, method, impl, src, dst);
+	const auto processed = st->processor.process(op, method, impl, st->coeffs, src, dst);
 	if (!processed) {
 		GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing the frame failed"),
 				  ("%s", processed.error().message.c_str()));
@@ -595,7 +560,7 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 	}
 	if (threads == 0)
 		threads = std::max(1u, std::thread::hardware_concurrency());
-	st->pool = std::make_unique<ThreadPool>(threads);
+	st->processor.start(threads);
 	st->importer = dbk_allocator_new();
 	st->frameNumber = 0;
 	st->snapshotIndex = 0;
@@ -611,7 +576,7 @@ static gboolean gst_dmabuf_cpu_filter_stop(GstBaseTransform *trans)
 		st->writer->flush();
 		st->writer.reset();
 	}
-	st->pool.reset();
+	st->processor.stop();
 	if (st->importer) {
 		gst_object_unref(st->importer);
 		st->importer = nullptr;
