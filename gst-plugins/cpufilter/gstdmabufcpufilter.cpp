@@ -63,6 +63,7 @@
 #include "buffer_mapping.h"
 #include "caps_negotiation.h"
 #include "filter_properties.h"
+#include "filter_stats.h"
 #include "frame_processor.h"
 #include "output_allocation.h"
 #include "kernels/frame_ops.h"
@@ -79,8 +80,8 @@ using namespace dmabufkit::cpufilter;
 
 namespace {
 
-/* The properties (FilterSettings, object lock) and the streaming state. */
-struct FilterState : FilterSettings {
+/* The properties (FilterSettings, object lock), the counters and the streaming state. */
+struct FilterState : FilterSettings, FilterCounters {
 	/* Negotiated (streaming thread, set_caps). */
 	GstVideoInfo in{};
 	GstVideoInfo out{};
@@ -98,17 +99,6 @@ struct FilterState : FilterSettings {
 	bool warnedCopy = false; /* the not-in-place copy was reported (streaming thread) */
 	guint64 frameNumber = 0;
 	guint64 snapshotIndex = 0;
-
-	std::atomic<guint64> frames{ 0 };
-	std::atomic<guint64> passthroughFrames{ 0 };
-	std::atomic<guint64> inPlaceFrames{ 0 };
-	std::atomic<guint64> inputMaps{ 0 };
-	std::atomic<guint64> outputMaps{ 0 };
-	std::atomic<guint64> dmabufInputs{ 0 };
-	std::atomic<guint64> invalidDropped{ 0 };
-	std::atomic<guint64> snapshotsWritten{ 0 };
-	std::atomic<guint64> snapshotsFailed{ 0 };
-	std::atomic<guint64> snapshotsDropped{ 0 };
 };
 
 } /* namespace */
@@ -594,18 +584,7 @@ static GstStructure *stats_structure(GstDmabufCpuFilter *self)
 	if (st->importer)
 		dbk_allocator_get_stats(st->importer, &imp);
 	GST_OBJECT_UNLOCK(self);
-	return gst_structure_new(
-		"dmabufcpufilter/stats", "frames", G_TYPE_UINT64, st->frames.load(), "passthrough",
-		G_TYPE_UINT64, st->passthroughFrames.load(), "in-place", G_TYPE_UINT64,
-		st->inPlaceFrames.load(), "input-maps", G_TYPE_UINT64, st->inputMaps.load(),
-		"output-maps", G_TYPE_UINT64, st->outputMaps.load(), "dmabuf-inputs", G_TYPE_UINT64,
-		st->dmabufInputs.load(), "invalid-dropped", G_TYPE_UINT64, st->invalidDropped.load(),
-		"snapshots-written", G_TYPE_UINT64, st->snapshotsWritten.load(), "snapshots-failed",
-		G_TYPE_UINT64, st->snapshotsFailed.load(), "snapshots-dropped", G_TYPE_UINT64,
-		st->snapshotsDropped.load(), "import-sync-starts", G_TYPE_UINT64, imp.sync_starts,
-		"import-sync-ends", G_TYPE_UINT64, imp.sync_ends, "import-mmaps", G_TYPE_UINT64, imp.mmaps,
-		"import-munmaps", G_TYPE_UINT64, imp.munmaps, "import-live", G_TYPE_UINT64, imp.live,
-		"simd-target", G_TYPE_STRING, simdTargetName(), nullptr);
+	return st->toStructure(imp);
 }
 
 static void gst_dmabuf_cpu_filter_set_property(GObject *object, guint id, const GValue *value,
