@@ -12,15 +12,19 @@
  */
 #pragma once
 
-#include <string>
+#include <cerrno>
 #include <vector>
 
+#include <dmabufkit/base/result.h>
 #include <dmabufkit/dbk-allocator.h>
 #include <gst/video/video.h>
 
 #include "kernels/video_frame.h"
 
 namespace dmabufkit::cpufilter {
+
+/** \brief Error code of BufferMapping::map() for a malformed buffer (too small for the frame). */
+constexpr int kBadInput = EINVAL;
 
 class BufferMapping
 {
@@ -34,11 +38,12 @@ public:
 	/**
 	 * \brief Map \a buf for \a flags and describe it as \a info says, with
 	 * the strides and offsets of its GstVideoMeta when present.
-	 * \return "" or why not; \a badInput tells a malformed buffer (too
-	 * small for the frame) from a failing map.
+	 * \return the frame, valid until unmap(); or why not, with the code
+	 * kBadInput for a malformed buffer (too small for the frame) and EIO for
+	 * a failing import or map.
 	 */
-	std::string map(GstBuffer *buf, const GstVideoInfo &info, PixelFormat format,
-			GstMapFlags flags, FrameView &view, bool &badInput);
+	Result<FrameView> map(GstBuffer *buf, const GstVideoInfo &info, PixelFormat format,
+			      GstMapFlags flags);
 	void unmap();
 
 	/* gst_memory_map calls made by the last map(). */
@@ -54,7 +59,7 @@ private:
 		gsize size;	 /* the buffer memory's size */
 	};
 
-	const Mapped *mapMemory(GstBuffer *buf, guint index, GstMapFlags flags, std::string &err);
+	Result<const Mapped *> mapMemory(GstBuffer *buf, guint index, GstMapFlags flags);
 
 	DbkAllocator *importer_;
 	std::vector<Mapped> maps_;

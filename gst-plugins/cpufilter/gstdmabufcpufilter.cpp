@@ -61,67 +61,44 @@
 
 #include "../elements.h"
 #include "buffer_mapping.h"
+#include "caps_negotiation.h"
+#include "filter_properties.h"
+#include "filter_stats.h"
+#include "frame_processor.h"
+#include "output_allocation.h"
 #include "kernels/frame_ops.h"
 #include "kernels/row_kernels.h"
 #include "kernels/snapshot_writer.h"
 
-GST_DEBUG_CATEGORY_STATIC(dmabuf_cpu_filter_debug);
+/* Not static: the element's units (output_allocation.cpp) log in it too. */
+GST_DEBUG_CATEGORY(dmabuf_cpu_filter_debug);
+/* Copies the filter makes (GST_PERFORMANCE), as the codec elements report theirs. */
+static GstDebugCategory *perf_cat;
 #define GST_CAT_DEFAULT dmabuf_cpu_filter_debug
 
 using namespace dmabufkit::cpufilter;
 
 namespace {
 
-enum class Operation { Convert, Invert, Grayscale, Scale, Snapshot };
-
-/* How the negotiated caps are processed. */
-enum class Mode { Passthrough, Process };
-
-constexpr PixelFormat kAllFormats[] = {
-	PixelFormat::YUY2,  PixelFormat::UYVY, PixelFormat::NV12, PixelFormat::I420,
-	PixelFormat::BGRx,  PixelFormat::BGRA, PixelFormat::xRGB, PixelFormat::ARGB,
-	PixelFormat::RGB16, PixelFormat::GRAY8,
-};
-
-struct FilterState {
-	/* Properties (object lock). */
-	Operation op = Operation::Convert;
-	ScaleMethod scaleMethod = ScaleMethod::Bilinear;
-	guint threads = 0;
-	bool simd = true;
-	std::string exporter = "auto";
-	std::string snapshotLocation;
-	guint snapshotInterval = 0;
-
+/* The properties (FilterSettings, object lock), the counters and the streaming state. */
+struct FilterState : FilterSettings, FilterCounters {
 	/* Negotiated (streaming thread, set_caps). */
 	GstVideoInfo in{};
 	GstVideoInfo out{};
 	PixelFormat inFormat = PixelFormat::Unknown;
 	PixelFormat outFormat = PixelFormat::Unknown;
 	YuvCoefficients coeffs = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
-	Mode mode = Mode::Process;
-	bool inPlaceCapable = false;
-	std::vector<uint8_t> scratch;
+	ProcessingPlan plan;
 
 	/* Between start and stop. */
-	std::unique_ptr<ThreadPool> pool;
+	FrameProcessor processor;
 	std::unique_ptr<SnapshotWriter> writer;
 	DbkAllocator *importer = nullptr;
 	GstBufferPool *outputPool = nullptr; /* ref, kept for its statistics */
 	std::atomic<bool> snapshotRequested{ false };
+	bool warnedCopy = false; /* the not-in-place copy was reported (streaming thread) */
 	guint64 frameNumber = 0;
 	guint64 snapshotIndex = 0;
-
-	std::atomic<guint64> frames{ 0 };
-	std::atomic<guint64> passthroughFrames{ 0 };
-	std::atomic<guint64> inPlaceFrames{ 0 };
-	std::atomic<guint64> inputMaps{ 0 };
-	std::atomic<guint64> outputMaps{ 0 };
-	std::atomic<guint64> dmabufInputs{ 0 };
-	std::atomic<guint64> invalidDropped{ 0 };
-	std::atomic<guint64> snapshotsWritten{ 0 };
-	std::atomic<guint64> snapshotsFailed{ 0 };
-	std::atomic<guint64> snapshotsDropped{ 0 };
 };
 
 } /* namespace */
@@ -129,19 +106,6 @@ struct FilterState {
 struct _GstDmabufCpuFilter {
 	GstBaseTransform parent;
 	FilterState *state;
-};
-
-enum {
-	PROP_0,
-	PROP_OPERATION,
-	PROP_SCALE_METHOD,
-	PROP_N_THREADS,
-	PROP_USE_SIMD,
-	PROP_EXPORTER,
-	PROP_SNAPSHOT_LOCATION,
-	PROP_SNAPSHOT_INTERVAL,
-	PROP_STATS,
-	PROP_POOL_STATS,
 };
 
 #define CPU_FILTER_CAPS \
@@ -154,125 +118,7 @@ static GstStaticPadTemplate src_template =
 
 G_DEFINE_TYPE(GstDmabufCpuFilter, gst_dmabuf_cpu_filter, GST_TYPE_BASE_TRANSFORM)
 
-GType gst_dmabuf_cpu_filter_operation_get_type(void)
-{
-	static GType type = 0;
-	static const GEnumValue values[] = {
-		{ static_cast<gint>(Operation::Convert), "Convert the format (pass through when the caps match)", "convert" },
-		{ static_cast<gint>(Operation::Invert), "Invert every colour", "invert" },
-		{ static_cast<gint>(Operation::Grayscale), "Remove the colour", "grayscale" },
-		{ static_cast<gint>(Operation::Scale), "Scale down (thumbnails)", "scale" },
-		{ static_cast<gint>(Operation::Snapshot), "Pass through, write snapshots", "snapshot" },
-		{ 0, nullptr, nullptr },
-	};
-	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_enum_register_static("GstDmabufCpuFilterOperation", values));
-	return type;
-}
-
-GType gst_dmabuf_cpu_filter_scale_method_get_type(void)
-{
-	static GType type = 0;
-	static const GEnumValue values[] = {
-		{ static_cast<gint>(ScaleMethod::Box), "Average of the covered pixels", "box" },
-		{ static_cast<gint>(ScaleMethod::Bilinear), "Bilinear interpolation", "bilinear" },
-		{ 0, nullptr, nullptr },
-	};
-	if (g_once_init_enter(&type))
-		g_once_init_leave(&type, g_enum_register_static("GstDmabufCpuFilterScaleMethod", values));
-	return type;
-}
-
 /* ---------------------------------------------------------------- caps */
-
-static std::vector<PixelFormat> formats_of(const GstStructure *s)
-{
-	std::vector<PixelFormat> out;
-	const GValue *v = gst_structure_get_value(s, "format");
-	if (!v)
-		return { std::begin(kAllFormats), std::end(kAllFormats) };
-	auto add = [&](const GValue *item) {
-		if (G_VALUE_HOLDS_STRING(item)) {
-			PixelFormat f = pixelFormatFromName(g_value_get_string(item));
-			if (f != PixelFormat::Unknown)
-				out.push_back(f);
-		}
-	};
-	if (GST_VALUE_HOLDS_LIST(v)) {
-		for (guint i = 0; i < gst_value_list_get_size(v); ++i)
-			add(gst_value_list_get_value(v, i));
-	} else {
-		add(v);
-	}
-	return out;
-}
-
-/* The formats on the other side of \a f for \a op. */
-static std::vector<PixelFormat> peer_formats(Operation op, GstPadDirection direction, PixelFormat f)
-{
-	std::vector<PixelFormat> out;
-	for (PixelFormat g : kAllFormats) {
-		const PixelFormat in = direction == GST_PAD_SINK ? f : g;
-		const PixelFormat o = direction == GST_PAD_SINK ? g : f;
-		bool ok = false;
-		switch (op) {
-		case Operation::Convert:
-			ok = canConvert(in, o);
-			break;
-		case Operation::Scale:
-			ok = canScale(o) && canConvert(in, o);
-			break;
-		default:
-			ok = in == o;
-		}
-		if (ok)
-			out.push_back(g);
-	}
-	return out;
-}
-
-static void set_format_list(GstStructure *s, const std::vector<PixelFormat> &formats)
-{
-	if (formats.size() == 1) {
-		gst_structure_set(s, "format", G_TYPE_STRING, pixelFormatName(formats[0]), nullptr);
-		return;
-	}
-	GValue list = G_VALUE_INIT, item = G_VALUE_INIT;
-	gst_value_list_init(&list, formats.size());
-	g_value_init(&item, G_TYPE_STRING);
-	for (PixelFormat f : formats) {
-		g_value_set_string(&item, pixelFormatName(f));
-		gst_value_list_append_value(&list, &item);
-	}
-	gst_structure_take_value(s, "format", &list);
-	g_value_unset(&item);
-}
-
-/* Scale: the source side may be any size up to the sink side's. */
-static void widen_size(GstStructure *s, GstPadDirection direction)
-{
-	for (const char *field : { "width", "height" }) {
-		const GValue *v = gst_structure_get_value(s, field);
-		if (!v)
-			continue;
-		gint lo = 1, hi = G_MAXINT;
-		if (G_VALUE_HOLDS_INT(v)) {
-			lo = hi = g_value_get_int(v);
-		} else if (GST_VALUE_HOLDS_INT_RANGE(v)) {
-			lo = gst_value_get_int_range_min(v);
-			hi = gst_value_get_int_range_max(v);
-		}
-		if (direction == GST_PAD_SINK)
-			lo = 1;
-		else
-			hi = G_MAXINT;
-		if (lo == hi)
-			gst_structure_set(s, field, G_TYPE_INT, lo, nullptr);
-		else
-			gst_structure_set(s, field, GST_TYPE_INT_RANGE, lo, hi, nullptr);
-	}
-	gst_structure_remove_field(s, "pixel-aspect-ratio");
-}
 
 static Operation current_op(GstDmabufCpuFilter *self)
 {
@@ -287,66 +133,7 @@ static GstCaps *gst_dmabuf_cpu_filter_transform_caps(GstBaseTransform *trans,
 						     GstCaps *filter)
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
-	const Operation op = current_op(self);
-	GstCaps *result = gst_caps_new_empty();
-	for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
-		const GstStructure *s = gst_caps_get_structure(caps, i);
-		const auto formats = formats_of(s);
-		/* Formats kept as they are come first, with their colorimetry, so
-		 * identical caps (passthrough) win when downstream accepts them. */
-		std::vector<PixelFormat> same, other;
-		for (PixelFormat f : formats) {
-			for (PixelFormat g : peer_formats(op, direction, f)) {
-				auto &dst = (g == f) ? same : other;
-				if (std::find(dst.begin(), dst.end(), g) == dst.end())
-					dst.push_back(g);
-			}
-		}
-		other.erase(std::remove_if(other.begin(), other.end(),
-					   [&](PixelFormat g) {
-						   return std::find(same.begin(), same.end(), g) !=
-							  same.end();
-					   }),
-			    other.end());
-		if (!same.empty()) {
-			GstStructure *c = gst_structure_copy(s);
-			set_format_list(c, same);
-			if (op == Operation::Scale)
-				widen_size(c, direction);
-			gst_caps_append_structure(result, c);
-		}
-		if (!other.empty()) {
-			GstStructure *c = gst_structure_copy(s);
-			set_format_list(c, other);
-			gst_structure_remove_fields(c, "colorimetry", "chroma-site", nullptr);
-			if (op == Operation::Scale)
-				widen_size(c, direction);
-			gst_caps_append_structure(result, c);
-		}
-		if (direction == GST_PAD_SRC) {
-			/* Upstream may still offer what we cannot turn into these caps:
-			 * accept it, so the CAPS event reaches us and we can say why
-			 * (see sink_event) instead of a bare not-negotiated upstream. */
-			std::vector<PixelFormat> rest;
-			for (PixelFormat f : kAllFormats)
-				if (std::find(same.begin(), same.end(), f) == same.end() &&
-				    std::find(other.begin(), other.end(), f) == other.end())
-					rest.push_back(f);
-			if (!rest.empty()) {
-				GstStructure *c = gst_structure_copy(s);
-				set_format_list(c, rest);
-				gst_structure_remove_fields(c, "colorimetry", "chroma-site", nullptr);
-				if (op == Operation::Scale)
-					widen_size(c, direction);
-				gst_caps_append_structure(result, c);
-			}
-		}
-	}
-	if (filter) {
-		GstCaps *tmp = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
-		gst_caps_unref(result);
-		result = tmp;
-	}
+	GstCaps *result = transformCaps(current_op(self), direction, caps, filter);
 	GST_DEBUG_OBJECT(self, "%s %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT,
 			 direction == GST_PAD_SINK ? "sink" : "src", caps, result);
 	return result;
@@ -355,23 +142,7 @@ static GstCaps *gst_dmabuf_cpu_filter_transform_caps(GstBaseTransform *trans,
 static GstCaps *gst_dmabuf_cpu_filter_fixate_caps(GstBaseTransform *trans, GstPadDirection direction,
 						  GstCaps *caps, GstCaps *othercaps)
 {
-	othercaps = gst_caps_truncate(othercaps);
-	othercaps = gst_caps_make_writable(othercaps);
-	GstStructure *o = gst_caps_get_structure(othercaps, 0);
-	const GstStructure *in = gst_caps_get_structure(caps, 0);
-	const gchar *fmt = gst_structure_get_string(in, "format");
-	if (fmt && gst_structure_has_field(o, "format"))
-		gst_structure_fixate_field_string(o, "format", fmt);
-	for (const char *field : { "width", "height" }) {
-		gint v;
-		if (gst_structure_get_int(in, field, &v) && gst_structure_has_field(o, field))
-			gst_structure_fixate_field_nearest_int(o, field, v);
-	}
-	gint n, d;
-	if (gst_structure_get_fraction(in, "pixel-aspect-ratio", &n, &d) &&
-	    gst_structure_has_field(o, "pixel-aspect-ratio"))
-		gst_structure_fixate_field_nearest_fraction(o, "pixel-aspect-ratio", n, d);
-	return gst_caps_fixate(othercaps);
+	return fixateCaps(caps, othercaps);
 }
 
 static gboolean gst_dmabuf_cpu_filter_sink_event(GstBaseTransform *trans, GstEvent *event)
@@ -452,42 +223,29 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 	st->inFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->in));
 	st->outFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->out));
 	const Operation op = current_op(self);
-	const bool sameSize = GST_VIDEO_INFO_WIDTH(&st->in) == GST_VIDEO_INFO_WIDTH(&st->out) &&
-			      GST_VIDEO_INFO_HEIGHT(&st->in) == GST_VIDEO_INFO_HEIGHT(&st->out);
-	const bool sameFormat = st->inFormat == st->outFormat;
-	std::string why;
-	if (st->inFormat == PixelFormat::Unknown || st->outFormat == PixelFormat::Unknown)
-		why = "unsupported format";
-	else if (op == Operation::Scale) {
-		if (!canScale(st->outFormat) || !canConvert(st->inFormat, st->outFormat))
-			why = "scale outputs 4-byte RGB or GRAY8 from a format it can convert";
-		else if (GST_VIDEO_INFO_WIDTH(&st->out) > GST_VIDEO_INFO_WIDTH(&st->in) ||
-			 GST_VIDEO_INFO_HEIGHT(&st->out) > GST_VIDEO_INFO_HEIGHT(&st->in))
-			why = "scale only makes frames smaller";
-	} else if (!sameSize) {
-		why = "only operation=scale changes the size";
-	} else if (op == Operation::Convert) {
-		if (!canConvert(st->inFormat, st->outFormat))
-			why = std::string("no conversion from ") + pixelFormatName(st->inFormat) + " to " +
-			      pixelFormatName(st->outFormat);
-	} else if (!sameFormat) {
-		why = "this operation keeps the format";
-	}
-	if (!why.empty()) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot process these caps: %s", why.c_str()),
+	if (const auto why = whyNotProcessable(op, st->in, st->out)) {
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot process these caps: %s", why->c_str()),
 				  ("in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT, incaps, outcaps));
 		return FALSE;
 	}
 	st->coeffs = coefficients_for(self, st->in);
-	const bool equal = gst_caps_is_equal(incaps, outcaps);
-	const bool noop = op == Operation::Convert || op == Operation::Snapshot || op == Operation::Scale;
-	st->mode = (equal && noop) ? Mode::Passthrough : Mode::Process;
-	st->inPlaceCapable = equal && (op == Operation::Invert || op == Operation::Grayscale);
-	gst_base_transform_set_passthrough(trans, st->mode == Mode::Passthrough);
+	st->plan = planProcessing(op, gst_caps_is_equal(incaps, outcaps));
+	st->warnedCopy = false;
+	if (!st->plan.passthrough && op == Operation::Convert && st->inFormat == st->outFormat)
+		GST_CAT_INFO_OBJECT(perf_cat, self,
+				    "copying every %s frame into the output buffer: the caps differ "
+				    "beyond the format, so they cannot pass through",
+				    pixelFormatName(st->inFormat));
+	if (op == Operation::Scale && st->inFormat != st->outFormat)
+		GST_CAT_INFO_OBJECT(perf_cat, self,
+				    "scale: every frame is converted from %s into a %s scratch frame "
+				    "before scaling",
+				    pixelFormatName(st->inFormat), pixelFormatName(st->outFormat));
+	gst_base_transform_set_passthrough(trans, st->plan.passthrough);
 	gst_base_transform_set_in_place(trans, FALSE);
 	GST_INFO_OBJECT(self, "%s -> %s, %s, %s %s range, SIMD target %s",
 			pixelFormatName(st->inFormat), pixelFormatName(st->outFormat),
-			st->mode == Mode::Passthrough ? "passthrough" : "processing",
+			st->plan.passthrough ? "passthrough" : "processing",
 			st->coeffs.matrix == YuvMatrix::BT709	 ? "BT.709"
 			: st->coeffs.matrix == YuvMatrix::BT2020 ? "BT.2020"
 								 : "BT.601",
@@ -518,46 +276,6 @@ static gboolean gst_dmabuf_cpu_filter_propose_allocation(GstBaseTransform *trans
 	return TRUE;
 }
 
-/* Output in system memory: downstream's pool if it offered one, else ours. */
-static GstBufferPool *system_memory_pool(GstDmabufCpuFilter *self, GstQuery *query)
-{
-	GstCaps *caps = nullptr;
-	gst_query_parse_allocation(query, &caps, nullptr);
-	GstVideoInfo info;
-	if (!caps || !gst_video_info_from_caps(&info, caps)) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No video caps in the allocation query"), (nullptr));
-		return nullptr;
-	}
-	GstBufferPool *pool = nullptr;
-	guint size = 0, min = 0, max = 0;
-	if (gst_query_get_n_allocation_pools(query) > 0)
-		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
-	if (!pool) {
-		pool = gst_video_buffer_pool_new();
-		size = 0;
-	}
-	min = MAX(min, 2u);
-	GstStructure *config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_set_params(config, caps, MAX(size, static_cast<guint>(info.size)), min, max);
-	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-	if (!gst_buffer_pool_set_config(pool, config) &&
-	    !gst_buffer_pool_set_config(pool, gst_buffer_pool_get_config(pool))) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-				  ("Cannot allocate output buffers for %" GST_PTR_FORMAT, caps),
-				  ("system-memory pool configuration refused"));
-		gst_object_unref(pool);
-		return nullptr;
-	}
-	config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_get_params(config, nullptr, &size, &min, &max);
-	gst_structure_free(config);
-	if (gst_query_get_n_allocation_pools(query) > 0)
-		gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
-	else
-		gst_query_add_allocation_pool(query, pool, size, min, max);
-	return pool;
-}
-
 static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans, GstQuery *query)
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
@@ -580,10 +298,14 @@ static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans,
 			/* No exporter that serves downstream (a machine without dma-buf
 			 * heaps, udmabuf or DRM): work in system memory, as any filter would. */
 			GST_INFO_OBJECT(self, "no dma-buf output (%s): system memory output", err->message);
+			GST_CAT_WARNING_OBJECT(perf_cat, self,
+					       "output in system memory (%s): no dma-bufs downstream, "
+					       "a consumer that needs them copies every frame",
+					       err->message);
 			g_error_free(err);
 		}
 	}
-	if (!pool && !(pool = system_memory_pool(self, query)))
+	if (!pool && !(pool = systemMemoryPool(GST_ELEMENT(self), query)))
 		return FALSE;
 	GST_INFO_OBJECT(self, "output pool %" GST_PTR_FORMAT " (exporter %s)", pool,
 			DBK_IS_BUFFER_POOL(pool) ? dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool))
@@ -630,9 +352,10 @@ static void take_snapshot(GstDmabufCpuFilter *self, const FrameView &view)
 	tmp.height = view.height;
 	tmp.data[0] = bgrx.data();
 	tmp.stride[0] = l.stride[0];
-	const std::string err = convertFrame(view, tmp, st->coeffs, KernelImpl::Simd, nullptr);
-	if (!err.empty()) {
-		GST_WARNING_OBJECT(self, "snapshot conversion failed: %s", err.c_str());
+	const auto converted = convertFrame(view, tmp, st->coeffs, KernelImpl::Simd, nullptr);
+	if (!converted) {
+		GST_WARNING_OBJECT(self, "snapshot conversion failed: %s",
+				   converted.error().message.c_str());
 		st->snapshotsFailed++;
 		return;
 	}
@@ -667,56 +390,27 @@ static GstFlowReturn gst_dmabuf_cpu_filter_prepare_output_buffer(GstBaseTransfor
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
 	FilterState *st = self->state;
-	if (st->mode == Mode::Passthrough) {
+	if (st->plan.passthrough) {
 		*outbuf = inbuf;
 		return GST_FLOW_OK;
 	}
-	if (st->inPlaceCapable && gst_buffer_is_writable(inbuf)) {
-		bool writable = gst_buffer_n_memory(inbuf) > 0;
-		for (guint i = 0; i < gst_buffer_n_memory(inbuf); ++i)
-			writable = writable && gst_memory_is_writable(gst_buffer_peek_memory(inbuf, i));
-		if (writable) {
+	if (st->plan.inPlaceCapable) {
+		if (canProcessInPlace(inbuf)) {
 			*outbuf = inbuf;
 			return GST_FLOW_OK;
 		}
+		/* The frame is written out of place: a copy in-place processing avoids. */
+		if (!st->warnedCopy) {
+			st->warnedCopy = true;
+			GST_CAT_WARNING_OBJECT(perf_cat, self,
+					       "cannot process in place (the input buffer or its "
+					       "memory is not writable): writing into an output "
+					       "buffer instead");
+		}
+		GST_CAT_LOG_OBJECT(perf_cat, self, "out-of-place frame, input %" GST_PTR_FORMAT, inbuf);
 	}
 	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)
 		->prepare_output_buffer(trans, inbuf, outbuf);
-}
-
-static ThreadPool *thread_pool(FilterState *st)
-{
-	return st->pool && st->pool->size() > 1 ? st->pool.get() : nullptr;
-}
-
-static std::string run_operation(FilterState *st, Operation op, ScaleMethod method, KernelImpl impl,
-				 const FrameView &src, const FrameView &dst)
-{
-	ThreadPool *pool = thread_pool(st);
-	switch (op) {
-	case Operation::Invert:
-		return invertFrame(src, dst, impl, pool);
-	case Operation::Grayscale:
-		return grayscaleFrame(src, dst, impl, pool);
-	case Operation::Scale: {
-		if (src.format == dst.format)
-			return scaleFrame(src, dst, method, impl, pool);
-		/* Convert at the input size first, then scale. */
-		const PackedLayout l = packedLayout(dst.format, src.width, src.height);
-		st->scratch.resize(l.size);
-		FrameView mid;
-		mid.format = dst.format;
-		mid.width = src.width;
-		mid.height = src.height;
-		mid.data[0] = st->scratch.data();
-		mid.stride[0] = l.stride[0];
-		if (auto err = convertFrame(src, mid, st->coeffs, impl, pool); !err.empty())
-			return err;
-		return scaleFrame(mid, dst, method, impl, pool);
-	}
-	default:
-		return convertFrame(src, dst, st->coeffs, impl, pool);
-	}
 }
 
 static GstFlowReturn drop_invalid(GstDmabufCpuFilter *self, const std::string &why)
@@ -740,18 +434,18 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 	GST_OBJECT_UNLOCK(self);
 
 	BufferMapping in(st->importer), out(st->importer);
-	FrameView src, dst;
-	bool badInput = false;
 	const bool inPlace = inbuf == outbuf;
-	std::string err = in.map(inbuf, st->in, st->inFormat,
-				 inPlace ? static_cast<GstMapFlags>(GST_MAP_READWRITE) : GST_MAP_READ,
-				 src, badInput);
-	if (!err.empty()) {
-		if (badInput)
-			return drop_invalid(self, err);
-		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("Cannot map the input frame"), ("%s", err.c_str()));
+	auto input = in.map(inbuf, st->in, st->inFormat,
+			    inPlace ? static_cast<GstMapFlags>(GST_MAP_READWRITE) : GST_MAP_READ);
+	if (!input) {
+		if (input.error().code == kBadInput)
+			return drop_invalid(self, input.error().message);
+		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("Cannot map the input frame"),
+				  ("%s", input.error().message.c_str()));
 		return GST_FLOW_ERROR;
 	}
+	const FrameView src = *input;
+	FrameView dst;
 	st->inputMaps += in.memoryMaps();
 	if (in.usedDmaBuf())
 		st->dmabufInputs++;
@@ -759,17 +453,19 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 		dst = src;
 		st->inPlaceFrames++;
 	} else {
-		err = out.map(outbuf, st->out, st->outFormat, GST_MAP_WRITE, dst, badInput);
-		if (!err.empty()) {
+		auto output = out.map(outbuf, st->out, st->outFormat, GST_MAP_WRITE);
+		if (!output) {
 			GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map the output buffer for writing"),
-					  ("%s", err.c_str()));
+					  ("%s", output.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
+		dst = *output;
 		st->outputMaps += out.memoryMaps();
 	}
-	err = run_operation(st, op, method, impl, src, dst);
-	if (!err.empty()) {
-		GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing the frame failed"), ("%s", err.c_str()));
+	const auto processed = st->processor.process(op, method, impl, st->coeffs, src, dst);
+	if (!processed) {
+		GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing the frame failed"),
+				  ("%s", processed.error().message.c_str()));
 		return GST_FLOW_ERROR;
 	}
 	if (snapshot_due(st, interval))
@@ -792,15 +488,14 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform_ip(GstBaseTransform *trans,
 	if (!snapshots || !snapshot_due(st, interval))
 		return GST_FLOW_OK;
 	BufferMapping in(st->importer);
-	FrameView src;
-	bool badInput = false;
-	std::string err = in.map(buf, st->in, st->inFormat, GST_MAP_READ, src, badInput);
-	if (!err.empty()) {
-		GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("No snapshot of this buffer"), ("%s", err.c_str()));
+	auto src = in.map(buf, st->in, st->inFormat, GST_MAP_READ);
+	if (!src) {
+		GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("No snapshot of this buffer"),
+				    ("%s", src.error().message.c_str()));
 		return GST_FLOW_OK; /* passthrough: the buffer goes on untouched */
 	}
 	st->inputMaps += in.memoryMaps();
-	take_snapshot(self, src);
+	take_snapshot(self, *src);
 	return GST_FLOW_OK;
 }
 
@@ -855,7 +550,7 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 	}
 	if (threads == 0)
 		threads = std::max(1u, std::thread::hardware_concurrency());
-	st->pool = std::make_unique<ThreadPool>(threads);
+	st->processor.start(threads);
 	st->importer = dbk_allocator_new();
 	st->frameNumber = 0;
 	st->snapshotIndex = 0;
@@ -871,7 +566,7 @@ static gboolean gst_dmabuf_cpu_filter_stop(GstBaseTransform *trans)
 		st->writer->flush();
 		st->writer.reset();
 	}
-	st->pool.reset();
+	st->processor.stop();
 	if (st->importer) {
 		gst_object_unref(st->importer);
 		st->importer = nullptr;
@@ -889,18 +584,7 @@ static GstStructure *stats_structure(GstDmabufCpuFilter *self)
 	if (st->importer)
 		dbk_allocator_get_stats(st->importer, &imp);
 	GST_OBJECT_UNLOCK(self);
-	return gst_structure_new(
-		"dmabufcpufilter/stats", "frames", G_TYPE_UINT64, st->frames.load(), "passthrough",
-		G_TYPE_UINT64, st->passthroughFrames.load(), "in-place", G_TYPE_UINT64,
-		st->inPlaceFrames.load(), "input-maps", G_TYPE_UINT64, st->inputMaps.load(),
-		"output-maps", G_TYPE_UINT64, st->outputMaps.load(), "dmabuf-inputs", G_TYPE_UINT64,
-		st->dmabufInputs.load(), "invalid-dropped", G_TYPE_UINT64, st->invalidDropped.load(),
-		"snapshots-written", G_TYPE_UINT64, st->snapshotsWritten.load(), "snapshots-failed",
-		G_TYPE_UINT64, st->snapshotsFailed.load(), "snapshots-dropped", G_TYPE_UINT64,
-		st->snapshotsDropped.load(), "import-sync-starts", G_TYPE_UINT64, imp.sync_starts,
-		"import-sync-ends", G_TYPE_UINT64, imp.sync_ends, "import-mmaps", G_TYPE_UINT64, imp.mmaps,
-		"import-munmaps", G_TYPE_UINT64, imp.munmaps, "import-live", G_TYPE_UINT64, imp.live,
-		"simd-target", G_TYPE_STRING, simdTargetName(), nullptr);
+	return st->toStructure(imp);
 }
 
 static void gst_dmabuf_cpu_filter_set_property(GObject *object, guint id, const GValue *value,
@@ -909,36 +593,10 @@ static void gst_dmabuf_cpu_filter_set_property(GObject *object, guint id, const 
 	auto *self = GST_DMABUF_CPU_FILTER(object);
 	FilterState *st = self->state;
 	GST_OBJECT_LOCK(self);
-	switch (id) {
-	case PROP_OPERATION:
-		st->op = static_cast<Operation>(g_value_get_enum(value));
-		break;
-	case PROP_SCALE_METHOD:
-		st->scaleMethod = static_cast<ScaleMethod>(g_value_get_enum(value));
-		break;
-	case PROP_N_THREADS:
-		st->threads = g_value_get_uint(value);
-		break;
-	case PROP_USE_SIMD:
-		st->simd = g_value_get_boolean(value);
-		break;
-	case PROP_EXPORTER: {
-		const gchar *s = g_value_get_string(value);
-		st->exporter = s ? s : "auto";
-		break;
-	}
-	case PROP_SNAPSHOT_LOCATION: {
-		const gchar *s = g_value_get_string(value);
-		st->snapshotLocation = s ? s : "";
-		break;
-	}
-	case PROP_SNAPSHOT_INTERVAL:
-		st->snapshotInterval = g_value_get_uint(value);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
+	const bool known = setFilterSetting(*st, id, value);
 	GST_OBJECT_UNLOCK(self);
+	if (!known)
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	if (id == PROP_OPERATION)
 		gst_base_transform_reconfigure_src(GST_BASE_TRANSFORM(self));
 }
@@ -970,32 +628,10 @@ static void gst_dmabuf_cpu_filter_get_property(GObject *object, guint id, GValue
 		break;
 	}
 	GST_OBJECT_LOCK(self);
-	switch (id) {
-	case PROP_OPERATION:
-		g_value_set_enum(value, static_cast<gint>(st->op));
-		break;
-	case PROP_SCALE_METHOD:
-		g_value_set_enum(value, static_cast<gint>(st->scaleMethod));
-		break;
-	case PROP_N_THREADS:
-		g_value_set_uint(value, st->threads);
-		break;
-	case PROP_USE_SIMD:
-		g_value_set_boolean(value, st->simd);
-		break;
-	case PROP_EXPORTER:
-		g_value_set_string(value, st->exporter.c_str());
-		break;
-	case PROP_SNAPSHOT_LOCATION:
-		g_value_set_string(value, st->snapshotLocation.empty() ? nullptr : st->snapshotLocation.c_str());
-		break;
-	case PROP_SNAPSHOT_INTERVAL:
-		g_value_set_uint(value, st->snapshotInterval);
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
+	const bool known = getFilterSetting(*st, id, value);
 	GST_OBJECT_UNLOCK(self);
+	if (!known)
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 }
 
 static void gst_dmabuf_cpu_filter_finalize(GObject *object)
@@ -1012,74 +648,11 @@ static void gst_dmabuf_cpu_filter_class_init(GstDmabufCpuFilterClass *klass)
 	GObjectClass *oc = G_OBJECT_CLASS(klass);
 	GstElementClass *ec = GST_ELEMENT_CLASS(klass);
 	GstBaseTransformClass *tc = GST_BASE_TRANSFORM_CLASS(klass);
-	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-						 GST_PARAM_MUTABLE_READY);
-	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
 	oc->set_property = gst_dmabuf_cpu_filter_set_property;
 	oc->get_property = gst_dmabuf_cpu_filter_get_property;
 	oc->finalize = gst_dmabuf_cpu_filter_finalize;
 
-	g_object_class_install_property(
-		oc, PROP_OPERATION,
-		g_param_spec_enum("operation", "Operation",
-				  "What to do with each frame: convert (pass through when the caps "
-				  "match), invert, grayscale, scale (down) or snapshot (pass through)",
-				  GST_TYPE_DMABUF_CPU_FILTER_OPERATION,
-				  static_cast<gint>(Operation::Convert), rw));
-	g_object_class_install_property(
-		oc, PROP_SCALE_METHOD,
-		g_param_spec_enum("scale-method", "Scale method",
-				  "How operation=scale computes a pixel", GST_TYPE_DMABUF_CPU_FILTER_SCALE_METHOD,
-				  static_cast<gint>(ScaleMethod::Bilinear), rw));
-	g_object_class_install_property(
-		oc, PROP_N_THREADS,
-		g_param_spec_uint("n-threads", "Threads",
-				  "Threads a frame is split over (0: one per CPU; 1: the streaming "
-				  "thread only)",
-				  0, 64, 0, rw));
-	g_object_class_install_property(
-		oc, PROP_USE_SIMD,
-		g_param_spec_boolean("use-simd", "Use SIMD",
-				     "Use the Highway SIMD kernels (FALSE: the scalar reference, for "
-				     "comparison)",
-				     TRUE, rw));
-	g_object_class_install_property(
-		oc, PROP_EXPORTER,
-		g_param_spec_string("exporter", "Exporter",
-				    "Where output dma-bufs come from: \"auto\" (first exporter meeting "
-				    "the downstream constraints, system memory when the machine has no "
-				    "exporter), \"dma-heap:system\", \"dma-heap\", \"udmabuf\", "
-				    "\"drm-dumb\" or \"system\" (plain memory)",
-				    "auto", rw));
-	g_object_class_install_property(
-		oc, PROP_SNAPSHOT_LOCATION,
-		g_param_spec_string("snapshot-location", "Snapshot location",
-				    "PNG file name pattern with one %d (e.g. /tmp/snap-%05d.png) for "
-				    "snapshots; unset: no snapshots",
-				    nullptr, rw));
-	g_object_class_install_property(
-		oc, PROP_SNAPSHOT_INTERVAL,
-		g_param_spec_uint("snapshot-interval", "Snapshot interval",
-				  "Write every Nth frame as a snapshot (0: only on the \"snapshot\" "
-				  "action signal)",
-				  0, G_MAXUINT, 0,
-				  static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-							   GST_PARAM_MUTABLE_PLAYING)));
-	g_object_class_install_property(
-		oc, PROP_STATS,
-		g_param_spec_boxed("stats", "Statistics",
-				   "Counters (dmabufcpufilter/stats): frames, passthrough, in-place, "
-				   "input-maps and output-maps (gst_memory_map calls), dmabuf-inputs, "
-				   "invalid-dropped, snapshots-written/-failed/-dropped, and the "
-				   "import-* CPU access counters of imported input dma-bufs",
-				   GST_TYPE_STRUCTURE, ro));
-	g_object_class_install_property(
-		oc, PROP_POOL_STATS,
-		g_param_spec_boxed("pool-stats", "Pool statistics",
-				   "Statistics of the output pool (dmabufkit/pool-stats structure), "
-				   "kept after the element stops",
-				   GST_TYPE_STRUCTURE, ro));
+	installFilterProperties(oc);
 
 	/**
 	 * GstDmabufCpuFilter::snapshot:
@@ -1117,6 +690,7 @@ static void gst_dmabuf_cpu_filter_class_init(GstDmabufCpuFilterClass *klass)
 
 	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_OPERATION, static_cast<GstPluginAPIFlags>(0));
 	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_SCALE_METHOD, static_cast<GstPluginAPIFlags>(0));
+	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_cpu_filter_debug, "dmabufcpufilter", 0,
 				"dmabufkit CPU filter element");
 }

@@ -35,6 +35,12 @@ public:
 
 const auto *env = ::testing::AddGlobalTestEnvironment(new GstEnv);
 
+/* The error message of \a r, "" on success: the assertions compare messages. */
+std::string why(const dmabufkit::Result<void> &r)
+{
+	return r ? std::string() : r.error().message;
+}
+
 /* A harness around one dmabufcpufilter with a bus to read its messages. */
 struct Filter {
 	GstHarness *h;
@@ -133,7 +139,7 @@ std::vector<uint8_t> expectedConversion(GstBuffer *in, const GstVideoInfo &inInf
 	dst.height = src.height;
 	dst.data[0] = out.data();
 	dst.stride[0] = l.stride[0];
-	EXPECT_EQ(convertFrame(src, dst, yuvCoefficients(m, r), KernelImpl::Scalar), "");
+	EXPECT_EQ(why(convertFrame(src, dst, yuvCoefficients(m, r), KernelImpl::Scalar)), "");
 	gst_buffer_unmap(in, &map);
 	return out;
 }
@@ -291,7 +297,7 @@ TEST(CpuFilterElement, ScalesYuvToSmallerRgb)
 	a.format = b.format = PixelFormat::BGRx;
 	a.width = 320, a.height = 240, a.data[0] = full.data(), a.stride[0] = 320 * 4;
 	b.width = 80, b.height = 60, b.data[0] = small.data(), b.stride[0] = 80 * 4;
-	ASSERT_EQ(scaleFrame(a, b, ScaleMethod::Box, KernelImpl::Scalar), "");
+	ASSERT_EQ(why(scaleFrame(a, b, ScaleMethod::Box, KernelImpl::Scalar)), "");
 	GstBuffer *res = gst_harness_push_and_pull(f.h, src);
 	ASSERT_NE(res, nullptr);
 	EXPECT_EQ(packedPixels(res, outInfo), small);

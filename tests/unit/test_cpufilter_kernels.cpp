@@ -28,6 +28,12 @@ using namespace dmabufkit::cpufilter;
 
 namespace {
 
+/* The error message of \a r, "" on success: the assertions compare messages. */
+std::string why(const dmabufkit::Result<void> &r)
+{
+	return r ? std::string() : r.error().message;
+}
+
 const PixelFormat kYuv[] = { PixelFormat::YUY2, PixelFormat::UYVY, PixelFormat::NV12,
 			     PixelFormat::I420 };
 const PixelFormat kOut[] = { PixelFormat::BGRx, PixelFormat::BGRA, PixelFormat::xRGB,
@@ -241,7 +247,7 @@ TEST(CpuFilterKernels, ColourBarsBt601LimitedGiveTheExpectedRgb)
 					}
 				}
 		Frame out(PixelFormat::BGRx, w * 9, 2);
-		ASSERT_EQ(convertFrame(in.view, out.view, c, KernelImpl::Simd), "");
+		ASSERT_EQ(why(convertFrame(in.view, out.view, c, KernelImpl::Simd)), "");
 		for (int i = 0; i < 9; ++i)
 			for (int x : { i * w, i * w + w / 2 + 1, (i + 1) * w - 1 }) {
 				int r, g, b, a;
@@ -268,8 +274,8 @@ TEST(CpuFilterKernels, EveryYuvToRgbConversionMatchesReferenceAndSimdEqualsScala
 					src.randomize(rng);
 					Frame simd(outFormat, s[0], s[1], s[2], 0xa5);
 					Frame scalar(outFormat, s[0], s[1], s[2], 0xa5);
-					ASSERT_EQ(convertFrame(src.view, simd.view, c, KernelImpl::Simd), "");
-					ASSERT_EQ(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar), "");
+					ASSERT_EQ(why(convertFrame(src.view, simd.view, c, KernelImpl::Simd)), "");
+					ASSERT_EQ(why(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar)), "");
 					const std::string what = std::string(pixelFormatName(in)) + "->" +
 								 pixelFormatName(outFormat) + " " +
 								 std::to_string(s[0]) + "x" +
@@ -297,8 +303,8 @@ TEST(CpuFilterKernels, EverySimdTargetEqualsScalar)
 				Frame src(in, 203, 3, 5);
 				src.randomize(rng);
 				Frame simd(outFormat, 203, 3), scalar(outFormat, 203, 3);
-				ASSERT_EQ(convertFrame(src.view, simd.view, c, KernelImpl::Simd), "");
-				ASSERT_EQ(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar), "");
+				ASSERT_EQ(why(convertFrame(src.view, simd.view, c, KernelImpl::Simd)), "");
+				ASSERT_EQ(why(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar)), "");
 				EXPECT_TRUE(simd.samePixels(scalar)) << hwy::TargetName(t) << " "
 								     << pixelFormatName(in) << "->"
 								     << pixelFormatName(outFormat);
@@ -307,11 +313,11 @@ TEST(CpuFilterKernels, EverySimdTargetEqualsScalar)
 			Frame src(f, 77, 2);
 			src.randomize(rng);
 			Frame a(f, 77, 2), b(f, 77, 2), g1(f, 77, 2), g2(f, 77, 2);
-			ASSERT_EQ(invertFrame(src.view, a.view, KernelImpl::Simd), "");
-			ASSERT_EQ(invertFrame(src.view, b.view, KernelImpl::Scalar), "");
+			ASSERT_EQ(why(invertFrame(src.view, a.view, KernelImpl::Simd)), "");
+			ASSERT_EQ(why(invertFrame(src.view, b.view, KernelImpl::Scalar)), "");
 			EXPECT_TRUE(a.samePixels(b)) << hwy::TargetName(t);
-			ASSERT_EQ(grayscaleFrame(src.view, g1.view, KernelImpl::Simd), "");
-			ASSERT_EQ(grayscaleFrame(src.view, g2.view, KernelImpl::Scalar), "");
+			ASSERT_EQ(why(grayscaleFrame(src.view, g1.view, KernelImpl::Simd)), "");
+			ASSERT_EQ(why(grayscaleFrame(src.view, g2.view, KernelImpl::Scalar)), "");
 			EXPECT_TRUE(g1.samePixels(g2)) << hwy::TargetName(t);
 		}
 		std::printf("  SIMD target %s checked\n", hwy::TargetName(t));
@@ -328,8 +334,8 @@ TEST(CpuFilterKernels, ThreadedConversionEqualsSingleThreaded)
 		Frame src(in, 321, 241, 16);
 		src.randomize(rng);
 		Frame a(PixelFormat::BGRx, 321, 241), b(PixelFormat::BGRx, 321, 241);
-		ASSERT_EQ(convertFrame(src.view, a.view, c, KernelImpl::Simd, &pool), "");
-		ASSERT_EQ(convertFrame(src.view, b.view, c, KernelImpl::Scalar), "");
+		ASSERT_EQ(why(convertFrame(src.view, a.view, c, KernelImpl::Simd, &pool)), "");
+		ASSERT_EQ(why(convertFrame(src.view, b.view, c, KernelImpl::Scalar)), "");
 		EXPECT_TRUE(a.samePixels(b)) << pixelFormatName(in);
 	}
 }
@@ -345,7 +351,7 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 			Frame src(in, 19, 5, 3);
 			src.randomize(rng);
 			Frame dst(out, 19, 5, 1, 0x5a);
-			ASSERT_EQ(convertFrame(src.view, dst.view, c, KernelImpl::Simd), "");
+			ASSERT_EQ(why(convertFrame(src.view, dst.view, c, KernelImpl::Simd)), "");
 			EXPECT_TRUE(dst.guardIntact(0x5a));
 			for (int y = 0; y < 5; ++y)
 				for (int x = 0; x < 19; ++x) {
@@ -374,7 +380,7 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 		}
 	/* RGB16 white expands to 255, not 248. */
 	Frame w16(PixelFormat::RGB16, 2, 1, 0, 0xff), wx(PixelFormat::BGRx, 2, 1);
-	ASSERT_EQ(convertFrame(w16.view, wx.view, c, KernelImpl::Scalar), "");
+	ASSERT_EQ(why(convertFrame(w16.view, wx.view, c, KernelImpl::Scalar)), "");
 	EXPECT_EQ(wx.view.data[0][0], 255);
 	EXPECT_EQ(wx.view.data[0][2], 255);
 }
@@ -385,14 +391,14 @@ TEST(CpuFilterKernels, UnsupportedConversionsAreRefusedWithAReason)
 	EXPECT_FALSE(canConvert(PixelFormat::YUY2, PixelFormat::NV12));
 	EXPECT_FALSE(canConvert(PixelFormat::BGRx, PixelFormat::I420));
 	Frame a(PixelFormat::YUY2, 4, 4), b(PixelFormat::NV12, 4, 4);
-	EXPECT_EQ(convertFrame(a.view, b.view, c, KernelImpl::Simd), "cannot convert YUY2 to NV12");
+	EXPECT_EQ(why(convertFrame(a.view, b.view, c, KernelImpl::Simd)), "cannot convert YUY2 to NV12");
 	Frame z(PixelFormat::BGRx, 4, 4);
 	FrameView empty = z.view;
 	empty.width = 0;
-	EXPECT_NE(convertFrame(a.view, empty, c, KernelImpl::Simd).find("empty frame"),
+	EXPECT_NE(why(convertFrame(a.view, empty, c, KernelImpl::Simd)).find("empty frame"),
 		  std::string::npos);
 	Frame small(PixelFormat::BGRx, 2, 2);
-	EXPECT_NE(convertFrame(a.view, small.view, c, KernelImpl::Simd), "");
+	EXPECT_NE(why(convertFrame(a.view, small.view, c, KernelImpl::Simd)), "");
 }
 
 TEST(CpuFilterKernels, InvertSimdEqualsScalarKeepsAlphaAndIsItsOwnInverse)
@@ -404,8 +410,8 @@ TEST(CpuFilterKernels, InvertSimdEqualsScalarKeepsAlphaAndIsItsOwnInverse)
 			Frame src(f, w, 9, 5);
 			src.randomize(rng);
 			Frame simd(f, w, 9, 5, 0x11), scalar(f, w, 9, 5, 0x11);
-			ASSERT_EQ(invertFrame(src.view, simd.view, KernelImpl::Simd, &pool), "");
-			ASSERT_EQ(invertFrame(src.view, scalar.view, KernelImpl::Scalar), "");
+			ASSERT_EQ(why(invertFrame(src.view, simd.view, KernelImpl::Simd, &pool)), "");
+			ASSERT_EQ(why(invertFrame(src.view, scalar.view, KernelImpl::Scalar)), "");
 			EXPECT_TRUE(simd.samePixels(scalar)) << pixelFormatName(f) << " " << w;
 			EXPECT_TRUE(simd.guardIntact(0x11));
 			for (int y = 0; y < 9; ++y)
@@ -427,9 +433,9 @@ TEST(CpuFilterKernels, InvertSimdEqualsScalarKeepsAlphaAndIsItsOwnInverse)
 			for (int p = 0; p < 3; ++p)
 				if (copy.view.data[p])
 					copy.view.data[p] = copy.mem.data() + (src.view.data[p] - src.mem.data());
-			ASSERT_EQ(invertFrame(copy.view, copy.view, KernelImpl::Simd, &pool), "");
+			ASSERT_EQ(why(invertFrame(copy.view, copy.view, KernelImpl::Simd, &pool)), "");
 			EXPECT_FALSE(copy.samePixels(src));
-			ASSERT_EQ(invertFrame(copy.view, copy.view, KernelImpl::Simd), "");
+			ASSERT_EQ(why(invertFrame(copy.view, copy.view, KernelImpl::Simd)), "");
 			EXPECT_TRUE(copy.samePixels(src)) << pixelFormatName(f);
 		}
 }
@@ -442,8 +448,8 @@ TEST(CpuFilterKernels, GrayscaleSimdEqualsScalarAndRemovesColour)
 			Frame src(f, w, 7, 2);
 			src.randomize(rng);
 			Frame simd(f, w, 7, 2), scalar(f, w, 7, 2);
-			ASSERT_EQ(grayscaleFrame(src.view, simd.view, KernelImpl::Simd), "");
-			ASSERT_EQ(grayscaleFrame(src.view, scalar.view, KernelImpl::Scalar), "");
+			ASSERT_EQ(why(grayscaleFrame(src.view, simd.view, KernelImpl::Simd)), "");
+			ASSERT_EQ(why(grayscaleFrame(src.view, scalar.view, KernelImpl::Scalar)), "");
 			EXPECT_TRUE(simd.samePixels(scalar)) << pixelFormatName(f) << " " << w;
 			for (int y = 0; y < 7; ++y)
 				for (int x = 0; x < w; ++x) {
@@ -481,23 +487,23 @@ TEST(CpuFilterKernels, ScaleFastEqualsReferenceAndKeepsFlatColour)
 				src.randomize(rng);
 				Frame fast(f, dw, dh, 2, 0x77), ref(f, dw, dh, 2, 0x77);
 				ThreadPool pool(2);
-				ASSERT_EQ(scaleFrame(src.view, fast.view, m, KernelImpl::Simd, &pool), "");
-				ASSERT_EQ(scaleFrame(src.view, ref.view, m, KernelImpl::Scalar), "");
+				ASSERT_EQ(why(scaleFrame(src.view, fast.view, m, KernelImpl::Simd, &pool)), "");
+				ASSERT_EQ(why(scaleFrame(src.view, ref.view, m, KernelImpl::Scalar)), "");
 				EXPECT_TRUE(fast.samePixels(ref)) << sw << "x" << sh << "->" << dw << "x" << dh;
 				EXPECT_TRUE(fast.guardIntact(0x77));
 				if (sw == dw && sh == dh) {
 					EXPECT_TRUE(fast.samePixels(src)) << "same size must copy";
 				}
 				Frame flat(f, sw, sh, 0, 0x42), out(f, dw, dh);
-				ASSERT_EQ(scaleFrame(flat.view, out.view, m, KernelImpl::Simd), "");
+				ASSERT_EQ(why(scaleFrame(flat.view, out.view, m, KernelImpl::Simd)), "");
 				for (int y = 0; y < dh; ++y)
 					for (size_t i = 0; i < out.view.planeRowBytes(0); ++i)
 						ASSERT_EQ(out.view.row(0, y)[i], 0x42);
 			}
 	Frame a(PixelFormat::BGRx, 8, 8), b(PixelFormat::BGRx, 16, 8), n(PixelFormat::NV12, 4, 4);
-	EXPECT_EQ(scaleFrame(a.view, b.view, ScaleMethod::Box, KernelImpl::Simd),
+	EXPECT_EQ(why(scaleFrame(a.view, b.view, ScaleMethod::Box, KernelImpl::Simd)),
 		  "scale only makes frames smaller");
-	EXPECT_NE(scaleFrame(n.view, n.view, ScaleMethod::Box, KernelImpl::Simd), "");
+	EXPECT_NE(why(scaleFrame(n.view, n.view, ScaleMethod::Box, KernelImpl::Simd)), "");
 }
 
 TEST(CpuFilterKernels, BoxScaleByTwoAveragesFourPixels)
@@ -506,7 +512,7 @@ TEST(CpuFilterKernels, BoxScaleByTwoAveragesFourPixels)
 	const uint8_t v[2][4] = { { 0, 10, 100, 101 }, { 20, 30, 102, 103 } };
 	for (int y = 0; y < 2; ++y)
 		std::memcpy(src.view.row(0, y), v[y], 4);
-	ASSERT_EQ(scaleFrame(src.view, dst.view, ScaleMethod::Box, KernelImpl::Simd), "");
+	ASSERT_EQ(why(scaleFrame(src.view, dst.view, ScaleMethod::Box, KernelImpl::Simd)), "");
 	EXPECT_EQ(dst.view.data[0][0], 15);  /* (0+10+20+30)/4 */
 	EXPECT_EQ(dst.view.data[0][1], 102); /* (100+101+102+103+2)/4 */
 }

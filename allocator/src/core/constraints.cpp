@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <numeric>
 
+#include "dmabufkit/base/log.h"
+
 namespace dmabufkit {
 
 namespace {
@@ -56,26 +58,40 @@ std::string Constraints::describe() const
 	return s.empty() ? "none" : s;
 }
 
+namespace {
+
+/* A merge refused: logged as a refusal, returned to the caller. */
+Error refused(Error e)
+{
+	DBK_LOG(Allocator, Warning, "constraints refused: %s", e.message.c_str());
+	return e;
+}
+
+} /* namespace */
+
 Result<Constraints> mergeConstraints(const std::vector<Constraints> &all)
 {
 	Constraints merged;
 	std::string layoutOwner;
 	for (const Constraints &c : all) {
+		DBK_LOG(Allocator, Debug, "constraints of %s: %s", who(c.consumer).c_str(),
+			c.describe().c_str());
 		if (!isPowerOfTwo(c.strideAlign))
-			return Error{ EINVAL, who(c.consumer) + ": stride alignment " +
-						      std::to_string(c.strideAlign) +
-						      " is not a power of two" };
+			return refused(Error{ EINVAL, who(c.consumer) + ": stride alignment " +
+							      std::to_string(c.strideAlign) +
+							      " is not a power of two" });
 		if (!isPowerOfTwo(c.offsetAlign))
-			return Error{ EINVAL, who(c.consumer) + ": offset alignment " +
-						      std::to_string(c.offsetAlign) +
-						      " is not a power of two" };
+			return refused(Error{ EINVAL, who(c.consumer) + ": offset alignment " +
+							      std::to_string(c.offsetAlign) +
+							      " is not a power of two" });
 		if (c.memoryLayout != MemoryLayout::Any) {
 			if (merged.memoryLayout != MemoryLayout::Any &&
 			    merged.memoryLayout != c.memoryLayout)
-				return Error{ EINVAL, "conflicting memory layouts: " + who(layoutOwner) +
-							      " needs " + layoutName(merged.memoryLayout) +
-							      ", " + who(c.consumer) + " needs " +
-							      layoutName(c.memoryLayout) };
+				return refused(Error{ EINVAL, "conflicting memory layouts: " +
+								      who(layoutOwner) + " needs " +
+								      layoutName(merged.memoryLayout) +
+								      ", " + who(c.consumer) + " needs " +
+								      layoutName(c.memoryLayout) });
 			merged.memoryLayout = c.memoryLayout;
 			layoutOwner = c.consumer;
 		}
@@ -91,6 +107,8 @@ Result<Constraints> mergeConstraints(const std::vector<Constraints> &all)
 		if (!c.consumer.empty())
 			merged.consumer += (merged.consumer.empty() ? "" : " + ") + c.consumer;
 	}
+	DBK_LOG(Allocator, Debug, "%zu constraint set(s) merged: %s (%s)", all.size(),
+		merged.describe().c_str(), who(merged.consumer).c_str());
 	return merged;
 }
 

@@ -44,8 +44,10 @@ Result<void> dmaBufSync(int fd, uint64_t flags)
 			break;
 	}
 	const char *what = (flags & DMA_BUF_SYNC_END) ? "END" : "START";
-	return Error::fromErrno(errno, std::string("DMA_BUF_IOCTL_SYNC ") + what + " on fd " +
-					       std::to_string(fd));
+	Error e = Error::fromErrno(errno, std::string("DMA_BUF_IOCTL_SYNC ") + what +
+						  " on dma-buf fd " + std::to_string(fd));
+	DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+	return e;
 }
 
 CpuMapping::CpuMapping(CpuMapping &&other) noexcept
@@ -91,12 +93,19 @@ Result<CpuMapping> CpuMapping::map(int fd, size_t size, CpuAccessCounters *count
 	m.writable_ = true;
 	if (p == MAP_FAILED && errno == EACCES) {
 		/* A read-only fd (e.g. imported O_RDONLY) still maps for reading. */
+		DBK_LOG(Allocator, Debug, "dma-buf fd %d is read-only (EACCES): mapping it for reading",
+			fd);
 		p = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
 		m.writable_ = false;
 	}
-	if (p == MAP_FAILED)
-		return Error::fromErrno(errno, "mmap of dma-buf fd " + std::to_string(fd) + " (" +
-						       std::to_string(size) + " bytes)");
+	if (p == MAP_FAILED) {
+		Error e = Error::fromErrno(errno, "mmap of dma-buf fd " + std::to_string(fd) + " (" +
+							  std::to_string(size) + " bytes)");
+		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+		return e;
+	}
+	DBK_LOG(Allocator, Trace, "dma-buf fd %d: mapped %zu bytes %s at %p", fd, size,
+		m.writable_ ? "read-write" : "read-only", p);
 	m.data_ = static_cast<uint8_t *>(p);
 	m.size_ = size;
 	m.counters_ = counters;
@@ -146,9 +155,8 @@ Result<void> CpuAccess::end()
 
 CpuAccess::~CpuAccess()
 {
-	auto r = end();
-	if (!r)
-		DBK_LOG(Allocator, Error, "%s", r.error().message.c_str());
+	/* A failing END is logged where the ioctl fails (dmaBufSync). */
+	static_cast<void>(end());
 }
 
 } /* namespace dmabufkit */

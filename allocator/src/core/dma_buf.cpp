@@ -11,6 +11,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "dmabufkit/base/log.h"
+
 #ifndef DMA_BUF_MAGIC
 #define DMA_BUF_MAGIC 0x444d4142 /* "DMAB" */
 #endif
@@ -35,12 +37,18 @@ Result<void> DmaBuf::init()
 	if (!isDmaBuf(fd))
 		return Error{ EINVAL, "fd " + std::to_string(fd) + " is not a dma-buf" };
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return Error::fromErrno(errno, "fstat on dma-buf fd " + std::to_string(fd));
+	if (fstat(fd, &st) < 0) {
+		Error e = Error::fromErrno(errno, "fstat on dma-buf fd " + std::to_string(fd));
+		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+		return e;
+	}
 	inode_ = st.st_ino;
 	off_t end = lseek(fd, 0, SEEK_END);
-	if (end < 0)
-		return Error::fromErrno(errno, "lseek on dma-buf fd " + std::to_string(fd));
+	if (end < 0) {
+		Error e = Error::fromErrno(errno, "lseek on dma-buf fd " + std::to_string(fd));
+		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+		return e;
+	}
 	lseek(fd, 0, SEEK_SET);
 	size_ = static_cast<uint64_t>(end);
 	return {};
@@ -70,8 +78,13 @@ Result<void> DmaBuf::setName(const std::string &name)
 {
 	char buf[kMaxNameLength + 1] = {};
 	std::strncpy(buf, name.c_str(), kMaxNameLength);
-	if (ioctl(fd(), DMA_BUF_SET_NAME, buf) < 0)
-		return Error::fromErrno(errno, "DMA_BUF_SET_NAME \"" + std::string(buf) + "\"");
+	if (ioctl(fd(), DMA_BUF_SET_NAME, buf) < 0) {
+		/* Callers decide whether a missing name matters (nameDmaBuf warns). */
+		Error e = Error::fromErrno(errno, "DMA_BUF_SET_NAME \"" + std::string(buf) +
+							  "\" on dma-buf fd " + std::to_string(fd()));
+		DBK_LOG(Allocator, Debug, "%s", e.message.c_str());
+		return e;
+	}
 	return {};
 }
 

@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/dma-heap.h>
 #include <sys/ioctl.h>
 #include <sys/sysinfo.h>
+
+#include "dmabufkit/base/log.h"
 
 namespace dmabufkit {
 
@@ -38,8 +41,10 @@ std::vector<std::string> DmaHeapExporter::availableHeaps(const std::string &dirP
 {
 	std::vector<std::string> heaps;
 	DIR *dir = opendir(dirPath.c_str());
-	if (!dir)
+	if (!dir) {
+		DBK_LOG(Allocator, Debug, "%s: no dma-buf heaps (%s)", dirPath.c_str(), strerror(errno));
 		return heaps;
+	}
 	while (struct dirent *e = readdir(dir)) {
 		if (e->d_name[0] != '.')
 			heaps.emplace_back(e->d_name);
@@ -63,11 +68,18 @@ Result<std::unique_ptr<DmaHeapExporter>> DmaHeapExporter::open(const std::string
 			for (const auto &h : heaps)
 				list += (list.empty() ? "" : ", ") + h;
 			msg += ": no such heap (available: " + (list.empty() ? "none" : list) + ")";
+			DBK_LOG(Allocator, Debug, "%s", msg.c_str());
 			return Error{ err, msg };
 		}
-		return Error::fromErrno(err, msg);
+		Error e = Error::fromErrno(err, msg);
+		DBK_LOG(Allocator, Warning, "%s", e.message.c_str());
+		return e;
 	}
-	return std::unique_ptr<DmaHeapExporter>(new DmaHeapExporter(UniqueFD(fd), name));
+	auto exporter = std::unique_ptr<DmaHeapExporter>(new DmaHeapExporter(UniqueFD(fd), name));
+	DBK_LOG(Allocator, Debug, "%s: opened as exporter %s (%scontiguous, max %llu bytes)",
+		path.c_str(), exporter->traits_.name.c_str(), exporter->traits_.contiguous ? "" : "not ",
+		static_cast<unsigned long long>(exporter->traits_.maxSize));
+	return exporter;
 }
 
 Result<DmaBuf> DmaHeapExporter::allocate(const AllocationRequest &request)
@@ -81,12 +93,19 @@ Result<DmaBuf> DmaHeapExporter::allocate(const AllocationRequest &request)
 	do {
 		ret = ioctl(fd_.get(), DMA_HEAP_IOCTL_ALLOC, &data);
 	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
-	if (ret < 0)
-		return Error::fromErrno(errno, traits_.name + ": DMA_HEAP_IOCTL_ALLOC of " +
-						       std::to_string(request.size) + " bytes");
+	if (ret < 0) {
+		Error e = Error::fromErrno(errno, traits_.name + ": DMA_HEAP_IOCTL_ALLOC of " +
+							  std::to_string(request.size) + " bytes on " +
+							  kHeapDir + "/" + heap_);
+		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+		return e;
+	}
 	auto buf = DmaBuf::adopt(UniqueFD(static_cast<int>(data.fd)));
 	if (!buf)
 		return buf.error();
+	DBK_LOG(Allocator, Trace, "%s/%s: allocated %llu bytes as dma-buf fd %d \"%s\"", kHeapDir,
+		heap_.c_str(), static_cast<unsigned long long>(request.size), buf->fd(),
+		request.name.c_str());
 	nameDmaBuf(*buf, request.name, kCat);
 	return std::move(buf).value();
 }

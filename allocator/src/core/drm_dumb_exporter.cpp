@@ -7,6 +7,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "dmabufkit/base/log.h"
 namespace dmabufkit {
 
 namespace {
@@ -52,16 +53,25 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::fromFd(int fd)
 Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::open(const std::string &device)
 {
 	UniqueFD fd(::open(device.c_str(), O_RDWR | O_CLOEXEC));
-	if (!fd)
-		return Error::fromErrno(errno, "cannot open DRM device " + device);
+	if (!fd) {
+		Error e = Error::fromErrno(errno, "cannot open DRM device " + device);
+		DBK_LOG(Allocator, Debug, "%s", e.message.c_str());
+		return e;
+	}
 	/* The first opener of a primary node becomes master; an allocator must
 	 * not keep a display sink from modesetting. */
 	drmDropMaster(fd.get());
 	std::string driver = driverName(fd.get());
-	if (driver.empty())
+	if (driver.empty()) {
+		DBK_LOG(Allocator, Debug, "%s: not a DRM device", device.c_str());
 		return Error{ ENODEV, device + " is not a DRM device" };
-	if (!supportsDumb(fd.get()))
+	}
+	if (!supportsDumb(fd.get())) {
+		DBK_LOG(Allocator, Debug, "%s (%s): no dumb buffers", device.c_str(), driver.c_str());
 		return Error{ ENOTSUP, device + " (" + driver + ") has no dumb buffers" };
+	}
+	DBK_LOG(Allocator, Debug, "%s (%s): opened as exporter drm-dumb:%s", device.c_str(),
+		driver.c_str(), driver.c_str());
 	int raw = fd.get();
 	return std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(std::move(fd), raw, driver));
 }
@@ -79,6 +89,8 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::openFirst(const std::s
 			continue;
 		}
 		if (!driver.empty() && (*e)->driver() != driver) {
+			DBK_LOG(Allocator, Debug, "%s is %s, not %s: skipped", path.c_str(),
+				(*e)->driver().c_str(), driver.c_str());
 			tried += "; " + path + " is " + (*e)->driver();
 			continue;
 		}
@@ -96,20 +108,29 @@ Result<DmaBuf> DrmDumbExporter::allocate2D(uint32_t width, uint32_t height, uint
 		return Error{ EINVAL, traits_.name + ": cannot allocate an empty dumb buffer" };
 	uint32_t handle = 0, p = 0;
 	uint64_t size = 0;
-	if (drmModeCreateDumbBuffer(fd(), width, height, bpp, 0, &handle, &p, &size) < 0)
-		return Error::fromErrno(errno, traits_.name + ": DRM_IOCTL_MODE_CREATE_DUMB " +
-						       std::to_string(width) + "x" + std::to_string(height) +
-						       "@" + std::to_string(bpp));
+	if (drmModeCreateDumbBuffer(fd(), width, height, bpp, 0, &handle, &p, &size) < 0) {
+		Error e = Error::fromErrno(errno, traits_.name + ": DRM_IOCTL_MODE_CREATE_DUMB " +
+							  std::to_string(width) + "x" +
+							  std::to_string(height) + "@" + std::to_string(bpp));
+		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+		return e;
+	}
 	int dmabuf = -1;
 	int ret = drmPrimeHandleToFD(fd(), handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf);
 	int err = errno;
 	/* The exported dma-buf keeps the GEM object alive. */
 	drmModeDestroyDumbBuffer(fd(), handle);
-	if (ret < 0)
-		return Error::fromErrno(err, traits_.name + ": drmPrimeHandleToFD");
+	if (ret < 0) {
+		Error e = Error::fromErrno(err, traits_.name + ": drmPrimeHandleToFD");
+		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+		return e;
+	}
 	auto buf = DmaBuf::adopt(UniqueFD(dmabuf));
 	if (!buf)
 		return buf.error();
+	DBK_LOG(Allocator, Trace, "%s: dumb buffer %ux%u@%u, pitch %u, %llu bytes, dma-buf fd %d",
+		traits_.name.c_str(), width, height, bpp, p, static_cast<unsigned long long>(size),
+		buf->fd());
 	nameDmaBuf(*buf, name, kCat);
 	if (pitch)
 		*pitch = p;
@@ -128,10 +149,13 @@ Result<DmaBuf> DrmDumbExporter::allocate(const AllocationRequest &request)
 	auto buf = allocate2D(width, static_cast<uint32_t>(rows), 8, request.name, &pitch);
 	if (!buf)
 		return buf;
-	if (request.stride && pitch != request.stride)
+	if (request.stride && pitch != request.stride) {
+		DBK_LOG(Allocator, Warning, "%s: driver chose pitch %u for stride %u, refused",
+			traits_.name.c_str(), pitch, request.stride);
 		return Error{ EINVAL, traits_.name + ": driver chose pitch " + std::to_string(pitch) +
 					      " for a layout with stride " +
 					      std::to_string(request.stride) };
+	}
 	return buf;
 }
 

@@ -51,8 +51,20 @@ void ExporterRegistry::probe()
 		probeErrors_.push_back(u.error().message);
 	std::stable_sort(exporters_.begin(), exporters_.end(),
 			 [](const auto &a, const auto &b) { return rank(a->traits()) < rank(b->traits()); });
-	for (const auto &e : exporters_)
-		DBK_LOG(Allocator, Debug, "exporter available: %s", e->traits().name.c_str());
+	std::string names;
+	for (const auto &e : exporters_) {
+		const ExporterTraits &t = e->traits();
+		DBK_LOG(Allocator, Debug,
+			"exporter available: %s (cpu-mappable %d, contiguous %d, scanout %d, max %llu "
+			"bytes)",
+			t.name.c_str(), t.cpuMappable, t.contiguous, t.scanout,
+			static_cast<unsigned long long>(t.maxSize));
+		names += (names.empty() ? "" : ", ") + t.name;
+	}
+	for (const auto &m : probeErrors_)
+		DBK_LOG(Allocator, Debug, "exporter unavailable: %s", m.c_str());
+	DBK_LOG(Allocator, Info, "exporters in %s and %s: %s", heapDir_.c_str(), udmabuf_.c_str(),
+		names.empty() ? "none" : names.c_str());
 }
 
 void ExporterRegistry::probeDrm()
@@ -61,10 +73,15 @@ void ExporterRegistry::probeDrm()
 		return;
 	drmProbed_ = true;
 	auto d = DrmDumbExporter::openFirst();
-	if (d)
+	if (d) {
+		DBK_LOG(Allocator, Info, "scanout requested: DRM exporter %s available",
+			(*d)->traits().name.c_str());
 		exporters_.push_back(std::move(d).value());
-	else
+	} else {
+		DBK_LOG(Allocator, Info, "scanout requested but no DRM dumb-buffer exporter: %s",
+			d.error().message.c_str());
 		probeErrors_.push_back(d.error().message);
+	}
 }
 
 void ExporterRegistry::add(std::unique_ptr<Exporter> exporter)
@@ -122,8 +139,15 @@ Result<Exporter *> ExporterRegistry::select(const Constraints &constraints, uint
 			for (const auto &m : probeErrors_)
 				err.message += "; " + m;
 		}
+		DBK_LOG(Allocator, Warning, "no exporter for %llu-byte buffers: %s",
+			static_cast<unsigned long long>(size), err.message.c_str());
 		return err;
 	}
+	DBK_LOG(Allocator, Debug, "exporter %s chosen for %llu-byte buffers of %s (%s)%s",
+		list[*idx]->traits().name.c_str(), static_cast<unsigned long long>(size),
+		constraints.consumer.empty() ? "the consumers" : constraints.consumer.c_str(),
+		constraints.describe().c_str(),
+		*idx == 0 ? ", the first candidate" : ", earlier candidates rejected");
 	return list[*idx];
 }
 
@@ -134,19 +158,26 @@ Result<Exporter *> ExporterRegistry::find(const std::string &name)
 	if (name.rfind("drm-dumb", 0) == 0)
 		probeDrm();
 	for (auto &e : exporters_)
-		if (e->traits().name == name)
+		if (e->traits().name == name) {
+			DBK_LOG(Allocator, Debug, "exporter %s chosen by name", name.c_str());
 			return e.get();
+		}
 	for (auto &e : exporters_)
-		if (e->traits().name.rfind(name, 0) == 0)
+		if (e->traits().name.rfind(name, 0) == 0) {
+			DBK_LOG(Allocator, Debug, "exporter %s chosen for the name \"%s\"",
+				e->traits().name.c_str(), name.c_str());
 			return e.get();
+		}
 	std::string have;
 	for (auto &e : exporters_)
 		have += (have.empty() ? "" : ", ") + e->traits().name;
 	std::string why;
 	for (const auto &m : probeErrors_)
 		why += "; " + m;
-	return Error{ ENODEV, "no exporter named \"" + name + "\" (available: " +
-				      (have.empty() ? "none" : have) + ")" + why };
+	Error err{ ENODEV, "no exporter named \"" + name + "\" (available: " +
+				   (have.empty() ? "none" : have) + ")" + why };
+	DBK_LOG(Allocator, Warning, "%s", err.message.c_str());
+	return err;
 }
 
 } /* namespace dmabufkit */

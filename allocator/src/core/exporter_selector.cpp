@@ -3,6 +3,8 @@
 
 #include <cerrno>
 
+#include "dmabufkit/base/log.h"
+
 namespace dmabufkit {
 
 std::string exporterMismatch(const ExporterTraits &traits, const Constraints &c, uint64_t bufferSize)
@@ -33,6 +35,10 @@ Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
 		std::string why = exporterMismatch(candidates[i], constraints, bufferSize);
 		if (why.empty())
 			return i;
+		DBK_LOG(Allocator, Debug, "exporter %s rejected for %s: %s",
+			candidates[i].name.c_str(),
+			constraints.consumer.empty() ? "the consumers" : constraints.consumer.c_str(),
+			why.c_str());
 		reasons += "; " + candidates[i].name + ": " + why;
 	}
 	std::string owner = constraints.consumer.empty() ? "the consumers" : constraints.consumer;

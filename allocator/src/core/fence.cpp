@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 
+#include "dmabufkit/base/log.h"
+
 namespace dmabufkit {
 
 Result<void> waitForFences(int fd, Access access, int timeoutMs)
@@ -15,12 +17,18 @@ Result<void> waitForFences(int fd, Access access, int timeoutMs)
 		int n = poll(&pfd, 1, timeoutMs);
 		if (n > 0)
 			return {};
-		if (n == 0)
+		if (n == 0) {
+			DBK_LOG(Allocator, Warning, "dma-buf fd %d: fences did not signal within %d ms",
+				fd, timeoutMs);
 			return Error{ ETIMEDOUT, "dma-buf fd " + std::to_string(fd) +
 							 ": fences did not signal within " +
 							 std::to_string(timeoutMs) + " ms" };
-		if (errno != EINTR)
-			return Error::fromErrno(errno, "poll on dma-buf fd " + std::to_string(fd));
+		}
+		if (errno != EINTR) {
+			Error e = Error::fromErrno(errno, "poll on dma-buf fd " + std::to_string(fd));
+			DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+			return e;
+		}
 	}
 }
 
@@ -30,9 +38,12 @@ Result<UniqueFD> exportSyncFile(int fd, Access access)
 	struct dma_buf_export_sync_file arg = {};
 	arg.flags = static_cast<__u32>(syncFlags(access));
 	arg.fd = -1;
-	if (ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg) < 0)
-		return Error::fromErrno(errno, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE on fd " +
-						       std::to_string(fd));
+	if (ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg) < 0) {
+		Error e = Error::fromErrno(errno, "DMA_BUF_IOCTL_EXPORT_SYNC_FILE on dma-buf fd " +
+							  std::to_string(fd));
+		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+		return e;
+	}
 	return UniqueFD(arg.fd);
 #else
 	(void)fd;

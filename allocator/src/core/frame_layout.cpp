@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "dmabufkit/base/log.h"
+
 namespace dmabufkit {
 
 namespace {
@@ -87,6 +89,16 @@ Result<FrameLayout> computeFrameLayout(const PixelFormatInfo &format, uint32_t w
 					   : running) > c.maxSize)
 		return Error{ EFBIG, "frame of " + std::to_string(running) + " bytes exceeds max-size " +
 					     std::to_string(c.maxSize) + owner(c) };
+	std::string planes;
+	for (unsigned p = 0; p < format.planes; ++p)
+		planes += " plane " + std::to_string(p) + ": stride " + std::to_string(l.stride[p]) +
+			  " offset " + std::to_string(l.offset[p]) + " size " +
+			  std::to_string(l.planeSize[p]) + ";";
+	DBK_LOG(Allocator, Debug, "%.*s %ux%u%s laid out in %s memor%s of %llu bytes:%s",
+		static_cast<int>(format.name.size()), format.name.data(),
+		width, height, owner(c).c_str(), l.perPlaneMemory ? "one" : "a single",
+		l.perPlaneMemory ? "y per plane" : "y", static_cast<unsigned long long>(l.frameSize),
+		planes.c_str());
 	return l;
 }
 

@@ -9,10 +9,18 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "dmabufkit/base/log.h"
 namespace dmabufkit {
 
 namespace {
 constexpr const char *kCat = "udmabuf";
+
+/* Logs \a e as the failure of an allocation on the udmabuf device, returns it. */
+Error logged(Error e)
+{
+	DBK_LOG(Allocator, Error, "%s (udmabuf device)", e.message.c_str());
+	return e;
+}
 } /* namespace */
 
 UdmabufExporter::UdmabufExporter(UniqueFD fd) : fd_(std::move(fd))
@@ -36,13 +44,21 @@ Result<std::unique_ptr<UdmabufExporter>> UdmabufExporter::open(const char *devic
 	int fd = ::open(device, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
-		if (err == ENOENT)
+		if (err == ENOENT) {
+			DBK_LOG(Allocator, Debug, "%s: no such device, udmabuf exporter unavailable",
+				device);
 			return Error{ err, std::string("cannot open ") + device +
 						   ": no such device (is the kernel built with "
 						   "CONFIG_UDMABUF, or `modprobe udmabuf`?)" };
-		return Error::fromErrno(err, std::string("cannot open ") + device);
+		}
+		Error e = Error::fromErrno(err, std::string("cannot open ") + device);
+		DBK_LOG(Allocator, Warning, "%s", e.message.c_str());
+		return e;
 	}
-	return std::unique_ptr<UdmabufExporter>(new UdmabufExporter(UniqueFD(fd)));
+	auto exporter = std::unique_ptr<UdmabufExporter>(new UdmabufExporter(UniqueFD(fd)));
+	DBK_LOG(Allocator, Debug, "%s: opened as exporter udmabuf (max %llu bytes, size_limit_mb)",
+		device, static_cast<unsigned long long>(exporter->traits_.maxSize));
+	return exporter;
 }
 
 Result<DmaBuf> UdmabufExporter::allocate(const AllocationRequest &request)
@@ -55,12 +71,13 @@ Result<DmaBuf> UdmabufExporter::allocate(const AllocationRequest &request)
 	UniqueFD memfd(memfd_create(request.name.empty() ? "dmabufkit" : request.name.c_str(),
 				    MFD_CLOEXEC | MFD_ALLOW_SEALING));
 	if (!memfd)
-		return Error::fromErrno(errno, "udmabuf: memfd_create");
+		return logged(Error::fromErrno(errno, "udmabuf: memfd_create"));
 	if (ftruncate(memfd.get(), static_cast<off_t>(size)) < 0)
-		return Error::fromErrno(errno, "udmabuf: ftruncate memfd to " + std::to_string(size));
+		return logged(Error::fromErrno(errno, "udmabuf: ftruncate memfd to " +
+							      std::to_string(size)));
 	/* udmabuf requires the memfd not to shrink under the device's feet. */
 	if (fcntl(memfd.get(), F_ADD_SEALS, F_SEAL_SHRINK) < 0)
-		return Error::fromErrno(errno, "udmabuf: F_SEAL_SHRINK on memfd");
+		return logged(Error::fromErrno(errno, "udmabuf: F_SEAL_SHRINK on memfd"));
 
 	struct udmabuf_create create = {};
 	create.memfd = static_cast<__u32>(memfd.get());
@@ -69,12 +86,14 @@ Result<DmaBuf> UdmabufExporter::allocate(const AllocationRequest &request)
 	create.size = size;
 	int fd = ioctl(fd_.get(), UDMABUF_CREATE, &create);
 	if (fd < 0)
-		return Error::fromErrno(errno, "udmabuf: UDMABUF_CREATE of " + std::to_string(size) +
-						       " bytes");
+		return logged(Error::fromErrno(errno, "udmabuf: UDMABUF_CREATE of " +
+							      std::to_string(size) + " bytes"));
 	/* The dma-buf holds the memfd's pages; the memfd itself can go. */
 	auto buf = DmaBuf::adopt(UniqueFD(fd));
 	if (!buf)
 		return buf.error();
+	DBK_LOG(Allocator, Trace, "udmabuf: created dma-buf fd %d of %llu bytes \"%s\"", buf->fd(),
+		static_cast<unsigned long long>(size), request.name.c_str());
 	nameDmaBuf(*buf, request.name, kCat);
 	return std::move(buf).value();
 }

@@ -221,11 +221,17 @@ static Result<Exporter *> choose_exporter(DbkAllocator *self, const Constraints 
 		if (!e)
 			return e;
 		std::string why = exporterMismatch((*e)->traits(), c, size);
-		if (!why.empty())
-			return Error{ ENOTSUP, (*e)->traits().name + " cannot meet the constraints of " +
-						       (c.consumer.empty() ? std::string("the consumers")
-									   : c.consumer) +
-						       ": " + why };
+		if (!why.empty()) {
+			Error err{ ENOTSUP, (*e)->traits().name + " cannot meet the constraints of " +
+						    (c.consumer.empty() ? std::string("the consumers")
+									: c.consumer) +
+						    ": " + why };
+			GST_WARNING_OBJECT(self, "exporter %s was asked for: %s",
+					   self->state->fixedExporter.c_str(), err.message.c_str());
+			return err;
+		}
+		GST_TRACE_OBJECT(self, "exporter %s (asked for) serves %" G_GUINT64_FORMAT " bytes",
+				 (*e)->traits().name.c_str(), size);
 		return e;
 	}
 	return self->state->registry.select(c, size);
@@ -314,6 +320,7 @@ GstMemory *dbk_allocator_import(DbkAllocator *self, gint fd, gboolean take_owner
 	g_return_val_if_fail(DBK_IS_ALLOCATOR(self), nullptr);
 	auto buf = take_ownership ? DmaBuf::adopt(UniqueFD(fd)) : DmaBuf::borrow(fd);
 	if (!buf) {
+		GST_WARNING_OBJECT(self, "cannot import fd %d: %s", fd, buf.error().message.c_str());
 		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID, "%s", buf.error().message.c_str());
 		return nullptr;
 	}
@@ -482,6 +489,8 @@ DbkAllocator *dbk_allocator_new_for_exporter(const gchar *exporter, GError **err
 		return nullptr;
 	}
 	self->state->fixedExporter = (*e)->traits().name;
+	GST_INFO_OBJECT(self, "exporter %s chosen by name (\"%s\")",
+			self->state->fixedExporter.c_str(), exporter);
 	return self;
 }
 
@@ -496,11 +505,14 @@ DbkAllocator *dbk_allocator_new_for_drm_fd(gint drm_fd, GError **error)
 {
 	auto e = DrmDumbExporter::fromFd(drm_fd);
 	if (!e) {
+		GST_WARNING("DRM fd %d cannot export: %s", drm_fd, e.error().message.c_str());
 		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s", e.error().message.c_str());
 		return nullptr;
 	}
 	DbkAllocator *self = dbk_allocator_new();
 	self->state->fixedExporter = (*e)->traits().name;
+	GST_INFO_OBJECT(self, "exporter %s on DRM fd %d (the caller's device)",
+			self->state->fixedExporter.c_str(), drm_fd);
 	self->state->registry.add(std::move(e).value());
 	return self;
 }

@@ -162,6 +162,10 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 			layout->memories(), layout->memories() == 1 ? "y" : "ies",
 			layout->frameSize, layout->stride[0], layout->stride[1], layout->stride[2],
 			st->exporter.c_str(), c.describe().c_str());
+	GST_INFO_OBJECT(self, "exporter %s chosen for this pool, %u to %u buffers (0: no limit), "
+			"offsets %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+			st->exporter.c_str(), min, max, layout->offset[0], layout->offset[1],
+			layout->offset[2]);
 
 	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(layout->frameSize), min, max);
 	return GST_BUFFER_POOL_CLASS(dbk_buffer_pool_parent_class)->set_config(pool, config);
@@ -211,6 +215,8 @@ static GstFlowReturn dbk_buffer_pool_alloc_buffer(GstBufferPool *pool, GstBuffer
 		gst_video_meta_set_alignment(meta, st->align);
 
 	st->allocated++;
+	GST_TRACE_OBJECT(self, "allocated buffer %" G_GUINT64_FORMAT " (%u memor%s) from %s", index,
+			 l.memories(), l.memories() == 1 ? "y" : "ies", st->exporter.c_str());
 	*buffer = buf;
 	return GST_FLOW_OK;
 }
@@ -450,10 +456,21 @@ GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *e
 		gst_query_parse_nth_allocation_pool(query, 0, &pool, &size, &min, &max);
 		if (pool && !DBK_IS_BUFFER_POOL(pool)) {
 			/* Not ours: it would not give dma-bufs laid out for these consumers. */
+			GST_DEBUG("downstream pool %" GST_PTR_FORMAT " is not a dmabufkit pool: "
+				  "not used", pool);
 			gst_object_unref(pool);
 			pool = nullptr;
+		} else if (pool) {
+			GST_INFO("using the dmabufkit pool %" GST_PTR_FORMAT " downstream offered",
+				 pool);
 		}
 	}
+	GST_INFO("%s: constraints merged from %u consumer(s) (%s): cpu-mappable %d, contiguous "
+		 "%d, scanout %d, stride-align %u, offset-align %u; exporter asked: %s",
+		 name_prefix ? name_prefix : "pool", consumers,
+		 constraints.consumer[0] ? constraints.consumer : "none", constraints.cpu_mappable,
+		 constraints.contiguous, constraints.scanout, constraints.stride_align,
+		 constraints.offset_align, exporter ? exporter : "auto");
 	if (!pool) {
 		DbkAllocator *alloc = nullptr;
 		if (exporter && !g_str_equal(exporter, "auto")) {
@@ -477,6 +494,8 @@ GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *e
 	if (!gst_buffer_pool_set_config(pool, config) &&
 	    !gst_buffer_pool_set_config(pool, gst_buffer_pool_get_config(pool))) {
 		const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
+		GST_WARNING_OBJECT(pool, "configuration refused: %s",
+				   why ? why : "pool configuration refused");
 		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER,
 			    "%s (downstream constraints from %u consumer(s): %s)",
 			    why ? why : "pool configuration refused", consumers,
@@ -491,6 +510,9 @@ GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *e
 		gst_query_set_nth_allocation_pool(query, 0, pool, size, min, max);
 	else
 		gst_query_add_allocation_pool(query, pool, size, min, max);
+	GST_INFO_OBJECT(pool, "%s: exporter %s, buffers of %u bytes, min %u max %u",
+			name_prefix ? name_prefix : "pool",
+			dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool)), size, min, max);
 	return pool;
 }
 

@@ -2,6 +2,7 @@
 #include "frame_ops.h"
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "row_kernels.h"
@@ -75,19 +76,20 @@ bool isRgbOrGray(PixelFormat f)
 	return isRgb(f) || f == PixelFormat::GRAY8;
 }
 
-std::string checkPair(const FrameView &src, const FrameView &dst, bool sameSize)
+Result<void> checkPair(const FrameView &src, const FrameView &dst, bool sameSize)
 {
 	if (src.width <= 0 || src.height <= 0 || dst.width <= 0 || dst.height <= 0)
-		return "empty frame (" + std::to_string(src.width) + "x" + std::to_string(src.height) +
-		       " to " + std::to_string(dst.width) + "x" + std::to_string(dst.height) + ")";
+		return Error{ 0, "empty frame (" + std::to_string(src.width) + "x" +
+					 std::to_string(src.height) + " to " + std::to_string(dst.width) +
+					 "x" + std::to_string(dst.height) + ")" };
 	if (sameSize && (src.width != dst.width || src.height != dst.height))
-		return "source and destination sizes differ";
+		return Error{ 0, "source and destination sizes differ" };
 	for (int p = 0; p < planeCount(src.format); ++p)
 		if (!src.data[p])
-			return "source plane " + std::to_string(p) + " missing";
+			return Error{ 0, "source plane " + std::to_string(p) + " missing" };
 	for (int p = 0; p < planeCount(dst.format); ++p)
 		if (!dst.data[p])
-			return "destination plane " + std::to_string(p) + " missing";
+			return Error{ 0, "destination plane " + std::to_string(p) + " missing" };
 	return {};
 }
 
@@ -132,14 +134,14 @@ bool canScale(PixelFormat f)
 	return isRgb32(f) || f == PixelFormat::GRAY8;
 }
 
-std::string convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
+Result<void> convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
 			 KernelImpl impl, ThreadPool *pool)
 {
 	if (!canConvert(src.format, dst.format))
-		return std::string("cannot convert ") + pixelFormatName(src.format) + " to " +
-		       pixelFormatName(dst.format);
-	if (auto err = checkPair(src, dst, true); !err.empty())
-		return err;
+		return Error{ 0, std::string("cannot convert ") + pixelFormatName(src.format) + " to " +
+		       pixelFormatName(dst.format) };
+	if (auto r = checkPair(src, dst, true); !r)
+		return r;
 	if (src.format == dst.format) {
 		forRows(pool, src.height, kMinRowsPerThread,
 			[&](int y0, int y1) { copyRows(src, dst, y0, y1); });
@@ -166,13 +168,13 @@ std::string convertFrame(const FrameView &src, const FrameView &dst, const YuvCo
 	return {};
 }
 
-std::string invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
+Result<void> invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
 			ThreadPool *pool)
 {
 	if (src.format != dst.format || src.format == PixelFormat::Unknown)
-		return "invert needs the same known format on both sides";
-	if (auto err = checkPair(src, dst, true); !err.empty())
-		return err;
+		return Error{ 0, "invert needs the same known format on both sides" };
+	if (auto r = checkPair(src, dst, true); !r)
+		return r;
 	uint32_t mask = 0xffffffffu;
 	if (src.format == PixelFormat::BGRA)
 		mask = 0x00ffffffu; /* keep alpha (4th byte) */
@@ -197,13 +199,13 @@ std::string invertFrame(const FrameView &src, const FrameView &dst, KernelImpl i
 	return {};
 }
 
-std::string grayscaleFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
+Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
 			   ThreadPool *pool)
 {
 	if (src.format != dst.format || src.format == PixelFormat::Unknown)
-		return "grayscale needs the same known format on both sides";
-	if (auto err = checkPair(src, dst, true); !err.empty())
-		return err;
+		return Error{ 0, "grayscale needs the same known format on both sides" };
+	if (auto r = checkPair(src, dst, true); !r)
+		return r;
 	const PixelFormat f = src.format;
 	forRows(pool, src.height, kMinRowsPerThread, [&](int y0, int y1) {
 		switch (f) {
@@ -378,16 +380,17 @@ void scaleRowsFast(const FrameView &src, const FrameView &dst, ScaleMethod m, in
 
 } /* namespace */
 
-std::string scaleFrame(const FrameView &src, const FrameView &dst, ScaleMethod method,
+Result<void> scaleFrame(const FrameView &src, const FrameView &dst, ScaleMethod method,
 		       KernelImpl impl, ThreadPool *pool)
 {
 	if (src.format != dst.format || !canScale(src.format))
-		return std::string("scale works on 4-byte RGB and GRAY8, not ") +
-		       pixelFormatName(src.format) + " to " + pixelFormatName(dst.format);
-	if (auto err = checkPair(src, dst, false); !err.empty())
-		return err;
+		return Error{ 0, std::string("scale works on 4-byte RGB and GRAY8, not ") +
+					 pixelFormatName(src.format) + " to " +
+					 pixelFormatName(dst.format) };
+	if (auto r = checkPair(src, dst, false); !r)
+		return r;
 	if (dst.width > src.width || dst.height > src.height)
-		return "scale only makes frames smaller";
+		return Error{ 0, "scale only makes frames smaller" };
 	forRows(pool, dst.height, 4, [&](int y0, int y1) {
 		if (impl == KernelImpl::Simd)
 			scaleRowsFast(src, dst, method, y0, y1);

@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include <string>
+#include <dmabufkit/base/result.h>
 
 #include "thread_pool.h"
 #include "video_frame.h"
@@ -27,14 +27,21 @@ enum class ScaleMethod { Box, Bilinear };
 bool canConvert(PixelFormat in, PixelFormat out);
 bool canScale(PixelFormat f);
 
-/* Each returns an empty string on success, else why it cannot run. */
-std::string convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
-			 KernelImpl impl, ThreadPool *pool = nullptr);
-std::string invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
-			ThreadPool *pool = nullptr);
-std::string grayscaleFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
-			   ThreadPool *pool = nullptr);
-std::string scaleFrame(const FrameView &src, const FrameView &dst, ScaleMethod method,
-		       KernelImpl impl, ThreadPool *pool = nullptr);
+/*
+ * Each fails (Error code 0: no system call involved) with why it cannot run:
+ * formats it does not handle, sizes that do not fit, missing planes.
+ */
+/** \brief Convert \a src into \a dst (same size), YUV through \a c. */
+Result<void> convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
+			  KernelImpl impl, ThreadPool *pool = nullptr);
+/** \brief Invert every colour of \a src into \a dst (same format and size). */
+Result<void> invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
+			 ThreadPool *pool = nullptr);
+/** \brief Remove the colour of \a src into \a dst (same format and size). */
+Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
+			    ThreadPool *pool = nullptr);
+/** \brief Scale \a src down to \a dst's size (same 4-byte RGB or GRAY8 format). */
+Result<void> scaleFrame(const FrameView &src, const FrameView &dst, ScaleMethod method,
+			KernelImpl impl, ThreadPool *pool = nullptr);
 
 } /* namespace dmabufkit::cpufilter */
