@@ -7,7 +7,7 @@
 
 #include "constraints_convert.h"
 #include "dmabufkit/core/frame_layout.h"
-#include "dmabufkit/core/pixel_format.h"
+#include "dmabufkit/base/pixel_format.h"
 
 #include "gst_log_backend.h"
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "dmabufkit/core/pixel_format.h"
+#include "dmabufkit/base/pixel_format.h"
 
 namespace dmabufkit::kms {
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/core/pixel_format.h"
+#include "dmabufkit/base/pixel_format.h"
 
 #include <numeric>
 
