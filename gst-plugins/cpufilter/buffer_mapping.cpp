@@ -80,7 +80,7 @@ const BufferMapping::Mapped *BufferMapping::mapMemory(GstBuffer *buf, guint inde
 	return &maps_.back();
 }
 
-std::string BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, PixelFormat format,
+std::string BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, KernelFormat format,
 			       GstMapFlags flags, FrameView &view, bool &badInput)
 {
 	unmap();
@@ -109,7 +109,7 @@ std::string BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, PixelFo
 			return "buffer of " + std::to_string(total) + " bytes holds no plane " +
 			       std::to_string(p) + " at offset " + std::to_string(offset) + " (a " +
 			       std::to_string(view.width) + "x" + std::to_string(view.height) + " " +
-			       pixelFormatName(format) + " frame needs " +
+			       kernelFormatName(format) + " frame needs " +
 			       std::to_string(frameBytes(info)) + " bytes)";
 		}
 		std::string err;

@@ -37,7 +37,7 @@ public:
 	 * \return "" or why not; \a badInput tells a malformed buffer (too
 	 * small for the frame) from a failing map.
 	 */
-	std::string map(GstBuffer *buf, const GstVideoInfo &info, PixelFormat format,
+	std::string map(GstBuffer *buf, const GstVideoInfo &info, KernelFormat format,
 			GstMapFlags flags, FrameView &view, bool &badInput);
 	void unmap();
 

@@ -77,10 +77,10 @@ enum class Operation { Convert, Invert, Grayscale, Scale, Snapshot };
 /* How the negotiated caps are processed. */
 enum class Mode { Passthrough, Process };
 
-constexpr PixelFormat kAllFormats[] = {
-	PixelFormat::YUY2,  PixelFormat::UYVY, PixelFormat::NV12, PixelFormat::I420,
-	PixelFormat::BGRx,  PixelFormat::BGRA, PixelFormat::xRGB, PixelFormat::ARGB,
-	PixelFormat::RGB16, PixelFormat::GRAY8,
+constexpr KernelFormat kAllFormats[] = {
+	KernelFormat::YUY2,  KernelFormat::UYVY, KernelFormat::NV12, KernelFormat::I420,
+	KernelFormat::BGRx,  KernelFormat::BGRA, KernelFormat::xRGB, KernelFormat::ARGB,
+	KernelFormat::RGB16, KernelFormat::GRAY8,
 };
 
 struct FilterState {
@@ -96,8 +96,8 @@ struct FilterState {
 	/* Negotiated (streaming thread, set_caps). */
 	GstVideoInfo in{};
 	GstVideoInfo out{};
-	PixelFormat inFormat = PixelFormat::Unknown;
-	PixelFormat outFormat = PixelFormat::Unknown;
+	KernelFormat inFormat = KernelFormat::Unknown;
+	KernelFormat outFormat = KernelFormat::Unknown;
 	YuvCoefficients coeffs = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
 	Mode mode = Mode::Process;
 	bool inPlaceCapable = false;
@@ -185,16 +185,16 @@ GType gst_dmabuf_cpu_filter_scale_method_get_type(void)
 
 /* ---------------------------------------------------------------- caps */
 
-static std::vector<PixelFormat> formats_of(const GstStructure *s)
+static std::vector<KernelFormat> formats_of(const GstStructure *s)
 {
-	std::vector<PixelFormat> out;
+	std::vector<KernelFormat> out;
 	const GValue *v = gst_structure_get_value(s, "format");
 	if (!v)
 		return { std::begin(kAllFormats), std::end(kAllFormats) };
 	auto add = [&](const GValue *item) {
 		if (G_VALUE_HOLDS_STRING(item)) {
-			PixelFormat f = pixelFormatFromName(g_value_get_string(item));
-			if (f != PixelFormat::Unknown)
+			KernelFormat f = kernelFormatFromName(g_value_get_string(item));
+			if (f != KernelFormat::Unknown)
 				out.push_back(f);
 		}
 	};
@@ -208,12 +208,12 @@ static std::vector<PixelFormat> formats_of(const GstStructure *s)
 }
 
 /* The formats on the other side of \a f for \a op. */
-static std::vector<PixelFormat> peer_formats(Operation op, GstPadDirection direction, PixelFormat f)
+static std::vector<KernelFormat> peer_formats(Operation op, GstPadDirection direction, KernelFormat f)
 {
-	std::vector<PixelFormat> out;
-	for (PixelFormat g : kAllFormats) {
-		const PixelFormat in = direction == GST_PAD_SINK ? f : g;
-		const PixelFormat o = direction == GST_PAD_SINK ? g : f;
+	std::vector<KernelFormat> out;
+	for (KernelFormat g : kAllFormats) {
+		const KernelFormat in = direction == GST_PAD_SINK ? f : g;
+		const KernelFormat o = direction == GST_PAD_SINK ? g : f;
 		bool ok = false;
 		switch (op) {
 		case Operation::Convert:
@@ -231,17 +231,17 @@ static std::vector<PixelFormat> peer_formats(Operation op, GstPadDirection direc
 	return out;
 }
 
-static void set_format_list(GstStructure *s, const std::vector<PixelFormat> &formats)
+static void set_format_list(GstStructure *s, const std::vector<KernelFormat> &formats)
 {
 	if (formats.size() == 1) {
-		gst_structure_set(s, "format", G_TYPE_STRING, pixelFormatName(formats[0]), nullptr);
+		gst_structure_set(s, "format", G_TYPE_STRING, kernelFormatName(formats[0]), nullptr);
 		return;
 	}
 	GValue list = G_VALUE_INIT, item = G_VALUE_INIT;
 	gst_value_list_init(&list, formats.size());
 	g_value_init(&item, G_TYPE_STRING);
-	for (PixelFormat f : formats) {
-		g_value_set_string(&item, pixelFormatName(f));
+	for (KernelFormat f : formats) {
+		g_value_set_string(&item, kernelFormatName(f));
 		gst_value_list_append_value(&list, &item);
 	}
 	gst_structure_take_value(s, "format", &list);
@@ -294,16 +294,16 @@ static GstCaps *gst_dmabuf_cpu_filter_transform_caps(GstBaseTransform *trans,
 		const auto formats = formats_of(s);
 		/* Formats kept as they are come first, with their colorimetry, so
 		 * identical caps (passthrough) win when downstream accepts them. */
-		std::vector<PixelFormat> same, other;
-		for (PixelFormat f : formats) {
-			for (PixelFormat g : peer_formats(op, direction, f)) {
+		std::vector<KernelFormat> same, other;
+		for (KernelFormat f : formats) {
+			for (KernelFormat g : peer_formats(op, direction, f)) {
 				auto &dst = (g == f) ? same : other;
 				if (std::find(dst.begin(), dst.end(), g) == dst.end())
 					dst.push_back(g);
 			}
 		}
 		other.erase(std::remove_if(other.begin(), other.end(),
-					   [&](PixelFormat g) {
+					   [&](KernelFormat g) {
 						   return std::find(same.begin(), same.end(), g) !=
 							  same.end();
 					   }),
@@ -327,8 +327,8 @@ static GstCaps *gst_dmabuf_cpu_filter_transform_caps(GstBaseTransform *trans,
 			/* Upstream may still offer what we cannot turn into these caps:
 			 * accept it, so the CAPS event reaches us and we can say why
 			 * (see sink_event) instead of a bare not-negotiated upstream. */
-			std::vector<PixelFormat> rest;
-			for (PixelFormat f : kAllFormats)
+			std::vector<KernelFormat> rest;
+			for (KernelFormat f : kAllFormats)
 				if (std::find(same.begin(), same.end(), f) == same.end() &&
 				    std::find(other.begin(), other.end(), f) == other.end())
 					rest.push_back(f);
@@ -449,14 +449,14 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 				  ("in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT, incaps, outcaps));
 		return FALSE;
 	}
-	st->inFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->in));
-	st->outFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->out));
+	st->inFormat = kernelFormatFromName(GST_VIDEO_INFO_NAME(&st->in));
+	st->outFormat = kernelFormatFromName(GST_VIDEO_INFO_NAME(&st->out));
 	const Operation op = current_op(self);
 	const bool sameSize = GST_VIDEO_INFO_WIDTH(&st->in) == GST_VIDEO_INFO_WIDTH(&st->out) &&
 			      GST_VIDEO_INFO_HEIGHT(&st->in) == GST_VIDEO_INFO_HEIGHT(&st->out);
 	const bool sameFormat = st->inFormat == st->outFormat;
 	std::string why;
-	if (st->inFormat == PixelFormat::Unknown || st->outFormat == PixelFormat::Unknown)
+	if (st->inFormat == KernelFormat::Unknown || st->outFormat == KernelFormat::Unknown)
 		why = "unsupported format";
 	else if (op == Operation::Scale) {
 		if (!canScale(st->outFormat) || !canConvert(st->inFormat, st->outFormat))
@@ -468,8 +468,8 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 		why = "only operation=scale changes the size";
 	} else if (op == Operation::Convert) {
 		if (!canConvert(st->inFormat, st->outFormat))
-			why = std::string("no conversion from ") + pixelFormatName(st->inFormat) + " to " +
-			      pixelFormatName(st->outFormat);
+			why = std::string("no conversion from ") + kernelFormatName(st->inFormat) + " to " +
+			      kernelFormatName(st->outFormat);
 	} else if (!sameFormat) {
 		why = "this operation keeps the format";
 	}
@@ -486,7 +486,7 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 	gst_base_transform_set_passthrough(trans, st->mode == Mode::Passthrough);
 	gst_base_transform_set_in_place(trans, FALSE);
 	GST_INFO_OBJECT(self, "%s -> %s, %s, %s %s range, SIMD target %s",
-			pixelFormatName(st->inFormat), pixelFormatName(st->outFormat),
+			kernelFormatName(st->inFormat), kernelFormatName(st->outFormat),
 			st->mode == Mode::Passthrough ? "passthrough" : "processing",
 			st->coeffs.matrix == YuvMatrix::BT709	 ? "BT.709"
 			: st->coeffs.matrix == YuvMatrix::BT2020 ? "BT.2020"
@@ -622,10 +622,10 @@ static void take_snapshot(GstDmabufCpuFilter *self, const FrameView &view)
 	GST_OBJECT_UNLOCK(self);
 	if (location.empty() || !st->writer)
 		return;
-	const PackedLayout l = packedLayout(PixelFormat::BGRx, view.width, view.height);
+	const PackedLayout l = packedLayout(KernelFormat::BGRx, view.width, view.height);
 	std::vector<uint8_t> bgrx(l.size);
 	FrameView tmp;
-	tmp.format = PixelFormat::BGRx;
+	tmp.format = KernelFormat::BGRx;
 	tmp.width = view.width;
 	tmp.height = view.height;
 	tmp.data[0] = bgrx.data();

@@ -24,8 +24,8 @@ enum class KernelImpl { Scalar, Simd };
 enum class ScaleMethod { Box, Bilinear };
 
 /* Conversions: YUV to RGB/GRAY8, RGB/GRAY8 to RGB/GRAY8, and copies. */
-bool canConvert(PixelFormat in, PixelFormat out);
-bool canScale(PixelFormat f);
+bool canConvert(KernelFormat in, KernelFormat out);
+bool canScale(KernelFormat f);
 
 /* Each returns an empty string on success, else why it cannot run. */
 std::string convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,

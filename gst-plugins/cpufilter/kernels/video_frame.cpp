@@ -6,28 +6,28 @@ namespace dmabufkit::cpufilter {
 namespace {
 
 struct FormatName {
-	PixelFormat format;
+	KernelFormat format;
 	const char *name;
 };
 
 constexpr FormatName formatNames[] = {
-	{ PixelFormat::YUY2, "YUY2" },	 { PixelFormat::UYVY, "UYVY" }, { PixelFormat::NV12, "NV12" },
-	{ PixelFormat::I420, "I420" },	 { PixelFormat::BGRx, "BGRx" }, { PixelFormat::xRGB, "xRGB" },
-	{ PixelFormat::BGRA, "BGRA" },	 { PixelFormat::ARGB, "ARGB" }, { PixelFormat::RGB16, "RGB16" },
-	{ PixelFormat::GRAY8, "GRAY8" },
+	{ KernelFormat::YUY2, "YUY2" },	 { KernelFormat::UYVY, "UYVY" }, { KernelFormat::NV12, "NV12" },
+	{ KernelFormat::I420, "I420" },	 { KernelFormat::BGRx, "BGRx" }, { KernelFormat::xRGB, "xRGB" },
+	{ KernelFormat::BGRA, "BGRA" },	 { KernelFormat::ARGB, "ARGB" }, { KernelFormat::RGB16, "RGB16" },
+	{ KernelFormat::GRAY8, "GRAY8" },
 };
 
 } /* namespace */
 
-PixelFormat pixelFormatFromName(std::string_view name)
+KernelFormat kernelFormatFromName(std::string_view name)
 {
 	for (const auto &f : formatNames)
 		if (name == f.name)
 			return f.format;
-	return PixelFormat::Unknown;
+	return KernelFormat::Unknown;
 }
 
-const char *pixelFormatName(PixelFormat f)
+const char *kernelFormatName(KernelFormat f)
 {
 	for (const auto &n : formatNames)
 		if (n.format == f)
@@ -35,45 +35,45 @@ const char *pixelFormatName(PixelFormat f)
 	return "unknown";
 }
 
-bool isYuv(PixelFormat f)
+bool isYuv(KernelFormat f)
 {
-	return f == PixelFormat::YUY2 || f == PixelFormat::UYVY || f == PixelFormat::NV12 ||
-	       f == PixelFormat::I420;
+	return f == KernelFormat::YUY2 || f == KernelFormat::UYVY || f == KernelFormat::NV12 ||
+	       f == KernelFormat::I420;
 }
 
-bool isRgb32(PixelFormat f)
+bool isRgb32(KernelFormat f)
 {
-	return f == PixelFormat::BGRx || f == PixelFormat::xRGB || f == PixelFormat::BGRA ||
-	       f == PixelFormat::ARGB;
+	return f == KernelFormat::BGRx || f == KernelFormat::xRGB || f == KernelFormat::BGRA ||
+	       f == KernelFormat::ARGB;
 }
 
-bool isRgb(PixelFormat f)
+bool isRgb(KernelFormat f)
 {
-	return isRgb32(f) || f == PixelFormat::RGB16;
+	return isRgb32(f) || f == KernelFormat::RGB16;
 }
 
-int planeCount(PixelFormat f)
+int planeCount(KernelFormat f)
 {
 	switch (f) {
-	case PixelFormat::NV12:
+	case KernelFormat::NV12:
 		return 2;
-	case PixelFormat::I420:
+	case KernelFormat::I420:
 		return 3;
-	case PixelFormat::Unknown:
+	case KernelFormat::Unknown:
 		return 0;
 	default:
 		return 1;
 	}
 }
 
-int bytesPerPixel(PixelFormat f)
+int bytesPerPixel(KernelFormat f)
 {
 	if (isRgb32(f))
 		return 4;
 	switch (f) {
-	case PixelFormat::YUY2:
-	case PixelFormat::UYVY:
-	case PixelFormat::RGB16:
+	case KernelFormat::YUY2:
+	case KernelFormat::UYVY:
+	case KernelFormat::RGB16:
 		return 2;
 	default:
 		return 1;
@@ -82,7 +82,7 @@ int bytesPerPixel(PixelFormat f)
 
 int FrameView::planeHeight(int plane) const
 {
-	if (plane > 0 && (format == PixelFormat::NV12 || format == PixelFormat::I420))
+	if (plane > 0 && (format == KernelFormat::NV12 || format == KernelFormat::I420))
 		return (height + 1) / 2;
 	return height;
 }
@@ -91,19 +91,19 @@ size_t FrameView::planeRowBytes(int plane) const
 {
 	const size_t w = static_cast<size_t>(width);
 	switch (format) {
-	case PixelFormat::YUY2:
-	case PixelFormat::UYVY:
+	case KernelFormat::YUY2:
+	case KernelFormat::UYVY:
 		return (w + 1) / 2 * 4;
-	case PixelFormat::NV12:
+	case KernelFormat::NV12:
 		return plane == 0 ? w : (w + 1) / 2 * 2;
-	case PixelFormat::I420:
+	case KernelFormat::I420:
 		return plane == 0 ? w : (w + 1) / 2;
 	default:
 		return w * bytesPerPixel(format);
 	}
 }
 
-PackedLayout packedLayout(PixelFormat f, int width, int height, int strideAlign)
+PackedLayout packedLayout(KernelFormat f, int width, int height, int strideAlign)
 {
 	FrameView v;
 	v.format = f;
