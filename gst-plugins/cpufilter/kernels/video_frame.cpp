@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "video_frame.h"
 
+#include <array>
+#include <iterator>
+
+#include "dmabufkit/base/pixel_format.h"
+
 namespace dmabufkit::cpufilter {
 
 namespace {
@@ -35,72 +40,61 @@ const char *kernelFormatName(KernelFormat f)
 	return "unknown";
 }
 
+const PixelFormatInfo *kernelFormatInfo(KernelFormat f)
+{
+	/* Looked up by name once; the plane maths run per row. */
+	static const auto byFormat = [] {
+		std::array<const PixelFormatInfo *, std::size(formatNames) + 1> a{};
+		for (const auto &n : formatNames)
+			a[static_cast<size_t>(n.format)] = findPixelFormat(n.name);
+		return a;
+	}();
+	const auto i = static_cast<size_t>(f);
+	return i < byFormat.size() ? byFormat[i] : nullptr;
+}
+
 bool isYuv(KernelFormat f)
 {
-	return f == KernelFormat::YUY2 || f == KernelFormat::UYVY || f == KernelFormat::NV12 ||
-	       f == KernelFormat::I420;
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info && info->model == ColourModel::Yuv;
 }
 
 bool isRgb32(KernelFormat f)
 {
-	return f == KernelFormat::BGRx || f == KernelFormat::xRGB || f == KernelFormat::BGRA ||
-	       f == KernelFormat::ARGB;
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return isRgb(f) && info->plane[0].bytesPerBlock == 4;
 }
 
 bool isRgb(KernelFormat f)
 {
-	return isRgb32(f) || f == KernelFormat::RGB16;
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info && info->model == ColourModel::Rgb;
 }
 
 int planeCount(KernelFormat f)
 {
-	switch (f) {
-	case KernelFormat::NV12:
-		return 2;
-	case KernelFormat::I420:
-		return 3;
-	case KernelFormat::Unknown:
-		return 0;
-	default:
-		return 1;
-	}
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info ? static_cast<int>(info->planes) : 0;
 }
 
 int bytesPerPixel(KernelFormat f)
 {
-	if (isRgb32(f))
-		return 4;
-	switch (f) {
-	case KernelFormat::YUY2:
-	case KernelFormat::UYVY:
-	case KernelFormat::RGB16:
-		return 2;
-	default:
-		return 1;
-	}
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info ? static_cast<int>(info->bytesPerPixel(0)) : 1;
 }
 
 int FrameView::planeHeight(int plane) const
 {
-	if (plane > 0 && (format == KernelFormat::NV12 || format == KernelFormat::I420))
-		return (height + 1) / 2;
-	return height;
+	const PixelFormatInfo *info = kernelFormatInfo(format);
+	return info ? static_cast<int>(info->planeHeight(plane, static_cast<uint32_t>(height)))
+		    : height;
 }
 
 size_t FrameView::planeRowBytes(int plane) const
 {
-	const size_t w = static_cast<size_t>(width);
-	switch (format) {
-	case KernelFormat::YUY2:
-	case KernelFormat::UYVY:
-		return (w + 1) / 2 * 4;
-	case KernelFormat::NV12:
-		return plane == 0 ? w : (w + 1) / 2 * 2;
-	case KernelFormat::I420:
-		return plane == 0 ? w : (w + 1) / 2;
-	default:
-		return w * bytesPerPixel(format);
-	}
+	const PixelFormatInfo *info = kernelFormatInfo(format);
+	return info ? info->packedStride(plane, static_cast<uint32_t>(width))
+		    : static_cast<size_t>(width);
 }
 
 PackedLayout packedLayout(KernelFormat f, int width, int height, int strideAlign)

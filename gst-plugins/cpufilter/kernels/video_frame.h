@@ -3,6 +3,9 @@
  * \file video_frame.h
  * \brief The pixel formats the CPU filter kernels handle and a view of one
  * frame in memory (plane pointers and strides, no ownership).
+ *
+ * Plane count and geometry come from the pixel-format table
+ * (dmabufkit/base/pixel_format.h); KernelFormat only selects a kernel.
  */
 #pragma once
 
@@ -10,9 +13,13 @@
 #include <cstdint>
 #include <string_view>
 
+namespace dmabufkit {
+struct PixelFormatInfo;
+}
+
 namespace dmabufkit::cpufilter {
 
-/** \brief Pixel formats, named as in GStreamer caps (memory byte order). */
+/** \brief The formats the kernels process, named as in GStreamer caps (memory byte order). */
 enum class KernelFormat {
 	Unknown,
 	YUY2, /* Y0 U Y1 V */
@@ -29,6 +36,8 @@ enum class KernelFormat {
 
 KernelFormat kernelFormatFromName(std::string_view name);
 const char *kernelFormatName(KernelFormat f);
+/** \brief The table entry of \a f; nullptr for Unknown. */
+const PixelFormatInfo *kernelFormatInfo(KernelFormat f);
 bool isYuv(KernelFormat f);
 bool isRgb(KernelFormat f); /* the 4-byte formats and RGB16 */
 bool isRgb32(KernelFormat f);
