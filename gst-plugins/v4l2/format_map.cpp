@@ -9,7 +9,7 @@
 
 #include "dmabufkit/base/pixel_format.h"
 #include "dmabufkit/v4l2/device_finder.h"
-#include "dmabufkit/v4l2/pixel_format.h"
+#include "dmabufkit/v4l2/device_format.h"
 
 namespace dmabufkit::v4l2 {
 
@@ -105,7 +105,7 @@ uint32_t codecFourccFromMediaType(const std::string &mediaType)
 	return 0;
 }
 
-Result<void> videoInfoFromFormat(const PixelFormat &fmt, GstVideoInfo *info)
+Result<void> videoInfoFromFormat(const DeviceFormat &fmt, GstVideoInfo *info)
 {
 	GstVideoFormat vf = videoFormatFromFourcc(fmt.fourcc);
 	if (vf == GST_VIDEO_FORMAT_UNKNOWN)
