@@ -68,7 +68,7 @@ struct PixelFormatInfo {
 	uint32_t widthAlign() const;
 	/** \brief Vertical alignment in pixel rows the format needs (2 for 4:2:0). */
 	uint32_t heightAlign() const;
-	/** \brief Bytes per pixel of plane \a p (YUY2 counts 2); rounds down for 4:2:x chroma. */
+	/** \brief Bytes per sample of plane \a p (YUY2: a 4-byte block covers 2 pixels, 2). */
 	unsigned bytesPerPixel(unsigned p) const
 	{
 		return plane[p].bytesPerBlock / plane[p].blockWidth;
