@@ -83,7 +83,7 @@ Result<const BufferMapping::Mapped *> BufferMapping::mapMemory(GstBuffer *buf, g
 	return static_cast<const Mapped *>(&maps_.back());
 }
 
-Result<FrameView> BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, PixelFormat format,
+Result<FrameView> BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, KernelFormat format,
 				     GstMapFlags flags)
 {
 	unmap();
@@ -110,7 +110,7 @@ Result<FrameView> BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, P
 				      "buffer of " + std::to_string(total) + " bytes holds no plane " +
 					      std::to_string(p) + " at offset " + std::to_string(offset) +
 					      " (a " + std::to_string(view.width) + "x" +
-					      std::to_string(view.height) + " " + pixelFormatName(format) +
+					      std::to_string(view.height) + " " + kernelFormatName(format) +
 					      " frame needs " + std::to_string(frameBytes(info)) +
 					      " bytes)" };
 		}

@@ -42,7 +42,7 @@ public:
 	 * kBadInput for a malformed buffer (too small for the frame) and EIO for
 	 * a failing import or map.
 	 */
-	Result<FrameView> map(GstBuffer *buf, const GstVideoInfo &info, PixelFormat format,
+	Result<FrameView> map(GstBuffer *buf, const GstVideoInfo &info, KernelFormat format,
 			      GstMapFlags flags);
 	void unmap();
 

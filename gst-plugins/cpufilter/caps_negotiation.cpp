@@ -12,22 +12,22 @@ namespace dmabufkit::cpufilter
 namespace
 {
 
-constexpr PixelFormat kAllFormats[] = {
-    PixelFormat::YUY2, PixelFormat::UYVY, PixelFormat::NV12, PixelFormat::I420,	 PixelFormat::BGRx,
-    PixelFormat::BGRA, PixelFormat::xRGB, PixelFormat::ARGB, PixelFormat::RGB16, PixelFormat::GRAY8,
+constexpr KernelFormat kAllFormats[] = {
+    KernelFormat::YUY2, KernelFormat::UYVY, KernelFormat::NV12, KernelFormat::I420,	 KernelFormat::BGRx,
+    KernelFormat::BGRA, KernelFormat::xRGB, KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8,
 };
 
 /* The formats a caps structure names; all of ours when it names none. */
-std::vector<PixelFormat> formatsOf(const GstStructure *s)
+std::vector<KernelFormat> formatsOf(const GstStructure *s)
 {
-	std::vector<PixelFormat> out;
+	std::vector<KernelFormat> out;
 	const GValue *v = gst_structure_get_value(s, "format");
 	if (!v)
 		return {std::begin(kAllFormats), std::end(kAllFormats)};
 	auto add = [&](const GValue *item) {
 		if (G_VALUE_HOLDS_STRING(item)) {
-			PixelFormat f = pixelFormatFromName(g_value_get_string(item));
-			if (f != PixelFormat::Unknown)
+			KernelFormat f = kernelFormatFromName(g_value_get_string(item));
+			if (f != KernelFormat::Unknown)
 				out.push_back(f);
 		}
 	};
@@ -40,17 +40,17 @@ std::vector<PixelFormat> formatsOf(const GstStructure *s)
 	return out;
 }
 
-void setFormatList(GstStructure *s, const std::vector<PixelFormat> &formats)
+void setFormatList(GstStructure *s, const std::vector<KernelFormat> &formats)
 {
 	if (formats.size() == 1) {
-		gst_structure_set(s, "format", G_TYPE_STRING, pixelFormatName(formats[0]), nullptr);
+		gst_structure_set(s, "format", G_TYPE_STRING, kernelFormatName(formats[0]), nullptr);
 		return;
 	}
 	GValue list = G_VALUE_INIT, item = G_VALUE_INIT;
 	gst_value_list_init(&list, formats.size());
 	g_value_init(&item, G_TYPE_STRING);
-	for (PixelFormat f : formats) {
-		g_value_set_string(&item, pixelFormatName(f));
+	for (KernelFormat f : formats) {
+		g_value_set_string(&item, kernelFormatName(f));
 		gst_value_list_append_value(&list, &item);
 	}
 	gst_structure_take_value(s, "format", &list);
@@ -83,14 +83,14 @@ void widenSize(GstStructure *s, GstPadDirection direction)
 	gst_structure_remove_field(s, "pixel-aspect-ratio");
 }
 
-bool contains(const std::vector<PixelFormat> &v, PixelFormat f)
+bool contains(const std::vector<KernelFormat> &v, KernelFormat f)
 {
 	return std::find(v.begin(), v.end(), f) != v.end();
 }
 
 /* A copy of \a s with \a formats, appended to \a result. */
 void appendStructure(GstCaps *result, const GstStructure *s,
-		     const std::vector<PixelFormat> &formats, bool keepColorimetry, Operation op,
+		     const std::vector<KernelFormat> &formats, bool keepColorimetry, Operation op,
 		     GstPadDirection direction)
 {
 	GstStructure *c = gst_structure_copy(s);
@@ -104,17 +104,17 @@ void appendStructure(GstCaps *result, const GstStructure *s,
 
 } /* namespace */
 
-std::span<const PixelFormat> filterFormats()
+std::span<const KernelFormat> filterFormats()
 {
 	return kAllFormats;
 }
 
-std::vector<PixelFormat> peerFormats(Operation op, GstPadDirection direction, PixelFormat f)
+std::vector<KernelFormat> peerFormats(Operation op, GstPadDirection direction, KernelFormat f)
 {
-	std::vector<PixelFormat> out;
-	for (PixelFormat g : kAllFormats) {
-		const PixelFormat in = direction == GST_PAD_SINK ? f : g;
-		const PixelFormat o = direction == GST_PAD_SINK ? g : f;
+	std::vector<KernelFormat> out;
+	for (KernelFormat g : kAllFormats) {
+		const KernelFormat in = direction == GST_PAD_SINK ? f : g;
+		const KernelFormat o = direction == GST_PAD_SINK ? g : f;
 		bool ok = false;
 		switch (op) {
 		case Operation::Convert:
@@ -138,16 +138,16 @@ GstCaps *transformCaps(Operation op, GstPadDirection direction, const GstCaps *c
 	GstCaps *result = gst_caps_new_empty();
 	for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
 		const GstStructure *s = gst_caps_get_structure(caps, i);
-		std::vector<PixelFormat> same, other;
-		for (PixelFormat f : formatsOf(s)) {
-			for (PixelFormat g : peerFormats(op, direction, f)) {
+		std::vector<KernelFormat> same, other;
+		for (KernelFormat f : formatsOf(s)) {
+			for (KernelFormat g : peerFormats(op, direction, f)) {
 				auto &dst = (g == f) ? same : other;
 				if (!contains(dst, g))
 					dst.push_back(g);
 			}
 		}
 		other.erase(std::remove_if(other.begin(), other.end(),
-					   [&](PixelFormat g) { return contains(same, g); }),
+					   [&](KernelFormat g) { return contains(same, g); }),
 			    other.end());
 		if (!same.empty())
 			appendStructure(result, s, same, true, op, direction);
@@ -157,8 +157,8 @@ GstCaps *transformCaps(Operation op, GstPadDirection direction, const GstCaps *c
 			/* Upstream may still offer what we cannot turn into these caps:
 			 * accept it, so the CAPS event reaches the element and it can say
 			 * why instead of a bare not-negotiated upstream. */
-			std::vector<PixelFormat> rest;
-			for (PixelFormat f : kAllFormats)
+			std::vector<KernelFormat> rest;
+			for (KernelFormat f : kAllFormats)
 				if (!contains(same, f) && !contains(other, f))
 					rest.push_back(f);
 			if (!rest.empty())
@@ -197,11 +197,11 @@ GstCaps *fixateCaps(const GstCaps *caps, GstCaps *othercaps)
 std::optional<std::string> whyNotProcessable(Operation op, const GstVideoInfo &in,
 					     const GstVideoInfo &out)
 {
-	const PixelFormat inFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&in));
-	const PixelFormat outFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&out));
+	const KernelFormat inFormat = kernelFormatFromName(GST_VIDEO_INFO_NAME(&in));
+	const KernelFormat outFormat = kernelFormatFromName(GST_VIDEO_INFO_NAME(&out));
 	const bool sameSize = GST_VIDEO_INFO_WIDTH(&in) == GST_VIDEO_INFO_WIDTH(&out) &&
 			      GST_VIDEO_INFO_HEIGHT(&in) == GST_VIDEO_INFO_HEIGHT(&out);
-	if (inFormat == PixelFormat::Unknown || outFormat == PixelFormat::Unknown)
+	if (inFormat == KernelFormat::Unknown || outFormat == KernelFormat::Unknown)
 		return "unsupported format";
 	if (op == Operation::Scale) {
 		if (!canScale(outFormat) || !canConvert(inFormat, outFormat))
@@ -215,8 +215,8 @@ std::optional<std::string> whyNotProcessable(Operation op, const GstVideoInfo &i
 		return "only operation=scale changes the size";
 	if (op == Operation::Convert) {
 		if (!canConvert(inFormat, outFormat))
-			return std::string("no conversion from ") + pixelFormatName(inFormat) +
-			       " to " + pixelFormatName(outFormat);
+			return std::string("no conversion from ") + kernelFormatName(inFormat) +
+			       " to " + kernelFormatName(outFormat);
 		return std::nullopt;
 	}
 	if (inFormat != outFormat)

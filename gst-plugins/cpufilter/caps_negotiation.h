@@ -21,13 +21,13 @@ namespace dmabufkit::cpufilter
 {
 
 /** \brief The formats of the pad templates, in their order. */
-std::span<const PixelFormat> filterFormats();
+std::span<const KernelFormat> filterFormats();
 
 /**
  * \brief The formats on the other side of a pad that has format \a f, for
  * \a op: \a direction is the pad \a f is on (GST_PAD_SINK: \a f is the input).
  */
-std::vector<PixelFormat> peerFormats(Operation op, GstPadDirection direction, PixelFormat f);
+std::vector<KernelFormat> peerFormats(Operation op, GstPadDirection direction, KernelFormat f);
 
 /**
  * \brief The caps on the other side of \a caps (on the \a direction pad) for

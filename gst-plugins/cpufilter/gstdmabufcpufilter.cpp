@@ -85,8 +85,8 @@ struct FilterState : FilterSettings, FilterCounters {
 	/* Negotiated (streaming thread, set_caps). */
 	GstVideoInfo in{};
 	GstVideoInfo out{};
-	PixelFormat inFormat = PixelFormat::Unknown;
-	PixelFormat outFormat = PixelFormat::Unknown;
+	KernelFormat inFormat = KernelFormat::Unknown;
+	KernelFormat outFormat = KernelFormat::Unknown;
 	YuvCoefficients coeffs = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
 	ProcessingPlan plan;
 
@@ -220,8 +220,8 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 				  ("in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT, incaps, outcaps));
 		return FALSE;
 	}
-	st->inFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->in));
-	st->outFormat = pixelFormatFromName(GST_VIDEO_INFO_NAME(&st->out));
+	st->inFormat = kernelFormatFromName(GST_VIDEO_INFO_NAME(&st->in));
+	st->outFormat = kernelFormatFromName(GST_VIDEO_INFO_NAME(&st->out));
 	const Operation op = current_op(self);
 	if (const auto why = whyNotProcessable(op, st->in, st->out)) {
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot process these caps: %s", why->c_str()),
@@ -235,16 +235,16 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 		GST_CAT_INFO_OBJECT(perf_cat, self,
 				    "copying every %s frame into the output buffer: the caps differ "
 				    "beyond the format, so they cannot pass through",
-				    pixelFormatName(st->inFormat));
+				    kernelFormatName(st->inFormat));
 	if (op == Operation::Scale && st->inFormat != st->outFormat)
 		GST_CAT_INFO_OBJECT(perf_cat, self,
 				    "scale: every frame is converted from %s into a %s scratch frame "
 				    "before scaling",
-				    pixelFormatName(st->inFormat), pixelFormatName(st->outFormat));
+				    kernelFormatName(st->inFormat), kernelFormatName(st->outFormat));
 	gst_base_transform_set_passthrough(trans, st->plan.passthrough);
 	gst_base_transform_set_in_place(trans, FALSE);
 	GST_INFO_OBJECT(self, "%s -> %s, %s, %s %s range, SIMD target %s",
-			pixelFormatName(st->inFormat), pixelFormatName(st->outFormat),
+			kernelFormatName(st->inFormat), kernelFormatName(st->outFormat),
 			st->plan.passthrough ? "passthrough" : "processing",
 			st->coeffs.matrix == YuvMatrix::BT709	 ? "BT.709"
 			: st->coeffs.matrix == YuvMatrix::BT2020 ? "BT.2020"
@@ -344,10 +344,10 @@ static void take_snapshot(GstDmabufCpuFilter *self, const FrameView &view)
 	GST_OBJECT_UNLOCK(self);
 	if (location.empty() || !st->writer)
 		return;
-	const PackedLayout l = packedLayout(PixelFormat::BGRx, view.width, view.height);
+	const PackedLayout l = packedLayout(KernelFormat::BGRx, view.width, view.height);
 	std::vector<uint8_t> bgrx(l.size);
 	FrameView tmp;
-	tmp.format = PixelFormat::BGRx;
+	tmp.format = KernelFormat::BGRx;
 	tmp.width = view.width;
 	tmp.height = view.height;
 	tmp.data[0] = bgrx.data();

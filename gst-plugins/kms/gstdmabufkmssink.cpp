@@ -36,7 +36,7 @@
 #include <string>
 #include <xf86drm.h>
 
-#include <dmabufkit/core/pixel_format.h>
+#include <dmabufkit/base/pixel_format.h>
 #include <dmabufkit/dmabufkit.h>
 #include <gst/allocators/allocators.h>
 #include <gst/video/video.h>

@@ -7,72 +7,40 @@
 
 #include <linux/videodev2.h>
 
+#include "dmabufkit/base/pixel_format.h"
 #include "dmabufkit/v4l2/device_finder.h"
-#include "dmabufkit/v4l2/pixel_format.h"
+#include "dmabufkit/v4l2/device_format.h"
 
 namespace dmabufkit::v4l2 {
 
 /*
- * V4L2 names RGB formats by component order in a little-endian word,
- * GStreamer by byte order in memory: V4L2 XBGR32 ('XR24') is B,G,R,X in
- * memory, which GStreamer calls BGRx.
+ * The raw formats come from the pixel-format table (dmabufkit/base): per
+ * entry its single-memory fourcc then its one-memory-per-plane fourcc, then
+ * the deprecated aliases, which therefore map one way only.
  */
 const std::vector<RawFormatMapping> &rawFormatMappings()
 {
-	static const std::vector<RawFormatMapping> m = {
-		/* packed YUV */
-		{ V4L2_PIX_FMT_YUYV, GST_VIDEO_FORMAT_YUY2, false },
-		{ V4L2_PIX_FMT_YVYU, GST_VIDEO_FORMAT_YVYU, false },
-		{ V4L2_PIX_FMT_UYVY, GST_VIDEO_FORMAT_UYVY, false },
-		{ V4L2_PIX_FMT_VYUY, GST_VIDEO_FORMAT_VYUY, false },
-		{ V4L2_PIX_FMT_AYUV32, GST_VIDEO_FORMAT_AYUV, false },
-		{ V4L2_PIX_FMT_VUYA32, GST_VIDEO_FORMAT_VUYA, false },
-		/* semi-planar YUV, one memory */
-		{ V4L2_PIX_FMT_NV12, GST_VIDEO_FORMAT_NV12, false },
-		{ V4L2_PIX_FMT_NV21, GST_VIDEO_FORMAT_NV21, false },
-		{ V4L2_PIX_FMT_NV16, GST_VIDEO_FORMAT_NV16, false },
-		{ V4L2_PIX_FMT_NV61, GST_VIDEO_FORMAT_NV61, false },
-		{ V4L2_PIX_FMT_NV24, GST_VIDEO_FORMAT_NV24, false },
-		{ V4L2_PIX_FMT_P010, GST_VIDEO_FORMAT_P010_10LE, false },
-		{ V4L2_PIX_FMT_NV12_4L4, GST_VIDEO_FORMAT_NV12_4L4, false },
-		/* planar YUV, one memory */
-		{ V4L2_PIX_FMT_YUV420, GST_VIDEO_FORMAT_I420, false },
-		{ V4L2_PIX_FMT_YVU420, GST_VIDEO_FORMAT_YV12, false },
-		{ V4L2_PIX_FMT_YUV422P, GST_VIDEO_FORMAT_Y42B, false },
-		{ V4L2_PIX_FMT_YUV411P, GST_VIDEO_FORMAT_Y41B, false },
-		{ V4L2_PIX_FMT_YUV410, GST_VIDEO_FORMAT_YUV9, false },
-		{ V4L2_PIX_FMT_YVU410, GST_VIDEO_FORMAT_YVU9, false },
-		/* one memory per plane */
-		{ V4L2_PIX_FMT_NV12M, GST_VIDEO_FORMAT_NV12, true },
-		{ V4L2_PIX_FMT_NV21M, GST_VIDEO_FORMAT_NV21, true },
-		{ V4L2_PIX_FMT_NV16M, GST_VIDEO_FORMAT_NV16, true },
-		{ V4L2_PIX_FMT_NV61M, GST_VIDEO_FORMAT_NV61, true },
-		{ V4L2_PIX_FMT_NV12MT, GST_VIDEO_FORMAT_NV12_64Z32, true },
-		{ V4L2_PIX_FMT_YUV420M, GST_VIDEO_FORMAT_I420, true },
-		{ V4L2_PIX_FMT_YVU420M, GST_VIDEO_FORMAT_YV12, true },
-		{ V4L2_PIX_FMT_YUV422M, GST_VIDEO_FORMAT_Y42B, true },
-		{ V4L2_PIX_FMT_YUV444M, GST_VIDEO_FORMAT_Y444, true },
-		/* grey */
-		{ V4L2_PIX_FMT_GREY, GST_VIDEO_FORMAT_GRAY8, false },
-		{ V4L2_PIX_FMT_Y16, GST_VIDEO_FORMAT_GRAY16_LE, false },
-		{ V4L2_PIX_FMT_Y16_BE, GST_VIDEO_FORMAT_GRAY16_BE, false },
-		/* RGB */
-		{ V4L2_PIX_FMT_RGB565, GST_VIDEO_FORMAT_RGB16, false },
-		{ V4L2_PIX_FMT_XRGB555, GST_VIDEO_FORMAT_RGB15, false },
-		{ V4L2_PIX_FMT_RGB24, GST_VIDEO_FORMAT_RGB, false },
-		{ V4L2_PIX_FMT_BGR24, GST_VIDEO_FORMAT_BGR, false },
-		{ V4L2_PIX_FMT_XBGR32, GST_VIDEO_FORMAT_BGRx, false },
-		{ V4L2_PIX_FMT_ABGR32, GST_VIDEO_FORMAT_BGRA, false },
-		{ V4L2_PIX_FMT_XRGB32, GST_VIDEO_FORMAT_xRGB, false },
-		{ V4L2_PIX_FMT_ARGB32, GST_VIDEO_FORMAT_ARGB, false },
-		{ V4L2_PIX_FMT_RGBX32, GST_VIDEO_FORMAT_RGBx, false },
-		{ V4L2_PIX_FMT_RGBA32, GST_VIDEO_FORMAT_RGBA, false },
-		{ V4L2_PIX_FMT_BGRX32, GST_VIDEO_FORMAT_xBGR, false },
-		{ V4L2_PIX_FMT_BGRA32, GST_VIDEO_FORMAT_ABGR, false },
-		/* Deprecated ambiguous-alpha fourccs: map one way only (listed last). */
-		{ V4L2_PIX_FMT_BGR32, GST_VIDEO_FORMAT_BGRx, false },
-		{ V4L2_PIX_FMT_RGB32, GST_VIDEO_FORMAT_xRGB, false },
-	};
+	static const std::vector<RawFormatMapping> m = [] {
+		std::vector<RawFormatMapping> out;
+		size_t n = 0;
+		const PixelFormatInfo *all = pixelFormats(&n);
+		for (size_t i = 0; i < n; ++i) {
+			const GstVideoFormat vf =
+				gst_video_format_from_string(std::string(all[i].name).c_str());
+			if (vf == GST_VIDEO_FORMAT_UNKNOWN)
+				continue;
+			if (all[i].v4l2Fourcc)
+				out.push_back({ all[i].v4l2Fourcc, vf, false });
+			if (all[i].v4l2MplaneFourcc)
+				out.push_back({ all[i].v4l2MplaneFourcc, vf, true });
+		}
+		const V4l2FourccAlias *aliases = v4l2FourccAliases(&n);
+		for (size_t i = 0; i < n; ++i)
+			out.push_back({ aliases[i].fourcc,
+					gst_video_format_from_string(std::string(aliases[i].name).c_str()),
+					false });
+		return out;
+	}();
 	return m;
 }
 
@@ -137,7 +105,7 @@ uint32_t codecFourccFromMediaType(const std::string &mediaType)
 	return 0;
 }
 
-Result<void> videoInfoFromFormat(const PixelFormat &fmt, GstVideoInfo *info)
+Result<void> videoInfoFromFormat(const DeviceFormat &fmt, GstVideoInfo *info)
 {
 	GstVideoFormat vf = videoFormatFromFourcc(fmt.fourcc);
 	if (vf == GST_VIDEO_FORMAT_UNKNOWN)

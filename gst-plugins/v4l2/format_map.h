@@ -15,7 +15,7 @@
 
 namespace dmabufkit::v4l2 {
 
-struct PixelFormat;
+struct DeviceFormat;
 
 /** \brief One raw format: the V4L2 fourcc and its GStreamer equivalent. */
 struct RawFormatMapping {
@@ -31,7 +31,7 @@ struct CodecMapping {
 	const char *extra;     /**< extra caps fields as a caps string suffix, or "" */
 };
 
-/** \brief Every raw format the layer maps (single- and multi-planar fourccs). */
+/** \brief Every raw format mapped (single- and multi-planar fourccs), from the pixel-format table. */
 const std::vector<RawFormatMapping> &rawFormatMappings();
 /** \brief Every compressed format the layer maps. */
 const std::vector<CodecMapping> &codecMappings();
@@ -59,6 +59,6 @@ uint32_t codecFourccFromMediaType(const std::string &mediaType);
  * one after the other. For multi-planar fourccs each plane is its own memory
  * and the offsets are those of the memories laid end to end.
  */
-Result<void> videoInfoFromFormat(const PixelFormat &fmt, GstVideoInfo *info);
+Result<void> videoInfoFromFormat(const DeviceFormat &fmt, GstVideoInfo *info);
 
 } /* namespace dmabufkit::v4l2 */

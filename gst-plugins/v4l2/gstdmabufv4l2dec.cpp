@@ -50,7 +50,7 @@ namespace {
 
 struct DecState : CodecElementState {
 	GstVideoCodecState *input = nullptr;
-	v4l2::PixelFormat codedFmt;
+	v4l2::DeviceFormat codedFmt;
 	GstVideoInfo outInfo{};
 	std::atomic<guint64> resolutionChanges{ 0 };
 	GstFlowReturn lastFlow = GST_FLOW_OK;
@@ -123,7 +123,7 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 			return FALSE;
 		}
 	}
-	v4l2::PixelFormat coded;
+	v4l2::DeviceFormat coded;
 	coded.fourcc = codec;
 	coded.width = GST_VIDEO_INFO_WIDTH(&state->info) > 0 ? GST_VIDEO_INFO_WIDTH(&state->info) : 1920;
 	coded.height = GST_VIDEO_INFO_HEIGHT(&state->info) > 0 ? GST_VIDEO_INFO_HEIGHT(&state->info) : 1080;
@@ -158,7 +158,7 @@ static GstCaps *decoded_caps(GstVideoFormat format, const GstVideoInfo &info)
  * downstream takes it, else switch to a repacking of the same sampling the
  * driver offers (YUYV instead of 4:2:2 planar, say).
  */
-static Result<v4l2::PixelFormat> choose_capture_format(GstDmabufV4l2Dec *self, const v4l2::PixelFormat &native,
+static Result<v4l2::DeviceFormat> choose_capture_format(GstDmabufV4l2Dec *self, const v4l2::DeviceFormat &native,
 						       const GstVideoInfo &nativeInfo)
 {
 	DecState *st = self->state;
@@ -199,7 +199,7 @@ static Result<v4l2::PixelFormat> choose_capture_format(GstDmabufV4l2Dec *self, c
 	gst_caps_unref(allowed);
 	if (chosen == nativeFormat)
 		return native;
-	v4l2::PixelFormat want = native;
+	v4l2::DeviceFormat want = native;
 	want.fourcc = v4l2::fourccFromVideoFormat(chosen, v4l2::isMultiPlanarFourcc(native.fourcc));
 	for (auto &p : want.planes)
 		p = {};

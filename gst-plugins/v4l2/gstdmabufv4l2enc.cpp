@@ -51,7 +51,7 @@ struct EncState : CodecElementState {
 	bool forceCopy = false; /* property: benchmarks the copy path */
 	GstVideoInfo inInfo{};  /* upstream's caps */
 	GstVideoInfo devInfo{}; /* the layout the device reads */
-	v4l2::PixelFormat rawFmt, codedFmt;
+	v4l2::DeviceFormat rawFmt, codedFmt;
 };
 
 } /* namespace */
@@ -174,7 +174,7 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		return FALSE;
 	}
 
-	v4l2::PixelFormat raw;
+	v4l2::DeviceFormat raw;
 	raw.fourcc = rawFourcc;
 	raw.width = GST_VIDEO_INFO_WIDTH(&state->info);
 	raw.height = GST_VIDEO_INFO_HEIGHT(&state->info);
@@ -200,7 +200,7 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Unusable encoder format"), ("%s", r.error().message.c_str()));
 		return FALSE;
 	}
-	v4l2::PixelFormat coded;
+	v4l2::DeviceFormat coded;
 	coded.fourcc = codec;
 	coded.width = raw.width;
 	coded.height = raw.height;

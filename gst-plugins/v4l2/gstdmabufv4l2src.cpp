@@ -55,7 +55,7 @@ struct SrcState {
 	std::unique_ptr<v4l2::VideoDevice> dev;
 	GstCaps *probed = nullptr;
 	GstCaps *configuredCaps = nullptr;
-	v4l2::PixelFormat fmt;
+	v4l2::DeviceFormat fmt;
 	GstVideoInfo info{};
 	GstClockTime duration = GST_CLOCK_TIME_NONE;
 
@@ -250,7 +250,7 @@ static GstCaps *gst_dmabuf_v4l2_src_fixate(GstBaseSrc *bsrc, GstCaps *caps)
 static gboolean apply_format(GstDmabufV4l2Src *self, const GstVideoInfo &want, uint32_t bytesPerLine)
 {
 	SrcState *st = self->state;
-	v4l2::PixelFormat f;
+	v4l2::DeviceFormat f;
 	f.fourcc = v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&want), st->dev->multiPlanar());
 	f.width = GST_VIDEO_INFO_WIDTH(&want);
 	f.height = GST_VIDEO_INFO_HEIGHT(&want);

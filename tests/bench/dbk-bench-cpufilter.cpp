@@ -45,7 +45,7 @@ double median(std::vector<double> v)
 	return v[v.size() / 2];
 }
 
-FrameView view(PixelFormat f, std::vector<uint8_t> &mem)
+FrameView view(KernelFormat f, std::vector<uint8_t> &mem)
 {
 	const PackedLayout l = packedLayout(f, W, H);
 	mem.assign(l.size, 0);
@@ -102,8 +102,8 @@ int main(int argc, char **argv)
 	ThreadPool pool2(2);
 
 	std::vector<uint8_t> yuy2Mem, nv12Mem, outMem, copyMem;
-	FrameView yuy2 = view(PixelFormat::YUY2, yuy2Mem), nv12 = view(PixelFormat::NV12, nv12Mem);
-	FrameView out = view(PixelFormat::BGRx, outMem);
+	FrameView yuy2 = view(KernelFormat::YUY2, yuy2Mem), nv12 = view(KernelFormat::NV12, nv12Mem);
+	FrameView out = view(KernelFormat::BGRx, outMem);
 	for (auto &b : yuy2Mem)
 		b = static_cast<uint8_t>(rng());
 	for (auto &b : nv12Mem)

@@ -63,11 +63,11 @@ std::vector<std::string> formats(const GstStructure *s)
 	return out;
 }
 
-std::vector<std::string> names(const std::vector<PixelFormat> &v)
+std::vector<std::string> names(const std::vector<KernelFormat> &v)
 {
 	std::vector<std::string> out;
-	for (PixelFormat f : v)
-		out.emplace_back(pixelFormatName(f));
+	for (KernelFormat f : v)
+		out.emplace_back(kernelFormatName(f));
 	return out;
 }
 
@@ -94,20 +94,20 @@ TEST(CpuFilterCaps, FormatsAreThoseOfThePadTemplates)
 
 TEST(CpuFilterCaps, PeerFormatsPerOperation)
 {
-	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SINK, PixelFormat::YUY2)),
+	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SINK, KernelFormat::YUY2)),
 		  (Names{"YUY2", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16", "GRAY8"}));
 	/* Nothing converts into a YUV format but itself. */
-	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SRC, PixelFormat::NV12)),
+	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SRC, KernelFormat::NV12)),
 		  (Names{"NV12"}));
-	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SRC, PixelFormat::BGRx)),
+	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SRC, KernelFormat::BGRx)),
 		  (Names{"YUY2", "UYVY", "NV12", "I420", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16",
 			 "GRAY8"}));
 	for (Operation op : {Operation::Invert, Operation::Grayscale, Operation::Snapshot})
-		EXPECT_EQ(names(peerFormats(op, GST_PAD_SINK, PixelFormat::I420)), (Names{"I420"}));
+		EXPECT_EQ(names(peerFormats(op, GST_PAD_SINK, KernelFormat::I420)), (Names{"I420"}));
 	/* Scale outputs 4-byte RGB or GRAY8 only. */
-	EXPECT_EQ(names(peerFormats(Operation::Scale, GST_PAD_SINK, PixelFormat::NV12)),
+	EXPECT_EQ(names(peerFormats(Operation::Scale, GST_PAD_SINK, KernelFormat::NV12)),
 		  (Names{"BGRx", "BGRA", "xRGB", "ARGB", "GRAY8"}));
-	EXPECT_TRUE(peerFormats(Operation::Scale, GST_PAD_SRC, PixelFormat::RGB16).empty());
+	EXPECT_TRUE(peerFormats(Operation::Scale, GST_PAD_SRC, KernelFormat::RGB16).empty());
 }
 
 TEST(CpuFilterCaps, ConvertKeepsColorimetryOnlyForTheUnchangedFormat)

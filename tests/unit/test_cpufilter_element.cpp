@@ -113,7 +113,7 @@ GstBuffer *randomFrame(GstVideoInfo info, std::mt19937 &rng)
 FrameView viewOf(GstBuffer *buf, const GstVideoInfo &info, GstMapInfo &map)
 {
 	FrameView v;
-	v.format = pixelFormatFromName(GST_VIDEO_INFO_NAME(&info));
+	v.format = kernelFormatFromName(GST_VIDEO_INFO_NAME(&info));
 	v.width = GST_VIDEO_INFO_WIDTH(&info);
 	v.height = GST_VIDEO_INFO_HEIGHT(&info);
 	const GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
@@ -126,7 +126,7 @@ FrameView viewOf(GstBuffer *buf, const GstVideoInfo &info, GstMapInfo &map)
 
 /* What the kernels produce for \a in converted to \a outFormat. */
 std::vector<uint8_t> expectedConversion(GstBuffer *in, const GstVideoInfo &inInfo,
-					PixelFormat outFormat, YuvMatrix m, YuvRange r)
+					KernelFormat outFormat, YuvMatrix m, YuvRange r)
 {
 	GstMapInfo map;
 	gst_buffer_map(in, &map, GST_MAP_READ);
@@ -186,7 +186,7 @@ TEST(CpuFilterElement, ConvertsEveryYuvFormatLikeTheKernelsUsingColorimetry)
 		gst_caps_unref(ic);
 		gst_caps_unref(oc);
 		GstBuffer *src = randomFrame(inInfo, rng);
-		auto expected = expectedConversion(src, inInfo, pixelFormatFromName(c.out), c.m, c.r);
+		auto expected = expectedConversion(src, inInfo, kernelFormatFromName(c.out), c.m, c.r);
 		GstBuffer *res = gst_harness_push_and_pull(f.h, src);
 		ASSERT_NE(res, nullptr) << c.in << "->" << c.out;
 		EXPECT_EQ(packedPixels(res, outInfo), expected) << c.in << "->" << c.out << " " << c.colorimetry;
@@ -212,7 +212,7 @@ TEST(CpuFilterElement, PaddedStridesAndPlaneOffsetsFromVideoMeta)
 	info.offset[1] = 64 * 17 + 100;
 	info.size = info.offset[1] + 64 * 9;
 	GstBuffer *src = randomFrame(info, rng);
-	auto expected = expectedConversion(src, info, PixelFormat::BGRA, YuvMatrix::BT601,
+	auto expected = expectedConversion(src, info, KernelFormat::BGRA, YuvMatrix::BT601,
 					   YuvRange::Limited);
 	GstVideoInfo outInfo;
 	gst_video_info_set_format(&outInfo, GST_VIDEO_FORMAT_BGRA, 33, 17);
@@ -290,11 +290,11 @@ TEST(CpuFilterElement, ScalesYuvToSmallerRgb)
 	gst_video_info_set_format(&inInfo, GST_VIDEO_FORMAT_YUY2, 320, 240);
 	gst_video_info_set_format(&outInfo, GST_VIDEO_FORMAT_BGRx, 80, 60);
 	GstBuffer *src = randomFrame(inInfo, rng);
-	auto full = expectedConversion(src, inInfo, PixelFormat::BGRx, YuvMatrix::BT601,
+	auto full = expectedConversion(src, inInfo, KernelFormat::BGRx, YuvMatrix::BT601,
 				       YuvRange::Limited);
 	std::vector<uint8_t> small(80 * 60 * 4);
 	FrameView a, b;
-	a.format = b.format = PixelFormat::BGRx;
+	a.format = b.format = KernelFormat::BGRx;
 	a.width = 320, a.height = 240, a.data[0] = full.data(), a.stride[0] = 320 * 4;
 	b.width = 80, b.height = 60, b.data[0] = small.data(), b.stride[0] = 80 * 4;
 	ASSERT_EQ(why(scaleFrame(a, b, ScaleMethod::Box, KernelImpl::Scalar)), "");
@@ -476,7 +476,7 @@ TEST(CpuFilterElement, SnapshotActionSignalInPassthrough)
 	EXPECT_EQ(f.pop(GST_MESSAGE_ELEMENT, GST_SECOND / 5), nullptr) << "no snapshot unasked";
 	g_signal_emit_by_name(f.element(), "snapshot");
 	GstBuffer *src = randomFrame(info, rng);
-	auto expected = expectedConversion(src, info, PixelFormat::BGRx, YuvMatrix::BT601,
+	auto expected = expectedConversion(src, info, KernelFormat::BGRx, YuvMatrix::BT601,
 					   YuvRange::Limited);
 	res = gst_harness_push_and_pull(f.h, src);
 	EXPECT_EQ(res, src);

@@ -34,14 +34,14 @@ std::string why(const dmabufkit::Result<void> &r)
 	return r ? std::string() : r.error().message;
 }
 
-const PixelFormat kYuv[] = { PixelFormat::YUY2, PixelFormat::UYVY, PixelFormat::NV12,
-			     PixelFormat::I420 };
-const PixelFormat kOut[] = { PixelFormat::BGRx, PixelFormat::BGRA, PixelFormat::xRGB,
-			     PixelFormat::ARGB, PixelFormat::RGB16, PixelFormat::GRAY8 };
-const PixelFormat kAll[] = { PixelFormat::YUY2, PixelFormat::UYVY,  PixelFormat::NV12,
-			     PixelFormat::I420, PixelFormat::BGRx,  PixelFormat::BGRA,
-			     PixelFormat::xRGB, PixelFormat::ARGB,  PixelFormat::RGB16,
-			     PixelFormat::GRAY8 };
+const KernelFormat kYuv[] = { KernelFormat::YUY2, KernelFormat::UYVY, KernelFormat::NV12,
+			     KernelFormat::I420 };
+const KernelFormat kOut[] = { KernelFormat::BGRx, KernelFormat::BGRA, KernelFormat::xRGB,
+			     KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8 };
+const KernelFormat kAll[] = { KernelFormat::YUY2, KernelFormat::UYVY,  KernelFormat::NV12,
+			     KernelFormat::I420, KernelFormat::BGRx,  KernelFormat::BGRA,
+			     KernelFormat::xRGB, KernelFormat::ARGB,  KernelFormat::RGB16,
+			     KernelFormat::GRAY8 };
 
 /* A frame with its own memory; strides padded by \a pad bytes, and a guard
  * band after the frame that must stay untouched. */
@@ -51,7 +51,7 @@ struct Frame {
 	size_t size = 0;
 	static constexpr size_t kGuard = 64;
 
-	Frame(PixelFormat f, int w, int h, int pad = 0, uint8_t fill = 0)
+	Frame(KernelFormat f, int w, int h, int pad = 0, uint8_t fill = 0)
 	{
 		view.format = f;
 		view.width = w;
@@ -96,13 +96,13 @@ void sampleYuv(const FrameView &f, int x, int y, int &Y, int &U, int &V)
 	const int pair = x / 2;
 	const uint8_t *r = f.row(0, y);
 	switch (f.format) {
-	case PixelFormat::YUY2:
+	case KernelFormat::YUY2:
 		Y = r[2 * x], U = r[4 * pair + 1], V = r[4 * pair + 3];
 		break;
-	case PixelFormat::UYVY:
+	case KernelFormat::UYVY:
 		Y = r[2 * x + 1], U = r[4 * pair], V = r[4 * pair + 2];
 		break;
-	case PixelFormat::NV12:
+	case KernelFormat::NV12:
 		Y = r[x], U = f.row(1, y / 2)[2 * pair], V = f.row(1, y / 2)[2 * pair + 1];
 		break;
 	default:
@@ -129,15 +129,15 @@ void readRgb(const FrameView &f, int x, int y, int &r, int &g, int &b, int &a)
 	const uint8_t *p = f.row(0, y);
 	a = 255;
 	switch (f.format) {
-	case PixelFormat::BGRx:
-	case PixelFormat::BGRA:
+	case KernelFormat::BGRx:
+	case KernelFormat::BGRA:
 		b = p[4 * x], g = p[4 * x + 1], r = p[4 * x + 2], a = p[4 * x + 3];
 		break;
-	case PixelFormat::xRGB:
-	case PixelFormat::ARGB:
+	case KernelFormat::xRGB:
+	case KernelFormat::ARGB:
 		a = p[4 * x], r = p[4 * x + 1], g = p[4 * x + 2], b = p[4 * x + 3];
 		break;
-	case PixelFormat::RGB16: {
+	case KernelFormat::RGB16: {
 		const int v = p[2 * x] | (p[2 * x + 1] << 8);
 		r = (v >> 11) << 3, g = ((v >> 5) & 0x3f) << 2, b = (v & 0x1f) << 3;
 		break;
@@ -158,11 +158,11 @@ double maxErrorVsReference(const FrameView &in, const FrameView &out, const YuvC
 			readRgb(out, x, y, r, g, b, a);
 			double rr, rg, rb;
 			referenceRgb(c, Y, U, V, rr, rg, rb);
-			if (out.format == PixelFormat::GRAY8) {
+			if (out.format == KernelFormat::GRAY8) {
 				double gray;
 				referenceRgb(c, Y, 128, 128, gray, gray, gray);
 				worst = std::max(worst, std::abs(r - gray));
-			} else if (out.format == PixelFormat::RGB16) {
+			} else if (out.format == KernelFormat::RGB16) {
 				/* Truncated to 5/6 bits: compare in those units. */
 				worst = std::max({ worst, std::abs((r >> 3) - std::round(rr) / 8.0) - 0.875,
 						   std::abs((g >> 2) - std::round(rg) / 4.0) - 0.75,
@@ -219,7 +219,7 @@ TEST(CpuFilterKernels, ColourBarsBt601LimitedGiveTheExpectedRgb)
 		{ 235, 128, 128, 255, 255, 255 },
 	};
 	const YuvCoefficients c = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
-	for (PixelFormat f : kYuv) {
+	for (KernelFormat f : kYuv) {
 		const int w = 2 * 64; /* wide enough for the SIMD path */
 		Frame in(f, w * 9, 2);
 		for (int i = 0; i < 9; ++i)
@@ -227,15 +227,15 @@ TEST(CpuFilterKernels, ColourBarsBt601LimitedGiveTheExpectedRgb)
 				for (int y = 0; y < 2; ++y) {
 					uint8_t *r = in.view.row(0, y);
 					switch (f) {
-					case PixelFormat::YUY2:
+					case KernelFormat::YUY2:
 						r[2 * x] = bars[i].y;
 						r[4 * (x / 2) + 1] = bars[i].u, r[4 * (x / 2) + 3] = bars[i].v;
 						break;
-					case PixelFormat::UYVY:
+					case KernelFormat::UYVY:
 						r[2 * x + 1] = bars[i].y;
 						r[4 * (x / 2)] = bars[i].u, r[4 * (x / 2) + 2] = bars[i].v;
 						break;
-					case PixelFormat::NV12:
+					case KernelFormat::NV12:
 						r[x] = bars[i].y;
 						in.view.row(1, 0)[2 * (x / 2)] = bars[i].u;
 						in.view.row(1, 0)[2 * (x / 2) + 1] = bars[i].v;
@@ -246,15 +246,15 @@ TEST(CpuFilterKernels, ColourBarsBt601LimitedGiveTheExpectedRgb)
 						in.view.row(2, 0)[x / 2] = bars[i].v;
 					}
 				}
-		Frame out(PixelFormat::BGRx, w * 9, 2);
+		Frame out(KernelFormat::BGRx, w * 9, 2);
 		ASSERT_EQ(why(convertFrame(in.view, out.view, c, KernelImpl::Simd)), "");
 		for (int i = 0; i < 9; ++i)
 			for (int x : { i * w, i * w + w / 2 + 1, (i + 1) * w - 1 }) {
 				int r, g, b, a;
 				readRgb(out.view, x, 1, r, g, b, a);
-				EXPECT_NEAR(r, bars[i].r, 1) << pixelFormatName(f) << " bar " << i;
-				EXPECT_NEAR(g, bars[i].g, 1) << pixelFormatName(f) << " bar " << i;
-				EXPECT_NEAR(b, bars[i].b, 1) << pixelFormatName(f) << " bar " << i;
+				EXPECT_NEAR(r, bars[i].r, 1) << kernelFormatName(f) << " bar " << i;
+				EXPECT_NEAR(g, bars[i].g, 1) << kernelFormatName(f) << " bar " << i;
+				EXPECT_NEAR(b, bars[i].b, 1) << kernelFormatName(f) << " bar " << i;
 			}
 	}
 }
@@ -265,8 +265,8 @@ TEST(CpuFilterKernels, EveryYuvToRgbConversionMatchesReferenceAndSimdEqualsScala
 	const int sizes[][3] = { { 1, 1, 0 },	 { 2, 2, 0 },	 { 3, 5, 7 },	 { 17, 3, 1 },
 				 { 33, 9, 64 },	 { 64, 4, 0 },	 { 127, 7, 13 }, { 129, 2, 3 },
 				 { 640, 3, 128 } };
-	for (PixelFormat in : kYuv)
-		for (PixelFormat outFormat : kOut)
+	for (KernelFormat in : kYuv)
+		for (KernelFormat outFormat : kOut)
 			for (int ci = 0; ci < kCoefficientSets; ++ci)
 				for (const auto &s : sizes) {
 					const YuvCoefficients c = allCoefficients(ci);
@@ -276,8 +276,8 @@ TEST(CpuFilterKernels, EveryYuvToRgbConversionMatchesReferenceAndSimdEqualsScala
 					Frame scalar(outFormat, s[0], s[1], s[2], 0xa5);
 					ASSERT_EQ(why(convertFrame(src.view, simd.view, c, KernelImpl::Simd)), "");
 					ASSERT_EQ(why(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar)), "");
-					const std::string what = std::string(pixelFormatName(in)) + "->" +
-								 pixelFormatName(outFormat) + " " +
+					const std::string what = std::string(kernelFormatName(in)) + "->" +
+								 kernelFormatName(outFormat) + " " +
 								 std::to_string(s[0]) + "x" +
 								 std::to_string(s[1]) + " coeffs " +
 								 std::to_string(ci);
@@ -298,18 +298,18 @@ TEST(CpuFilterKernels, EverySimdTargetEqualsScalar)
 	for (int64_t t : targets) {
 		hwy::SetSupportedTargetsForTest(t);
 		EXPECT_STREQ(simdTargetName(), hwy::TargetName(t));
-		for (PixelFormat in : kYuv)
-			for (PixelFormat outFormat : kOut) {
+		for (KernelFormat in : kYuv)
+			for (KernelFormat outFormat : kOut) {
 				Frame src(in, 203, 3, 5);
 				src.randomize(rng);
 				Frame simd(outFormat, 203, 3), scalar(outFormat, 203, 3);
 				ASSERT_EQ(why(convertFrame(src.view, simd.view, c, KernelImpl::Simd)), "");
 				ASSERT_EQ(why(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar)), "");
 				EXPECT_TRUE(simd.samePixels(scalar)) << hwy::TargetName(t) << " "
-								     << pixelFormatName(in) << "->"
-								     << pixelFormatName(outFormat);
+								     << kernelFormatName(in) << "->"
+								     << kernelFormatName(outFormat);
 			}
-		for (PixelFormat f : { PixelFormat::BGRA, PixelFormat::xRGB }) {
+		for (KernelFormat f : { KernelFormat::BGRA, KernelFormat::xRGB }) {
 			Frame src(f, 77, 2);
 			src.randomize(rng);
 			Frame a(f, 77, 2), b(f, 77, 2), g1(f, 77, 2), g2(f, 77, 2);
@@ -330,13 +330,13 @@ TEST(CpuFilterKernels, ThreadedConversionEqualsSingleThreaded)
 	std::mt19937 rng(7);
 	ThreadPool pool(4);
 	const YuvCoefficients c = yuvCoefficients(YuvMatrix::BT709, YuvRange::Limited);
-	for (PixelFormat in : kYuv) {
+	for (KernelFormat in : kYuv) {
 		Frame src(in, 321, 241, 16);
 		src.randomize(rng);
-		Frame a(PixelFormat::BGRx, 321, 241), b(PixelFormat::BGRx, 321, 241);
+		Frame a(KernelFormat::BGRx, 321, 241), b(KernelFormat::BGRx, 321, 241);
 		ASSERT_EQ(why(convertFrame(src.view, a.view, c, KernelImpl::Simd, &pool)), "");
 		ASSERT_EQ(why(convertFrame(src.view, b.view, c, KernelImpl::Scalar)), "");
-		EXPECT_TRUE(a.samePixels(b)) << pixelFormatName(in);
+		EXPECT_TRUE(a.samePixels(b)) << kernelFormatName(in);
 	}
 }
 
@@ -344,10 +344,10 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 {
 	std::mt19937 rng(99);
 	const YuvCoefficients c = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
-	const PixelFormat rgb[] = { PixelFormat::BGRx, PixelFormat::BGRA, PixelFormat::xRGB,
-				    PixelFormat::ARGB, PixelFormat::RGB16, PixelFormat::GRAY8 };
-	for (PixelFormat in : rgb)
-		for (PixelFormat out : rgb) {
+	const KernelFormat rgb[] = { KernelFormat::BGRx, KernelFormat::BGRA, KernelFormat::xRGB,
+				    KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8 };
+	for (KernelFormat in : rgb)
+		for (KernelFormat out : rgb) {
 			Frame src(in, 19, 5, 3);
 			src.randomize(rng);
 			Frame dst(out, 19, 5, 1, 0x5a);
@@ -358,11 +358,11 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 					int r0, g0, b0, a0, r1, g1, b1, a1;
 					readRgb(src.view, x, y, r0, g0, b0, a0);
 					readRgb(dst.view, x, y, r1, g1, b1, a1);
-					if (out == PixelFormat::GRAY8) {
-						if (in == PixelFormat::RGB16)
+					if (out == KernelFormat::GRAY8) {
+						if (in == KernelFormat::RGB16)
 							continue; /* bit replication: checked below */
 						EXPECT_EQ(r1, rgbLuma(r0, g0, b0));
-					} else if (out == PixelFormat::RGB16 || in == PixelFormat::RGB16) {
+					} else if (out == KernelFormat::RGB16 || in == KernelFormat::RGB16) {
 						EXPECT_EQ(r1 >> 3, r0 >> 3);
 						EXPECT_EQ(g1 >> 2, g0 >> 2);
 						EXPECT_EQ(b1 >> 3, b0 >> 3);
@@ -371,15 +371,15 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 						EXPECT_EQ(g1, g0);
 						EXPECT_EQ(b1, b0);
 					}
-					const bool bothAlpha = (in == PixelFormat::BGRA || in == PixelFormat::ARGB) &&
-							       (out == PixelFormat::BGRA || out == PixelFormat::ARGB);
+					const bool bothAlpha = (in == KernelFormat::BGRA || in == KernelFormat::ARGB) &&
+							       (out == KernelFormat::BGRA || out == KernelFormat::ARGB);
 					if (bothAlpha) {
 						EXPECT_EQ(a1, a0);
 					}
 				}
 		}
 	/* RGB16 white expands to 255, not 248. */
-	Frame w16(PixelFormat::RGB16, 2, 1, 0, 0xff), wx(PixelFormat::BGRx, 2, 1);
+	Frame w16(KernelFormat::RGB16, 2, 1, 0, 0xff), wx(KernelFormat::BGRx, 2, 1);
 	ASSERT_EQ(why(convertFrame(w16.view, wx.view, c, KernelImpl::Scalar)), "");
 	EXPECT_EQ(wx.view.data[0][0], 255);
 	EXPECT_EQ(wx.view.data[0][2], 255);
@@ -388,16 +388,16 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 TEST(CpuFilterKernels, UnsupportedConversionsAreRefusedWithAReason)
 {
 	const YuvCoefficients c = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
-	EXPECT_FALSE(canConvert(PixelFormat::YUY2, PixelFormat::NV12));
-	EXPECT_FALSE(canConvert(PixelFormat::BGRx, PixelFormat::I420));
-	Frame a(PixelFormat::YUY2, 4, 4), b(PixelFormat::NV12, 4, 4);
+	EXPECT_FALSE(canConvert(KernelFormat::YUY2, KernelFormat::NV12));
+	EXPECT_FALSE(canConvert(KernelFormat::BGRx, KernelFormat::I420));
+	Frame a(KernelFormat::YUY2, 4, 4), b(KernelFormat::NV12, 4, 4);
 	EXPECT_EQ(why(convertFrame(a.view, b.view, c, KernelImpl::Simd)), "cannot convert YUY2 to NV12");
-	Frame z(PixelFormat::BGRx, 4, 4);
+	Frame z(KernelFormat::BGRx, 4, 4);
 	FrameView empty = z.view;
 	empty.width = 0;
 	EXPECT_NE(why(convertFrame(a.view, empty, c, KernelImpl::Simd)).find("empty frame"),
 		  std::string::npos);
-	Frame small(PixelFormat::BGRx, 2, 2);
+	Frame small(KernelFormat::BGRx, 2, 2);
 	EXPECT_NE(why(convertFrame(a.view, small.view, c, KernelImpl::Simd)), "");
 }
 
@@ -405,25 +405,25 @@ TEST(CpuFilterKernels, InvertSimdEqualsScalarKeepsAlphaAndIsItsOwnInverse)
 {
 	std::mt19937 rng(5);
 	ThreadPool pool(3);
-	for (PixelFormat f : kAll)
+	for (KernelFormat f : kAll)
 		for (int w : { 1, 3, 31, 200 }) {
 			Frame src(f, w, 9, 5);
 			src.randomize(rng);
 			Frame simd(f, w, 9, 5, 0x11), scalar(f, w, 9, 5, 0x11);
 			ASSERT_EQ(why(invertFrame(src.view, simd.view, KernelImpl::Simd, &pool)), "");
 			ASSERT_EQ(why(invertFrame(src.view, scalar.view, KernelImpl::Scalar)), "");
-			EXPECT_TRUE(simd.samePixels(scalar)) << pixelFormatName(f) << " " << w;
+			EXPECT_TRUE(simd.samePixels(scalar)) << kernelFormatName(f) << " " << w;
 			EXPECT_TRUE(simd.guardIntact(0x11));
 			for (int y = 0; y < 9; ++y)
 				for (int x = 0; x < w; ++x) {
 					const uint8_t *s = src.view.row(0, y), *d = simd.view.row(0, y);
-					if (f == PixelFormat::BGRA) {
+					if (f == KernelFormat::BGRA) {
 						EXPECT_EQ(d[4 * x + 3], s[4 * x + 3]);
 						EXPECT_EQ(d[4 * x], 255 - s[4 * x]);
-					} else if (f == PixelFormat::ARGB) {
+					} else if (f == KernelFormat::ARGB) {
 						EXPECT_EQ(d[4 * x], s[4 * x]);
 						EXPECT_EQ(d[4 * x + 1], 255 - s[4 * x + 1]);
-					} else if (f == PixelFormat::GRAY8) {
+					} else if (f == KernelFormat::GRAY8) {
 						EXPECT_EQ(d[x], 255 - s[x]);
 					}
 				}
@@ -436,21 +436,21 @@ TEST(CpuFilterKernels, InvertSimdEqualsScalarKeepsAlphaAndIsItsOwnInverse)
 			ASSERT_EQ(why(invertFrame(copy.view, copy.view, KernelImpl::Simd, &pool)), "");
 			EXPECT_FALSE(copy.samePixels(src));
 			ASSERT_EQ(why(invertFrame(copy.view, copy.view, KernelImpl::Simd)), "");
-			EXPECT_TRUE(copy.samePixels(src)) << pixelFormatName(f);
+			EXPECT_TRUE(copy.samePixels(src)) << kernelFormatName(f);
 		}
 }
 
 TEST(CpuFilterKernels, GrayscaleSimdEqualsScalarAndRemovesColour)
 {
 	std::mt19937 rng(6);
-	for (PixelFormat f : kAll)
+	for (KernelFormat f : kAll)
 		for (int w : { 1, 2, 5, 64, 99 }) {
 			Frame src(f, w, 7, 2);
 			src.randomize(rng);
 			Frame simd(f, w, 7, 2), scalar(f, w, 7, 2);
 			ASSERT_EQ(why(grayscaleFrame(src.view, simd.view, KernelImpl::Simd)), "");
 			ASSERT_EQ(why(grayscaleFrame(src.view, scalar.view, KernelImpl::Scalar)), "");
-			EXPECT_TRUE(simd.samePixels(scalar)) << pixelFormatName(f) << " " << w;
+			EXPECT_TRUE(simd.samePixels(scalar)) << kernelFormatName(f) << " " << w;
 			for (int y = 0; y < 7; ++y)
 				for (int x = 0; x < w; ++x) {
 					if (isYuv(f)) {
@@ -460,11 +460,11 @@ TEST(CpuFilterKernels, GrayscaleSimdEqualsScalarAndRemovesColour)
 						EXPECT_EQ(Y1, Y0);
 						EXPECT_EQ(U, 128);
 						EXPECT_EQ(V, 128);
-					} else if (f != PixelFormat::GRAY8) {
+					} else if (f != KernelFormat::GRAY8) {
 						int r, g, b, a, r0, g0, b0, a0;
 						readRgb(simd.view, x, y, r, g, b, a);
 						readRgb(src.view, x, y, r0, g0, b0, a0);
-						if (f != PixelFormat::RGB16) {
+						if (f != KernelFormat::RGB16) {
 							EXPECT_EQ(r, g);
 							EXPECT_EQ(g, b);
 							EXPECT_EQ(r, rgbLuma(r0, g0, b0));
@@ -478,7 +478,7 @@ TEST(CpuFilterKernels, GrayscaleSimdEqualsScalarAndRemovesColour)
 TEST(CpuFilterKernels, ScaleFastEqualsReferenceAndKeepsFlatColour)
 {
 	std::mt19937 rng(8);
-	for (PixelFormat f : { PixelFormat::BGRx, PixelFormat::ARGB, PixelFormat::GRAY8 })
+	for (KernelFormat f : { KernelFormat::BGRx, KernelFormat::ARGB, KernelFormat::GRAY8 })
 		for (ScaleMethod m : { ScaleMethod::Box, ScaleMethod::Bilinear })
 			for (auto [sw, sh, dw, dh] : { std::tuple{ 64, 48, 32, 24 }, { 101, 37, 10, 9 },
 						      { 7, 5, 7, 5 }, { 640, 360, 160, 90 },
@@ -500,7 +500,7 @@ TEST(CpuFilterKernels, ScaleFastEqualsReferenceAndKeepsFlatColour)
 					for (size_t i = 0; i < out.view.planeRowBytes(0); ++i)
 						ASSERT_EQ(out.view.row(0, y)[i], 0x42);
 			}
-	Frame a(PixelFormat::BGRx, 8, 8), b(PixelFormat::BGRx, 16, 8), n(PixelFormat::NV12, 4, 4);
+	Frame a(KernelFormat::BGRx, 8, 8), b(KernelFormat::BGRx, 16, 8), n(KernelFormat::NV12, 4, 4);
 	EXPECT_EQ(why(scaleFrame(a.view, b.view, ScaleMethod::Box, KernelImpl::Simd)),
 		  "scale only makes frames smaller");
 	EXPECT_NE(why(scaleFrame(n.view, n.view, ScaleMethod::Box, KernelImpl::Simd)), "");
@@ -508,7 +508,7 @@ TEST(CpuFilterKernels, ScaleFastEqualsReferenceAndKeepsFlatColour)
 
 TEST(CpuFilterKernels, BoxScaleByTwoAveragesFourPixels)
 {
-	Frame src(PixelFormat::GRAY8, 4, 2), dst(PixelFormat::GRAY8, 2, 1);
+	Frame src(KernelFormat::GRAY8, 4, 2), dst(KernelFormat::GRAY8, 2, 1);
 	const uint8_t v[2][4] = { { 0, 10, 100, 101 }, { 20, 30, 102, 103 } };
 	for (int y = 0; y < 2; ++y)
 		std::memcpy(src.view.row(0, y), v[y], 4);

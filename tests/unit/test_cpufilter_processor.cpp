@@ -23,7 +23,7 @@ struct Frame {
 	std::vector<uint8_t> mem;
 	FrameView view;
 
-	Frame(PixelFormat f, int w, int h)
+	Frame(KernelFormat f, int w, int h)
 	{
 		const PackedLayout l = packedLayout(f, w, h);
 		mem.assign(l.size, 0);
@@ -49,15 +49,15 @@ const YuvCoefficients kBt709 = yuvCoefficients(YuvMatrix::BT709, YuvRange::Limit
 TEST(CpuFilterProcessor, ScaleConvertsFirstWhenTheFormatsDiffer)
 {
 	std::mt19937 rng(7);
-	Frame src(PixelFormat::NV12, 64, 48);
+	Frame src(KernelFormat::NV12, 64, 48);
 	src.randomize(rng);
-	Frame mid(PixelFormat::BGRx, 64, 48), expected(PixelFormat::BGRx, 16, 12);
+	Frame mid(KernelFormat::BGRx, 64, 48), expected(KernelFormat::BGRx, 16, 12);
 	ASSERT_TRUE(convertFrame(src.view, mid.view, kBt709, KernelImpl::Scalar));
 	ASSERT_TRUE(scaleFrame(mid.view, expected.view, ScaleMethod::Box, KernelImpl::Scalar));
 
 	FrameProcessor p;
 	p.start(1);
-	Frame out(PixelFormat::BGRx, 16, 12);
+	Frame out(KernelFormat::BGRx, 16, 12);
 	auto r = p.process(Operation::Scale, ScaleMethod::Box, KernelImpl::Scalar, kBt709, src.view,
 			   out.view);
 	ASSERT_TRUE(r) << r.error().message;
@@ -68,11 +68,11 @@ TEST(CpuFilterProcessor, ScaleConvertsFirstWhenTheFormatsDiffer)
 TEST(CpuFilterProcessor, ThreadsChangeNoByte)
 {
 	std::mt19937 rng(11);
-	Frame src(PixelFormat::YUY2, 96, 64);
+	Frame src(KernelFormat::YUY2, 96, 64);
 	src.randomize(rng);
 	for (Operation op : {Operation::Convert, Operation::Invert, Operation::Grayscale}) {
-		const PixelFormat outFormat =
-		    op == Operation::Convert ? PixelFormat::BGRx : PixelFormat::YUY2;
+		const KernelFormat outFormat =
+		    op == Operation::Convert ? KernelFormat::BGRx : KernelFormat::YUY2;
 		Frame one(outFormat, 96, 64), four(outFormat, 96, 64);
 		FrameProcessor a, b;
 		a.start(1);
@@ -88,7 +88,7 @@ TEST(CpuFilterProcessor, ThreadsChangeNoByte)
 TEST(CpuFilterProcessor, InvertInPlaceTwiceRestoresTheFrame)
 {
 	std::mt19937 rng(3);
-	Frame f(PixelFormat::BGRx, 32, 16);
+	Frame f(KernelFormat::BGRx, 32, 16);
 	f.randomize(rng);
 	const auto original = f.mem;
 	FrameProcessor p;
@@ -101,14 +101,14 @@ TEST(CpuFilterProcessor, InvertInPlaceTwiceRestoresTheFrame)
 
 TEST(CpuFilterProcessor, KernelRefusalsComeBackAsErrors)
 {
-	Frame src(PixelFormat::BGRx, 16, 16), dst(PixelFormat::I420, 16, 16);
+	Frame src(KernelFormat::BGRx, 16, 16), dst(KernelFormat::I420, 16, 16);
 	FrameProcessor p;
 	p.start(1);
 	auto r = p.process(Operation::Convert, ScaleMethod::Box, KernelImpl::Simd, kBt709, src.view,
 			   dst.view);
 	ASSERT_FALSE(r);
 	EXPECT_EQ(r.error().message, "cannot convert BGRx to I420");
-	Frame big(PixelFormat::BGRx, 32, 32);
+	Frame big(KernelFormat::BGRx, 32, 32);
 	r = p.process(Operation::Scale, ScaleMethod::Box, KernelImpl::Simd, kBt709, src.view,
 		      big.view);
 	ASSERT_FALSE(r);

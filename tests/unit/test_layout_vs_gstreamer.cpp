@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Our frame layout for every format in the pixel-format table, checked
+ * Our frame layout for every linear format in the pixel-format table, checked
  * against GStreamer's own GstVideoInfo at many sizes (odd ones included),
  * with the 4-byte row alignment GStreamer uses by default.
  */
@@ -58,7 +58,8 @@ static std::vector<std::string> allFormats()
 	const PixelFormatInfo *f = pixelFormats(&n);
 	std::vector<std::string> names;
 	for (size_t i = 0; i < n; ++i)
-		names.emplace_back(f[i].name);
+		if (!f[i].tiled) /* no linear layout to compare */
+			names.emplace_back(f[i].name);
 	return names;
 }
 

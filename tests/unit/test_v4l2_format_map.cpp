@@ -14,7 +14,7 @@
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/dmabuf_index_cache.h"
 #include "format_map.h"
-#include "dmabufkit/v4l2/pixel_format.h"
+#include "dmabufkit/v4l2/device_format.h"
 
 using namespace dmabufkit::v4l2;
 
@@ -73,7 +73,7 @@ TEST(FormatMap, Codecs)
 
 TEST(FormatMap, VideoInfoFromPaddedNv12)
 {
-	PixelFormat f;
+	DeviceFormat f;
 	f.fourcc = V4L2_PIX_FMT_NV12;
 	f.width = 640;
 	f.height = 480;
@@ -90,7 +90,7 @@ TEST(FormatMap, VideoInfoFromPaddedNv12)
 
 TEST(FormatMap, VideoInfoFromI420HalvesChromaStride)
 {
-	PixelFormat f;
+	DeviceFormat f;
 	f.fourcc = V4L2_PIX_FMT_YUV420;
 	f.width = 640;
 	f.height = 360;
@@ -105,7 +105,7 @@ TEST(FormatMap, VideoInfoFromI420HalvesChromaStride)
 
 TEST(FormatMap, VideoInfoFromMultiPlanarNv12M)
 {
-	PixelFormat f;
+	DeviceFormat f;
 	f.fourcc = V4L2_PIX_FMT_NV12M;
 	f.width = 1280;
 	f.height = 720;
@@ -122,7 +122,7 @@ TEST(FormatMap, VideoInfoFromMultiPlanarNv12M)
 
 TEST(FormatMap, RejectsTooSmallStrideAndUnknownFourcc)
 {
-	PixelFormat f;
+	DeviceFormat f;
 	f.fourcc = V4L2_PIX_FMT_YUYV;
 	f.width = 640;
 	f.height = 480;
@@ -135,7 +135,7 @@ TEST(FormatMap, RejectsTooSmallStrideAndUnknownFourcc)
 
 TEST(FormatMap, V4l2FormatConversionBothApis)
 {
-	PixelFormat f;
+	DeviceFormat f;
 	f.fourcc = V4L2_PIX_FMT_NV12M;
 	f.width = 64;
 	f.height = 32;
@@ -145,7 +145,7 @@ TEST(FormatMap, V4l2FormatConversionBothApis)
 	struct v4l2_format v;
 	toV4l2Format(f, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, &v);
 	EXPECT_EQ(v.fmt.pix_mp.num_planes, 2);
-	PixelFormat back = fromV4l2Format(v);
+	DeviceFormat back = fromV4l2Format(v);
 	EXPECT_EQ(back.numPlanes, 2u);
 	EXPECT_EQ(back.planes[1].sizeImage, 1024u);
 	toV4l2Format(f, V4L2_BUF_TYPE_VIDEO_OUTPUT, &v);

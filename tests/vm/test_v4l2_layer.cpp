@@ -108,7 +108,7 @@ TEST(V4l2Layer, VividCustomStrideAndVideoInfo)
 {
 	auto dev = openRole("vivid-capture");
 	ASSERT_TRUE(dev);
-	PixelFormat want;
+	DeviceFormat want;
 	want.fourcc = V4L2_PIX_FMT_NV12;
 	want.width = 640;
 	want.height = 480;
@@ -126,7 +126,7 @@ TEST(V4l2Layer, VividMmapExportStreamsWithMonotonicTimestamps)
 {
 	auto dev = openRole("vivid-capture");
 	ASSERT_TRUE(dev);
-	PixelFormat want;
+	DeviceFormat want;
 	want.fourcc = V4L2_PIX_FMT_YUYV;
 	want.width = 640;
 	want.height = 480;
@@ -168,7 +168,7 @@ TEST(V4l2Layer, WatchdogFiresWhenVividDropsEverything)
 {
 	auto dev = openRole("vivid-capture");
 	ASSERT_TRUE(dev);
-	PixelFormat want;
+	DeviceFormat want;
 	want.fourcc = V4L2_PIX_FMT_YUYV;
 	want.width = 640;
 	want.height = 480;
@@ -200,14 +200,14 @@ TEST(V4l2Layer, VicodecFoundByCodecEncodesImportedDmaBufsAndDrains)
 	ASSERT_TRUE(opened.ok()) << opened.error().message;
 	auto &dev = *opened;
 
-	PixelFormat raw;
+	DeviceFormat raw;
 	raw.fourcc = V4L2_PIX_FMT_YUYV;
 	raw.width = 640;
 	raw.height = 480;
 	auto rawSet = dev->setFormat(dev->outputType(), raw);
 	ASSERT_TRUE(rawSet.ok()) << rawSet.error().message;
 	EXPECT_EQ(rawSet->planes[0].bytesPerLine, 1280u);
-	PixelFormat coded;
+	DeviceFormat coded;
 	coded.fourcc = V4L2_PIX_FMT_FWHT;
 	coded.width = 640;
 	coded.height = 480;

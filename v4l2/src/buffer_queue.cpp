@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <fcntl.h>
 
-#include "dmabufkit/v4l2/pixel_format.h"
+#include "dmabufkit/v4l2/device_format.h"
 #include "dmabufkit/v4l2/video_device.h"
 
 namespace dmabufkit::v4l2 {

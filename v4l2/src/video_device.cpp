@@ -160,7 +160,7 @@ Result<void> VideoDevice::setFrameRate(uint32_t type, uint32_t num, uint32_t den
 	return ioctl(VIDIOC_S_PARM, &p, "VIDIOC_S_PARM");
 }
 
-Result<PixelFormat> VideoDevice::getFormat(uint32_t type) const
+Result<DeviceFormat> VideoDevice::getFormat(uint32_t type) const
 {
 	struct v4l2_format f = {};
 	f.type = type;
@@ -169,7 +169,7 @@ Result<PixelFormat> VideoDevice::getFormat(uint32_t type) const
 	return fromV4l2Format(f);
 }
 
-Result<PixelFormat> VideoDevice::setFormat(uint32_t type, const PixelFormat &fmt, bool tryOnly) const
+Result<DeviceFormat> VideoDevice::setFormat(uint32_t type, const DeviceFormat &fmt, bool tryOnly) const
 {
 	struct v4l2_format f;
 	toV4l2Format(fmt, type, &f);

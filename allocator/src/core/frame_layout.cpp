@@ -29,6 +29,9 @@ Result<FrameLayout> computeFrameLayout(const PixelFormatInfo &format, uint32_t w
 	if (width == 0 || height == 0)
 		return Error{ EINVAL, "cannot lay out a zero-size frame (" + std::to_string(width) +
 					      "x" + std::to_string(height) + ")" };
+	if (format.tiled)
+		return Error{ EINVAL, std::string(format.name) +
+					      " is tiled: only linear layouts are computed" };
 	if (c.packedStride && (pad.left || pad.right || pad.top || pad.bottom))
 		return Error{ EINVAL, "padding was requested but the stride must be packed" +
 					      owner(c) };

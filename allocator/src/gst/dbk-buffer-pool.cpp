@@ -7,7 +7,7 @@
 
 #include "constraints_convert.h"
 #include "dmabufkit/core/frame_layout.h"
-#include "dmabufkit/core/pixel_format.h"
+#include "dmabufkit/base/pixel_format.h"
 
 #include "gst_log_backend.h"
 
@@ -83,7 +83,7 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 	}
 	const char *fmtName = gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info));
 	const PixelFormatInfo *fmt = findPixelFormat(fmtName ? fmtName : "");
-	if (!fmt)
+	if (!fmt || fmt->tiled)
 		return fail_config(self, std::string("video format ") + (fmtName ? fmtName : "?") +
 						 " is not supported by the dmabufkit pool");
 

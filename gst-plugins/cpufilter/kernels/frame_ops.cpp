@@ -18,18 +18,18 @@ struct Rgba {
 	uint8_t r, g, b, a;
 };
 
-Rgba loadRgb(PixelFormat f, const uint8_t *row, int x)
+Rgba loadRgb(KernelFormat f, const uint8_t *row, int x)
 {
 	switch (f) {
-	case PixelFormat::BGRx:
+	case KernelFormat::BGRx:
 		return { row[4 * x + 2], row[4 * x + 1], row[4 * x], 0xff };
-	case PixelFormat::BGRA:
+	case KernelFormat::BGRA:
 		return { row[4 * x + 2], row[4 * x + 1], row[4 * x], row[4 * x + 3] };
-	case PixelFormat::xRGB:
+	case KernelFormat::xRGB:
 		return { row[4 * x + 1], row[4 * x + 2], row[4 * x + 3], 0xff };
-	case PixelFormat::ARGB:
+	case KernelFormat::ARGB:
 		return { row[4 * x + 1], row[4 * x + 2], row[4 * x + 3], row[4 * x] };
-	case PixelFormat::RGB16: {
+	case KernelFormat::RGB16: {
 		const unsigned p = row[2 * x] | (row[2 * x + 1] << 8);
 		const unsigned r = (p >> 11) & 0x1f, g = (p >> 5) & 0x3f, b = p & 0x1f;
 		/* Replicate the top bits so 0x1f maps to 255. */
@@ -37,33 +37,33 @@ Rgba loadRgb(PixelFormat f, const uint8_t *row, int x)
 			 static_cast<uint8_t>((g << 2) | (g >> 4)),
 			 static_cast<uint8_t>((b << 3) | (b >> 2)), 0xff };
 	}
-	case PixelFormat::GRAY8:
+	case KernelFormat::GRAY8:
 		return { row[x], row[x], row[x], 0xff };
 	default:
 		return { 0, 0, 0, 0xff };
 	}
 }
 
-void storeRgb(PixelFormat f, uint8_t *row, int x, Rgba p)
+void storeRgb(KernelFormat f, uint8_t *row, int x, Rgba p)
 {
 	switch (f) {
-	case PixelFormat::BGRx:
-	case PixelFormat::BGRA:
+	case KernelFormat::BGRx:
+	case KernelFormat::BGRA:
 		row[4 * x] = p.b, row[4 * x + 1] = p.g, row[4 * x + 2] = p.r;
-		row[4 * x + 3] = f == PixelFormat::BGRA ? p.a : 0xff;
+		row[4 * x + 3] = f == KernelFormat::BGRA ? p.a : 0xff;
 		break;
-	case PixelFormat::xRGB:
-	case PixelFormat::ARGB:
-		row[4 * x] = f == PixelFormat::ARGB ? p.a : 0xff;
+	case KernelFormat::xRGB:
+	case KernelFormat::ARGB:
+		row[4 * x] = f == KernelFormat::ARGB ? p.a : 0xff;
 		row[4 * x + 1] = p.r, row[4 * x + 2] = p.g, row[4 * x + 3] = p.b;
 		break;
-	case PixelFormat::RGB16: {
+	case KernelFormat::RGB16: {
 		const unsigned v = ((p.r & 0xf8) << 8) | ((p.g & 0xfc) << 3) | (p.b >> 3);
 		row[2 * x] = static_cast<uint8_t>(v);
 		row[2 * x + 1] = static_cast<uint8_t>(v >> 8);
 		break;
 	}
-	case PixelFormat::GRAY8:
+	case KernelFormat::GRAY8:
 		row[x] = rgbLuma(p.r, p.g, p.b);
 		break;
 	default:
@@ -71,9 +71,9 @@ void storeRgb(PixelFormat f, uint8_t *row, int x, Rgba p)
 	}
 }
 
-bool isRgbOrGray(PixelFormat f)
+bool isRgbOrGray(KernelFormat f)
 {
-	return isRgb(f) || f == PixelFormat::GRAY8;
+	return isRgb(f) || f == KernelFormat::GRAY8;
 }
 
 Result<void> checkPair(const FrameView &src, const FrameView &dst, bool sameSize)
@@ -109,9 +109,9 @@ void copyRows(const FrameView &src, const FrameView &dst, int y0, int y1)
 YuvRowSource yuvRow(const FrameView &f, int y)
 {
 	YuvRowSource s{ f.format, f.row(0, y), nullptr, nullptr };
-	if (f.format == PixelFormat::NV12)
+	if (f.format == KernelFormat::NV12)
 		s.p1 = f.row(1, y / 2);
-	if (f.format == PixelFormat::I420) {
+	if (f.format == KernelFormat::I420) {
 		s.p1 = f.row(1, y / 2);
 		s.p2 = f.row(2, y / 2);
 	}
@@ -120,26 +120,26 @@ YuvRowSource yuvRow(const FrameView &f, int y)
 
 } /* namespace */
 
-bool canConvert(PixelFormat in, PixelFormat out)
+bool canConvert(KernelFormat in, KernelFormat out)
 {
-	if (in == PixelFormat::Unknown || out == PixelFormat::Unknown)
+	if (in == KernelFormat::Unknown || out == KernelFormat::Unknown)
 		return false;
 	if (in == out)
 		return true;
 	return (isYuv(in) || isRgbOrGray(in)) && isRgbOrGray(out);
 }
 
-bool canScale(PixelFormat f)
+bool canScale(KernelFormat f)
 {
-	return isRgb32(f) || f == PixelFormat::GRAY8;
+	return isRgb32(f) || f == KernelFormat::GRAY8;
 }
 
 Result<void> convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
 			 KernelImpl impl, ThreadPool *pool)
 {
 	if (!canConvert(src.format, dst.format))
-		return Error{ 0, std::string("cannot convert ") + pixelFormatName(src.format) + " to " +
-		       pixelFormatName(dst.format) };
+		return Error{ 0, std::string("cannot convert ") + kernelFormatName(src.format) + " to " +
+		       kernelFormatName(dst.format) };
 	if (auto r = checkPair(src, dst, true); !r)
 		return r;
 	if (src.format == dst.format) {
@@ -171,14 +171,14 @@ Result<void> convertFrame(const FrameView &src, const FrameView &dst, const YuvC
 Result<void> invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
 			ThreadPool *pool)
 {
-	if (src.format != dst.format || src.format == PixelFormat::Unknown)
+	if (src.format != dst.format || src.format == KernelFormat::Unknown)
 		return Error{ 0, "invert needs the same known format on both sides" };
 	if (auto r = checkPair(src, dst, true); !r)
 		return r;
 	uint32_t mask = 0xffffffffu;
-	if (src.format == PixelFormat::BGRA)
+	if (src.format == KernelFormat::BGRA)
 		mask = 0x00ffffffu; /* keep alpha (4th byte) */
-	else if (src.format == PixelFormat::ARGB)
+	else if (src.format == KernelFormat::ARGB)
 		mask = 0xffffff00u; /* keep alpha (1st byte) */
 	forRows(pool, src.height, kMinRowsPerThread, [&](int y0, int y1) {
 		for (int p = 0; p < planeCount(src.format); ++p) {
@@ -202,17 +202,17 @@ Result<void> invertFrame(const FrameView &src, const FrameView &dst, KernelImpl 
 Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
 			   ThreadPool *pool)
 {
-	if (src.format != dst.format || src.format == PixelFormat::Unknown)
+	if (src.format != dst.format || src.format == KernelFormat::Unknown)
 		return Error{ 0, "grayscale needs the same known format on both sides" };
 	if (auto r = checkPair(src, dst, true); !r)
 		return r;
-	const PixelFormat f = src.format;
+	const KernelFormat f = src.format;
 	forRows(pool, src.height, kMinRowsPerThread, [&](int y0, int y1) {
 		switch (f) {
-		case PixelFormat::YUY2:
-		case PixelFormat::UYVY: {
+		case KernelFormat::YUY2:
+		case KernelFormat::UYVY: {
 			/* Keep luma, set chroma to neutral 128. */
-			const int yByte = f == PixelFormat::YUY2 ? 0 : 1;
+			const int yByte = f == KernelFormat::YUY2 ? 0 : 1;
 			for (int y = y0; y < y1; ++y) {
 				const uint8_t *s = src.row(0, y);
 				uint8_t *d = dst.row(0, y);
@@ -224,8 +224,8 @@ Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelIm
 			}
 			break;
 		}
-		case PixelFormat::NV12:
-		case PixelFormat::I420:
+		case KernelFormat::NV12:
+		case KernelFormat::I420:
 			for (int y = y0; y < y1; ++y)
 				if (src.row(0, y) != dst.row(0, y))
 					std::memcpy(dst.row(0, y), src.row(0, y), src.planeRowBytes(0));
@@ -233,12 +233,12 @@ Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelIm
 				for (int y = (y0 + 1) / 2; y < (y1 + 1) / 2; ++y)
 					std::memset(dst.row(p, y), 128, src.planeRowBytes(p));
 			break;
-		case PixelFormat::GRAY8:
+		case KernelFormat::GRAY8:
 			for (int y = y0; y < y1; ++y)
 				if (src.row(0, y) != dst.row(0, y))
 					std::memcpy(dst.row(0, y), src.row(0, y), src.planeRowBytes(0));
 			break;
-		case PixelFormat::RGB16:
+		case KernelFormat::RGB16:
 			for (int y = y0; y < y1; ++y)
 				for (int x = 0; x < src.width; ++x) {
 					Rgba p = loadRgb(f, src.row(0, y), x);
@@ -385,8 +385,8 @@ Result<void> scaleFrame(const FrameView &src, const FrameView &dst, ScaleMethod 
 {
 	if (src.format != dst.format || !canScale(src.format))
 		return Error{ 0, std::string("scale works on 4-byte RGB and GRAY8, not ") +
-					 pixelFormatName(src.format) + " to " +
-					 pixelFormatName(dst.format) };
+					 kernelFormatName(src.format) + " to " +
+					 kernelFormatName(dst.format) };
 	if (auto r = checkPair(src, dst, false); !r)
 		return r;
 	if (dst.width > src.width || dst.height > src.height)

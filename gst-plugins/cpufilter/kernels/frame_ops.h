@@ -24,8 +24,8 @@ enum class KernelImpl { Scalar, Simd };
 enum class ScaleMethod { Box, Bilinear };
 
 /* Conversions: YUV to RGB/GRAY8, RGB/GRAY8 to RGB/GRAY8, and copies. */
-bool canConvert(PixelFormat in, PixelFormat out);
-bool canScale(PixelFormat f);
+bool canConvert(KernelFormat in, KernelFormat out);
+bool canScale(KernelFormat f);
 
 /*
  * Each fails (Error code 0: no system call involved) with why it cannot run:

@@ -20,15 +20,15 @@ namespace dmabufkit::cpufilter {
 /* Source row of a YUV format: YUY2/UYVY use p0; NV12 p0 (Y) and p1 (UV);
  * I420 p0 (Y), p1 (U), p2 (V). Chroma pointers are for the row's chroma line. */
 struct YuvRowSource {
-	PixelFormat format;
+	KernelFormat format;
 	const uint8_t *p0;
 	const uint8_t *p1;
 	const uint8_t *p2;
 };
 
-void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, PixelFormat dstFormat, int x0,
+void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int x0,
 		       int width, const YuvCoefficients &c);
-int yuvRowToRgbSimd(const YuvRowSource &src, uint8_t *dst, PixelFormat dstFormat, int width,
+int yuvRowToRgbSimd(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int width,
 		    const YuvCoefficients &c);
 
 /* XOR every byte with the 32-bit little-endian pattern \a mask repeated
@@ -43,8 +43,8 @@ inline uint8_t rgbLuma(int r, int g, int b)
 }
 
 /* Grayscale a row of a 4-byte RGB format in its own format. */
-void grayRgb32RowScalar(const uint8_t *src, uint8_t *dst, PixelFormat f, int x0, int width);
-int grayRgb32RowSimd(const uint8_t *src, uint8_t *dst, PixelFormat f, int width);
+void grayRgb32RowScalar(const uint8_t *src, uint8_t *dst, KernelFormat f, int x0, int width);
+int grayRgb32RowSimd(const uint8_t *src, uint8_t *dst, KernelFormat f, int width);
 
 /* Name of the SIMD target chosen at run time (e.g. "AVX2"). */
 const char *simdTargetName();

@@ -10,22 +10,22 @@ inline void loadYuv(const YuvRowSource &s, int x, int &y, int &u, int &v)
 {
 	const int pair = x / 2;
 	switch (s.format) {
-	case PixelFormat::YUY2:
+	case KernelFormat::YUY2:
 		y = s.p0[2 * x];
 		u = s.p0[pair * 4 + 1];
 		v = s.p0[pair * 4 + 3];
 		break;
-	case PixelFormat::UYVY:
+	case KernelFormat::UYVY:
 		y = s.p0[2 * x + 1];
 		u = s.p0[pair * 4];
 		v = s.p0[pair * 4 + 2];
 		break;
-	case PixelFormat::NV12:
+	case KernelFormat::NV12:
 		y = s.p0[x];
 		u = s.p1[pair * 2];
 		v = s.p1[pair * 2 + 1];
 		break;
-	case PixelFormat::I420:
+	case KernelFormat::I420:
 		y = s.p0[x];
 		u = s.p1[pair];
 		v = s.p2[pair];
@@ -37,13 +37,13 @@ inline void loadYuv(const YuvRowSource &s, int x, int &y, int &u, int &v)
 
 } /* namespace */
 
-void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, PixelFormat dstFormat, int x0,
+void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int x0,
 		       int width, const YuvCoefficients &c)
 {
 	for (int x = x0; x < width; ++x) {
 		int y, u, v;
 		loadYuv(src, x, y, u, v);
-		if (dstFormat == PixelFormat::GRAY8) {
+		if (dstFormat == KernelFormat::GRAY8) {
 			dst[x] = yuvToGray(c, y);
 			continue;
 		}
@@ -51,15 +51,15 @@ void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, PixelFormat dstFor
 		yuvToRgbPixel(c, y, u, v, r, g, b);
 		uint8_t *d = dst + 4 * x;
 		switch (dstFormat) {
-		case PixelFormat::BGRx:
-		case PixelFormat::BGRA:
+		case KernelFormat::BGRx:
+		case KernelFormat::BGRA:
 			d[0] = b, d[1] = g, d[2] = r, d[3] = 0xff;
 			break;
-		case PixelFormat::xRGB:
-		case PixelFormat::ARGB:
+		case KernelFormat::xRGB:
+		case KernelFormat::ARGB:
 			d[0] = 0xff, d[1] = r, d[2] = g, d[3] = b;
 			break;
-		case PixelFormat::RGB16: {
+		case KernelFormat::RGB16: {
 			const uint16_t p = static_cast<uint16_t>(((r & 0xf8) << 8) | ((g & 0xfc) << 3) |
 								 (b >> 3));
 			dst[2 * x] = static_cast<uint8_t>(p);
@@ -78,9 +78,9 @@ void xorRowScalar(const uint8_t *src, uint8_t *dst, size_t bytes, size_t x0, uin
 		dst[i] = src[i] ^ static_cast<uint8_t>(mask >> (8 * (i % 4)));
 }
 
-void grayRgb32RowScalar(const uint8_t *src, uint8_t *dst, PixelFormat f, int x0, int width)
+void grayRgb32RowScalar(const uint8_t *src, uint8_t *dst, KernelFormat f, int x0, int width)
 {
-	const bool alphaFirst = f == PixelFormat::xRGB || f == PixelFormat::ARGB;
+	const bool alphaFirst = f == KernelFormat::xRGB || f == KernelFormat::ARGB;
 	for (int x = x0; x < width; ++x) {
 		const uint8_t *s = src + 4 * x;
 		uint8_t *d = dst + 4 * x;

@@ -78,16 +78,16 @@ HWY_INLINE VI chromaTerm(const Coeffs &k, VU c)
 	return hn::ShiftLeft<8>(hn::Sub(hn::BitCast(di, c), k.c128));
 }
 
-template<PixelFormat Src>
+template<KernelFormat Src>
 HWY_INLINE void loadPairs(const YuvRowSource &s, int x, VU &ye, VU &yo, VU &u, VU &v)
 {
 	const DU du;
 	const hn::Rebind<uint8_t, DU> d8;
 	const VU lo = hn::Set(du, 0xff);
-	if constexpr (Src == PixelFormat::YUY2 || Src == PixelFormat::UYVY) {
+	if constexpr (Src == KernelFormat::YUY2 || Src == KernelFormat::UYVY) {
 		VU a, b;
 		hn::LoadInterleaved2(du, u16(s.p0 + 2 * x), a, b);
-		if constexpr (Src == PixelFormat::YUY2) {
+		if constexpr (Src == KernelFormat::YUY2) {
 			ye = hn::And(a, lo), u = hn::ShiftRight<8>(a);
 			yo = hn::And(b, lo), v = hn::ShiftRight<8>(b);
 		} else {
@@ -97,7 +97,7 @@ HWY_INLINE void loadPairs(const YuvRowSource &s, int x, VU &ye, VU &yo, VU &u, V
 	} else {
 		const VU y = hn::LoadU(du, u16(s.p0 + x));
 		ye = hn::And(y, lo), yo = hn::ShiftRight<8>(y);
-		if constexpr (Src == PixelFormat::NV12) {
+		if constexpr (Src == KernelFormat::NV12) {
 			const VU uv = hn::LoadU(du, u16(s.p1 + x));
 			u = hn::And(uv, lo), v = hn::ShiftRight<8>(uv);
 		} else {
@@ -107,7 +107,7 @@ HWY_INLINE void loadPairs(const YuvRowSource &s, int x, VU &ye, VU &yo, VU &u, V
 	}
 }
 
-template<PixelFormat Src, PixelFormat Dst>
+template<KernelFormat Src, KernelFormat Dst>
 int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const YuvCoefficients &c)
 {
 	const DU du;
@@ -120,7 +120,7 @@ int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const YuvCoefficients
 		VU ye, yo, u, v;
 		loadPairs<Src>(s, x, ye, yo, u, v);
 		const VI ysE = lumaTerm(k, ye), ysO = lumaTerm(k, yo);
-		if constexpr (Dst == PixelFormat::GRAY8) {
+		if constexpr (Dst == KernelFormat::GRAY8) {
 			const VU ge = finish(k, ysE), go = finish(k, ysO);
 			hn::StoreU(hn::Or(ge, hn::ShiftLeft<8>(go)), du, u16(dst + x));
 			continue;
@@ -132,16 +132,16 @@ int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const YuvCoefficients
 		const VU rE = finish(k, hn::Add(ysE, rC)), rO = finish(k, hn::Add(ysO, rC));
 		const VU gE = finish(k, hn::Add(ysE, gC)), gO = finish(k, hn::Add(ysO, gC));
 		const VU bE = finish(k, hn::Add(ysE, bC)), bO = finish(k, hn::Add(ysO, bC));
-		if constexpr (Dst == PixelFormat::BGRx || Dst == PixelFormat::BGRA) {
+		if constexpr (Dst == KernelFormat::BGRx || Dst == KernelFormat::BGRA) {
 			hn::StoreInterleaved4(hn::Or(bE, hn::ShiftLeft<8>(gE)), hn::Or(rE, ff00),
 					      hn::Or(bO, hn::ShiftLeft<8>(gO)), hn::Or(rO, ff00), du,
 					      u16(dst + 4 * x));
-		} else if constexpr (Dst == PixelFormat::xRGB || Dst == PixelFormat::ARGB) {
+		} else if constexpr (Dst == KernelFormat::xRGB || Dst == KernelFormat::ARGB) {
 			hn::StoreInterleaved4(hn::Or(ff, hn::ShiftLeft<8>(rE)),
 					      hn::Or(gE, hn::ShiftLeft<8>(bE)),
 					      hn::Or(ff, hn::ShiftLeft<8>(rO)),
 					      hn::Or(gO, hn::ShiftLeft<8>(bO)), du, u16(dst + 4 * x));
-		} else if constexpr (Dst == PixelFormat::RGB16) {
+		} else if constexpr (Dst == KernelFormat::RGB16) {
 			const VU f8 = hn::Set(du, 0xf8), fc = hn::Set(du, 0xfc);
 			auto pack = [&](VU r, VU g, VU b) {
 				return hn::Or(hn::Or(hn::ShiftLeft<8>(hn::And(r, f8)),
@@ -154,21 +154,21 @@ int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const YuvCoefficients
 	return x;
 }
 
-template<PixelFormat Src>
-int yuvRowFor(const YuvRowSource &s, uint8_t *dst, PixelFormat dstFormat, int width,
+template<KernelFormat Src>
+int yuvRowFor(const YuvRowSource &s, uint8_t *dst, KernelFormat dstFormat, int width,
 	      const YuvCoefficients &c)
 {
 	switch (dstFormat) {
-	case PixelFormat::BGRx:
-	case PixelFormat::BGRA:
-		return yuvRow<Src, PixelFormat::BGRx>(s, dst, width, c);
-	case PixelFormat::xRGB:
-	case PixelFormat::ARGB:
-		return yuvRow<Src, PixelFormat::xRGB>(s, dst, width, c);
-	case PixelFormat::RGB16:
-		return yuvRow<Src, PixelFormat::RGB16>(s, dst, width, c);
-	case PixelFormat::GRAY8:
-		return yuvRow<Src, PixelFormat::GRAY8>(s, dst, width, c);
+	case KernelFormat::BGRx:
+	case KernelFormat::BGRA:
+		return yuvRow<Src, KernelFormat::BGRx>(s, dst, width, c);
+	case KernelFormat::xRGB:
+	case KernelFormat::ARGB:
+		return yuvRow<Src, KernelFormat::xRGB>(s, dst, width, c);
+	case KernelFormat::RGB16:
+		return yuvRow<Src, KernelFormat::RGB16>(s, dst, width, c);
+	case KernelFormat::GRAY8:
+		return yuvRow<Src, KernelFormat::GRAY8>(s, dst, width, c);
 	default:
 		return 0;
 	}
@@ -176,18 +176,18 @@ int yuvRowFor(const YuvRowSource &s, uint8_t *dst, PixelFormat dstFormat, int wi
 
 } /* namespace */
 
-int YuvRowToRgb(const YuvRowSource &s, uint8_t *dst, PixelFormat dstFormat, int width,
+int YuvRowToRgb(const YuvRowSource &s, uint8_t *dst, KernelFormat dstFormat, int width,
 		const YuvCoefficients &c)
 {
 	switch (s.format) {
-	case PixelFormat::YUY2:
-		return yuvRowFor<PixelFormat::YUY2>(s, dst, dstFormat, width, c);
-	case PixelFormat::UYVY:
-		return yuvRowFor<PixelFormat::UYVY>(s, dst, dstFormat, width, c);
-	case PixelFormat::NV12:
-		return yuvRowFor<PixelFormat::NV12>(s, dst, dstFormat, width, c);
-	case PixelFormat::I420:
-		return yuvRowFor<PixelFormat::I420>(s, dst, dstFormat, width, c);
+	case KernelFormat::YUY2:
+		return yuvRowFor<KernelFormat::YUY2>(s, dst, dstFormat, width, c);
+	case KernelFormat::UYVY:
+		return yuvRowFor<KernelFormat::UYVY>(s, dst, dstFormat, width, c);
+	case KernelFormat::NV12:
+		return yuvRowFor<KernelFormat::NV12>(s, dst, dstFormat, width, c);
+	case KernelFormat::I420:
+		return yuvRowFor<KernelFormat::I420>(s, dst, dstFormat, width, c);
 	default:
 		return 0;
 	}
@@ -207,13 +207,13 @@ size_t XorRow(const uint8_t *src, uint8_t *dst, size_t bytes, uint32_t mask)
 	return i;
 }
 
-int GrayRgb32Row(const uint8_t *src, uint8_t *dst, PixelFormat f, int width)
+int GrayRgb32Row(const uint8_t *src, uint8_t *dst, KernelFormat f, int width)
 {
 	const DU du;
 	const VU lo = hn::Set(du, 0xff), hi = hn::Set(du, 0xff00);
 	const VU kr = hn::Set(du, 77), kg = hn::Set(du, 150), kb = hn::Set(du, 29),
 		 rnd = hn::Set(du, 128);
-	const bool alphaFirst = f == PixelFormat::xRGB || f == PixelFormat::ARGB;
+	const bool alphaFirst = f == KernelFormat::xRGB || f == KernelFormat::ARGB;
 	const int step = static_cast<int>(hn::Lanes(du));
 	int x = 0;
 	for (; x + step <= width; x += step) {
@@ -257,7 +257,7 @@ HWY_EXPORT(XorRow);
 HWY_EXPORT(GrayRgb32Row);
 HWY_EXPORT(TargetName);
 
-int yuvRowToRgbSimd(const YuvRowSource &src, uint8_t *dst, PixelFormat dstFormat, int width,
+int yuvRowToRgbSimd(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int width,
 		    const YuvCoefficients &c)
 {
 	return HWY_DYNAMIC_DISPATCH(YuvRowToRgb)(src, dst, dstFormat, width, c);
@@ -268,7 +268,7 @@ size_t xorRowSimd(const uint8_t *src, uint8_t *dst, size_t bytes, uint32_t mask)
 	return HWY_DYNAMIC_DISPATCH(XorRow)(src, dst, bytes, mask);
 }
 
-int grayRgb32RowSimd(const uint8_t *src, uint8_t *dst, PixelFormat f, int width)
+int grayRgb32RowSimd(const uint8_t *src, uint8_t *dst, KernelFormat f, int width)
 {
 	return HWY_DYNAMIC_DISPATCH(GrayRgb32Row)(src, dst, f, width);
 }

@@ -1,33 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "video_frame.h"
 
+#include <array>
+#include <iterator>
+
+#include "dmabufkit/base/pixel_format.h"
+
 namespace dmabufkit::cpufilter {
 
 namespace {
 
 struct FormatName {
-	PixelFormat format;
+	KernelFormat format;
 	const char *name;
 };
 
 constexpr FormatName formatNames[] = {
-	{ PixelFormat::YUY2, "YUY2" },	 { PixelFormat::UYVY, "UYVY" }, { PixelFormat::NV12, "NV12" },
-	{ PixelFormat::I420, "I420" },	 { PixelFormat::BGRx, "BGRx" }, { PixelFormat::xRGB, "xRGB" },
-	{ PixelFormat::BGRA, "BGRA" },	 { PixelFormat::ARGB, "ARGB" }, { PixelFormat::RGB16, "RGB16" },
-	{ PixelFormat::GRAY8, "GRAY8" },
+	{ KernelFormat::YUY2, "YUY2" },	 { KernelFormat::UYVY, "UYVY" }, { KernelFormat::NV12, "NV12" },
+	{ KernelFormat::I420, "I420" },	 { KernelFormat::BGRx, "BGRx" }, { KernelFormat::xRGB, "xRGB" },
+	{ KernelFormat::BGRA, "BGRA" },	 { KernelFormat::ARGB, "ARGB" }, { KernelFormat::RGB16, "RGB16" },
+	{ KernelFormat::GRAY8, "GRAY8" },
 };
 
 } /* namespace */
 
-PixelFormat pixelFormatFromName(std::string_view name)
+KernelFormat kernelFormatFromName(std::string_view name)
 {
 	for (const auto &f : formatNames)
 		if (name == f.name)
 			return f.format;
-	return PixelFormat::Unknown;
+	return KernelFormat::Unknown;
 }
 
-const char *pixelFormatName(PixelFormat f)
+const char *kernelFormatName(KernelFormat f)
 {
 	for (const auto &n : formatNames)
 		if (n.format == f)
@@ -35,75 +40,64 @@ const char *pixelFormatName(PixelFormat f)
 	return "unknown";
 }
 
-bool isYuv(PixelFormat f)
+const PixelFormatInfo *kernelFormatInfo(KernelFormat f)
 {
-	return f == PixelFormat::YUY2 || f == PixelFormat::UYVY || f == PixelFormat::NV12 ||
-	       f == PixelFormat::I420;
+	/* Looked up by name once; the plane maths run per row. */
+	static const auto byFormat = [] {
+		std::array<const PixelFormatInfo *, std::size(formatNames) + 1> a{};
+		for (const auto &n : formatNames)
+			a[static_cast<size_t>(n.format)] = findPixelFormat(n.name);
+		return a;
+	}();
+	const auto i = static_cast<size_t>(f);
+	return i < byFormat.size() ? byFormat[i] : nullptr;
 }
 
-bool isRgb32(PixelFormat f)
+bool isYuv(KernelFormat f)
 {
-	return f == PixelFormat::BGRx || f == PixelFormat::xRGB || f == PixelFormat::BGRA ||
-	       f == PixelFormat::ARGB;
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info && info->model == ColourModel::Yuv;
 }
 
-bool isRgb(PixelFormat f)
+bool isRgb32(KernelFormat f)
 {
-	return isRgb32(f) || f == PixelFormat::RGB16;
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return isRgb(f) && info->plane[0].bytesPerBlock == 4;
 }
 
-int planeCount(PixelFormat f)
+bool isRgb(KernelFormat f)
 {
-	switch (f) {
-	case PixelFormat::NV12:
-		return 2;
-	case PixelFormat::I420:
-		return 3;
-	case PixelFormat::Unknown:
-		return 0;
-	default:
-		return 1;
-	}
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info && info->model == ColourModel::Rgb;
 }
 
-int bytesPerPixel(PixelFormat f)
+int planeCount(KernelFormat f)
 {
-	if (isRgb32(f))
-		return 4;
-	switch (f) {
-	case PixelFormat::YUY2:
-	case PixelFormat::UYVY:
-	case PixelFormat::RGB16:
-		return 2;
-	default:
-		return 1;
-	}
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info ? static_cast<int>(info->planes) : 0;
+}
+
+int bytesPerPixel(KernelFormat f)
+{
+	const PixelFormatInfo *info = kernelFormatInfo(f);
+	return info ? static_cast<int>(info->bytesPerPixel(0)) : 1;
 }
 
 int FrameView::planeHeight(int plane) const
 {
-	if (plane > 0 && (format == PixelFormat::NV12 || format == PixelFormat::I420))
-		return (height + 1) / 2;
-	return height;
+	const PixelFormatInfo *info = kernelFormatInfo(format);
+	return info ? static_cast<int>(info->planeHeight(plane, static_cast<uint32_t>(height)))
+		    : height;
 }
 
 size_t FrameView::planeRowBytes(int plane) const
 {
-	const size_t w = static_cast<size_t>(width);
-	switch (format) {
-	case PixelFormat::YUY2:
-	case PixelFormat::UYVY:
-		return (w + 1) / 2 * 4;
-	case PixelFormat::NV12:
-		return plane == 0 ? w : (w + 1) / 2 * 2;
-	case PixelFormat::I420:
-		return plane == 0 ? w : (w + 1) / 2;
-	default:
-		return w * bytesPerPixel(format);
-	}
+	const PixelFormatInfo *info = kernelFormatInfo(format);
+	return info ? info->packedStride(plane, static_cast<uint32_t>(width))
+		    : static_cast<size_t>(width);
 }
 
-PackedLayout packedLayout(PixelFormat f, int width, int height, int strideAlign)
+PackedLayout packedLayout(KernelFormat f, int width, int height, int strideAlign)
 {
 	FrameView v;
 	v.format = f;

@@ -3,6 +3,9 @@
  * \file video_frame.h
  * \brief The pixel formats the CPU filter kernels handle and a view of one
  * frame in memory (plane pointers and strides, no ownership).
+ *
+ * Plane count and geometry come from the pixel-format table
+ * (dmabufkit/base/pixel_format.h); KernelFormat only selects a kernel.
  */
 #pragma once
 
@@ -10,10 +13,14 @@
 #include <cstdint>
 #include <string_view>
 
+namespace dmabufkit {
+struct PixelFormatInfo;
+}
+
 namespace dmabufkit::cpufilter {
 
-/** \brief Pixel formats, named as in GStreamer caps (memory byte order). */
-enum class PixelFormat {
+/** \brief The formats the kernels process, named as in GStreamer caps (memory byte order). */
+enum class KernelFormat {
 	Unknown,
 	YUY2, /* Y0 U Y1 V */
 	UYVY, /* U Y0 V Y1 */
@@ -27,18 +34,20 @@ enum class PixelFormat {
 	GRAY8,
 };
 
-PixelFormat pixelFormatFromName(std::string_view name);
-const char *pixelFormatName(PixelFormat f);
-bool isYuv(PixelFormat f);
-bool isRgb(PixelFormat f); /* the 4-byte formats and RGB16 */
-bool isRgb32(PixelFormat f);
-int planeCount(PixelFormat f);
+KernelFormat kernelFormatFromName(std::string_view name);
+const char *kernelFormatName(KernelFormat f);
+/** \brief The table entry of \a f; nullptr for Unknown. */
+const PixelFormatInfo *kernelFormatInfo(KernelFormat f);
+bool isYuv(KernelFormat f);
+bool isRgb(KernelFormat f); /* the 4-byte formats and RGB16 */
+bool isRgb32(KernelFormat f);
+int planeCount(KernelFormat f);
 /* Bytes per pixel of plane 0 for packed formats (YUY2 counts 2). */
-int bytesPerPixel(PixelFormat f);
+int bytesPerPixel(KernelFormat f);
 
 /** \brief One frame: up to three planes, each a pointer and a row stride. */
 struct FrameView {
-	PixelFormat format = PixelFormat::Unknown;
+	KernelFormat format = KernelFormat::Unknown;
 	int width = 0;
 	int height = 0;
 	uint8_t *data[3] = {};
@@ -57,6 +66,6 @@ struct PackedLayout {
 	size_t offset[3] = {};
 	size_t size = 0;
 };
-PackedLayout packedLayout(PixelFormat f, int width, int height, int strideAlign = 1);
+PackedLayout packedLayout(KernelFormat f, int width, int height, int strideAlign = 1);
 
 } /* namespace dmabufkit::cpufilter */

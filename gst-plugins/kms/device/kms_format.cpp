@@ -3,36 +3,18 @@
 
 #include <algorithm>
 
-#include "dmabufkit/core/pixel_format.h"
-
 namespace dmabufkit::kms {
 
 std::string_view gstFormatForDrm(uint32_t fourcc)
 {
-	if (!fourcc)
-		return {};
-	size_t n = 0;
-	const PixelFormatInfo *all = pixelFormats(&n);
-	for (size_t i = 0; i < n; ++i)
-		if (all[i].drmFourcc == fourcc)
-			return all[i].name;
-	return {};
+	const PixelFormatInfo *f = findPixelFormatByDrm(fourcc);
+	return f ? f->name : std::string_view();
 }
 
 uint32_t drmFormatForGst(std::string_view name)
 {
 	const PixelFormatInfo *f = findPixelFormat(name);
 	return f ? f->drmFourcc : 0;
-}
-
-std::string fourccName(uint32_t fourcc)
-{
-	std::string s;
-	for (int i = 0; i < 4; ++i) {
-		char c = static_cast<char>((fourcc >> (8 * i)) & 0xff);
-		s += (c >= 0x20 && c < 0x7f) ? c : '?';
-	}
-	return s;
 }
 
 std::vector<std::string> gstFormatsForPlane(const std::vector<uint32_t> &fourccs,

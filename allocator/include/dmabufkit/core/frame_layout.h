@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "constraints.h"
-#include "pixel_format.h"
+#include "dmabufkit/base/pixel_format.h"
 #include "dmabufkit/base/result.h"
 
 namespace dmabufkit {

@@ -18,7 +18,7 @@
 #include "dmabufkit/base/result.h"
 #include "dmabufkit/base/unique_fd.h"
 #include "dmabufkit/v4l2/device_finder.h"
-#include "dmabufkit/v4l2/pixel_format.h"
+#include "dmabufkit/v4l2/device_format.h"
 
 namespace dmabufkit::v4l2 {
 
@@ -98,9 +98,9 @@ public:
 	/** \brief VIDIOC_S_PARM: ask for \a num/\a den frames per second on a capture queue. */
 	Result<void> setFrameRate(uint32_t type, uint32_t num, uint32_t den) const;
 
-	Result<PixelFormat> getFormat(uint32_t type) const;
+	Result<DeviceFormat> getFormat(uint32_t type) const;
 	/** \brief VIDIOC_S_FMT (or TRY_FMT when \a tryOnly); returns what the driver chose. */
-	Result<PixelFormat> setFormat(uint32_t type, const PixelFormat &fmt, bool tryOnly = false) const;
+	Result<DeviceFormat> setFormat(uint32_t type, const DeviceFormat &fmt, bool tryOnly = false) const;
 
 	Result<void> subscribeEvent(uint32_t type, uint32_t id = 0) const;
 	/** \brief Dequeue one pending event; nullopt when none is pending. */

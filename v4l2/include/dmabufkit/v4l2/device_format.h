@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
- * \file pixel_format.h
+ * \file device_format.h
  * \brief A V4L2 format independent of the single/multi-planar API.
  */
 #pragma once
@@ -25,7 +25,7 @@ struct PlaneFormat {
  * numPlanes is the number of memory planes: 1 for every single-planar
  * format, and for multi-planar fourccs (NV12M) one per colour plane.
  */
-struct PixelFormat {
+struct DeviceFormat {
 	uint32_t fourcc = 0;
 	uint32_t width = 0;
 	uint32_t height = 0;
@@ -50,9 +50,9 @@ constexpr bool isOutputType(uint32_t type)
 }
 
 /** \brief Fill \a f (of buffer type \a type) from \a pf. */
-void toV4l2Format(const PixelFormat &pf, uint32_t type, struct v4l2_format *f);
-/** \brief Read a PixelFormat out of \a f. */
-PixelFormat fromV4l2Format(const struct v4l2_format &f);
+void toV4l2Format(const DeviceFormat &pf, uint32_t type, struct v4l2_format *f);
+/** \brief Read a DeviceFormat out of \a f. */
+DeviceFormat fromV4l2Format(const struct v4l2_format &f);
 
 /** \brief Name of a buffer type ("CAPTURE", "OUTPUT_MPLANE") for messages. */
 const char *bufferTypeName(uint32_t type);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/v4l2/pixel_format.h"
+#include "dmabufkit/v4l2/device_format.h"
 
 #include <cstdio>
 
@@ -7,7 +7,7 @@
 
 namespace dmabufkit::v4l2 {
 
-std::string PixelFormat::toString() const
+std::string DeviceFormat::toString() const
 {
 	char buf[128];
 	std::snprintf(buf, sizeof(buf), "%s %ux%u", fourccToString(fourcc).c_str(), width, height);
@@ -20,7 +20,7 @@ std::string PixelFormat::toString() const
 	return s;
 }
 
-void toV4l2Format(const PixelFormat &pf, uint32_t type, struct v4l2_format *f)
+void toV4l2Format(const DeviceFormat &pf, uint32_t type, struct v4l2_format *f)
 {
 	*f = {};
 	f->type = type;
@@ -48,9 +48,9 @@ void toV4l2Format(const PixelFormat &pf, uint32_t type, struct v4l2_format *f)
 	}
 }
 
-PixelFormat fromV4l2Format(const struct v4l2_format &f)
+DeviceFormat fromV4l2Format(const struct v4l2_format &f)
 {
-	PixelFormat pf;
+	DeviceFormat pf;
 	if (isMultiPlanarType(f.type)) {
 		const auto &mp = f.fmt.pix_mp;
 		pf.fourcc = mp.pixelformat;
