@@ -66,6 +66,8 @@ public:
 	int fd() const { return fd_.get(); }
 	const std::string &path() const { return path_; }
 	const std::string &driver() const { return driver_; }
+	/** \brief "/dev/dri/card0 (vkms)": how log and error messages name the device. */
+	std::string name() const { return path_ + " (" + driver_ + ")"; }
 	uint32_t connectorId() const { return connector_.objectId; }
 	uint32_t crtcId() const { return crtc_.objectId; }
 	uint32_t planeId() const { return plane_.objectId; }
