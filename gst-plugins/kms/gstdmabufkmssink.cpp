@@ -26,76 +26,31 @@
  */
 #include "gstdmabufkmssink.h"
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <xf86drm.h>
 
-#include <dmabufkit/core/pixel_format.h>
-#include <dmabufkit/dmabufkit.h>
 #include <gst/allocators/allocators.h>
-#include <gst/video/video.h>
 #include <gst/video/videooverlay.h>
 
 #include "../elements.h"
-#include "kms_device.h"
 #include "kms_format.h"
-#include "kms_framebuffer_cache.h"
-#include "kms_mode.h"
-#include "kms_presenter.h"
+#include "kms_import_decision.h"
+#include "kms_sink_copy.h"
+#include "kms_sink_private.h"
+#include "kms_sink_properties.h"
 #include "kms_writeback.h"
 
-GST_DEBUG_CATEGORY_STATIC(dmabuf_kms_sink_debug);
+GST_DEBUG_CATEGORY(dmabuf_kms_sink_debug);
 #define GST_CAT_DEFAULT dmabuf_kms_sink_debug
+/* Copies into scanout buffers are reported here too (GST_PERFORMANCE). */
+static GstDebugCategory *perf_cat;
 
 using namespace dmabufkit;
 using namespace dmabufkit::kms;
 
 namespace {
-
-constexpr int kFlipTimeoutMs = 2000;
-
-struct KmsSinkState {
-	/* Settings (object lock). */
-	DeviceSelection sel;
-	std::string mode;
-	bool writeback = false;
-	std::string writebackLocation;
-	guint strideAlign = 1;
-	std::optional<Rect> render;
-	bool renderChanged = false;
-
-	/* Running (streaming thread, state changes). runLock guards the
-	 * pointers against readers of stats/last-writeback in other threads. */
-	std::mutex runLock;
-	std::unique_ptr<KmsDevice> dev;
-	std::unique_ptr<Presenter> presenter;
-	std::shared_ptr<FramebufferCache> cache;
-	GQuark fbQuark = 0;
-	DbkAllocator *allocator = nullptr;
-	GstBufferPool *copyPool = nullptr;
-	GstVideoInfo info{};
-	uint32_t fourcc = 0;
-	const PixelFormatInfo *pixelFormat = nullptr; /* of info, looked up once per caps */
-	bool haveCaps = false;
-	std::vector<std::pair<drmModeModeInfo, std::string>> modes; /* to try, best first */
-	GstBuffer *lastBuffer = nullptr; /* identity only, never dereferenced */
-	GstClockTime lastPts = GST_CLOCK_TIME_NONE;
-	bool warnedCopy = false;
-	bool negotiationErrorPosted = false;
-	std::string copyReason;
-	int injectedImportError = 0;
-	bool capturedAtEos = false;
-
-	std::atomic<guint64> copies{ 0 };
-	std::atomic<guint64> importFailures{ 0 };
-	std::atomic<guint64> failedFrames{ 0 };
-};
 
 struct FbQdata {
 	std::shared_ptr<FramebufferCache> cache;
@@ -103,33 +58,6 @@ struct FbQdata {
 };
 
 } /* namespace */
-
-struct _GstDmabufKmsSink {
-	GstVideoSink parent;
-	KmsSinkState *state;
-};
-
-enum {
-	PROP_0,
-	PROP_DEVICE,
-	PROP_DRIVER_NAME,
-	PROP_CONNECTOR_ID,
-	PROP_CRTC_ID,
-	PROP_PLANE_ID,
-	PROP_MODE,
-	PROP_WRITEBACK,
-	PROP_WRITEBACK_LOCATION,
-	PROP_STRIDE_ALIGN,
-	PROP_STATS,
-	PROP_FRAMES_SHOWN,
-	PROP_FRAMES_DROPPED,
-	PROP_IMPORTS,
-	PROP_CACHE_HITS,
-	PROP_COPIES,
-	PROP_LAST_FLIP_LATENCY,
-	PROP_LAST_WRITEBACK,
-	PROP_LAST,
-};
 
 static GstCaps *template_caps()
 {
@@ -159,37 +87,6 @@ G_DEFINE_TYPE_WITH_CODE(GstDmabufKmsSink, gst_dmabuf_kms_sink, GST_TYPE_VIDEO_SI
 			G_IMPLEMENT_INTERFACE(GST_TYPE_VIDEO_OVERLAY, gst_dmabuf_kms_sink_overlay_init))
 
 /* ---- device open / close ---------------------------------------------- */
-
-static void close_fd_notify(gpointer data)
-{
-	int *fd = static_cast<int *>(data);
-	close(*fd);
-	delete fd;
-}
-
-/* Scanout buffers come from a second open of the device (dropped master):
- * the allocator and its memories may outlive the sink's own fd, and must
- * never keep the sink's DRM master alive. */
-static DbkAllocator *scanout_allocator(const std::string &path, std::string *why)
-{
-	int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		*why = "cannot open " + path + ": " + std::strerror(errno);
-		return nullptr;
-	}
-	if (drmIsMaster(fd))
-		drmDropMaster(fd);
-	GError *err = nullptr;
-	DbkAllocator *alloc = dbk_allocator_new_for_drm_fd(fd, &err);
-	if (!alloc) {
-		*why = err->message;
-		g_error_free(err);
-		close(fd);
-		return nullptr;
-	}
-	g_object_set_data_full(G_OBJECT(alloc), "dmabufkmssink-drm-fd", new int(fd), close_fd_notify);
-	return alloc;
-}
 
 static std::vector<ModeCandidate> mode_candidates(const KmsDevice &dev, std::optional<size_t> *current)
 {
@@ -258,10 +155,11 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 			return FALSE;
 		}
 	}
-	std::string why;
-	DbkAllocator *alloc = scanout_allocator((*dev)->path(), &why);
-	if (!alloc)
-		GST_WARNING_OBJECT(self, "no scanout pool for upstream: %s", why.c_str());
+	DbkAllocator *alloc = nullptr;
+	if (auto a = kms_sink_scanout_allocator((*dev)->path()))
+		alloc = *a;
+	else
+		GST_WARNING_OBJECT(self, "no scanout pool for upstream: %s", a.error().message.c_str());
 
 	auto presenter = std::make_unique<Presenter>(**dev);
 	if (auto r = presenter->start(); !r) {
@@ -271,7 +169,7 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 			gst_object_unref(alloc);
 		return FALSE;
 	}
-	st->cache = std::make_shared<FramebufferCache>((*dev)->fd());
+	st->cache = std::make_shared<FramebufferCache>((*dev)->fd(), (*dev)->name());
 	/* Fault injection for tests: upstream buffers fail to import with this errno. */
 	const char *inj = g_getenv("DMABUFKIT_KMS_INJECT_IMPORT_ERROR");
 	st->injectedImportError = inj ? (atoi(inj) > 0 ? atoi(inj) : EINVAL) : 0;
@@ -411,7 +309,8 @@ static GstCaps *gst_dmabuf_kms_sink_get_caps(GstBaseSink *bsink, GstCaps *filter
 	return caps;
 }
 
-static bool apply_placement(GstDmabufKmsSink *self, std::string *err)
+/* Configure the presenter with every ranked mode the frame can be placed in. */
+static Result<void> apply_placement(GstDmabufKmsSink *self)
 {
 	KmsSinkState *st = self->state;
 	GST_OBJECT_LOCK(self);
@@ -420,11 +319,14 @@ static bool apply_placement(GstDmabufKmsSink *self, std::string *err)
 	st->renderChanged = false;
 	GST_OBJECT_UNLOCK(self);
 	std::vector<OutputConfig> configs;
+	std::string unplaced;
 	for (const auto &[m, why] : st->modes) {
 		auto p = placeFrame(GST_VIDEO_INFO_WIDTH(&st->info), GST_VIDEO_INFO_HEIGHT(&st->info),
 				    m.hdisplay, m.vdisplay, render, false);
 		if (!p) {
-			*err += (err->empty() ? "" : "; ") + modeName(m) + ": " + p.error().message;
+			unplaced += (unplaced.empty() ? "" : "; ") + modeName(m) + ": " + p.error().message;
+			GST_DEBUG_OBJECT(self, "mode %s (%s) skipped: %s", modeName(m).c_str(), why.c_str(),
+					 p.error().message.c_str());
 			continue;
 		}
 		GST_DEBUG_OBJECT(self, "candidate mode %s (%s), frame %ux%u+%d+%d -> %ux%u+%d+%d",
@@ -433,12 +335,8 @@ static bool apply_placement(GstDmabufKmsSink *self, std::string *err)
 		configs.push_back({ m, *p, why });
 	}
 	if (configs.empty())
-		return false;
-	if (auto r = st->presenter->configure(std::move(configs), writeback); !r) {
-		*err = r.error().message;
-		return false;
-	}
-	return true;
+		return Error{ EINVAL, unplaced };
+	return st->presenter->configure(std::move(configs), writeback);
 }
 
 static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
@@ -491,10 +389,9 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		for (const auto &c : *ranked)
 			st->modes.emplace_back(mode_at(*st->dev, c.index), c.reason);
 	}
-	std::string err;
-	if (!apply_placement(self, &err)) {
+	if (auto r = apply_placement(self); !r) {
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot place the video on the display"),
-				  ("%s", err.c_str()));
+				  ("%s", r.error().message.c_str()));
 		return FALSE;
 	}
 	st->haveCaps = true;
@@ -551,12 +448,11 @@ static void fb_qdata_free(gpointer data)
 	delete q;
 }
 
+/* Import \a buf as a framebuffer (cached per dma-buf); \a ours: our own
+ * copy, exempt from error injection. */
 static Result<uint32_t> import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, bool ours)
 {
 	KmsSinkState *st = self->state;
-	if (st->injectedImportError && !ours)
-		return Error::fromErrno(st->injectedImportError,
-					"drmPrimeFDToHandle (error injected by DMABUFKIT_KMS_INJECT_IMPORT_ERROR)");
 	const GstVideoInfo &info = st->info;
 	const PixelFormatInfo *pf = st->pixelFormat;
 	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
@@ -566,34 +462,46 @@ static Result<uint32_t> import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, bo
 	fi.height = GST_VIDEO_INFO_HEIGHT(&info);
 	fi.planes = GST_VIDEO_INFO_N_PLANES(&info);
 	GstMemory *mems[4] = {};
+	std::vector<PlaneSource> planes(fi.planes);
 	for (unsigned p = 0; p < fi.planes; ++p) {
+		PlaneSource &ps = planes[p];
 		gsize offset = meta ? meta->offset[p] : GST_VIDEO_INFO_PLANE_OFFSET(&info, p);
 		gint stride = meta ? meta->stride[p] : GST_VIDEO_INFO_PLANE_STRIDE(&info, p);
+		ps.offset = offset;
+		ps.stride = stride;
 		guint idx = 0, len = 0;
 		gsize skip = 0;
-		if (stride <= 0 || !gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip))
-			return Error{ EINVAL, "plane " + std::to_string(p) + " (offset " +
-						      std::to_string(offset) + ", stride " + std::to_string(stride) +
-						      ") is not inside the buffer" };
+		ps.located = stride > 0 && gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip);
+		if (!ps.located)
+			break; /* decideImport stops at this plane */
 		GstMemory *mem = gst_buffer_peek_memory(buf, idx);
-		if (!gst_is_dmabuf_memory(mem))
-			return Error{ EINVAL, std::string("the buffer's memory is not a dma-buf (allocator ") +
-						      (mem->allocator ? mem->allocator->mem_type : "none") + ")" };
-		uint64_t rows = pf ? pf->planeHeight(p, fi.height) : fi.height;
-		uint64_t rowBytes = pf ? pf->packedStride(p, fi.width) : uint64_t(stride);
-		if (skip + uint64_t(stride) * (rows - 1) + rowBytes > mem->size)
-			return Error{ EINVAL, "plane " + std::to_string(p) + " spans several memories" };
-		fi.fds[p] = gst_dmabuf_memory_get_fd(mem);
+		ps.dmaBuf = gst_is_dmabuf_memory(mem);
+		ps.memoryType = mem->allocator ? mem->allocator->mem_type : "none";
+		ps.skip = skip;
+		ps.memorySize = mem->size;
+		ps.rows = pf ? pf->planeHeight(p, fi.height) : fi.height;
+		ps.rowBytes = pf ? pf->packedStride(p, fi.width) : uint64_t(stride);
+		if (!ps.dmaBuf)
+			break;
 		/* A memory imported before carries its inode in our qdata: asking
 		 * the fd again (fstatfs, fstat, 2 lseek for foreign memory) would
 		 * cost four syscalls per plane on every frame. */
 		auto *known = static_cast<FbQdata *>(gst_mini_object_get_qdata(GST_MINI_OBJECT_CAST(mem),
 									       st->fbQuark));
+		ps.cached = known != nullptr;
+		fi.fds[p] = gst_dmabuf_memory_get_fd(mem);
 		fi.inodes[p] = known ? known->inode : dbk_memory_get_inode(mem);
 		fi.offsets[p] = uint32_t(mem->offset + skip);
 		fi.pitches[p] = uint32_t(stride);
 		mems[p] = mem;
 	}
+	const ImportDecision d = decideImport(planes, ours ? 0 : st->injectedImportError);
+	if (!d.import()) {
+		GST_LOG_OBJECT(self, "cannot import %" GST_PTR_FORMAT ": %s", buf, d.reason.c_str());
+		return Error{ d.error, d.reason };
+	}
+	GST_LOG_OBJECT(self, "importing %s %ux%u (%s)", fourccName(fi.fourcc).c_str(), fi.width,
+		       fi.height, d.reason.c_str());
 	bool hit = false;
 	auto fb = st->cache->get(fi, &hit);
 	if (fb && !hit) {
@@ -605,59 +513,6 @@ static Result<uint32_t> import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, bo
 		}
 	}
 	return fb;
-}
-
-static GstBuffer *copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *buf, std::string *err)
-{
-	KmsSinkState *st = self->state;
-	if (!st->allocator) {
-		*err = "no scanout allocator";
-		return nullptr;
-	}
-	if (!st->copyPool) {
-		GstBufferPool *pool = dbk_buffer_pool_new(st->allocator);
-		GstCaps *caps = gst_video_info_to_caps(&st->info);
-		GstStructure *config = gst_buffer_pool_get_config(pool);
-		gst_buffer_pool_config_set_params(config, caps, guint(st->info.size), 3, 0);
-		gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-		DbkConstraints c;
-		dbk_constraints_init(&c, "dmabufkmssink copy");
-		c.scanout = TRUE;
-		c.cpu_mappable = TRUE;
-		dbk_buffer_pool_config_set_constraints(config, &c);
-		gchar *prefix = g_strdup_printf("%s-copy", GST_OBJECT_NAME(self));
-		dbk_buffer_pool_config_set_name_prefix(config, prefix);
-		g_free(prefix);
-		gst_caps_unref(caps);
-		if (!gst_buffer_pool_set_config(pool, config) || !gst_buffer_pool_set_active(pool, TRUE)) {
-			const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
-			*err = std::string("scanout pool for copies: ") + (why ? why : "configuration refused");
-			gst_object_unref(pool);
-			return nullptr;
-		}
-		st->copyPool = pool;
-	}
-	GstBuffer *out = nullptr;
-	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK) {
-		*err = "cannot get a scanout buffer for the copy";
-		return nullptr;
-	}
-	GstVideoFrame in, o;
-	bool ok = false;
-	if (gst_video_frame_map(&in, &st->info, buf, GST_MAP_READ)) {
-		if (gst_video_frame_map(&o, &st->info, out, GST_MAP_WRITE)) {
-			ok = gst_video_frame_copy(&o, &in);
-			gst_video_frame_unmap(&o);
-		}
-		gst_video_frame_unmap(&in);
-	}
-	if (!ok) {
-		*err = "copying the frame failed";
-		gst_buffer_unref(out);
-		return nullptr;
-	}
-	gst_buffer_copy_into(out, buf, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
-	return out;
 }
 
 static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf)
@@ -672,10 +527,9 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 	bool renderChanged = st->renderChanged;
 	GST_OBJECT_UNLOCK(self);
 	if (renderChanged) {
-		std::string err;
-		if (!apply_placement(self, &err))
+		if (auto r = apply_placement(self); !r)
 			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("Cannot apply the render rectangle"),
-					    ("%s", err.c_str()));
+					    ("%s", r.error().message.c_str()));
 	}
 
 	GstBuffer *show = nullptr;
@@ -684,27 +538,35 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 		show = gst_buffer_ref(buf);
 	} else {
 		st->importFailures++;
-		std::string reason = fb.error().message, err;
+		std::string reason = fb.error().message;
 		if (!st->warnedCopy) {
 			st->warnedCopy = true;
 			st->copyReason = reason;
+			GST_CAT_WARNING_OBJECT(perf_cat, self,
+					       "copying every frame into a scanout buffer: %s",
+					       reason.c_str());
 			GST_ELEMENT_WARNING(self, STREAM, FAILED,
 					    ("Cannot show the frames zero-copy; copying each frame into a scanout buffer"),
 					    ("import failed: %s", reason.c_str()));
 		}
-		show = copy_to_scanout(self, buf, &err);
-		if (show)
+		auto copy = kms_sink_copy_to_scanout(self, buf);
+		if (copy) {
+			show = *copy;
 			fb = import_buffer(self, show, true);
+		}
 		if (!show || !fb) {
 			if (show)
 				gst_buffer_unref(show);
 			st->failedFrames++;
 			GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot show the frame"),
 					  ("import failed (%s) and the copy fallback failed too (%s)", reason.c_str(),
-					   show ? fb.error().message.c_str() : err.c_str()));
+					   show ? fb.error().message.c_str() : copy.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
 		st->copies++;
+		GST_CAT_LOG_OBJECT(perf_cat, self, "copied frame %" GST_TIME_FORMAT
+				   " into a scanout buffer (copy %" G_GUINT64_FORMAT ")",
+				   GST_TIME_ARGS(GST_BUFFER_PTS(buf)), guint64(st->copies));
 	}
 
 	KmsFrame frame;
@@ -741,77 +603,6 @@ static gboolean gst_dmabuf_kms_sink_unlock_stop(GstBaseSink *bsink)
 	return TRUE;
 }
 
-/* ---- statistics -------------------------------------------------------- */
-
-static GstStructure *stats_structure(GstDmabufKmsSink *self)
-{
-	KmsSinkState *st = self->state;
-	std::lock_guard run(st->runLock);
-	Presenter::Stats ps;
-	FramebufferCache::Stats cs;
-	if (st->presenter)
-		ps = st->presenter->stats();
-	if (st->cache)
-		cs = st->cache->stats();
-	GstStructure *base = gst_base_sink_get_stats(GST_BASE_SINK(self));
-	guint64 lateDrops = 0;
-	if (base)
-		gst_structure_get_uint64(base, "dropped", &lateDrops);
-	if (base)
-		gst_structure_free(base);
-	std::optional<OutputConfig> active;
-	if (st->presenter)
-		active = st->presenter->active();
-	std::string mode = active ? modeName(active->mode) + " (" + active->reason + ")" : "";
-	const char *output = !active ? "" : active->displayAttached ? "display" : "writeback-only";
-	return gst_structure_new(
-		"dmabufkmssink-stats", "frames-shown", G_TYPE_UINT64, guint64(ps.framesShown),
-		"flips", G_TYPE_UINT64, guint64(ps.flips), "commits", G_TYPE_UINT64, guint64(ps.commits),
-		"test-commits", G_TYPE_UINT64, guint64(ps.testCommits), "dropped", G_TYPE_UINT64,
-		guint64(lateDrops + st->failedFrames), "late-drops", G_TYPE_UINT64, lateDrops,
-		"failed-frames", G_TYPE_UINT64, guint64(st->failedFrames), "imports", G_TYPE_UINT64,
-		guint64(cs.imports), "cache-hits", G_TYPE_UINT64, guint64(cs.hits), "import-failures",
-		G_TYPE_UINT64, guint64(st->importFailures), "framebuffers", G_TYPE_UINT64, guint64(cs.live),
-		"copies", G_TYPE_UINT64, guint64(st->copies), "copy-reason", G_TYPE_STRING,
-		st->copyReason.c_str(), "last-flip-latency-us", G_TYPE_UINT64,
-		guint64(ps.lastFlipLatencyUs), "flip-interval-mean-us", G_TYPE_DOUBLE, ps.intervalMeanUs,
-		"flip-interval-jitter-us", G_TYPE_DOUBLE, ps.intervalStddevUs, "flip-interval-max-us",
-		G_TYPE_UINT64, guint64(ps.intervalMaxUs), "writeback-captures", G_TYPE_UINT64,
-		guint64(ps.writebackCaptures), "writeback-failures", G_TYPE_UINT64,
-		guint64(ps.writebackFailures), "mode", G_TYPE_STRING, mode.c_str(), "output", G_TYPE_STRING, output, "device",
-		G_TYPE_STRING, st->dev ? st->dev->describe().c_str() : "", nullptr);
-}
-
-static guint64 stats_field(GstDmabufKmsSink *self, const char *field)
-{
-	GstStructure *s = stats_structure(self);
-	guint64 v = 0;
-	gst_structure_get_uint64(s, field, &v);
-	gst_structure_free(s);
-	return v;
-}
-
-static GstSample *last_writeback(GstDmabufKmsSink *self)
-{
-	Capture c;
-	{
-		std::lock_guard run(self->state->runLock);
-		if (!self->state->presenter || !self->state->presenter->latestCapture(&c))
-			return nullptr;
-	}
-	GstBuffer *b = gst_buffer_new_allocate(nullptr, c.pixels.size(), nullptr);
-	gst_buffer_fill(b, 0, c.pixels.data(), c.pixels.size());
-	GstCaps *caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGRx", "width",
-					    G_TYPE_INT, gint(c.width), "height", G_TYPE_INT,
-					    gint(c.height), "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
-	GstStructure *info = gst_structure_new("dmabufkmssink-writeback", "sequence", G_TYPE_UINT64,
-					       guint64(c.sequence), nullptr);
-	GstSample *s = gst_sample_new(b, caps, nullptr, info);
-	gst_buffer_unref(b);
-	gst_caps_unref(caps);
-	return s;
-}
-
 static gboolean gst_dmabuf_kms_sink_event(GstBaseSink *bsink, GstEvent *event)
 {
 	auto *self = GST_DMABUF_KMS_SINK(bsink);
@@ -821,7 +612,7 @@ static gboolean gst_dmabuf_kms_sink_event(GstBaseSink *bsink, GstEvent *event)
 		capture_and_save(self);
 		self->state->capturedAtEos = true;
 		gst_element_post_message(GST_ELEMENT(self),
-					 gst_message_new_element(GST_OBJECT(self), stats_structure(self)));
+					 gst_message_new_element(GST_OBJECT(self), kms_sink_collect_stats(self)));
 	}
 	return GST_BASE_SINK_CLASS(gst_dmabuf_kms_sink_parent_class)->event(bsink, event);
 }
@@ -853,128 +644,6 @@ static void gst_dmabuf_kms_sink_overlay_init(GstVideoOverlayInterface *iface)
 
 /* ---- GObject ------------------------------------------------------------ */
 
-static void gst_dmabuf_kms_sink_set_property(GObject *object, guint id, const GValue *value,
-					     GParamSpec *pspec)
-{
-	auto *self = GST_DMABUF_KMS_SINK(object);
-	KmsSinkState *st = self->state;
-	auto str = [&] {
-		const gchar *s = g_value_get_string(value);
-		return std::string(s ? s : "");
-	};
-	GST_OBJECT_LOCK(self);
-	switch (id) {
-	case PROP_DEVICE:
-		st->sel.device = str();
-		break;
-	case PROP_DRIVER_NAME:
-		st->sel.driver = str();
-		break;
-	case PROP_CONNECTOR_ID:
-		st->sel.connectorId = g_value_get_uint(value);
-		break;
-	case PROP_CRTC_ID:
-		st->sel.crtcId = g_value_get_uint(value);
-		break;
-	case PROP_PLANE_ID:
-		st->sel.planeId = g_value_get_uint(value);
-		break;
-	case PROP_MODE:
-		st->mode = str();
-		break;
-	case PROP_WRITEBACK:
-		st->writeback = g_value_get_boolean(value);
-		break;
-	case PROP_WRITEBACK_LOCATION:
-		st->writebackLocation = str();
-		break;
-	case PROP_STRIDE_ALIGN: {
-		guint a = g_value_get_uint(value);
-		st->strideAlign = (a && !(a & (a - 1))) ? a : 1;
-		if (st->strideAlign != a)
-			GST_WARNING_OBJECT(self, "stride-align %u is not a power of two; using 1", a);
-		break;
-	}
-	default:
-		GST_OBJECT_UNLOCK(self);
-		if (!gst_video_overlay_set_property(object, PROP_LAST, id, value))
-			G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-		return;
-	}
-	GST_OBJECT_UNLOCK(self);
-}
-
-static void gst_dmabuf_kms_sink_get_property(GObject *object, guint id, GValue *value,
-					     GParamSpec *pspec)
-{
-	auto *self = GST_DMABUF_KMS_SINK(object);
-	KmsSinkState *st = self->state;
-	switch (id) {
-	case PROP_DEVICE:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->sel.device.empty() ? nullptr : st->sel.device.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_DRIVER_NAME:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->sel.driver.empty() ? nullptr : st->sel.driver.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_CONNECTOR_ID:
-		g_value_set_uint(value, st->sel.connectorId);
-		break;
-	case PROP_CRTC_ID:
-		g_value_set_uint(value, st->sel.crtcId);
-		break;
-	case PROP_PLANE_ID:
-		g_value_set_uint(value, st->sel.planeId);
-		break;
-	case PROP_MODE:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->mode.empty() ? nullptr : st->mode.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_WRITEBACK:
-		g_value_set_boolean(value, st->writeback);
-		break;
-	case PROP_WRITEBACK_LOCATION:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->writebackLocation.empty() ? nullptr
-									: st->writebackLocation.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_STRIDE_ALIGN:
-		g_value_set_uint(value, st->strideAlign);
-		break;
-	case PROP_STATS:
-		g_value_take_boxed(value, stats_structure(self));
-		break;
-	case PROP_FRAMES_SHOWN:
-		g_value_set_uint64(value, stats_field(self, "frames-shown"));
-		break;
-	case PROP_FRAMES_DROPPED:
-		g_value_set_uint64(value, stats_field(self, "dropped"));
-		break;
-	case PROP_IMPORTS:
-		g_value_set_uint64(value, stats_field(self, "imports"));
-		break;
-	case PROP_CACHE_HITS:
-		g_value_set_uint64(value, stats_field(self, "cache-hits"));
-		break;
-	case PROP_COPIES:
-		g_value_set_uint64(value, st->copies);
-		break;
-	case PROP_LAST_FLIP_LATENCY:
-		g_value_set_uint64(value, stats_field(self, "last-flip-latency-us"));
-		break;
-	case PROP_LAST_WRITEBACK:
-		g_value_take_boxed(value, last_writeback(self));
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
-}
-
 static void gst_dmabuf_kms_sink_finalize(GObject *object)
 {
 	delete GST_DMABUF_KMS_SINK(object)->state;
@@ -988,104 +657,11 @@ static void gst_dmabuf_kms_sink_class_init(GstDmabufKmsSinkClass *klass)
 	GstBaseSinkClass *bc = GST_BASE_SINK_CLASS(klass);
 	GstVideoSinkClass *vc = GST_VIDEO_SINK_CLASS(klass);
 
-	oc->set_property = gst_dmabuf_kms_sink_set_property;
-	oc->get_property = gst_dmabuf_kms_sink_get_property;
+	oc->set_property = kms_sink_set_property;
+	oc->get_property = kms_sink_get_property;
 	oc->finalize = gst_dmabuf_kms_sink_finalize;
 
-	const auto rwReady = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-						      GST_PARAM_MUTABLE_READY);
-	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-	g_object_class_install_property(
-		oc, PROP_DEVICE,
-		g_param_spec_string("device", "Device",
-				    "KMS device node (e.g. /dev/dri/card0); default: the first KMS "
-				    "device with a connected connector",
-				    nullptr, rwReady));
-	g_object_class_install_property(
-		oc, PROP_DRIVER_NAME,
-		g_param_spec_string("driver-name", "Driver name",
-				    "Only use a KMS device of this driver (e.g. vkms)", nullptr, rwReady));
-	g_object_class_install_property(
-		oc, PROP_CONNECTOR_ID,
-		g_param_spec_uint("connector-id", "Connector ID",
-				  "Connector to drive (0: the first connected one)", 0, G_MAXUINT32, 0,
-				  rwReady));
-	g_object_class_install_property(
-		oc, PROP_CRTC_ID,
-		g_param_spec_uint("crtc-id", "CRTC ID",
-				  "CRTC to drive (0: the connector's current one, else the first "
-				  "that can drive it)",
-				  0, G_MAXUINT32, 0, rwReady));
-	g_object_class_install_property(
-		oc, PROP_PLANE_ID,
-		g_param_spec_uint("plane-id", "Plane ID", "Plane to show the video on (0: the CRTC's primary plane)",
-				  0, G_MAXUINT32, 0, rwReady));
-	g_object_class_install_property(
-		oc, PROP_MODE,
-		g_param_spec_string("mode", "Mode",
-				    "Display mode as WIDTHxHEIGHT[@HZ] or a mode name (default: the "
-				    "current mode, else one of the video's size, else the preferred one)",
-				    nullptr, rwReady));
-	g_object_class_install_property(
-		oc, PROP_WRITEBACK,
-		g_param_spec_boolean("writeback", "Writeback",
-				     "Attach the device's writeback connector to the CRTC and capture the "
-				     "frame on screen at EOS (and at stop without EOS); see "
-				     "last-writeback and writeback-location",
-				     FALSE, rwReady));
-	g_object_class_install_property(
-		oc, PROP_WRITEBACK_LOCATION,
-		g_param_spec_string("writeback-location", "Writeback location",
-				    "Save the last captured frame as PNG here at EOS and at stop "
-				    "(needs writeback=true)",
-				    nullptr,
-				    static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
-	g_object_class_install_property(
-		oc, PROP_STRIDE_ALIGN,
-		g_param_spec_uint("stride-align", "Stride alignment",
-				  "Row pitch alignment in bytes (power of two) stated upstream in the "
-				  "ALLOCATION query and used by the offered pool",
-				  1, 1 << 16, 1, rwReady));
-	g_object_class_install_property(
-		oc, PROP_STATS,
-		g_param_spec_boxed("stats", "Statistics",
-				   "Counters as a dmabufkmssink-stats structure: frames-shown, dropped, "
-				   "imports, cache-hits, copies, last-flip-latency-us, flip-interval-*, "
-				   "writeback-captures, ...",
-				   GST_TYPE_STRUCTURE, ro));
-	g_object_class_install_property(
-		oc, PROP_FRAMES_SHOWN,
-		g_param_spec_uint64("frames-shown", "Frames shown",
-				    "Frames whose page flip completed", 0, G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_FRAMES_DROPPED,
-		g_param_spec_uint64("frames-dropped", "Frames dropped",
-				    "Frames never shown: dropped late by the sink or rejected by the display",
-				    0, G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_IMPORTS,
-		g_param_spec_uint64("imports", "Imports", "dma-bufs imported as framebuffers", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_CACHE_HITS,
-		g_param_spec_uint64("cache-hits", "Cache hits",
-				    "Frames whose framebuffer came from the cache", 0, G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_COPIES,
-		g_param_spec_uint64("copies", "Copies",
-				    "Frames copied into scanout buffers because import failed", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_LAST_FLIP_LATENCY,
-		g_param_spec_uint64("last-flip-latency", "Last flip latency",
-				    "Microseconds from the last commit to its page-flip event", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_LAST_WRITEBACK,
-		g_param_spec_boxed("last-writeback", "Last writeback",
-				   "The last frame captured by the writeback connector (BGRx, mode size)",
-				   GST_TYPE_SAMPLE, ro));
-	gst_video_overlay_install_properties(oc, PROP_LAST);
+	kms_sink_install_properties(oc);
 
 	GstCaps *caps = template_caps();
 	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK,
@@ -1108,6 +684,7 @@ static void gst_dmabuf_kms_sink_class_init(GstDmabufKmsSinkClass *klass)
 	vc->show_frame = gst_dmabuf_kms_sink_show_frame;
 
 	GST_DEBUG_CATEGORY_INIT(dmabuf_kms_sink_debug, "dmabufkmssink", 0, "dmabufkit atomic KMS sink");
+	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 }
 
 static void gst_dmabuf_kms_sink_init(GstDmabufKmsSink *self)
