@@ -36,8 +36,9 @@
 
 #include "../elements.h"
 #include "kms_format.h"
-#include "kms_import_decision.h"
+#include "kms_sink_caps.h"
 #include "kms_sink_copy.h"
+#include "kms_sink_import.h"
 #include "kms_sink_private.h"
 #include "kms_sink_properties.h"
 #include "kms_writeback.h"
@@ -50,68 +51,12 @@ static GstDebugCategory *perf_cat;
 using namespace dmabufkit;
 using namespace dmabufkit::kms;
 
-namespace {
-
-struct FbQdata {
-	std::shared_ptr<FramebufferCache> cache;
-	uint64_t inode;
-};
-
-} /* namespace */
-
-static GstCaps *template_caps()
-{
-	size_t n = 0;
-	const PixelFormatInfo *all = pixelFormats(&n);
-	GValue list = G_VALUE_INIT;
-	gst_value_list_init(&list, n);
-	for (size_t i = 0; i < n; ++i) {
-		if (!all[i].drmFourcc)
-			continue;
-		GValue v = G_VALUE_INIT;
-		g_value_init(&v, G_TYPE_STRING);
-		g_value_set_string(&v, std::string(all[i].name).c_str());
-		gst_value_list_append_and_take_value(&list, &v);
-	}
-	GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", GST_TYPE_INT_RANGE, 1, G_MAXINT,
-					    "height", GST_TYPE_INT_RANGE, 1, G_MAXINT, "framerate",
-					    GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
-	gst_caps_set_value(caps, "format", &list);
-	g_value_unset(&list);
-	return caps;
-}
-
 static void gst_dmabuf_kms_sink_overlay_init(GstVideoOverlayInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE(GstDmabufKmsSink, gst_dmabuf_kms_sink, GST_TYPE_VIDEO_SINK,
 			G_IMPLEMENT_INTERFACE(GST_TYPE_VIDEO_OVERLAY, gst_dmabuf_kms_sink_overlay_init))
 
 /* ---- device open / close ---------------------------------------------- */
-
-static std::vector<ModeCandidate> mode_candidates(const KmsDevice &dev, std::optional<size_t> *current)
-{
-	std::vector<ModeCandidate> out;
-	for (const auto &m : dev.modes())
-		out.push_back({ m.hdisplay, m.vdisplay, modeRefresh(m),
-				(m.type & DRM_MODE_TYPE_PREFERRED) != 0, m.name });
-	if (current && dev.currentMode()) {
-		const auto &cm = *dev.currentMode();
-		*current = std::nullopt;
-		for (size_t i = 0; i < dev.modes().size(); ++i)
-			if (std::memcmp(&dev.modes()[i], &cm, sizeof(cm)) == 0)
-				*current = i;
-		if (!*current) {
-			out.push_back({ cm.hdisplay, cm.vdisplay, modeRefresh(cm), false, cm.name });
-			*current = out.size() - 1;
-		}
-	}
-	return out;
-}
-
-static drmModeModeInfo mode_at(const KmsDevice &dev, size_t i)
-{
-	return i < dev.modes().size() ? dev.modes()[i] : *dev.currentMode();
-}
 
 static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 {
@@ -147,7 +92,7 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 		return FALSE;
 	}
 	if (!requestedMode.empty()) {
-		auto m = selectMode(mode_candidates(**dev, nullptr), std::nullopt, 0, 0, requestedMode);
+		auto m = selectMode((*dev)->modeCandidates(nullptr), std::nullopt, 0, 0, requestedMode);
 		if (!m) {
 			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Display mode \"%s\" is not available",
 								     requestedMode.c_str()),
@@ -253,40 +198,11 @@ static gboolean gst_dmabuf_kms_sink_stop(GstBaseSink *bsink)
 
 /* ---- caps and allocation ---------------------------------------------- */
 
-static GstCaps *device_caps(KmsSinkState *st)
-{
-	auto formats = gstFormatsForPlane(st->dev->planeFormats());
-	GValue list = G_VALUE_INIT;
-	gst_value_list_init(&list, formats.size());
-	for (const auto &f : formats) {
-		GValue v = G_VALUE_INIT;
-		g_value_init(&v, G_TYPE_STRING);
-		g_value_set_string(&v, f.c_str());
-		gst_value_list_append_and_take_value(&list, &v);
-	}
-	gint maxW = st->dev->maxWidth() ? gint(st->dev->maxWidth()) : G_MAXINT;
-	gint maxH = st->dev->maxHeight() ? gint(st->dev->maxHeight()) : G_MAXINT;
-	GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", GST_TYPE_INT_RANGE, 1, maxW,
-					    "height", GST_TYPE_INT_RANGE, 1, maxH, "framerate",
-					    GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
-	gst_caps_set_value(caps, "format", &list);
-	g_value_unset(&list);
-	return caps;
-}
-
-static std::string plane_format_names(KmsSinkState *st)
-{
-	std::string s;
-	for (const auto &f : gstFormatsForPlane(st->dev->planeFormats()))
-		s += (s.empty() ? "" : ", ") + f;
-	return s;
-}
-
 static GstCaps *gst_dmabuf_kms_sink_get_caps(GstBaseSink *bsink, GstCaps *filter)
 {
 	auto *self = GST_DMABUF_KMS_SINK(bsink);
 	KmsSinkState *st = self->state;
-	GstCaps *caps = st->dev ? device_caps(st) : template_caps();
+	GstCaps *caps = st->dev ? kms_sink_device_caps(*st->dev) : kms_sink_template_caps();
 	if (filter) {
 		GstCaps *r = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
 		gst_caps_unref(caps);
@@ -302,7 +218,7 @@ static GstCaps *gst_dmabuf_kms_sink_get_caps(GstBaseSink *bsink, GstCaps *filter
 					  ("upstream offers %s; plane %u of %s accepts only %s. Insert "
 					   "dmabufcpufilter or videoconvert.",
 					   offer, st->dev->planeId(), st->dev->driver().c_str(),
-					   plane_format_names(st).c_str()));
+					   kms_sink_plane_format_names(*st->dev).c_str()));
 			g_free(offer);
 		}
 	}
@@ -358,7 +274,7 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
 				  ("The display plane cannot show %s video", name ? name : "this"),
 				  ("plane %u of %s accepts only %s", st->dev->planeId(),
-				   st->dev->driver().c_str(), plane_format_names(st).c_str()));
+				   st->dev->driver().c_str(), kms_sink_plane_format_names(*st->dev).c_str()));
 		return FALSE;
 	}
 	st->info = info;
@@ -375,7 +291,7 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		std::string requested = st->mode;
 		GST_OBJECT_UNLOCK(self);
 		std::optional<size_t> current;
-		auto cands = mode_candidates(*st->dev, &current);
+		auto cands = st->dev->modeCandidates(&current);
 		auto ranked = rankModes(cands, current, GST_VIDEO_INFO_WIDTH(&info),
 					GST_VIDEO_INFO_HEIGHT(&info), requested);
 		if (!ranked) {
@@ -387,7 +303,9 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		if (auto a = st->presenter->active(); a && requested.empty())
 			st->modes.emplace_back(a->mode, "in use");
 		for (const auto &c : *ranked)
-			st->modes.emplace_back(mode_at(*st->dev, c.index), c.reason);
+			st->modes.emplace_back(st->dev->modeAt(c.index), c.reason);
+		for (const auto &[m, why] : st->modes)
+			GST_DEBUG_OBJECT(self, "mode to try: %s (%s)", modeName(m).c_str(), why.c_str());
 	}
 	if (auto r = apply_placement(self); !r) {
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot place the video on the display"),
@@ -441,80 +359,6 @@ static gboolean gst_dmabuf_kms_sink_propose_allocation(GstBaseSink *bsink, GstQu
 
 /* ---- import, copy, present -------------------------------------------- */
 
-static void fb_qdata_free(gpointer data)
-{
-	auto *q = static_cast<FbQdata *>(data);
-	q->cache->forget(q->inode);
-	delete q;
-}
-
-/* Import \a buf as a framebuffer (cached per dma-buf); \a ours: our own
- * copy, exempt from error injection. */
-static Result<uint32_t> import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, bool ours)
-{
-	KmsSinkState *st = self->state;
-	const GstVideoInfo &info = st->info;
-	const PixelFormatInfo *pf = st->pixelFormat;
-	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
-	FrameImport fi;
-	fi.fourcc = st->fourcc;
-	fi.width = GST_VIDEO_INFO_WIDTH(&info);
-	fi.height = GST_VIDEO_INFO_HEIGHT(&info);
-	fi.planes = GST_VIDEO_INFO_N_PLANES(&info);
-	GstMemory *mems[4] = {};
-	std::vector<PlaneSource> planes(fi.planes);
-	for (unsigned p = 0; p < fi.planes; ++p) {
-		PlaneSource &ps = planes[p];
-		gsize offset = meta ? meta->offset[p] : GST_VIDEO_INFO_PLANE_OFFSET(&info, p);
-		gint stride = meta ? meta->stride[p] : GST_VIDEO_INFO_PLANE_STRIDE(&info, p);
-		ps.offset = offset;
-		ps.stride = stride;
-		guint idx = 0, len = 0;
-		gsize skip = 0;
-		ps.located = stride > 0 && gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip);
-		if (!ps.located)
-			break; /* decideImport stops at this plane */
-		GstMemory *mem = gst_buffer_peek_memory(buf, idx);
-		ps.dmaBuf = gst_is_dmabuf_memory(mem);
-		ps.memoryType = mem->allocator ? mem->allocator->mem_type : "none";
-		ps.skip = skip;
-		ps.memorySize = mem->size;
-		ps.rows = pf ? pf->planeHeight(p, fi.height) : fi.height;
-		ps.rowBytes = pf ? pf->packedStride(p, fi.width) : uint64_t(stride);
-		if (!ps.dmaBuf)
-			break;
-		/* A memory imported before carries its inode in our qdata: asking
-		 * the fd again (fstatfs, fstat, 2 lseek for foreign memory) would
-		 * cost four syscalls per plane on every frame. */
-		auto *known = static_cast<FbQdata *>(gst_mini_object_get_qdata(GST_MINI_OBJECT_CAST(mem),
-									       st->fbQuark));
-		ps.cached = known != nullptr;
-		fi.fds[p] = gst_dmabuf_memory_get_fd(mem);
-		fi.inodes[p] = known ? known->inode : dbk_memory_get_inode(mem);
-		fi.offsets[p] = uint32_t(mem->offset + skip);
-		fi.pitches[p] = uint32_t(stride);
-		mems[p] = mem;
-	}
-	const ImportDecision d = decideImport(planes, ours ? 0 : st->injectedImportError);
-	if (!d.import()) {
-		GST_LOG_OBJECT(self, "cannot import %" GST_PTR_FORMAT ": %s", buf, d.reason.c_str());
-		return Error{ d.error, d.reason };
-	}
-	GST_LOG_OBJECT(self, "importing %s %ux%u (%s)", fourccName(fi.fourcc).c_str(), fi.width,
-		       fi.height, d.reason.c_str());
-	bool hit = false;
-	auto fb = st->cache->get(fi, &hit);
-	if (fb && !hit) {
-		for (unsigned p = 0; p < fi.planes; ++p) {
-			GstMiniObject *mo = GST_MINI_OBJECT_CAST(mems[p]);
-			if (!gst_mini_object_get_qdata(mo, st->fbQuark))
-				gst_mini_object_set_qdata(mo, st->fbQuark,
-							  new FbQdata{ st->cache, fi.inodes[p] }, fb_qdata_free);
-		}
-	}
-	return fb;
-}
-
 static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf)
 {
 	auto *self = GST_DMABUF_KMS_SINK(vsink);
@@ -533,7 +377,7 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 	}
 
 	GstBuffer *show = nullptr;
-	auto fb = import_buffer(self, buf, false);
+	auto fb = kms_sink_import_buffer(self, buf, false);
 	if (fb) {
 		show = gst_buffer_ref(buf);
 	} else {
@@ -552,7 +396,7 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 		auto copy = kms_sink_copy_to_scanout(self, buf);
 		if (copy) {
 			show = *copy;
-			fb = import_buffer(self, show, true);
+			fb = kms_sink_import_buffer(self, show, true);
 		}
 		if (!show || !fb) {
 			if (show)
@@ -663,7 +507,7 @@ static void gst_dmabuf_kms_sink_class_init(GstDmabufKmsSinkClass *klass)
 
 	kms_sink_install_properties(oc);
 
-	GstCaps *caps = template_caps();
+	GstCaps *caps = kms_sink_template_caps();
 	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK,
 								    GST_PAD_ALWAYS, caps));
 	gst_caps_unref(caps);

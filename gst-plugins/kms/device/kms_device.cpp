@@ -426,6 +426,33 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 	return {};
 }
 
+std::vector<ModeCandidate> KmsDevice::modeCandidates(std::optional<size_t> *current) const
+{
+	std::vector<ModeCandidate> out;
+	for (const auto &m : modes_)
+		out.push_back({ m.hdisplay, m.vdisplay, modeRefresh(m),
+				(m.type & DRM_MODE_TYPE_PREFERRED) != 0, m.name });
+	if (current && savedMode_) {
+		const auto &cm = *savedMode_;
+		*current = std::nullopt;
+		for (size_t i = 0; i < modes_.size(); ++i)
+			if (std::memcmp(&modes_[i], &cm, sizeof(cm)) == 0)
+				*current = i;
+		if (!*current) {
+			DBK_LOG(Kms, Debug, "%s: the mode at open (%s) is not among %s's modes",
+				name().c_str(), modeName(cm).c_str(), connectorName_.c_str());
+			out.push_back({ cm.hdisplay, cm.vdisplay, modeRefresh(cm), false, cm.name });
+			*current = out.size() - 1;
+		}
+	}
+	return out;
+}
+
+drmModeModeInfo KmsDevice::modeAt(size_t i) const
+{
+	return i < modes_.size() ? modes_[i] : *savedMode_;
+}
+
 std::string KmsDevice::describe() const
 {
 	std::string fmts;

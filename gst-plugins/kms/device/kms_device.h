@@ -14,6 +14,7 @@
 
 #include "dmabufkit/base/result.h"
 #include "dmabufkit/base/unique_fd.h"
+#include "kms_mode.h"
 
 namespace dmabufkit::kms {
 
@@ -87,6 +88,16 @@ public:
 	uint32_t maxWidth() const { return maxWidth_; }
 	uint32_t maxHeight() const { return maxHeight_; }
 	bool monotonicTimestamps() const { return monotonic_; }
+
+	/**
+	 * \brief The connector's modes for selectMode()/rankModes(), in modes()
+	 *        order. With \a current, it receives the index of the mode the
+	 *        CRTC ran at open (appended when the connector no longer lists
+	 *        it), or nullopt.
+	 */
+	std::vector<ModeCandidate> modeCandidates(std::optional<size_t> *current) const;
+	/** \brief The mode at index \a i of modeCandidates(). */
+	drmModeModeInfo modeAt(size_t i) const;
 
 	/** \brief One line naming device, driver, connector, CRTC and plane. */
 	std::string describe() const;
