@@ -26,132 +26,30 @@
  */
 #include "gstdmabufkmssink.h"
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <xf86drm.h>
 
-#include <dmabufkit/base/pixel_format.h>
-#include <dmabufkit/dmabufkit.h>
 #include <gst/allocators/allocators.h>
-#include <gst/video/video.h>
 #include <gst/video/videooverlay.h>
 
 #include "../elements.h"
-#include "kms_device.h"
 #include "kms_format.h"
-#include "kms_framebuffer_cache.h"
-#include "kms_mode.h"
-#include "kms_presenter.h"
+#include "kms_sink_caps.h"
+#include "kms_sink_copy.h"
+#include "kms_sink_import.h"
+#include "kms_sink_private.h"
+#include "kms_sink_properties.h"
 #include "kms_writeback.h"
 
-GST_DEBUG_CATEGORY_STATIC(dmabuf_kms_sink_debug);
+GST_DEBUG_CATEGORY(dmabuf_kms_sink_debug);
 #define GST_CAT_DEFAULT dmabuf_kms_sink_debug
+/* Copies into scanout buffers are reported here too (GST_PERFORMANCE). */
+static GstDebugCategory *perf_cat;
 
 using namespace dmabufkit;
 using namespace dmabufkit::kms;
-
-namespace {
-
-constexpr int kFlipTimeoutMs = 2000;
-
-struct KmsSinkState {
-	/* Settings (object lock). */
-	DeviceSelection sel;
-	std::string mode;
-	bool writeback = false;
-	std::string writebackLocation;
-	guint strideAlign = 1;
-	std::optional<Rect> render;
-	bool renderChanged = false;
-
-	/* Running (streaming thread, state changes). runLock guards the
-	 * pointers against readers of stats/last-writeback in other threads. */
-	std::mutex runLock;
-	std::unique_ptr<KmsDevice> dev;
-	std::unique_ptr<Presenter> presenter;
-	std::shared_ptr<FramebufferCache> cache;
-	GQuark fbQuark = 0;
-	DbkAllocator *allocator = nullptr;
-	GstBufferPool *copyPool = nullptr;
-	GstVideoInfo info{};
-	uint32_t fourcc = 0;
-	const PixelFormatInfo *pixelFormat = nullptr; /* of info, looked up once per caps */
-	bool haveCaps = false;
-	std::vector<std::pair<drmModeModeInfo, std::string>> modes; /* to try, best first */
-	GstBuffer *lastBuffer = nullptr; /* identity only, never dereferenced */
-	GstClockTime lastPts = GST_CLOCK_TIME_NONE;
-	bool warnedCopy = false;
-	bool negotiationErrorPosted = false;
-	std::string copyReason;
-	int injectedImportError = 0;
-	bool capturedAtEos = false;
-
-	std::atomic<guint64> copies{ 0 };
-	std::atomic<guint64> importFailures{ 0 };
-	std::atomic<guint64> failedFrames{ 0 };
-};
-
-struct FbQdata {
-	std::shared_ptr<FramebufferCache> cache;
-	uint64_t inode;
-};
-
-} /* namespace */
-
-struct _GstDmabufKmsSink {
-	GstVideoSink parent;
-	KmsSinkState *state;
-};
-
-enum {
-	PROP_0,
-	PROP_DEVICE,
-	PROP_DRIVER_NAME,
-	PROP_CONNECTOR_ID,
-	PROP_CRTC_ID,
-	PROP_PLANE_ID,
-	PROP_MODE,
-	PROP_WRITEBACK,
-	PROP_WRITEBACK_LOCATION,
-	PROP_STRIDE_ALIGN,
-	PROP_STATS,
-	PROP_FRAMES_SHOWN,
-	PROP_FRAMES_DROPPED,
-	PROP_IMPORTS,
-	PROP_CACHE_HITS,
-	PROP_COPIES,
-	PROP_LAST_FLIP_LATENCY,
-	PROP_LAST_WRITEBACK,
-	PROP_LAST,
-};
-
-static GstCaps *template_caps()
-{
-	size_t n = 0;
-	const PixelFormatInfo *all = pixelFormats(&n);
-	GValue list = G_VALUE_INIT;
-	gst_value_list_init(&list, n);
-	for (size_t i = 0; i < n; ++i) {
-		if (!all[i].drmFourcc)
-			continue;
-		GValue v = G_VALUE_INIT;
-		g_value_init(&v, G_TYPE_STRING);
-		g_value_set_string(&v, std::string(all[i].name).c_str());
-		gst_value_list_append_and_take_value(&list, &v);
-	}
-	GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", GST_TYPE_INT_RANGE, 1, G_MAXINT,
-					    "height", GST_TYPE_INT_RANGE, 1, G_MAXINT, "framerate",
-					    GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
-	gst_caps_set_value(caps, "format", &list);
-	g_value_unset(&list);
-	return caps;
-}
 
 static void gst_dmabuf_kms_sink_overlay_init(GstVideoOverlayInterface *iface);
 
@@ -159,62 +57,6 @@ G_DEFINE_TYPE_WITH_CODE(GstDmabufKmsSink, gst_dmabuf_kms_sink, GST_TYPE_VIDEO_SI
 			G_IMPLEMENT_INTERFACE(GST_TYPE_VIDEO_OVERLAY, gst_dmabuf_kms_sink_overlay_init))
 
 /* ---- device open / close ---------------------------------------------- */
-
-static void close_fd_notify(gpointer data)
-{
-	int *fd = static_cast<int *>(data);
-	close(*fd);
-	delete fd;
-}
-
-/* Scanout buffers come from a second open of the device (dropped master):
- * the allocator and its memories may outlive the sink's own fd, and must
- * never keep the sink's DRM master alive. */
-static DbkAllocator *scanout_allocator(const std::string &path, std::string *why)
-{
-	int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		*why = "cannot open " + path + ": " + std::strerror(errno);
-		return nullptr;
-	}
-	if (drmIsMaster(fd))
-		drmDropMaster(fd);
-	GError *err = nullptr;
-	DbkAllocator *alloc = dbk_allocator_new_for_drm_fd(fd, &err);
-	if (!alloc) {
-		*why = err->message;
-		g_error_free(err);
-		close(fd);
-		return nullptr;
-	}
-	g_object_set_data_full(G_OBJECT(alloc), "dmabufkmssink-drm-fd", new int(fd), close_fd_notify);
-	return alloc;
-}
-
-static std::vector<ModeCandidate> mode_candidates(const KmsDevice &dev, std::optional<size_t> *current)
-{
-	std::vector<ModeCandidate> out;
-	for (const auto &m : dev.modes())
-		out.push_back({ m.hdisplay, m.vdisplay, modeRefresh(m),
-				(m.type & DRM_MODE_TYPE_PREFERRED) != 0, m.name });
-	if (current && dev.currentMode()) {
-		const auto &cm = *dev.currentMode();
-		*current = std::nullopt;
-		for (size_t i = 0; i < dev.modes().size(); ++i)
-			if (std::memcmp(&dev.modes()[i], &cm, sizeof(cm)) == 0)
-				*current = i;
-		if (!*current) {
-			out.push_back({ cm.hdisplay, cm.vdisplay, modeRefresh(cm), false, cm.name });
-			*current = out.size() - 1;
-		}
-	}
-	return out;
-}
-
-static drmModeModeInfo mode_at(const KmsDevice &dev, size_t i)
-{
-	return i < dev.modes().size() ? dev.modes()[i] : *dev.currentMode();
-}
 
 static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 {
@@ -250,7 +92,7 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 		return FALSE;
 	}
 	if (!requestedMode.empty()) {
-		auto m = selectMode(mode_candidates(**dev, nullptr), std::nullopt, 0, 0, requestedMode);
+		auto m = selectMode((*dev)->modeCandidates(nullptr), std::nullopt, 0, 0, requestedMode);
 		if (!m) {
 			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Display mode \"%s\" is not available",
 								     requestedMode.c_str()),
@@ -258,10 +100,11 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 			return FALSE;
 		}
 	}
-	std::string why;
-	DbkAllocator *alloc = scanout_allocator((*dev)->path(), &why);
-	if (!alloc)
-		GST_WARNING_OBJECT(self, "no scanout pool for upstream: %s", why.c_str());
+	DbkAllocator *alloc = nullptr;
+	if (auto a = kms_sink_scanout_allocator((*dev)->path()))
+		alloc = *a;
+	else
+		GST_WARNING_OBJECT(self, "no scanout pool for upstream: %s", a.error().message.c_str());
 
 	auto presenter = std::make_unique<Presenter>(**dev);
 	if (auto r = presenter->start(); !r) {
@@ -271,7 +114,7 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 			gst_object_unref(alloc);
 		return FALSE;
 	}
-	st->cache = std::make_shared<FramebufferCache>((*dev)->fd());
+	st->cache = std::make_shared<FramebufferCache>((*dev)->fd(), (*dev)->name());
 	/* Fault injection for tests: upstream buffers fail to import with this errno. */
 	const char *inj = g_getenv("DMABUFKIT_KMS_INJECT_IMPORT_ERROR");
 	st->injectedImportError = inj ? (atoi(inj) > 0 ? atoi(inj) : EINVAL) : 0;
@@ -355,40 +198,11 @@ static gboolean gst_dmabuf_kms_sink_stop(GstBaseSink *bsink)
 
 /* ---- caps and allocation ---------------------------------------------- */
 
-static GstCaps *device_caps(KmsSinkState *st)
-{
-	auto formats = gstFormatsForPlane(st->dev->planeFormats());
-	GValue list = G_VALUE_INIT;
-	gst_value_list_init(&list, formats.size());
-	for (const auto &f : formats) {
-		GValue v = G_VALUE_INIT;
-		g_value_init(&v, G_TYPE_STRING);
-		g_value_set_string(&v, f.c_str());
-		gst_value_list_append_and_take_value(&list, &v);
-	}
-	gint maxW = st->dev->maxWidth() ? gint(st->dev->maxWidth()) : G_MAXINT;
-	gint maxH = st->dev->maxHeight() ? gint(st->dev->maxHeight()) : G_MAXINT;
-	GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", GST_TYPE_INT_RANGE, 1, maxW,
-					    "height", GST_TYPE_INT_RANGE, 1, maxH, "framerate",
-					    GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
-	gst_caps_set_value(caps, "format", &list);
-	g_value_unset(&list);
-	return caps;
-}
-
-static std::string plane_format_names(KmsSinkState *st)
-{
-	std::string s;
-	for (const auto &f : gstFormatsForPlane(st->dev->planeFormats()))
-		s += (s.empty() ? "" : ", ") + f;
-	return s;
-}
-
 static GstCaps *gst_dmabuf_kms_sink_get_caps(GstBaseSink *bsink, GstCaps *filter)
 {
 	auto *self = GST_DMABUF_KMS_SINK(bsink);
 	KmsSinkState *st = self->state;
-	GstCaps *caps = st->dev ? device_caps(st) : template_caps();
+	GstCaps *caps = st->dev ? kms_sink_device_caps(*st->dev) : kms_sink_template_caps();
 	if (filter) {
 		GstCaps *r = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
 		gst_caps_unref(caps);
@@ -404,14 +218,15 @@ static GstCaps *gst_dmabuf_kms_sink_get_caps(GstBaseSink *bsink, GstCaps *filter
 					  ("upstream offers %s; plane %u of %s accepts only %s. Insert "
 					   "dmabufcpufilter or videoconvert.",
 					   offer, st->dev->planeId(), st->dev->driver().c_str(),
-					   plane_format_names(st).c_str()));
+					   kms_sink_plane_format_names(*st->dev).c_str()));
 			g_free(offer);
 		}
 	}
 	return caps;
 }
 
-static bool apply_placement(GstDmabufKmsSink *self, std::string *err)
+/* Configure the presenter with every ranked mode the frame can be placed in. */
+static Result<void> apply_placement(GstDmabufKmsSink *self)
 {
 	KmsSinkState *st = self->state;
 	GST_OBJECT_LOCK(self);
@@ -420,11 +235,14 @@ static bool apply_placement(GstDmabufKmsSink *self, std::string *err)
 	st->renderChanged = false;
 	GST_OBJECT_UNLOCK(self);
 	std::vector<OutputConfig> configs;
+	std::string unplaced;
 	for (const auto &[m, why] : st->modes) {
 		auto p = placeFrame(GST_VIDEO_INFO_WIDTH(&st->info), GST_VIDEO_INFO_HEIGHT(&st->info),
 				    m.hdisplay, m.vdisplay, render, false);
 		if (!p) {
-			*err += (err->empty() ? "" : "; ") + modeName(m) + ": " + p.error().message;
+			unplaced += (unplaced.empty() ? "" : "; ") + modeName(m) + ": " + p.error().message;
+			GST_DEBUG_OBJECT(self, "mode %s (%s) skipped: %s", modeName(m).c_str(), why.c_str(),
+					 p.error().message.c_str());
 			continue;
 		}
 		GST_DEBUG_OBJECT(self, "candidate mode %s (%s), frame %ux%u+%d+%d -> %ux%u+%d+%d",
@@ -433,12 +251,8 @@ static bool apply_placement(GstDmabufKmsSink *self, std::string *err)
 		configs.push_back({ m, *p, why });
 	}
 	if (configs.empty())
-		return false;
-	if (auto r = st->presenter->configure(std::move(configs), writeback); !r) {
-		*err = r.error().message;
-		return false;
-	}
-	return true;
+		return Error{ EINVAL, unplaced };
+	return st->presenter->configure(std::move(configs), writeback);
 }
 
 static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
@@ -460,7 +274,7 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
 				  ("The display plane cannot show %s video", name ? name : "this"),
 				  ("plane %u of %s accepts only %s", st->dev->planeId(),
-				   st->dev->driver().c_str(), plane_format_names(st).c_str()));
+				   st->dev->driver().c_str(), kms_sink_plane_format_names(*st->dev).c_str()));
 		return FALSE;
 	}
 	st->info = info;
@@ -477,7 +291,7 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		std::string requested = st->mode;
 		GST_OBJECT_UNLOCK(self);
 		std::optional<size_t> current;
-		auto cands = mode_candidates(*st->dev, &current);
+		auto cands = st->dev->modeCandidates(&current);
 		auto ranked = rankModes(cands, current, GST_VIDEO_INFO_WIDTH(&info),
 					GST_VIDEO_INFO_HEIGHT(&info), requested);
 		if (!ranked) {
@@ -489,12 +303,13 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		if (auto a = st->presenter->active(); a && requested.empty())
 			st->modes.emplace_back(a->mode, "in use");
 		for (const auto &c : *ranked)
-			st->modes.emplace_back(mode_at(*st->dev, c.index), c.reason);
+			st->modes.emplace_back(st->dev->modeAt(c.index), c.reason);
+		for (const auto &[m, why] : st->modes)
+			GST_DEBUG_OBJECT(self, "mode to try: %s (%s)", modeName(m).c_str(), why.c_str());
 	}
-	std::string err;
-	if (!apply_placement(self, &err)) {
+	if (auto r = apply_placement(self); !r) {
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot place the video on the display"),
-				  ("%s", err.c_str()));
+				  ("%s", r.error().message.c_str()));
 		return FALSE;
 	}
 	st->haveCaps = true;
@@ -544,122 +359,6 @@ static gboolean gst_dmabuf_kms_sink_propose_allocation(GstBaseSink *bsink, GstQu
 
 /* ---- import, copy, present -------------------------------------------- */
 
-static void fb_qdata_free(gpointer data)
-{
-	auto *q = static_cast<FbQdata *>(data);
-	q->cache->forget(q->inode);
-	delete q;
-}
-
-static Result<uint32_t> import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, bool ours)
-{
-	KmsSinkState *st = self->state;
-	if (st->injectedImportError && !ours)
-		return Error::fromErrno(st->injectedImportError,
-					"drmPrimeFDToHandle (error injected by DMABUFKIT_KMS_INJECT_IMPORT_ERROR)");
-	const GstVideoInfo &info = st->info;
-	const PixelFormatInfo *pf = st->pixelFormat;
-	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
-	FrameImport fi;
-	fi.fourcc = st->fourcc;
-	fi.width = GST_VIDEO_INFO_WIDTH(&info);
-	fi.height = GST_VIDEO_INFO_HEIGHT(&info);
-	fi.planes = GST_VIDEO_INFO_N_PLANES(&info);
-	GstMemory *mems[4] = {};
-	for (unsigned p = 0; p < fi.planes; ++p) {
-		gsize offset = meta ? meta->offset[p] : GST_VIDEO_INFO_PLANE_OFFSET(&info, p);
-		gint stride = meta ? meta->stride[p] : GST_VIDEO_INFO_PLANE_STRIDE(&info, p);
-		guint idx = 0, len = 0;
-		gsize skip = 0;
-		if (stride <= 0 || !gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip))
-			return Error{ EINVAL, "plane " + std::to_string(p) + " (offset " +
-						      std::to_string(offset) + ", stride " + std::to_string(stride) +
-						      ") is not inside the buffer" };
-		GstMemory *mem = gst_buffer_peek_memory(buf, idx);
-		if (!gst_is_dmabuf_memory(mem))
-			return Error{ EINVAL, std::string("the buffer's memory is not a dma-buf (allocator ") +
-						      (mem->allocator ? mem->allocator->mem_type : "none") + ")" };
-		uint64_t rows = pf ? pf->planeHeight(p, fi.height) : fi.height;
-		uint64_t rowBytes = pf ? pf->packedStride(p, fi.width) : uint64_t(stride);
-		if (skip + uint64_t(stride) * (rows - 1) + rowBytes > mem->size)
-			return Error{ EINVAL, "plane " + std::to_string(p) + " spans several memories" };
-		fi.fds[p] = gst_dmabuf_memory_get_fd(mem);
-		/* A memory imported before carries its inode in our qdata: asking
-		 * the fd again (fstatfs, fstat, 2 lseek for foreign memory) would
-		 * cost four syscalls per plane on every frame. */
-		auto *known = static_cast<FbQdata *>(gst_mini_object_get_qdata(GST_MINI_OBJECT_CAST(mem),
-									       st->fbQuark));
-		fi.inodes[p] = known ? known->inode : dbk_memory_get_inode(mem);
-		fi.offsets[p] = uint32_t(mem->offset + skip);
-		fi.pitches[p] = uint32_t(stride);
-		mems[p] = mem;
-	}
-	bool hit = false;
-	auto fb = st->cache->get(fi, &hit);
-	if (fb && !hit) {
-		for (unsigned p = 0; p < fi.planes; ++p) {
-			GstMiniObject *mo = GST_MINI_OBJECT_CAST(mems[p]);
-			if (!gst_mini_object_get_qdata(mo, st->fbQuark))
-				gst_mini_object_set_qdata(mo, st->fbQuark,
-							  new FbQdata{ st->cache, fi.inodes[p] }, fb_qdata_free);
-		}
-	}
-	return fb;
-}
-
-static GstBuffer *copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *buf, std::string *err)
-{
-	KmsSinkState *st = self->state;
-	if (!st->allocator) {
-		*err = "no scanout allocator";
-		return nullptr;
-	}
-	if (!st->copyPool) {
-		GstBufferPool *pool = dbk_buffer_pool_new(st->allocator);
-		GstCaps *caps = gst_video_info_to_caps(&st->info);
-		GstStructure *config = gst_buffer_pool_get_config(pool);
-		gst_buffer_pool_config_set_params(config, caps, guint(st->info.size), 3, 0);
-		gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-		DbkConstraints c;
-		dbk_constraints_init(&c, "dmabufkmssink copy");
-		c.scanout = TRUE;
-		c.cpu_mappable = TRUE;
-		dbk_buffer_pool_config_set_constraints(config, &c);
-		gchar *prefix = g_strdup_printf("%s-copy", GST_OBJECT_NAME(self));
-		dbk_buffer_pool_config_set_name_prefix(config, prefix);
-		g_free(prefix);
-		gst_caps_unref(caps);
-		if (!gst_buffer_pool_set_config(pool, config) || !gst_buffer_pool_set_active(pool, TRUE)) {
-			const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
-			*err = std::string("scanout pool for copies: ") + (why ? why : "configuration refused");
-			gst_object_unref(pool);
-			return nullptr;
-		}
-		st->copyPool = pool;
-	}
-	GstBuffer *out = nullptr;
-	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK) {
-		*err = "cannot get a scanout buffer for the copy";
-		return nullptr;
-	}
-	GstVideoFrame in, o;
-	bool ok = false;
-	if (gst_video_frame_map(&in, &st->info, buf, GST_MAP_READ)) {
-		if (gst_video_frame_map(&o, &st->info, out, GST_MAP_WRITE)) {
-			ok = gst_video_frame_copy(&o, &in);
-			gst_video_frame_unmap(&o);
-		}
-		gst_video_frame_unmap(&in);
-	}
-	if (!ok) {
-		*err = "copying the frame failed";
-		gst_buffer_unref(out);
-		return nullptr;
-	}
-	gst_buffer_copy_into(out, buf, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
-	return out;
-}
-
 static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf)
 {
 	auto *self = GST_DMABUF_KMS_SINK(vsink);
@@ -672,39 +371,46 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 	bool renderChanged = st->renderChanged;
 	GST_OBJECT_UNLOCK(self);
 	if (renderChanged) {
-		std::string err;
-		if (!apply_placement(self, &err))
+		if (auto r = apply_placement(self); !r)
 			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("Cannot apply the render rectangle"),
-					    ("%s", err.c_str()));
+					    ("%s", r.error().message.c_str()));
 	}
 
 	GstBuffer *show = nullptr;
-	auto fb = import_buffer(self, buf, false);
+	auto fb = kms_sink_import_buffer(self, buf, false);
 	if (fb) {
 		show = gst_buffer_ref(buf);
 	} else {
 		st->importFailures++;
-		std::string reason = fb.error().message, err;
+		std::string reason = fb.error().message;
 		if (!st->warnedCopy) {
 			st->warnedCopy = true;
 			st->copyReason = reason;
+			GST_CAT_WARNING_OBJECT(perf_cat, self,
+					       "copying every frame into a scanout buffer: %s",
+					       reason.c_str());
 			GST_ELEMENT_WARNING(self, STREAM, FAILED,
 					    ("Cannot show the frames zero-copy; copying each frame into a scanout buffer"),
 					    ("import failed: %s", reason.c_str()));
 		}
-		show = copy_to_scanout(self, buf, &err);
-		if (show)
-			fb = import_buffer(self, show, true);
+		auto copy = kms_sink_copy_to_scanout(self, buf);
+		if (copy) {
+			show = *copy;
+			fb = kms_sink_import_buffer(self, show, true);
+		}
 		if (!show || !fb) {
 			if (show)
 				gst_buffer_unref(show);
 			st->failedFrames++;
 			GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot show the frame"),
 					  ("import failed (%s) and the copy fallback failed too (%s)", reason.c_str(),
-					   show ? fb.error().message.c_str() : err.c_str()));
+					   show ? fb.error().message.c_str() : copy.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
 		st->copies++;
+		GST_CAT_LOG_OBJECT(perf_cat, self, "copied frame %" GST_TIME_FORMAT
+				   " into a scanout buffer (copy %" G_GUINT64_FORMAT ")",
+				   GST_TIME_ARGS(GST_BUFFER_PTS(buf)), guint64(st->copies));
 	}
 
 	KmsFrame frame;
@@ -741,77 +447,6 @@ static gboolean gst_dmabuf_kms_sink_unlock_stop(GstBaseSink *bsink)
 	return TRUE;
 }
 
-/* ---- statistics -------------------------------------------------------- */
-
-static GstStructure *stats_structure(GstDmabufKmsSink *self)
-{
-	KmsSinkState *st = self->state;
-	std::lock_guard run(st->runLock);
-	Presenter::Stats ps;
-	FramebufferCache::Stats cs;
-	if (st->presenter)
-		ps = st->presenter->stats();
-	if (st->cache)
-		cs = st->cache->stats();
-	GstStructure *base = gst_base_sink_get_stats(GST_BASE_SINK(self));
-	guint64 lateDrops = 0;
-	if (base)
-		gst_structure_get_uint64(base, "dropped", &lateDrops);
-	if (base)
-		gst_structure_free(base);
-	std::optional<OutputConfig> active;
-	if (st->presenter)
-		active = st->presenter->active();
-	std::string mode = active ? modeName(active->mode) + " (" + active->reason + ")" : "";
-	const char *output = !active ? "" : active->displayAttached ? "display" : "writeback-only";
-	return gst_structure_new(
-		"dmabufkmssink-stats", "frames-shown", G_TYPE_UINT64, guint64(ps.framesShown),
-		"flips", G_TYPE_UINT64, guint64(ps.flips), "commits", G_TYPE_UINT64, guint64(ps.commits),
-		"test-commits", G_TYPE_UINT64, guint64(ps.testCommits), "dropped", G_TYPE_UINT64,
-		guint64(lateDrops + st->failedFrames), "late-drops", G_TYPE_UINT64, lateDrops,
-		"failed-frames", G_TYPE_UINT64, guint64(st->failedFrames), "imports", G_TYPE_UINT64,
-		guint64(cs.imports), "cache-hits", G_TYPE_UINT64, guint64(cs.hits), "import-failures",
-		G_TYPE_UINT64, guint64(st->importFailures), "framebuffers", G_TYPE_UINT64, guint64(cs.live),
-		"copies", G_TYPE_UINT64, guint64(st->copies), "copy-reason", G_TYPE_STRING,
-		st->copyReason.c_str(), "last-flip-latency-us", G_TYPE_UINT64,
-		guint64(ps.lastFlipLatencyUs), "flip-interval-mean-us", G_TYPE_DOUBLE, ps.intervalMeanUs,
-		"flip-interval-jitter-us", G_TYPE_DOUBLE, ps.intervalStddevUs, "flip-interval-max-us",
-		G_TYPE_UINT64, guint64(ps.intervalMaxUs), "writeback-captures", G_TYPE_UINT64,
-		guint64(ps.writebackCaptures), "writeback-failures", G_TYPE_UINT64,
-		guint64(ps.writebackFailures), "mode", G_TYPE_STRING, mode.c_str(), "output", G_TYPE_STRING, output, "device",
-		G_TYPE_STRING, st->dev ? st->dev->describe().c_str() : "", nullptr);
-}
-
-static guint64 stats_field(GstDmabufKmsSink *self, const char *field)
-{
-	GstStructure *s = stats_structure(self);
-	guint64 v = 0;
-	gst_structure_get_uint64(s, field, &v);
-	gst_structure_free(s);
-	return v;
-}
-
-static GstSample *last_writeback(GstDmabufKmsSink *self)
-{
-	Capture c;
-	{
-		std::lock_guard run(self->state->runLock);
-		if (!self->state->presenter || !self->state->presenter->latestCapture(&c))
-			return nullptr;
-	}
-	GstBuffer *b = gst_buffer_new_allocate(nullptr, c.pixels.size(), nullptr);
-	gst_buffer_fill(b, 0, c.pixels.data(), c.pixels.size());
-	GstCaps *caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGRx", "width",
-					    G_TYPE_INT, gint(c.width), "height", G_TYPE_INT,
-					    gint(c.height), "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
-	GstStructure *info = gst_structure_new("dmabufkmssink-writeback", "sequence", G_TYPE_UINT64,
-					       guint64(c.sequence), nullptr);
-	GstSample *s = gst_sample_new(b, caps, nullptr, info);
-	gst_buffer_unref(b);
-	gst_caps_unref(caps);
-	return s;
-}
-
 static gboolean gst_dmabuf_kms_sink_event(GstBaseSink *bsink, GstEvent *event)
 {
 	auto *self = GST_DMABUF_KMS_SINK(bsink);
@@ -821,7 +456,7 @@ static gboolean gst_dmabuf_kms_sink_event(GstBaseSink *bsink, GstEvent *event)
 		capture_and_save(self);
 		self->state->capturedAtEos = true;
 		gst_element_post_message(GST_ELEMENT(self),
-					 gst_message_new_element(GST_OBJECT(self), stats_structure(self)));
+					 gst_message_new_element(GST_OBJECT(self), kms_sink_collect_stats(self)));
 	}
 	return GST_BASE_SINK_CLASS(gst_dmabuf_kms_sink_parent_class)->event(bsink, event);
 }
@@ -853,128 +488,6 @@ static void gst_dmabuf_kms_sink_overlay_init(GstVideoOverlayInterface *iface)
 
 /* ---- GObject ------------------------------------------------------------ */
 
-static void gst_dmabuf_kms_sink_set_property(GObject *object, guint id, const GValue *value,
-					     GParamSpec *pspec)
-{
-	auto *self = GST_DMABUF_KMS_SINK(object);
-	KmsSinkState *st = self->state;
-	auto str = [&] {
-		const gchar *s = g_value_get_string(value);
-		return std::string(s ? s : "");
-	};
-	GST_OBJECT_LOCK(self);
-	switch (id) {
-	case PROP_DEVICE:
-		st->sel.device = str();
-		break;
-	case PROP_DRIVER_NAME:
-		st->sel.driver = str();
-		break;
-	case PROP_CONNECTOR_ID:
-		st->sel.connectorId = g_value_get_uint(value);
-		break;
-	case PROP_CRTC_ID:
-		st->sel.crtcId = g_value_get_uint(value);
-		break;
-	case PROP_PLANE_ID:
-		st->sel.planeId = g_value_get_uint(value);
-		break;
-	case PROP_MODE:
-		st->mode = str();
-		break;
-	case PROP_WRITEBACK:
-		st->writeback = g_value_get_boolean(value);
-		break;
-	case PROP_WRITEBACK_LOCATION:
-		st->writebackLocation = str();
-		break;
-	case PROP_STRIDE_ALIGN: {
-		guint a = g_value_get_uint(value);
-		st->strideAlign = (a && !(a & (a - 1))) ? a : 1;
-		if (st->strideAlign != a)
-			GST_WARNING_OBJECT(self, "stride-align %u is not a power of two; using 1", a);
-		break;
-	}
-	default:
-		GST_OBJECT_UNLOCK(self);
-		if (!gst_video_overlay_set_property(object, PROP_LAST, id, value))
-			G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-		return;
-	}
-	GST_OBJECT_UNLOCK(self);
-}
-
-static void gst_dmabuf_kms_sink_get_property(GObject *object, guint id, GValue *value,
-					     GParamSpec *pspec)
-{
-	auto *self = GST_DMABUF_KMS_SINK(object);
-	KmsSinkState *st = self->state;
-	switch (id) {
-	case PROP_DEVICE:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->sel.device.empty() ? nullptr : st->sel.device.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_DRIVER_NAME:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->sel.driver.empty() ? nullptr : st->sel.driver.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_CONNECTOR_ID:
-		g_value_set_uint(value, st->sel.connectorId);
-		break;
-	case PROP_CRTC_ID:
-		g_value_set_uint(value, st->sel.crtcId);
-		break;
-	case PROP_PLANE_ID:
-		g_value_set_uint(value, st->sel.planeId);
-		break;
-	case PROP_MODE:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->mode.empty() ? nullptr : st->mode.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_WRITEBACK:
-		g_value_set_boolean(value, st->writeback);
-		break;
-	case PROP_WRITEBACK_LOCATION:
-		GST_OBJECT_LOCK(self);
-		g_value_set_string(value, st->writebackLocation.empty() ? nullptr
-									: st->writebackLocation.c_str());
-		GST_OBJECT_UNLOCK(self);
-		break;
-	case PROP_STRIDE_ALIGN:
-		g_value_set_uint(value, st->strideAlign);
-		break;
-	case PROP_STATS:
-		g_value_take_boxed(value, stats_structure(self));
-		break;
-	case PROP_FRAMES_SHOWN:
-		g_value_set_uint64(value, stats_field(self, "frames-shown"));
-		break;
-	case PROP_FRAMES_DROPPED:
-		g_value_set_uint64(value, stats_field(self, "dropped"));
-		break;
-	case PROP_IMPORTS:
-		g_value_set_uint64(value, stats_field(self, "imports"));
-		break;
-	case PROP_CACHE_HITS:
-		g_value_set_uint64(value, stats_field(self, "cache-hits"));
-		break;
-	case PROP_COPIES:
-		g_value_set_uint64(value, st->copies);
-		break;
-	case PROP_LAST_FLIP_LATENCY:
-		g_value_set_uint64(value, stats_field(self, "last-flip-latency-us"));
-		break;
-	case PROP_LAST_WRITEBACK:
-		g_value_take_boxed(value, last_writeback(self));
-		break;
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
-}
-
 static void gst_dmabuf_kms_sink_finalize(GObject *object)
 {
 	delete GST_DMABUF_KMS_SINK(object)->state;
@@ -988,106 +501,13 @@ static void gst_dmabuf_kms_sink_class_init(GstDmabufKmsSinkClass *klass)
 	GstBaseSinkClass *bc = GST_BASE_SINK_CLASS(klass);
 	GstVideoSinkClass *vc = GST_VIDEO_SINK_CLASS(klass);
 
-	oc->set_property = gst_dmabuf_kms_sink_set_property;
-	oc->get_property = gst_dmabuf_kms_sink_get_property;
+	oc->set_property = kms_sink_set_property;
+	oc->get_property = kms_sink_get_property;
 	oc->finalize = gst_dmabuf_kms_sink_finalize;
 
-	const auto rwReady = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-						      GST_PARAM_MUTABLE_READY);
-	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-	g_object_class_install_property(
-		oc, PROP_DEVICE,
-		g_param_spec_string("device", "Device",
-				    "KMS device node (e.g. /dev/dri/card0); default: the first KMS "
-				    "device with a connected connector",
-				    nullptr, rwReady));
-	g_object_class_install_property(
-		oc, PROP_DRIVER_NAME,
-		g_param_spec_string("driver-name", "Driver name",
-				    "Only use a KMS device of this driver (e.g. vkms)", nullptr, rwReady));
-	g_object_class_install_property(
-		oc, PROP_CONNECTOR_ID,
-		g_param_spec_uint("connector-id", "Connector ID",
-				  "Connector to drive (0: the first connected one)", 0, G_MAXUINT32, 0,
-				  rwReady));
-	g_object_class_install_property(
-		oc, PROP_CRTC_ID,
-		g_param_spec_uint("crtc-id", "CRTC ID",
-				  "CRTC to drive (0: the connector's current one, else the first "
-				  "that can drive it)",
-				  0, G_MAXUINT32, 0, rwReady));
-	g_object_class_install_property(
-		oc, PROP_PLANE_ID,
-		g_param_spec_uint("plane-id", "Plane ID", "Plane to show the video on (0: the CRTC's primary plane)",
-				  0, G_MAXUINT32, 0, rwReady));
-	g_object_class_install_property(
-		oc, PROP_MODE,
-		g_param_spec_string("mode", "Mode",
-				    "Display mode as WIDTHxHEIGHT[@HZ] or a mode name (default: the "
-				    "current mode, else one of the video's size, else the preferred one)",
-				    nullptr, rwReady));
-	g_object_class_install_property(
-		oc, PROP_WRITEBACK,
-		g_param_spec_boolean("writeback", "Writeback",
-				     "Attach the device's writeback connector to the CRTC and capture the "
-				     "frame on screen at EOS (and at stop without EOS); see "
-				     "last-writeback and writeback-location",
-				     FALSE, rwReady));
-	g_object_class_install_property(
-		oc, PROP_WRITEBACK_LOCATION,
-		g_param_spec_string("writeback-location", "Writeback location",
-				    "Save the last captured frame as PNG here at EOS and at stop "
-				    "(needs writeback=true)",
-				    nullptr,
-				    static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
-	g_object_class_install_property(
-		oc, PROP_STRIDE_ALIGN,
-		g_param_spec_uint("stride-align", "Stride alignment",
-				  "Row pitch alignment in bytes (power of two) stated upstream in the "
-				  "ALLOCATION query and used by the offered pool",
-				  1, 1 << 16, 1, rwReady));
-	g_object_class_install_property(
-		oc, PROP_STATS,
-		g_param_spec_boxed("stats", "Statistics",
-				   "Counters as a dmabufkmssink-stats structure: frames-shown, dropped, "
-				   "imports, cache-hits, copies, last-flip-latency-us, flip-interval-*, "
-				   "writeback-captures, ...",
-				   GST_TYPE_STRUCTURE, ro));
-	g_object_class_install_property(
-		oc, PROP_FRAMES_SHOWN,
-		g_param_spec_uint64("frames-shown", "Frames shown",
-				    "Frames whose page flip completed", 0, G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_FRAMES_DROPPED,
-		g_param_spec_uint64("frames-dropped", "Frames dropped",
-				    "Frames never shown: dropped late by the sink or rejected by the display",
-				    0, G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_IMPORTS,
-		g_param_spec_uint64("imports", "Imports", "dma-bufs imported as framebuffers", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_CACHE_HITS,
-		g_param_spec_uint64("cache-hits", "Cache hits",
-				    "Frames whose framebuffer came from the cache", 0, G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_COPIES,
-		g_param_spec_uint64("copies", "Copies",
-				    "Frames copied into scanout buffers because import failed", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_LAST_FLIP_LATENCY,
-		g_param_spec_uint64("last-flip-latency", "Last flip latency",
-				    "Microseconds from the last commit to its page-flip event", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_LAST_WRITEBACK,
-		g_param_spec_boxed("last-writeback", "Last writeback",
-				   "The last frame captured by the writeback connector (BGRx, mode size)",
-				   GST_TYPE_SAMPLE, ro));
-	gst_video_overlay_install_properties(oc, PROP_LAST);
+	kms_sink_install_properties(oc);
 
-	GstCaps *caps = template_caps();
+	GstCaps *caps = kms_sink_template_caps();
 	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK,
 								    GST_PAD_ALWAYS, caps));
 	gst_caps_unref(caps);
@@ -1108,6 +528,7 @@ static void gst_dmabuf_kms_sink_class_init(GstDmabufKmsSinkClass *klass)
 	vc->show_frame = gst_dmabuf_kms_sink_show_frame;
 
 	GST_DEBUG_CATEGORY_INIT(dmabuf_kms_sink_debug, "dmabufkmssink", 0, "dmabufkit atomic KMS sink");
+	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 }
 
 static void gst_dmabuf_kms_sink_init(GstDmabufKmsSink *self)

@@ -50,6 +50,16 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::fromFd(int fd)
 	return std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(UniqueFD(), fd, driver));
 }
 
+Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::adopt(UniqueFD fd)
+{
+	auto e = fromFd(fd.get());
+	if (!e)
+		return e.error();
+	const int raw = fd.get();
+	const std::string driver = (*e)->driver();
+	return std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(std::move(fd), raw, driver));
+}
+
 Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::open(const std::string &device)
 {
 	UniqueFD fd(::open(device.c_str(), O_RDWR | O_CLOEXEC));

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <vector>
+#include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <unistd.h>
 
@@ -496,14 +497,26 @@ DbkAllocator *dbk_allocator_new_for_exporter(const gchar *exporter, GError **err
 
 /**
  * dbk_allocator_new_for_drm_fd:
- * @drm_fd: an open KMS device (not owned; keep it open while the allocator lives)
- * @error: (out) (optional): set when @drm_fd has no dumb buffers
+ * @drm_fd: an open KMS device; the allocator keeps its own duplicate of it
+ *   (F_DUPFD_CLOEXEC), so the caller may close @drm_fd at any time
+ * @error: (out) (optional): set when @drm_fd cannot be duplicated or has no
+ *   dumb buffers
  *
  * Returns: (transfer full) (nullable): an allocator of scanout buffers on @drm_fd
  */
 DbkAllocator *dbk_allocator_new_for_drm_fd(gint drm_fd, GError **error)
 {
-	auto e = DrmDumbExporter::fromFd(drm_fd);
+	/* Own a duplicate: the allocator (and pools holding it) may outlive the
+	 * caller's fd, and the caller should not need to track our lifetime. */
+	UniqueFD own(drm_fd >= 0 ? fcntl(drm_fd, F_DUPFD_CLOEXEC, 3) : -1);
+	if (!own) {
+		const int err = drm_fd >= 0 ? errno : EBADF;
+		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s",
+			    Error::fromErrno(err, "cannot duplicate DRM fd " + std::to_string(drm_fd))
+				    .message.c_str());
+		return nullptr;
+	}
+	auto e = DrmDumbExporter::adopt(std::move(own));
 	if (!e) {
 		GST_WARNING("DRM fd %d cannot export: %s", drm_fd, e.error().message.c_str());
 		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s", e.error().message.c_str());

@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <xf86drm.h>
 
+#include "dmabufkit/base/log.h"
+
 namespace dmabufkit::kms {
 
 AtomicRequest::AtomicRequest() : req_(drmModeAtomicAlloc()) {}
@@ -18,6 +20,8 @@ void AtomicRequest::set(const ObjectProperties &o, const char *name, uint64_t va
 {
 	uint32_t id = o.id(name);
 	if (!id) {
+		/* Reported by test()/commit(), which name the device through their caller. */
+		DBK_LOG(Kms, Warning, "KMS object %u has no property %s", o.objectId, name);
 		missing_ += (missing_.empty() ? "" : ", ") + std::string(name) + " of object " +
 			    std::to_string(o.objectId);
 		return;

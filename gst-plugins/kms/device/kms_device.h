@@ -14,6 +14,7 @@
 
 #include "dmabufkit/base/result.h"
 #include "dmabufkit/base/unique_fd.h"
+#include "kms_mode.h"
 
 namespace dmabufkit::kms {
 
@@ -66,6 +67,8 @@ public:
 	int fd() const { return fd_.get(); }
 	const std::string &path() const { return path_; }
 	const std::string &driver() const { return driver_; }
+	/** \brief "/dev/dri/card0 (vkms)": how log and error messages name the device. */
+	std::string name() const { return path_ + " (" + driver_ + ")"; }
 	uint32_t connectorId() const { return connector_.objectId; }
 	uint32_t crtcId() const { return crtc_.objectId; }
 	uint32_t planeId() const { return plane_.objectId; }
@@ -85,6 +88,16 @@ public:
 	uint32_t maxWidth() const { return maxWidth_; }
 	uint32_t maxHeight() const { return maxHeight_; }
 	bool monotonicTimestamps() const { return monotonic_; }
+
+	/**
+	 * \brief The connector's modes for selectMode()/rankModes(), in modes()
+	 *        order. With \a current, it receives the index of the mode the
+	 *        CRTC ran at open (appended when the connector no longer lists
+	 *        it), or nullopt.
+	 */
+	std::vector<ModeCandidate> modeCandidates(std::optional<size_t> *current) const;
+	/** \brief The mode at index \a i of modeCandidates(). */
+	drmModeModeInfo modeAt(size_t i) const;
 
 	/** \brief One line naming device, driver, connector, CRTC and plane. */
 	std::string describe() const;

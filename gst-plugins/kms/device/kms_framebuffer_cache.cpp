@@ -2,14 +2,21 @@
 #include "kms_framebuffer_cache.h"
 
 #include <cerrno>
+#include <cstring>
+#include <cinttypes>
+#include <utility>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "dmabufkit/base/log.h"
 #include "kms_format.h"
 
 namespace dmabufkit::kms {
 
-FramebufferCache::FramebufferCache(int fd) : fd_(fd) {}
+FramebufferCache::FramebufferCache(int fd, std::string device)
+	: fd_(fd), device_(device.empty() ? "DRM fd " + std::to_string(fd) : std::move(device))
+{
+}
 
 FramebufferCache::~FramebufferCache()
 {
@@ -23,6 +30,8 @@ Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
 	if (closed_)
 		return Error{ ENODEV, "the KMS device is closed" };
 	if (auto it = fbs_.find(key); it != fbs_.end()) {
+		DBK_LOG(Kms, Trace, "%s: framebuffer cache hit: FB %u for dma-buf inode %" PRIu64,
+			device_.c_str(), it->second, f.inodes[0]);
 		stats_.hits++;
 		if (hit)
 			*hit = true;
@@ -60,8 +69,14 @@ Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
 	}
 	if (err) {
 		stats_.failures++;
-		return Error::fromErrno(err, failed + " for " + what);
+		Error e = Error::fromErrno(err, failed + " for " + what);
+		DBK_LOG(Kms, Error, "%s: importing a dma-buf failed: %s", device_.c_str(),
+			e.message.c_str());
+		return e;
 	}
+	DBK_LOG(Kms, Debug,
+		"%s: framebuffer cache miss: imported dma-buf inode %" PRIu64 " (%u plane%s) as FB %u, %s",
+		device_.c_str(), f.inodes[0], f.planes, f.planes == 1 ? "" : "s", fb, what.c_str());
 	fbs_[key] = fb;
 	stats_.imports++;
 	stats_.live = fbs_.size();
@@ -78,7 +93,11 @@ void FramebufferCache::forget(uint64_t inode)
 		for (uint64_t i : it->first.inodes)
 			match |= i == inode;
 		if (match) {
-			drmModeRmFB(fd_, it->second);
+			DBK_LOG(Kms, Trace, "%s: dma-buf inode %" PRIu64 " gone, removing FB %u",
+				device_.c_str(), inode, it->second);
+			if (drmModeRmFB(fd_, it->second) != 0)
+				DBK_LOG(Kms, Warning, "%s: drmModeRmFB(%u) failed: %s", device_.c_str(),
+					it->second, std::strerror(errno));
 			it = fbs_.erase(it);
 		} else {
 			++it;
@@ -90,6 +109,9 @@ void FramebufferCache::forget(uint64_t inode)
 void FramebufferCache::clear()
 {
 	std::lock_guard guard(lock_);
+	if (!fbs_.empty())
+		DBK_LOG(Kms, Debug, "%s: removing %zu cached framebuffers", device_.c_str(),
+			fbs_.size());
 	for (auto &[k, fb] : fbs_)
 		drmModeRmFB(fd_, fb);
 	fbs_.clear();

@@ -43,8 +43,11 @@ public:
 		uint64_t live = 0;
 	};
 
-	/** \brief Cache framebuffers on KMS device \a fd (not owned). */
-	explicit FramebufferCache(int fd);
+	/**
+	 * \brief Cache framebuffers on KMS device \a fd (not owned); \a device
+	 *        names it in log messages ("/dev/dri/card0 (vkms)").
+	 */
+	explicit FramebufferCache(int fd, std::string device = {});
 	~FramebufferCache();
 
 	/**
@@ -69,6 +72,7 @@ private:
 
 	mutable std::mutex lock_;
 	int fd_;
+	std::string device_;
 	bool closed_ = false;
 	std::map<Key, uint32_t> fbs_;
 	Stats stats_;

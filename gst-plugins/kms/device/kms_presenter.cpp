@@ -2,6 +2,8 @@
 #include "kms_presenter.h"
 
 #include <cerrno>
+#include <cinttypes>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -11,6 +13,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <xf86drm.h>
+
+#include "dmabufkit/base/log.h"
 
 namespace dmabufkit::kms {
 
@@ -35,12 +39,17 @@ Presenter::~Presenter()
 Result<void> Presenter::start()
 {
 	wakeFd_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-	if (!wakeFd_)
-		return Error::fromErrno(errno, "eventfd");
+	if (!wakeFd_) {
+		const int err = errno;
+		DBK_LOG(Kms, Error, "%s: eventfd for the page-flip loop failed: %s",
+			dev_.name().c_str(), std::strerror(err));
+		return Error::fromErrno(err, "eventfd");
+	}
 	quit_ = false;
 	thread_ = std::thread([this] { loop(); });
 	/* Named so per-thread CPU and wake-ups can be told apart in /proc. */
 	pthread_setname_np(thread_.native_handle(), "dbk-kms-flips");
+	DBK_LOG(Kms, Debug, "%s: page-flip loop started", dev_.name().c_str());
 	return {};
 }
 
@@ -70,15 +79,14 @@ void Presenter::stop()
 		pending_.reset();
 		onScreen_.reset();
 		wb_.reset();
-		if (modeBlob_)
-			drmModeDestroyPropertyBlob(dev_.fd(), modeBlob_);
-		modeBlob_ = 0;
+		modeBlob_.reset();
 		active_.reset();
 		writebackActive_ = false;
 		displayAttached_ = true;
 		dirty_ = false;
 	}
 	wakeFd_.reset();
+	DBK_LOG(Kms, Debug, "%s: presenter stopped, frames released", dev_.name().c_str());
 }
 
 void Presenter::flipHandler(int, unsigned, unsigned sec, unsigned usec, unsigned, void *data)
@@ -109,6 +117,8 @@ void Presenter::onFlip(unsigned sec, unsigned usec)
 				}
 				lastFlipNs_ = eventNs;
 			}
+			DBK_LOG(Kms, Trace, "%s: flip done, FB %u on screen after %" PRIu64 " us",
+				dev_.name().c_str(), pending_->fbId, stats_.lastFlipLatencyUs);
 			pending_->state = KmsFrame::State::OnScreen;
 			old = std::move(onScreen_);
 			onScreen_ = std::move(pending_);
@@ -136,8 +146,11 @@ void Presenter::loop()
 		/* No timeout: every reason to look again (a flip event, a fence,
 		 * stop()) makes one of the fds readable, so idle means asleep. */
 		int n = poll(fds, fds[2].fd >= 0 ? 3 : 2, -1);
-		if (n < 0 && errno != EINTR)
+		if (n < 0 && errno != EINTR) {
+			DBK_LOG(Kms, Error, "%s: poll in the page-flip loop failed: %s; no more flips "
+				"will complete", dev_.name().c_str(), std::strerror(errno));
 			return;
+		}
 		if (n <= 0)
 			continue;
 		if (fds[1].revents & POLLIN) {
@@ -145,13 +158,23 @@ void Presenter::loop()
 			while (read(wakeFd_.get(), &v, sizeof(v)) > 0) {
 			}
 		}
-		if (fds[0].revents & POLLIN)
-			drmHandleEvent(dev_.fd(), &ctx);
+		if ((fds[0].revents & POLLIN) && drmHandleEvent(dev_.fd(), &ctx) != 0)
+			DBK_LOG(Kms, Warning, "%s: drmHandleEvent failed: %s", dev_.name().c_str(),
+				std::strerror(errno));
 		if (fds[2].fd >= 0 && fds[2].revents) {
 			{
 				std::lock_guard g(lock_);
-				if (wb_.pendingFence() == fds[2].fd)
-					wb_.completed((fds[2].revents & POLLIN) != 0);
+				if (wb_.pendingFence() == fds[2].fd) {
+					const bool ok = (fds[2].revents & POLLIN) != 0;
+					if (ok)
+						DBK_LOG(Kms, Debug, "%s: writeback capture complete",
+							dev_.name().c_str());
+					else
+						DBK_LOG(Kms, Warning,
+							"%s: writeback fence reported an error (revents 0x%x)",
+							dev_.name().c_str(), unsigned(fds[2].revents));
+					wb_.completed(ok);
+				}
 			}
 			cond_.notify_all();
 		}
@@ -162,8 +185,11 @@ Result<void> Presenter::configure(std::vector<OutputConfig> candidates, bool wri
 {
 	if (candidates.empty())
 		return Error{ EINVAL, "no display configuration to try" };
-	if (!waitIdle(2000))
+	if (!waitIdle(2000)) {
+		DBK_LOG(Kms, Error, "%s: the previous page flip did not complete within 2 s",
+			dev_.name().c_str());
 		return Error{ ETIMEDOUT, "the previous page flip did not complete within 2 s" };
+	}
 	if (writeback) {
 		if (!dev_.writeback())
 			return Error{ ENOTSUP, dev_.path() + " (" + dev_.driver() +
@@ -175,6 +201,8 @@ Result<void> Presenter::configure(std::vector<OutputConfig> candidates, bool wri
 		if (!xrgb)
 			return Error{ ENOTSUP, "the writeback connector cannot capture XRGB8888" };
 	}
+	DBK_LOG(Kms, Debug, "%s: %zu display configurations to try with the next frame%s",
+		dev_.name().c_str(), candidates.size(), writeback ? ", writeback attached" : "");
 	std::lock_guard g(lock_);
 	candidates_ = std::move(candidates);
 	writeback_ = writeback;
@@ -210,16 +238,19 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 	}
 	for (const auto &[cp, withDisplay] : tries) {
 		const OutputConfig &c = *cp;
-		const bool keepMode = active_ && modeBlob_ && sameMode(active_->mode, c.mode);
-		uint32_t blob = keepMode ? modeBlob_ : 0;
-		if (!keepMode && drmModeCreatePropertyBlob(dev_.fd(), &c.mode, sizeof(c.mode), &blob) != 0)
-			return Error::fromErrno(errno, "drmModeCreatePropertyBlob for mode " + modeName(c.mode));
+		const bool keepMode = active_ && modeBlob_.isValid() && sameMode(active_->mode, c.mode);
+		/* A new mode gets its own blob, destroyed unless the commit makes it current. */
+		PropertyBlob fresh;
+		if (!keepMode) {
+			auto b = PropertyBlob::create(dev_.fd(), &c.mode, sizeof(c.mode), dev_.name());
+			if (!b)
+				return Error{ b.error().code, b.error().message + " for mode " + modeName(c.mode) };
+			fresh = std::move(*b);
+		}
+		const uint32_t blob = keepMode ? modeBlob_.id() : fresh.id();
 		if (writeback_ && (!wb_.configured() || !keepMode)) {
-			if (auto r = wb_.configure(dev_.fd(), c.mode.hdisplay, c.mode.vdisplay); !r) {
-				if (!keepMode)
-					drmModeDestroyPropertyBlob(dev_.fd(), blob);
+			if (auto r = wb_.configure(dev_.fd(), c.mode.hdisplay, c.mode.vdisplay, dev_.name()); !r)
 				return r.error();
-			}
 		}
 		const bool modeset = !keepMode || writeback_ != writebackActive_ ||
 				     withDisplay != displayAttached_;
@@ -248,27 +279,42 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 		stats_.testCommits++;
 		auto t = req.test(dev_.fd(), flags);
 		if (!t) {
-			tried += "; mode " + modeName(c.mode) + " (" + c.reason + ")" +
-				 (withDisplay ? "" : " writeback only") + " with the frame at " +
-				 std::to_string(p.dst.x) + "," + std::to_string(p.dst.y) + " " +
-				 std::to_string(p.dst.width) + "x" + std::to_string(p.dst.height) + ": " +
-				 t.error().message;
-			if (!keepMode)
-				drmModeDestroyPropertyBlob(dev_.fd(), blob);
+			const std::string config =
+				"mode " + modeName(c.mode) + " (" + c.reason + ")" +
+				(withDisplay ? "" : " writeback only") + " with the frame at " +
+				std::to_string(p.dst.x) + "," + std::to_string(p.dst.y) + " " +
+				std::to_string(p.dst.width) + "x" + std::to_string(p.dst.height);
+			DBK_LOG(Kms, Info, "%s: TEST_ONLY rejected %s on plane %u (errno %d): %s",
+				dev_.name().c_str(), config.c_str(), dev_.planeId(), t.error().code,
+				t.error().message.c_str());
+			tried += "; " + config + ": " + t.error().message;
 			continue;
 		}
 		auto r = req.commit(dev_.fd(), flags | DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
 				    this);
 		if (!r) {
-			if (!keepMode)
-				drmModeDestroyPropertyBlob(dev_.fd(), blob);
+			DBK_LOG(Kms, Error, "%s: commit of mode %s failed after its TEST_ONLY passed: %s",
+				dev_.name().c_str(), modeName(c.mode).c_str(), r.error().message.c_str());
 			return r.error();
 		}
-		if (!keepMode) {
-			if (modeBlob_)
-				drmModeDestroyPropertyBlob(dev_.fd(), modeBlob_);
-			modeBlob_ = blob;
-		}
+		if (!keepMode)
+			modeBlob_ = std::move(fresh);
+		if (&c != &candidates_.front() || !withDisplay)
+			DBK_LOG(Kms, Warning,
+				"%s: fell back to mode %s (%s)%s: the display rejected the better "
+				"configurations%s",
+				dev_.name().c_str(), modeName(c.mode).c_str(), c.reason.c_str(),
+				withDisplay ? "" : " feeding only the writeback connector",
+				withDisplay ? ""
+					    : " (display and writeback connectors are not clones)");
+		DBK_LOG(Kms, Info,
+			"%s: showing %s (%s) on %s plane %u, frame %ux%u+%d+%d -> %ux%u+%d+%d, "
+			"output %s%s",
+			dev_.name().c_str(), modeName(c.mode).c_str(), c.reason.c_str(),
+			dev_.planeIsPrimary() ? "primary" : "overlay", dev_.planeId(), p.src.width,
+			p.src.height, p.src.x, p.src.y, p.dst.width, p.dst.height, p.dst.x, p.dst.y,
+			withDisplay ? "display" : "writeback-only",
+			modeset ? " (modeset)" : "");
 		active_ = c;
 		active_->displayAttached = withDisplay;
 		writebackActive_ = writeback_;
@@ -278,7 +324,9 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 		dirty_ = false;
 		return {};
 	}
-	return Error{ EINVAL, "the display accepts none of the configurations tried (TEST_ONLY)" + tried };
+	Error e{ EINVAL, "the display accepts none of the configurations tried (TEST_ONLY)" + tried };
+	DBK_LOG(Kms, Error, "%s: %s", dev_.name().c_str(), e.message.c_str());
+	return e;
 }
 
 Result<void> Presenter::present(KmsFrame frame, int timeoutMs)
@@ -289,15 +337,21 @@ Result<void> Presenter::present(KmsFrame frame, int timeoutMs)
 	 * commit would only cost a vblank. */
 	if (!frame.newFrame && !dirty_ && !flushing_) {
 		const std::optional<KmsFrame> &latest = pending_ ? pending_ : onScreen_;
-		if (latest && latest->fbId == frame.fbId)
+		if (latest && latest->fbId == frame.fbId) {
+			DBK_LOG(Kms, Trace, "%s: FB %u already committed, not committing again",
+				dev_.name().c_str(), frame.fbId);
 			return {};
+		}
 	}
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
 	while (pending_ && !flushing_) {
-		if (cond_.wait_until(g, deadline) == std::cv_status::timeout && pending_)
+		if (cond_.wait_until(g, deadline) == std::cv_status::timeout && pending_) {
+			DBK_LOG(Kms, Error, "%s: the page flip of FB %u on CRTC %u did not complete within %d ms",
+				dev_.name().c_str(), pending_->fbId, dev_.crtcId(), timeoutMs);
 			return Error{ ETIMEDOUT, "the page flip on CRTC " + std::to_string(dev_.crtcId()) +
 							 " did not complete within " +
 							 std::to_string(timeoutMs) + " ms" };
+		}
 	}
 	if (flushing_)
 		return Error{ EAGAIN, "flushing" };
@@ -313,11 +367,16 @@ Result<void> Presenter::present(KmsFrame frame, int timeoutMs)
 		req.set(dev_.plane(), "FB_ID", frame.fbId);
 		if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this);
 		    !r) {
+			DBK_LOG(Kms, Error, "%s: page-flip commit of FB %u failed: %s", dev_.name().c_str(),
+				frame.fbId, r.error().message.c_str());
 			stats_.failedCommits++;
 			return r.error();
 		}
 	}
 	stats_.commits++;
+	DBK_LOG(Kms, Trace, "%s: committed FB %u on plane %u (commit %" PRIu64 "%s)",
+		dev_.name().c_str(), frame.fbId, dev_.planeId(), stats_.commits,
+		frame.newFrame ? "" : ", same frame again");
 	frame.state = KmsFrame::State::Committed;
 	pending_ = std::move(frame);
 	/* No wake(): the loop already polls the DRM fd, where this commit's
@@ -331,8 +390,11 @@ Result<void> Presenter::capture(int timeoutMs)
 	std::unique_lock g(lock_);
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
 	auto idle = [this] { return !pending_ && wb_.pendingFence() < 0; };
-	if (!cond_.wait_until(g, deadline, idle))
+	if (!cond_.wait_until(g, deadline, idle)) {
+		DBK_LOG(Kms, Error, "%s: the display did not become idle for the capture",
+			dev_.name().c_str());
 		return Error{ ETIMEDOUT, "the display did not become idle for the capture" };
+	}
 	if (!writebackActive_ || !onScreen_)
 		return Error{ ENODATA, "no frame on screen with the writeback connector attached" };
 	const unsigned slot = wb_.nextSlot();
@@ -347,22 +409,34 @@ Result<void> Presenter::capture(int timeoutMs)
 	KmsFrame again = *onScreen_;
 	again.newFrame = false;
 	again.commitNs = monotonicNs();
-	if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this); !r)
+	if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this); !r) {
+		DBK_LOG(Kms, Error, "%s: writeback commit of FB %u into writeback FB %u failed: %s",
+			dev_.name().c_str(), onScreen_->fbId, wb_.fbId(slot), r.error().message.c_str());
 		return r.error();
+	}
 	stats_.commits++;
-	if (fence < 0)
+	if (fence < 0) {
+		DBK_LOG(Kms, Error, "%s: the kernel returned no writeback fence", dev_.name().c_str());
 		return Error{ EIO, "the kernel returned no writeback fence" };
+	}
+	DBK_LOG(Kms, Debug, "%s: capturing FB %u through writeback connector %u into FB %u",
+		dev_.name().c_str(), onScreen_->fbId, dev_.writeback()->objectId, wb_.fbId(slot));
 	wb_.queued(slot, fence);
 	pending_ = std::move(again);
 	const uint64_t before = wb_.captures() + wb_.failures();
 	g.unlock();
 	wake();
 	g.lock();
-	if (!cond_.wait_until(g, deadline, [&] { return wb_.captures() + wb_.failures() > before; }))
+	if (!cond_.wait_until(g, deadline, [&] { return wb_.captures() + wb_.failures() > before; })) {
+		DBK_LOG(Kms, Error, "%s: the writeback capture did not complete within %d ms",
+			dev_.name().c_str(), timeoutMs);
 		return Error{ ETIMEDOUT, "the writeback capture did not complete within " +
 						 std::to_string(timeoutMs) + " ms" };
-	if (!wb_.hasCapture() || wb_.failures() + wb_.captures() == before)
+	}
+	if (!wb_.hasCapture() || wb_.failures() + wb_.captures() == before) {
+		DBK_LOG(Kms, Error, "%s: the writeback capture failed", dev_.name().c_str());
 		return Error{ EIO, "the writeback capture failed" };
+	}
 	return {};
 }
 

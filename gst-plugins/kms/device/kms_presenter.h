@@ -24,6 +24,7 @@
 #include "kms_atomic_request.h"
 #include "kms_device.h"
 #include "kms_mode.h"
+#include "kms_property_blob.h"
 #include "kms_writeback.h"
 
 namespace dmabufkit::kms {
@@ -125,7 +126,7 @@ private:
 	bool writebackActive_ = false; /* attached to the CRTC */
 	bool displayAttached_ = true;
 	bool dirty_ = false;
-	uint32_t modeBlob_ = 0;
+	PropertyBlob modeBlob_; /* MODE_ID of active_ */
 
 	std::optional<KmsFrame> pending_;
 	std::optional<KmsFrame> onScreen_;

@@ -6,17 +6,18 @@
 #include <cstring>
 #include <drm_fourcc.h>
 #include <png.h>
-#include <sys/mman.h>
 #include <utility>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "dmabufkit/base/log.h"
+#include "dmabufkit/core/drm_dumb_exporter.h"
+
 namespace dmabufkit::kms {
 
 DumbFramebuffer::DumbFramebuffer(DumbFramebuffer &&o) noexcept
-	: fd_(std::exchange(o.fd_, -1)), handle_(std::exchange(o.handle_, 0)),
-	  fb_(std::exchange(o.fb_, 0)), pitch_(o.pitch_), data_(std::exchange(o.data_, nullptr)),
-	  size_(std::exchange(o.size_, 0))
+	: fd_(std::exchange(o.fd_, -1)), fb_(std::exchange(o.fb_, 0)), pitch_(o.pitch_),
+	  buf_(std::move(o.buf_)), map_(std::move(o.map_))
 {
 }
 
@@ -25,11 +26,10 @@ DumbFramebuffer &DumbFramebuffer::operator=(DumbFramebuffer &&o) noexcept
 	if (this != &o) {
 		release();
 		fd_ = std::exchange(o.fd_, -1);
-		handle_ = std::exchange(o.handle_, 0);
 		fb_ = std::exchange(o.fb_, 0);
 		pitch_ = o.pitch_;
-		data_ = std::exchange(o.data_, nullptr);
-		size_ = std::exchange(o.size_, 0);
+		buf_ = std::move(o.buf_);
+		map_ = std::move(o.map_);
 	}
 	return *this;
 }
@@ -41,43 +41,61 @@ DumbFramebuffer::~DumbFramebuffer()
 
 void DumbFramebuffer::release()
 {
-	if (data_)
-		munmap(data_, size_);
+	/* The framebuffer first: it holds the buffer object too. */
 	if (fb_)
 		drmModeRmFB(fd_, fb_);
-	if (handle_)
-		drmModeDestroyDumbBuffer(fd_, handle_);
-	data_ = nullptr;
-	fb_ = handle_ = 0;
+	fb_ = 0;
+	map_ = CpuMapping();
+	buf_ = DmaBuf();
 }
 
-Result<DumbFramebuffer> DumbFramebuffer::create(int fd, uint32_t width, uint32_t height)
+Result<DumbFramebuffer> DumbFramebuffer::create(int fd, uint32_t width, uint32_t height,
+						const std::string &device)
 {
+	const std::string where = device.empty() ? "DRM fd " + std::to_string(fd) : device;
+	auto fail = [&](Error e) {
+		DBK_LOG(Kms, Error, "%s: writeback buffer %ux%u: %s", where.c_str(), width, height,
+			e.message.c_str());
+		return e;
+	};
+	auto exporter = DrmDumbExporter::fromFd(fd);
+	if (!exporter)
+		return fail(exporter.error());
 	DumbFramebuffer b;
 	b.fd_ = fd;
-	uint64_t size = 0;
-	if (drmModeCreateDumbBuffer(fd, width, height, 32, 0, &b.handle_, &b.pitch_, &size) != 0)
-		return Error::fromErrno(errno, "DRM_IOCTL_MODE_CREATE_DUMB for a writeback buffer");
-	b.size_ = size;
-	uint64_t offset = 0;
-	if (drmModeMapDumbBuffer(fd, b.handle_, &offset) != 0)
-		return Error::fromErrno(errno, "DRM_IOCTL_MODE_MAP_DUMB");
-	void *p = mmap(nullptr, b.size_, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(offset));
-	if (p == MAP_FAILED)
-		return Error::fromErrno(errno, "mmap of a writeback buffer");
-	b.data_ = static_cast<uint8_t *>(p);
-	uint32_t handles[4] = { b.handle_ }, pitches[4] = { b.pitch_ }, offsets[4] = {};
-	if (drmModeAddFB2(fd, width, height, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &b.fb_,
-			  0) != 0)
-		return Error::fromErrno(errno, "drmModeAddFB2 for a writeback buffer");
+	auto buf = (*exporter)->allocate2D(width, height, 32, "dmabufkmssink-writeback", &b.pitch_);
+	if (!buf)
+		return fail(buf.error());
+	b.buf_ = std::move(*buf);
+	auto map = CpuMapping::map(b.buf_.fd(), b.buf_.size());
+	if (!map)
+		return fail(map.error());
+	b.map_ = std::move(*map);
+	/* The exporter closed its GEM handle; the framebuffer needs one. */
+	uint32_t handle = 0;
+	if (drmPrimeFDToHandle(fd, b.buf_.fd(), &handle) != 0) {
+		const int err = errno;
+		return fail(Error::fromErrno(err, "drmPrimeFDToHandle of a writeback buffer"));
+	}
+	uint32_t handles[4] = { handle }, pitches[4] = { b.pitch_ }, offsets[4] = {};
+	const int ret = drmModeAddFB2(fd, width, height, DRM_FORMAT_XRGB8888, handles, pitches,
+				      offsets, &b.fb_, 0);
+	const int err = errno;
+	/* The framebuffer holds the buffer object; the handle is not needed. */
+	drmCloseBufferHandle(fd, handle);
+	if (ret != 0)
+		return fail(Error::fromErrno(err, "drmModeAddFB2 for a writeback buffer"));
+	DBK_LOG(Kms, Debug, "%s: writeback buffer %ux%u pitch %u, FB %u", where.c_str(), width,
+		height, b.pitch_, b.fb_);
 	return b;
 }
 
-Result<void> WritebackCapture::configure(int fd, uint32_t width, uint32_t height)
+Result<void> WritebackCapture::configure(int fd, uint32_t width, uint32_t height,
+					 const std::string &device)
 {
 	reset();
 	for (auto &b : bufs_) {
-		auto r = DumbFramebuffer::create(fd, width, height);
+		auto r = DumbFramebuffer::create(fd, width, height, device);
 		if (!r) {
 			reset();
 			return r.error();
@@ -135,6 +153,12 @@ bool WritebackCapture::copyLatest(Capture *out) const
 	if (latest_ < 0)
 		return false;
 	const DumbFramebuffer &b = bufs_[latest_];
+	/* Bracket the read for cache coherency; a failing SYNC is logged by
+	 * CpuAccess and does not stop the copy (it did not before either). */
+	auto access = CpuAccess::begin(b.dmaBufFd(), Access::Read);
+	if (!access)
+		DBK_LOG(Kms, Warning, "writeback buffer FB %u: %s", b.fbId(),
+			access.error().message.c_str());
 	out->width = width_;
 	out->height = height_;
 	out->sequence = captures_;

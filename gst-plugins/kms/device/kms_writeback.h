@@ -17,10 +17,15 @@
 
 #include "dmabufkit/base/result.h"
 #include "dmabufkit/base/unique_fd.h"
+#include "dmabufkit/core/cpu_access.h"
+#include "dmabufkit/core/dma_buf.h"
 
 namespace dmabufkit::kms {
 
-/** \brief A dumb buffer with a framebuffer and a CPU mapping, all released together. */
+/**
+ * \brief A dumb buffer (from DrmDumbExporter, as a dma-buf) with a
+ *        framebuffer and a CPU mapping, all released together.
+ */
 class DumbFramebuffer
 {
 public:
@@ -31,22 +36,27 @@ public:
 	DumbFramebuffer &operator=(const DumbFramebuffer &) = delete;
 	~DumbFramebuffer();
 
-	/** \brief Create a \a width x \a height XRGB8888 dumb buffer on \a fd. */
-	static Result<DumbFramebuffer> create(int fd, uint32_t width, uint32_t height);
+	/**
+	 * \brief Create a \a width x \a height XRGB8888 dumb buffer on \a fd
+	 *        (not owned; \a device names it in messages).
+	 */
+	static Result<DumbFramebuffer> create(int fd, uint32_t width, uint32_t height,
+					      const std::string &device = {});
 
 	uint32_t fbId() const { return fb_; }
 	uint32_t pitch() const { return pitch_; }
-	const uint8_t *data() const { return data_; }
+	const uint8_t *data() const { return map_.data(); }
+	/** \brief The dma-buf, for CPU access brackets (CpuAccess). */
+	int dmaBufFd() const { return buf_.fd(); }
 
 private:
 	void release();
 
 	int fd_ = -1;
-	uint32_t handle_ = 0;
 	uint32_t fb_ = 0;
 	uint32_t pitch_ = 0;
-	uint8_t *data_ = nullptr;
-	size_t size_ = 0;
+	DmaBuf buf_;
+	CpuMapping map_;
 };
 
 /** \brief A finished capture: XRGB8888 (B, G, R, X bytes), \a stride = width * 4. */
@@ -65,7 +75,9 @@ struct Capture {
 class WritebackCapture
 {
 public:
-	Result<void> configure(int fd, uint32_t width, uint32_t height);
+	/** \brief (Re)create both buffers at \a width x \a height on \a fd (\a device names it). */
+	Result<void> configure(int fd, uint32_t width, uint32_t height,
+			       const std::string &device = {});
 	bool configured() const { return width_ != 0; }
 	void reset();
 

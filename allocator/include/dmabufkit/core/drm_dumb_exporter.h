@@ -30,6 +30,8 @@ public:
 	static Result<std::unique_ptr<DrmDumbExporter>> openFirst(const std::string &driver = {});
 	/** \brief Use an fd the caller already has open (e.g. a KMS sink's); not owned. */
 	static Result<std::unique_ptr<DrmDumbExporter>> fromFd(int fd);
+	/** \brief Use \a fd (e.g. a dup of a KMS sink's fd), owned from now on. */
+	static Result<std::unique_ptr<DrmDumbExporter>> adopt(UniqueFD fd);
 
 	const ExporterTraits &traits() const override { return traits_; }
 	/**

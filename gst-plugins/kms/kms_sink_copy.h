@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * \file kms_sink_copy.h
+ * \brief dmabufkmssink's scanout buffers: the allocator offered upstream and
+ *        the copy fallback for frames that cannot be imported.
+ */
+#pragma once
+
+#include <string>
+
+#include <dmabufkit/dmabufkit.h>
+#include <gst/gst.h>
+
+#include "dmabufkit/base/result.h"
+#include "gstdmabufkmssink.h"
+
+/**
+ * \brief An allocator of scanout buffers on a second open of KMS device
+ *        \a path, with DRM master dropped.
+ */
+dmabufkit::Result<DbkAllocator *> kms_sink_scanout_allocator(const std::string &path);
+
+/**
+ * \brief Copy \a buf into a buffer of the sink's copy pool (made on first
+ *        use); the returned buffer (transfer full) has \a buf's timestamps.
+ */
+dmabufkit::Result<GstBuffer *> kms_sink_copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *buf);
