@@ -341,7 +341,7 @@ static bool try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool, GstCaps
 		return false;
 	}
 	ImportingQueue tmp(*st->dev, st->dev->captureType());
-	*why = tmp.whyNotImportable(probe, st->fmt.planes[0].sizeImage);
+	*why = tmp.whyNotImportable(probe, st->fmt.planes[0].sizeImage).value_or("");
 	/* The pool's stride wins when the driver accepts it (vivid does). */
 	GstVideoMeta *meta = gst_buffer_get_video_meta(probe);
 	if (why->empty() && meta && meta->stride[0] != st->info.stride[0]) {
