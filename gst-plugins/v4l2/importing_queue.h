@@ -45,6 +45,7 @@ public:
 	Result<void> release();
 	const v4l2::DmaBufIndexCache &cache() const { return cache_; }
 	v4l2::BufferQueue &queue() { return queue_; }
+	const v4l2::VideoDevice &device() const { return dev_; }
 	/** \brief dma-buf inode of every memory of \a buf (0 for non-dma-buf memory). */
 	static std::vector<uint64_t> inodesOf(GstBuffer *buf);
 
