@@ -113,18 +113,6 @@ GType gst_dmabuf_v4l2_io_mode_get_type(void)
 
 G_DEFINE_TYPE(GstDmabufV4l2Src, gst_dmabuf_v4l2_src, GST_TYPE_PUSH_SRC)
 
-static const char *io_mode_name(GstDmabufV4l2IoMode m)
-{
-	switch (m) {
-	case GST_DMABUF_V4L2_IO_MODE_EXPORT:
-		return "export";
-	case GST_DMABUF_V4L2_IO_MODE_IMPORT:
-		return "import";
-	default:
-		return "auto";
-	}
-}
-
 /* Stop streaming and free every queue and pool; the device stays open. */
 static void teardown(GstDmabufV4l2Src *self)
 {
@@ -687,7 +675,7 @@ static void gst_dmabuf_v4l2_src_get_property(GObject *object, guint id, GValue *
 		g_value_set_uint(value, st->numV4l2Buffers);
 		break;
 	case PROP_ACTIVE_IO_MODE:
-		g_value_set_string(value, st->everActive ? io_mode_name(st->active) : "none");
+		g_value_set_string(value, st->everActive ? ioModeName(to_io_mode(st->active)) : "none");
 		break;
 	case PROP_ERROR_FRAMES:
 		g_value_set_uint64(value, st->errorFrames);

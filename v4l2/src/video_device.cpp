@@ -128,7 +128,7 @@ std::vector<FormatDescription> VideoDevice::enumFormats(uint32_t type) const
 			(d.flags & V4L2_FMT_FLAG_EMULATED) ? " emulated" : "");
 	}
 	if (out.empty())
-		DBK_LOG(V4l2, Warning, "%s: VIDIOC_ENUM_FMT lists no format on %s", label(),
+		DBK_LOG(V4l2, Debug, "%s: VIDIOC_ENUM_FMT lists no format on %s", label(),
 			bufferTypeName(type));
 	return out;
 }
