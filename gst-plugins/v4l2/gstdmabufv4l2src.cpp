@@ -39,7 +39,6 @@
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_src_debug);
 #define GST_CAT_DEFAULT dmabuf_v4l2_src_debug
-static GstDebugCategory *perf_cat;
 
 using namespace dmabufkit;
 using namespace dmabufkit::gstv4l2;
@@ -438,9 +437,9 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 		return FALSE;
 	}
 	if (!pool) {
-		/* Exporting is zero-copy too, but downstream then imports buffers it did not lay out. */
-		GST_CAT_INFO_OBJECT(perf_cat, self, "exporting driver buffers: %s",
-				    choice.reason().c_str());
+		/* Exporting copies nothing either (not a GST_PERFORMANCE matter), but
+		 * downstream then imports buffers it did not lay out. */
+		GST_INFO_OBJECT(self, "exporting driver buffers: %s", choice.reason().c_str());
 		return setup_export(self);
 	}
 
@@ -770,7 +769,6 @@ static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
 	bc->unlock_stop = gst_dmabuf_v4l2_src_unlock_stop;
 	pc->create = gst_dmabuf_v4l2_src_create;
 
-	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_src_debug, "dmabufv4l2src", 0, "dmabufkit V4L2 source");
 }
 
