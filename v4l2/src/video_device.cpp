@@ -115,21 +115,21 @@ Result<void> VideoDevice::ioctl(unsigned long request, void *arg, const char *na
 std::vector<FormatDescription> VideoDevice::enumFormats(uint32_t type) const
 {
 	std::vector<FormatDescription> out;
+	std::string names;
 	for (uint32_t i = 0;; ++i) {
 		struct v4l2_fmtdesc d = {};
 		d.index = i;
 		d.type = type;
+		/* EINVAL ends the list. */
 		if (!ioctl(VIDIOC_ENUM_FMT, &d, "VIDIOC_ENUM_FMT"))
 			break;
 		out.push_back({ d.pixelformat, d.flags, reinterpret_cast<const char *>(d.description) });
-		DBK_LOG(V4l2, Debug, "%s: %s offers %s (%s)%s%s", label(), bufferTypeName(type),
-			fourccToString(d.pixelformat).c_str(), out.back().description.c_str(),
-			(d.flags & V4L2_FMT_FLAG_COMPRESSED) ? " compressed" : "",
-			(d.flags & V4L2_FMT_FLAG_EMULATED) ? " emulated" : "");
+		names += (names.empty() ? "" : " ") + fourccToString(d.pixelformat);
+		if (d.flags & V4L2_FMT_FLAG_EMULATED)
+			names += "(emulated)";
 	}
-	if (out.empty())
-		DBK_LOG(V4l2, Debug, "%s: VIDIOC_ENUM_FMT lists no format on %s", label(),
-			bufferTypeName(type));
+	DBK_LOG(V4l2, Debug, "%s: %s offers %s", label(), bufferTypeName(type),
+		names.empty() ? "no format" : names.c_str());
 	return out;
 }
 
