@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "format_map.h"
+#include "dmabufkit/base/log.h"
 #include "dmabufkit/v4l2/video_device.h"
 
 namespace dmabufkit::gstv4l2 {
@@ -39,8 +40,14 @@ Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, ui
 			auto now = v4l2::queryVideoNode(it->second.node.path);
 			if (now && now->driver == it->second.node.driver && now->name == it->second.node.name) {
 				*codecFourcc = it->second.codec;
+				DBK_LOG(V4l2, Debug, "%s (%s) still %s %s (remembered)", now->path.c_str(),
+					now->card.c_str(), encoder ? "encodes" : "decodes",
+					v4l2::fourccToString(it->second.codec).c_str());
 				return *now;
 			}
+			DBK_LOG(V4l2, Info, "%s changed (now %s); searching for a %s again",
+				it->second.node.path.c_str(), now ? now->driver.c_str() : "gone",
+				encoder ? "encoder" : "decoder");
 			cache.erase(it);
 		}
 	}
@@ -73,6 +80,9 @@ static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool en
 		auto node = v4l2::findVideoNode(q);
 		if (node) {
 			*codecFourcc = f;
+			DBK_LOG(V4l2, Info, "%s %s (card %s) %s %s", encoder ? "encoder" : "decoder",
+				node->path.c_str(), node->card.c_str(), encoder ? "encodes to" : "decodes",
+				v4l2::fourccToString(f).c_str());
 			return node;
 		}
 		tried += std::string(tried.empty() ? "" : "; ") + node.error().message;
@@ -84,7 +94,14 @@ static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool en
 unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback)
 {
 	auto v = dev.getControl(capture ? V4L2_CID_MIN_BUFFERS_FOR_CAPTURE : V4L2_CID_MIN_BUFFERS_FOR_OUTPUT);
-	return v && *v > 0 ? static_cast<unsigned>(*v) : fallback;
+	if (v && *v > 0) {
+		DBK_LOG(V4l2, Debug, "%s: the driver wants at least %d %s buffers", dev.label(), *v,
+			capture ? "CAPTURE" : "OUTPUT");
+		return static_cast<unsigned>(*v);
+	}
+	DBK_LOG(V4l2, Debug, "%s: no minimum %s buffer count from the driver; assuming %u",
+		dev.label(), capture ? "CAPTURE" : "OUTPUT", fallback);
+	return fallback;
 }
 
 void installCodecProperties(GObjectClass *oc, bool encoder)

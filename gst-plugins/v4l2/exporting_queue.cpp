@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 
+#include "dmabufkit/base/log.h"
 #include "dmabufkit/core/dma_buf.h"
 
 namespace dmabufkit::gstv4l2 {
@@ -26,7 +27,7 @@ GQuark releaseQuark()
 } /* namespace */
 
 ExportingQueue::ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type)
-	: queue_(dev, type), releaseFd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+	: dev_(dev), queue_(dev, type), releaseFd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
 {
 }
 
@@ -58,6 +59,8 @@ Result<std::shared_ptr<ExportingQueue>> ExportingQueue::create(const v4l2::Video
 		q->fds_.push_back(std::move(fds).value());
 	}
 	q->downstream_.assign(*n, false);
+	DBK_LOG(V4l2, Info, "%s: %s: exporting %u MMAP buffers as dma-bufs %s:0..%u (asked %u)",
+		dev.label(), v4l2::bufferTypeName(type), *n, namePrefix.c_str(), *n - 1, count);
 	return q;
 }
 
@@ -108,6 +111,8 @@ Result<void> ExportingQueue::requeue(unsigned index)
 	std::lock_guard<std::mutex> g(lock_);
 	if (!active_)
 		return {};
+	DBK_LOG(V4l2, Trace, "%s: %s: buffer %u back to the driver unused", dev_.label(),
+		v4l2::bufferTypeName(queue_.type()), index);
 	return queue_.queueMmap(index);
 }
 
@@ -128,8 +133,16 @@ void ExportingQueue::memoryReleased(gpointer data)
 		q->outstanding_--;
 		if (q->active_ && q->streaming_) {
 			auto r = q->queue_.queueMmap(rel->index);
-			if (!r && !q->asyncError_)
-				q->asyncError_ = r.error();
+			if (!r) {
+				DBK_LOG(V4l2, Error,
+					"%s: requeueing buffer %u released downstream failed: %s",
+					q->dev_.label(), rel->index, r.error().message.c_str());
+				if (!q->asyncError_)
+					q->asyncError_ = r.error();
+			}
+		} else {
+			DBK_LOG(V4l2, Trace, "%s: buffer %u released after streaming stopped; kept",
+				q->dev_.label(), rel->index);
 		}
 		uint64_t one = 1;
 		(void)!write(q->releaseFd_.get(), &one, sizeof(one));
@@ -144,6 +157,8 @@ GstBuffer *ExportingQueue::wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *all
 	for (unsigned p = 0; p < fds.size(); ++p) {
 		GstMemory *mem = dbk_allocator_import(allocator, dup(fds[p].get()), TRUE, nullptr);
 		if (!mem) {
+			DBK_LOG(V4l2, Error, "%s: cannot wrap exported buffer %u plane %u", dev_.label(),
+				d.index, p);
 			gst_buffer_unref(buf);
 			return nullptr;
 		}
@@ -172,6 +187,8 @@ Result<void> ExportingQueue::stop()
 	std::lock_guard<std::mutex> g(lock_);
 	active_ = false;
 	streaming_ = false;
+	DBK_LOG(V4l2, Debug, "%s: %s: stopping, %u buffers still downstream", dev_.label(),
+		v4l2::bufferTypeName(queue_.type()), outstanding_.load());
 	return queue_.release();
 }
 

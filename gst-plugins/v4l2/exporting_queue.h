@@ -71,6 +71,7 @@ private:
 	static void memoryReleased(gpointer data);
 
 	mutable std::mutex lock_;
+	const v4l2::VideoDevice &dev_;
 	v4l2::BufferQueue queue_;
 	std::vector<std::vector<UniqueFD>> fds_;
 	std::vector<uint64_t> inodes_;

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <dmabufkit/dmabufkit.h>
@@ -359,16 +360,16 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstV
 		}
 	}
 	GstBuffer *in = frame->input_buffer;
-	std::string why = st->stream->whyNotImportable(in, 0);
+	std::optional<std::string> why = st->stream->whyNotImportable(in, 0);
 	GstBuffer *toQueue;
-	if (why.empty()) {
+	if (!why) {
 		toQueue = gst_buffer_ref(in);
 		st->imported++;
 	} else {
-		toQueue = copy_bitstream(self, in, why);
+		toQueue = copy_bitstream(self, in, *why);
 		if (!toQueue) {
 			gst_video_decoder_drop_frame(dec, frame);
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy the bitstream into a dma-buf"), ("%s", why.c_str()));
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy the bitstream into a dma-buf"), ("%s", why->c_str()));
 			return GST_FLOW_ERROR;
 		}
 	}

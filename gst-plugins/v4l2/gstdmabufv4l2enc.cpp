@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <dmabufkit/dmabufkit.h>
@@ -221,20 +222,20 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 	return gst_video_encoder_negotiate(enc);
 }
 
-static bool layout_matches(GstBuffer *buf, const GstVideoInfo &in, const GstVideoInfo &dev, std::string *why)
+/* Why \a buf's planes are not where the device reads them, or nullopt when they are. */
+static std::optional<std::string> layout_mismatch(GstBuffer *buf, const GstVideoInfo &in,
+						  const GstVideoInfo &dev)
 {
 	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
 	for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&dev); ++p) {
 		gint stride = meta ? meta->stride[p] : in.stride[p];
 		gsize offset = meta ? meta->offset[p] : in.offset[p];
-		if (stride != dev.stride[p] || offset != dev.offset[p]) {
-			*why = "plane " + std::to_string(p) + " has stride " + std::to_string(stride) +
+		if (stride != dev.stride[p] || offset != dev.offset[p])
+			return "plane " + std::to_string(p) + " has stride " + std::to_string(stride) +
 			       " at offset " + std::to_string(offset) + ", the device reads stride " +
 			       std::to_string(dev.stride[p]) + " at offset " + std::to_string(dev.offset[p]);
-			return false;
-		}
 	}
-	return true;
+	return std::nullopt;
 }
 
 static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::string &why)
@@ -320,20 +321,20 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstV
 		}
 	}
 	GstBuffer *in = frame->input_buffer;
-	std::string why = st->stream->whyNotImportable(in, st->rawFmt.planes[0].sizeImage);
-	if (why.empty())
-		layout_matches(in, st->inInfo, st->devInfo, &why);
-	if (why.empty() && st->forceCopy)
+	std::optional<std::string> why = st->stream->whyNotImportable(in, st->rawFmt.planes[0].sizeImage);
+	if (!why)
+		why = layout_mismatch(in, st->inInfo, st->devInfo);
+	if (!why && st->forceCopy)
 		why = "force-copy is set";
 	GstBuffer *toQueue = nullptr;
-	if (why.empty()) {
+	if (!why) {
 		toQueue = gst_buffer_ref(in);
 		st->imported++;
 	} else {
-		toQueue = copy_frame(self, in, why);
+		toQueue = copy_frame(self, in, *why);
 		if (!toQueue) {
 			gst_video_codec_frame_unref(frame);
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"), ("%s", why.c_str()));
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"), ("%s", why->c_str()));
 			return GST_FLOW_ERROR;
 		}
 	}

@@ -33,7 +33,9 @@
 #include "caps_probe.h"
 #include "format_map.h"
 #include "exporting_queue.h"
+#include "frame_source.h"
 #include "importing_queue.h"
+#include "io_mode_choice.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_src_debug);
 #define GST_CAT_DEFAULT dmabuf_v4l2_src_debug
@@ -61,9 +63,8 @@ struct SrcState {
 
 	GstDmabufV4l2IoMode active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
 	bool everActive = false;
-	std::shared_ptr<ExportingQueue> exporting;
-	std::unique_ptr<ImportingQueue> importing;
-	GstBufferPool *pool = nullptr;
+	std::unique_ptr<FrameSource> source; /* export or import, set up by decide_allocation */
+	GstBufferPool *pool = nullptr;       /* import mode: where the dma-bufs come from */
 	bool poolIsDownstream = false;
 	DbkAllocator *allocator = nullptr;
 	UniqueFD wake;
@@ -111,31 +112,17 @@ GType gst_dmabuf_v4l2_io_mode_get_type(void)
 
 G_DEFINE_TYPE(GstDmabufV4l2Src, gst_dmabuf_v4l2_src, GST_TYPE_PUSH_SRC)
 
-static const char *io_mode_name(GstDmabufV4l2IoMode m)
-{
-	switch (m) {
-	case GST_DMABUF_V4L2_IO_MODE_EXPORT:
-		return "export";
-	case GST_DMABUF_V4L2_IO_MODE_IMPORT:
-		return "import";
-	default:
-		return "auto";
-	}
-}
-
 /* Stop streaming and free every queue and pool; the device stays open. */
 static void teardown(GstDmabufV4l2Src *self)
 {
 	SrcState *st = self->state;
-	if (st->exporting) {
-		(void)st->exporting->stop();
-		st->exporting.reset();
-	}
-	if (st->importing) {
-		st->cacheHits += st->importing->cache().hits();
-		st->cacheMisses += st->importing->cache().misses();
-		(void)st->importing->release();
-		st->importing.reset();
+	if (st->source) {
+		if (const auto *c = st->source->indexCache()) {
+			st->cacheHits += c->hits();
+			st->cacheMisses += c->misses();
+		}
+		st->source->stop();
+		st->source.reset();
 	}
 	if (st->pool) {
 		gst_buffer_pool_set_active(st->pool, FALSE);
@@ -312,9 +299,9 @@ static gboolean gst_dmabuf_v4l2_src_set_caps(GstBaseSrc *bsrc, GstCaps *caps)
 	return TRUE;
 }
 
-/* True when \a pool hands out dma-bufs the driver can fill. */
-static bool try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool, GstCaps *caps,
-			    unsigned minBuffers, std::string *why)
+/* Configure and activate \a pool; fails, saying why, unless it hands out dma-bufs the driver can fill. */
+static Result<void> try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool, GstCaps *caps,
+				    unsigned minBuffers)
 {
 	SrcState *st = self->state;
 	GstStructure *config = gst_buffer_pool_get_config(pool);
@@ -325,43 +312,38 @@ static bool try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool, GstCaps
 		gst_buffer_pool_config_add_option(config, kKmsPrimeExport);
 	if (!gst_buffer_pool_set_config(pool, config)) {
 		config = gst_buffer_pool_get_config(pool);
-		if (!gst_buffer_pool_set_config(pool, config)) {
-			*why = "the pool refused its configuration";
-			return false;
-		}
+		if (!gst_buffer_pool_set_config(pool, config))
+			return Error{ EINVAL, "the pool refused its configuration" };
 	}
-	if (!gst_buffer_pool_set_active(pool, TRUE)) {
-		*why = "the pool could not allocate";
-		return false;
-	}
+	if (!gst_buffer_pool_set_active(pool, TRUE))
+		return Error{ ENOMEM, "the pool could not allocate" };
 	GstBuffer *probe = nullptr;
 	if (gst_buffer_pool_acquire_buffer(pool, &probe, nullptr) != GST_FLOW_OK || !probe) {
-		*why = "the pool gave no buffer";
 		gst_buffer_pool_set_active(pool, FALSE);
-		return false;
+		return Error{ ENOMEM, "the pool gave no buffer" };
 	}
 	ImportingQueue tmp(*st->dev, st->dev->captureType());
-	*why = tmp.whyNotImportable(probe, st->fmt.planes[0].sizeImage);
+	std::optional<std::string> why = tmp.whyNotImportable(probe, st->fmt.planes[0].sizeImage);
 	/* The pool's stride wins when the driver accepts it (vivid does). */
 	GstVideoMeta *meta = gst_buffer_get_video_meta(probe);
-	if (why->empty() && meta && meta->stride[0] != st->info.stride[0]) {
+	if (!why && meta && meta->stride[0] != st->info.stride[0]) {
 		GstVideoInfo want = st->info;
 		if (!apply_format(self, want, static_cast<uint32_t>(meta->stride[0])) ||
 		    st->info.stride[0] != meta->stride[0])
-			*why = "the driver does not accept the pool's stride " +
-			       std::to_string(meta->stride[0]);
+			why = "the driver does not accept the pool's stride " +
+			      std::to_string(meta->stride[0]);
 	}
-	if (why->empty() && meta) {
+	if (!why && meta) {
 		for (guint p = 0; p < meta->n_planes; ++p)
 			if (meta->offset[p] != st->info.offset[p] || meta->stride[p] != st->info.stride[p])
-				*why = "plane " + std::to_string(p) + " of the pool's layout differs from the driver's";
+				why = "plane " + std::to_string(p) + " of the pool's layout differs from the driver's";
 	}
 	gst_buffer_unref(probe);
-	if (!why->empty()) {
+	if (why) {
 		gst_buffer_pool_set_active(pool, FALSE);
-		return false;
+		return Error{ EINVAL, *why };
 	}
-	return true;
+	return {};
 }
 
 static GstBufferPool *own_pool(GstDmabufV4l2Src *self, GstQuery *query)
@@ -390,10 +372,23 @@ static gboolean setup_export(GstDmabufV4l2Src *self)
 		post_device_error(self, q.error(), "Cannot allocate capture buffers");
 		return FALSE;
 	}
-	st->exporting = std::move(q).value();
+	st->source = std::make_unique<ExportingFrameSource>(std::move(q).value(), st->info,
+							     st->allocator);
 	st->active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
 	st->everActive = true;
 	return TRUE;
+}
+
+static IoMode to_io_mode(GstDmabufV4l2IoMode m)
+{
+	switch (m) {
+	case GST_DMABUF_V4L2_IO_MODE_EXPORT:
+		return IoMode::Export;
+	case GST_DMABUF_V4L2_IO_MODE_IMPORT:
+		return IoMode::Import;
+	default:
+		return IoMode::Auto;
+	}
 }
 
 static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery *query)
@@ -413,103 +408,111 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 		gst_query_remove_nth_allocation_pool(query, 0);
 
 	const unsigned minBuffers = st->numV4l2Buffers + MAX(downstreamMin, 2u);
-	std::string why;
+	IoModeChoice choice(to_io_mode(st->ioMode), downstream != nullptr);
 	GstBufferPool *pool = nullptr;
-	if (st->ioMode != GST_DMABUF_V4L2_IO_MODE_EXPORT && downstream) {
-		if (try_import_pool(self, downstream, caps, minBuffers, &why)) {
-			pool = downstream;
-			st->poolIsDownstream = true;
-			GST_INFO_OBJECT(self, "importing into downstream's pool %" GST_PTR_FORMAT, pool);
-		} else {
-			GST_INFO_OBJECT(self, "downstream's pool is not importable: %s", why.c_str());
-			gst_object_unref(downstream);
+	while (auto candidate = choice.next()) {
+		const bool isDownstream = *candidate == PoolCandidate::Downstream;
+		GstBufferPool *p = isDownstream ? std::exchange(downstream, nullptr) : own_pool(self, query);
+		auto r = try_import_pool(self, p, caps, minBuffers);
+		if (r) {
+			choice.accept();
+			pool = p;
+			st->poolIsDownstream = isDownstream;
+			if (isDownstream)
+				GST_INFO_OBJECT(self, "importing into downstream's pool %" GST_PTR_FORMAT, pool);
+			break;
 		}
-	} else if (downstream) {
+		if (isDownstream)
+			GST_INFO_OBJECT(self, "downstream's pool is not importable: %s",
+					r.error().message.c_str());
+		gst_object_unref(p);
+		choice.refuse(r.error().message);
+	}
+	if (downstream)
 		gst_object_unref(downstream);
+	if (choice.failed()) {
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+				  ("io-mode=import: no pool gives dma-bufs the device can fill"),
+				  ("%s", choice.lastRefusal().c_str()));
+		return FALSE;
 	}
-	if (!pool && st->ioMode == GST_DMABUF_V4L2_IO_MODE_IMPORT) {
-		GstBufferPool *own = own_pool(self, query);
-		if (try_import_pool(self, own, caps, minBuffers, &why)) {
-			pool = own;
-			st->poolIsDownstream = false;
-		} else {
-			gst_object_unref(own);
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("io-mode=import: no pool gives dma-bufs the device can fill"),
-					  ("%s", why.c_str()));
-			return FALSE;
-		}
-	}
-	if (!pool)
+	if (!pool) {
+		/* Exporting copies nothing either (not a GST_PERFORMANCE matter), but
+		 * downstream then imports buffers it did not lay out. */
+		GST_INFO_OBJECT(self, "exporting driver buffers: %s", choice.reason().c_str());
 		return setup_export(self);
+	}
 
 	st->pool = pool;
-	st->importing = std::make_unique<ImportingQueue>(*st->dev, st->dev->captureType());
+	auto importing = std::make_unique<ImportingQueue>(*st->dev, st->dev->captureType());
 	/* One V4L2 index per pool buffer, so every dma-buf keeps its index (no remaps). */
-	auto n = st->importing->allocate(minBuffers);
+	auto n = importing->allocate(minBuffers);
 	if (!n) {
 		post_device_error(self, n.error(), "Cannot set up dma-buf import");
 		return FALSE;
 	}
+	GST_INFO_OBJECT(self, "importing: %s; %u V4L2 indices", choice.reason().c_str(), *n);
+	st->source = std::make_unique<ImportingFrameSource>(std::move(importing), pool);
 	st->active = GST_DMABUF_V4L2_IO_MODE_IMPORT;
 	st->everActive = true;
 	return TRUE;
 }
 
-/* Queue pool buffers until every V4L2 slot is taken or the pool is empty. */
-static GstFlowReturn refill_import(GstDmabufV4l2Src *self, bool mustHaveOne)
-{
-	SrcState *st = self->state;
-	while (st->importing->hasFreeIndex()) {
-		GstBufferPoolAcquireParams params = {};
-		const bool wait = mustHaveOne && st->importing->queuedCount() == 0;
-		params.flags = wait ? GST_BUFFER_POOL_ACQUIRE_FLAG_NONE : GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
-		GstBuffer *buf = nullptr;
-		GstFlowReturn ret = gst_buffer_pool_acquire_buffer(st->pool, &buf, &params);
-		if (ret == GST_FLOW_EOS)
-			break; /* DONTWAIT: none free now */
-		if (ret != GST_FLOW_OK)
-			return ret;
-		auto r = st->importing->queue(buf, 0);
-		gst_buffer_unref(buf);
-		if (!r) {
-			post_device_error(self, r.error(), "Cannot queue a dma-buf for capture");
-			return GST_FLOW_ERROR;
-		}
-	}
-	return GST_FLOW_OK;
-}
-
 static GstFlowReturn start_streaming(GstDmabufV4l2Src *self)
 {
 	SrcState *st = self->state;
-	if (st->exporting) {
-		if (auto r = st->exporting->queueAllFree(); !r) {
-			post_device_error(self, r.error(), "Cannot queue capture buffers");
-			return GST_FLOW_ERROR;
-		}
-		if (auto r = st->exporting->streamOn(); !r) {
-			post_device_error(self, r.error(), "Cannot start streaming");
-			return GST_FLOW_ERROR;
-		}
-	} else {
-		GstFlowReturn ret = refill_import(self, true);
-		if (ret != GST_FLOW_OK)
-			return ret;
-		if (auto r = st->importing->streamOn(); !r) {
-			post_device_error(self, r.error(), "Cannot start streaming");
-			return GST_FLOW_ERROR;
-		}
+	auto filled = st->source->refill(true);
+	if (!filled) {
+		post_device_error(self, filled.error(), st->source->refillFailure());
+		return GST_FLOW_ERROR;
 	}
+	if (*filled != GST_FLOW_OK)
+		return *filled;
+	if (auto r = st->source->streamOn(); !r) {
+		post_device_error(self, r.error(), "Cannot start streaming");
+		return GST_FLOW_ERROR;
+	}
+	GST_DEBUG_OBJECT(self, "streaming (%s)", st->source->mode());
 	st->streaming = true;
 	return GST_FLOW_OK;
+}
+
+/*
+ * Wait until the driver can deliver: for a buffer to come back from
+ * downstream when it holds none (no watchdog: that is downstream's pace),
+ * else for the device, up to timeout-ms. GST_FLOW_CUSTOM_SUCCESS: dequeue
+ * again; GST_FLOW_OK: POLLERR, DQBUF tells why.
+ */
+static GstFlowReturn wait_for_frame(GstDmabufV4l2Src *self)
+{
+	SrcState *st = self->state;
+	if (int starved = st->source->starvedFd(); starved >= 0) {
+		struct pollfd fds[2] = { { starved, POLLIN, 0 }, { st->wake.get(), POLLIN, 0 } };
+		if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+			post_device_error(self, Error::fromErrno(errno, "poll"), "Capture failed");
+			return GST_FLOW_ERROR;
+		}
+		if (fds[1].revents & POLLIN)
+			return GST_FLOW_FLUSHING;
+		uint64_t v;
+		(void)!read(starved, &v, sizeof(v));
+		return GST_FLOW_CUSTOM_SUCCESS;
+	}
+	auto p = st->dev->poll(POLLIN, static_cast<int>(st->timeoutMs), st->wake.get());
+	if (!p) {
+		if (p.error().code == ECANCELED)
+			return GST_FLOW_FLUSHING;
+		post_device_error(self, p.error(), "No frame from the device");
+		return GST_FLOW_ERROR;
+	}
+	return (*p & POLLERR) ? GST_FLOW_OK : GST_FLOW_CUSTOM_SUCCESS;
 }
 
 static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **out)
 {
 	auto *self = GST_DMABUF_V4L2_SRC(psrc);
 	SrcState *st = self->state;
-	if (!st->exporting && !st->importing) {
+	if (!st->source) {
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No buffers were set up"), (nullptr));
 		return GST_FLOW_NOT_NEGOTIATED;
 	}
@@ -518,122 +521,70 @@ static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **ou
 		if (ret != GST_FLOW_OK)
 			return ret;
 	}
+	FrameSource &source = *st->source;
 	for (;;) {
-		if (st->importing) {
-			GstFlowReturn ret = refill_import(self, true);
+		auto filled = source.refill(false);
+		if (!filled) {
+			post_device_error(self, filled.error(), source.refillFailure());
+			return GST_FLOW_ERROR;
+		}
+		if (*filled != GST_FLOW_OK)
+			return *filled;
+		auto d = source.dequeue();
+		if (!d) {
+			post_device_error(self, d.error(), "Capture failed");
+			return GST_FLOW_ERROR;
+		}
+		if (!*d) {
+			GstFlowReturn ret = wait_for_frame(self);
+			if (ret == GST_FLOW_CUSTOM_SUCCESS)
+				continue;
 			if (ret != GST_FLOW_OK)
 				return ret;
-		}
-		std::optional<v4l2::DequeuedBuffer> got;
-		GstBuffer *buf = nullptr;
-		Result<void> failed;
-		if (st->exporting) {
-			auto d = st->exporting->dequeue();
-			if (!d)
-				failed = d.error();
-			else
-				got = *d;
-		} else {
-			auto d = st->importing->dequeue();
-			if (!d)
-				failed = d.error();
-			else if (*d) {
-				got = (*d)->first;
-				buf = (*d)->second;
-			}
-		}
-		if (!failed) {
-			post_device_error(self, failed.error(), "Capture failed");
-			return GST_FLOW_ERROR;
-		}
-		if (!got && st->exporting && st->exporting->queuedCount() == 0) {
-			/* Every buffer is downstream: wait for one to come back; the
-			 * watchdog only runs while the driver holds buffers. */
-			struct pollfd fds[2] = { { st->exporting->releaseFd(), POLLIN, 0 },
-						 { st->wake.get(), POLLIN, 0 } };
-			if (poll(fds, 2, -1) < 0 && errno != EINTR) {
-				post_device_error(self, Error::fromErrno(errno, "poll"), "Capture failed");
+			/* POLLERR: DQBUF tells why (EIO: fatal streaming error, ENODEV: disconnect). */
+			d = source.dequeue();
+			if (!d) {
+				post_device_error(self, d.error(), "Capture failed");
 				return GST_FLOW_ERROR;
 			}
-			if (fds[1].revents & POLLIN)
-				return GST_FLOW_FLUSHING;
-			uint64_t v;
-			(void)!read(st->exporting->releaseFd(), &v, sizeof(v));
-			continue;
-		}
-		if (!got) {
-			auto p = st->dev->poll(POLLIN, static_cast<int>(st->timeoutMs), st->wake.get());
-			if (!p) {
-				if (p.error().code == ECANCELED)
-					return GST_FLOW_FLUSHING;
-				post_device_error(self, p.error(), "No frame from the device");
+			if (!*d) {
+				post_device_error(self,
+						  Error{ EIO, "poll on " + st->dev->path() +
+								      " reported an error with no buffer" },
+						  "Capture failed");
 				return GST_FLOW_ERROR;
 			}
-			if (*p & POLLERR) {
-				/* DQBUF tells why (EIO: fatal streaming error, ENODEV: disconnect). */
-				if (st->exporting) {
-					auto d = st->exporting->dequeue();
-					if (!d) {
-						post_device_error(self, d.error(), "Capture failed");
-						return GST_FLOW_ERROR;
-					}
-					if (*d)
-						got = *d;
-				} else {
-					auto d = st->importing->dequeue();
-					if (!d) {
-						post_device_error(self, d.error(), "Capture failed");
-						return GST_FLOW_ERROR;
-					}
-					if (*d) {
-						got = (*d)->first;
-						buf = (*d)->second;
-					}
-				}
-				if (!got) {
-					post_device_error(self,
-							  Error{ EIO, "poll on " + st->dev->path() +
-									      " reported an error with no buffer" },
-							  "Capture failed");
-					return GST_FLOW_ERROR;
-				}
-			} else {
-				continue;
-			}
 		}
-		if (got->hasError()) {
+		CapturedFrame &frame = **d;
+		if (frame.info.hasError()) {
 			/* A corrupt frame: drop it and carry on (documented recovery). */
 			st->errorFrames++;
-			GST_WARNING_OBJECT(self, "driver flagged frame %u as corrupt; dropped", got->sequence);
-			if (st->exporting) {
-				if (auto r = st->exporting->requeue(got->index); !r) {
-					post_device_error(self, r.error(), "Cannot requeue a buffer");
-					return GST_FLOW_ERROR;
-				}
-			} else if (buf) {
-				gst_buffer_unref(buf);
+			GST_WARNING_OBJECT(self, "driver flagged frame %u as corrupt; dropped",
+					   frame.info.sequence);
+			if (auto r = source.drop(frame); !r) {
+				post_device_error(self, r.error(), "Cannot requeue a buffer");
+				return GST_FLOW_ERROR;
 			}
 			continue;
 		}
-		if (st->exporting) {
-			buf = st->exporting->wrap(*got, st->allocator);
-			if (!buf) {
-				GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot wrap an exported dma-buf"), (nullptr));
-				return GST_FLOW_ERROR;
-			}
-			addVideoMeta(buf, st->info);
-		} else if (!buf) {
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("The driver returned an unknown buffer"),
-					  ("index %u", got->index));
+		auto delivered = source.deliver(frame);
+		if (!delivered) {
+			if (delivered.error().code == ENOENT)
+				GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", delivered.error().message.c_str()),
+						  ("index %u", frame.info.index));
+			else
+				GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", delivered.error().message.c_str()),
+						  (nullptr));
 			return GST_FLOW_ERROR;
-		} else {
-			buf = gst_buffer_make_writable(buf);
 		}
-		GST_BUFFER_PTS(buf) = driverTimestampToRunningTime(GST_ELEMENT(self), got->timestampNs);
+		GstBuffer *buf = *delivered;
+		GST_BUFFER_PTS(buf) = driverTimestampToRunningTime(GST_ELEMENT(self), frame.info.timestampNs);
 		GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
 		GST_BUFFER_DURATION(buf) = st->duration;
-		GST_BUFFER_OFFSET(buf) = got->sequence;
-		GST_BUFFER_OFFSET_END(buf) = got->sequence + 1;
+		GST_BUFFER_OFFSET(buf) = frame.info.sequence;
+		GST_BUFFER_OFFSET_END(buf) = frame.info.sequence + 1;
+		GST_LOG_OBJECT(self, "frame %u (%s, V4L2 index %u)", frame.info.sequence, source.mode(),
+			       frame.info.index);
 		st->frames++;
 		*out = buf;
 		return GST_FLOW_OK;
@@ -723,17 +674,19 @@ static void gst_dmabuf_v4l2_src_get_property(GObject *object, guint id, GValue *
 		g_value_set_uint(value, st->numV4l2Buffers);
 		break;
 	case PROP_ACTIVE_IO_MODE:
-		g_value_set_string(value, st->everActive ? io_mode_name(st->active) : "none");
+		g_value_set_string(value, st->everActive ? ioModeName(to_io_mode(st->active)) : "none");
 		break;
 	case PROP_ERROR_FRAMES:
 		g_value_set_uint64(value, st->errorFrames);
 		break;
 	case PROP_INDEX_CACHE_HITS:
-		g_value_set_uint64(value, st->cacheHits + (st->importing ? st->importing->cache().hits() : 0));
+	case PROP_INDEX_CACHE_MISSES: {
+		const v4l2::DmaBufIndexCache *c = st->source ? st->source->indexCache() : nullptr;
+		const bool hits = id == PROP_INDEX_CACHE_HITS;
+		g_value_set_uint64(value, (hits ? st->cacheHits : st->cacheMisses) +
+						  (c ? (hits ? c->hits() : c->misses()) : 0));
 		break;
-	case PROP_INDEX_CACHE_MISSES:
-		g_value_set_uint64(value, st->cacheMisses + (st->importing ? st->importing->cache().misses() : 0));
-		break;
+	}
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}

@@ -7,6 +7,8 @@
 
 #include <gst/allocators/allocators.h>
 
+#include "dmabufkit/base/log.h"
+
 namespace dmabufkit::gstv4l2 {
 
 namespace {
@@ -26,7 +28,10 @@ uint64_t fdSize(int fd)
 
 } /* namespace */
 
-ImportingQueue::ImportingQueue(const v4l2::VideoDevice &dev, uint32_t type) : queue_(dev, type) {}
+ImportingQueue::ImportingQueue(const v4l2::VideoDevice &dev, uint32_t type)
+	: dev_(dev), queue_(dev, type)
+{
+}
 
 ImportingQueue::~ImportingQueue()
 {
@@ -54,7 +59,7 @@ std::vector<uint64_t> ImportingQueue::inodesOf(GstBuffer *buf)
 	return out;
 }
 
-std::string ImportingQueue::whyNotImportable(GstBuffer *buf, size_t minSize) const
+std::optional<std::string> ImportingQueue::whyNotImportable(GstBuffer *buf, size_t minSize) const
 {
 	const guint n = gst_buffer_n_memory(buf);
 	if (n == 0)
@@ -74,18 +79,41 @@ std::string ImportingQueue::whyNotImportable(GstBuffer *buf, size_t minSize) con
 	if (n == 1 && gst_buffer_get_size(buf) < minSize)
 		return "the buffer holds " + std::to_string(gst_buffer_get_size(buf)) +
 		       " bytes, the device needs " + std::to_string(minSize);
-	return "";
+	return std::nullopt;
 }
 
 Result<void> ImportingQueue::queue(GstBuffer *buf, uint64_t timestampNs, uint32_t bytesUsed)
 {
 	const guint n = gst_buffer_n_memory(buf);
 	GstMemory *first = gst_buffer_peek_memory(buf, 0);
-	if (!gst_is_dmabuf_memory(first))
+	if (!gst_is_dmabuf_memory(first)) {
+		DBK_LOG(V4l2, Error, "%s: %s: cannot queue a buffer that is not a dma-buf",
+			dev_.label(), v4l2::bufferTypeName(queue_.type()));
 		return Error{ EINVAL, "not a dma-buf" };
-	auto index = cache_.acquire(fdInode(gst_dmabuf_memory_get_fd(first)));
-	if (!index)
+	}
+	const uint64_t inode = fdInode(gst_dmabuf_memory_get_fd(first));
+	const auto before = cache_.boundIndex(inode);
+	const uint64_t hits = cache_.hits();
+	auto index = cache_.acquire(inode);
+	if (!index) {
+		DBK_LOG(V4l2, Error, "%s: %s: every one of the %u V4L2 buffers is queued",
+			dev_.label(), v4l2::bufferTypeName(queue_.type()), cache_.slots());
 		return Error{ EBUSY, "every V4L2 buffer is queued" };
+	}
+	if (cache_.hits() != hits)
+		DBK_LOG(V4l2, Trace, "%s: %s: index cache hit: dma-buf inode %llu at index %u again",
+			dev_.label(), v4l2::bufferTypeName(queue_.type()),
+			static_cast<unsigned long long>(inode), *index);
+	else if (before)
+		DBK_LOG(V4l2, Debug,
+			"%s: %s: dma-buf inode %llu re-queued at index %u instead of %u (busy): "
+			"the driver remaps it",
+			dev_.label(), v4l2::bufferTypeName(queue_.type()),
+			static_cast<unsigned long long>(inode), *index, *before);
+	else
+		DBK_LOG(V4l2, Trace, "%s: %s: index cache miss: dma-buf inode %llu bound to index %u",
+			dev_.label(), v4l2::bufferTypeName(queue_.type()),
+			static_cast<unsigned long long>(inode), *index);
 	std::vector<v4l2::DmaBufPlane> planes;
 	for (guint i = 0; i < n; ++i) {
 		GstMemory *m = gst_buffer_peek_memory(buf, i);

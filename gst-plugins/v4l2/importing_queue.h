@@ -28,10 +28,10 @@ public:
 	/** \brief REQBUFS \a count DMABUF buffers. */
 	Result<unsigned> allocate(unsigned count);
 	/**
-	 * \brief Why \a buf cannot be queued here without a copy, or "" if it can.
+	 * \brief Why \a buf cannot be queued here without a copy, or nullopt if it can.
 	 * \param minSize the size the driver needs in the (single) plane
 	 */
-	std::string whyNotImportable(GstBuffer *buf, size_t minSize) const;
+	std::optional<std::string> whyNotImportable(GstBuffer *buf, size_t minSize) const;
 	/** \brief Queue \a buf (a ref is taken), \a bytesUsed 0 meaning its whole size. */
 	Result<void> queue(GstBuffer *buf, uint64_t timestampNs, uint32_t bytesUsed = 0);
 	/** \brief DQBUF without waiting: the driver's report and our buffer (transfer full). */
@@ -45,12 +45,14 @@ public:
 	Result<void> release();
 	const v4l2::DmaBufIndexCache &cache() const { return cache_; }
 	v4l2::BufferQueue &queue() { return queue_; }
+	const v4l2::VideoDevice &device() const { return dev_; }
 	/** \brief dma-buf inode of every memory of \a buf (0 for non-dma-buf memory). */
 	static std::vector<uint64_t> inodesOf(GstBuffer *buf);
 
 private:
 	void dropAll();
 
+	const v4l2::VideoDevice &dev_;
 	v4l2::BufferQueue queue_;
 	v4l2::DmaBufIndexCache cache_;
 	std::vector<GstBuffer *> held_;

@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "dmabufkit/base/log.h"
+
 namespace dmabufkit::gstv4l2 {
 
 M2mStream::M2mStream(v4l2::VideoDevice &dev, std::string name, FrameReady ready,
@@ -24,6 +26,8 @@ Result<void> M2mStream::setupOutput(unsigned slots)
 	auto n = output_->allocate(slots);
 	if (!n)
 		return n.error();
+	DBK_LOG(V4l2, Info, "%s: %s: OUTPUT imports dma-bufs into %u indices", name_.c_str(),
+		dev_.label(), *n);
 	outputStreaming_ = false;
 	return {};
 }
@@ -38,14 +42,18 @@ Result<void> M2mStream::setupCapture(unsigned count)
 	if (!q)
 		return q.error();
 	capture_ = std::move(q).value();
+	DBK_LOG(V4l2, Info, "%s: %s: CAPTURE exports %u buffers (asked %u)", name_.c_str(),
+		dev_.label(), capture_->count(), count);
 	if (auto r = capture_->queueAllFree(); !r)
 		return r;
 	return capture_->streamOn();
 }
 
-std::string M2mStream::whyNotImportable(GstBuffer *buf, size_t minSize) const
+std::optional<std::string> M2mStream::whyNotImportable(GstBuffer *buf, size_t minSize) const
 {
-	return output_ ? output_->whyNotImportable(buf, minSize) : "the OUTPUT queue is not set up";
+	if (!output_)
+		return "the OUTPUT queue is not set up";
+	return output_->whyNotImportable(buf, minSize);
 }
 
 const v4l2::DmaBufIndexCache *M2mStream::outputCache() const
@@ -74,6 +82,8 @@ Result<M2mStream::Progress> M2mStream::step()
 		if (!*ev)
 			break;
 		if ((*ev)->type == V4L2_EVENT_SOURCE_CHANGE) {
+			DBK_LOG(V4l2, Info, "%s: %s: source change%s", name_.c_str(),
+				dev_.label(), capture_ ? " (after the old frames drain)" : "");
 			if (!capture_) {
 				if (auto r = changed_(); !r)
 					return r.error();
@@ -88,8 +98,11 @@ Result<M2mStream::Progress> M2mStream::step()
 	for (;;) {
 		auto d = capture_->dequeue();
 		if (!d) {
-			if (d.error().code == EPIPE)
+			if (d.error().code == EPIPE) {
+				DBK_LOG(V4l2, Debug, "%s: %s: LAST buffer already dequeued", name_.c_str(),
+					dev_.label());
 				return Progress::Last; /* LAST already dequeued */
+			}
 			return d.error();
 		}
 		if (!*d)
@@ -97,6 +110,8 @@ Result<M2mStream::Progress> M2mStream::step()
 		const auto &b = **d;
 		progress = Progress::Some;
 		if (b.isLast() && b.totalBytesUsed() == 0) {
+			DBK_LOG(V4l2, Debug, "%s: %s: empty LAST buffer %u: drained", name_.c_str(),
+				dev_.label(), b.index);
 			(void)capture_->requeue(b.index);
 			if (sourceChangePending_) {
 				sourceChangePending_ = false;
@@ -110,8 +125,13 @@ Result<M2mStream::Progress> M2mStream::step()
 		GstBuffer *buf = nullptr;
 		if (!b.hasError()) {
 			buf = capture_->wrap(b, allocator);
-		} else if (auto r = capture_->requeue(b.index); !r) {
-			return r.error();
+			DBK_LOG(V4l2, Trace, "%s: %s: frame %u out of CAPTURE buffer %u, %u bytes",
+				name_.c_str(), dev_.label(), frame, b.index, b.totalBytesUsed());
+		} else {
+			DBK_LOG(V4l2, Warning, "%s: %s: driver flagged CAPTURE buffer %u (frame %u) as an error",
+				name_.c_str(), dev_.label(), b.index, frame);
+			if (auto r = capture_->requeue(b.index); !r)
+				return r.error();
 		}
 		if (auto r = ready_(frame, buf, b); !r)
 			return r.error();
@@ -157,9 +177,12 @@ Result<void> M2mStream::waitAndStep(bool *sawLast)
 		return p.error();
 	if (*p == Progress::Last)
 		*sawLast = true;
-	else if (*p == Progress::None && (*ev & POLLERR))
-		return Error{ EIO, "poll on " + dev_.path() + " (" + dev_.info().driver +
-					   ") reported an error and nothing could be dequeued" };
+	else if (*p == Progress::None && (*ev & POLLERR)) {
+		Error e{ EIO, "poll on " + dev_.path() + " (" + dev_.info().driver +
+				      ") reported an error and nothing could be dequeued" };
+		DBK_LOG(V4l2, Error, "%s: %s", name_.c_str(), e.message.c_str());
+		return e;
+	}
 	return {};
 }
 
@@ -171,6 +194,8 @@ Result<void> M2mStream::waitAndStep(bool *sawLast)
 Result<void> M2mStream::waitForDownstream()
 {
 	struct pollfd pfd = { capture_->releaseFd(), POLLIN, 0 };
+	DBK_LOG(V4l2, Debug, "%s: %s: every CAPTURE buffer is downstream; waiting for one back",
+		name_.c_str(), dev_.label());
 	for (;;) {
 		if (flushing && flushing())
 			return Error{ EPIPE, name_ + ": flushing while waiting for downstream to return a buffer" };
@@ -212,6 +237,7 @@ Result<void> M2mStream::drain(bool encoder)
 		/* Nothing decodable was seen (no header): nothing to drain. */
 		return service();
 	}
+	DBK_LOG(V4l2, Debug, "%s: %s: draining", name_.c_str(), dev_.label());
 	auto r = encoder ? dev_.encoderCommand(V4L2_ENC_CMD_STOP) : dev_.decoderCommand(V4L2_DEC_CMD_STOP);
 	if (!r)
 		return r;

@@ -46,7 +46,8 @@ public:
 	/** \brief STREAMOFF both queues, free all buffers. */
 	void stop();
 
-	std::string whyNotImportable(GstBuffer *buf, size_t minSize) const;
+	/** \brief Why \a buf cannot be queued on OUTPUT without a copy, or nullopt if it can. */
+	std::optional<std::string> whyNotImportable(GstBuffer *buf, size_t minSize) const;
 	const v4l2::DmaBufIndexCache *outputCache() const;
 	unsigned timeoutMs = 2000;
 	DbkAllocator *allocator = nullptr;

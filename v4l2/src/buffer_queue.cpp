@@ -4,10 +4,20 @@
 #include <cerrno>
 #include <fcntl.h>
 
+#include "dmabufkit/base/log.h"
 #include "dmabufkit/v4l2/device_format.h"
 #include "dmabufkit/v4l2/video_device.h"
 
 namespace dmabufkit::v4l2 {
+
+namespace {
+
+const char *memoryName(uint32_t memory)
+{
+	return memory == V4L2_MEMORY_DMABUF ? "DMABUF" : "MMAP";
+}
+
+} /* namespace */
 
 uint32_t DequeuedBuffer::totalBytesUsed() const
 {
@@ -37,14 +47,23 @@ Result<unsigned> BufferQueue::allocate(unsigned count, uint32_t memory)
 	req.count = count;
 	req.type = type_;
 	req.memory = memory;
-	if (auto r = device_.ioctl(VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS"); !r)
-		return Error{ r.error().code, r.error().message + " (" + std::to_string(count) + " " +
-						      (memory == V4L2_MEMORY_DMABUF ? "DMABUF" : "MMAP") +
-						      " buffers on " + bufferTypeName(type_) + ")" };
-	if (req.count == 0)
+	if (auto r = device_.ioctl(VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS"); !r) {
+		Error e{ r.error().code, r.error().message + " (" + std::to_string(count) + " " +
+						 memoryName(memory) + " buffers on " +
+						 bufferTypeName(type_) + ")" };
+		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
+	if (req.count == 0) {
+		DBK_LOG(V4l2, Error, "%s: VIDIOC_REQBUFS %u %s buffers on %s gave 0", device_.label(),
+			count, memoryName(memory), bufferTypeName(type_));
 		return Error{ ENOMEM, "VIDIOC_REQBUFS on " + device_.path() + " gave 0 buffers" };
+	}
 	memory_ = memory;
 	queued_.assign(req.count, false);
+	DBK_LOG(V4l2, Info, "%s: %s: asked for %u %s buffers, the driver granted %u (%u plane%s each)",
+		device_.label(), bufferTypeName(type_), count, memoryName(memory), req.count,
+		numPlanes_, numPlanes_ == 1 ? "" : "s");
 	return req.count;
 }
 
@@ -58,6 +77,12 @@ Result<void> BufferQueue::release()
 	req.type = type_;
 	req.memory = memory_;
 	auto r = device_.ioctl(VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS(0)");
+	if (!r)
+		DBK_LOG(V4l2, Error, "%s (freeing the %s buffers)", r.error().message.c_str(),
+			bufferTypeName(type_));
+	else
+		DBK_LOG(V4l2, Debug, "%s: %s: freed %zu %s buffers", device_.label(),
+			bufferTypeName(type_), queued_.size(), memoryName(memory_));
 	queued_.clear();
 	if (!off)
 		return off;
@@ -82,8 +107,11 @@ Result<std::vector<uint32_t>> BufferQueue::planeLengths(unsigned index) const
 	struct v4l2_buffer buf;
 	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
 	prepare(buf, planes, type_, memory_, index, numPlanes_);
-	if (auto r = device_.ioctl(VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF"); !r)
+	if (auto r = device_.ioctl(VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF"); !r) {
+		DBK_LOG(V4l2, Error, "%s (buffer %u on %s)", r.error().message.c_str(), index,
+			bufferTypeName(type_));
 		return r.error();
+	}
 	std::vector<uint32_t> out;
 	if (isMultiPlanarType(type_))
 		for (unsigned i = 0; i < numPlanes_; ++i)
@@ -102,10 +130,15 @@ Result<std::vector<UniqueFD>> BufferQueue::exportBuffer(unsigned index) const
 		e.index = index;
 		e.plane = p;
 		e.flags = O_CLOEXEC | O_RDWR;
-		if (auto r = device_.ioctl(VIDIOC_EXPBUF, &e, "VIDIOC_EXPBUF"); !r)
-			return Error{ r.error().code, r.error().message + " (buffer " +
-							      std::to_string(index) + " plane " +
-							      std::to_string(p) + ")" };
+		if (auto r = device_.ioctl(VIDIOC_EXPBUF, &e, "VIDIOC_EXPBUF"); !r) {
+			Error err{ r.error().code, r.error().message + " (buffer " +
+							   std::to_string(index) + " plane " +
+							   std::to_string(p) + ")" };
+			DBK_LOG(V4l2, Error, "%s", err.message.c_str());
+			return err;
+		}
+		DBK_LOG(V4l2, Debug, "%s: %s: exported buffer %u plane %u as dma-buf fd %d",
+			device_.label(), bufferTypeName(type_), index, p, e.fd);
 		fds.emplace_back(e.fd);
 	}
 	return fds;
@@ -114,21 +147,32 @@ Result<std::vector<UniqueFD>> BufferQueue::exportBuffer(unsigned index) const
 Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *planes, unsigned index,
 				uint64_t timestampNs)
 {
-	if (index >= queued_.size())
+	if (index >= queued_.size()) {
+		DBK_LOG(V4l2, Error, "%s: %s: buffer index %u out of range (%zu buffers)",
+			device_.label(), bufferTypeName(type_), index, queued_.size());
 		return Error{ EINVAL, "buffer index " + std::to_string(index) + " out of range on " +
 					      device_.path() };
-	if (queued_[index])
+	}
+	if (queued_[index]) {
+		DBK_LOG(V4l2, Error, "%s: %s: buffer %u is already queued", device_.label(),
+			bufferTypeName(type_), index);
 		return Error{ EBUSY, "buffer " + std::to_string(index) + " already queued on " +
 					     device_.path() };
+	}
 	if (isOutputType(type_)) {
 		buf.flags |= V4L2_BUF_FLAG_TIMESTAMP_COPY;
 		buf.timestamp.tv_sec = static_cast<time_t>(timestampNs / 1000000000ull);
 		buf.timestamp.tv_usec = static_cast<suseconds_t>((timestampNs % 1000000000ull) / 1000);
 	}
 	(void)planes;
-	if (auto r = device_.ioctl(VIDIOC_QBUF, &buf, "VIDIOC_QBUF"); !r)
-		return Error{ r.error().code, r.error().message + " (buffer " + std::to_string(index) +
-						      " on " + bufferTypeName(type_) + ")" };
+	if (auto r = device_.ioctl(VIDIOC_QBUF, &buf, "VIDIOC_QBUF"); !r) {
+		Error e{ r.error().code, r.error().message + " (buffer " + std::to_string(index) +
+						 " on " + bufferTypeName(type_) + ")" };
+		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
+	DBK_LOG(V4l2, Trace, "%s: %s: queued %s buffer %u", device_.label(), bufferTypeName(type_),
+		memoryName(buf.memory), index);
 	queued_[index] = true;
 	return {};
 }
@@ -151,10 +195,13 @@ Result<void> BufferQueue::queueMmap(unsigned index, const std::vector<uint32_t> 
 Result<void> BufferQueue::queueDmaBuf(unsigned index, const std::vector<DmaBufPlane> &in,
 				      uint64_t timestampNs)
 {
-	if (in.size() != numPlanes_)
+	if (in.size() != numPlanes_) {
+		DBK_LOG(V4l2, Error, "%s: %s: %zu dma-buf planes queued, the format has %u",
+			device_.label(), bufferTypeName(type_), in.size(), numPlanes_);
 		return Error{ EINVAL, "queueing " + std::to_string(in.size()) + " dma-buf planes on " +
 					      device_.path() + ", which wants " +
 					      std::to_string(numPlanes_) };
+	}
 	struct v4l2_buffer buf;
 	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
 	prepare(buf, planes, type_, V4L2_MEMORY_DMABUF, index, numPlanes_);
@@ -167,9 +214,12 @@ Result<void> BufferQueue::queueDmaBuf(unsigned index, const std::vector<DmaBufPl
 		}
 	} else {
 		/* The single-planar API has no data offset: the frame starts at 0. */
-		if (in[0].dataOffset)
+		if (in[0].dataOffset) {
+			DBK_LOG(V4l2, Error, "%s: single-planar queue cannot import at offset %u",
+				device_.label(), in[0].dataOffset);
 			return Error{ EINVAL, "single-planar " + device_.path() +
 						      " cannot import a frame at a non-zero offset" };
+		}
 		buf.m.fd = in[0].fd;
 		buf.length = in[0].length;
 		buf.bytesused = in[0].bytesUsed ? in[0].bytesUsed : in[0].length;
@@ -186,7 +236,13 @@ Result<std::optional<DequeuedBuffer>> BufferQueue::dequeue()
 	if (!r) {
 		if (r.error().code == EAGAIN)
 			return std::optional<DequeuedBuffer>{};
-		return Error{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
+		Error e{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
+		/* EPIPE: the LAST buffer was already dequeued (end of a drain), not a failure. */
+		if (e.code == EPIPE)
+			DBK_LOG(V4l2, Debug, "%s", e.message.c_str());
+		else
+			DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
 	}
 	DequeuedBuffer d;
 	d.index = buf.index;
@@ -206,6 +262,9 @@ Result<std::optional<DequeuedBuffer>> BufferQueue::dequeue()
 	}
 	if (buf.index < queued_.size())
 		queued_[buf.index] = false;
+	DBK_LOG(V4l2, Trace, "%s: %s: dequeued buffer %u sequence %u, %u bytes, flags 0x%x",
+		device_.label(), bufferTypeName(type_), d.index, d.sequence, d.totalBytesUsed(),
+		d.flags);
 	return std::optional<DequeuedBuffer>{ d };
 }
 
@@ -214,8 +273,13 @@ Result<void> BufferQueue::streamOn()
 	if (streaming_)
 		return {};
 	int type = static_cast<int>(type_);
-	if (auto r = device_.ioctl(VIDIOC_STREAMON, &type, "VIDIOC_STREAMON"); !r)
-		return Error{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
+	if (auto r = device_.ioctl(VIDIOC_STREAMON, &type, "VIDIOC_STREAMON"); !r) {
+		Error e{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
+		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
+	DBK_LOG(V4l2, Debug, "%s: %s: streaming, %u of %zu buffers queued", device_.label(),
+		bufferTypeName(type_), queuedCount(), queued_.size());
 	streaming_ = true;
 	return {};
 }
@@ -224,6 +288,11 @@ Result<void> BufferQueue::streamOff()
 {
 	int type = static_cast<int>(type_);
 	auto r = device_.ioctl(VIDIOC_STREAMOFF, &type, "VIDIOC_STREAMOFF");
+	if (!r)
+		DBK_LOG(V4l2, Error, "%s on %s", r.error().message.c_str(), bufferTypeName(type_));
+	else if (streaming_)
+		DBK_LOG(V4l2, Debug, "%s: %s: stopped streaming", device_.label(),
+			bufferTypeName(type_));
 	streaming_ = false;
 	for (auto &&q : queued_)
 		q = false;

@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <linux/videodev2.h>
 #include <sys/ioctl.h>
 
+#include "dmabufkit/base/log.h"
 #include "dmabufkit/base/unique_fd.h"
 
 namespace dmabufkit::v4l2 {
@@ -69,11 +71,18 @@ std::string fourccToString(uint32_t f)
 Result<VideoNodeInfo> queryVideoNode(const std::string &path)
 {
 	UniqueFD fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
-	if (!fd)
-		return Error::fromErrno(errno, "open " + path);
+	if (!fd) {
+		Error e = Error::fromErrno(errno, "open " + path);
+		/* The caller decides whether a node it cannot open matters. */
+		DBK_LOG(V4l2, Debug, "%s", e.message.c_str());
+		return e;
+	}
 	struct v4l2_capability cap = {};
-	if (xioctl(fd.get(), VIDIOC_QUERYCAP, &cap) < 0)
-		return Error::fromErrno(errno, "VIDIOC_QUERYCAP on " + path);
+	if (xioctl(fd.get(), VIDIOC_QUERYCAP, &cap) < 0) {
+		Error e = Error::fromErrno(errno, "VIDIOC_QUERYCAP on " + path);
+		DBK_LOG(V4l2, Warning, "%s", e.message.c_str());
+		return e;
+	}
 	VideoNodeInfo info;
 	info.path = path;
 	info.name = sysfsName(path.substr(path.rfind('/') + 1));
@@ -81,6 +90,9 @@ Result<VideoNodeInfo> queryVideoNode(const std::string &path)
 	info.card = reinterpret_cast<const char *>(cap.card);
 	info.busInfo = reinterpret_cast<const char *>(cap.bus_info);
 	info.deviceCaps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
+	DBK_LOG(V4l2, Debug, "%s: driver %s, card %s, name \"%s\", bus %s, caps 0x%08x",
+		path.c_str(), info.driver.c_str(), info.card.c_str(), info.name.c_str(),
+		info.busInfo.c_str(), info.deviceCaps);
 	return info;
 }
 
@@ -109,16 +121,24 @@ std::vector<uint32_t> enumerateFormats(const std::string &path, uint32_t bufType
 {
 	std::vector<uint32_t> out;
 	UniqueFD fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
-	if (!fd)
+	if (!fd) {
+		DBK_LOG(V4l2, Warning, "%s: cannot open to list formats: %s", path.c_str(),
+			std::strerror(errno));
 		return out;
+	}
+	std::string names;
 	for (uint32_t i = 0;; ++i) {
 		struct v4l2_fmtdesc d = {};
 		d.index = i;
 		d.type = bufType;
+		/* EINVAL ends the list. */
 		if (xioctl(fd.get(), VIDIOC_ENUM_FMT, &d) < 0)
 			break;
 		out.push_back(d.pixelformat);
+		names += (names.empty() ? "" : " ") + fourccToString(d.pixelformat);
 	}
+	DBK_LOG(V4l2, Debug, "%s: buffer type %u offers %s", path.c_str(), bufType,
+		names.empty() ? "nothing" : names.c_str());
 	return out;
 }
 
@@ -136,21 +156,6 @@ static bool offers(const VideoNodeInfo &n, bool outputQueue, uint32_t f)
 Result<VideoNodeInfo> findVideoNode(const VideoNodeQuery &q)
 {
 	auto nodes = enumerateVideoNodes();
-	for (const auto &n : nodes) {
-		if (!q.driver.empty() && n.driver != q.driver)
-			continue;
-		if (!q.name.empty() && n.name != q.name)
-			continue;
-		if (q.capture && (!n.isCapture() || n.isMemToMem()))
-			continue;
-		if (q.memToMem && !n.isMemToMem())
-			continue;
-		if (q.outputFourcc && !offers(n, true, q.outputFourcc))
-			continue;
-		if (q.captureFourcc && !offers(n, false, q.captureFourcc))
-			continue;
-		return n;
-	}
 	std::string want;
 	if (!q.driver.empty())
 		want += " driver=" + q.driver;
@@ -164,11 +169,36 @@ Result<VideoNodeInfo> findVideoNode(const VideoNodeQuery &q)
 		want += " output=" + fourccToString(q.outputFourcc);
 	if (q.captureFourcc)
 		want += " capture=" + fourccToString(q.captureFourcc);
+	for (const auto &n : nodes) {
+		const char *skip = nullptr;
+		if (!q.driver.empty() && n.driver != q.driver)
+			skip = "another driver";
+		else if (!q.name.empty() && n.name != q.name)
+			skip = "another name";
+		else if (q.capture && (!n.isCapture() || n.isMemToMem()))
+			skip = "not a capture device";
+		else if (q.memToMem && !n.isMemToMem())
+			skip = "not a memory-to-memory device";
+		else if (q.outputFourcc && !offers(n, true, q.outputFourcc))
+			skip = "its OUTPUT queue lacks the format";
+		else if (q.captureFourcc && !offers(n, false, q.captureFourcc))
+			skip = "its CAPTURE queue lacks the format";
+		if (skip) {
+			DBK_LOG(V4l2, Debug, "%s (%s, card %s): skipped for%s: %s", n.path.c_str(),
+				n.driver.c_str(), n.card.c_str(), want.c_str(), skip);
+			continue;
+		}
+		DBK_LOG(V4l2, Info, "found %s (driver %s, card %s, name \"%s\") for%s",
+			n.path.c_str(), n.driver.c_str(), n.card.c_str(), n.name.c_str(), want.c_str());
+		return n;
+	}
 	std::string have;
 	for (const auto &n : nodes)
 		have += (have.empty() ? "" : ", ") + n.path + " (" + n.driver + " \"" + n.name + "\")";
-	return Error{ ENODEV, "no V4L2 device with" + want + "; present: " +
-				      (have.empty() ? std::string("none") : have) };
+	Error e{ ENODEV, "no V4L2 device with" + want + "; present: " +
+				 (have.empty() ? std::string("none") : have) };
+	DBK_LOG(V4l2, Warning, "%s", e.message.c_str());
+	return e;
 }
 
 } /* namespace dmabufkit::v4l2 */

@@ -47,6 +47,14 @@ std::optional<unsigned> DmaBufIndexCache::acquire(uint64_t inode)
 	return best;
 }
 
+std::optional<unsigned> DmaBufIndexCache::boundIndex(uint64_t inode) const
+{
+	auto it = byInode_.find(inode);
+	if (it == byInode_.end())
+		return std::nullopt;
+	return it->second;
+}
+
 void DmaBufIndexCache::release(unsigned index)
 {
 	if (index < slots_.size())

@@ -10,6 +10,8 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 
+#include "dmabufkit/base/log.h"
+
 #ifdef HAVE_LIBV4L2
 #include <libv4l2.h>
 #endif
@@ -27,31 +29,50 @@ VideoDevice::~VideoDevice()
 Result<std::unique_ptr<VideoDevice>> VideoDevice::open(const std::string &path, OpenMode mode)
 {
 	UniqueFD fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
-	if (!fd)
-		return Error::fromErrno(errno, "open " + path);
+	if (!fd) {
+		Error e = Error::fromErrno(errno, "open " + path);
+		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
 	auto info = queryVideoNode(path);
-	if (!info)
+	if (!info) {
+		DBK_LOG(V4l2, Error, "%s", info.error().message.c_str());
 		return info.error();
-	if (!info->canStream())
+	}
+	if (!info->canStream()) {
+		DBK_LOG(V4l2, Error, "%s (%s, card %s) cannot stream video (caps 0x%08x)",
+			path.c_str(), info->driver.c_str(), info->card.c_str(), info->deviceCaps);
 		return Error{ ENOTTY, path + " (" + info->driver + ") cannot stream video" };
+	}
 
 	std::unique_ptr<VideoDevice> dev(new VideoDevice);
 	dev->info_ = std::move(info).value();
+	dev->label_ = path + " (" + dev->info_.card + ")";
 	if (mode == OpenMode::LibV4l2) {
 #ifdef HAVE_LIBV4L2
 		/* libv4l2 takes the fd over; it converts formats for capture nodes. */
 		int lfd = v4l2_fd_open(fd.get(), 0);
-		if (lfd < 0)
-			return Error::fromErrno(errno, "v4l2_fd_open on " + path);
+		if (lfd < 0) {
+			Error e = Error::fromErrno(errno, "v4l2_fd_open on " + path);
+			DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+			return e;
+		}
 		fd.release();
 		dev->fd_.reset(lfd);
 		dev->mode_ = OpenMode::LibV4l2;
+		DBK_LOG(V4l2, Info, "%s: opened through libv4l2 (driver %s, caps 0x%08x, %s)",
+			dev->label(), dev->info_.driver.c_str(), dev->info_.deviceCaps,
+			dev->multiPlanar() ? "multi-planar" : "single-planar");
 		return dev;
 #else
+		DBK_LOG(V4l2, Error, "%s: libv4l2 asked for, but built without it", path.c_str());
 		return Error{ ENOTSUP, "built without libv4l2; cannot open " + path + " through it" };
 #endif
 	}
 	dev->fd_ = std::move(fd);
+	DBK_LOG(V4l2, Info, "%s: opened with raw ioctls (driver %s, caps 0x%08x, %s)", dev->label(),
+		dev->info_.driver.c_str(), dev->info_.deviceCaps,
+		dev->multiPlanar() ? "multi-planar" : "single-planar");
 	return dev;
 }
 
@@ -82,22 +103,33 @@ Result<void> VideoDevice::ioctl(unsigned long request, void *arg, const char *na
 #endif
 			r = ::ioctl(fd_.get(), request, arg);
 	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return ioctlError(name, errno);
+	if (r < 0) {
+		/* Callers log failures that matter; some (EAGAIN, end of an enumeration) are routine. */
+		const int err = errno;
+		DBK_LOG(V4l2, Trace, "%s: %s failed: %s", label(), name, std::strerror(err));
+		return ioctlError(name, err);
+	}
 	return {};
 }
 
 std::vector<FormatDescription> VideoDevice::enumFormats(uint32_t type) const
 {
 	std::vector<FormatDescription> out;
+	std::string names;
 	for (uint32_t i = 0;; ++i) {
 		struct v4l2_fmtdesc d = {};
 		d.index = i;
 		d.type = type;
+		/* EINVAL ends the list. */
 		if (!ioctl(VIDIOC_ENUM_FMT, &d, "VIDIOC_ENUM_FMT"))
 			break;
 		out.push_back({ d.pixelformat, d.flags, reinterpret_cast<const char *>(d.description) });
+		names += (names.empty() ? "" : " ") + fourccToString(d.pixelformat);
+		if (d.flags & V4L2_FMT_FLAG_EMULATED)
+			names += "(emulated)";
 	}
+	DBK_LOG(V4l2, Debug, "%s: %s offers %s", label(), bufferTypeName(type),
+		names.empty() ? "no format" : names.c_str());
 	return out;
 }
 
@@ -157,16 +189,28 @@ Result<void> VideoDevice::setFrameRate(uint32_t type, uint32_t num, uint32_t den
 	p.type = type;
 	p.parm.capture.timeperframe.numerator = den;
 	p.parm.capture.timeperframe.denominator = num;
-	return ioctl(VIDIOC_S_PARM, &p, "VIDIOC_S_PARM");
+	auto r = ioctl(VIDIOC_S_PARM, &p, "VIDIOC_S_PARM");
+	if (!r)
+		DBK_LOG(V4l2, Warning, "%s: cannot set %u/%u fps: %s", label(), num, den,
+			r.error().message.c_str());
+	else
+		DBK_LOG(V4l2, Info, "%s: asked %u/%u fps, frame interval now %u/%u s", label(), num, den,
+			p.parm.capture.timeperframe.numerator, p.parm.capture.timeperframe.denominator);
+	return r;
 }
 
 Result<DeviceFormat> VideoDevice::getFormat(uint32_t type) const
 {
 	struct v4l2_format f = {};
 	f.type = type;
-	if (auto r = ioctl(VIDIOC_G_FMT, &f, "VIDIOC_G_FMT"); !r)
+	if (auto r = ioctl(VIDIOC_G_FMT, &f, "VIDIOC_G_FMT"); !r) {
+		DBK_LOG(V4l2, Error, "%s", r.error().message.c_str());
 		return r.error();
-	return fromV4l2Format(f);
+	}
+	DeviceFormat pf = fromV4l2Format(f);
+	DBK_LOG(V4l2, Debug, "%s: %s format is %s", label(), bufferTypeName(type),
+		pf.toString().c_str());
+	return pf;
 }
 
 Result<DeviceFormat> VideoDevice::setFormat(uint32_t type, const DeviceFormat &fmt, bool tryOnly) const
@@ -175,9 +219,16 @@ Result<DeviceFormat> VideoDevice::setFormat(uint32_t type, const DeviceFormat &f
 	toV4l2Format(fmt, type, &f);
 	auto r = tryOnly ? ioctl(VIDIOC_TRY_FMT, &f, "VIDIOC_TRY_FMT")
 			 : ioctl(VIDIOC_S_FMT, &f, "VIDIOC_S_FMT");
-	if (!r)
-		return Error{ r.error().code, r.error().message + " for " + fmt.toString() };
-	return fromV4l2Format(f);
+	if (!r) {
+		Error e{ r.error().code, r.error().message + " for " + fmt.toString() };
+		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
+	DeviceFormat got = fromV4l2Format(f);
+	DBK_LOG(V4l2, Info, "%s: %s %s asked %s, driver chose %s", label(),
+		tryOnly ? "VIDIOC_TRY_FMT" : "VIDIOC_S_FMT", bufferTypeName(type),
+		fmt.toString().c_str(), got.toString().c_str());
+	return got;
 }
 
 Result<void> VideoDevice::subscribeEvent(uint32_t type, uint32_t id) const
@@ -185,7 +236,12 @@ Result<void> VideoDevice::subscribeEvent(uint32_t type, uint32_t id) const
 	struct v4l2_event_subscription sub = {};
 	sub.type = type;
 	sub.id = id;
-	return ioctl(VIDIOC_SUBSCRIBE_EVENT, &sub, "VIDIOC_SUBSCRIBE_EVENT");
+	auto r = ioctl(VIDIOC_SUBSCRIBE_EVENT, &sub, "VIDIOC_SUBSCRIBE_EVENT");
+	if (!r)
+		DBK_LOG(V4l2, Error, "%s (event type %u)", r.error().message.c_str(), type);
+	else
+		DBK_LOG(V4l2, Debug, "%s: subscribed to event type %u", label(), type);
+	return r;
 }
 
 Result<std::optional<struct v4l2_event>> VideoDevice::dequeueEvent() const
@@ -195,8 +251,11 @@ Result<std::optional<struct v4l2_event>> VideoDevice::dequeueEvent() const
 	if (!r) {
 		if (r.error().code == ENOENT)
 			return std::optional<struct v4l2_event>{};
+		DBK_LOG(V4l2, Error, "%s", r.error().message.c_str());
 		return r.error();
 	}
+	DBK_LOG(V4l2, Debug, "%s: event type %u (sequence %u, %u pending)", label(), ev.type,
+		ev.sequence, ev.pending);
 	return std::optional<struct v4l2_event>{ ev };
 }
 
@@ -215,6 +274,7 @@ std::optional<ControlInfo> VideoDevice::findControl(const std::string &name) con
 			return ControlInfo{ q.id, q.type, q.name, q.minimum, q.maximum, q.default_value };
 		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND;
 	}
+	DBK_LOG(V4l2, Debug, "%s: no control named \"%s\"", label(), name.c_str());
 	return std::nullopt;
 }
 
@@ -222,8 +282,12 @@ Result<int32_t> VideoDevice::getControl(uint32_t id) const
 {
 	struct v4l2_control c = {};
 	c.id = id;
-	if (auto r = ioctl(VIDIOC_G_CTRL, &c, "VIDIOC_G_CTRL"); !r)
+	if (auto r = ioctl(VIDIOC_G_CTRL, &c, "VIDIOC_G_CTRL"); !r) {
+		/* Optional controls (MIN_BUFFERS_FOR_*) are often missing: the caller decides. */
+		DBK_LOG(V4l2, Debug, "%s (control 0x%08x)", r.error().message.c_str(), id);
 		return r.error();
+	}
+	DBK_LOG(V4l2, Debug, "%s: control 0x%08x = %d", label(), id, c.value);
 	return c.value;
 }
 
@@ -232,21 +296,38 @@ Result<void> VideoDevice::setControl(uint32_t id, int32_t value) const
 	struct v4l2_control c = {};
 	c.id = id;
 	c.value = value;
-	return ioctl(VIDIOC_S_CTRL, &c, "VIDIOC_S_CTRL");
+	auto r = ioctl(VIDIOC_S_CTRL, &c, "VIDIOC_S_CTRL");
+	if (!r)
+		DBK_LOG(V4l2, Error, "%s (control 0x%08x = %d)", r.error().message.c_str(), id, value);
+	else
+		DBK_LOG(V4l2, Debug, "%s: control 0x%08x set to %d", label(), id, value);
+	return r;
 }
 
 Result<void> VideoDevice::encoderCommand(uint32_t cmd) const
 {
 	struct v4l2_encoder_cmd c = {};
 	c.cmd = cmd;
-	return ioctl(VIDIOC_ENCODER_CMD, &c, "VIDIOC_ENCODER_CMD");
+	auto r = ioctl(VIDIOC_ENCODER_CMD, &c, "VIDIOC_ENCODER_CMD");
+	if (!r)
+		DBK_LOG(V4l2, Error, "%s (command %u)", r.error().message.c_str(), cmd);
+	else
+		DBK_LOG(V4l2, Debug, "%s: encoder command %s", label(),
+			cmd == V4L2_ENC_CMD_STOP ? "STOP (drain)" : cmd == V4L2_ENC_CMD_START ? "START" : "other");
+	return r;
 }
 
 Result<void> VideoDevice::decoderCommand(uint32_t cmd) const
 {
 	struct v4l2_decoder_cmd c = {};
 	c.cmd = cmd;
-	return ioctl(VIDIOC_DECODER_CMD, &c, "VIDIOC_DECODER_CMD");
+	auto r = ioctl(VIDIOC_DECODER_CMD, &c, "VIDIOC_DECODER_CMD");
+	if (!r)
+		DBK_LOG(V4l2, Error, "%s (command %u)", r.error().message.c_str(), cmd);
+	else
+		DBK_LOG(V4l2, Debug, "%s: decoder command %s", label(),
+			cmd == V4L2_DEC_CMD_STOP ? "STOP (drain)" : cmd == V4L2_DEC_CMD_START ? "START" : "other");
+	return r;
 }
 
 Result<short> VideoDevice::poll(short events, int timeoutMs, int wakeFd) const
@@ -256,14 +337,23 @@ Result<short> VideoDevice::poll(short events, int timeoutMs, int wakeFd) const
 	do {
 		r = ::poll(p, wakeFd >= 0 ? 2 : 1, timeoutMs);
 	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return Error::fromErrno(errno, "poll on " + info_.path);
-	if (wakeFd >= 0 && (p[1].revents & POLLIN))
+	if (r < 0) {
+		Error e = Error::fromErrno(errno, "poll on " + info_.path);
+		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
+	if (wakeFd >= 0 && (p[1].revents & POLLIN)) {
+		DBK_LOG(V4l2, Debug, "%s: wait interrupted (flush or stop)", label());
 		return Error{ ECANCELED, "waiting on " + info_.path + " interrupted" };
-	if (r == 0)
-		return Error{ ETIMEDOUT, "no buffer from " + info_.path + " (" + info_.driver +
-						 ") within " + std::to_string(timeoutMs) +
-						 " ms: the driver stopped delivering (watchdog)" };
+	}
+	if (r == 0) {
+		Error e{ ETIMEDOUT, "no buffer from " + info_.path + " (" + info_.driver + ") within " +
+					    std::to_string(timeoutMs) +
+					    " ms: the driver stopped delivering (watchdog)" };
+		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
+	DBK_LOG(V4l2, Trace, "%s: poll revents 0x%x", label(), p[0].revents);
 	return p[0].revents;
 }
 

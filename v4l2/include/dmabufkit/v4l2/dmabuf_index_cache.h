@@ -32,6 +32,14 @@ public:
 	 * \return nullopt when every index is busy.
 	 */
 	std::optional<unsigned> acquire(uint64_t inode);
+	/**
+	 * \brief The index the dma-buf \a inode is bound to (busy or not), or
+	 * nullopt for a dma-buf not seen (or whose index went to another).
+	 *
+	 * Asked before acquire(), it tells whether the dma-buf is about to be
+	 * queued at another index (a remap in vb2).
+	 */
+	std::optional<unsigned> boundIndex(uint64_t inode) const;
 	/** \brief Index \a index is free again (its buffer was dequeued). */
 	void release(unsigned index);
 	/** \brief Every index free (after STREAMOFF); the inode bindings stay. */

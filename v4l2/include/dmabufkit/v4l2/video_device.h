@@ -68,6 +68,8 @@ public:
 
 	int fd() const { return fd_.get(); }
 	const std::string &path() const { return info_.path; }
+	/** \brief "PATH (CARD)", naming the device in log messages. */
+	const char *label() const { return label_.c_str(); }
 	const VideoNodeInfo &info() const { return info_; }
 	OpenMode mode() const { return mode_; }
 	bool multiPlanar() const { return info_.isMultiPlanar(); }
@@ -128,6 +130,7 @@ private:
 
 	UniqueFD fd_;
 	VideoNodeInfo info_;
+	std::string label_;
 	OpenMode mode_ = OpenMode::Raw;
 };
 
