@@ -3,10 +3,9 @@
 
 #include <algorithm>
 
-namespace dbk::tracer {
+#include "colorimetry.h"
 
-using dmabufkit::cpufilter::YuvMatrix;
-using dmabufkit::cpufilter::YuvRange;
+namespace dbk::tracer {
 
 /* Formats whose every component is one byte at a fixed place, so one
    sampler driven by GstVideoFormatInfo reads them all. Not VYUY: GStreamer
@@ -50,16 +49,6 @@ static int32_t samplePosition(int i, int n, int size)
 	return int32_t((int64_t(2 * i + 1) * size) / (2 * n));
 }
 
-static dmabufkit::cpufilter::YuvCoefficients coefficientsFor(const GstVideoColorimetry &c)
-{
-	/* Unknown and exotic matrices read as BT.601: a preview, not a reference. */
-	YuvMatrix m = c.matrix == GST_VIDEO_COLOR_MATRIX_BT709	  ? YuvMatrix::BT709
-		      : c.matrix == GST_VIDEO_COLOR_MATRIX_BT2020 ? YuvMatrix::BT2020
-								  : YuvMatrix::BT601;
-	return dmabufkit::cpufilter::yuvCoefficients(
-		m, c.range == GST_VIDEO_COLOR_RANGE_0_255 ? YuvRange::Full : YuvRange::Limited);
-}
-
 bool Thumbnail::configure(const GstVideoInfo &info, std::string *why)
 {
 	width_ = height_ = 0;
@@ -94,7 +83,8 @@ bool Thumbnail::configure(const GstVideoInfo &info, std::string *why)
 	}
 	for (int y = 0; y < th; ++y)
 		row_[y] = samplePosition(y, th, h);
-	coeffs_ = coefficientsFor(info.colorimetry);
+	/* Unknown and exotic matrices read as BT.601: a preview, not a reference. */
+	coeffs_ = dmabufkit::video::yuvCoefficientsFor(info.colorimetry);
 	width_ = tw;
 	height_ = th;
 	return true;
@@ -127,9 +117,8 @@ void Thumbnail::make(const GstVideoFrame &frame, uint8_t *out) const
 			break;
 		case Kind::Yuv:
 			for (int x = 0; x < width_; ++x) {
-				dmabufkit::cpufilter::yuvToRgbPixel(coeffs_, rows[0][column_[0][x]],
-								    rows[1][column_[1][x]], rows[2][column_[2][x]],
-								    out[0], out[1], out[2]);
+				dmabufkit::video::yuvToRgbPixel(coeffs_, rows[0][column_[0][x]], rows[1][column_[1][x]],
+						     rows[2][column_[2][x]], out[0], out[1], out[2]);
 				out += 3;
 			}
 			break;

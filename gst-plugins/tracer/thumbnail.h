@@ -14,7 +14,7 @@
 
 #include <gst/video/video.h>
 
-#include <yuv_coefficients.h>
+#include "yuv_coefficients.h"
 
 namespace dbk::tracer {
 
@@ -58,7 +58,7 @@ private:
 	std::array<std::array<int32_t, kMaxWidth>, 3> column_{};
 	/* Per thumbnail row, the source row sampled. */
 	std::array<int32_t, kMaxHeight> row_{};
-	dmabufkit::cpufilter::YuvCoefficients coeffs_{};
+	dmabufkit::video::YuvCoefficients coeffs_{};
 };
 
 } /* namespace dbk::tracer */

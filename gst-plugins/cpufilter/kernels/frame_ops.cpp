@@ -132,7 +132,7 @@ bool canScale(PixelFormat f)
 	return isRgb32(f) || f == PixelFormat::GRAY8;
 }
 
-std::string convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
+std::string convertFrame(const FrameView &src, const FrameView &dst, const video::YuvCoefficients &c,
 			 KernelImpl impl, ThreadPool *pool)
 {
 	if (!canConvert(src.format, dst.format))

@@ -28,7 +28,7 @@ bool canConvert(PixelFormat in, PixelFormat out);
 bool canScale(PixelFormat f);
 
 /* Each returns an empty string on success, else why it cannot run. */
-std::string convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
+std::string convertFrame(const FrameView &src, const FrameView &dst, const video::YuvCoefficients &c,
 			 KernelImpl impl, ThreadPool *pool = nullptr);
 std::string invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
 			ThreadPool *pool = nullptr);

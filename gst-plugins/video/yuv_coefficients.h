@@ -2,9 +2,9 @@
 /**
  * \file yuv_coefficients.h
  * \brief Fixed-point YUV to RGB coefficients for BT.601 / BT.709 / BT.2020
- * (non-constant luminance), limited or
- * full range, shared by the scalar and the SIMD kernels so both compute the
- * very same integers.
+ * (non-constant luminance), limited or full range, shared by the CPU
+ * filter's scalar and SIMD kernels and the tracer's preview, so all of them
+ * compute the very same integers.
  *
  * R = (ys + mulhi(vs, rv) + 16) >> 5 where ys = mulhi((Y - yOffset) << 7, yMul)
  * and vs = (V - 128) << 8; mulhi(a, b) is the high half of the signed 16x16
@@ -15,11 +15,15 @@
 
 #include <cstdint>
 
-namespace dmabufkit::cpufilter {
+namespace dmabufkit::video
+{
 
+/** \brief The colour matrices the kernels convert with. */
 enum class YuvMatrix { BT601, BT709, BT2020 };
+/** \brief Limited (Y 16..235, C 16..240) or full (0..255) range. */
 enum class YuvRange { Limited, Full };
 
+/** \brief One matrix and range as the kernels' fixed-point factors. */
 struct YuvCoefficients {
 	int16_t yOffset; /* 16 for limited range, 0 for full */
 	int16_t yMul;	 /* Q14 */
@@ -33,6 +37,7 @@ struct YuvCoefficients {
 	YuvRange range;
 };
 
+/** \brief The fixed-point coefficients of \a matrix in \a range. */
 YuvCoefficients yuvCoefficients(YuvMatrix matrix, YuvRange range);
 
 /** \brief The product the SIMD kernels use: floor(a * b / 65536). */
@@ -41,6 +46,7 @@ inline int16_t mulHigh(int16_t a, int16_t b)
 	return static_cast<int16_t>((static_cast<int32_t>(a) * b) >> 16);
 }
 
+/** \brief \a v clamped to 0..255. */
 inline uint8_t clampU8(int v)
 {
 	return static_cast<uint8_t>(v < 0 ? 0 : (v > 255 ? 255 : v));
@@ -65,4 +71,4 @@ inline uint8_t yuvToGray(const YuvCoefficients &c, int y)
 	return clampU8((ys + 16) >> 5);
 }
 
-} /* namespace dmabufkit::cpufilter */
+} /* namespace dmabufkit::video */

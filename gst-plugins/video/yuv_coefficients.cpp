@@ -3,7 +3,8 @@
 
 #include <cmath>
 
-namespace dmabufkit::cpufilter {
+namespace dmabufkit::video
+{
 
 YuvCoefficients yuvCoefficients(YuvMatrix matrix, YuvRange range)
 {
@@ -16,7 +17,9 @@ YuvCoefficients yuvCoefficients(YuvMatrix matrix, YuvRange range)
 	/* GStreamer's ranges: limited Y 16..235, C 16..240; full 0..255. */
 	const double yScale = range == YuvRange::Limited ? 255.0 / 219.0 : 1.0;
 	const double cScale = range == YuvRange::Limited ? 255.0 / 224.0 : 1.0;
-	auto q = [](double v, int bits) { return static_cast<int16_t>(std::lround(v * (1 << bits))); };
+	auto q = [](double v, int bits) {
+		return static_cast<int16_t>(std::lround(v * (1 << bits)));
+	};
 	YuvCoefficients c{};
 	c.yOffset = range == YuvRange::Limited ? 16 : 0;
 	c.yMul = q(yScale, 14);
@@ -31,4 +34,4 @@ YuvCoefficients yuvCoefficients(YuvMatrix matrix, YuvRange range)
 	return c;
 }
 
-} /* namespace dmabufkit::cpufilter */
+} /* namespace dmabufkit::video */
