@@ -295,11 +295,11 @@ static GstBuffer *bgrxQuadrants(GstVideoInfo &info, const Rgb q[4], uint8_t alph
 	});
 }
 
-static std::vector<uint8_t> thumbnailOf(const GstVideoInfo &info, GstBuffer *buf, dbk::tracer::Thumbnail &t)
+static std::vector<uint8_t> thumbnailOf(const GstVideoInfo &info, GstBuffer *buf, dmabufkit::dmabuftrace::Thumbnail &t)
 {
 	std::string why;
 	EXPECT_TRUE(t.configure(info, &why)) << why;
-	std::vector<uint8_t> out(dbk::tracer::Thumbnail::kMaxBytes, 0xee);
+	std::vector<uint8_t> out(dmabufkit::dmabuftrace::Thumbnail::kMaxBytes, 0xee);
 	GstVideoFrame f;
 	EXPECT_TRUE(gst_video_frame_map(&f, &info, buf, GST_MAP_READ));
 	t.make(f, out.data());
@@ -313,14 +313,14 @@ static std::vector<uint8_t> thumbnailOf(const GstVideoInfo &info, GstBuffer *buf
 	return out;
 }
 
-static Rgb pixel(const std::vector<uint8_t> &img, const dbk::tracer::Thumbnail &t, int x, int y)
+static Rgb pixel(const std::vector<uint8_t> &img, const dmabufkit::dmabuftrace::Thumbnail &t, int x, int y)
 {
 	const uint8_t *p = &img[(size_t(y) * t.width() + x) * 3];
 	return { p[0], p[1], p[2] };
 }
 
 /* Every thumbnail pixel of quadrant q equals @want[q] within @tol. */
-static void expectQuadrants(const std::vector<uint8_t> &img, const dbk::tracer::Thumbnail &t,
+static void expectQuadrants(const std::vector<uint8_t> &img, const dmabufkit::dmabuftrace::Thumbnail &t,
 			    const Rgb want[4], int tol, const char *what)
 {
 	int bad = 0;
@@ -341,7 +341,7 @@ static void expectQuadrants(const std::vector<uint8_t> &img, const dbk::tracer::
 
 TEST(Thumbnail, FitsWithin160x120KeepingTheAspect)
 {
-	using dbk::tracer::Thumbnail;
+	using dmabufkit::dmabuftrace::Thumbnail;
 	struct {
 		int w, h, tw, th;
 	} cases[] = { { 1920, 1080, 160, 90 }, { 320, 240, 160, 120 }, { 640, 480, 160, 120 },
@@ -361,7 +361,7 @@ TEST(Thumbnail, BGRxQuadrantsComeOutExactly)
 	const Rgb q[4] = { { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 }, { 10, 20, 30 } };
 	GstVideoInfo info;
 	GstBuffer *buf = bgrxQuadrants(info, q, 0x77);
-	dbk::tracer::Thumbnail t;
+	dmabufkit::dmabuftrace::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
 	ASSERT_EQ(t.width(), 160);
 	ASSERT_EQ(t.height(), 120);
@@ -387,7 +387,7 @@ TEST(Thumbnail, I420QuadrantsMatchBT601)
 		*at(f, 1, x / 2, y / 2) = yuv[k][1];
 		*at(f, 2, x / 2, y / 2) = yuv[k][2];
 	});
-	dbk::tracer::Thumbnail t;
+	dmabufkit::dmabuftrace::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
 	Rgb want[4];
 	for (int k = 0; k < 4; ++k)
@@ -409,7 +409,7 @@ TEST(Thumbnail, HonoursTheColourMatrix)
 		uv[0] = 90, uv[1] = 240;
 	});
 	info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT709;
-	dbk::tracer::Thumbnail t;
+	dmabufkit::dmabuftrace::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
 	/* BT.709 limited: G = 1.164 (Y-16) - 0.213 (U-128) - 0.533 (V-128). */
 	double g = 1.164383 * 65 - 0.213249 * (90 - 128) - 0.532909 * (240 - 128);
@@ -426,7 +426,7 @@ TEST(Thumbnail, SamplesStayInsideTheirCells)
 	GstVideoInfo info;
 	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200,
 				       [&](GstVideoFrame &f, int x, int y, int) { *at(f, 0, x, y) = x; });
-	dbk::tracer::Thumbnail t;
+	dmabufkit::dmabuftrace::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
 	ASSERT_EQ(t.width(), 150);
 	ASSERT_EQ(t.height(), 120);
@@ -466,7 +466,7 @@ TEST(Thumbnail, EverySupportedFormatShowsTheSamePicture)
 	};
 	for (GstVideoFormat fmt : formats) {
 		const char *name = gst_video_format_to_string(fmt);
-		EXPECT_TRUE(dbk::tracer::Thumbnail::supports(fmt)) << name;
+		EXPECT_TRUE(dmabufkit::dmabuftrace::Thumbnail::supports(fmt)) << name;
 		GstVideoInfo dst;
 		gst_video_info_set_format(&dst, fmt, 320, 240);
 		GstBuffer *out = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&dst), nullptr);
@@ -482,7 +482,7 @@ TEST(Thumbnail, EverySupportedFormatShowsTheSamePicture)
 		gst_video_frame_unmap(&a);
 		gst_video_frame_unmap(&b);
 		gst_video_converter_free(conv);
-		dbk::tracer::Thumbnail t;
+		dmabufkit::dmabuftrace::Thumbnail t;
 		auto img = thumbnailOf(dst, out, t);
 		/* Chroma sits at half resolution: sample away from the borders. */
 		for (int k = 0; k < 4; ++k) {
@@ -500,7 +500,7 @@ TEST(Thumbnail, OtherFormatsSayWhy)
 {
 	GstVideoInfo info;
 	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420_10LE, 64, 48);
-	dbk::tracer::Thumbnail t;
+	dmabufkit::dmabuftrace::Thumbnail t;
 	std::string why;
 	EXPECT_FALSE(t.configure(info, &why));
 	EXPECT_FALSE(t.configured());

@@ -16,7 +16,7 @@
 
 #include "yuv_coefficients.h"
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 class Thumbnail
 {
@@ -58,7 +58,7 @@ private:
 	std::array<std::array<int32_t, kMaxWidth>, 3> column_{};
 	/* Per thumbnail row, the source row sampled. */
 	std::array<int32_t, kMaxHeight> row_{};
-	dmabufkit::video::YuvCoefficients coeffs_{};
+	video::YuvCoefficients coeffs_{};
 };
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "preview-tap.h"
+#include "preview_tap.h"
 
 #include <utility>
 
-#include "json-writer.h"
+#include "json_writer.h"
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 PreviewTap::~PreviewTap()
 {
@@ -151,4 +151,4 @@ std::string previewLine(const PreviewImage &image, const PreviewSource &source, 
 	return w.take();
 }
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

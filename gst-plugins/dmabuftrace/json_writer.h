@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 /*
  * Appends JSON to a string. The caller keeps the structure balanced; commas
@@ -48,4 +48,4 @@ private:
 
 void appendJsonString(std::string &out, std::string_view s);
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

@@ -5,7 +5,7 @@
 
 #include "colorimetry.h"
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 /* Formats whose every component is one byte at a fixed place, so one
    sampler driven by GstVideoFormatInfo reads them all. Not VYUY: GStreamer
@@ -84,7 +84,7 @@ bool Thumbnail::configure(const GstVideoInfo &info, std::string *why)
 	for (int y = 0; y < th; ++y)
 		row_[y] = samplePosition(y, th, h);
 	/* Unknown and exotic matrices read as BT.601: a preview, not a reference. */
-	coeffs_ = dmabufkit::video::yuvCoefficientsFor(info.colorimetry);
+	coeffs_ = video::yuvCoefficientsFor(info.colorimetry);
 	width_ = tw;
 	height_ = th;
 	return true;
@@ -117,7 +117,7 @@ void Thumbnail::make(const GstVideoFrame &frame, uint8_t *out) const
 			break;
 		case Kind::Yuv:
 			for (int x = 0; x < width_; ++x) {
-				dmabufkit::video::yuvToRgbPixel(coeffs_, rows[0][column_[0][x]], rows[1][column_[1][x]],
+				video::yuvToRgbPixel(coeffs_, rows[0][column_[0][x]], rows[1][column_[1][x]],
 						     rows[2][column_[2][x]], out[0], out[1], out[2]);
 				out += 3;
 			}
@@ -126,4 +126,4 @@ void Thumbnail::make(const GstVideoFrame &frame, uint8_t *out) const
 	}
 }
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

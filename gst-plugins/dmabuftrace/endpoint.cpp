@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 using dmabufkit::Error;
 using dmabufkit::Result;
@@ -62,4 +62,4 @@ std::string Endpoint::describe() const
 	return "?";
 }
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

@@ -12,7 +12,7 @@
 
 #include <gst/gst.h>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 struct PreviewTarget {
 	GstPad *source = nullptr; /* owned: the real source pad of the watched link */
@@ -31,4 +31,4 @@ struct PreviewTarget {
 void findPreviewTarget(const std::vector<GstElement *> &pipelines, const std::string &spec,
 		       PreviewTarget &out);
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "line-server.h"
+#include "line_server.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -16,7 +16,7 @@
 
 #include <gst/gst.h>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 using dmabufkit::Error;
 using dmabufkit::Result;
@@ -222,4 +222,4 @@ void LineServer::wake()
 	(void)!write(wake_.get(), &one, sizeof(one));
 }
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "json-writer.h"
+#include "json_writer.h"
 
 #include <cmath>
 #include <cstdio>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 void appendJsonString(std::string &out, std::string_view s)
 {
@@ -152,4 +152,4 @@ JsonWriter &JsonWriter::raw(std::string_view json)
 	return *this;
 }
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

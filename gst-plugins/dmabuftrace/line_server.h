@@ -18,7 +18,7 @@
 
 #include "endpoint.h"
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 class LineServer
 {
@@ -65,4 +65,4 @@ private:
 	uint64_t dropped_ = 0;
 };
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

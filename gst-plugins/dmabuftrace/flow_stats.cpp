@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "flow-stats.h"
+#include "flow_stats.h"
 
 #include <fcntl.h>
 
 #include <dmabufkit/dbk-allocator.h>
 #include <gst/allocators/allocators.h>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 const char *memKindName(MemKind k)
 {
@@ -134,4 +134,4 @@ void ElementStats::recordOut(const BufferLook &b, uint64_t ts)
 		otherToDmabuf.fetch_add(1, std::memory_order_relaxed);
 }
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

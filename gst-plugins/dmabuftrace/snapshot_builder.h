@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
- * Turns the live pipelines and the aggregated counters into protocol lines
+/**
+ * \file snapshot_builder.h
+ * \brief The tracer's state lines: turns the live pipelines and the
+ * aggregated counters into "graph" and "stats" lines
  * (docs/tracer-protocol.md). Runs on the publisher thread only.
+ *
+ * In the tracer a snapshot is one such JSON state line.
  */
 #pragma once
 
@@ -13,15 +17,24 @@
 
 #include <gst/gst.h>
 
-#include "json-writer.h"
+#include "cpu_usage.h"
+#include "json_writer.h"
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
+/** \brief The protocol version every line carries as "v". */
+constexpr int kProtocolVersion = 1;
+
+struct ElementStats;
+struct PadStats;
+
+/** \brief The qdata keys under which one tracer instance keeps its PadStats and ElementStats. */
 struct TracerQuarks {
 	GQuark pad;
 	GQuark element;
 };
 
+/** \brief Builds the "graph" and "stats" lines; keeps what rates need between calls. */
 class SnapshotBuilder
 {
 public:
@@ -53,33 +66,24 @@ private:
 
 	std::vector<ElementRef> collect(const std::vector<GstElement *> &pipelines);
 	void release(std::vector<ElementRef> &refs);
+	/* The caps on @pad, or the last it carried once deactivated. */
+	std::string capsOf(GstPad *pad) const;
+	/* Whether @e's first source pad carries the caps its first sink pad does. */
+	bool capsUnchanged(GstElement *e) const;
+
+	/* stats: one element (true when it made copies), its parts, one link. */
+	bool writeElement(JsonWriter &w, const ElementRef &r, double t);
+	void writeLatency(JsonWriter &w, ElementStats &es, Previous &prev);
+	uint64_t writeMemoryAndCopies(JsonWriter &w, GstElement *e, ElementStats &es,
+				      const Previous &prev, double dt);
 	void writeCounters(JsonWriter &w, GstElement *e);
-	void writeCpu(JsonWriter &w, double t);
+	void writeLink(JsonWriter &w, const std::string &id, PadStats &ps, double t, bool copied);
 
 	TracerQuarks quarks_;
 	std::unordered_map<uint64_t, Previous> prevLinks_;
 	std::map<std::string, Previous> prevElements_;
 	std::map<GType, std::vector<GParamSpec *>> counterProps_;
-	struct ThreadSeen {
-		std::string name;
-		double nameT = -1e9; /* when the name was read */
-		double cpu = 0;      /* seconds, at the previous snapshot */
-		bool seen = false;   /* in this snapshot */
-	};
-	std::map<int, ThreadSeen> threads_;
-	double prevCpuT_ = -1;
-	double prevProcessCpu_ = 0;
+	CpuUsage cpu_;
 };
 
-/* "pipeline0/bin0/identity0" */
-std::string objectId(GstObject *obj);
-/* "pipeline0/bin0/identity0:src" */
-std::string padId(GstPad *pad);
-/* The real (non-proxy) pad @pad is linked to, following ghost pads; owned or nullptr. */
-GstPad *realPeer(GstPad *pad);
-bool isRealElementPad(GstPad *pad);
-/* Every object @it yields, as new references (a resync starts over); frees @it. */
-std::vector<GstObject *> iteratorObjects(GstIterator *it);
-void writeStructure(JsonWriter &w, const GstStructure *s);
-
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "preview-target.h"
+#include "preview_target.h"
 
-#include "snapshot-builder.h"
+#include "graph_walk.h"
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 PreviewTarget::~PreviewTarget()
 {
@@ -126,4 +126,4 @@ void findPreviewTarget(const std::vector<GstElement *> &pipelines, const std::st
 		out.error = spec == "auto" ? "preview: no video sink with raw video caps" : "preview: " + spec + " not found";
 }
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

@@ -6,7 +6,7 @@
 
 #include <dmabufkit/base/result.h>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 struct Endpoint {
 	enum class Kind { Unix, Tcp, File };
@@ -23,4 +23,4 @@ struct Endpoint {
 	std::string describe() const;
 };
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

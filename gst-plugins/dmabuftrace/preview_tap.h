@@ -26,7 +26,7 @@
 
 #include "thumbnail.h"
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 /* A thumbnail as the publisher gets it. */
 struct PreviewImage {
@@ -108,4 +108,4 @@ struct PreviewSource {
 std::string previewLine(const PreviewImage &image, const PreviewSource &source, uint64_t seq,
 			std::string &base64);
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */

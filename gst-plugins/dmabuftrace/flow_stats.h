@@ -15,7 +15,7 @@
 
 #include <gst/gst.h>
 
-namespace dbk::tracer {
+namespace dmabufkit::dmabuftrace {
 
 enum class MemKind : uint8_t { None = 0, System, Memfd, Fd, DmaBuf };
 constexpr size_t kMemKinds = 5;
@@ -99,4 +99,4 @@ struct ElementStats {
 
 BufferLook lookAt(GstBuffer *buf, PadStats *stats);
 
-} /* namespace dbk::tracer */
+} /* namespace dmabufkit::dmabuftrace */
