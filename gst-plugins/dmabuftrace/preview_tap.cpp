@@ -53,7 +53,10 @@ bool PreviewTap::updateCaps(GstPad *pad)
 		why = std::string("no preview: not raw video (") + s + ")";
 		g_free(s);
 	} else {
-		usable_ = thumb_.configure(info_, &why);
+		auto configured = thumb_.configure(info_);
+		usable_ = configured.ok();
+		if (!usable_)
+			why = configured.error().message;
 	}
 	if (!usable_)
 		note(why);

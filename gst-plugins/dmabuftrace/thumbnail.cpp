@@ -2,6 +2,7 @@
 #include "thumbnail.h"
 
 #include <algorithm>
+#include <cerrno>
 
 #include "colorimetry.h"
 
@@ -49,23 +50,17 @@ static int32_t samplePosition(int i, int n, int size)
 	return int32_t((int64_t(2 * i + 1) * size) / (2 * n));
 }
 
-bool Thumbnail::configure(const GstVideoInfo &info, std::string *why)
+dmabufkit::Result<void> Thumbnail::configure(const GstVideoInfo &info)
 {
 	width_ = height_ = 0;
 	const GstVideoFormatInfo *f = info.finfo;
 	int w = GST_VIDEO_INFO_WIDTH(&info), h = GST_VIDEO_INFO_HEIGHT(&info);
-	if (!f || !supports(GST_VIDEO_FORMAT_INFO_FORMAT(f))) {
-		if (why)
-			*why = std::string("no preview for format ") +
-			       (f ? GST_VIDEO_FORMAT_INFO_NAME(f) : "(none)") + " (previews exist for " +
-			       supportedFormats() + ")";
-		return false;
-	}
-	if (w <= 0 || h <= 0) {
-		if (why)
-			*why = "no preview for an empty frame";
-		return false;
-	}
+	if (!f || !supports(GST_VIDEO_FORMAT_INFO_FORMAT(f)))
+		return dmabufkit::Error{ EINVAL, std::string("no preview for format ") +
+							 (f ? GST_VIDEO_FORMAT_INFO_NAME(f) : "(none)") +
+							 " (previews exist for " + supportedFormats() + ")" };
+	if (w <= 0 || h <= 0)
+		return dmabufkit::Error{ EINVAL, "no preview for an empty frame" };
 	kind_ = GST_VIDEO_FORMAT_INFO_IS_RGB(f)	   ? Kind::Rgb
 		: GST_VIDEO_FORMAT_INFO_IS_GRAY(f) ? Kind::Gray
 						   : Kind::Yuv;
@@ -87,7 +82,7 @@ bool Thumbnail::configure(const GstVideoInfo &info, std::string *why)
 	coeffs_ = video::yuvCoefficientsFor(info.colorimetry);
 	width_ = tw;
 	height_ = th;
-	return true;
+	return {};
 }
 
 void Thumbnail::make(const GstVideoFrame &frame, uint8_t *out) const

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 
+#include <dmabufkit/base/result.h>
 #include <gst/video/video.h>
 
 #include "yuv_coefficients.h"
@@ -32,9 +33,9 @@ public:
 	   kMaxHeight, aspect kept, never larger than the frame. */
 	static void fit(int width, int height, int *outWidth, int *outHeight);
 
-	/* Prepares for frames described by @info; false (with the reason in
-	   *why) when they have no preview. */
-	bool configure(const GstVideoInfo &info, std::string *why);
+	/* Prepares for frames described by @info; fails (saying why) when they
+	   have no preview. */
+	dmabufkit::Result<void> configure(const GstVideoInfo &info);
 	bool configured() const { return width_ > 0; }
 	int width() const { return width_; }
 	int height() const { return height_; }

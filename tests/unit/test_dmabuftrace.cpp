@@ -579,8 +579,8 @@ static GstBuffer *bgrxQuadrants(GstVideoInfo &info, const Rgb q[4], uint8_t alph
 static std::vector<uint8_t> thumbnailOf(const GstVideoInfo &info, GstBuffer *buf,
 					dmabufkit::dmabuftrace::Thumbnail &t)
 {
-	std::string why;
-	EXPECT_TRUE(t.configure(info, &why)) << why;
+	auto configured = t.configure(info);
+	EXPECT_TRUE(configured) << configured.error().message;
 	std::vector<uint8_t> out(dmabufkit::dmabuftrace::Thumbnail::kMaxBytes, 0xee);
 	GstVideoFrame f;
 	EXPECT_TRUE(gst_video_frame_map(&f, &info, buf, GST_MAP_READ));
@@ -793,9 +793,10 @@ TEST(Thumbnail, OtherFormatsSayWhy)
 	GstVideoInfo info;
 	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420_10LE, 64, 48);
 	dmabufkit::dmabuftrace::Thumbnail t;
-	std::string why;
-	EXPECT_FALSE(t.configure(info, &why));
+	auto configured = t.configure(info);
+	ASSERT_FALSE(configured);
 	EXPECT_FALSE(t.configured());
+	const std::string why = configured.error().message;
 	EXPECT_NE(why.find("I420_10LE"), std::string::npos) << why;
 	EXPECT_NE(why.find("NV12"), std::string::npos)
 	    << "the supported formats are named: " << why;
