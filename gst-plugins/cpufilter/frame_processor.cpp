@@ -20,7 +20,7 @@ ThreadPool *FrameProcessor::pool() const
 }
 
 Result<void> FrameProcessor::process(Operation op, ScaleMethod method, KernelImpl impl,
-				     const YuvCoefficients &coeffs, const FrameView &src,
+				     const video::YuvCoefficients &coeffs, const FrameView &src,
 				     const FrameView &dst)
 {
 	ThreadPool *threads = pool();

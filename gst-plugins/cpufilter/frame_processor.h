@@ -33,7 +33,7 @@ public:
 	 * invert and grayscale); YUV input is read with \a coeffs.
 	 */
 	Result<void> process(Operation op, ScaleMethod method, KernelImpl impl,
-			     const YuvCoefficients &coeffs, const FrameView &src,
+			     const video::YuvCoefficients &coeffs, const FrameView &src,
 			     const FrameView &dst);
 
 private:

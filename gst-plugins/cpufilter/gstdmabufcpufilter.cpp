@@ -68,7 +68,8 @@
 #include "output_allocation.h"
 #include "kernels/frame_ops.h"
 #include "kernels/row_kernels.h"
-#include "kernels/snapshot_writer.h"
+#include "colorimetry.h"
+#include "kernels/frame_png_writer.h"
 
 /* Not static: the element's units (output_allocation.cpp) log in it too. */
 GST_DEBUG_CATEGORY(dmabuf_cpu_filter_debug);
@@ -77,6 +78,7 @@ static GstDebugCategory *perf_cat;
 #define GST_CAT_DEFAULT dmabuf_cpu_filter_debug
 
 using namespace dmabufkit::cpufilter;
+using namespace dmabufkit::video;
 
 namespace {
 
@@ -92,7 +94,7 @@ struct FilterState : FilterSettings, FilterCounters {
 
 	/* Between start and stop. */
 	FrameProcessor processor;
-	std::unique_ptr<SnapshotWriter> writer;
+	std::unique_ptr<FramePngWriter> writer;
 	DbkAllocator *importer = nullptr;
 	GstBufferPool *outputPool = nullptr; /* ref, kept for its statistics */
 	std::atomic<bool> snapshotRequested{ false };
@@ -189,25 +191,10 @@ static gboolean gst_dmabuf_cpu_filter_sink_event(GstBaseTransform *trans, GstEve
 
 static YuvCoefficients coefficients_for(GstDmabufCpuFilter *self, const GstVideoInfo &info)
 {
-	const GstVideoColorimetry &c = info.colorimetry;
-	YuvMatrix m = YuvMatrix::BT601;
-	switch (c.matrix) {
-	case GST_VIDEO_COLOR_MATRIX_BT709:
-		m = YuvMatrix::BT709;
-		break;
-	case GST_VIDEO_COLOR_MATRIX_BT2020:
-		m = YuvMatrix::BT2020;
-		break;
-	case GST_VIDEO_COLOR_MATRIX_BT601:
-	case GST_VIDEO_COLOR_MATRIX_UNKNOWN:
-	case GST_VIDEO_COLOR_MATRIX_RGB:
-		break;
-	default:
+	if (!yuvMatrixSupported(info.colorimetry.matrix))
 		GST_WARNING_OBJECT(self, "colour matrix %d not supported, converting as BT.601",
-				   c.matrix);
-	}
-	const YuvRange r = c.range == GST_VIDEO_COLOR_RANGE_0_255 ? YuvRange::Full : YuvRange::Limited;
-	return yuvCoefficients(m, r);
+				   info.colorimetry.matrix);
+	return yuvCoefficientsFor(info.colorimetry);
 }
 
 static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps *incaps,
@@ -359,18 +346,9 @@ static void take_snapshot(GstDmabufCpuFilter *self, const FrameView &view)
 		st->snapshotsFailed++;
 		return;
 	}
-	RgbImage image;
-	image.width = view.width;
-	image.height = view.height;
-	image.tag = st->frameNumber;
-	image.rgb.resize(static_cast<size_t>(view.width) * view.height * 3);
-	for (size_t i = 0, n = static_cast<size_t>(view.width) * view.height; i < n; ++i) {
-		image.rgb[3 * i] = bgrx[4 * i + 2];
-		image.rgb[3 * i + 1] = bgrx[4 * i + 1];
-		image.rgb[3 * i + 2] = bgrx[4 * i];
-	}
-	const std::string path = formatSnapshotPath(location, st->snapshotIndex);
-	if (!st->writer->submit(path, std::move(image))) {
+	RgbImage image = packRgb888(Rgb32Order::BGRx, bgrx.data(), l.stride[0], view.width, view.height);
+	const std::string path = formatFramePath(location, st->snapshotIndex);
+	if (!st->writer->submit(path, std::move(image), st->frameNumber)) {
 		st->snapshotsDropped++;
 		GST_DEBUG_OBJECT(self, "snapshot writer busy, dropped %s", path.c_str());
 		return;
@@ -517,7 +495,7 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 	}
 	if (!location.empty()) {
 		std::string why;
-		if (!validSnapshotPattern(location, &why)) {
+		if (!validFramePathPattern(location, &why)) {
 			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid snapshot-location"),
 					  ("%s", why.c_str()));
 			return FALSE;
@@ -534,7 +512,7 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 			return FALSE;
 		}
 		g_free(dir);
-		st->writer = std::make_unique<SnapshotWriter>(
+		st->writer = std::make_unique<FramePngWriter>(
 			[self](const std::string &path, uint64_t frame, const std::string &error) {
 				FilterState *s = self->state;
 				if (error.empty()) {

@@ -28,6 +28,7 @@
 #include "row_kernels.h"
 
 using namespace dmabufkit::cpufilter;
+using namespace dmabufkit::video;
 
 namespace {
 

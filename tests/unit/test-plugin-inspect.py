@@ -64,7 +64,7 @@ def main():
     rc, out = inspect(cmd, TRACER)
     check(rc == 0 and re.search(rf'^\s*Name\s+{TRACER}$', out, re.M) is not None,
           f'gst-inspect-1.0 {TRACER} shows the tracer factory (exit {rc})')
-    check('GstDmabufkitTracer' in out, 'its type is the dmabufkit tracer')
+    check('GstDmabufTrace' in out, 'its type is the dmabufkit tracer')
     return 1 if failures else 0
 
 

@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "frame_ops.h"
-#include "snapshot_writer.h"
+#include "frame_png_writer.h"
+#include "png_file.h"
 #include "gst_environment.h"
 
 using namespace dmabufkit::cpufilter;
+using namespace dmabufkit::video;
 
 namespace {
 
@@ -442,9 +444,10 @@ TEST(CpuFilterElement, SnapshotsEveryNthFrameAsPngMatchingTheOutput)
 		gst_message_unref(msg);
 	}
 	for (int n = 0; n < 2; ++n) {
-		const std::string path = formatSnapshotPath(pattern, n);
-		RgbImage img;
-		ASSERT_EQ(readPng(path, img), "") << path;
+		const std::string path = formatFramePath(pattern, n);
+		auto read = readPng(path);
+		ASSERT_TRUE(read) << path << ": " << read.error().message;
+		const RgbImage &img = *read;
 		ASSERT_EQ(img.width, 48);
 		ASSERT_EQ(img.height, 32);
 		const auto &bgrx = outputs[2 * n + 1];
@@ -456,7 +459,7 @@ TEST(CpuFilterElement, SnapshotsEveryNthFrameAsPngMatchingTheOutput)
 		unlink(path.c_str());
 	}
 	EXPECT_EQ(f.stat("snapshots-written"), 2u);
-	EXPECT_EQ(access(formatSnapshotPath(pattern, 2).c_str(), F_OK), -1) << "only every 2nd frame";
+	EXPECT_EQ(access(formatFramePath(pattern, 2).c_str(), F_OK), -1) << "only every 2nd frame";
 	rmdir(dir);
 }
 
@@ -484,11 +487,12 @@ TEST(CpuFilterElement, SnapshotActionSignalInPassthrough)
 	GstMessage *msg = f.pop(GST_MESSAGE_ELEMENT, 10 * GST_SECOND);
 	ASSERT_NE(msg, nullptr);
 	gst_message_unref(msg);
-	RgbImage img;
-	ASSERT_EQ(readPng(formatSnapshotPath(pattern, 0), img), "");
+	auto read = readPng(formatFramePath(pattern, 0));
+	ASSERT_TRUE(read) << read.error().message;
+	const RgbImage &img = *read;
 	for (size_t i = 0; i < 32 * 8; ++i)
 		ASSERT_EQ(img.rgb[3 * i], expected[4 * i + 2]);
 	EXPECT_EQ(f.stat("passthrough"), 2u);
-	unlink(formatSnapshotPath(pattern, 0).c_str());
+	unlink(formatFramePath(pattern, 0).c_str());
 	rmdir(dir);
 }

@@ -22,9 +22,11 @@
 
 #include "frame_ops.h"
 #include "row_kernels.h"
-#include "snapshot_writer.h"
+#include "frame_png_writer.h"
+#include "png_file.h"
 
 using namespace dmabufkit::cpufilter;
+using namespace dmabufkit::video;
 
 namespace {
 
@@ -519,15 +521,15 @@ TEST(CpuFilterKernels, BoxScaleByTwoAveragesFourPixels)
 
 TEST(CpuFilterSnapshot, PatternValidationAndFormatting)
 {
-	EXPECT_TRUE(validSnapshotPattern("/tmp/snap-%05d.png"));
-	EXPECT_TRUE(validSnapshotPattern("a%%b-%d.png"));
-	EXPECT_FALSE(validSnapshotPattern("/tmp/snap.png"));
-	EXPECT_FALSE(validSnapshotPattern("%d-%d.png"));
-	EXPECT_FALSE(validSnapshotPattern("%s.png"));
-	EXPECT_EQ(formatSnapshotPath("/tmp/snap-%05d.png", 42), "/tmp/snap-00042.png");
-	EXPECT_EQ(formatSnapshotPath("a%%b-%d.png", 7), "a%b-7.png");
-	EXPECT_EQ(formatSnapshotPath("s%3d", 7), "s  7");
-	EXPECT_EQ(formatSnapshotPath("s%02d", 123), "s123");
+	EXPECT_TRUE(validFramePathPattern("/tmp/snap-%05d.png"));
+	EXPECT_TRUE(validFramePathPattern("a%%b-%d.png"));
+	EXPECT_FALSE(validFramePathPattern("/tmp/snap.png"));
+	EXPECT_FALSE(validFramePathPattern("%d-%d.png"));
+	EXPECT_FALSE(validFramePathPattern("%s.png"));
+	EXPECT_EQ(formatFramePath("/tmp/snap-%05d.png", 42), "/tmp/snap-00042.png");
+	EXPECT_EQ(formatFramePath("a%%b-%d.png", 7), "a%b-7.png");
+	EXPECT_EQ(formatFramePath("s%3d", 7), "s  7");
+	EXPECT_EQ(formatFramePath("s%02d", 123), "s123");
 }
 
 TEST(CpuFilterSnapshot, PngRoundTripAndUnwritableLocation)
@@ -541,13 +543,16 @@ TEST(CpuFilterSnapshot, PngRoundTripAndUnwritableLocation)
 	for (int i = 0; i < 33 * 7 * 3; ++i)
 		img.rgb.push_back(static_cast<uint8_t>(rng()));
 	const std::string path = std::string(dir) + "/x.png";
-	ASSERT_EQ(writePng(path, img), "");
-	RgbImage back;
-	ASSERT_EQ(readPng(path, back), "");
-	EXPECT_EQ(back.width, 33);
-	EXPECT_EQ(back.height, 7);
-	EXPECT_EQ(back.rgb, img.rgb);
-	const std::string bad = writePng(std::string(dir) + "/missing/x.png", img);
+	auto written = writePng(path, img);
+	ASSERT_TRUE(written) << written.error().message;
+	auto back = readPng(path);
+	ASSERT_TRUE(back) << back.error().message;
+	EXPECT_EQ(back->width, 33);
+	EXPECT_EQ(back->height, 7);
+	EXPECT_EQ(back->rgb, img.rgb);
+	auto failed = writePng(std::string(dir) + "/missing/x.png", img);
+	ASSERT_FALSE(failed);
+	const std::string bad = failed.error().message;
 	EXPECT_NE(bad.find("fopen"), std::string::npos) << bad;
 	EXPECT_NE(bad.find("No such file"), std::string::npos) << bad;
 	unlink(path.c_str());
@@ -561,7 +566,7 @@ TEST(CpuFilterSnapshot, WriterReportsFailuresAndDropsWhenFull)
 	std::vector<std::string> errors;
 	std::mutex m;
 	bool first = true;
-	SnapshotWriter writer(
+	FramePngWriter writer(
 		[&](const std::string &, uint64_t tag, const std::string &error) {
 			EXPECT_EQ(tag, 7u);
 			{
@@ -578,11 +583,10 @@ TEST(CpuFilterSnapshot, WriterReportsFailuresAndDropsWhenFull)
 	RgbImage img;
 	img.width = img.height = 2;
 	img.rgb.assign(12, 0);
-	img.tag = 7;
-	ASSERT_TRUE(writer.submit("/nonexistent-dir/a.png", img));
+	ASSERT_TRUE(writer.submit("/nonexistent-dir/a.png", img, 7));
 	started.get_future().wait();
-	EXPECT_TRUE(writer.submit("/nonexistent-dir/b.png", img)); /* queued */
-	EXPECT_FALSE(writer.submit("/nonexistent-dir/c.png", img)); /* full: dropped */
+	EXPECT_TRUE(writer.submit("/nonexistent-dir/b.png", img, 7)); /* queued */
+	EXPECT_FALSE(writer.submit("/nonexistent-dir/c.png", img, 7)); /* full: dropped */
 	release.set_value();
 	writer.flush();
 	std::lock_guard lock(m);

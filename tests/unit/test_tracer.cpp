@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The dmabufkit tracer on the host, with stock elements only (no dma-bufs
- * here): what it publishes is read back through the viewer's model. Also the
- * live preview's thumbnail, pixel by pixel.
+ * here): what it publishes is read back through the viewer's model. The
+ * tracer's parts without Qt (parameters, state lines, the preview's
+ * thumbnail) are tested in test_dmabuftrace.cpp.
  */
 #include <gtest/gtest.h>
 
@@ -26,7 +27,6 @@
 #include <vector>
 
 #include "session-model.h"
-#include "thumbnail.h"
 
 using namespace dbkviewer;
 
@@ -50,7 +50,7 @@ std::string previewSessionPath()
 }
 
 /* GStreamer starts once, with the tracers, before any test (the tracers
-   are read at gst_init, and the thumbnail tests need GStreamer too). */
+   are read at gst_init). */
 class TracedGStreamer : public ::testing::Environment
 {
 public:
@@ -258,255 +258,7 @@ TEST_F(TracerTest, HostileClientsCannotStallThePipeline)
 	close(stuck);
 }
 
-/* ---- The live preview ---------------------------------------------------- */
-
-struct Rgb {
-	int r, g, b;
-};
-
-/* A frame of @format, @w x @h, whose quadrants hold @q[0..3] (TL, TR, BL, BR),
-   painted by @paint(frame, x, y, quadrant). */
-template<typename Paint>
-static GstBuffer *quadrantFrame(GstVideoInfo &info, GstVideoFormat format, int w, int h, Paint paint)
-{
-	gst_video_info_set_format(&info, format, w, h);
-	GstBuffer *buf = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&info), nullptr);
-	GstVideoFrame f;
-	EXPECT_TRUE(gst_video_frame_map(&f, &info, buf, GST_MAP_WRITE));
-	for (int y = 0; y < h; ++y)
-		for (int x = 0; x < w; ++x)
-			paint(f, x, y, (y >= h / 2) * 2 + (x >= w / 2));
-	gst_video_frame_unmap(&f);
-	return buf;
-}
-
-/* Byte @x of row @y of @plane. */
-static uint8_t *at(GstVideoFrame &f, int plane, int x, int y)
-{
-	return static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, plane)) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, plane) + x;
-}
-
-/* 320x240 BGRx (alpha byte @alpha) with the colours @q in its quadrants. */
-static GstBuffer *bgrxQuadrants(GstVideoInfo &info, const Rgb q[4], uint8_t alpha)
-{
-	return quadrantFrame(info, GST_VIDEO_FORMAT_BGRx, 320, 240, [&](GstVideoFrame &f, int x, int y, int k) {
-		uint8_t *p = at(f, 0, x * 4, y);
-		p[0] = q[k].b, p[1] = q[k].g, p[2] = q[k].r, p[3] = alpha;
-	});
-}
-
-static std::vector<uint8_t> thumbnailOf(const GstVideoInfo &info, GstBuffer *buf, dbk::tracer::Thumbnail &t)
-{
-	std::string why;
-	EXPECT_TRUE(t.configure(info, &why)) << why;
-	std::vector<uint8_t> out(dbk::tracer::Thumbnail::kMaxBytes, 0xee);
-	GstVideoFrame f;
-	EXPECT_TRUE(gst_video_frame_map(&f, &info, buf, GST_MAP_READ));
-	t.make(f, out.data());
-	gst_video_frame_unmap(&f);
-	/* Nothing written beyond width * height * 3. */
-	for (size_t i = t.bytes(); i < out.size(); ++i)
-		if (out[i] != 0xee) {
-			ADD_FAILURE() << "wrote past the thumbnail at byte " << i;
-			break;
-		}
-	return out;
-}
-
-static Rgb pixel(const std::vector<uint8_t> &img, const dbk::tracer::Thumbnail &t, int x, int y)
-{
-	const uint8_t *p = &img[(size_t(y) * t.width() + x) * 3];
-	return { p[0], p[1], p[2] };
-}
-
-/* Every thumbnail pixel of quadrant q equals @want[q] within @tol. */
-static void expectQuadrants(const std::vector<uint8_t> &img, const dbk::tracer::Thumbnail &t,
-			    const Rgb want[4], int tol, const char *what)
-{
-	int bad = 0;
-	for (int y = 0; y < t.height(); ++y)
-		for (int x = 0; x < t.width(); ++x) {
-			int q = (y >= t.height() / 2) * 2 + (x >= t.width() / 2);
-			Rgb p = pixel(img, t, x, y);
-			if (std::abs(p.r - want[q].r) > tol || std::abs(p.g - want[q].g) > tol ||
-			    std::abs(p.b - want[q].b) > tol) {
-				if (++bad <= 3)
-					ADD_FAILURE() << what << ": pixel " << x << "," << y << " (quadrant " << q
-						      << ") is " << p.r << "," << p.g << "," << p.b << ", expected "
-						      << want[q].r << "," << want[q].g << "," << want[q].b;
-			}
-		}
-	EXPECT_EQ(bad, 0) << what;
-}
-
-TEST(Thumbnail, FitsWithin160x120KeepingTheAspect)
-{
-	using dbk::tracer::Thumbnail;
-	struct {
-		int w, h, tw, th;
-	} cases[] = { { 1920, 1080, 160, 90 }, { 320, 240, 160, 120 }, { 640, 480, 160, 120 },
-		      { 100, 400, 30, 120 },   { 64, 48, 64, 48 },     { 1, 1, 1, 1 },
-		      { 10000, 1, 160, 1 },    { 1, 10000, 1, 120 },   { 720, 576, 150, 120 } };
-	for (auto c : cases) {
-		int tw, th;
-		Thumbnail::fit(c.w, c.h, &tw, &th);
-		EXPECT_EQ(tw, c.tw) << c.w << "x" << c.h;
-		EXPECT_EQ(th, c.th) << c.w << "x" << c.h;
-	}
-}
-
-TEST(Thumbnail, BGRxQuadrantsComeOutExactly)
-{
-	/* 320x240 BGRx -> 160x120: every thumbnail pixel is the colour of its quadrant. */
-	const Rgb q[4] = { { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 }, { 10, 20, 30 } };
-	GstVideoInfo info;
-	GstBuffer *buf = bgrxQuadrants(info, q, 0x77);
-	dbk::tracer::Thumbnail t;
-	auto img = thumbnailOf(info, buf, t);
-	ASSERT_EQ(t.width(), 160);
-	ASSERT_EQ(t.height(), 120);
-	expectQuadrants(img, t, q, 0, "BGRx");
-	gst_buffer_unref(buf);
-}
-
-/* BT.601 limited range, in floating point: the reference the fixed-point path must meet. */
-static Rgb bt601(int y, int u, int v)
-{
-	auto c = [](double d) { return int(std::lround(std::clamp(d, 0.0, 255.0))); };
-	double Y = 1.164383 * (y - 16), U = u - 128, V = v - 128;
-	return { c(Y + 1.596027 * V), c(Y - 0.391762 * U - 0.812968 * V), c(Y + 2.017232 * U) };
-}
-
-TEST(Thumbnail, I420QuadrantsMatchBT601)
-{
-	/* Y, U, V per quadrant: white, black, red, a mid colour. */
-	const int yuv[4][3] = { { 235, 128, 128 }, { 16, 128, 128 }, { 81, 90, 240 }, { 120, 160, 100 } };
-	GstVideoInfo info;
-	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_I420, 320, 240, [&](GstVideoFrame &f, int x, int y, int k) {
-		*at(f, 0, x, y) = yuv[k][0];
-		*at(f, 1, x / 2, y / 2) = yuv[k][1];
-		*at(f, 2, x / 2, y / 2) = yuv[k][2];
-	});
-	dbk::tracer::Thumbnail t;
-	auto img = thumbnailOf(info, buf, t);
-	Rgb want[4];
-	for (int k = 0; k < 4; ++k)
-		want[k] = bt601(yuv[k][0], yuv[k][1], yuv[k][2]);
-	EXPECT_EQ(want[0].r, 255);
-	EXPECT_EQ(want[1].g, 0);
-	EXPECT_GE(want[2].r, 250);
-	expectQuadrants(img, t, want, 1, "I420 BT.601");
-	gst_buffer_unref(buf);
-}
-
-TEST(Thumbnail, HonoursTheColourMatrix)
-{
-	/* The same bytes read as BT.709 give another red: the caps' matrix is used. */
-	GstVideoInfo info;
-	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_NV12, 64, 48, [&](GstVideoFrame &f, int x, int y, int) {
-		*at(f, 0, x, y) = 81;
-		uint8_t *uv = at(f, 1, (x / 2) * 2, y / 2);
-		uv[0] = 90, uv[1] = 240;
-	});
-	info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT709;
-	dbk::tracer::Thumbnail t;
-	auto img = thumbnailOf(info, buf, t);
-	/* BT.709 limited: G = 1.164 (Y-16) - 0.213 (U-128) - 0.533 (V-128). */
-	double g = 1.164383 * 65 - 0.213249 * (90 - 128) - 0.532909 * (240 - 128);
-	Rgb p = pixel(img, t, 10, 10);
-	EXPECT_NEAR(p.g, std::clamp(g, 0.0, 255.0), 1.0);
-	EXPECT_GT(p.g, 0) << "BT.601 would give 0 here";
-	gst_buffer_unref(buf);
-}
-
-TEST(Thumbnail, SamplesStayInsideTheirCells)
-{
-	/* GRAY8 with value = x: thumbnail column tx must read a source column in
-	   [tx * W / tw, (tx + 1) * W / tw), and rows likewise. */
-	GstVideoInfo info;
-	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200,
-				       [&](GstVideoFrame &f, int x, int y, int) { *at(f, 0, x, y) = x; });
-	dbk::tracer::Thumbnail t;
-	auto img = thumbnailOf(info, buf, t);
-	ASSERT_EQ(t.width(), 150);
-	ASSERT_EQ(t.height(), 120);
-	for (int tx = 0; tx < t.width(); ++tx) {
-		Rgb p = pixel(img, t, tx, 7);
-		EXPECT_GE(p.r, tx * 250 / 150) << tx;
-		EXPECT_LT(p.r, (tx + 1) * 250 / 150 + 1) << tx;
-		EXPECT_TRUE(p.r == p.g && p.g == p.b);
-	}
-	gst_buffer_unref(buf);
-	buf = quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200,
-			    [&](GstVideoFrame &f, int x, int y, int) { *at(f, 0, x, y) = y; });
-	img = thumbnailOf(info, buf, t);
-	for (int ty = 0; ty < t.height(); ++ty) {
-		Rgb p = pixel(img, t, 3, ty);
-		EXPECT_GE(p.r, ty * 200 / 120) << ty;
-		EXPECT_LT(p.r, (ty + 1) * 200 / 120 + 1) << ty;
-	}
-	gst_buffer_unref(buf);
-}
-
-TEST(Thumbnail, EverySupportedFormatShowsTheSamePicture)
-{
-	/* One BGRx quadrant picture converted by GStreamer into each format
-	   (its colorimetry defaults), then thumbnailed: the colours survive
-	   within the round trip's rounding. */
-	const Rgb q[4] = { { 200, 40, 40 }, { 40, 200, 40 }, { 40, 40, 200 }, { 128, 128, 128 } };
-	GstVideoInfo src;
-	GstBuffer *in = bgrxQuadrants(src, q, 255);
-	const GstVideoFormat formats[] = {
-		GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_ARGB,
-		GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_xBGR, GST_VIDEO_FORMAT_ABGR,
-		GST_VIDEO_FORMAT_RGB,  GST_VIDEO_FORMAT_BGR,  GST_VIDEO_FORMAT_YUY2, GST_VIDEO_FORMAT_YVYU,
-		GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21,
-		GST_VIDEO_FORMAT_NV16, GST_VIDEO_FORMAT_NV61, GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12,
-		GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_Y444,
-	};
-	for (GstVideoFormat fmt : formats) {
-		const char *name = gst_video_format_to_string(fmt);
-		EXPECT_TRUE(dbk::tracer::Thumbnail::supports(fmt)) << name;
-		GstVideoInfo dst;
-		gst_video_info_set_format(&dst, fmt, 320, 240);
-		GstBuffer *out = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&dst), nullptr);
-		GstVideoConverter *conv = gst_video_converter_new(
-			&src, &dst,
-			gst_structure_new("options", GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
-					  GST_VIDEO_DITHER_NONE, nullptr));
-		ASSERT_NE(conv, nullptr) << name;
-		GstVideoFrame a, b;
-		ASSERT_TRUE(gst_video_frame_map(&a, &src, in, GST_MAP_READ));
-		ASSERT_TRUE(gst_video_frame_map(&b, &dst, out, GST_MAP_WRITE));
-		gst_video_converter_frame(conv, &a, &b);
-		gst_video_frame_unmap(&a);
-		gst_video_frame_unmap(&b);
-		gst_video_converter_free(conv);
-		dbk::tracer::Thumbnail t;
-		auto img = thumbnailOf(dst, out, t);
-		/* Chroma sits at half resolution: sample away from the borders. */
-		for (int k = 0; k < 4; ++k) {
-			Rgb p = pixel(img, t, (k & 1) ? 120 : 40, (k & 2) ? 90 : 30);
-			EXPECT_NEAR(p.r, q[k].r, 4) << name << " quadrant " << k;
-			EXPECT_NEAR(p.g, q[k].g, 4) << name << " quadrant " << k;
-			EXPECT_NEAR(p.b, q[k].b, 4) << name << " quadrant " << k;
-		}
-		gst_buffer_unref(out);
-	}
-	gst_buffer_unref(in);
-}
-
-TEST(Thumbnail, OtherFormatsSayWhy)
-{
-	GstVideoInfo info;
-	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_I420_10LE, 64, 48);
-	dbk::tracer::Thumbnail t;
-	std::string why;
-	EXPECT_FALSE(t.configure(info, &why));
-	EXPECT_FALSE(t.configured());
-	EXPECT_NE(why.find("I420_10LE"), std::string::npos) << why;
-	EXPECT_NE(why.find("NV12"), std::string::npos) << "the supported formats are named: " << why;
-}
+/* ---- The live preview (the thumbnail's pixels: test_dmabuftrace.cpp) ---- */
 
 static int countLines(const std::string &path, const char *needle)
 {

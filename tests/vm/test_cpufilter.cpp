@@ -23,7 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "snapshot_writer.h"
+#include "frame_png_writer.h"
+#include "png_file.h"
 #include "test_devices.h"
 #include "gst_environment.h"
 #include "leak_counters.h"
@@ -365,9 +366,10 @@ TEST(CpuFilterVm, SnapshotsDecodeAndEqualTheDisplayedFrame)
 	EXPECT_EQ(field(stats, "snapshots-failed"), 0u);
 	gst_structure_free(stats);
 	for (int n = 0; n < 2; ++n) {
-		const std::string path = cpufilter::formatSnapshotPath(pattern, n);
-		cpufilter::RgbImage img;
-		ASSERT_EQ(cpufilter::readPng(path, img), "") << path;
+		const std::string path = cpufilter::formatFramePath(pattern, n);
+		auto read = video::readPng(path);
+		ASSERT_TRUE(read) << path << ": " << read.error().message;
+		const video::RgbImage &img = *read;
 		ASSERT_EQ(img.width, 320);
 		ASSERT_EQ(img.height, 180);
 		const auto &shown = frames[4 * n + 3];

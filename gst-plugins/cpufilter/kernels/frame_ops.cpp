@@ -134,7 +134,7 @@ bool canScale(KernelFormat f)
 	return isRgb32(f) || f == KernelFormat::GRAY8;
 }
 
-Result<void> convertFrame(const FrameView &src, const FrameView &dst, const YuvCoefficients &c,
+Result<void> convertFrame(const FrameView &src, const FrameView &dst, const video::YuvCoefficients &c,
 			 KernelImpl impl, ThreadPool *pool)
 {
 	if (!canConvert(src.format, dst.format))

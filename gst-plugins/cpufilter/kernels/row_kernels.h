@@ -27,9 +27,9 @@ struct YuvRowSource {
 };
 
 void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int x0,
-		       int width, const YuvCoefficients &c);
+		       int width, const video::YuvCoefficients &c);
 int yuvRowToRgbSimd(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int width,
-		    const YuvCoefficients &c);
+		    const video::YuvCoefficients &c);
 
 /* XOR every byte with the 32-bit little-endian pattern \a mask repeated
  * (so the alpha byte of BGRA/ARGB can be kept). src may equal dst. */

@@ -38,17 +38,17 @@ inline void loadYuv(const YuvRowSource &s, int x, int &y, int &u, int &v)
 } /* namespace */
 
 void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int x0,
-		       int width, const YuvCoefficients &c)
+		       int width, const video::YuvCoefficients &c)
 {
 	for (int x = x0; x < width; ++x) {
 		int y, u, v;
 		loadYuv(src, x, y, u, v);
 		if (dstFormat == KernelFormat::GRAY8) {
-			dst[x] = yuvToGray(c, y);
+			dst[x] = video::yuvToGray(c, y);
 			continue;
 		}
 		uint8_t r, g, b;
-		yuvToRgbPixel(c, y, u, v, r, g, b);
+		video::yuvToRgbPixel(c, y, u, v, r, g, b);
 		uint8_t *d = dst + 4 * x;
 		switch (dstFormat) {
 		case KernelFormat::BGRx:

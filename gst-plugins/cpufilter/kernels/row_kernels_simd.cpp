@@ -43,7 +43,7 @@ HWY_INLINE uint16_t *u16(uint8_t *p)
 
 struct Coeffs {
 	VI yOff, yMul, rv, gu, gv, bu, c128, round, zero, max;
-	explicit Coeffs(const YuvCoefficients &c)
+	explicit Coeffs(const video::YuvCoefficients &c)
 	{
 		const DI di;
 		yOff = hn::Set(di, c.yOffset);
@@ -108,7 +108,7 @@ HWY_INLINE void loadPairs(const YuvRowSource &s, int x, VU &ye, VU &yo, VU &u, V
 }
 
 template<KernelFormat Src, KernelFormat Dst>
-int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const YuvCoefficients &c)
+int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const video::YuvCoefficients &c)
 {
 	const DU du;
 	const Coeffs k(c);
@@ -156,7 +156,7 @@ int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const YuvCoefficients
 
 template<KernelFormat Src>
 int yuvRowFor(const YuvRowSource &s, uint8_t *dst, KernelFormat dstFormat, int width,
-	      const YuvCoefficients &c)
+	      const video::YuvCoefficients &c)
 {
 	switch (dstFormat) {
 	case KernelFormat::BGRx:
@@ -177,7 +177,7 @@ int yuvRowFor(const YuvRowSource &s, uint8_t *dst, KernelFormat dstFormat, int w
 } /* namespace */
 
 int YuvRowToRgb(const YuvRowSource &s, uint8_t *dst, KernelFormat dstFormat, int width,
-		const YuvCoefficients &c)
+		const video::YuvCoefficients &c)
 {
 	switch (s.format) {
 	case KernelFormat::YUY2:
@@ -258,7 +258,7 @@ HWY_EXPORT(GrayRgb32Row);
 HWY_EXPORT(TargetName);
 
 int yuvRowToRgbSimd(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFormat, int width,
-		    const YuvCoefficients &c)
+		    const video::YuvCoefficients &c)
 {
 	return HWY_DYNAMIC_DISPATCH(YuvRowToRgb)(src, dst, dstFormat, width, c);
 }

@@ -5,13 +5,13 @@
 #include <cstdio>
 #include <cstring>
 #include <drm_fourcc.h>
-#include <png.h>
 #include <utility>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
 #include "dmabufkit/base/log.h"
 #include "dmabufkit/core/drm_dumb_exporter.h"
+#include "png_file.h"
 
 namespace dmabufkit::kms {
 
@@ -171,35 +171,9 @@ bool WritebackCapture::copyLatest(Capture *out) const
 
 Result<void> writePng(const std::string &path, const Capture &c)
 {
-	FILE *f = std::fopen(path.c_str(), "wb");
-	if (!f)
-		return Error::fromErrno(errno, "cannot create " + path);
-	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-	png_infop info = png ? png_create_info_struct(png) : nullptr;
-	std::vector<uint8_t> row(size_t(c.width) * 3);
-	bool ok = png && info;
-	if (ok && setjmp(png_jmpbuf(png)) == 0) {
-		png_init_io(png, f);
-		png_set_IHDR(png, info, c.width, c.height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-			     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-		png_write_info(png, info);
-		for (uint32_t y = 0; y < c.height; ++y) {
-			const uint8_t *s = c.pixels.data() + size_t(y) * c.width * 4;
-			for (uint32_t x = 0; x < c.width; ++x) {
-				row[x * 3 + 0] = s[x * 4 + 2];
-				row[x * 3 + 1] = s[x * 4 + 1];
-				row[x * 3 + 2] = s[x * 4 + 0];
-			}
-			png_write_row(png, row.data());
-		}
-		png_write_end(png, nullptr);
-	} else {
-		ok = false;
-	}
-	png_destroy_write_struct(png ? &png : nullptr, info ? &info : nullptr);
-	if (std::fclose(f) != 0 || !ok)
-		return Error{ EIO, "writing PNG " + path + " failed" };
-	return {};
+	return video::writePng(path, video::packRgb888(video::Rgb32Order::BGRx, c.pixels.data(),
+						       size_t(c.width) * 4, int(c.width),
+						       int(c.height)));
 }
 
 } /* namespace dmabufkit::kms */

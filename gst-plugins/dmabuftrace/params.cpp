@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "params.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+#include <glib.h>
+
+namespace dmabufkit::dmabuftrace
+{
+
+Params parseParams(const char *params)
+{
+	Params p;
+	p.endpoint = "unix:/tmp/dmabufkit-tracer-" + std::to_string(getpid()) + ".sock";
+	if (!params)
+		return p;
+	gchar **items = g_strsplit(params, ",", -1);
+	for (gchar **i = items; *i; ++i) {
+		gchar *eq = strchr(*i, '=');
+		if (!eq)
+			continue;
+		auto trim = [](std::string v) {
+			size_t b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t");
+			return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+		};
+		std::string k = trim(std::string(*i, eq - *i));
+		std::string v = trim(eq + 1);
+		if (k == "endpoint")
+			p.endpoint = v;
+		else if (k == "period-ms")
+			p.periodMs = std::clamp(atoi(v.c_str()), 100, 500);
+		else if (k == "performance")
+			p.performance = v == "on" || v == "true"     ? Params::Perf::On
+					: v == "off" || v == "false" ? Params::Perf::Off
+								     : Params::Perf::Auto;
+		else if (k == "queue")
+			p.queue = std::clamp(atoi(v.c_str()), 4, 100000);
+		else if (k == "preview")
+			p.preview = v == "off" || v == "false" ? std::string() : v;
+		else
+			g_warning(
+			    "dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, queue, "
+			    "performance, preview)",
+			    k.c_str());
+	}
+	g_strfreev(items);
+	return p;
+}
+
+} /* namespace dmabufkit::dmabuftrace */
