@@ -14,6 +14,7 @@
 #include "frame_processor.h"
 
 using namespace dmabufkit::cpufilter;
+using namespace dmabufkit::video;
 
 namespace
 {
