@@ -9,7 +9,7 @@
 
 #include <gst/gst.h>
 
-#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk_allocator.h>
 
 #include "elements.h"
 
@@ -22,6 +22,7 @@ static gboolean plugin_init(GstPlugin *plugin)
 	return ok;
 }
 
-GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, dmabufkit,
-		  "Zero-copy dma-buf video: allocator, V4L2 codecs, CPU filter, atomic KMS sink, tracer",
-		  plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
+GST_PLUGIN_DEFINE(
+	GST_VERSION_MAJOR, GST_VERSION_MINOR, dmabufkit,
+	"Zero-copy dma-buf video: allocator, V4L2 codecs, CPU filter, atomic KMS sink, tracer",
+	plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

@@ -2,7 +2,7 @@
 /*
  * dmabufkit-example: using the dmabufkit allocator library from C.
  *
- *   cc -o example dmabufkit-example.c $(pkg-config --cflags --libs dmabufkit-1.0)
+ *   cc -o example dmabufkit_example.c $(pkg-config --cflags --libs dmabufkit-1.0)
  *   ./example              allocate, map, and run a small pipeline on our pool
  *   ./example --check-api  only the parts that need no dma-buf exporter
  *
@@ -76,7 +76,8 @@ static int allocate_and_map(void)
 
 static int run_pipeline(void)
 {
-	GstCaps *caps = gst_caps_from_string("video/x-raw,format=BGRx,width=320,height=240,framerate=30/1");
+	GstCaps *caps =
+		gst_caps_from_string("video/x-raw,format=BGRx,width=320,height=240,framerate=30/1");
 	GstBufferPool *pool = dbk_buffer_pool_new(NULL);
 	GstStructure *config = gst_buffer_pool_get_config(pool);
 	gst_buffer_pool_config_set_params(config, caps, 320 * 240 * 4, 4, 4);
@@ -90,7 +91,8 @@ static int run_pipeline(void)
 		return 1;
 	}
 
-	GstElement *pipeline = gst_parse_launch("appsrc name=src format=time ! fakesink name=sink", NULL);
+	GstElement *pipeline =
+		gst_parse_launch("appsrc name=src format=time ! fakesink name=sink", NULL);
 	GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
 	g_object_set(src, "caps", caps, NULL);
 	gst_element_set_state(pipeline, GST_STATE_PLAYING);
@@ -117,8 +119,9 @@ static int run_pipeline(void)
 
 	DbkPoolStats stats;
 	dbk_buffer_pool_get_stats(DBK_BUFFER_POOL(pool), &stats);
-	printf("pipeline %s; pool allocated %" G_GUINT64_FORMAT " buffers from %s, %" G_GUINT64_FORMAT
-	       " waits\n", ok ? "reached EOS" : "FAILED", stats.allocated,
+	printf("pipeline %s; pool allocated %" G_GUINT64_FORMAT
+	       " buffers from %s, %" G_GUINT64_FORMAT " waits\n",
+	       ok ? "reached EOS" : "FAILED", stats.allocated,
 	       dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool)), stats.waits);
 
 	gst_element_set_state(pipeline, GST_STATE_NULL);

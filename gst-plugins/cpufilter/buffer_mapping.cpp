@@ -27,8 +27,8 @@ Result<GstMemory *> importOf(DbkAllocator *importer, GstMemory *foreign)
 	if (auto *mem = static_cast<GstMemory *>(gst_mini_object_get_qdata(mini, importQuark())))
 		return mem;
 	GError *error = nullptr;
-	GstMemory *mem = dbk_allocator_import(importer, gst_dmabuf_memory_get_fd(foreign), FALSE,
-					      &error);
+	GstMemory *mem =
+		dbk_allocator_import(importer, gst_dmabuf_memory_get_fd(foreign), FALSE, &error);
 	if (!mem) {
 		Error err{ EIO, std::string("importing dma-buf fd ") +
 					std::to_string(gst_dmabuf_memory_get_fd(foreign)) + ": " +
@@ -64,18 +64,20 @@ Result<const BufferMapping::Mapped *> BufferMapping::mapMemory(GstBuffer *buf, g
 				return import.error();
 			GstMemory *imported = *import;
 			if (mem->offset + mem->size > imported->size)
-				return Error{ EIO, "dma-buf memory (offset " + std::to_string(mem->offset) +
-							   ", size " + std::to_string(mem->size) +
+				return Error{ EIO, "dma-buf memory (offset " +
+							   std::to_string(mem->offset) + ", size " +
+							   std::to_string(mem->size) +
 							   ") is larger than its dma-buf (" +
-							   std::to_string(imported->size) + " bytes)" };
+							   std::to_string(imported->size) +
+							   " bytes)" };
 			m.mem = imported;
 			m.offset = mem->offset;
 		}
 	}
 	if (!gst_memory_map(m.mem, &m.info, flags))
 		return Error{ EIO, std::string("gst_memory_map(") +
-					   ((flags & GST_MAP_WRITE) ? "WRITE" : "READ") + ") of memory " +
-					   std::to_string(index) + " (" +
+					   ((flags & GST_MAP_WRITE) ? "WRITE" : "READ") +
+					   ") of memory " + std::to_string(index) + " (" +
 					   (m.mem->allocator ? GST_OBJECT_NAME(m.mem->allocator)
 							     : "no allocator") +
 					   ") failed" };
@@ -101,18 +103,20 @@ Result<FrameView> BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, K
 		const gsize rows = static_cast<gsize>(view.planeHeight(p));
 		if (stride < 0 || static_cast<gsize>(stride) < rowBytes)
 			return Error{ kBadInput, "plane " + std::to_string(p) + " stride " +
-							 std::to_string(stride) + " is smaller than a row (" +
+							 std::to_string(stride) +
+							 " is smaller than a row (" +
 							 std::to_string(rowBytes) + " bytes)" };
 		guint idx = 0, len = 0;
 		gsize skip = 0;
 		if (offset >= total || !gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip)) {
 			return Error{ kBadInput,
-				      "buffer of " + std::to_string(total) + " bytes holds no plane " +
-					      std::to_string(p) + " at offset " + std::to_string(offset) +
-					      " (a " + std::to_string(view.width) + "x" +
-					      std::to_string(view.height) + " " + kernelFormatName(format) +
-					      " frame needs " + std::to_string(frameBytes(info)) +
-					      " bytes)" };
+				      "buffer of " + std::to_string(total) +
+					      " bytes holds no plane " + std::to_string(p) +
+					      " at offset " + std::to_string(offset) + " (a " +
+					      std::to_string(view.width) + "x" +
+					      std::to_string(view.height) + " " +
+					      kernelFormatName(format) + " frame needs " +
+					      std::to_string(frameBytes(info)) + " bytes)" };
 		}
 		auto mapped = mapMemory(buf, idx, flags);
 		if (!mapped)
@@ -122,9 +126,9 @@ Result<FrameView> BufferMapping::map(GstBuffer *buf, const GstVideoInfo &info, K
 		if (need > m->size) {
 			unmap();
 			return Error{ kBadInput, "plane " + std::to_string(p) + " needs " +
-							 std::to_string(need) + " bytes of memory " +
-							 std::to_string(idx) + ", which has " +
-							 std::to_string(m->size) };
+							 std::to_string(need) +
+							 " bytes of memory " + std::to_string(idx) +
+							 ", which has " + std::to_string(m->size) };
 		}
 		view.data[p] = m->info.data + m->offset + skip;
 		view.stride[p] = stride;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include <dmabufkit/base/result.h>
-#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk_allocator.h>
 #include <gst/video/video.h>
 
 #include "kernels/video_frame.h"
@@ -52,11 +52,11 @@ public:
 
 private:
 	struct Mapped {
-		guint index;	 /* memory index in the buffer */
-		GstMemory *mem;	 /* what was mapped: the memory or its import */
+		guint index;	/* memory index in the buffer */
+		GstMemory *mem; /* what was mapped: the memory or its import */
 		GstMapInfo info;
-		gsize offset;	 /* where the buffer memory starts inside info.data */
-		gsize size;	 /* the buffer memory's size */
+		gsize offset; /* where the buffer memory starts inside info.data */
+		gsize size;   /* the buffer memory's size */
 	};
 
 	Result<const Mapped *> mapMemory(GstBuffer *buf, guint index, GstMapFlags flags);

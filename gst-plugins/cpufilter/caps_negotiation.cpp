@@ -6,15 +6,14 @@
 
 #include "kernels/frame_ops.h"
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
-namespace
-{
+namespace {
 
 constexpr KernelFormat kAllFormats[] = {
-    KernelFormat::YUY2, KernelFormat::UYVY, KernelFormat::NV12, KernelFormat::I420,	 KernelFormat::BGRx,
-    KernelFormat::BGRA, KernelFormat::xRGB, KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8,
+	KernelFormat::YUY2,  KernelFormat::UYVY,  KernelFormat::NV12, KernelFormat::I420,
+	KernelFormat::BGRx,  KernelFormat::BGRA,  KernelFormat::xRGB, KernelFormat::ARGB,
+	KernelFormat::RGB16, KernelFormat::GRAY8,
 };
 
 /* The formats a caps structure names; all of ours when it names none. */
@@ -23,7 +22,7 @@ std::vector<KernelFormat> formatsOf(const GstStructure *s)
 	std::vector<KernelFormat> out;
 	const GValue *v = gst_structure_get_value(s, "format");
 	if (!v)
-		return {std::begin(kAllFormats), std::end(kAllFormats)};
+		return { std::begin(kAllFormats), std::end(kAllFormats) };
 	auto add = [&](const GValue *item) {
 		if (G_VALUE_HOLDS_STRING(item)) {
 			KernelFormat f = kernelFormatFromName(g_value_get_string(item));
@@ -43,7 +42,8 @@ std::vector<KernelFormat> formatsOf(const GstStructure *s)
 void setFormatList(GstStructure *s, const std::vector<KernelFormat> &formats)
 {
 	if (formats.size() == 1) {
-		gst_structure_set(s, "format", G_TYPE_STRING, kernelFormatName(formats[0]), nullptr);
+		gst_structure_set(s, "format", G_TYPE_STRING, kernelFormatName(formats[0]),
+				  nullptr);
 		return;
 	}
 	GValue list = G_VALUE_INIT, item = G_VALUE_INIT;
@@ -60,7 +60,7 @@ void setFormatList(GstStructure *s, const std::vector<KernelFormat> &formats)
 /* Scale: the source side may be any size up to the sink side's. */
 void widenSize(GstStructure *s, GstPadDirection direction)
 {
-	for (const char *field : {"width", "height"}) {
+	for (const char *field : { "width", "height" }) {
 		const GValue *v = gst_structure_get_value(s, field);
 		if (!v)
 			continue;
@@ -182,7 +182,7 @@ GstCaps *fixateCaps(const GstCaps *caps, GstCaps *othercaps)
 	const gchar *fmt = gst_structure_get_string(in, "format");
 	if (fmt && gst_structure_has_field(o, "format"))
 		gst_structure_fixate_field_string(o, "format", fmt);
-	for (const char *field : {"width", "height"}) {
+	for (const char *field : { "width", "height" }) {
 		gint v;
 		if (gst_structure_get_int(in, field, &v) && gst_structure_has_field(o, field))
 			gst_structure_fixate_field_nearest_int(o, field, v);
@@ -228,7 +228,7 @@ ProcessingPlan planProcessing(Operation op, bool capsEqual)
 {
 	/* Convert, scale and snapshot leave a frame as it is when the caps match. */
 	const bool noop =
-	    op == Operation::Convert || op == Operation::Snapshot || op == Operation::Scale;
+		op == Operation::Convert || op == Operation::Snapshot || op == Operation::Scale;
 	ProcessingPlan plan;
 	plan.passthrough = capsEqual && noop;
 	plan.inPlaceCapable = capsEqual && (op == Operation::Invert || op == Operation::Grayscale);

@@ -17,8 +17,7 @@
 #include "filter_operation.h"
 #include "kernels/video_frame.h"
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 /** \brief The formats of the pad templates, in their order. */
 std::span<const KernelFormat> filterFormats();

@@ -6,8 +6,7 @@
  */
 #pragma once
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 /** \brief What the filter does to each frame (the "operation" property). */
 enum class Operation { Convert, Invert, Grayscale, Scale, Snapshot };

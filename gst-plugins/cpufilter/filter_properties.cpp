@@ -9,13 +9,14 @@ GType gst_dmabuf_cpu_filter_operation_get_type(void)
 {
 	static GType type = 0;
 	static const GEnumValue values[] = {
-	    {static_cast<gint>(Operation::Convert),
-	     "Convert the format (pass through when the caps match)", "convert"},
-	    {static_cast<gint>(Operation::Invert), "Invert every colour", "invert"},
-	    {static_cast<gint>(Operation::Grayscale), "Remove the colour", "grayscale"},
-	    {static_cast<gint>(Operation::Scale), "Scale down (thumbnails)", "scale"},
-	    {static_cast<gint>(Operation::Snapshot), "Pass through, write snapshots", "snapshot"},
-	    {0, nullptr, nullptr},
+		{ static_cast<gint>(Operation::Convert),
+		  "Convert the format (pass through when the caps match)", "convert" },
+		{ static_cast<gint>(Operation::Invert), "Invert every colour", "invert" },
+		{ static_cast<gint>(Operation::Grayscale), "Remove the colour", "grayscale" },
+		{ static_cast<gint>(Operation::Scale), "Scale down (thumbnails)", "scale" },
+		{ static_cast<gint>(Operation::Snapshot), "Pass through, write snapshots",
+		  "snapshot" },
+		{ 0, nullptr, nullptr },
 	};
 	if (g_once_init_enter(&type))
 		g_once_init_leave(&type,
@@ -27,9 +28,9 @@ GType gst_dmabuf_cpu_filter_scale_method_get_type(void)
 {
 	static GType type = 0;
 	static const GEnumValue values[] = {
-	    {static_cast<gint>(ScaleMethod::Box), "Average of the covered pixels", "box"},
-	    {static_cast<gint>(ScaleMethod::Bilinear), "Bilinear interpolation", "bilinear"},
-	    {0, nullptr, nullptr},
+		{ static_cast<gint>(ScaleMethod::Box), "Average of the covered pixels", "box" },
+		{ static_cast<gint>(ScaleMethod::Bilinear), "Bilinear interpolation", "bilinear" },
+		{ 0, nullptr, nullptr },
 	};
 	if (g_once_init_enter(&type))
 		g_once_init_leave(&type,
@@ -37,8 +38,7 @@ GType gst_dmabuf_cpu_filter_scale_method_get_type(void)
 	return type;
 }
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 void installFilterProperties(GObjectClass *oc)
 {
@@ -47,12 +47,13 @@ void installFilterProperties(GObjectClass *oc)
 	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
 	g_object_class_install_property(
-	    oc, PROP_OPERATION,
-	    g_param_spec_enum("operation", "Operation",
-			      "What to do with each frame: convert (pass through when the caps "
-			      "match), invert, grayscale, scale (down) or snapshot (pass through)",
-			      GST_TYPE_DMABUF_CPU_FILTER_OPERATION,
-			      static_cast<gint>(Operation::Convert), rw));
+		oc, PROP_OPERATION,
+		g_param_spec_enum(
+			"operation", "Operation",
+			"What to do with each frame: convert (pass through when the caps "
+			"match), invert, grayscale, scale (down) or snapshot (pass through)",
+			GST_TYPE_DMABUF_CPU_FILTER_OPERATION, static_cast<gint>(Operation::Convert),
+			rw));
 	g_object_class_install_property(oc, PROP_SCALE_METHOD,
 					g_param_spec_enum("scale-method", "Scale method",
 							  "How operation=scale computes a pixel",
@@ -60,53 +61,59 @@ void installFilterProperties(GObjectClass *oc)
 							  static_cast<gint>(ScaleMethod::Bilinear),
 							  rw));
 	g_object_class_install_property(
-	    oc, PROP_N_THREADS,
-	    g_param_spec_uint("n-threads", "Threads",
-			      "Threads a frame is split over (0: one per CPU; 1: the streaming "
-			      "thread only)",
-			      0, 64, 0, rw));
+		oc, PROP_N_THREADS,
+		g_param_spec_uint("n-threads", "Threads",
+				  "Threads a frame is split over (0: one per CPU; 1: the streaming "
+				  "thread only)",
+				  0, 64, 0, rw));
 	g_object_class_install_property(
-	    oc, PROP_USE_SIMD,
-	    g_param_spec_boolean("use-simd", "Use SIMD",
-				 "Use the Highway SIMD kernels (FALSE: the scalar reference, for "
-				 "comparison)",
-				 TRUE, rw));
+		oc, PROP_USE_SIMD,
+		g_param_spec_boolean(
+			"use-simd", "Use SIMD",
+			"Use the Highway SIMD kernels (FALSE: the scalar reference, for "
+			"comparison)",
+			TRUE, rw));
 	g_object_class_install_property(
-	    oc, PROP_EXPORTER,
-	    g_param_spec_string("exporter", "Exporter",
-				"Where output dma-bufs come from: \"auto\" (first exporter meeting "
-				"the downstream constraints, system memory when the machine has no "
-				"exporter), \"dma-heap:system\", \"dma-heap\", \"udmabuf\", "
-				"\"drm-dumb\" or \"system\" (plain memory)",
-				"auto", rw));
+		oc, PROP_EXPORTER,
+		g_param_spec_string(
+			"exporter", "Exporter",
+			"Where output dma-bufs come from: \"auto\" (first exporter meeting "
+			"the downstream constraints, system memory when the machine has no "
+			"exporter), \"dma-heap:system\", \"dma-heap\", \"udmabuf\", "
+			"\"drm-dumb\" or \"system\" (plain memory)",
+			"auto", rw));
 	g_object_class_install_property(
-	    oc, PROP_SNAPSHOT_LOCATION,
-	    g_param_spec_string("snapshot-location", "Snapshot location",
-				"PNG file name pattern with one %d (e.g. /tmp/snap-%05d.png) for "
-				"snapshots; unset: no snapshots",
-				nullptr, rw));
+		oc, PROP_SNAPSHOT_LOCATION,
+		g_param_spec_string(
+			"snapshot-location", "Snapshot location",
+			"PNG file name pattern with one %d (e.g. /tmp/snap-%05d.png) for "
+			"snapshots; unset: no snapshots",
+			nullptr, rw));
 	g_object_class_install_property(
-	    oc, PROP_SNAPSHOT_INTERVAL,
-	    g_param_spec_uint("snapshot-interval", "Snapshot interval",
-			      "Write every Nth frame as a snapshot (0: only on the \"snapshot\" "
-			      "action signal)",
-			      0, G_MAXUINT, 0,
-			      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-						       GST_PARAM_MUTABLE_PLAYING)));
+		oc, PROP_SNAPSHOT_INTERVAL,
+		g_param_spec_uint(
+			"snapshot-interval", "Snapshot interval",
+			"Write every Nth frame as a snapshot (0: only on the \"snapshot\" "
+			"action signal)",
+			0, G_MAXUINT, 0,
+			static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+						 GST_PARAM_MUTABLE_PLAYING)));
 	g_object_class_install_property(
-	    oc, PROP_STATS,
-	    g_param_spec_boxed("stats", "Statistics",
-			       "Counters (dmabufcpufilter/stats): frames, passthrough, in-place, "
-			       "input-maps and output-maps (gst_memory_map calls), dmabuf-inputs, "
-			       "invalid-dropped, snapshots-written/-failed/-dropped, and the "
-			       "import-* CPU access counters of imported input dma-bufs",
-			       GST_TYPE_STRUCTURE, ro));
+		oc, PROP_STATS,
+		g_param_spec_boxed(
+			"stats", "Statistics",
+			"Counters (dmabufcpufilter/stats): frames, passthrough, in-place, "
+			"input-maps and output-maps (gst_memory_map calls), dmabuf-inputs, "
+			"invalid-dropped, snapshots-written/-failed/-dropped, and the "
+			"import-* CPU access counters of imported input dma-bufs",
+			GST_TYPE_STRUCTURE, ro));
 	g_object_class_install_property(
-	    oc, PROP_POOL_STATS,
-	    g_param_spec_boxed("pool-stats", "Pool statistics",
-			       "Statistics of the output pool (dmabufkit/pool-stats structure), "
-			       "kept after the element stops",
-			       GST_TYPE_STRUCTURE, ro));
+		oc, PROP_POOL_STATS,
+		g_param_spec_boxed(
+			"pool-stats", "Pool statistics",
+			"Statistics of the output pool (dmabufkit/pool-stats structure), "
+			"kept after the element stops",
+			GST_TYPE_STRUCTURE, ro));
 }
 
 bool setFilterSetting(FilterSettings &s, guint id, const GValue *value)

@@ -14,8 +14,7 @@
 #include "caps_negotiation.h"
 #include "kernels/frame_ops.h"
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 /** \brief Property ids of dmabufcpufilter. */
 enum {

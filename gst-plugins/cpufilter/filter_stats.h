@@ -8,24 +8,23 @@
 
 #include <atomic>
 
-#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk_allocator.h>
 #include <gst/gst.h>
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 /** \brief What the element counts; updated by the streaming and writer threads. */
 struct FilterCounters {
-	std::atomic<guint64> frames{0};
-	std::atomic<guint64> passthroughFrames{0};
-	std::atomic<guint64> inPlaceFrames{0};
-	std::atomic<guint64> inputMaps{0};
-	std::atomic<guint64> outputMaps{0};
-	std::atomic<guint64> dmabufInputs{0};
-	std::atomic<guint64> invalidDropped{0};
-	std::atomic<guint64> snapshotsWritten{0};
-	std::atomic<guint64> snapshotsFailed{0};
-	std::atomic<guint64> snapshotsDropped{0};
+	std::atomic<guint64> frames{ 0 };
+	std::atomic<guint64> passthroughFrames{ 0 };
+	std::atomic<guint64> inPlaceFrames{ 0 };
+	std::atomic<guint64> inputMaps{ 0 };
+	std::atomic<guint64> outputMaps{ 0 };
+	std::atomic<guint64> dmabufInputs{ 0 };
+	std::atomic<guint64> invalidDropped{ 0 };
+	std::atomic<guint64> snapshotsWritten{ 0 };
+	std::atomic<guint64> snapshotsFailed{ 0 };
+	std::atomic<guint64> snapshotsDropped{ 0 };
 
 	/**
 	 * \brief The dmabufcpufilter/stats structure: these counters, the CPU

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "frame_processor.h"
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 void FrameProcessor::start(unsigned threads)
 {

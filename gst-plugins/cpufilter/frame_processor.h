@@ -16,8 +16,7 @@
 #include "filter_operation.h"
 #include "kernels/frame_ops.h"
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 /** \brief Processes frames between start() and stop(). */
 class FrameProcessor

@@ -110,13 +110,13 @@ struct _GstDmabufCpuFilter {
 	FilterState *state;
 };
 
-#define CPU_FILTER_CAPS \
+#define CPU_FILTER_CAPS                                                                            \
 	GST_VIDEO_CAPS_MAKE("{ YUY2, UYVY, NV12, I420, BGRx, BGRA, xRGB, ARGB, RGB16, GRAY8 }")
 
-static GstStaticPadTemplate sink_template =
-	GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(CPU_FILTER_CAPS));
-static GstStaticPadTemplate src_template =
-	GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(CPU_FILTER_CAPS));
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
+	"sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(CPU_FILTER_CAPS));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+	"src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(CPU_FILTER_CAPS));
 
 G_DEFINE_TYPE(GstDmabufCpuFilter, gst_dmabuf_cpu_filter, GST_TYPE_BASE_TRANSFORM)
 
@@ -141,8 +141,9 @@ static GstCaps *gst_dmabuf_cpu_filter_transform_caps(GstBaseTransform *trans,
 	return result;
 }
 
-static GstCaps *gst_dmabuf_cpu_filter_fixate_caps(GstBaseTransform *trans, GstPadDirection direction,
-						  GstCaps *caps, GstCaps *othercaps)
+static GstCaps *gst_dmabuf_cpu_filter_fixate_caps(GstBaseTransform *trans,
+						  GstPadDirection direction, GstCaps *caps,
+						  GstCaps *othercaps)
 {
 	return fixateCaps(caps, othercaps);
 }
@@ -155,7 +156,8 @@ static gboolean gst_dmabuf_cpu_filter_sink_event(GstBaseTransform *trans, GstEve
 		gst_event_parse_caps(event, &caps);
 		GstCaps *possible =
 			gst_dmabuf_cpu_filter_transform_caps(trans, GST_PAD_SINK, caps, nullptr);
-		GstCaps *accepted = gst_pad_peer_query_caps(GST_BASE_TRANSFORM_SRC_PAD(trans), possible);
+		GstCaps *accepted =
+			gst_pad_peer_query_caps(GST_BASE_TRANSFORM_SRC_PAD(trans), possible);
 		const bool ok = !gst_caps_is_empty(accepted);
 		gst_caps_unref(accepted);
 		if (!ok) {
@@ -166,16 +168,17 @@ static gboolean gst_dmabuf_cpu_filter_sink_event(GstBaseTransform *trans, GstEve
 			gchar *in = gst_caps_to_string(caps);
 			gchar *can = gst_caps_to_string(possible);
 			gchar *down = gst_caps_to_string(downstream);
-			GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-					  ("dmabufcpufilter cannot turn %s into any format downstream "
-					   "accepts with operation \"%s\"",
-					   fmt ? fmt : "this input",
-					   g_enum_get_value(static_cast<GEnumClass *>(g_type_class_peek(
-								    GST_TYPE_DMABUF_CPU_FILTER_OPERATION)),
-							    static_cast<gint>(current_op(self)))
-						   ->value_nick),
-					  ("input: %s; this element can output: %s; downstream accepts: %s",
-					   in, can, down));
+			GST_ELEMENT_ERROR(
+				self, CORE, NEGOTIATION,
+				("dmabufcpufilter cannot turn %s into any format downstream "
+				 "accepts with operation \"%s\"",
+				 fmt ? fmt : "this input",
+				 g_enum_get_value(static_cast<GEnumClass *>(g_type_class_peek(
+							  GST_TYPE_DMABUF_CPU_FILTER_OPERATION)),
+						  static_cast<gint>(current_op(self)))
+					 ->value_nick),
+				("input: %s; this element can output: %s; downstream accepts: %s",
+				 in, can, down));
 			g_free(in);
 			g_free(can);
 			g_free(down);
@@ -186,7 +189,8 @@ static gboolean gst_dmabuf_cpu_filter_sink_event(GstBaseTransform *trans, GstEve
 		}
 		gst_caps_unref(possible);
 	}
-	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)->sink_event(trans, event);
+	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)
+		->sink_event(trans, event);
 }
 
 static YuvCoefficients coefficients_for(GstDmabufCpuFilter *self, const GstVideoInfo &info)
@@ -202,7 +206,8 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
 	FilterState *st = self->state;
-	if (!gst_video_info_from_caps(&st->in, incaps) || !gst_video_info_from_caps(&st->out, outcaps)) {
+	if (!gst_video_info_from_caps(&st->in, incaps) ||
+	    !gst_video_info_from_caps(&st->out, outcaps)) {
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Invalid video caps"),
 				  ("in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT, incaps, outcaps));
 		return FALSE;
@@ -211,7 +216,8 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 	st->outFormat = kernelFormatFromName(GST_VIDEO_INFO_NAME(&st->out));
 	const Operation op = current_op(self);
 	if (const auto why = whyNotProcessable(op, st->in, st->out)) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot process these caps: %s", why->c_str()),
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("Cannot process these caps: %s", why->c_str()),
 				  ("in %" GST_PTR_FORMAT " out %" GST_PTR_FORMAT, incaps, outcaps));
 		return FALSE;
 	}
@@ -219,15 +225,17 @@ static gboolean gst_dmabuf_cpu_filter_set_caps(GstBaseTransform *trans, GstCaps 
 	st->plan = planProcessing(op, gst_caps_is_equal(incaps, outcaps));
 	st->warnedCopy = false;
 	if (!st->plan.passthrough && op == Operation::Convert && st->inFormat == st->outFormat)
-		GST_CAT_INFO_OBJECT(perf_cat, self,
-				    "copying every %s frame into the output buffer: the caps differ "
-				    "beyond the format, so they cannot pass through",
-				    kernelFormatName(st->inFormat));
+		GST_CAT_INFO_OBJECT(
+			perf_cat, self,
+			"copying every %s frame into the output buffer: the caps differ "
+			"beyond the format, so they cannot pass through",
+			kernelFormatName(st->inFormat));
 	if (op == Operation::Scale && st->inFormat != st->outFormat)
-		GST_CAT_INFO_OBJECT(perf_cat, self,
-				    "scale: every frame is converted from %s into a %s scratch frame "
-				    "before scaling",
-				    kernelFormatName(st->inFormat), kernelFormatName(st->outFormat));
+		GST_CAT_INFO_OBJECT(
+			perf_cat, self,
+			"scale: every frame is converted from %s into a %s scratch frame "
+			"before scaling",
+			kernelFormatName(st->inFormat), kernelFormatName(st->outFormat));
 	gst_base_transform_set_passthrough(trans, st->plan.passthrough);
 	gst_base_transform_set_in_place(trans, FALSE);
 	GST_INFO_OBJECT(self, "%s -> %s, %s, %s %s range, SIMD target %s",
@@ -277,31 +285,37 @@ static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans,
 		pool = dbk_buffer_pool_decide_allocation(query, exporter.c_str(), TRUE,
 							 GST_OBJECT_NAME(self), &err);
 		if (!pool) {
-			if (exporter != "auto" || !g_error_matches(err, DBK_ERROR, DBK_ERROR_NO_EXPORTER)) {
-				dbk_buffer_pool_post_allocation_error(GST_ELEMENT(self), exporter.c_str(), err);
+			if (exporter != "auto" ||
+			    !g_error_matches(err, DBK_ERROR, DBK_ERROR_NO_EXPORTER)) {
+				dbk_buffer_pool_post_allocation_error(GST_ELEMENT(self),
+								      exporter.c_str(), err);
 				g_error_free(err);
 				return FALSE;
 			}
 			/* No exporter that serves downstream (a machine without dma-buf
 			 * heaps, udmabuf or DRM): work in system memory, as any filter would. */
-			GST_INFO_OBJECT(self, "no dma-buf output (%s): system memory output", err->message);
-			GST_CAT_WARNING_OBJECT(perf_cat, self,
-					       "output in system memory (%s): no dma-bufs downstream, "
-					       "a consumer that needs them copies every frame",
-					       err->message);
+			GST_INFO_OBJECT(self, "no dma-buf output (%s): system memory output",
+					err->message);
+			GST_CAT_WARNING_OBJECT(
+				perf_cat, self,
+				"output in system memory (%s): no dma-bufs downstream, "
+				"a consumer that needs them copies every frame",
+				err->message);
 			g_error_free(err);
 		}
 	}
 	if (!pool && !(pool = systemMemoryPool(GST_ELEMENT(self), query)))
 		return FALSE;
 	GST_INFO_OBJECT(self, "output pool %" GST_PTR_FORMAT " (exporter %s)", pool,
-			DBK_IS_BUFFER_POOL(pool) ? dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool))
-						 : "none, system memory");
+			DBK_IS_BUFFER_POOL(pool)
+				? dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool))
+				: "none, system memory");
 	GST_OBJECT_LOCK(self);
 	gst_object_replace(reinterpret_cast<GstObject **>(&st->outputPool), GST_OBJECT(pool));
 	GST_OBJECT_UNLOCK(self);
 	gst_object_unref(pool);
-	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)->decide_allocation(trans, query);
+	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)
+		->decide_allocation(trans, query);
 }
 
 /* ------------------------------------------------------------ snapshot */
@@ -346,7 +360,8 @@ static void take_snapshot(GstDmabufCpuFilter *self, const FrameView &view)
 		st->snapshotsFailed++;
 		return;
 	}
-	RgbImage image = packRgb888(Rgb32Order::BGRx, bgrx.data(), l.stride[0], view.width, view.height);
+	RgbImage image =
+		packRgb888(Rgb32Order::BGRx, bgrx.data(), l.stride[0], view.width, view.height);
 	const std::string path = formatFramePath(location, st->snapshotIndex);
 	if (!st->writer->submit(path, std::move(image), st->frameNumber)) {
 		st->snapshotsDropped++;
@@ -364,7 +379,8 @@ static void gst_dmabuf_cpu_filter_snapshot_action(GstDmabufCpuFilter *self)
 /* ------------------------------------------------------------ transform */
 
 static GstFlowReturn gst_dmabuf_cpu_filter_prepare_output_buffer(GstBaseTransform *trans,
-								 GstBuffer *inbuf, GstBuffer **outbuf)
+								 GstBuffer *inbuf,
+								 GstBuffer **outbuf)
 {
 	auto *self = GST_DMABUF_CPU_FILTER(trans);
 	FilterState *st = self->state;
@@ -385,7 +401,8 @@ static GstFlowReturn gst_dmabuf_cpu_filter_prepare_output_buffer(GstBaseTransfor
 					       "memory is not writable): writing into an output "
 					       "buffer instead");
 		}
-		GST_CAT_LOG_OBJECT(perf_cat, self, "out-of-place frame, input %" GST_PTR_FORMAT, inbuf);
+		GST_CAT_LOG_OBJECT(perf_cat, self, "out-of-place frame, input %" GST_PTR_FORMAT,
+				   inbuf);
 	}
 	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_cpu_filter_parent_class)
 		->prepare_output_buffer(trans, inbuf, outbuf);
@@ -394,7 +411,8 @@ static GstFlowReturn gst_dmabuf_cpu_filter_prepare_output_buffer(GstBaseTransfor
 static GstFlowReturn drop_invalid(GstDmabufCpuFilter *self, const std::string &why)
 {
 	self->state->invalidDropped++;
-	GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("Dropped an input buffer that holds no valid frame"),
+	GST_ELEMENT_WARNING(self, STREAM, FORMAT,
+			    ("Dropped an input buffer that holds no valid frame"),
 			    ("%s", why.c_str()));
 	return GST_BASE_TRANSFORM_FLOW_DROPPED;
 }
@@ -433,7 +451,8 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 	} else {
 		auto output = out.map(outbuf, st->out, st->outFormat, GST_MAP_WRITE);
 		if (!output) {
-			GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map the output buffer for writing"),
+			GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
+					  ("Cannot map the output buffer for writing"),
 					  ("%s", output.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
@@ -489,8 +508,8 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 	guint threads = st->threads;
 	GST_OBJECT_UNLOCK(self);
 	if (op == Operation::Snapshot && location.empty()) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("operation=snapshot needs snapshot-location"),
-				  (nullptr));
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+				  ("operation=snapshot needs snapshot-location"), (nullptr));
 		return FALSE;
 	}
 	if (!location.empty()) {
@@ -504,27 +523,29 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 		const bool writable = access(dir, W_OK | X_OK) == 0;
 		const int e = errno;
 		if (!writable) {
-			GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
-					  ("Cannot write snapshots into \"%s\": %s", dir, g_strerror(e)),
-					  ("snapshot-location=%s; access(\"%s\", W_OK|X_OK) failed",
-					   location.c_str(), dir));
+			GST_ELEMENT_ERROR(
+				self, RESOURCE, OPEN_WRITE,
+				("Cannot write snapshots into \"%s\": %s", dir, g_strerror(e)),
+				("snapshot-location=%s; access(\"%s\", W_OK|X_OK) failed",
+				 location.c_str(), dir));
 			g_free(dir);
 			return FALSE;
 		}
 		g_free(dir);
-		st->writer = std::make_unique<FramePngWriter>(
-			[self](const std::string &path, uint64_t frame, const std::string &error) {
-				FilterState *s = self->state;
-				if (error.empty()) {
-					s->snapshotsWritten++;
-				} else {
-					s->snapshotsFailed++;
-					GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
-							    ("Could not write snapshot %s", path.c_str()),
-							    ("%s", error.c_str()));
-				}
-				post_snapshot_message(self, path, frame, error);
-			});
+		st->writer = std::make_unique<FramePngWriter>([self](const std::string &path,
+								     uint64_t frame,
+								     const std::string &error) {
+			FilterState *s = self->state;
+			if (error.empty()) {
+				s->snapshotsWritten++;
+			} else {
+				s->snapshotsFailed++;
+				GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
+						    ("Could not write snapshot %s", path.c_str()),
+						    ("%s", error.c_str()));
+			}
+			post_snapshot_message(self, path, frame, error);
+		});
 	}
 	if (threads == 0)
 		threads = std::max(1u, std::thread::hardware_concurrency());
@@ -590,10 +611,12 @@ static void gst_dmabuf_cpu_filter_get_property(GObject *object, guint id, GValue
 		return;
 	case PROP_POOL_STATS: {
 		GST_OBJECT_LOCK(self);
-		GstBufferPool *pool = st->outputPool ? GST_BUFFER_POOL(gst_object_ref(st->outputPool)) : nullptr;
+		GstBufferPool *pool =
+			st->outputPool ? GST_BUFFER_POOL(gst_object_ref(st->outputPool)) : nullptr;
 		GST_OBJECT_UNLOCK(self);
 		if (pool && DBK_IS_BUFFER_POOL(pool)) {
-			g_value_take_boxed(value, dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(pool)));
+			g_value_take_boxed(
+				value, dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(pool)));
 			gst_object_unref(pool);
 		} else {
 			g_value_set_boxed(value, nullptr);
@@ -640,8 +663,8 @@ static void gst_dmabuf_cpu_filter_class_init(GstDmabufCpuFilterClass *klass)
 	 */
 	g_signal_new_class_handler("snapshot", G_TYPE_FROM_CLASS(klass),
 				   static_cast<GSignalFlags>(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
-				   G_CALLBACK(gst_dmabuf_cpu_filter_snapshot_action), nullptr, nullptr,
-				   nullptr, G_TYPE_NONE, 0);
+				   G_CALLBACK(gst_dmabuf_cpu_filter_snapshot_action), nullptr,
+				   nullptr, nullptr, G_TYPE_NONE, 0);
 
 	gst_element_class_add_static_pad_template(ec, &sink_template);
 	gst_element_class_add_static_pad_template(ec, &src_template);
@@ -666,8 +689,10 @@ static void gst_dmabuf_cpu_filter_class_init(GstDmabufCpuFilterClass *klass)
 	tc->passthrough_on_same_caps = FALSE;
 	tc->transform_ip_on_passthrough = TRUE;
 
-	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_OPERATION, static_cast<GstPluginAPIFlags>(0));
-	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_SCALE_METHOD, static_cast<GstPluginAPIFlags>(0));
+	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_OPERATION,
+				    static_cast<GstPluginAPIFlags>(0));
+	gst_type_mark_as_plugin_api(GST_TYPE_DMABUF_CPU_FILTER_SCALE_METHOD,
+				    static_cast<GstPluginAPIFlags>(0));
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_cpu_filter_debug, "dmabufcpufilter", 0,
 				"dmabufkit CPU filter element");

@@ -5,8 +5,7 @@
 GST_DEBUG_CATEGORY_EXTERN(dmabuf_cpu_filter_debug);
 #define GST_CAT_DEFAULT dmabuf_cpu_filter_debug
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 bool canProcessInPlace(GstBuffer *buf)
 {

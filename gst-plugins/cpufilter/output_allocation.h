@@ -9,8 +9,7 @@
 
 #include <gst/video/video.h>
 
-namespace dmabufkit::cpufilter
-{
+namespace dmabufkit::cpufilter {
 
 /** \brief Whether \a buf and every memory in it may be written in place. */
 bool canProcessInPlace(GstBuffer *buf);

@@ -8,8 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 static double processCpuSeconds()
 {

@@ -11,8 +11,7 @@
 
 #include "json_writer.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /** \brief CPU time per thread between two stats lines. Publisher thread only. */
 class CpuUsage

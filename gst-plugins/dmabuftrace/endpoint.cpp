@@ -24,8 +24,11 @@ Result<Endpoint> Endpoint::parse(const std::string &spec)
 	Endpoint e;
 	auto colon = spec.find(':');
 	if (colon == std::string::npos)
-		return Error{ EINVAL, "endpoint \"" + spec +
-					      "\" has no scheme: use unix:PATH, tcp:[HOST:]PORT or file:PATH" };
+		return Error{
+			EINVAL,
+			"endpoint \"" + spec +
+				"\" has no scheme: use unix:PATH, tcp:[HOST:]PORT or file:PATH"
+		};
 	std::string scheme = spec.substr(0, colon);
 	std::string rest = spec.substr(colon + 1);
 	if (scheme == "unix" || scheme == "file") {
@@ -42,7 +45,8 @@ Result<Endpoint> Endpoint::parse(const std::string &spec)
 		if (last != std::string::npos)
 			e.host = rest.substr(0, last);
 		if (e.host.empty() || !parsePort(port, &e.port))
-			return Error{ EINVAL, "endpoint \"" + spec + "\": expected tcp:PORT or tcp:HOST:PORT" };
+			return Error{ EINVAL, "endpoint \"" + spec +
+						      "\": expected tcp:PORT or tcp:HOST:PORT" };
 		return e;
 	}
 	return Error{ EINVAL, "endpoint \"" + spec + "\": unknown scheme \"" + scheme +

@@ -3,7 +3,7 @@
 
 #include <fcntl.h>
 
-#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk_allocator.h>
 #include <gst/allocators/allocators.h>
 
 namespace dmabufkit::dmabuftrace {
@@ -52,7 +52,8 @@ static MemKind classify(GstMemory *mem, PadStats *stats)
 		kind = MemKind::DmaBuf;
 	} else if (gst_is_fd_memory(mem)) {
 		/* Only memfds accept seals queries. */
-		kind = fcntl(gst_fd_memory_get_fd(mem), F_GET_SEALS) >= 0 ? MemKind::Memfd : MemKind::Fd;
+		kind = fcntl(gst_fd_memory_get_fd(mem), F_GET_SEALS) >= 0 ? MemKind::Memfd
+									  : MemKind::Fd;
 	}
 	if (stats) {
 		stats->lastAllocator = mem->allocator;

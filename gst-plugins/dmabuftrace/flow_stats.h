@@ -45,8 +45,8 @@ struct PadStats {
 	std::atomic<uint64_t> lastPts{ GST_CLOCK_TIME_NONE };
 
 	/* Streaming thread of this pad only (pushes on a pad are serialized). */
-	struct ElementStats *owner = nullptr;     /* of the pad's element */
-	GstPad *cachedPeer = nullptr;             /* valid while the graph generation holds */
+	struct ElementStats *owner = nullptr; /* of the pad's element */
+	GstPad *cachedPeer = nullptr;	      /* valid while the graph generation holds */
 	uint64_t cachedGeneration = 0;
 	struct ElementStats *cachedPeerStats = nullptr; /* nullptr: the peer is not a real pad */
 	GstAllocator *lastAllocator = nullptr;
@@ -60,8 +60,8 @@ struct PadStats {
 	std::vector<std::string> names; /* up to kMaxNames distinct dma-buf names */
 	static constexpr size_t kMaxNames = 16;
 	std::string allocation; /* JSON object of the last ALLOCATION query result */
-	std::string lastCaps;   /* still known once the pad is deactivated */
-	GWeakRef pool;          /* the pool proposed there, if any */
+	std::string lastCaps;	/* still known once the pad is deactivated */
+	GWeakRef pool;		/* the pool proposed there, if any */
 
 	bool noteInode(uint64_t inode); /* true when inode was not seen before */
 };

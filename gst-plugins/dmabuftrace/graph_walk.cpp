@@ -3,8 +3,7 @@
 
 #include <algorithm>
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 std::string objectId(GstObject *obj)
 {

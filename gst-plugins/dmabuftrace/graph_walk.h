@@ -11,8 +11,7 @@
 
 #include <gst/gst.h>
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /** \brief The id of \a obj in the protocol: "pipeline0/bin0/identity0". */
 std::string objectId(GstObject *obj);

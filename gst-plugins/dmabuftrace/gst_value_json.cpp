@@ -4,8 +4,7 @@
 #include <cstring>
 #include <string>
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /* Long values (caps, serialized structures) are cut: a line stays readable. */
 static constexpr size_t kMaxValueChars = 256;

@@ -10,8 +10,7 @@
 
 #include "json_writer.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /** \brief Numbers and booleans as such, structures as objects, the rest serialized (truncated). */
 void writeGValue(JsonWriter &w, const GValue *v);

@@ -40,8 +40,7 @@ struct _GstDmabufTrace {
 
 G_DEFINE_TYPE(GstDmabufTrace, gst_dmabuf_trace, GST_TYPE_TRACER)
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 TracerState *tracerStateOf(GObject *tracer)
 {

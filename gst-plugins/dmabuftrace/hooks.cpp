@@ -4,16 +4,15 @@
 #include <algorithm>
 #include <string>
 
-#include <dmabufkit/dbk-allocator.h>
-#include <dmabufkit/dbk-buffer-pool.h>
+#include <dmabufkit/dbk_allocator.h>
+#include <dmabufkit/dbk_buffer_pool.h>
 #include <gst/video/video.h>
 
 #include "graph_walk.h"
 #include "publisher.h"
 #include "tracer_state.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /* Streaming thread: everything below must stay cheap. */
 static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
@@ -55,9 +54,10 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 	if (G_UNLIKELY(peer != ps->cachedPeer || gen != ps->cachedGeneration)) {
 		ps->cachedPeer = peer;
 		ps->cachedGeneration = gen;
-		ps->cachedPeerStats = isRealElementPad(peer)
-					  ? elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(peer)))
-					  : nullptr;
+		ps->cachedPeerStats =
+			isRealElementPad(peer)
+				? elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(peer)))
+				: nullptr;
 	}
 	if (ps->cachedPeerStats)
 		ps->cachedPeerStats->recordIn(look, ts);
@@ -124,7 +124,7 @@ static std::string allocationJson(GstQuery *query)
 		w.value(g_type_name(gst_query_parse_nth_allocation_meta(query, i, nullptr)));
 	w.endArray();
 	w.field("video_meta", static_cast<bool>(gst_query_find_allocation_meta(
-				  query, GST_VIDEO_META_API_TYPE, nullptr)));
+				      query, GST_VIDEO_META_API_TYPE, nullptr)));
 	w.endObject();
 	return w.take();
 }
@@ -240,7 +240,7 @@ static void hookStatePost(GObject *self, GstClockTime ts, GstElement *element,
 	JsonWriter w = beginEvent(st, "state-changed");
 	w.field("element", objectId(GST_OBJECT(element)));
 	w.field("from", gst_element_state_get_name(from))
-	    .field("to", gst_element_state_get_name(to));
+		.field("to", gst_element_state_get_name(to));
 	w.field("result", gst_element_state_change_return_get_name(result));
 	w.endObject();
 	pushEvent(st, w);

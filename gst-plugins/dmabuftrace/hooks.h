@@ -10,8 +10,7 @@
 
 #include <gst/gst.h>
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /** \brief Registers every hook on \a tracer; they find their state with tracerStateOf(). */
 void registerHooks(GstTracer *tracer);

@@ -38,7 +38,8 @@ Result<void> LineServer::open(const Endpoint &endpoint)
 {
 	endpoint_ = endpoint;
 	if (endpoint.kind == Endpoint::Kind::File) {
-		file_.reset(::open(endpoint.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+		file_.reset(::open(endpoint.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+				   0644));
 		if (!file_)
 			return Error::fromErrno(errno, "open(" + endpoint.path + ")");
 		return {};
@@ -112,7 +113,8 @@ void LineServer::broadcast(const std::string &line)
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0) {
-				g_warning("dmabuftrace: write(%s) failed: %s; no more snapshots go there",
+				g_warning("dmabuftrace: write(%s) failed: %s; no more snapshots go "
+					  "there",
 					  endpoint_.path.c_str(), g_strerror(errno));
 				fileFailed_ = true;
 				return;

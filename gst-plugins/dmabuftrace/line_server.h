@@ -50,8 +50,8 @@ private:
 	};
 	void accept();
 	void enqueue(Client &c, std::string line);
-	bool flush(Client &c);  /* false: the client is gone */
-	bool drain(Client &c);  /* false: the client is gone */
+	bool flush(Client &c); /* false: the client is gone */
+	bool drain(Client &c); /* false: the client is gone */
 
 	size_t maxQueued_;
 	WelcomeFn welcome_;

@@ -8,8 +8,7 @@
 
 #include <glib.h>
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 Params parseParams(const char *params)
 {
@@ -41,10 +40,10 @@ Params parseParams(const char *params)
 		else if (k == "preview")
 			p.preview = v == "off" || v == "false" ? std::string() : v;
 		else
-			g_warning(
-			    "dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, queue, "
-			    "performance, preview)",
-			    k.c_str());
+			g_warning("dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, "
+				  "queue, "
+				  "performance, preview)",
+				  k.c_str());
 	}
 	g_strfreev(items);
 	return p;

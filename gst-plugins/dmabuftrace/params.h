@@ -9,8 +9,7 @@
 #include <cstddef>
 #include <string>
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /** \brief What one dmabuftrace instance was asked to do. */
 struct Params {

@@ -8,11 +8,9 @@
 #include "graph_walk.h"
 #include "tracer_state.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
-namespace
-{
+namespace {
 
 TracerState *g_logState = nullptr; /* for the debug log hook */
 GstDebugCategory *g_perfCategory = nullptr;

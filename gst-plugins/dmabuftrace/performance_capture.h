@@ -12,8 +12,7 @@
  */
 #pragma once
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 struct TracerState;
 

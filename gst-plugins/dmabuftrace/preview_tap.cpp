@@ -72,7 +72,8 @@ void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf)
 	std::unique_lock lock(mutex_, std::try_to_lock);
 	if (!lock.owns_lock())
 		return; /* the publisher is copying the last one out: next time */
-	if (linkSerial != watched_.load(std::memory_order_relaxed) || nowNs < next_.load(std::memory_order_relaxed))
+	if (linkSerial != watched_.load(std::memory_order_relaxed) ||
+	    nowNs < next_.load(std::memory_order_relaxed))
 		return;
 	next_.store(nowNs + kIntervalNs, std::memory_order_relaxed);
 	/* Stamped when the frame is taken, on the limiter's clock: mapping and
@@ -88,7 +89,8 @@ void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf)
 	}
 	GstVideoFrame frame;
 	if (!gst_video_frame_map(&frame, &info_, buf,
-				 static_cast<GstMapFlags>(int(GST_MAP_READ) | int(GST_VIDEO_FRAME_MAP_FLAG_NO_REF)))) {
+				 static_cast<GstMapFlags>(int(GST_MAP_READ) |
+							  int(GST_VIDEO_FRAME_MAP_FLAG_NO_REF)))) {
 		note("no preview: a buffer could not be mapped for reading");
 		return;
 	}
@@ -136,17 +138,24 @@ std::string previewLine(const PreviewImage &image, const PreviewSource &source, 
 	/* Encoded into kept storage, in one pass (g_base64_encode_step's worst case). */
 	base64.resize((image.rgb.size() / 3 + 1) * 4 + 4);
 	gint state = 0, save = 0;
-	gsize n = g_base64_encode_step(image.rgb.data(), image.rgb.size(), FALSE, base64.data(), &state, &save);
+	gsize n = g_base64_encode_step(image.rgb.data(), image.rgb.size(), FALSE, base64.data(),
+				       &state, &save);
 	n += g_base64_encode_close(FALSE, base64.data() + n, &state, &save);
 	JsonWriter w;
 	w.reserve(n + 512);
 	/* "t" first: recordings find it in a line's first bytes. */
-	w.beginObject().field("type", "preview").field("v", 1).field("seq", seq).field("t", image.t);
+	w.beginObject()
+		.field("type", "preview")
+		.field("v", 1)
+		.field("seq", seq)
+		.field("t", image.t);
 	w.field("link", source.linkId).field("element", source.sinkId).field("pad", source.sinkPad);
 	if (GST_CLOCK_TIME_IS_VALID(image.pts))
 		w.field("pts", image.pts);
 	w.key("source").beginObject();
-	w.field("format", image.sourceFormat).field("width", image.sourceWidth).field("height", image.sourceHeight);
+	w.field("format", image.sourceFormat)
+		.field("width", image.sourceWidth)
+		.field("height", image.sourceHeight);
 	w.endObject();
 	w.field("format", "rgb888").field("width", image.width).field("height", image.height);
 	w.field("data", std::string_view(base64.data(), n));

@@ -22,7 +22,8 @@ static bool carriesRawVideo(GstPad *pad)
 }
 
 /* The first pad of @element in @direction satisfying @accept (a new reference). */
-template<typename Accept> static GstPad *firstPad(GstElement *element, GstPadDirection direction, Accept accept)
+template<typename Accept>
+static GstPad *firstPad(GstElement *element, GstPadDirection direction, Accept accept)
 {
 	GstPad *found = nullptr;
 	GST_OBJECT_LOCK(element);
@@ -123,7 +124,8 @@ void findPreviewTarget(const std::vector<GstElement *> &pipelines, const std::st
 		}
 	}
 	if (out.error.empty())
-		out.error = spec == "auto" ? "preview: no video sink with raw video caps" : "preview: " + spec + " not found";
+		out.error = spec == "auto" ? "preview: no video sink with raw video caps"
+					   : "preview: " + spec + " not found";
 }
 
 } /* namespace dmabufkit::dmabuftrace */

@@ -16,10 +16,10 @@ namespace dmabufkit::dmabuftrace {
 
 struct PreviewTarget {
 	GstPad *source = nullptr; /* owned: the real source pad of the watched link */
-	std::string linkId;       /* "pipeline0/videoconvert0:src" */
-	std::string sinkId;       /* the element the link feeds */
+	std::string linkId;	  /* "pipeline0/videoconvert0:src" */
+	std::string sinkId;	  /* the element the link feeds */
 	std::string sinkPad;
-	std::string error;        /* why nothing was found, for an explicit target */
+	std::string error; /* why nothing was found, for an explicit target */
 
 	PreviewTarget() = default;
 	PreviewTarget(const PreviewTarget &) = delete;

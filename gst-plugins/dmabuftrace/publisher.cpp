@@ -12,8 +12,7 @@
 #include "preview_target.h"
 #include "tracer_state.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 static std::vector<GstElement *> livePipelines(TracerState *st)
 {
@@ -69,16 +68,16 @@ static void publishPreview(TracerState *st, const std::vector<GstElement *> &pip
 		findPreviewTarget(pipelines, st->params.preview, target);
 		if (target.source) {
 			st->previewSerial = padStats(st, target.source)->serial;
-			st->previewSource = {target.linkId, target.sinkId, target.sinkPad};
+			st->previewSource = { target.linkId, target.sinkId, target.sinkPad };
 			st->previewError.clear();
 		} else {
 			st->previewSerial = 0;
 			/* Stated once, and only once the pipeline runs: before that,
 			   caps and links may still be on their way. */
 			bool playing =
-			    std::any_of(pipelines.begin(), pipelines.end(), [](GstElement *p) {
-				    return GST_STATE(p) == GST_STATE_PLAYING;
-			    });
+				std::any_of(pipelines.begin(), pipelines.end(), [](GstElement *p) {
+					return GST_STATE(p) == GST_STATE_PLAYING;
+				});
 			if (playing && target.error != st->previewError) {
 				st->previewError = target.error;
 				previewUnavailable(st, "", target.error);
@@ -89,7 +88,7 @@ static void publishPreview(TracerState *st, const std::vector<GstElement *> &pip
 	PreviewImage &image = st->previewImage;
 	if (st->preview.take(image) && image.linkSerial == st->previewSerial && st->previewSerial) {
 		std::string line =
-		    previewLine(image, st->previewSource, ++st->seq, st->previewBase64);
+			previewLine(image, st->previewSource, ++st->seq, st->previewBase64);
 		st->server->broadcast(line);
 		std::lock_guard lock(st->graphMutex);
 		st->lastPreview = std::move(line);
@@ -153,7 +152,7 @@ static void publisherMain(TracerState *st)
 		/* Rounded up: rounded down, the last millisecond before a tick
 		   would spin through poll(0). */
 		int wait = std::max<int64_t>(
-		    0, std::chrono::ceil<std::chrono::milliseconds>(next - now).count());
+			0, std::chrono::ceil<std::chrono::milliseconds>(next - now).count());
 		st->server->serve(wait);
 		uint64_t flushWanted;
 		{
@@ -187,7 +186,7 @@ bool openPublisher(TracerState *st)
 		return false;
 	}
 	st->server = std::make_unique<LineServer>(st->params.queue, [st] {
-		std::vector<std::string> lines{helloLine(st)};
+		std::vector<std::string> lines{ helloLine(st) };
 		std::lock_guard lock(st->graphMutex);
 		if (!st->lastGraph.empty())
 			lines.push_back(st->lastGraph);

@@ -7,8 +7,7 @@
  */
 #pragma once
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 struct TracerState;
 

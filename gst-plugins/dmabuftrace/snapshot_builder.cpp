@@ -90,7 +90,8 @@ static void writeProperties(JsonWriter &w, GstElement *e)
 	g_free(specs);
 }
 
-std::string SnapshotBuilder::graph(const std::vector<GstElement *> &pipelines, double t, uint64_t seq)
+std::string SnapshotBuilder::graph(const std::vector<GstElement *> &pipelines, double t,
+				   uint64_t seq)
 {
 	auto refs = collect(pipelines);
 	JsonWriter w;
@@ -108,8 +109,9 @@ std::string SnapshotBuilder::graph(const std::vector<GstElement *> &pipelines, d
 		w.field("name", GST_OBJECT_NAME(e));
 		GstElementFactory *f = gst_element_get_factory(e);
 		w.field("factory", f ? GST_OBJECT_NAME(f) : G_OBJECT_TYPE_NAME(e));
-		const gchar *klass = f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS)
-				       : nullptr;
+		const gchar *klass =
+			f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS)
+			  : nullptr;
 		w.field("klass", klass ? klass : "");
 		if (r.parent.empty())
 			w.key("parent").null();
@@ -125,7 +127,9 @@ std::string SnapshotBuilder::graph(const std::vector<GstElement *> &pipelines, d
 		forEachPad(e, [&](GstPad *pad) {
 			w.beginObject();
 			w.field("name", GST_OBJECT_NAME(pad));
-			w.field("dir", GST_PAD_IS_SRC(pad) ? "src" : GST_PAD_IS_SINK(pad) ? "sink" : "unknown");
+			w.field("dir", GST_PAD_IS_SRC(pad)    ? "src"
+				       : GST_PAD_IS_SINK(pad) ? "sink"
+							      : "unknown");
 			std::string caps = capsOf(pad);
 			if (!caps.empty())
 				w.field("caps", caps);

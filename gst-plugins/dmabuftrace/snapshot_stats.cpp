@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <cstring>
 
-#include <dmabufkit/dbk-buffer-pool.h>
+#include <dmabufkit/dbk_buffer_pool.h>
 
 #include "flow_stats.h"
 #include "graph_walk.h"
 #include "gst_value_json.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 void SnapshotBuilder::writeCounters(JsonWriter &w, GstElement *e)
 {
@@ -25,7 +24,7 @@ void SnapshotBuilder::writeCounters(JsonWriter &w, GstElement *e)
 		for (guint i = 0; i < n; ++i) {
 			GParamSpec *ps = specs[i];
 			bool readOnly =
-			    (ps->flags & G_PARAM_READABLE) && !(ps->flags & G_PARAM_WRITABLE);
+				(ps->flags & G_PARAM_READABLE) && !(ps->flags & G_PARAM_WRITABLE);
 			if (!readOnly)
 				continue;
 			if (ps->value_type == G_TYPE_UINT64 ||
@@ -124,8 +123,7 @@ bool SnapshotBuilder::capsUnchanged(GstElement *e) const
 	return same;
 }
 
-namespace
-{
+namespace {
 
 /* What an element's counters say about copies, and why. */
 struct CopyVerdict {
@@ -161,11 +159,11 @@ uint64_t SnapshotBuilder::writeMemoryAndCopies(JsonWriter &w, GstElement *e, Ele
 	bool sameCaps = !d2o && !o2d && fresh && capsUnchanged(e);
 	CopyVerdict v;
 	if (d2o)
-		v = {d2o, "dma-buf in, other memory out"};
+		v = { d2o, "dma-buf in, other memory out" };
 	else if (o2d)
-		v = {o2d, "system memory in, dma-buf out (upload)"};
+		v = { o2d, "system memory in, dma-buf out (upload)" };
 	else if (sameCaps && fresh)
-		v = {fresh, "new memory with unchanged caps"};
+		v = { fresh, "new memory with unchanged caps" };
 	w.key("memory").beginObject();
 	w.field("same", same).field("new", fresh);
 	w.field("dmabuf_to_other", d2o).field("other_to_dmabuf", o2d);
@@ -310,8 +308,8 @@ std::string SnapshotBuilder::stats(const std::vector<GstElement *> &pipelines, d
 		forEachPad(r.element, [&](GstPad *pad) {
 			if (!GST_PAD_IS_SRC(pad))
 				return;
-			auto *ps =
-			    static_cast<PadStats *>(g_object_get_qdata(G_OBJECT(pad), quarks_.pad));
+			auto *ps = static_cast<PadStats *>(
+				g_object_get_qdata(G_OBJECT(pad), quarks_.pad));
 			if (ps && ps->real)
 				writeLink(w, r.id + ":" + GST_OBJECT_NAME(pad), *ps, t,
 					  copiedOut[r.id]);

@@ -13,12 +13,12 @@ namespace dmabufkit::dmabuftrace {
    1.22 describes it with UYVY's byte offsets (its pack functions are right),
    so the table would swap its chroma. */
 static constexpr GstVideoFormat kFormats[] = {
-	GST_VIDEO_FORMAT_BGRx,	GST_VIDEO_FORMAT_BGRA,	GST_VIDEO_FORMAT_xRGB,	GST_VIDEO_FORMAT_ARGB,
-	GST_VIDEO_FORMAT_RGBx,	GST_VIDEO_FORMAT_RGBA,	GST_VIDEO_FORMAT_xBGR,	GST_VIDEO_FORMAT_ABGR,
-	GST_VIDEO_FORMAT_RGB,	GST_VIDEO_FORMAT_BGR,	GST_VIDEO_FORMAT_YUY2,	GST_VIDEO_FORMAT_YVYU,
-	GST_VIDEO_FORMAT_UYVY,	GST_VIDEO_FORMAT_NV12,	GST_VIDEO_FORMAT_NV21,
-	GST_VIDEO_FORMAT_NV16,	GST_VIDEO_FORMAT_NV61,	GST_VIDEO_FORMAT_I420,	GST_VIDEO_FORMAT_YV12,
-	GST_VIDEO_FORMAT_Y42B,	GST_VIDEO_FORMAT_Y444,	GST_VIDEO_FORMAT_GRAY8,
+	GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA,  GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_ARGB,
+	GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_RGBA,  GST_VIDEO_FORMAT_xBGR, GST_VIDEO_FORMAT_ABGR,
+	GST_VIDEO_FORMAT_RGB,  GST_VIDEO_FORMAT_BGR,   GST_VIDEO_FORMAT_YUY2, GST_VIDEO_FORMAT_YVYU,
+	GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_NV12,  GST_VIDEO_FORMAT_NV21, GST_VIDEO_FORMAT_NV16,
+	GST_VIDEO_FORMAT_NV61, GST_VIDEO_FORMAT_I420,  GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_Y42B,
+	GST_VIDEO_FORMAT_Y444, GST_VIDEO_FORMAT_GRAY8,
 };
 
 const char *Thumbnail::supportedFormats()
@@ -56,9 +56,11 @@ dmabufkit::Result<void> Thumbnail::configure(const GstVideoInfo &info)
 	const GstVideoFormatInfo *f = info.finfo;
 	int w = GST_VIDEO_INFO_WIDTH(&info), h = GST_VIDEO_INFO_HEIGHT(&info);
 	if (!f || !supports(GST_VIDEO_FORMAT_INFO_FORMAT(f)))
-		return dmabufkit::Error{ EINVAL, std::string("no preview for format ") +
-							 (f ? GST_VIDEO_FORMAT_INFO_NAME(f) : "(none)") +
-							 " (previews exist for " + supportedFormats() + ")" };
+		return dmabufkit::Error{ EINVAL,
+					 std::string("no preview for format ") +
+						 (f ? GST_VIDEO_FORMAT_INFO_NAME(f) : "(none)") +
+						 " (previews exist for " + supportedFormats() +
+						 ")" };
 	if (w <= 0 || h <= 0)
 		return dmabufkit::Error{ EINVAL, "no preview for an empty frame" };
 	kind_ = GST_VIDEO_FORMAT_INFO_IS_RGB(f)	   ? Kind::Rgb
@@ -91,8 +93,10 @@ void Thumbnail::make(const GstVideoFrame &frame, uint8_t *out) const
 	for (int y = 0; y < height_; ++y) {
 		for (int c = 0; c < components_; ++c) {
 			const int p = plane_[c];
-			rows[c] = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, p)) +
-				  ptrdiff_t(row_[y] >> hShift_[c]) * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p);
+			rows[c] = static_cast<const uint8_t *>(
+					  GST_VIDEO_FRAME_PLANE_DATA(&frame, p)) +
+				  ptrdiff_t(row_[y] >> hShift_[c]) *
+					  GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p);
 		}
 		switch (kind_) {
 		case Kind::Rgb:
@@ -112,8 +116,9 @@ void Thumbnail::make(const GstVideoFrame &frame, uint8_t *out) const
 			break;
 		case Kind::Yuv:
 			for (int x = 0; x < width_; ++x) {
-				video::yuvToRgbPixel(coeffs_, rows[0][column_[0][x]], rows[1][column_[1][x]],
-						     rows[2][column_[2][x]], out[0], out[1], out[2]);
+				video::yuvToRgbPixel(coeffs_, rows[0][column_[0][x]],
+						     rows[1][column_[1][x]], rows[2][column_[2][x]],
+						     out[0], out[1], out[2]);
 				out += 3;
 			}
 			break;

@@ -6,12 +6,11 @@
 
 #include "graph_walk.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 GQuark instanceQuark(const char *what)
 {
-	static std::atomic<unsigned> instances{0};
+	static std::atomic<unsigned> instances{ 0 };
 	static thread_local unsigned last = 0;
 	if (!strcmp(what, "pad"))
 		last = instances++;
@@ -53,7 +52,7 @@ PadStats *padStats(TracerState *st, GstPad *pad)
 		if (e.pad == pad && e.st == st && e.generation == gen)
 			return e.ps;
 	PadStats *ps = padStatsSlow(st, pad);
-	cache[next++ & 3] = {st, pad, gen, ps};
+	cache[next++ & 3] = { st, pad, gen, ps };
 	return ps;
 }
 
@@ -88,7 +87,7 @@ ElementStats *elementStats(TracerState *st, GstElement *e)
 				    nullptr)) {
 		delete es;
 		es = static_cast<ElementStats *>(
-		    g_object_get_qdata(G_OBJECT(e), st->quarks.element));
+			g_object_get_qdata(G_OBJECT(e), st->quarks.element));
 	}
 	return es;
 }
@@ -105,10 +104,10 @@ JsonWriter beginEvent(TracerState *st, const char *what)
 {
 	JsonWriter w;
 	w.beginObject()
-	    .field("type", "event")
-	    .field("v", 1)
-	    .field("t", st->now())
-	    .field("what", what);
+		.field("type", "event")
+		.field("v", 1)
+		.field("t", st->now())
+		.field("what", what);
 	return w;
 }
 

@@ -28,20 +28,19 @@
 #include "preview_tap.h"
 #include "snapshot_builder.h"
 
-namespace dmabufkit::dmabuftrace
-{
+namespace dmabufkit::dmabuftrace {
 
 /** \brief A new qdata key per instance ("dmabufkit-tracer-N-pad", "-element"). */
 GQuark instanceQuark(const char *what);
 
 /** \brief One tracer instance's state (several may run at once, one per endpoint). */
 struct TracerState {
-	TracerQuarks quarks{instanceQuark("pad"), instanceQuark("element")};
-	std::atomic<uint64_t> padSerial{0};
-	std::atomic<uint64_t> graphGeneration{1};
+	TracerQuarks quarks{ instanceQuark("pad"), instanceQuark("element") };
+	std::atomic<uint64_t> padSerial{ 0 };
+	std::atomic<uint64_t> graphGeneration{ 1 };
 	std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 	Params params;
-	PreviewTap preview{start};
+	PreviewTap preview{ start };
 
 	std::mutex pipelinesMutex;
 	std::vector<std::unique_ptr<GWeakRef>> pipelines;
@@ -53,7 +52,7 @@ struct TracerState {
 	/* Publisher thread. */
 	std::unique_ptr<LineServer> server;
 	std::thread thread;
-	std::atomic<bool> stop{false};
+	std::atomic<bool> stop{ false };
 	std::mutex flushMutex;
 	std::condition_variable flushCond;
 	uint64_t flushRequested = 0;
@@ -61,7 +60,7 @@ struct TracerState {
 	std::mutex graphMutex; /* lastGraph: read by the welcome callback */
 	std::string lastGraph;
 	std::string lastPreview; /* also under graphMutex */
-	SnapshotBuilder builder{quarks};
+	SnapshotBuilder builder{ quarks };
 	uint64_t seq = 0;
 	/* The watched link (publisher thread). */
 	uint64_t previewSerial = 0;
@@ -77,7 +76,7 @@ struct TracerState {
 	double now() const
 	{
 		return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-		    .count();
+			.count();
 	}
 };
 

@@ -54,7 +54,8 @@ using namespace dmabufkit::kms;
 static void gst_dmabuf_kms_sink_overlay_init(GstVideoOverlayInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE(GstDmabufKmsSink, gst_dmabuf_kms_sink, GST_TYPE_VIDEO_SINK,
-			G_IMPLEMENT_INTERFACE(GST_TYPE_VIDEO_OVERLAY, gst_dmabuf_kms_sink_overlay_init))
+			G_IMPLEMENT_INTERFACE(GST_TYPE_VIDEO_OVERLAY,
+					      gst_dmabuf_kms_sink_overlay_init))
 
 /* ---- device open / close ---------------------------------------------- */
 
@@ -76,27 +77,33 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 	if (!dev) {
 		const Error &e = dev.error();
 		if (e.code == EBUSY)
-			GST_ELEMENT_ERROR(self, RESOURCE, BUSY, ("The KMS device is busy"), ("%s", e.message.c_str()));
+			GST_ELEMENT_ERROR(self, RESOURCE, BUSY, ("The KMS device is busy"),
+					  ("%s", e.message.c_str()));
 		else if (e.code == ENODEV || e.code == ENOENT)
 			GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No usable KMS device found"),
 					  ("%s", e.message.c_str()));
 		else
-			GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ_WRITE, ("Cannot open the KMS device"),
+			GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ_WRITE,
+					  ("Cannot open the KMS device"),
 					  ("%s", e.message.c_str()));
 		return FALSE;
 	}
 	if (writeback && !(*dev)->writeback()) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("The KMS device has no writeback connector"),
-				  ("%s offers no writeback connector for CRTC %u; set writeback=false",
-				   (*dev)->path().c_str(), (*dev)->crtcId()));
+		GST_ELEMENT_ERROR(
+			self, RESOURCE, SETTINGS, ("The KMS device has no writeback connector"),
+			("%s offers no writeback connector for CRTC %u; set writeback=false",
+			 (*dev)->path().c_str(), (*dev)->crtcId()));
 		return FALSE;
 	}
 	if (!requestedMode.empty()) {
-		auto m = selectMode((*dev)->modeCandidates(nullptr), std::nullopt, 0, 0, requestedMode);
+		auto m = selectMode((*dev)->modeCandidates(nullptr), std::nullopt, 0, 0,
+				    requestedMode);
 		if (!m) {
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Display mode \"%s\" is not available",
-								     requestedMode.c_str()),
-					  ("%s: %s", (*dev)->connectorName().c_str(), m.error().message.c_str()));
+			GST_ELEMENT_ERROR(
+				self, RESOURCE, SETTINGS,
+				("Display mode \"%s\" is not available", requestedMode.c_str()),
+				("%s: %s", (*dev)->connectorName().c_str(),
+				 m.error().message.c_str()));
 			return FALSE;
 		}
 	}
@@ -104,7 +111,8 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 	if (auto a = kms_sink_scanout_allocator((*dev)->path()))
 		alloc = *a;
 	else
-		GST_WARNING_OBJECT(self, "no scanout pool for upstream: %s", a.error().message.c_str());
+		GST_WARNING_OBJECT(self, "no scanout pool for upstream: %s",
+				   a.error().message.c_str());
 
 	auto presenter = std::make_unique<Presenter>(**dev);
 	if (auto r = presenter->start(); !r) {
@@ -157,8 +165,8 @@ static void capture_and_save(GstDmabufKmsSink *self)
 		GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Cannot save the writeback frame"),
 				    ("%s", r.error().message.c_str()));
 	else
-		GST_INFO_OBJECT(self, "saved writeback capture %" G_GUINT64_FORMAT " to %s", c.sequence,
-				path.c_str());
+		GST_INFO_OBJECT(self, "saved writeback capture %" G_GUINT64_FORMAT " to %s",
+				c.sequence, path.c_str());
 }
 
 static gboolean gst_dmabuf_kms_sink_stop(GstBaseSink *bsink)
@@ -173,7 +181,8 @@ static gboolean gst_dmabuf_kms_sink_stop(GstBaseSink *bsink)
 	std::lock_guard run(st->runLock);
 	if (st->dev) {
 		if (auto r = st->dev->restore(); !r)
-			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("Cannot restore the display state"),
+			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+					    ("Cannot restore the display state"),
 					    ("%s", r.error().message.c_str()));
 	}
 	if (st->presenter)
@@ -213,12 +222,13 @@ static GstCaps *gst_dmabuf_kms_sink_get_caps(GstBaseSink *bsink, GstCaps *filter
 			 * fail, say why instead of leaving only "not-negotiated". */
 			st->negotiationErrorPosted = true;
 			gchar *offer = gst_caps_to_string(filter);
-			GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-					  ("The display plane cannot show the offered video format"),
-					  ("upstream offers %s; plane %u of %s accepts only %s. Insert "
-					   "dmabufcpufilter or videoconvert.",
-					   offer, st->dev->planeId(), st->dev->driver().c_str(),
-					   kms_sink_plane_format_names(*st->dev).c_str()));
+			GST_ELEMENT_ERROR(
+				self, CORE, NEGOTIATION,
+				("The display plane cannot show the offered video format"),
+				("upstream offers %s; plane %u of %s accepts only %s. Insert "
+				 "dmabufcpufilter or videoconvert.",
+				 offer, st->dev->planeId(), st->dev->driver().c_str(),
+				 kms_sink_plane_format_names(*st->dev).c_str()));
 			g_free(offer);
 		}
 	}
@@ -237,17 +247,20 @@ static Result<void> apply_placement(GstDmabufKmsSink *self)
 	std::vector<OutputConfig> configs;
 	std::string unplaced;
 	for (const auto &[m, why] : st->modes) {
-		auto p = placeFrame(GST_VIDEO_INFO_WIDTH(&st->info), GST_VIDEO_INFO_HEIGHT(&st->info),
-				    m.hdisplay, m.vdisplay, render, false);
+		auto p = placeFrame(GST_VIDEO_INFO_WIDTH(&st->info),
+				    GST_VIDEO_INFO_HEIGHT(&st->info), m.hdisplay, m.vdisplay,
+				    render, false);
 		if (!p) {
-			unplaced += (unplaced.empty() ? "" : "; ") + modeName(m) + ": " + p.error().message;
-			GST_DEBUG_OBJECT(self, "mode %s (%s) skipped: %s", modeName(m).c_str(), why.c_str(),
-					 p.error().message.c_str());
+			unplaced += (unplaced.empty() ? "" : "; ") + modeName(m) + ": " +
+				    p.error().message;
+			GST_DEBUG_OBJECT(self, "mode %s (%s) skipped: %s", modeName(m).c_str(),
+					 why.c_str(), p.error().message.c_str());
 			continue;
 		}
 		GST_DEBUG_OBJECT(self, "candidate mode %s (%s), frame %ux%u+%d+%d -> %ux%u+%d+%d",
-				 modeName(m).c_str(), why.c_str(), p->src.width, p->src.height, p->src.x,
-				 p->src.y, p->dst.width, p->dst.height, p->dst.x, p->dst.y);
+				 modeName(m).c_str(), why.c_str(), p->src.width, p->src.height,
+				 p->src.x, p->src.y, p->dst.width, p->dst.height, p->dst.x,
+				 p->dst.y);
 		configs.push_back({ m, *p, why });
 	}
 	if (configs.empty())
@@ -274,7 +287,8 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
 				  ("The display plane cannot show %s video", name ? name : "this"),
 				  ("plane %u of %s accepts only %s", st->dev->planeId(),
-				   st->dev->driver().c_str(), kms_sink_plane_format_names(*st->dev).c_str()));
+				   st->dev->driver().c_str(),
+				   kms_sink_plane_format_names(*st->dev).c_str()));
 		return FALSE;
 	}
 	st->info = info;
@@ -305,10 +319,12 @@ static gboolean gst_dmabuf_kms_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 		for (const auto &c : *ranked)
 			st->modes.emplace_back(st->dev->modeAt(c.index), c.reason);
 		for (const auto &[m, why] : st->modes)
-			GST_DEBUG_OBJECT(self, "mode to try: %s (%s)", modeName(m).c_str(), why.c_str());
+			GST_DEBUG_OBJECT(self, "mode to try: %s (%s)", modeName(m).c_str(),
+					 why.c_str());
 	}
 	if (auto r = apply_placement(self); !r) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot place the video on the display"),
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+				  ("Cannot place the video on the display"),
 				  ("%s", r.error().message.c_str()));
 		return FALSE;
 	}
@@ -348,7 +364,8 @@ static gboolean gst_dmabuf_kms_sink_propose_allocation(GstBaseSink *bsink, GstQu
 			gst_query_add_allocation_pool(query, pool, guint(used.size), 3, 0);
 		} else {
 			const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
-			GST_WARNING_OBJECT(self, "not offering a scanout pool: %s", why ? why : "?");
+			GST_WARNING_OBJECT(self, "not offering a scanout pool: %s",
+					   why ? why : "?");
 		}
 		gst_object_unref(pool);
 	}
@@ -364,7 +381,8 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 	auto *self = GST_DMABUF_KMS_SINK(vsink);
 	KmsSinkState *st = self->state;
 	if (!st->presenter || !st->haveCaps) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps before the first frame"), (nullptr));
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps before the first frame"),
+				  (nullptr));
 		return GST_FLOW_NOT_NEGOTIATED;
 	}
 	GST_OBJECT_LOCK(self);
@@ -372,7 +390,8 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 	GST_OBJECT_UNLOCK(self);
 	if (renderChanged) {
 		if (auto r = apply_placement(self); !r)
-			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("Cannot apply the render rectangle"),
+			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+					    ("Cannot apply the render rectangle"),
 					    ("%s", r.error().message.c_str()));
 	}
 
@@ -390,7 +409,8 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 					       "copying every frame into a scanout buffer: %s",
 					       reason.c_str());
 			GST_ELEMENT_WARNING(self, STREAM, FAILED,
-					    ("Cannot show the frames zero-copy; copying each frame into a scanout buffer"),
+					    ("Cannot show the frames zero-copy; copying each frame "
+					     "into a scanout buffer"),
 					    ("import failed: %s", reason.c_str()));
 		}
 		auto copy = kms_sink_copy_to_scanout(self, buf);
@@ -402,13 +422,16 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 			if (show)
 				gst_buffer_unref(show);
 			st->failedFrames++;
-			GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot show the frame"),
-					  ("import failed (%s) and the copy fallback failed too (%s)", reason.c_str(),
-					   show ? fb.error().message.c_str() : copy.error().message.c_str()));
+			GST_ELEMENT_ERROR(
+				self, RESOURCE, WRITE, ("Cannot show the frame"),
+				("import failed (%s) and the copy fallback failed too (%s)",
+				 reason.c_str(),
+				 show ? fb.error().message.c_str() : copy.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
 		st->copies++;
-		GST_CAT_LOG_OBJECT(perf_cat, self, "copied frame %" GST_TIME_FORMAT
+		GST_CAT_LOG_OBJECT(perf_cat, self,
+				   "copied frame %" GST_TIME_FORMAT
 				   " into a scanout buffer (copy %" G_GUINT64_FORMAT ")",
 				   GST_TIME_ARGS(GST_BUFFER_PTS(buf)), guint64(st->copies));
 	}
@@ -424,8 +447,9 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 		if (r.error().code == EAGAIN)
 			return GST_FLOW_FLUSHING;
 		st->failedFrames++;
-		GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("The display did not take the frame"),
-				  ("%s: %s", st->dev->describe().c_str(), r.error().message.c_str()));
+		GST_ELEMENT_ERROR(
+			self, RESOURCE, WRITE, ("The display did not take the frame"),
+			("%s: %s", st->dev->describe().c_str(), r.error().message.c_str()));
 		return GST_FLOW_ERROR;
 	}
 	return GST_FLOW_OK;
@@ -455,8 +479,9 @@ static gboolean gst_dmabuf_kms_sink_event(GstBaseSink *bsink, GstEvent *event)
 		self->state->presenter->waitIdle(kFlipTimeoutMs);
 		capture_and_save(self);
 		self->state->capturedAtEos = true;
-		gst_element_post_message(GST_ELEMENT(self),
-					 gst_message_new_element(GST_OBJECT(self), kms_sink_collect_stats(self)));
+		gst_element_post_message(
+			GST_ELEMENT(self),
+			gst_message_new_element(GST_OBJECT(self), kms_sink_collect_stats(self)));
 	}
 	return GST_BASE_SINK_CLASS(gst_dmabuf_kms_sink_parent_class)->event(bsink, event);
 }
@@ -476,8 +501,12 @@ static void gst_dmabuf_kms_sink_set_render_rectangle(GstVideoOverlay *overlay, g
 	GST_OBJECT_UNLOCK(self);
 }
 
-static void gst_dmabuf_kms_sink_expose(GstVideoOverlay *) {}
-static void gst_dmabuf_kms_sink_set_window_handle(GstVideoOverlay *, guintptr) {}
+static void gst_dmabuf_kms_sink_expose(GstVideoOverlay *)
+{
+}
+static void gst_dmabuf_kms_sink_set_window_handle(GstVideoOverlay *, guintptr)
+{
+}
 
 static void gst_dmabuf_kms_sink_overlay_init(GstVideoOverlayInterface *iface)
 {
@@ -508,8 +537,8 @@ static void gst_dmabuf_kms_sink_class_init(GstDmabufKmsSinkClass *klass)
 	kms_sink_install_properties(oc);
 
 	GstCaps *caps = kms_sink_template_caps();
-	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK,
-								    GST_PAD_ALWAYS, caps));
+	gst_element_class_add_pad_template(
+		ec, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
 	gst_caps_unref(caps);
 	gst_element_class_set_static_metadata(
 		ec, "Atomic KMS video sink", "Sink/Video",
@@ -527,7 +556,8 @@ static void gst_dmabuf_kms_sink_class_init(GstDmabufKmsSinkClass *klass)
 	bc->event = gst_dmabuf_kms_sink_event;
 	vc->show_frame = gst_dmabuf_kms_sink_show_frame;
 
-	GST_DEBUG_CATEGORY_INIT(dmabuf_kms_sink_debug, "dmabufkmssink", 0, "dmabufkit atomic KMS sink");
+	GST_DEBUG_CATEGORY_INIT(dmabuf_kms_sink_debug, "dmabufkmssink", 0,
+				"dmabufkit atomic KMS sink");
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 }
 

@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace dmabufkit::kms
-{
+namespace dmabufkit::kms {
 
 /** \brief What the sink found out about one plane of a frame. */
 struct PlaneSource {

@@ -31,7 +31,7 @@ Result<DbkAllocator *> kms_sink_scanout_allocator(const std::string &path)
 	GError *err = nullptr;
 	DbkAllocator *alloc = dbk_allocator_new_for_drm_fd(fd.get(), &err);
 	if (!alloc) {
-		Error e{err->code, err->message};
+		Error e{ err->code, err->message };
 		g_error_free(err);
 		return e;
 	}
@@ -57,8 +57,8 @@ static Result<GstBufferPool *> make_copy_pool(GstDmabufKmsSink *self)
 	gst_caps_unref(caps);
 	if (!gst_buffer_pool_set_config(pool, config) || !gst_buffer_pool_set_active(pool, TRUE)) {
 		const gchar *why = dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
-		Error e{EINVAL, std::string("scanout pool for copies: ") +
-				    (why ? why : "configuration refused")};
+		Error e{ EINVAL, std::string("scanout pool for copies: ") +
+					 (why ? why : "configuration refused") };
 		gst_object_unref(pool);
 		return e;
 	}
@@ -70,7 +70,7 @@ Result<GstBuffer *> kms_sink_copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *
 {
 	KmsSinkState *st = self->state;
 	if (!st->allocator)
-		return Error{ENODEV, "no scanout allocator"};
+		return Error{ ENODEV, "no scanout allocator" };
 	if (!st->copyPool) {
 		auto pool = make_copy_pool(self);
 		if (!pool)
@@ -79,7 +79,7 @@ Result<GstBuffer *> kms_sink_copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *
 	}
 	GstBuffer *out = nullptr;
 	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
-		return Error{ENOBUFS, "cannot get a scanout buffer for the copy"};
+		return Error{ ENOBUFS, "cannot get a scanout buffer for the copy" };
 	GstVideoFrame in, o;
 	bool ok = false;
 	if (gst_video_frame_map(&in, &st->info, buf, GST_MAP_READ)) {
@@ -91,7 +91,7 @@ Result<GstBuffer *> kms_sink_copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *
 	}
 	if (!ok) {
 		gst_buffer_unref(out);
-		return Error{EIO, "copying the frame failed"};
+		return Error{ EIO, "copying the frame failed" };
 	}
 	gst_buffer_copy_into(out, buf, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
 	return out;

@@ -12,8 +12,7 @@
 using namespace dmabufkit;
 using namespace dmabufkit::kms;
 
-namespace
-{
+namespace {
 
 struct FbQdata {
 	std::shared_ptr<FramebufferCache> cache;
@@ -51,7 +50,7 @@ Result<uint32_t> kms_sink_import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, 
 		guint idx = 0, len = 0;
 		gsize skip = 0;
 		ps.located =
-		    stride > 0 && gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip);
+			stride > 0 && gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip);
 		if (!ps.located)
 			break; /* decideImport stops at this plane */
 		GstMemory *mem = gst_buffer_peek_memory(buf, idx);
@@ -67,7 +66,7 @@ Result<uint32_t> kms_sink_import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, 
 		 * the fd again (fstatfs, fstat, 2 lseek for foreign memory) would
 		 * cost four syscalls per plane on every frame. */
 		auto *known = static_cast<FbQdata *>(
-		    gst_mini_object_get_qdata(GST_MINI_OBJECT_CAST(mem), st->fbQuark));
+			gst_mini_object_get_qdata(GST_MINI_OBJECT_CAST(mem), st->fbQuark));
 		ps.cached = known != nullptr;
 		fi.fds[p] = gst_dmabuf_memory_get_fd(mem);
 		fi.inodes[p] = known ? known->inode : dbk_memory_get_inode(mem);
@@ -79,7 +78,7 @@ Result<uint32_t> kms_sink_import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, 
 	if (!d.import()) {
 		GST_LOG_OBJECT(self, "cannot import %" GST_PTR_FORMAT ": %s", buf,
 			       d.reason.c_str());
-		return Error{d.error, d.reason};
+		return Error{ d.error, d.reason };
 	}
 	GST_LOG_OBJECT(self, "importing %s %ux%u (%s)", fourccName(fi.fourcc).c_str(), fi.width,
 		       fi.height, d.reason.c_str());
@@ -90,7 +89,7 @@ Result<uint32_t> kms_sink_import_buffer(GstDmabufKmsSink *self, GstBuffer *buf, 
 			GstMiniObject *mo = GST_MINI_OBJECT_CAST(mems[p]);
 			if (!gst_mini_object_get_qdata(mo, st->fbQuark))
 				gst_mini_object_set_qdata(mo, st->fbQuark,
-							  new FbQdata{st->cache, fi.inodes[p]},
+							  new FbQdata{ st->cache, fi.inodes[p] },
 							  fb_qdata_free);
 		}
 	}

@@ -24,8 +24,7 @@
 #include "kms_mode.h"
 #include "kms_presenter.h"
 
-namespace dmabufkit::kms
-{
+namespace dmabufkit::kms {
 
 /** \brief How long to wait for a page flip or a writeback capture. */
 constexpr int kFlipTimeoutMs = 2000;
@@ -62,9 +61,9 @@ struct KmsSinkState {
 	int injectedImportError = 0;
 	bool capturedAtEos = false;
 
-	std::atomic<guint64> copies{0};
-	std::atomic<guint64> importFailures{0};
-	std::atomic<guint64> failedFrames{0};
+	std::atomic<guint64> copies{ 0 };
+	std::atomic<guint64> importFailures{ 0 };
+	std::atomic<guint64> failedFrames{ 0 };
 };
 
 } /* namespace dmabufkit::kms */

@@ -97,9 +97,10 @@ static GstSample *last_writeback(GstDmabufKmsSink *self)
 	}
 	GstBuffer *b = gst_buffer_new_allocate(nullptr, c.pixels.size(), nullptr);
 	gst_buffer_fill(b, 0, c.pixels.data(), c.pixels.size());
-	GstCaps *caps = gst_caps_new_simple(
-	    "video/x-raw", "format", G_TYPE_STRING, "BGRx", "width", G_TYPE_INT, gint(c.width),
-	    "height", G_TYPE_INT, gint(c.height), "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
+	GstCaps *caps =
+		gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGRx", "width",
+				    G_TYPE_INT, gint(c.width), "height", G_TYPE_INT, gint(c.height),
+				    "framerate", GST_TYPE_FRACTION, 0, 1, nullptr);
 	GstStructure *info = gst_structure_new("dmabufkmssink-writeback", "sequence", G_TYPE_UINT64,
 					       guint64(c.sequence), nullptr);
 	GstSample *s = gst_sample_new(b, caps, nullptr, info);
@@ -195,8 +196,9 @@ void kms_sink_get_property(GObject *object, guint id, GValue *value, GParamSpec 
 		break;
 	case PROP_WRITEBACK_LOCATION:
 		GST_OBJECT_LOCK(self);
-		g_value_set_string(
-		    value, st->writebackLocation.empty() ? nullptr : st->writebackLocation.c_str());
+		g_value_set_string(value, st->writebackLocation.empty()
+						  ? nullptr
+						  : st->writebackLocation.c_str());
 		GST_OBJECT_UNLOCK(self);
 		break;
 	case PROP_STRIDE_ALIGN:
@@ -237,102 +239,104 @@ void kms_sink_install_properties(GObjectClass *oc)
 						      GST_PARAM_MUTABLE_READY);
 	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_property(
-	    oc, PROP_DEVICE,
-	    g_param_spec_string("device", "Device",
-				"KMS device node (e.g. /dev/dri/card0); default: the first KMS "
-				"device with a connected connector",
-				nullptr, rwReady));
+		oc, PROP_DEVICE,
+		g_param_spec_string("device", "Device",
+				    "KMS device node (e.g. /dev/dri/card0); default: the first KMS "
+				    "device with a connected connector",
+				    nullptr, rwReady));
 	g_object_class_install_property(
-	    oc, PROP_DRIVER_NAME,
-	    g_param_spec_string("driver-name", "Driver name",
-				"Only use a KMS device of this driver (e.g. vkms)", nullptr,
-				rwReady));
+		oc, PROP_DRIVER_NAME,
+		g_param_spec_string("driver-name", "Driver name",
+				    "Only use a KMS device of this driver (e.g. vkms)", nullptr,
+				    rwReady));
 	g_object_class_install_property(
-	    oc, PROP_CONNECTOR_ID,
-	    g_param_spec_uint("connector-id", "Connector ID",
-			      "Connector to drive (0: the first connected one)", 0, G_MAXUINT32, 0,
-			      rwReady));
+		oc, PROP_CONNECTOR_ID,
+		g_param_spec_uint("connector-id", "Connector ID",
+				  "Connector to drive (0: the first connected one)", 0, G_MAXUINT32,
+				  0, rwReady));
 	g_object_class_install_property(
-	    oc, PROP_CRTC_ID,
-	    g_param_spec_uint("crtc-id", "CRTC ID",
-			      "CRTC to drive (0: the connector's current one, else the first "
-			      "that can drive it)",
-			      0, G_MAXUINT32, 0, rwReady));
+		oc, PROP_CRTC_ID,
+		g_param_spec_uint("crtc-id", "CRTC ID",
+				  "CRTC to drive (0: the connector's current one, else the first "
+				  "that can drive it)",
+				  0, G_MAXUINT32, 0, rwReady));
 	g_object_class_install_property(
-	    oc, PROP_PLANE_ID,
-	    g_param_spec_uint("plane-id", "Plane ID",
-			      "Plane to show the video on (0: the CRTC's primary plane)", 0,
-			      G_MAXUINT32, 0, rwReady));
+		oc, PROP_PLANE_ID,
+		g_param_spec_uint("plane-id", "Plane ID",
+				  "Plane to show the video on (0: the CRTC's primary plane)", 0,
+				  G_MAXUINT32, 0, rwReady));
 	g_object_class_install_property(
-	    oc, PROP_MODE,
-	    g_param_spec_string(
-		"mode", "Mode",
-		"Display mode as WIDTHxHEIGHT[@HZ] or a mode name (default: the "
-		"current mode, else one of the video's size, else the preferred one)",
-		nullptr, rwReady));
+		oc, PROP_MODE,
+		g_param_spec_string(
+			"mode", "Mode",
+			"Display mode as WIDTHxHEIGHT[@HZ] or a mode name (default: the "
+			"current mode, else one of the video's size, else the preferred one)",
+			nullptr, rwReady));
 	g_object_class_install_property(
-	    oc, PROP_WRITEBACK,
-	    g_param_spec_boolean(
-		"writeback", "Writeback",
-		"Attach the device's writeback connector to the CRTC and capture the "
-		"frame on screen at EOS (and at stop without EOS); see "
-		"last-writeback and writeback-location",
-		FALSE, rwReady));
+		oc, PROP_WRITEBACK,
+		g_param_spec_boolean(
+			"writeback", "Writeback",
+			"Attach the device's writeback connector to the CRTC and capture the "
+			"frame on screen at EOS (and at stop without EOS); see "
+			"last-writeback and writeback-location",
+			FALSE, rwReady));
 	g_object_class_install_property(
-	    oc, PROP_WRITEBACK_LOCATION,
-	    g_param_spec_string(
-		"writeback-location", "Writeback location",
-		"Save the last captured frame as PNG here at EOS and at stop "
-		"(needs writeback=true)",
-		nullptr, static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+		oc, PROP_WRITEBACK_LOCATION,
+		g_param_spec_string(
+			"writeback-location", "Writeback location",
+			"Save the last captured frame as PNG here at EOS and at stop "
+			"(needs writeback=true)",
+			nullptr,
+			static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
 	g_object_class_install_property(
-	    oc, PROP_STRIDE_ALIGN,
-	    g_param_spec_uint("stride-align", "Stride alignment",
-			      "Row pitch alignment in bytes (power of two) stated upstream in the "
-			      "ALLOCATION query and used by the offered pool",
-			      1, 1 << 16, 1, rwReady));
+		oc, PROP_STRIDE_ALIGN,
+		g_param_spec_uint(
+			"stride-align", "Stride alignment",
+			"Row pitch alignment in bytes (power of two) stated upstream in the "
+			"ALLOCATION query and used by the offered pool",
+			1, 1 << 16, 1, rwReady));
 	g_object_class_install_property(
-	    oc, PROP_STATS,
-	    g_param_spec_boxed(
-		"stats", "Statistics",
-		"Counters as a dmabufkmssink-stats structure: frames-shown, dropped, "
-		"imports, cache-hits, copies, last-flip-latency-us, flip-interval-*, "
-		"writeback-captures, ...",
-		GST_TYPE_STRUCTURE, ro));
+		oc, PROP_STATS,
+		g_param_spec_boxed(
+			"stats", "Statistics",
+			"Counters as a dmabufkmssink-stats structure: frames-shown, dropped, "
+			"imports, cache-hits, copies, last-flip-latency-us, flip-interval-*, "
+			"writeback-captures, ...",
+			GST_TYPE_STRUCTURE, ro));
 	g_object_class_install_property(oc, PROP_FRAMES_SHOWN,
 					g_param_spec_uint64("frames-shown", "Frames shown",
 							    "Frames whose page flip completed", 0,
 							    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
-	    oc, PROP_FRAMES_DROPPED,
-	    g_param_spec_uint64(
-		"frames-dropped", "Frames dropped",
-		"Frames never shown: dropped late by the sink or rejected by the display", 0,
-		G_MAXUINT64, 0, ro));
+		oc, PROP_FRAMES_DROPPED,
+		g_param_spec_uint64(
+			"frames-dropped", "Frames dropped",
+			"Frames never shown: dropped late by the sink or rejected by the display",
+			0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(oc, PROP_IMPORTS,
 					g_param_spec_uint64("imports", "Imports",
 							    "dma-bufs imported as framebuffers", 0,
 							    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
-	    oc, PROP_CACHE_HITS,
-	    g_param_spec_uint64("cache-hits", "Cache hits",
-				"Frames whose framebuffer came from the cache", 0, G_MAXUINT64, 0,
-				ro));
+		oc, PROP_CACHE_HITS,
+		g_param_spec_uint64("cache-hits", "Cache hits",
+				    "Frames whose framebuffer came from the cache", 0, G_MAXUINT64,
+				    0, ro));
 	g_object_class_install_property(
-	    oc, PROP_COPIES,
-	    g_param_spec_uint64("copies", "Copies",
-				"Frames copied into scanout buffers because import failed", 0,
-				G_MAXUINT64, 0, ro));
+		oc, PROP_COPIES,
+		g_param_spec_uint64("copies", "Copies",
+				    "Frames copied into scanout buffers because import failed", 0,
+				    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
-	    oc, PROP_LAST_FLIP_LATENCY,
-	    g_param_spec_uint64("last-flip-latency", "Last flip latency",
-				"Microseconds from the last commit to its page-flip event", 0,
-				G_MAXUINT64, 0, ro));
+		oc, PROP_LAST_FLIP_LATENCY,
+		g_param_spec_uint64("last-flip-latency", "Last flip latency",
+				    "Microseconds from the last commit to its page-flip event", 0,
+				    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
-	    oc, PROP_LAST_WRITEBACK,
-	    g_param_spec_boxed(
-		"last-writeback", "Last writeback",
-		"The last frame captured by the writeback connector (BGRx, mode size)",
-		GST_TYPE_SAMPLE, ro));
+		oc, PROP_LAST_WRITEBACK,
+		g_param_spec_boxed(
+			"last-writeback", "Last writeback",
+			"The last frame captured by the writeback connector (BGRx, mode size)",
+			GST_TYPE_SAMPLE, ro));
 	gst_video_overlay_install_properties(oc, PROP_LAST);
 }

@@ -11,8 +11,7 @@
 
 #include <gst/gst.h>
 
-namespace dmabufkit::kms
-{
+namespace dmabufkit::kms {
 
 /** \brief Everything the stats structure reports, gathered by the element. */
 struct SinkStats {

@@ -48,10 +48,11 @@ struct _GstDmabufUpload {
 
 enum { PROP_0, PROP_EXPORTER, PROP_COPIES, PROP_PASSTHROUGH_COUNT, PROP_POOL_STATS };
 
-#define UPLOAD_CAPS GST_VIDEO_CAPS_MAKE("{ YUY2, UYVY, YVYU, VYUY, NV12, NV21, NV16, NV61, NV24, " \
-					"I420, YV12, Y42B, Y444, GRAY8, GRAY16_LE, RGB16, "   \
-					"RGB, BGR, BGRx, BGRA, xRGB, ARGB, RGBx, RGBA, xBGR, "     \
-					"ABGR, BGRA64_LE }")
+#define UPLOAD_CAPS                                                                                \
+	GST_VIDEO_CAPS_MAKE("{ YUY2, UYVY, YVYU, VYUY, NV12, NV21, NV16, NV61, NV24, "             \
+			    "I420, YV12, Y42B, Y444, GRAY8, GRAY16_LE, RGB16, "                    \
+			    "RGB, BGR, BGRx, BGRA, xRGB, ARGB, RGBx, RGBA, xBGR, "                 \
+			    "ABGR, BGRA64_LE }")
 
 static GstStaticPadTemplate sink_template =
 	GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(UPLOAD_CAPS));
@@ -95,14 +96,16 @@ static gboolean gst_dmabuf_upload_decide_allocation(GstBaseTransform *trans, Gst
 	GstBufferPool *pool = dbk_buffer_pool_decide_allocation(
 		query, self->state->exporter.c_str(), TRUE, GST_OBJECT_NAME(self), &err);
 	if (!pool) {
-		dbk_buffer_pool_post_allocation_error(GST_ELEMENT(self), self->state->exporter.c_str(), err);
+		dbk_buffer_pool_post_allocation_error(GST_ELEMENT(self),
+						      self->state->exporter.c_str(), err);
 		g_error_free(err);
 		return FALSE;
 	}
 	GST_INFO_OBJECT(self, "using pool %" GST_PTR_FORMAT " (exporter %s)", pool,
 			dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool)));
 	gst_object_unref(pool);
-	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_upload_parent_class)->decide_allocation(trans, query);
+	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_upload_parent_class)
+		->decide_allocation(trans, query);
 }
 
 static GstFlowReturn gst_dmabuf_upload_prepare_output_buffer(GstBaseTransform *trans,
@@ -132,8 +135,9 @@ static GstFlowReturn gst_dmabuf_upload_transform(GstBaseTransform *trans, GstBuf
 	}
 	if (!gst_video_frame_map(&out, &self->state->info, outbuf, GST_MAP_WRITE)) {
 		gst_video_frame_unmap(&in);
-		GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Cannot map the output dma-buf for writing"),
-				  ("see the dmabufkit-allocator debug category for the failing call"));
+		GST_ELEMENT_ERROR(
+			self, RESOURCE, WRITE, ("Cannot map the output dma-buf for writing"),
+			("see the dmabufkit-allocator debug category for the failing call"));
 		return GST_FLOW_ERROR;
 	}
 	gboolean ok = gst_video_frame_copy(&out, &in);
@@ -145,12 +149,13 @@ static GstFlowReturn gst_dmabuf_upload_transform(GstBaseTransform *trans, GstBuf
 	}
 	/* Copying is this element's job: the first copy is worth a note, the rest are per frame. */
 	if (self->state->copies++ == 0)
-		GST_CAT_INFO_OBJECT(perf_cat, self,
-				    "copying system-memory frames into dma-bufs (%s %dx%d, %zu bytes each)",
-				    GST_VIDEO_INFO_NAME(&self->state->info),
-				    GST_VIDEO_INFO_WIDTH(&self->state->info),
-				    GST_VIDEO_INFO_HEIGHT(&self->state->info),
-				    static_cast<size_t>(GST_VIDEO_INFO_SIZE(&self->state->info)));
+		GST_CAT_INFO_OBJECT(
+			perf_cat, self,
+			"copying system-memory frames into dma-bufs (%s %dx%d, %zu bytes each)",
+			GST_VIDEO_INFO_NAME(&self->state->info),
+			GST_VIDEO_INFO_WIDTH(&self->state->info),
+			GST_VIDEO_INFO_HEIGHT(&self->state->info),
+			static_cast<size_t>(GST_VIDEO_INFO_SIZE(&self->state->info)));
 	else
 		GST_CAT_LOG_OBJECT(perf_cat, self, "copied a frame into a dma-buf");
 	return GST_FLOW_OK;
@@ -188,7 +193,8 @@ static void gst_dmabuf_upload_get_property(GObject *object, guint id, GValue *va
 	case PROP_POOL_STATS: {
 		GstBufferPool *pool = gst_base_transform_get_buffer_pool(GST_BASE_TRANSFORM(self));
 		if (pool && DBK_IS_BUFFER_POOL(pool))
-			g_value_take_boxed(value, dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(pool)));
+			g_value_take_boxed(
+				value, dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(pool)));
 		else
 			g_value_set_boxed(value, nullptr);
 		if (pool)
@@ -218,37 +224,40 @@ static void gst_dmabuf_upload_class_init(GstDmabufUploadClass *klass)
 
 	g_object_class_install_property(
 		oc, PROP_EXPORTER,
-		g_param_spec_string("exporter", "Exporter",
-				    "Where to allocate dma-bufs: \"auto\" (first exporter meeting the "
-				    "downstream constraints), \"dma-heap:system\", \"dma-heap\", "
-				    "\"udmabuf\" or \"drm-dumb\"",
-				    "auto",
-				    static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-							     GST_PARAM_MUTABLE_READY)));
+		g_param_spec_string(
+			"exporter", "Exporter",
+			"Where to allocate dma-bufs: \"auto\" (first exporter meeting the "
+			"downstream constraints), \"dma-heap:system\", \"dma-heap\", "
+			"\"udmabuf\" or \"drm-dumb\"",
+			"auto",
+			static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+						 GST_PARAM_MUTABLE_READY)));
 	g_object_class_install_property(
 		oc, PROP_COPIES,
-		g_param_spec_uint64("copies", "Copies",
-				    "Frames copied from system memory into dma-bufs", 0, G_MAXUINT64, 0,
-				    static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+		g_param_spec_uint64(
+			"copies", "Copies", "Frames copied from system memory into dma-bufs", 0,
+			G_MAXUINT64, 0,
+			static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 	g_object_class_install_property(
 		oc, PROP_PASSTHROUGH_COUNT,
-		g_param_spec_uint64("passthrough-count", "Passthrough count",
-				    "Frames that already were dma-bufs and passed untouched", 0,
-				    G_MAXUINT64, 0,
-				    static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+		g_param_spec_uint64(
+			"passthrough-count", "Passthrough count",
+			"Frames that already were dma-bufs and passed untouched", 0, G_MAXUINT64, 0,
+			static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 	g_object_class_install_property(
 		oc, PROP_POOL_STATS,
-		g_param_spec_boxed("pool-stats", "Pool statistics",
-				   "Statistics of the output pool (dmabufkit/pool-stats structure)",
-				   GST_TYPE_STRUCTURE,
-				   static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+		g_param_spec_boxed(
+			"pool-stats", "Pool statistics",
+			"Statistics of the output pool (dmabufkit/pool-stats structure)",
+			GST_TYPE_STRUCTURE,
+			static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
 	gst_element_class_add_static_pad_template(ec, &sink_template);
 	gst_element_class_add_static_pad_template(ec, &src_template);
-	gst_element_class_set_static_metadata(
-		ec, "dma-buf upload", "Filter/Video",
-		"Copies system-memory video into dma-bufs from a dmabufkit pool; dma-bufs pass through",
-		"dmabufkit developers");
+	gst_element_class_set_static_metadata(ec, "dma-buf upload", "Filter/Video",
+					      "Copies system-memory video into dma-bufs from a "
+					      "dmabufkit pool; dma-bufs pass through",
+					      "dmabufkit developers");
 
 	tc->set_caps = gst_dmabuf_upload_set_caps;
 	tc->propose_allocation = gst_dmabuf_upload_propose_allocation;

@@ -37,7 +37,8 @@ void setSize(GstStructure *s, const v4l2::FrameSizeRange &r)
 void setRates(GstStructure *s, const std::vector<std::pair<uint32_t, uint32_t>> &rates)
 {
 	if (rates.empty()) {
-		gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+		gst_structure_set(s, "framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1,
+				  nullptr);
 		return;
 	}
 	if (rates.size() == 1) {
@@ -72,8 +73,9 @@ GstCaps *probeRawCaps(const v4l2::VideoDevice &dev, uint32_t type)
 		if (sizes.empty())
 			sizes.push_back({ 1, 32768, 1, 1, 32768, 1 });
 		for (const auto &r : sizes) {
-			GstStructure *s = gst_structure_new("video/x-raw", "format", G_TYPE_STRING,
-							    gst_video_format_to_string(vf), nullptr);
+			GstStructure *s =
+				gst_structure_new("video/x-raw", "format", G_TYPE_STRING,
+						  gst_video_format_to_string(vf), nullptr);
 			setSize(s, r);
 			if (capture && r.isDiscrete())
 				setRates(s, dev.enumFrameRates(f.fourcc, r.minWidth, r.minHeight));
@@ -90,7 +92,8 @@ GstCaps *cachedRawCaps(const v4l2::VideoDevice &dev, uint32_t type)
 	static std::mutex lock;
 	static std::map<std::string, GstCaps *> cache; /* lives as long as the plugin */
 	const auto &i = dev.info();
-	std::string key = i.path + "|" + i.driver + "|" + i.card + "|" + i.busInfo + "|" + std::to_string(type);
+	std::string key = i.path + "|" + i.driver + "|" + i.card + "|" + i.busInfo + "|" +
+			  std::to_string(type);
 	std::lock_guard<std::mutex> g(lock);
 	auto it = cache.find(key);
 	if (it == cache.end())
@@ -121,9 +124,10 @@ GstCaps *allRawCaps()
 	GstCaps *caps = gst_caps_new_empty();
 	for (const auto &m : v4l2::rawFormatMappings()) {
 		GstStructure *s = gst_structure_new(
-			"video/x-raw", "format", G_TYPE_STRING, gst_video_format_to_string(m.format),
-			"width", GST_TYPE_INT_RANGE, 1, 32768, "height", GST_TYPE_INT_RANGE, 1, 32768,
-			"framerate", GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
+			"video/x-raw", "format", G_TYPE_STRING,
+			gst_video_format_to_string(m.format), "width", GST_TYPE_INT_RANGE, 1, 32768,
+			"height", GST_TYPE_INT_RANGE, 1, 32768, "framerate",
+			GST_TYPE_FRACTION_RANGE, 0, 1, G_MAXINT, 1, nullptr);
 		caps = gst_caps_merge_structure(caps, s);
 	}
 	return gst_caps_simplify(caps);

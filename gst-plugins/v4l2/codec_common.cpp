@@ -21,8 +21,8 @@ struct Found {
 
 } /* namespace */
 
-static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool encoder, uint32_t rawFourcc,
-						     uint32_t *codecFourcc);
+static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool encoder,
+						     uint32_t rawFourcc, uint32_t *codecFourcc);
 
 Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, uint32_t rawFourcc,
 					    uint32_t *codecFourcc)
@@ -38,10 +38,12 @@ Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, ui
 		auto it = cache.find(key);
 		if (it != cache.end()) {
 			auto now = v4l2::queryVideoNode(it->second.node.path);
-			if (now && now->driver == it->second.node.driver && now->name == it->second.node.name) {
+			if (now && now->driver == it->second.node.driver &&
+			    now->name == it->second.node.name) {
 				*codecFourcc = it->second.codec;
-				DBK_LOG(V4l2, Debug, "%s (%s) still %s %s (remembered)", now->path.c_str(),
-					now->card.c_str(), encoder ? "encodes" : "decodes",
+				DBK_LOG(V4l2, Debug, "%s (%s) still %s %s (remembered)",
+					now->path.c_str(), now->card.c_str(),
+					encoder ? "encodes" : "decodes",
 					v4l2::fourccToString(it->second.codec).c_str());
 				return *now;
 			}
@@ -59,8 +61,8 @@ Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, ui
 	return r;
 }
 
-static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool encoder, uint32_t rawFourcc,
-						     uint32_t *codecFourcc)
+static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool encoder,
+						     uint32_t rawFourcc, uint32_t *codecFourcc)
 {
 	std::string tried;
 	const guint n = codecCaps ? gst_caps_get_size(codecCaps) : 0;
@@ -80,20 +82,24 @@ static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool en
 		auto node = v4l2::findVideoNode(q);
 		if (node) {
 			*codecFourcc = f;
-			DBK_LOG(V4l2, Info, "%s %s (card %s) %s %s", encoder ? "encoder" : "decoder",
-				node->path.c_str(), node->card.c_str(), encoder ? "encodes to" : "decodes",
+			DBK_LOG(V4l2, Info, "%s %s (card %s) %s %s",
+				encoder ? "encoder" : "decoder", node->path.c_str(),
+				node->card.c_str(), encoder ? "encodes to" : "decodes",
 				v4l2::fourccToString(f).c_str());
 			return node;
 		}
 		tried += std::string(tried.empty() ? "" : "; ") + node.error().message;
 	}
-	return Error{ ENODEV, std::string("no V4L2 ") + (encoder ? "encoder" : "decoder") + " for " +
-				      (tried.empty() ? std::string("these caps (no known codec)") : tried) };
+	return Error{
+		ENODEV, std::string("no V4L2 ") + (encoder ? "encoder" : "decoder") + " for " +
+				(tried.empty() ? std::string("these caps (no known codec)") : tried)
+	};
 }
 
 unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback)
 {
-	auto v = dev.getControl(capture ? V4L2_CID_MIN_BUFFERS_FOR_CAPTURE : V4L2_CID_MIN_BUFFERS_FOR_OUTPUT);
+	auto v = dev.getControl(capture ? V4L2_CID_MIN_BUFFERS_FOR_CAPTURE
+					: V4L2_CID_MIN_BUFFERS_FOR_OUTPUT);
 	if (v && *v > 0) {
 		DBK_LOG(V4l2, Debug, "%s: the driver wants at least %d %s buffers", dev.label(), *v,
 			capture ? "CAPTURE" : "OUTPUT");
@@ -106,47 +112,59 @@ unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallbac
 
 void installCodecProperties(GObjectClass *oc, bool encoder)
 {
-	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+						 GST_PARAM_MUTABLE_READY);
 	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_property(
 		oc, PROP_DEVICE,
 		g_param_spec_string("device", "Device",
-				    encoder ? "V4L2 encoder node; empty: the first that encodes the negotiated codec"
-					    : "V4L2 decoder node; empty: the first that decodes the negotiated codec",
+				    encoder ? "V4L2 encoder node; empty: the first that encodes "
+					      "the negotiated codec"
+					    : "V4L2 decoder node; empty: the first that decodes "
+					      "the negotiated codec",
 				    "", rw));
 	g_object_class_install_property(
 		oc, PROP_TIMEOUT_MS,
-		g_param_spec_uint("timeout-ms", "Dequeue timeout",
-				  "Post an error when the device returns nothing for this long (ms)", 1, G_MAXUINT, 2000, rw));
+		g_param_spec_uint(
+			"timeout-ms", "Dequeue timeout",
+			"Post an error when the device returns nothing for this long (ms)", 1,
+			G_MAXUINT, 2000, rw));
 	g_object_class_install_property(
 		oc, PROP_COPIES,
-		g_param_spec_uint64("copies", "Copies",
-				    encoder ? "Input frames copied because they could not be imported"
-					    : "Input bitstream buffers copied because they were not dma-bufs",
-				    0, G_MAXUINT64, 0, ro));
+		g_param_spec_uint64(
+			"copies", "Copies",
+			encoder ? "Input frames copied because they could not be imported"
+				: "Input bitstream buffers copied because they were not dma-bufs",
+			0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
 		oc, PROP_IMPORTED,
-		g_param_spec_uint64("imported", "Imported", "Input buffers imported as dma-bufs without a copy", 0,
+		g_param_spec_uint64("imported", "Imported",
+				    "Input buffers imported as dma-bufs without a copy", 0,
 				    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
 		oc, PROP_CACHE_HITS,
-		g_param_spec_uint64("index-cache-hits", "Index cache hits",
-				    "OUTPUT imports that reused the dma-buf's V4L2 index (no remap)", 0, G_MAXUINT64, 0, ro));
+		g_param_spec_uint64(
+			"index-cache-hits", "Index cache hits",
+			"OUTPUT imports that reused the dma-buf's V4L2 index (no remap)", 0,
+			G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
 		oc, PROP_CACHE_MISSES,
-		g_param_spec_uint64("index-cache-misses", "Index cache misses",
-				    "OUTPUT imports that bound a dma-buf to a new V4L2 index (a remap)", 0, G_MAXUINT64, 0,
-				    ro));
-	g_object_class_install_property(
-		oc, PROP_DEVICE_USED,
-		g_param_spec_string("device-used", "Device used", "The node in use (or last used)", "", ro));
+		g_param_spec_uint64(
+			"index-cache-misses", "Index cache misses",
+			"OUTPUT imports that bound a dma-buf to a new V4L2 index (a remap)", 0,
+			G_MAXUINT64, 0, ro));
+	g_object_class_install_property(oc, PROP_DEVICE_USED,
+					g_param_spec_string("device-used", "Device used",
+							    "The node in use (or last used)", "",
+							    ro));
 }
 
 GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames)
 {
 	if (GST_VIDEO_INFO_FPS_N(&info) <= 0 || GST_VIDEO_INFO_FPS_D(&info) <= 0)
 		return 0;
-	return gst_util_uint64_scale(frames * GST_SECOND, GST_VIDEO_INFO_FPS_D(&info), GST_VIDEO_INFO_FPS_N(&info));
+	return gst_util_uint64_scale(frames * GST_SECOND, GST_VIDEO_INFO_FPS_D(&info),
+				     GST_VIDEO_INFO_FPS_N(&info));
 }
 
 void CodecElementState::stopStream()

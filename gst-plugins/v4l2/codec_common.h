@@ -24,7 +24,8 @@ namespace dmabufkit::gstv4l2 {
 Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, uint32_t rawFourcc,
 					    uint32_t *codecFourcc);
 
-/** \brief Minimum buffers the driver wants on a queue (V4L2_CID_MIN_BUFFERS_FOR_*), or \a fallback. */
+/** \brief Minimum buffers the driver wants on a queue (V4L2_CID_MIN_BUFFERS_FOR_*), or \a fallback.
+ */
 unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback);
 
 /** \brief OUTPUT queue slots (V4L2_MEMORY_DMABUF indices) of the codec elements. */

@@ -30,7 +30,8 @@ bool sameSampling(GstVideoFormat a, GstVideoFormat b)
 	return true;
 }
 
-GstVideoFormat chooseDecodedFormat(GstVideoFormat native, const std::vector<GstVideoFormat> &offered,
+GstVideoFormat chooseDecodedFormat(GstVideoFormat native,
+				   const std::vector<GstVideoFormat> &offered,
 				   const std::function<bool(GstVideoFormat)> &accepted)
 {
 	if (native != GST_VIDEO_FORMAT_UNKNOWN && accepted(native))

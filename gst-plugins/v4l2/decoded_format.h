@@ -34,7 +34,8 @@ bool sameSampling(GstVideoFormat a, GstVideoFormat b);
  * \return \a native if accepted, else the first format of \a offered with
  * the same sampling that is accepted, else GST_VIDEO_FORMAT_UNKNOWN
  */
-GstVideoFormat chooseDecodedFormat(GstVideoFormat native, const std::vector<GstVideoFormat> &offered,
+GstVideoFormat chooseDecodedFormat(GstVideoFormat native,
+				   const std::vector<GstVideoFormat> &offered,
 				   const std::function<bool(GstVideoFormat)> &accepted);
 
 } /* namespace dmabufkit::v4l2 */

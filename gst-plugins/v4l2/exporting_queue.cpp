@@ -157,8 +157,8 @@ GstBuffer *ExportingQueue::wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *all
 	for (unsigned p = 0; p < fds.size(); ++p) {
 		GstMemory *mem = dbk_allocator_import(allocator, dup(fds[p].get()), TRUE, nullptr);
 		if (!mem) {
-			DBK_LOG(V4l2, Error, "%s: cannot wrap exported buffer %u plane %u", dev_.label(),
-				d.index, p);
+			DBK_LOG(V4l2, Error, "%s: cannot wrap exported buffer %u plane %u",
+				dev_.label(), d.index, p);
 			gst_buffer_unref(buf);
 			return nullptr;
 		}
@@ -167,7 +167,8 @@ GstBuffer *ExportingQueue::wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *all
 		if (used && offset + used <= mem->maxsize)
 			gst_memory_resize(mem, static_cast<gssize>(offset), used);
 		if (p == 0) {
-			/* The first plane's memory carries the requeue; all planes share a buffer. */
+			/* The first plane's memory carries the requeue; all planes share a buffer.
+			 */
 			auto *rel = new Release{ weak_from_this(), d.index };
 			gst_mini_object_set_qdata(GST_MINI_OBJECT_CAST(mem), releaseQuark(), rel,
 						  memoryReleased);

@@ -15,7 +15,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk_allocator.h>
 
 #include "dmabufkit/base/unique_fd.h"
 #include "dmabufkit/v4l2/buffer_queue.h"

@@ -37,7 +37,8 @@ const std::vector<RawFormatMapping> &rawFormatMappings()
 		const V4l2FourccAlias *aliases = v4l2FourccAliases(&n);
 		for (size_t i = 0; i < n; ++i)
 			out.push_back({ aliases[i].fourcc,
-					gst_video_format_from_string(std::string(aliases[i].name).c_str()),
+					gst_video_format_from_string(
+						std::string(aliases[i].name).c_str()),
 					false });
 		return out;
 	}();
@@ -133,8 +134,9 @@ Result<void> videoInfoFromFormat(const DeviceFormat &fmt, GstVideoInfo *info)
 		if (perPlaneMemory)
 			stride = static_cast<gint>(fmt.planes[p].bytesPerLine);
 		else
-			stride = static_cast<gint>(static_cast<uint64_t>(fmt.planes[0].bytesPerLine) *
-						   GST_VIDEO_INFO_PLANE_STRIDE(info, p) / defaultStride0);
+			stride = static_cast<gint>(
+				static_cast<uint64_t>(fmt.planes[0].bytesPerLine) *
+				GST_VIDEO_INFO_PLANE_STRIDE(info, p) / defaultStride0);
 		if (stride < GST_VIDEO_INFO_PLANE_STRIDE(info, p))
 			return Error{ EINVAL, fmt.toString() + ": stride of plane " +
 						      std::to_string(p) + " too small" };

@@ -31,7 +31,8 @@ struct CodecMapping {
 	const char *extra;     /**< extra caps fields as a caps string suffix, or "" */
 };
 
-/** \brief Every raw format mapped (single- and multi-planar fourccs), from the pixel-format table. */
+/** \brief Every raw format mapped (single- and multi-planar fourccs), from the pixel-format table.
+ */
 const std::vector<RawFormatMapping> &rawFormatMappings();
 /** \brief Every compressed format the layer maps. */
 const std::vector<CodecMapping> &codecMappings();

@@ -6,12 +6,11 @@
 
 #include "dmabufkit/base/log.h"
 
-namespace dmabufkit::gstv4l2
-{
+namespace dmabufkit::gstv4l2 {
 
 ExportingFrameSource::ExportingFrameSource(std::shared_ptr<ExportingQueue> queue,
 					   const GstVideoInfo &info, DbkAllocator *allocator)
-    : queue_(std::move(queue)), info_(info), allocator_(allocator)
+	: queue_(std::move(queue)), info_(info), allocator_(allocator)
 {
 }
 
@@ -42,7 +41,7 @@ Result<std::optional<CapturedFrame>> ExportingFrameSource::dequeue()
 		return d.error();
 	if (!*d)
 		return std::optional<CapturedFrame>{};
-	return std::optional<CapturedFrame>{CapturedFrame{**d, nullptr}};
+	return std::optional<CapturedFrame>{ CapturedFrame{ **d, nullptr } };
 }
 
 int ExportingFrameSource::starvedFd() const
@@ -59,7 +58,7 @@ Result<GstBuffer *> ExportingFrameSource::deliver(CapturedFrame &frame)
 {
 	GstBuffer *buf = queue_->wrap(frame.info, allocator_);
 	if (!buf)
-		return Error{EIO, "Cannot wrap an exported dma-buf"};
+		return Error{ EIO, "Cannot wrap an exported dma-buf" };
 	addVideoMeta(buf, info_);
 	return buf;
 }
@@ -72,7 +71,7 @@ void ExportingFrameSource::stop()
 
 ImportingFrameSource::ImportingFrameSource(std::unique_ptr<ImportingQueue> queue,
 					   GstBufferPool *pool)
-    : queue_(std::move(queue)), pool_(pool)
+	: queue_(std::move(queue)), pool_(pool)
 {
 }
 
@@ -116,7 +115,7 @@ Result<std::optional<CapturedFrame>> ImportingFrameSource::dequeue()
 		return d.error();
 	if (!*d)
 		return std::optional<CapturedFrame>{};
-	return std::optional<CapturedFrame>{CapturedFrame{(*d)->first, (*d)->second}};
+	return std::optional<CapturedFrame>{ CapturedFrame{ (*d)->first, (*d)->second } };
 }
 
 Result<void> ImportingFrameSource::drop(CapturedFrame &frame)
@@ -133,7 +132,7 @@ Result<GstBuffer *> ImportingFrameSource::deliver(CapturedFrame &frame)
 		DBK_LOG(V4l2, Error,
 			"%s: the driver returned index %u, which holds no buffer of ours",
 			queue_->device().label(), frame.info.index);
-		return Error{ENOENT, "The driver returned an unknown buffer"};
+		return Error{ ENOENT, "The driver returned an unknown buffer" };
 	}
 	return gst_buffer_make_writable(std::exchange(frame.buffer, nullptr));
 }

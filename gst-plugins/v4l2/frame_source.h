@@ -14,7 +14,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk_allocator.h>
 
 #include "dmabufkit/base/result.h"
 #include "dmabufkit/v4l2/buffer_queue.h"
@@ -22,8 +22,7 @@
 #include "exporting_queue.h"
 #include "importing_queue.h"
 
-namespace dmabufkit::gstv4l2
-{
+namespace dmabufkit::gstv4l2 {
 
 /** \brief A buffer the driver filled. */
 struct CapturedFrame {

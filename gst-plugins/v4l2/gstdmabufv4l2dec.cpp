@@ -102,46 +102,55 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 	std::string path = st->device;
 	auto node = findCodecDevice(state->caps, false, 0, &codec);
 	if (!node && path.empty()) {
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No V4L2 decoder for %" GST_PTR_FORMAT, state->caps),
+		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+				  ("No V4L2 decoder for %" GST_PTR_FORMAT, state->caps),
 				  ("%s", node.error().message.c_str()));
 		return FALSE;
 	}
 	if (path.empty())
 		path = node->path;
 	if (!codec)
-		codec = v4l2::codecFourccFromMediaType(gst_structure_get_name(gst_caps_get_structure(state->caps, 0)));
+		codec = v4l2::codecFourccFromMediaType(
+			gst_structure_get_name(gst_caps_get_structure(state->caps, 0)));
 	auto dev = v4l2::VideoDevice::open(path);
 	if (!dev) {
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot open the decoder %s", path.c_str()),
+		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+				  ("Cannot open the decoder %s", path.c_str()),
 				  ("%s", dev.error().message.c_str()));
 		return FALSE;
 	}
 	st->dev = std::move(dev).value();
 	for (uint32_t ev : { (uint32_t)V4L2_EVENT_SOURCE_CHANGE, (uint32_t)V4L2_EVENT_EOS }) {
 		if (auto r = st->dev->subscribeEvent(ev); !r) {
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s is not a stateful decoder", path.c_str()),
+			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+					  ("%s is not a stateful decoder", path.c_str()),
 					  ("%s", r.error().message.c_str()));
 			return FALSE;
 		}
 	}
 	v4l2::DeviceFormat coded;
 	coded.fourcc = codec;
-	coded.width = GST_VIDEO_INFO_WIDTH(&state->info) > 0 ? GST_VIDEO_INFO_WIDTH(&state->info) : 1920;
-	coded.height = GST_VIDEO_INFO_HEIGHT(&state->info) > 0 ? GST_VIDEO_INFO_HEIGHT(&state->info) : 1080;
+	coded.width =
+		GST_VIDEO_INFO_WIDTH(&state->info) > 0 ? GST_VIDEO_INFO_WIDTH(&state->info) : 1920;
+	coded.height = GST_VIDEO_INFO_HEIGHT(&state->info) > 0 ? GST_VIDEO_INFO_HEIGHT(&state->info)
+							       : 1080;
 	auto set = st->dev->setFormat(st->dev->outputType(), coded);
 	if (!set) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s cannot decode %" GST_PTR_FORMAT, path.c_str(), state->caps),
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("%s cannot decode %" GST_PTR_FORMAT, path.c_str(), state->caps),
 				  ("%s", set.error().message.c_str()));
 		return FALSE;
 	}
 	if (set->fourcc != codec) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s cannot decode %" GST_PTR_FORMAT, path.c_str(), state->caps),
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("%s cannot decode %" GST_PTR_FORMAT, path.c_str(), state->caps),
 				  ("VIDIOC_S_FMT answered %s", set->toString().c_str()));
 		return FALSE;
 	}
 	st->codedFmt = *set;
 	st->deviceUsed = path;
-	gst_video_decoder_set_latency(dec, framesLatency(state->info, 1), framesLatency(state->info, kOutputSlots));
+	gst_video_decoder_set_latency(dec, framesLatency(state->info, 1),
+				      framesLatency(state->info, kOutputSlots));
 	GST_INFO_OBJECT(self, "decoding on %s: %s", path.c_str(), set->toString().c_str());
 	return TRUE;
 }
@@ -149,8 +158,9 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 /* The caps downstream can take for \a format at the stream's size. */
 static GstCaps *decoded_caps(GstVideoFormat format, const GstVideoInfo &info)
 {
-	return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, gst_video_format_to_string(format),
-				   "width", G_TYPE_INT, GST_VIDEO_INFO_WIDTH(&info), "height", G_TYPE_INT,
+	return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING,
+				   gst_video_format_to_string(format), "width", G_TYPE_INT,
+				   GST_VIDEO_INFO_WIDTH(&info), "height", G_TYPE_INT,
 				   GST_VIDEO_INFO_HEIGHT(&info), nullptr);
 }
 
@@ -159,8 +169,9 @@ static GstCaps *decoded_caps(GstVideoFormat format, const GstVideoInfo &info)
  * downstream takes it, else switch to a repacking of the same sampling the
  * driver offers (YUYV instead of 4:2:2 planar, say).
  */
-static Result<v4l2::DeviceFormat> choose_capture_format(GstDmabufV4l2Dec *self, const v4l2::DeviceFormat &native,
-						       const GstVideoInfo &nativeInfo)
+static Result<v4l2::DeviceFormat> choose_capture_format(GstDmabufV4l2Dec *self,
+							const v4l2::DeviceFormat &native,
+							const GstVideoInfo &nativeInfo)
 {
 	DecState *st = self->state;
 	GstPad *srcpad = GST_VIDEO_DECODER_SRC_PAD(self);
@@ -171,27 +182,31 @@ static Result<v4l2::DeviceFormat> choose_capture_format(GstDmabufV4l2Dec *self, 
 	std::vector<GstVideoFormat> offered;
 	for (const auto &d : st->dev->enumFormats(st->dev->captureType())) {
 		GstVideoFormat f = v4l2::videoFormatFromFourcc(d.fourcc);
-		if (f != GST_VIDEO_FORMAT_UNKNOWN && v4l2::isMultiPlanarFourcc(d.fourcc) == v4l2::isMultiPlanarFourcc(native.fourcc))
+		if (f != GST_VIDEO_FORMAT_UNKNOWN &&
+		    v4l2::isMultiPlanarFourcc(d.fourcc) == v4l2::isMultiPlanarFourcc(native.fourcc))
 			offered.push_back(f);
 	}
-	GstVideoFormat chosen = v4l2::chooseDecodedFormat(nativeFormat, offered, [&](GstVideoFormat f) {
-		GstCaps *c = decoded_caps(f, nativeInfo);
-		bool ok = gst_caps_can_intersect(c, allowed);
-		gst_caps_unref(c);
-		return ok;
-	});
+	GstVideoFormat chosen =
+		v4l2::chooseDecodedFormat(nativeFormat, offered, [&](GstVideoFormat f) {
+			GstCaps *c = decoded_caps(f, nativeInfo);
+			bool ok = gst_caps_can_intersect(c, allowed);
+			gst_caps_unref(c);
+			return ok;
+		});
 	if (chosen == GST_VIDEO_FORMAT_UNKNOWN) {
 		std::string same;
 		for (GstVideoFormat f : offered) {
 			if (v4l2::sameSampling(nativeFormat, f))
-				same += std::string(same.empty() ? "" : ", ") + gst_video_format_to_string(f);
+				same += std::string(same.empty() ? "" : ", ") +
+					gst_video_format_to_string(f);
 		}
 		gchar *a = gst_caps_to_string(allowed);
 		Error e{ EINVAL, "the decoder writes this stream as " + same + " at " +
 					 std::to_string(GST_VIDEO_INFO_WIDTH(&nativeInfo)) + "x" +
 					 std::to_string(GST_VIDEO_INFO_HEIGHT(&nativeInfo)) +
 					 "; downstream accepts only " + a +
-					 ". Put a converter (dmabufcpufilter operation=convert, videoconvert) after the decoder "
+					 ". Put a converter (dmabufcpufilter operation=convert, "
+					 "videoconvert) after the decoder "
 					 "or let downstream take one of these formats" };
 		g_free(a);
 		gst_caps_unref(allowed);
@@ -207,10 +222,13 @@ static Result<v4l2::DeviceFormat> choose_capture_format(GstDmabufV4l2Dec *self, 
 	auto set = st->dev->setFormat(st->dev->captureType(), want);
 	if (!set)
 		return set.error();
-	if (set->fourcc != want.fourcc || set->width != native.width || set->height != native.height)
-		return Error{ EINVAL, "the decoder refused " + want.toString() + " and answered " + set->toString() };
+	if (set->fourcc != want.fourcc || set->width != native.width ||
+	    set->height != native.height)
+		return Error{ EINVAL, "the decoder refused " + want.toString() + " and answered " +
+					      set->toString() };
 	GST_INFO_OBJECT(self, "downstream does not take %s, decoding to %s instead",
-			gst_video_format_to_string(nativeFormat), gst_video_format_to_string(chosen));
+			gst_video_format_to_string(nativeFormat),
+			gst_video_format_to_string(chosen));
 	return *set;
 }
 
@@ -224,14 +242,17 @@ static Result<void> source_changed(GstDmabufV4l2Dec *self)
 		return native.error();
 	GstVideoInfo info;
 	if (auto r = v4l2::videoInfoFromFormat(*native, &info); !r)
-		return Error{ EINVAL, "the decoder produces " + native->toString() + ", which has no GStreamer format" };
+		return Error{ EINVAL, "the decoder produces " + native->toString() +
+					      ", which has no GStreamer format" };
 	auto fmt = choose_capture_format(self, *native, info);
 	if (!fmt)
 		return Error{ ENOTSUP, fmt.error().message };
 	if (auto r = v4l2::videoInfoFromFormat(*fmt, &info); !r)
-		return Error{ EINVAL, "the decoder produces " + fmt->toString() + ", which has no GStreamer format" };
+		return Error{ EINVAL, "the decoder produces " + fmt->toString() +
+					      ", which has no GStreamer format" };
 	GstVideoCodecState *out = gst_video_decoder_set_output_state(
-		dec, GST_VIDEO_INFO_FORMAT(&info), GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info), st->input);
+		dec, GST_VIDEO_INFO_FORMAT(&info), GST_VIDEO_INFO_WIDTH(&info),
+		GST_VIDEO_INFO_HEIGHT(&info), st->input);
 	gst_video_codec_state_unref(out);
 	if (!gst_video_decoder_negotiate(dec))
 		return Error{ ENOTSUP, "downstream refused " + fmt->toString() };
@@ -266,7 +287,9 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 		GstFlowReturn ret = GST_FLOW_OK;
 		gst_video_decoder_drop_frame(dec, frame);
 		GST_VIDEO_DECODER_ERROR(self, 1, STREAM, DECODE, ("Corrupt frame"),
-					("the driver flagged frame %u (sequence %u) as an error", number, d.sequence), ret);
+					("the driver flagged frame %u (sequence %u) as an error",
+					 number, d.sequence),
+					ret);
 		if (ret != GST_FLOW_OK)
 			return Error{ EBADMSG, "too many corrupt frames" };
 		return {};
@@ -276,7 +299,8 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 	GstFlowReturn ret = gst_video_decoder_finish_frame(dec, frame);
 	if (ret != GST_FLOW_OK) {
 		st->lastFlow = ret;
-		return Error{ EPIPE, std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
+		return Error{ EPIPE,
+			      std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
 	}
 	return {};
 }
@@ -284,24 +308,28 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 static GstBuffer *copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in, const std::string &why)
 {
 	DecState *st = self->state;
-	const gsize size = std::max<gsize>(gst_buffer_get_size(in), st->codedFmt.planes[0].sizeImage);
+	const gsize size =
+		std::max<gsize>(gst_buffer_get_size(in), st->codedFmt.planes[0].sizeImage);
 	if (!st->copyPool) {
 		st->copyPool = gst_buffer_pool_new();
 		GstStructure *config = gst_buffer_pool_get_config(st->copyPool);
 		gst_buffer_pool_config_set_params(config, nullptr, static_cast<guint>(size), 2, 0);
 		gst_buffer_pool_config_set_allocator(config, GST_ALLOCATOR(st->allocator), nullptr);
-		if (!gst_buffer_pool_set_config(st->copyPool, config) || !gst_buffer_pool_set_active(st->copyPool, TRUE))
+		if (!gst_buffer_pool_set_config(st->copyPool, config) ||
+		    !gst_buffer_pool_set_active(st->copyPool, TRUE))
 			return nullptr;
 	}
 	if (!st->warnedCopy) {
 		st->warnedCopy = true;
 		GST_CAT_WARNING_OBJECT(perf_cat, self, "copying bitstream: %s", why.c_str());
-		GST_ELEMENT_WARNING(self, STREAM, DECODE, ("Copying the input bitstream into dma-bufs"),
+		GST_ELEMENT_WARNING(self, STREAM, DECODE,
+				    ("Copying the input bitstream into dma-bufs"),
 				    ("%s", why.c_str()));
 	}
 	if (gst_buffer_get_size(in) > size) {
 		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Compressed frame too large"),
-				  ("%zu bytes, the decoder takes at most %zu", gst_buffer_get_size(in), size));
+				  ("%zu bytes, the decoder takes at most %zu",
+				   gst_buffer_get_size(in), size));
 		return nullptr;
 	}
 	GstBuffer *out = nullptr;
@@ -326,7 +354,8 @@ static GstFlowReturn post_stream_error(GstDmabufV4l2Dec *self, const Error &e, c
 	case EBADMSG: /* GST_VIDEO_DECODER_ERROR posted the message */
 		return GST_FLOW_ERROR;
 	case ENOTSUP:
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("The decoded format is not accepted downstream"),
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("The decoded format is not accepted downstream"),
 				  ("%s", e.message.c_str()));
 		return GST_FLOW_NOT_NEGOTIATED;
 	default:
@@ -335,7 +364,8 @@ static GstFlowReturn post_stream_error(GstDmabufV4l2Dec *self, const Error &e, c
 	}
 }
 
-static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstVideoCodecFrame *frame)
+static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
+						      GstVideoCodecFrame *frame)
 {
 	auto *self = GST_DMABUF_V4L2_DEC(dec);
 	DecState *st = self->state;
@@ -347,15 +377,20 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstV
 	if (!st->stream) {
 		st->stream = std::make_unique<M2mStream>(
 			*st->dev, GST_OBJECT_NAME(self),
-			[self](uint32_t n, GstBuffer *b, const v4l2::DequeuedBuffer &d) { return frame_ready(self, n, b, d); },
+			[self](uint32_t n, GstBuffer *b, const v4l2::DequeuedBuffer &d) {
+				return frame_ready(self, n, b, d);
+			},
 			[self]() { return source_changed(self); });
 		st->stream->allocator = st->allocator;
 		st->stream->timeoutMs = st->timeoutMs;
-		st->stream->flushing = [self]() { return GST_PAD_IS_FLUSHING(GST_VIDEO_DECODER_SINK_PAD(self)) != 0; };
+		st->stream->flushing = [self]() {
+			return GST_PAD_IS_FLUSHING(GST_VIDEO_DECODER_SINK_PAD(self)) != 0;
+		};
 		if (auto r = st->stream->setupOutput(kOutputSlots); !r) {
 			self->state->stopStream();
 			gst_video_decoder_drop_frame(dec, frame);
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the decoder"), ("%s", r.error().message.c_str()));
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the decoder"),
+					  ("%s", r.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
 	}
@@ -369,13 +404,16 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec, GstV
 		toQueue = copy_bitstream(self, in, *why);
 		if (!toQueue) {
 			gst_video_decoder_drop_frame(dec, frame);
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy the bitstream into a dma-buf"), ("%s", why->c_str()));
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+					  ("Cannot copy the bitstream into a dma-buf"),
+					  ("%s", why->c_str()));
 			return GST_FLOW_ERROR;
 		}
 	}
 	const uint32_t number = frame->system_frame_number;
 	gst_video_codec_frame_unref(frame);
-	auto r = st->stream->queueInput(toQueue, number, static_cast<uint32_t>(gst_buffer_get_size(toQueue)));
+	auto r = st->stream->queueInput(toQueue, number,
+					static_cast<uint32_t>(gst_buffer_get_size(toQueue)));
 	gst_buffer_unref(toQueue);
 	if (!r) {
 		if (r.error().code == EPIPE)
@@ -404,13 +442,15 @@ static gboolean gst_dmabuf_v4l2_dec_flush(GstVideoDecoder *dec)
 	return TRUE;
 }
 
-static void gst_dmabuf_v4l2_dec_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+static void gst_dmabuf_v4l2_dec_set_property(GObject *object, guint id, const GValue *value,
+					     GParamSpec *pspec)
 {
 	if (!GST_DMABUF_V4L2_DEC(object)->state->setProperty(id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 }
 
-static void gst_dmabuf_v4l2_dec_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
+static void gst_dmabuf_v4l2_dec_get_property(GObject *object, guint id, GValue *value,
+					     GParamSpec *pspec)
 {
 	DecState *st = GST_DMABUF_V4L2_DEC(object)->state;
 	if (st->getProperty(id, value))
@@ -438,19 +478,25 @@ static void gst_dmabuf_v4l2_dec_class_init(GstDmabufV4l2DecClass *klass)
 	installCodecProperties(oc, false);
 	g_object_class_install_property(
 		oc, PROP_RES_CHANGES,
-		g_param_spec_uint64("source-changes", "Source changes",
-				    "Formats the stream announced (V4L2_EVENT_SOURCE_CHANGE), the first included", 0,
-				    G_MAXUINT64, 0, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+		g_param_spec_uint64(
+			"source-changes", "Source changes",
+			"Formats the stream announced (V4L2_EVENT_SOURCE_CHANGE), the first "
+			"included",
+			0, G_MAXUINT64, 0,
+			static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
 	GstCaps *raw = allRawCaps();
 	GstCaps *coded = allCodecCaps();
-	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, coded));
-	gst_element_class_add_pad_template(ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, raw));
+	gst_element_class_add_pad_template(
+		ec, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, coded));
+	gst_element_class_add_pad_template(
+		ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, raw));
 	gst_caps_unref(raw);
 	gst_caps_unref(coded);
-	gst_element_class_set_static_metadata(ec, "V4L2 dma-buf decoder", "Codec/Decoder/Video/Hardware",
-					      "Decodes on a stateful V4L2 decoder into exported dma-bufs",
-					      "dmabufkit developers");
+	gst_element_class_set_static_metadata(
+		ec, "V4L2 dma-buf decoder", "Codec/Decoder/Video/Hardware",
+		"Decodes on a stateful V4L2 decoder into exported dma-bufs",
+		"dmabufkit developers");
 	vc->start = gst_dmabuf_v4l2_dec_start;
 	vc->stop = gst_dmabuf_v4l2_dec_stop;
 	vc->set_format = gst_dmabuf_v4l2_dec_set_format;
@@ -458,7 +504,8 @@ static void gst_dmabuf_v4l2_dec_class_init(GstDmabufV4l2DecClass *klass)
 	vc->finish = gst_dmabuf_v4l2_dec_finish;
 	vc->flush = gst_dmabuf_v4l2_dec_flush;
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
-	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_dec_debug, "dmabufv4l2dec", 0, "dmabufkit V4L2 decoder");
+	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_dec_debug, "dmabufv4l2dec", 0,
+				"dmabufkit V4L2 decoder");
 }
 
 static void gst_dmabuf_v4l2_dec_init(GstDmabufV4l2Dec *self)
@@ -469,5 +516,6 @@ static void gst_dmabuf_v4l2_dec_init(GstDmabufV4l2Dec *self)
 
 gboolean dbk_v4l2dec_register(GstPlugin *plugin)
 {
-	return gst_element_register(plugin, "dmabufv4l2dec", GST_RANK_NONE, GST_TYPE_DMABUF_V4L2_DEC);
+	return gst_element_register(plugin, "dmabufv4l2dec", GST_RANK_NONE,
+				    GST_TYPE_DMABUF_V4L2_DEC);
 }

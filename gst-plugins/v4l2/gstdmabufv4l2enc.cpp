@@ -50,7 +50,7 @@ namespace {
 
 struct EncState : CodecElementState {
 	bool forceCopy = false; /* property: benchmarks the copy path */
-	GstVideoInfo inInfo{};  /* upstream's caps */
+	GstVideoInfo inInfo{};	/* upstream's caps */
 	GstVideoInfo devInfo{}; /* the layout the device reads */
 	v4l2::DeviceFormat rawFmt, codedFmt;
 };
@@ -96,7 +96,8 @@ static Result<void> frame_ready(GstDmabufV4l2Enc *self, uint32_t number, GstBuff
 		return {};
 	}
 	if (!buf) {
-		GST_WARNING_OBJECT(self, "driver flagged encoded frame %u as corrupt; dropped", number);
+		GST_WARNING_OBJECT(self, "driver flagged encoded frame %u as corrupt; dropped",
+				   number);
 		frame->output_buffer = nullptr;
 		gst_video_encoder_finish_frame(enc, frame);
 		return {};
@@ -106,14 +107,16 @@ static Result<void> frame_ready(GstDmabufV4l2Enc *self, uint32_t number, GstBuff
 	frame->output_buffer = buf;
 	GstFlowReturn ret = gst_video_encoder_finish_frame(enc, frame);
 	if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
-		return Error{ EPIPE, std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
+		return Error{ EPIPE,
+			      std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
 	return {};
 }
 
 static gboolean post_error(GstDmabufV4l2Enc *self, const Error &e, const char *what)
 {
 	if (e.code == ETIMEDOUT)
-		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("%s: the encoder stopped delivering", what),
+		GST_ELEMENT_ERROR(self, RESOURCE, READ,
+				  ("%s: the encoder stopped delivering", what),
 				  ("%s", e.message.c_str()));
 	else if (e.code == EBUSY)
 		GST_ELEMENT_ERROR(self, RESOURCE, BUSY, ("%s: the encoder is busy", what),
@@ -131,8 +134,10 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 	st->inInfo = state->info;
 	const uint32_t rawFourcc = v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&state->info));
 	if (!rawFourcc) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No V4L2 format for %s",
-				  gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info))), (nullptr));
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("No V4L2 format for %s",
+				   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info))),
+				  (nullptr));
 		return FALSE;
 	}
 	GstCaps *allowed = gst_pad_get_allowed_caps(GST_VIDEO_ENCODER_SRC_PAD(enc));
@@ -144,10 +149,11 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		auto node = findCodecDevice(allowed, true, rawFourcc, &codec);
 		if (!node) {
 			gst_caps_unref(allowed);
-			GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-					  ("No V4L2 encoder can encode %s into what downstream accepts",
-					   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info))),
-					  ("%s", node.error().message.c_str()));
+			GST_ELEMENT_ERROR(
+				self, RESOURCE, NOT_FOUND,
+				("No V4L2 encoder can encode %s into what downstream accepts",
+				 gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info))),
+				("%s", node.error().message.c_str()));
 			return FALSE;
 		}
 		path = node->path;
@@ -155,7 +161,8 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 	auto dev = v4l2::VideoDevice::open(path);
 	if (!dev) {
 		gst_caps_unref(allowed);
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot open the encoder %s", path.c_str()),
+		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+				  ("Cannot open the encoder %s", path.c_str()),
 				  ("%s", dev.error().message.c_str()));
 		return FALSE;
 	}
@@ -165,13 +172,16 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		GstCaps *devCaps = probeCodecCaps(*st->dev, st->dev->captureType());
 		GstCaps *both = gst_caps_intersect(devCaps, allowed);
 		if (!gst_caps_is_empty(both))
-			codec = v4l2::codecFourccFromMediaType(gst_structure_get_name(gst_caps_get_structure(both, 0)));
+			codec = v4l2::codecFourccFromMediaType(
+				gst_structure_get_name(gst_caps_get_structure(both, 0)));
 		gst_caps_unref(both);
 		gst_caps_unref(devCaps);
 	}
 	gst_caps_unref(allowed);
 	if (!codec) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s encodes nothing downstream accepts", path.c_str()), (nullptr));
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("%s encodes nothing downstream accepts", path.c_str()),
+				  (nullptr));
 		return FALSE;
 	}
 
@@ -182,23 +192,27 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 	auto rawSet = st->dev->setFormat(st->dev->outputType(), raw);
 	if (!rawSet)
 		return post_error(self, rawSet.error(), "Cannot set the encoder's input format");
-	if (rawSet->fourcc != raw.fourcc || rawSet->width != raw.width || rawSet->height != raw.height) {
+	if (rawSet->fourcc != raw.fourcc || rawSet->width != raw.width ||
+	    rawSet->height != raw.height) {
 		std::string sizes;
 		for (const auto &r : st->dev->enumFrameSizes(codec))
-			sizes = std::to_string(r.minWidth) + "x" + std::to_string(r.minHeight) + ".." +
-				std::to_string(r.maxWidth) + "x" + std::to_string(r.maxHeight) + " step " +
+			sizes = std::to_string(r.minWidth) + "x" + std::to_string(r.minHeight) +
+				".." + std::to_string(r.maxWidth) + "x" +
+				std::to_string(r.maxHeight) + " step " +
 				std::to_string(r.stepWidth);
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-				  ("%s cannot encode %s %ux%u (it supports %s)", st->dev->path().c_str(),
-				   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info)), raw.width,
-				   raw.height, sizes.empty() ? "other sizes" : sizes.c_str()),
-				  ("VIDIOC_S_FMT answered %s", rawSet->toString().c_str()));
+		GST_ELEMENT_ERROR(
+			self, CORE, NEGOTIATION,
+			("%s cannot encode %s %ux%u (it supports %s)", st->dev->path().c_str(),
+			 gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&state->info)), raw.width,
+			 raw.height, sizes.empty() ? "other sizes" : sizes.c_str()),
+			("VIDIOC_S_FMT answered %s", rawSet->toString().c_str()));
 		return FALSE;
 	}
 	st->rawFmt = *rawSet;
 	st->devInfo = state->info;
 	if (auto r = v4l2::videoInfoFromFormat(*rawSet, &st->devInfo); !r) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Unusable encoder format"), ("%s", r.error().message.c_str()));
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Unusable encoder format"),
+				  ("%s", r.error().message.c_str()));
 		return FALSE;
 	}
 	v4l2::DeviceFormat coded;
@@ -210,7 +224,8 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		return post_error(self, codedSet.error(), "Cannot set the encoder's output format");
 	st->codedFmt = *codedSet;
 	st->deviceUsed = st->dev->path();
-	gst_video_encoder_set_latency(enc, framesLatency(state->info, 1), framesLatency(state->info, kOutputSlots));
+	gst_video_encoder_set_latency(enc, framesLatency(state->info, 1),
+				      framesLatency(state->info, kOutputSlots));
 
 	const auto *cm = v4l2::codecFromFourcc(codec);
 	std::string capsStr = std::string(cm->mediaType) + cm->extra;
@@ -231,9 +246,10 @@ static std::optional<std::string> layout_mismatch(GstBuffer *buf, const GstVideo
 		gint stride = meta ? meta->stride[p] : in.stride[p];
 		gsize offset = meta ? meta->offset[p] : in.offset[p];
 		if (stride != dev.stride[p] || offset != dev.offset[p])
-			return "plane " + std::to_string(p) + " has stride " + std::to_string(stride) +
-			       " at offset " + std::to_string(offset) + ", the device reads stride " +
-			       std::to_string(dev.stride[p]) + " at offset " + std::to_string(dev.offset[p]);
+			return "plane " + std::to_string(p) + " has stride " +
+			       std::to_string(stride) + " at offset " + std::to_string(offset) +
+			       ", the device reads stride " + std::to_string(dev.stride[p]) +
+			       " at offset " + std::to_string(dev.offset[p]);
 	}
 	return std::nullopt;
 }
@@ -250,25 +266,30 @@ static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::s
 		st->copyPool = dbk_buffer_pool_new(st->allocator);
 		GstStructure *config = gst_buffer_pool_get_config(st->copyPool);
 		GstCaps *caps = gst_video_info_to_caps(&st->devInfo);
-		gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(st->devInfo.size), 2, 0);
+		gst_buffer_pool_config_set_params(config, caps,
+						  static_cast<guint>(st->devInfo.size), 2, 0);
 		gst_caps_unref(caps);
 		gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
 		dbk_buffer_pool_config_set_constraints(config, &c);
 		dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
 		if (!gst_buffer_pool_set_config(st->copyPool, config) ||
 		    !gst_buffer_pool_set_active(st->copyPool, TRUE)) {
-			GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT, ("Cannot allocate dma-bufs to copy frames into"),
-					  ("%s", dbk_buffer_pool_get_error(DBK_BUFFER_POOL(st->copyPool))));
+			GST_ELEMENT_ERROR(
+				self, RESOURCE, NO_SPACE_LEFT,
+				("Cannot allocate dma-bufs to copy frames into"),
+				("%s", dbk_buffer_pool_get_error(DBK_BUFFER_POOL(st->copyPool))));
 			return nullptr;
 		}
 	}
 	if (!st->warnedCopy) {
 		st->warnedCopy = true;
 		GST_CAT_WARNING_OBJECT(perf_cat, self, "copying input frames: %s", why.c_str());
-		GST_ELEMENT_WARNING(self, STREAM, ENCODE,
-				    ("Copying every input frame: it cannot be imported without a copy"),
-				    ("%s. Feed dma-bufs laid out as the ALLOCATION query asks (e.g. from "
-				     "dmabufv4l2src or dmabufupload) to avoid the copy.", why.c_str()));
+		GST_ELEMENT_WARNING(
+			self, STREAM, ENCODE,
+			("Copying every input frame: it cannot be imported without a copy"),
+			("%s. Feed dma-bufs laid out as the ALLOCATION query asks (e.g. from "
+			 "dmabufv4l2src or dmabufupload) to avoid the copy.",
+			 why.c_str()));
 	}
 	GstBuffer *out = nullptr;
 	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
@@ -294,7 +315,8 @@ static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::s
 	return out;
 }
 
-static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstVideoCodecFrame *frame)
+static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
+						      GstVideoCodecFrame *frame)
 {
 	auto *self = GST_DMABUF_V4L2_ENC(enc);
 	EncState *st = self->state;
@@ -305,11 +327,15 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstV
 	if (!st->stream) {
 		st->stream = std::make_unique<M2mStream>(
 			*st->dev, GST_OBJECT_NAME(self),
-			[self](uint32_t n, GstBuffer *b, const v4l2::DequeuedBuffer &d) { return frame_ready(self, n, b, d); },
+			[self](uint32_t n, GstBuffer *b, const v4l2::DequeuedBuffer &d) {
+				return frame_ready(self, n, b, d);
+			},
 			[]() -> Result<void> { return {}; });
 		st->stream->allocator = st->allocator;
 		st->stream->timeoutMs = st->timeoutMs;
-		st->stream->flushing = [self]() { return GST_PAD_IS_FLUSHING(GST_VIDEO_ENCODER_SINK_PAD(self)) != 0; };
+		st->stream->flushing = [self]() {
+			return GST_PAD_IS_FLUSHING(GST_VIDEO_ENCODER_SINK_PAD(self)) != 0;
+		};
 		Result<void> r = st->stream->setupOutput(kOutputSlots);
 		if (r)
 			r = st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2);
@@ -321,7 +347,8 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstV
 		}
 	}
 	GstBuffer *in = frame->input_buffer;
-	std::optional<std::string> why = st->stream->whyNotImportable(in, st->rawFmt.planes[0].sizeImage);
+	std::optional<std::string> why =
+		st->stream->whyNotImportable(in, st->rawFmt.planes[0].sizeImage);
 	if (!why)
 		why = layout_mismatch(in, st->inInfo, st->devInfo);
 	if (!why && st->forceCopy)
@@ -334,13 +361,15 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc, GstV
 		toQueue = copy_frame(self, in, *why);
 		if (!toQueue) {
 			gst_video_codec_frame_unref(frame);
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"), ("%s", why->c_str()));
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"),
+					  ("%s", why->c_str()));
 			return GST_FLOW_ERROR;
 		}
 	}
 	const uint32_t number = frame->system_frame_number;
 	gst_video_codec_frame_unref(frame);
-	/* The stream lock stays held: frame_ready runs finish_frame under it, as the base class expects. */
+	/* The stream lock stays held: frame_ready runs finish_frame under it, as the base class
+	 * expects. */
 	auto r = st->stream->queueInput(toQueue, number, st->rawFmt.planes[0].sizeImage);
 	gst_buffer_unref(toQueue);
 	if (!r) {
@@ -390,18 +419,21 @@ static gboolean gst_dmabuf_v4l2_enc_propose_allocation(GstVideoEncoder *enc, Gst
 	if (needPool && caps && gst_video_info_from_caps(&info, caps) && self->state->allocator) {
 		GstBufferPool *pool = dbk_buffer_pool_new(self->state->allocator);
 		GstStructure *config = gst_buffer_pool_get_config(pool);
-		gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(info.size), 4, 0);
+		gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(info.size), 4,
+						  0);
 		gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
 		dbk_buffer_pool_config_set_constraints(config, &c);
 		dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
 		if (gst_buffer_pool_set_config(pool, config))
-			gst_query_add_allocation_pool(query, pool, static_cast<guint>(info.size), 4, 0);
+			gst_query_add_allocation_pool(query, pool, static_cast<guint>(info.size), 4,
+						      0);
 		gst_object_unref(pool);
 	}
 	return TRUE;
 }
 
-static void gst_dmabuf_v4l2_enc_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+static void gst_dmabuf_v4l2_enc_set_property(GObject *object, guint id, const GValue *value,
+					     GParamSpec *pspec)
 {
 	EncState *st = GST_DMABUF_V4L2_ENC(object)->state;
 	if (st->setProperty(id, value))
@@ -412,7 +444,8 @@ static void gst_dmabuf_v4l2_enc_set_property(GObject *object, guint id, const GV
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 }
 
-static void gst_dmabuf_v4l2_enc_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec)
+static void gst_dmabuf_v4l2_enc_get_property(GObject *object, guint id, GValue *value,
+					     GParamSpec *pspec)
 {
 	EncState *st = GST_DMABUF_V4L2_ENC(object)->state;
 	if (st->getProperty(id, value))
@@ -440,21 +473,26 @@ static void gst_dmabuf_v4l2_enc_class_init(GstDmabufV4l2EncClass *klass)
 	installCodecProperties(oc, true);
 	g_object_class_install_property(
 		oc, PROP_FORCE_COPY,
-		g_param_spec_boolean("force-copy", "Force copy",
-				     "Copy every input frame even when it could be imported (to measure "
-				     "what zero-copy saves)",
-				     FALSE, static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-								     GST_PARAM_MUTABLE_READY)));
+		g_param_spec_boolean(
+			"force-copy", "Force copy",
+			"Copy every input frame even when it could be imported (to measure "
+			"what zero-copy saves)",
+			FALSE,
+			static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+						 GST_PARAM_MUTABLE_READY)));
 
 	GstCaps *raw = allRawCaps();
 	GstCaps *coded = allCodecCaps();
-	gst_element_class_add_pad_template(ec, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, raw));
-	gst_element_class_add_pad_template(ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, coded));
+	gst_element_class_add_pad_template(
+		ec, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, raw));
+	gst_element_class_add_pad_template(
+		ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, coded));
 	gst_caps_unref(raw);
 	gst_caps_unref(coded);
-	gst_element_class_set_static_metadata(ec, "V4L2 dma-buf encoder", "Codec/Encoder/Video/Hardware",
-					      "Encodes on a stateful V4L2 encoder, importing dma-bufs without copying",
-					      "dmabufkit developers");
+	gst_element_class_set_static_metadata(
+		ec, "V4L2 dma-buf encoder", "Codec/Encoder/Video/Hardware",
+		"Encodes on a stateful V4L2 encoder, importing dma-bufs without copying",
+		"dmabufkit developers");
 	vc->start = gst_dmabuf_v4l2_enc_start;
 	vc->stop = gst_dmabuf_v4l2_enc_stop;
 	vc->set_format = gst_dmabuf_v4l2_enc_set_format;
@@ -463,7 +501,8 @@ static void gst_dmabuf_v4l2_enc_class_init(GstDmabufV4l2EncClass *klass)
 	vc->flush = gst_dmabuf_v4l2_enc_flush;
 	vc->propose_allocation = gst_dmabuf_v4l2_enc_propose_allocation;
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
-	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_enc_debug, "dmabufv4l2enc", 0, "dmabufkit V4L2 encoder");
+	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_enc_debug, "dmabufv4l2enc", 0,
+				"dmabufkit V4L2 encoder");
 }
 
 static void gst_dmabuf_v4l2_enc_init(GstDmabufV4l2Enc *self)
@@ -473,5 +512,6 @@ static void gst_dmabuf_v4l2_enc_init(GstDmabufV4l2Enc *self)
 
 gboolean dbk_v4l2enc_register(GstPlugin *plugin)
 {
-	return gst_element_register(plugin, "dmabufv4l2enc", GST_RANK_NONE, GST_TYPE_DMABUF_V4L2_ENC);
+	return gst_element_register(plugin, "dmabufv4l2enc", GST_RANK_NONE,
+				    GST_TYPE_DMABUF_V4L2_ENC);
 }

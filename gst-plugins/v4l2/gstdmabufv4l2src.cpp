@@ -64,7 +64,7 @@ struct SrcState {
 	GstDmabufV4l2IoMode active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
 	bool everActive = false;
 	std::unique_ptr<FrameSource> source; /* export or import, set up by decide_allocation */
-	GstBufferPool *pool = nullptr;       /* import mode: where the dma-bufs come from */
+	GstBufferPool *pool = nullptr;	     /* import mode: where the dma-bufs come from */
 	bool poolIsDownstream = false;
 	DbkAllocator *allocator = nullptr;
 	UniqueFD wake;
@@ -98,9 +98,12 @@ GType gst_dmabuf_v4l2_io_mode_get_type(void)
 {
 	static GType type = 0;
 	static const GEnumValue values[] = {
-		{ GST_DMABUF_V4L2_IO_MODE_AUTO, "Import into downstream's dma-buf pool if offered, else export", "auto" },
-		{ GST_DMABUF_V4L2_IO_MODE_EXPORT, "Export driver buffers (MMAP + EXPBUF)", "export" },
-		{ GST_DMABUF_V4L2_IO_MODE_IMPORT, "Import dma-bufs from downstream's or our own pool", "import" },
+		{ GST_DMABUF_V4L2_IO_MODE_AUTO,
+		  "Import into downstream's dma-buf pool if offered, else export", "auto" },
+		{ GST_DMABUF_V4L2_IO_MODE_EXPORT, "Export driver buffers (MMAP + EXPBUF)",
+		  "export" },
+		{ GST_DMABUF_V4L2_IO_MODE_IMPORT,
+		  "Import dma-bufs from downstream's or our own pool", "import" },
 		{ 0, nullptr, nullptr },
 	};
 	if (g_once_init_enter(&type)) {
@@ -140,20 +143,24 @@ static void post_device_error(GstDmabufV4l2Src *self, const Error &e, const char
 	case ENXIO:
 		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
 				  ("%s: the V4L2 device is missing or was disconnected; check the "
-				   "device property", what),
+				   "device property",
+				   what),
 				  ("%s", e.message.c_str()));
 		break;
 	case EBUSY:
 		GST_ELEMENT_ERROR(self, RESOURCE, BUSY,
 				  ("%s: the V4L2 device is busy (another process streams from it); "
-				   "stop that process or pick another device", what),
+				   "stop that process or pick another device",
+				   what),
 				  ("%s", e.message.c_str()));
 		break;
 	case ETIMEDOUT:
-		GST_ELEMENT_ERROR(self, RESOURCE, READ,
-				  ("%s: the driver stopped delivering frames; raise timeout-ms if the "
-				   "device is just slow", what),
-				  ("%s", e.message.c_str()));
+		GST_ELEMENT_ERROR(
+			self, RESOURCE, READ,
+			("%s: the driver stopped delivering frames; raise timeout-ms if the "
+			 "device is just slow",
+			 what),
+			("%s", e.message.c_str()));
 		break;
 	default:
 		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", what), ("%s", e.message.c_str()));
@@ -234,11 +241,13 @@ static GstCaps *gst_dmabuf_v4l2_src_fixate(GstBaseSrc *bsrc, GstCaps *caps)
 	return GST_BASE_SRC_CLASS(gst_dmabuf_v4l2_src_parent_class)->fixate(bsrc, caps);
 }
 
-static gboolean apply_format(GstDmabufV4l2Src *self, const GstVideoInfo &want, uint32_t bytesPerLine)
+static gboolean apply_format(GstDmabufV4l2Src *self, const GstVideoInfo &want,
+			     uint32_t bytesPerLine)
 {
 	SrcState *st = self->state;
 	v4l2::DeviceFormat f;
-	f.fourcc = v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&want), st->dev->multiPlanar());
+	f.fourcc =
+		v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&want), st->dev->multiPlanar());
 	f.width = GST_VIDEO_INFO_WIDTH(&want);
 	f.height = GST_VIDEO_INFO_HEIGHT(&want);
 	f.planes[0].bytesPerLine = bytesPerLine;
@@ -250,7 +259,8 @@ static gboolean apply_format(GstDmabufV4l2Src *self, const GstVideoInfo &want, u
 	}
 	if (got->fourcc != f.fourcc || got->width != f.width || got->height != f.height) {
 		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
-				  ("The device cannot capture %s %ux%u", gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&want)),
+				  ("The device cannot capture %s %ux%u",
+				   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&want)),
 				   f.width, f.height),
 				  ("VIDIOC_S_FMT on %s answered %s", st->dev->path().c_str(),
 				   got->toString().c_str()));
@@ -278,7 +288,8 @@ static gboolean gst_dmabuf_v4l2_src_set_caps(GstBaseSrc *bsrc, GstCaps *caps)
 		return TRUE;
 	GstVideoInfo want;
 	if (!gst_video_info_from_caps(&want, caps)) {
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Invalid caps"), ("%" GST_PTR_FORMAT, caps));
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Invalid caps"),
+				  ("%" GST_PTR_FORMAT, caps));
 		return FALSE;
 	}
 	teardown(self);
@@ -299,14 +310,15 @@ static gboolean gst_dmabuf_v4l2_src_set_caps(GstBaseSrc *bsrc, GstCaps *caps)
 	return TRUE;
 }
 
-/* Configure and activate \a pool; fails, saying why, unless it hands out dma-bufs the driver can fill. */
+/* Configure and activate \a pool; fails, saying why, unless it hands out dma-bufs the driver can
+ * fill. */
 static Result<void> try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool, GstCaps *caps,
 				    unsigned minBuffers)
 {
 	SrcState *st = self->state;
 	GstStructure *config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(st->info.size), minBuffers,
-					  minBuffers);
+	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(st->info.size),
+					  minBuffers, minBuffers);
 	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
 	if (gst_buffer_pool_has_option(pool, kKmsPrimeExport))
 		gst_buffer_pool_config_add_option(config, kKmsPrimeExport);
@@ -335,8 +347,10 @@ static Result<void> try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool,
 	}
 	if (!why && meta) {
 		for (guint p = 0; p < meta->n_planes; ++p)
-			if (meta->offset[p] != st->info.offset[p] || meta->stride[p] != st->info.stride[p])
-				why = "plane " + std::to_string(p) + " of the pool's layout differs from the driver's";
+			if (meta->offset[p] != st->info.offset[p] ||
+			    meta->stride[p] != st->info.stride[p])
+				why = "plane " + std::to_string(p) +
+				      " of the pool's layout differs from the driver's";
 	}
 	gst_buffer_unref(probe);
 	if (why) {
@@ -373,7 +387,7 @@ static gboolean setup_export(GstDmabufV4l2Src *self)
 		return FALSE;
 	}
 	st->source = std::make_unique<ExportingFrameSource>(std::move(q).value(), st->info,
-							     st->allocator);
+							    st->allocator);
 	st->active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
 	st->everActive = true;
 	return TRUE;
@@ -402,7 +416,8 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 	guint downstreamMin = 0;
 	GstBufferPool *downstream = nullptr;
 	if (gst_query_get_n_allocation_pools(query) > 0)
-		gst_query_parse_nth_allocation_pool(query, 0, &downstream, nullptr, &downstreamMin, nullptr);
+		gst_query_parse_nth_allocation_pool(query, 0, &downstream, nullptr, &downstreamMin,
+						    nullptr);
 	/* We manage our buffers; basesrc must not activate a pool of its own. */
 	while (gst_query_get_n_allocation_pools(query) > 0)
 		gst_query_remove_nth_allocation_pool(query, 0);
@@ -412,14 +427,17 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 	GstBufferPool *pool = nullptr;
 	while (auto candidate = choice.next()) {
 		const bool isDownstream = *candidate == PoolCandidate::Downstream;
-		GstBufferPool *p = isDownstream ? std::exchange(downstream, nullptr) : own_pool(self, query);
+		GstBufferPool *p =
+			isDownstream ? std::exchange(downstream, nullptr) : own_pool(self, query);
 		auto r = try_import_pool(self, p, caps, minBuffers);
 		if (r) {
 			choice.accept();
 			pool = p;
 			st->poolIsDownstream = isDownstream;
 			if (isDownstream)
-				GST_INFO_OBJECT(self, "importing into downstream's pool %" GST_PTR_FORMAT, pool);
+				GST_INFO_OBJECT(self,
+						"importing into downstream's pool %" GST_PTR_FORMAT,
+						pool);
 			break;
 		}
 		if (isDownstream)
@@ -541,17 +559,19 @@ static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **ou
 				continue;
 			if (ret != GST_FLOW_OK)
 				return ret;
-			/* POLLERR: DQBUF tells why (EIO: fatal streaming error, ENODEV: disconnect). */
+			/* POLLERR: DQBUF tells why (EIO: fatal streaming error, ENODEV:
+			 * disconnect). */
 			d = source.dequeue();
 			if (!d) {
 				post_device_error(self, d.error(), "Capture failed");
 				return GST_FLOW_ERROR;
 			}
 			if (!*d) {
-				post_device_error(self,
-						  Error{ EIO, "poll on " + st->dev->path() +
-								      " reported an error with no buffer" },
-						  "Capture failed");
+				post_device_error(
+					self,
+					Error{ EIO, "poll on " + st->dev->path() +
+							    " reported an error with no buffer" },
+					"Capture failed");
 				return GST_FLOW_ERROR;
 			}
 		}
@@ -570,21 +590,24 @@ static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **ou
 		auto delivered = source.deliver(frame);
 		if (!delivered) {
 			if (delivered.error().code == ENOENT)
-				GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", delivered.error().message.c_str()),
+				GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+						  ("%s", delivered.error().message.c_str()),
 						  ("index %u", frame.info.index));
 			else
-				GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", delivered.error().message.c_str()),
+				GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+						  ("%s", delivered.error().message.c_str()),
 						  (nullptr));
 			return GST_FLOW_ERROR;
 		}
 		GstBuffer *buf = *delivered;
-		GST_BUFFER_PTS(buf) = driverTimestampToRunningTime(GST_ELEMENT(self), frame.info.timestampNs);
+		GST_BUFFER_PTS(buf) =
+			driverTimestampToRunningTime(GST_ELEMENT(self), frame.info.timestampNs);
 		GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
 		GST_BUFFER_DURATION(buf) = st->duration;
 		GST_BUFFER_OFFSET(buf) = frame.info.sequence;
 		GST_BUFFER_OFFSET_END(buf) = frame.info.sequence + 1;
-		GST_LOG_OBJECT(self, "frame %u (%s, V4L2 index %u)", frame.info.sequence, source.mode(),
-			       frame.info.index);
+		GST_LOG_OBJECT(self, "frame %u (%s, V4L2 index %u)", frame.info.sequence,
+			       source.mode(), frame.info.index);
 		st->frames++;
 		*out = buf;
 		return GST_FLOW_OK;
@@ -674,7 +697,8 @@ static void gst_dmabuf_v4l2_src_get_property(GObject *object, guint id, GValue *
 		g_value_set_uint(value, st->numV4l2Buffers);
 		break;
 	case PROP_ACTIVE_IO_MODE:
-		g_value_set_string(value, st->everActive ? ioModeName(to_io_mode(st->active)) : "none");
+		g_value_set_string(value,
+				   st->everActive ? ioModeName(to_io_mode(st->active)) : "none");
 		break;
 	case PROP_ERROR_FRAMES:
 		g_value_set_uint64(value, st->errorFrames);
@@ -714,32 +738,38 @@ static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
 	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 	g_object_class_install_property(
 		oc, PROP_DEVICE,
-		g_param_spec_string("device", "Device",
-				    "V4L2 capture node (e.g. /dev/video4); empty: the first capture "
-				    "device found", "", rw));
+		g_param_spec_string(
+			"device", "Device",
+			"V4L2 capture node (e.g. /dev/video4); empty: the first capture "
+			"device found",
+			"", rw));
 	g_object_class_install_property(
 		oc, PROP_IO_MODE,
-		g_param_spec_enum("io-mode", "I/O mode",
-				  "How frames reach downstream without copying: export driver buffers, "
-				  "import downstream's (or our own) dma-bufs, or auto",
-				  GST_TYPE_DMABUF_V4L2_IO_MODE, GST_DMABUF_V4L2_IO_MODE_AUTO, rw));
+		g_param_spec_enum(
+			"io-mode", "I/O mode",
+			"How frames reach downstream without copying: export driver buffers, "
+			"import downstream's (or our own) dma-bufs, or auto",
+			GST_TYPE_DMABUF_V4L2_IO_MODE, GST_DMABUF_V4L2_IO_MODE_AUTO, rw));
 	g_object_class_install_property(
 		oc, PROP_TIMEOUT_MS,
-		g_param_spec_uint("timeout-ms", "Dequeue timeout",
-				  "Post an error when the driver delivers no frame for this long (ms)",
-				  1, G_MAXUINT, 2000, rw));
-	g_object_class_install_property(
-		oc, PROP_NUM_V4L2_BUFFERS,
-		g_param_spec_uint("num-v4l2-buffers", "V4L2 buffers",
-				  "Buffers queued in the driver", 2, 32, 4, rw));
+		g_param_spec_uint(
+			"timeout-ms", "Dequeue timeout",
+			"Post an error when the driver delivers no frame for this long (ms)", 1,
+			G_MAXUINT, 2000, rw));
+	g_object_class_install_property(oc, PROP_NUM_V4L2_BUFFERS,
+					g_param_spec_uint("num-v4l2-buffers", "V4L2 buffers",
+							  "Buffers queued in the driver", 2, 32, 4,
+							  rw));
 	g_object_class_install_property(
 		oc, PROP_ACTIVE_IO_MODE,
 		g_param_spec_string("active-io-mode", "Active I/O mode",
-				    "The mode in use (or last used): export, import or none", "none", ro));
+				    "The mode in use (or last used): export, import or none",
+				    "none", ro));
 	g_object_class_install_property(
 		oc, PROP_ERROR_FRAMES,
 		g_param_spec_uint64("error-frames", "Error frames",
-				    "Frames the driver flagged as corrupt (dropped)", 0, G_MAXUINT64, 0, ro));
+				    "Frames the driver flagged as corrupt (dropped)", 0,
+				    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
 		oc, PROP_INDEX_CACHE_HITS,
 		g_param_spec_uint64("index-cache-hits", "Index cache hits",
@@ -752,11 +782,12 @@ static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
 				    G_MAXUINT64, 0, ro));
 
 	GstCaps *tmpl = allRawCaps();
-	gst_element_class_add_pad_template(ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, tmpl));
+	gst_element_class_add_pad_template(
+		ec, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, tmpl));
 	gst_caps_unref(tmpl);
-	gst_element_class_set_static_metadata(ec, "V4L2 dma-buf source", "Source/Video",
-					      "Captures from a V4L2 device as dma-bufs, without copying",
-					      "dmabufkit developers");
+	gst_element_class_set_static_metadata(
+		ec, "V4L2 dma-buf source", "Source/Video",
+		"Captures from a V4L2 device as dma-bufs, without copying", "dmabufkit developers");
 
 	bc->start = gst_dmabuf_v4l2_src_start;
 	bc->stop = gst_dmabuf_v4l2_src_stop;
@@ -781,5 +812,6 @@ static void gst_dmabuf_v4l2_src_init(GstDmabufV4l2Src *self)
 
 gboolean dbk_v4l2src_register(GstPlugin *plugin)
 {
-	return gst_element_register(plugin, "dmabufv4l2src", GST_RANK_NONE, GST_TYPE_DMABUF_V4L2_SRC);
+	return gst_element_register(plugin, "dmabufv4l2src", GST_RANK_NONE,
+				    GST_TYPE_DMABUF_V4L2_SRC);
 }

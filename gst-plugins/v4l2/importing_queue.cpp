@@ -101,7 +101,8 @@ Result<void> ImportingQueue::queue(GstBuffer *buf, uint64_t timestampNs, uint32_
 		return Error{ EBUSY, "every V4L2 buffer is queued" };
 	}
 	if (cache_.hits() != hits)
-		DBK_LOG(V4l2, Trace, "%s: %s: index cache hit: dma-buf inode %llu at index %u again",
+		DBK_LOG(V4l2, Trace,
+			"%s: %s: index cache hit: dma-buf inode %llu at index %u again",
 			dev_.label(), v4l2::bufferTypeName(queue_.type()),
 			static_cast<unsigned long long>(inode), *index);
 	else if (before)
@@ -111,7 +112,8 @@ Result<void> ImportingQueue::queue(GstBuffer *buf, uint64_t timestampNs, uint32_
 			dev_.label(), v4l2::bufferTypeName(queue_.type()),
 			static_cast<unsigned long long>(inode), *index, *before);
 	else
-		DBK_LOG(V4l2, Trace, "%s: %s: index cache miss: dma-buf inode %llu bound to index %u",
+		DBK_LOG(V4l2, Trace,
+			"%s: %s: index cache miss: dma-buf inode %llu bound to index %u",
 			dev_.label(), v4l2::bufferTypeName(queue_.type()),
 			static_cast<unsigned long long>(inode), *index);
 	std::vector<v4l2::DmaBufPlane> planes;
@@ -122,7 +124,8 @@ Result<void> ImportingQueue::queue(GstBuffer *buf, uint64_t timestampNs, uint32_
 		p.fd = fd;
 		p.length = static_cast<uint32_t>(fdSize(fd));
 		p.dataOffset = static_cast<uint32_t>(m->offset);
-		p.bytesUsed = n == 1 && bytesUsed ? bytesUsed : static_cast<uint32_t>(m->offset + m->size);
+		p.bytesUsed = n == 1 && bytesUsed ? bytesUsed
+						  : static_cast<uint32_t>(m->offset + m->size);
 		planes.push_back(p);
 	}
 	auto r = queue_.queueDmaBuf(*index, planes, timestampNs);

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "io_mode_choice.h"
 
-namespace dmabufkit::gstv4l2
-{
+namespace dmabufkit::gstv4l2 {
 
 IoModeChoice::IoModeChoice(IoMode requested, bool downstreamOffered)
-    : requested_(requested), downstreamOffered_(downstreamOffered)
+	: requested_(requested), downstreamOffered_(downstreamOffered)
 {
 	if (requested != IoMode::Export && downstreamOffered)
 		candidates_.push_back(PoolCandidate::Downstream);

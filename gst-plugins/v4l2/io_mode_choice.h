@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace dmabufkit::gstv4l2
-{
+namespace dmabufkit::gstv4l2 {
 
 /** \brief The io-mode property's values. */
 enum class IoMode { Auto, Export, Import };

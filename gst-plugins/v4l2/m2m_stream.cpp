@@ -82,8 +82,8 @@ Result<M2mStream::Progress> M2mStream::step()
 		if (!*ev)
 			break;
 		if ((*ev)->type == V4L2_EVENT_SOURCE_CHANGE) {
-			DBK_LOG(V4l2, Info, "%s: %s: source change%s", name_.c_str(),
-				dev_.label(), capture_ ? " (after the old frames drain)" : "");
+			DBK_LOG(V4l2, Info, "%s: %s: source change%s", name_.c_str(), dev_.label(),
+				capture_ ? " (after the old frames drain)" : "");
 			if (!capture_) {
 				if (auto r = changed_(); !r)
 					return r.error();
@@ -99,8 +99,8 @@ Result<M2mStream::Progress> M2mStream::step()
 		auto d = capture_->dequeue();
 		if (!d) {
 			if (d.error().code == EPIPE) {
-				DBK_LOG(V4l2, Debug, "%s: %s: LAST buffer already dequeued", name_.c_str(),
-					dev_.label());
+				DBK_LOG(V4l2, Debug, "%s: %s: LAST buffer already dequeued",
+					name_.c_str(), dev_.label());
 				return Progress::Last; /* LAST already dequeued */
 			}
 			return d.error();
@@ -128,7 +128,8 @@ Result<M2mStream::Progress> M2mStream::step()
 			DBK_LOG(V4l2, Trace, "%s: %s: frame %u out of CAPTURE buffer %u, %u bytes",
 				name_.c_str(), dev_.label(), frame, b.index, b.totalBytesUsed());
 		} else {
-			DBK_LOG(V4l2, Warning, "%s: %s: driver flagged CAPTURE buffer %u (frame %u) as an error",
+			DBK_LOG(V4l2, Warning,
+				"%s: %s: driver flagged CAPTURE buffer %u (frame %u) as an error",
 				name_.c_str(), dev_.label(), b.index, frame);
 			if (auto r = capture_->requeue(b.index); !r)
 				return r.error();
@@ -198,7 +199,10 @@ Result<void> M2mStream::waitForDownstream()
 		name_.c_str(), dev_.label());
 	for (;;) {
 		if (flushing && flushing())
-			return Error{ EPIPE, name_ + ": flushing while waiting for downstream to return a buffer" };
+			return Error{
+				EPIPE,
+				name_ + ": flushing while waiting for downstream to return a buffer"
+			};
 		int r = ::poll(&pfd, 1, 100);
 		if (r < 0 && errno != EINTR)
 			return Error::fromErrno(errno, "poll on the buffer release eventfd");
@@ -238,7 +242,8 @@ Result<void> M2mStream::drain(bool encoder)
 		return service();
 	}
 	DBK_LOG(V4l2, Debug, "%s: %s: draining", name_.c_str(), dev_.label());
-	auto r = encoder ? dev_.encoderCommand(V4L2_ENC_CMD_STOP) : dev_.decoderCommand(V4L2_DEC_CMD_STOP);
+	auto r = encoder ? dev_.encoderCommand(V4L2_ENC_CMD_STOP)
+			 : dev_.decoderCommand(V4L2_DEC_CMD_STOP);
 	if (!r)
 		return r;
 	bool last = false;

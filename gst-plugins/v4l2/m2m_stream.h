@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include <dmabufkit/dbk-allocator.h>
+#include <dmabufkit/dbk_allocator.h>
 
 #include "exporting_queue.h"
 #include "importing_queue.h"
@@ -22,13 +22,15 @@ namespace dmabufkit::gstv4l2 {
 class M2mStream
 {
 public:
-	/** \brief A CAPTURE buffer for frame \a frameNumber (transfer full), or nullptr with \a flags ERROR. */
+	/** \brief A CAPTURE buffer for frame \a frameNumber (transfer full), or nullptr with \a
+	 * flags ERROR. */
 	using FrameReady = std::function<Result<void>(uint32_t frameNumber, GstBuffer *buf,
 						      const v4l2::DequeuedBuffer &d)>;
 	/** \brief The decoder saw SOURCE_CHANGE and the old CAPTURE buffers are drained. */
 	using SourceChanged = std::function<Result<void>()>;
 
-	M2mStream(v4l2::VideoDevice &dev, std::string name, FrameReady ready, SourceChanged changed);
+	M2mStream(v4l2::VideoDevice &dev, std::string name, FrameReady ready,
+		  SourceChanged changed);
 	~M2mStream();
 
 	/** \brief REQBUFS on OUTPUT (DMABUF, \a slots indices). */
@@ -55,7 +57,10 @@ public:
 	std::function<bool()> flushing;
 
 	/** \brief Timestamp that carries a frame number through the driver. */
-	static uint64_t frameTimestamp(uint32_t frameNumber) { return (uint64_t(frameNumber) + 1) * 1000; }
+	static uint64_t frameTimestamp(uint32_t frameNumber)
+	{
+		return (uint64_t(frameNumber) + 1) * 1000;
+	}
 
 private:
 	enum class Progress { None, Some, Last };

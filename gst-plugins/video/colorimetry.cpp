@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "colorimetry.h"
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
 bool yuvMatrixSupported(GstVideoColorMatrix matrix)
 {
@@ -25,8 +24,8 @@ YuvCoefficients yuvCoefficientsFor(const GstVideoColorimetry &colorimetry)
 		matrix = YuvMatrix::BT709;
 	else if (colorimetry.matrix == GST_VIDEO_COLOR_MATRIX_BT2020)
 		matrix = YuvMatrix::BT2020;
-	const YuvRange range =
-	    colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255 ? YuvRange::Full : YuvRange::Limited;
+	const YuvRange range = colorimetry.range == GST_VIDEO_COLOR_RANGE_0_255 ? YuvRange::Full
+										: YuvRange::Limited;
 	return yuvCoefficients(matrix, range);
 }
 

@@ -10,8 +10,7 @@
 
 #include "yuv_coefficients.h"
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
 /**
  * \brief Whether \a matrix converts as itself. BT.601, BT.709, BT.2020,

@@ -8,11 +8,9 @@
 
 #include <png.h>
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
-namespace
-{
+namespace {
 
 struct FileCloser {
 	void operator()(FILE *f) const { fclose(f); }
@@ -40,19 +38,19 @@ Result<void> writePng(const std::string &path, const RgbImage &image)
 {
 	if (image.width <= 0 || image.height <= 0 ||
 	    image.rgb.size() < static_cast<size_t>(image.width) * image.height * 3)
-		return Error{EINVAL, "writing " + path + ": empty or short image"};
+		return Error{ EINVAL, "writing " + path + ": empty or short image" };
 	File f(std::fopen(path.c_str(), "wb"));
 	if (!f)
 		return Error::fromErrno(errno, "fopen(\"" + path + "\", \"wb\")");
 	PngError err;
 	png_structp png =
-	    png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, pngErrorFn, pngWarningFn);
+		png_create_write_struct(PNG_LIBPNG_VER_STRING, &err, pngErrorFn, pngWarningFn);
 	if (!png)
-		return Error{ENOMEM, "png_create_write_struct failed"};
+		return Error{ ENOMEM, "png_create_write_struct failed" };
 	png_infop info = png_create_info_struct(png);
 	if (!info || setjmp(png_jmpbuf(png))) {
 		png_destroy_write_struct(&png, &info);
-		return Error{EIO, "libpng writing " + path + ": " + err.message};
+		return Error{ EIO, "libpng writing " + path + ": " + err.message };
 	}
 	png_init_io(png, f.get());
 	png_set_compression_level(png, 1);
@@ -77,17 +75,17 @@ Result<RgbImage> readPng(const std::string &path)
 		return Error::fromErrno(errno, "fopen(\"" + path + "\")");
 	PngError err;
 	png_structp png =
-	    png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, pngErrorFn, pngWarningFn);
+		png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, pngErrorFn, pngWarningFn);
 	png_infop info = png ? png_create_info_struct(png) : nullptr;
 	if (!png || !info) {
 		png_destroy_read_struct(&png, &info, nullptr);
-		return Error{ENOMEM, "png_create_read_struct failed"};
+		return Error{ ENOMEM, "png_create_read_struct failed" };
 	}
 	/* Declared before setjmp: libpng's longjmp must not skip its destructor. */
 	RgbImage image;
 	if (setjmp(png_jmpbuf(png))) {
 		png_destroy_read_struct(&png, &info, nullptr);
-		return Error{EIO, "libpng reading " + path + ": " + err.message};
+		return Error{ EIO, "libpng reading " + path + ": " + err.message };
 	}
 	png_init_io(png, f.get());
 	png_read_info(png, info);
@@ -95,7 +93,7 @@ Result<RgbImage> readPng(const std::string &path)
 	const int type = png_get_color_type(png, info);
 	if (depth != 8 || (type != PNG_COLOR_TYPE_RGB && type != PNG_COLOR_TYPE_RGBA)) {
 		png_destroy_read_struct(&png, &info, nullptr);
-		return Error{EINVAL, path + ": not an 8-bit RGB(A) PNG"};
+		return Error{ EINVAL, path + ": not an 8-bit RGB(A) PNG" };
 	}
 	if (type == PNG_COLOR_TYPE_RGBA)
 		png_set_strip_alpha(png);

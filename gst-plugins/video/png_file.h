@@ -11,8 +11,7 @@
 #include "dmabufkit/base/result.h"
 #include "rgb_image.h"
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
 /**
  * \brief Encode \a image as an 8-bit RGB PNG into \a path.

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rgb_image.h"
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
-namespace
-{
+namespace {
 
 /* Byte offsets of R, G and B within a 4-byte pixel. */
 struct Offsets {
@@ -16,15 +14,15 @@ Offsets offsetsOf(Rgb32Order order)
 {
 	switch (order) {
 	case Rgb32Order::BGRx:
-		return {2, 1, 0};
+		return { 2, 1, 0 };
 	case Rgb32Order::xRGB:
-		return {1, 2, 3};
+		return { 1, 2, 3 };
 	case Rgb32Order::RGBx:
-		return {0, 1, 2};
+		return { 0, 1, 2 };
 	case Rgb32Order::xBGR:
-		return {3, 2, 1};
+		return { 3, 2, 1 };
 	}
-	return {2, 1, 0};
+	return { 2, 1, 0 };
 }
 
 } /* namespace */

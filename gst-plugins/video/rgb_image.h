@@ -12,8 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
 /** \brief An 8-bit RGB image, rows packed (width * 3 bytes). */
 struct RgbImage {

@@ -3,8 +3,7 @@
 
 #include <cmath>
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
 YuvCoefficients yuvCoefficients(YuvMatrix matrix, YuvRange range)
 {

@@ -15,8 +15,7 @@
 
 #include <cstdint>
 
-namespace dmabufkit::video
-{
+namespace dmabufkit::video {
 
 /** \brief The colour matrices the kernels convert with. */
 enum class YuvMatrix { BT601, BT709, BT2020 };

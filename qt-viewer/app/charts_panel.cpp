@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "charts-panel.h"
+#include "charts_panel.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QLineSeries>
 #include <QValueAxis>
 
-#include "session-model.h"
+#include "session_model.h"
 
 namespace dbkviewer {
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "endpoint-client.h"
+#include "endpoint_client.h"
 
 #include <QLocalSocket>
 #include <QTcpSocket>
@@ -72,7 +72,9 @@ void EndpointClient::attempt()
 		connect(local_, &QLocalSocket::connected, this, &EndpointClient::onConnected);
 		connect(local_, &QLocalSocket::readyRead, this, &EndpointClient::onReadable);
 		connect(local_, &QLocalSocket::errorOccurred, this,
-			[this](QLocalSocket::LocalSocketError) { onDisconnected(local_->errorString()); });
+			[this](QLocalSocket::LocalSocketError) {
+				onDisconnected(local_->errorString());
+			});
 		local_->connectToServer(path_);
 	} else {
 		tcp_ = new QTcpSocket(this);
@@ -80,7 +82,9 @@ void EndpointClient::attempt()
 		connect(tcp_, &QTcpSocket::connected, this, &EndpointClient::onConnected);
 		connect(tcp_, &QTcpSocket::readyRead, this, &EndpointClient::onReadable);
 		connect(tcp_, &QTcpSocket::errorOccurred, this,
-			[this](QAbstractSocket::SocketError) { onDisconnected(tcp_->errorString()); });
+			[this](QAbstractSocket::SocketError) {
+				onDisconnected(tcp_->errorString());
+			});
 		tcp_->connectToHost(host_, port_);
 	}
 }

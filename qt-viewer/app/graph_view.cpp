@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "graph-view.h"
+#include "graph_view.h"
 
 #include <QFontMetricsF>
 #include <QGraphicsEllipseItem>
@@ -13,8 +13,8 @@
 #include <QSvgGenerator>
 #include <QWheelEvent>
 
-#include "graph-layout.h"
-#include "session-model.h"
+#include "graph_layout.h"
+#include "session_model.h"
 
 namespace dbkviewer {
 
@@ -101,7 +101,8 @@ void GraphView::rebuild()
 			(p.direction == QLatin1String("sink") ? b.sinks : b.srcs) << p.name;
 			padW = qMax(padW, fm.horizontalAdvance(p.name));
 		}
-		double textW = qMax(fmb.horizontalAdvance(e->name), fm.horizontalAdvance(e->factory));
+		double textW =
+			qMax(fmb.horizontalAdvance(e->name), fm.horizontalAdvance(e->factory));
 		double w = textW + 2 * (padW + 14) + 12;
 		double rows = qMax<double>(qMax(b.sinks.size(), b.srcs.size()), 1);
 		double h = qMax(3 * fm.height() + 14, rows * kPadRow + 16);
@@ -117,7 +118,8 @@ void GraphView::rebuild()
 		const NodeBox &b = boxes[i];
 		QRectF r = lr.ok ? lr.nodes.value(b.e->id) : QRectF(QPointF(i * 220.0, 0), b.size);
 		Node n;
-		n.box = scene_->addRect(r, QPen(QColor(0x44, 0x44, 0x44), 1.2), QColor(0xff, 0xff, 0xff));
+		n.box = scene_->addRect(r, QPen(QColor(0x44, 0x44, 0x44), 1.2),
+					QColor(0xff, 0xff, 0xff));
 		n.box->setData(kRoleId, b.e->id);
 		n.box->setData(kRoleKind, QStringLiteral("element"));
 		n.box->setZValue(1);
@@ -138,13 +140,16 @@ void GraphView::rebuild()
 				double y = y0 + k * kPadRow;
 				double x = left ? r.left() : r.right() - 10;
 				auto *pr = new QGraphicsRectItem(x, y + 3, 10, kPadRow - 6, n.box);
-				pr->setBrush(left ? QColor(0xdd, 0xe6, 0xf5) : QColor(0xf5, 0xe6, 0xdd));
+				pr->setBrush(left ? QColor(0xdd, 0xe6, 0xf5)
+						  : QColor(0xf5, 0xe6, 0xdd));
 				pr->setPen(QPen(QColor(0x66, 0x66, 0x66), 0.8));
 				auto *t = new QGraphicsSimpleTextItem(pads[k], n.box);
 				t->setBrush(QColor(0x33, 0x33, 0x33));
 				double tw = fm.horizontalAdvance(pads[k]);
-				t->setPos(left ? r.left() + 13 : r.right() - 13 - tw, y + (kPadRow - fm.height()) / 2);
-				n.padAnchors.insert(pads[k], QPointF(left ? r.left() : r.right(), y + kPadRow / 2));
+				t->setPos(left ? r.left() + 13 : r.right() - 13 - tw,
+					  y + (kPadRow - fm.height()) / 2);
+				n.padAnchors.insert(pads[k], QPointF(left ? r.left() : r.right(),
+								     y + kPadRow / 2));
 			}
 		};
 		addPads(b.sinks, true);
@@ -155,15 +160,18 @@ void GraphView::rebuild()
 		n.copyText = new QGraphicsSimpleTextItem(QStringLiteral("C"), n.copyMark);
 		n.copyText->setBrush(Qt::white);
 		n.copyText->setFont(bold);
-		n.copyText->setPos(r.right() - fmb.horizontalAdvance("C") / 2, r.top() - fmb.height() / 2);
+		n.copyText->setPos(r.right() - fmb.horizontalAdvance("C") / 2,
+				   r.top() - fmb.height() / 2);
 		n.copyMark->setVisible(false);
 		nodes_.insert(b.e->id, n);
 	}
 	for (const LinkInfo &l : model_->links()) {
 		const Node &a = nodes_[l.src];
 		const Node &b = nodes_[l.sink];
-		QPointF p0 = a.padAnchors.value(l.srcPad, a.box ? a.box->rect().center() : QPointF());
-		QPointF p1 = b.padAnchors.value(l.sinkPad, b.box ? b.box->rect().center() : QPointF());
+		QPointF p0 =
+			a.padAnchors.value(l.srcPad, a.box ? a.box->rect().center() : QPointF());
+		QPointF p1 =
+			b.padAnchors.value(l.sinkPad, b.box ? b.box->rect().center() : QPointF());
 		QPainterPath path(p0);
 		QVector<QPointF> spline = lr.edges.value(l.id);
 		if (spline.size() >= 4 && (spline.size() - 1) % 3 == 0) {
@@ -203,9 +211,11 @@ void GraphView::refresh()
 		it->state->setText(e ? e->state : QString());
 		bool copies = s.copies > 0;
 		it->copyMark->setVisible(copies);
-		it->copyMark->setToolTip(copies ? QStringLiteral("%1 copies: %2").arg(s.copies).arg(s.copyReason)
-						: QString());
-		it->box->setPen(QPen(it.key() == selectedElement_ ? QColor(0x1a, 0x5f, 0xd0) : QColor(0x44, 0x44, 0x44),
+		it->copyMark->setToolTip(
+			copies ? QStringLiteral("%1 copies: %2").arg(s.copies).arg(s.copyReason)
+			       : QString());
+		it->box->setPen(QPen(it.key() == selectedElement_ ? QColor(0x1a, 0x5f, 0xd0)
+								  : QColor(0x44, 0x44, 0x44),
 				     it.key() == selectedElement_ ? 3 : 1.2));
 	}
 	for (auto it = edges_.begin(); it != edges_.end(); ++it) {
@@ -222,7 +232,9 @@ void GraphView::refresh()
 		if (s.copied)
 			text += QStringLiteral(" (copied)");
 		if (model_->hasLinkStats(it.key()))
-			text += QStringLiteral("\n%1 fps · %2").arg(s.fps, 0, 'f', 1).arg(humanRate(s.bps));
+			text += QStringLiteral("\n%1 fps · %2")
+					.arg(s.fps, 0, 'f', 1)
+					.arg(humanRate(s.bps));
 		it->label->setText(text);
 		/* Centred above the middle of the link. */
 		QPointF mid = it->label->data(kRoleId).toPointF();
@@ -254,7 +266,8 @@ bool GraphView::search(const QString &text)
 	if (text.isEmpty())
 		return false;
 	for (const ElementInfo *e : model_->leafElements()) {
-		if (e->id.contains(text, Qt::CaseInsensitive) || e->factory.contains(text, Qt::CaseInsensitive)) {
+		if (e->id.contains(text, Qt::CaseInsensitive) ||
+		    e->factory.contains(text, Qt::CaseInsensitive)) {
 			selectedElement_ = e->id;
 			selectedLink_.clear();
 			refresh();

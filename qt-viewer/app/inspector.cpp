@@ -4,7 +4,7 @@
 #include <QHeaderView>
 #include <QScrollBar>
 
-#include "session-model.h"
+#include "session_model.h"
 
 namespace dbkviewer {
 
@@ -80,17 +80,28 @@ void Inspector::refresh()
 		new QTreeWidgetItem(g, { tr("id"), e->id });
 		new QTreeWidgetItem(g, { tr("factory"), e->factory });
 		new QTreeWidgetItem(g, { tr("class"), e->klass });
-		new QTreeWidgetItem(g, { tr("state"), e->state + (e->pending != QLatin1String("VOID_PENDING")
-									 ? " → " + e->pending : QString()) });
+		new QTreeWidgetItem(
+			g, { tr("state"), e->state + (e->pending != QLatin1String("VOID_PENDING")
+							      ? " → " + e->pending
+							      : QString()) });
 		ElementStats s = model_->elementStats(e->id);
 		auto *st = section(tr("Flow"));
 		new QTreeWidgetItem(st, { tr("buffers in"), QString::number(s.buffersIn) });
-		new QTreeWidgetItem(st, { tr("latency (avg)"), QStringLiteral("%1 µs").arg(s.latencyAvgUs, 0, 'f', 1) });
+		new QTreeWidgetItem(st, { tr("latency (avg)"),
+					  QStringLiteral("%1 µs").arg(s.latencyAvgUs, 0, 'f', 1) });
 		new QTreeWidgetItem(st, { tr("latency (last interval)"),
-					  QStringLiteral("%1 µs, max %2 µs").arg(s.latencyIntervalUs, 0, 'f', 1).arg(s.latencyMaxUs, 0, 'f', 1) });
-		new QTreeWidgetItem(st, { tr("copies"), QStringLiteral("%1 (%2/s) %3").arg(s.copies).arg(s.copyRate, 0, 'f', 1).arg(s.copyReason) });
+					  QStringLiteral("%1 µs, max %2 µs")
+						  .arg(s.latencyIntervalUs, 0, 'f', 1)
+						  .arg(s.latencyMaxUs, 0, 'f', 1) });
+		new QTreeWidgetItem(st, { tr("copies"), QStringLiteral("%1 (%2/s) %3")
+								.arg(s.copies)
+								.arg(s.copyRate, 0, 'f', 1)
+								.arg(s.copyReason) });
 		if (s.performance)
-			new QTreeWidgetItem(st, { tr("GST_PERFORMANCE"), QStringLiteral("%1: %2").arg(s.performance).arg(s.lastPerformance) });
+			new QTreeWidgetItem(
+				st, { tr("GST_PERFORMANCE"), QStringLiteral("%1: %2")
+								     .arg(s.performance)
+								     .arg(s.lastPerformance) });
 		new QTreeWidgetItem(st, { tr("QoS messages"), QString::number(s.qos) });
 		if (!s.counters.isEmpty())
 			addMap(section(tr("Counters")), s.counters);
@@ -98,7 +109,10 @@ void Inspector::refresh()
 			addMap(section(tr("Statistics")), s.stats);
 		auto *pads = section(tr("Pads"));
 		for (const PadInfo &p : e->pads) {
-			auto *pi = new QTreeWidgetItem(pads, { p.name, p.direction + (p.peer.isEmpty() ? QString() : " → " + p.peer) });
+			auto *pi = new QTreeWidgetItem(
+				pads,
+				{ p.name,
+				  p.direction + (p.peer.isEmpty() ? QString() : " → " + p.peer) });
 			if (!p.caps.isEmpty())
 				new QTreeWidgetItem(pi, { tr("caps"), p.caps });
 			pi->setExpanded(true);
@@ -113,13 +127,16 @@ void Inspector::refresh()
 		new QTreeWidgetItem(g, { tr("caps"), l->caps });
 		LinkStats s = model_->linkStats(l->id);
 		auto *m = section(tr("Memory"));
-		new QTreeWidgetItem(m, { tr("kind"), linkKindName(s.kind) + (s.copied ? tr(" — produced by a copy") : QString()) });
+		new QTreeWidgetItem(m, { tr("kind"), linkKindName(s.kind) +
+							     (s.copied ? tr(" — produced by a copy")
+								       : QString()) });
 		addMap(new QTreeWidgetItem(m, { tr("buffers by kind") }), s.kinds);
 		new QTreeWidgetItem(m, { tr("distinct dma-bufs"), QString::number(s.inodes) });
 		if (!s.exporter.isEmpty())
 			new QTreeWidgetItem(m, { tr("exporter"), s.exporter });
 		if (!s.names.isEmpty())
-			new QTreeWidgetItem(m, { tr("dma-buf names"), s.names.join(QStringLiteral(", ")) });
+			new QTreeWidgetItem(
+				m, { tr("dma-buf names"), s.names.join(QStringLiteral(", ")) });
 		auto *r = section(tr("Rates"));
 		new QTreeWidgetItem(r, { tr("buffers"), QString::number(s.buffers) });
 		new QTreeWidgetItem(r, { tr("bytes"), QString::number(s.bytes) });
@@ -134,12 +151,17 @@ void Inspector::refresh()
 		new QTreeWidgetItem(g, { tr("program"), model_->program() });
 		new QTreeWidgetItem(g, { tr("pid"), QString::number(model_->pid()) });
 		new QTreeWidgetItem(g, { tr("GStreamer"), model_->gstreamerVersion() });
-		new QTreeWidgetItem(g, { tr("protocol"), QString::number(model_->protocolVersion()) });
-		new QTreeWidgetItem(g, { tr("process CPU"), QStringLiteral("%1 % of a core").arg(model_->processCpuLoad() * 100, 0, 'f', 1) });
-		new QTreeWidgetItem(g, { tr("malformed lines"), QString::number(model_->malformedLines()) });
+		new QTreeWidgetItem(g,
+				    { tr("protocol"), QString::number(model_->protocolVersion()) });
+		new QTreeWidgetItem(g, { tr("process CPU"),
+					 QStringLiteral("%1 % of a core")
+						 .arg(model_->processCpuLoad() * 100, 0, 'f', 1) });
+		new QTreeWidgetItem(
+			g, { tr("malformed lines"), QString::number(model_->malformedLines()) });
 		auto *th = section(tr("Threads"));
 		for (const ThreadCpu &t : model_->threads())
-			new QTreeWidgetItem(th, { t.name, QStringLiteral("%1 %").arg(t.load * 100, 0, 'f', 1) });
+			new QTreeWidgetItem(th, { t.name, QStringLiteral("%1 %").arg(t.load * 100,
+										     0, 'f', 1) });
 	}
 	if (verticalScrollBar())
 		verticalScrollBar()->setValue(scroll);

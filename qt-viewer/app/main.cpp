@@ -12,9 +12,9 @@
 
 #include <cstdio>
 
-#include "graph-view.h"
-#include "main-window.h"
-#include "session-model.h"
+#include "graph_view.h"
+#include "main_window.h"
+#include "session_model.h"
 
 using namespace dbkviewer;
 
@@ -41,24 +41,37 @@ int main(int argc, char **argv)
 	QApplication::setApplicationVersion("0.1.0");
 
 	QCommandLineParser parser;
-	parser.setApplicationDescription("Inspect a running GStreamer pipeline: where zero-copy holds");
+	parser.setApplicationDescription(
+		"Inspect a running GStreamer pipeline: where zero-copy holds");
 	parser.addHelpOption();
 	parser.addVersionOption();
-	QCommandLineOption attachOpt("attach", "Attach to a tracer endpoint (unix:PATH, tcp:HOST:PORT).", "endpoint");
-	QCommandLineOption launchOpt("launch", "Run a gst-launch description in the viewer.", "description");
+	QCommandLineOption attachOpt(
+		"attach", "Attach to a tracer endpoint (unix:PATH, tcp:HOST:PORT).", "endpoint");
+	QCommandLineOption launchOpt("launch", "Run a gst-launch description in the viewer.",
+				     "description");
 	QCommandLineOption openOpt("open", "Replay a recorded session file.", "file");
-	QCommandLineOption waitOpt("wait-ready", "Wait up to SECONDS for a graph with flowing, classified links, then "
-				   "write --screenshot/--dump-model and quit (status 0 when ready).", "seconds");
-	QCommandLineOption shotOpt("screenshot", "With --wait-ready: save the window as PNG.", "file");
-	QCommandLineOption dumpOpt("dump-model", "With --wait-ready: write the model summary as JSON.", "file");
-	QCommandLineOption recordOpt("save-session", "With --wait-ready: save the received session.", "file");
-	QCommandLineOption selectOpt("select", "With --wait-ready: select the first element matching TEXT "
-				     "before the screenshot.", "text");
-	QCommandLineOption atOpt("at", "With --open: show the session SECONDS after its start.", "seconds");
-	QCommandLineOption previewOpt("wait-preview", "With --wait-ready: ready also needs a live preview "
+	QCommandLineOption waitOpt(
+		"wait-ready",
+		"Wait up to SECONDS for a graph with flowing, classified links, then "
+		"write --screenshot/--dump-model and quit (status 0 when ready).",
+		"seconds");
+	QCommandLineOption shotOpt("screenshot", "With --wait-ready: save the window as PNG.",
+				   "file");
+	QCommandLineOption dumpOpt("dump-model",
+				   "With --wait-ready: write the model summary as JSON.", "file");
+	QCommandLineOption recordOpt("save-session",
+				     "With --wait-ready: save the received session.", "file");
+	QCommandLineOption selectOpt("select",
+				     "With --wait-ready: select the first element matching TEXT "
+				     "before the screenshot.",
+				     "text");
+	QCommandLineOption atOpt("at", "With --open: show the session SECONDS after its start.",
+				 "seconds");
+	QCommandLineOption previewOpt("wait-preview",
+				      "With --wait-ready: ready also needs a live preview "
 				      "(the tracer's preview= parameter).");
-	parser.addOptions({ attachOpt, launchOpt, openOpt, atOpt, waitOpt, shotOpt, dumpOpt, recordOpt,
-			    selectOpt, previewOpt });
+	parser.addOptions({ attachOpt, launchOpt, openOpt, atOpt, waitOpt, shotOpt, dumpOpt,
+			    recordOpt, selectOpt, previewOpt });
 	parser.process(app);
 
 	MainWindow window;
@@ -99,7 +112,8 @@ int main(int argc, char **argv)
 			window.graphView()->search(parser.value(selectOpt));
 		QApplication::processEvents();
 		if (parser.isSet(shotOpt) && !window.grab().save(parser.value(shotOpt), "PNG"))
-			fprintf(stderr, "dmabufkit-viewer: cannot write %s\n", qPrintable(parser.value(shotOpt)));
+			fprintf(stderr, "dmabufkit-viewer: cannot write %s\n",
+				qPrintable(parser.value(shotOpt)));
 		if (parser.isSet(dumpOpt)) {
 			QFile f(parser.value(dumpOpt));
 			if (f.open(QIODevice::WriteOnly))
@@ -108,7 +122,9 @@ int main(int argc, char **argv)
 		if (parser.isSet(recordOpt))
 			window.saveSession(parser.value(recordOpt));
 		if (!ready)
-			fprintf(stderr, "dmabufkit-viewer: not ready after %.0f s (links %lld, stats %llu)\n",
+			fprintf(stderr,
+				"dmabufkit-viewer: not ready after %.0f s (links %lld, stats "
+				"%llu)\n",
 				limit, static_cast<long long>(window.model()->links().size()),
 				static_cast<unsigned long long>(window.model()->statsCount()));
 		QApplication::exit(ready ? 0 : 1);

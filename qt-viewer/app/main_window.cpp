@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "main-window.h"
+#include "main_window.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -19,12 +19,12 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
-#include "charts-panel.h"
-#include "endpoint-client.h"
-#include "graph-view.h"
+#include "charts_panel.h"
+#include "endpoint_client.h"
+#include "graph_view.h"
 #include "inspector.h"
-#include "pipeline-launcher.h"
-#include "preview-pane.h"
+#include "pipeline_launcher.h"
+#include "preview_pane.h"
 
 namespace dbkviewer {
 
@@ -122,41 +122,49 @@ void MainWindow::buildUi()
 	tb->addAction(tr("Attach…"), this, [this] {
 		QSettings settings;
 		bool ok = false;
-		QString ep = QInputDialog::getText(this, tr("Attach to a tracer"),
-						   tr("Endpoint (unix:PATH or tcp:HOST:PORT):"), QLineEdit::Normal,
-						   settings.value("last-endpoint", "tcp:127.0.0.1:5555").toString(), &ok);
+		QString ep = QInputDialog::getText(
+			this, tr("Attach to a tracer"),
+			tr("Endpoint (unix:PATH or tcp:HOST:PORT):"), QLineEdit::Normal,
+			settings.value("last-endpoint", "tcp:127.0.0.1:5555").toString(), &ok);
 		if (ok && !ep.isEmpty())
 			attach(ep);
 	});
 	tb->addAction(tr("Launch…"), this, [this] {
 		QSettings settings;
 		bool ok = false;
-		QString d = QInputDialog::getText(this, tr("Launch a pipeline in the viewer"),
-						  tr("gst-launch description:"), QLineEdit::Normal,
-						  settings.value("last-launch", "videotestsrc ! videoconvert ! autovideosink").toString(), &ok);
+		QString d = QInputDialog::getText(
+			this, tr("Launch a pipeline in the viewer"), tr("gst-launch description:"),
+			QLineEdit::Normal,
+			settings.value("last-launch", "videotestsrc ! videoconvert ! autovideosink")
+				.toString(),
+			&ok);
 		if (ok && !d.isEmpty())
 			launch(d);
 	});
 	tb->addAction(tr("Open recording…"), this, [this] {
-		QString p = QFileDialog::getOpenFileName(this, tr("Open a recorded session"), {},
-							 tr("Sessions (*.jsonl *.json);;All files (*)"));
+		QString p = QFileDialog::getOpenFileName(
+			this, tr("Open a recorded session"), {},
+			tr("Sessions (*.jsonl *.json);;All files (*)"));
 		if (!p.isEmpty())
 			openRecording(p);
 	});
 	tb->addAction(tr("Save session…"), this, [this] {
-		QString p = QFileDialog::getSaveFileName(this, tr("Save the session"), "session.jsonl");
+		QString p =
+			QFileDialog::getSaveFileName(this, tr("Save the session"), "session.jsonl");
 		if (!p.isEmpty())
 			saveSession(p);
 	});
 	tb->addSeparator();
 	tb->addAction(tr("Export SVG…"), this, [this] {
-		QString p = QFileDialog::getSaveFileName(this, tr("Export the graph"), "pipeline.svg");
+		QString p =
+			QFileDialog::getSaveFileName(this, tr("Export the graph"), "pipeline.svg");
 		QString err;
 		if (!p.isEmpty() && !graph_->exportSvg(p, &err))
 			showError(err);
 	});
 	tb->addAction(tr("Export PNG…"), this, [this] {
-		QString p = QFileDialog::getSaveFileName(this, tr("Export the graph"), "pipeline.png");
+		QString p =
+			QFileDialog::getSaveFileName(this, tr("Export the graph"), "pipeline.png");
 		QString err;
 		if (!p.isEmpty() && !graph_->exportPng(p, &err))
 			showError(err);
@@ -188,7 +196,8 @@ void MainWindow::buildUi()
 	tb->addWidget(search_);
 	connect(search_, &QLineEdit::returnPressed, this, [this] {
 		if (!graph_->search(search_->text()))
-			statusBar()->showMessage(tr("No element matches \"%1\"").arg(search_->text()), 4000);
+			statusBar()->showMessage(
+				tr("No element matches \"%1\"").arg(search_->text()), 4000);
 	});
 
 	connect(graph_, &GraphView::elementSelected, inspector_, &Inspector::showElement);
@@ -202,7 +211,8 @@ void MainWindow::buildUi()
 
 void MainWindow::setConnectionText(const QString &text, const QString &colour)
 {
-	connection_->setText(QStringLiteral("<span style='color:%1'>●</span> %2").arg(colour, text.toHtmlEscaped()));
+	connection_->setText(QStringLiteral("<span style='color:%1'>●</span> %2")
+				     .arg(colour, text.toHtmlEscaped()));
 }
 
 void MainWindow::showError(const QString &text)
@@ -258,7 +268,8 @@ bool MainWindow::openRecording(const QString &path)
 	timeline_->blockSignals(false);
 	timelineBar_->show();
 	seek(timeline_->maximum());
-	setConnectionText(tr("Replaying %1 (%2 lines)").arg(path).arg(recording_.size()), "#2a6fdb");
+	setConnectionText(tr("Replaying %1 (%2 lines)").arg(path).arg(recording_.size()),
+			  "#2a6fdb");
 	return true;
 }
 
@@ -269,7 +280,8 @@ void MainWindow::seek(int ms)
 	double t = recording_.startTime() + ms / 1000.0;
 	events_->clear();
 	recording_.replayTo(model_, t);
-	timeLabel_->setText(QStringLiteral("%1 / %2 s").arg(ms / 1000.0, 0, 'f', 2)
+	timeLabel_->setText(QStringLiteral("%1 / %2 s")
+				    .arg(ms / 1000.0, 0, 'f', 2)
 				    .arg(recording_.endTime() - recording_.startTime(), 0, 'f', 2));
 }
 

@@ -4,8 +4,8 @@
 #include <QMainWindow>
 #include <QTimer>
 
-#include "session-model.h"
-#include "session-recording.h"
+#include "session_model.h"
+#include "session_recording.h"
 
 class QLabel;
 class QLineEdit;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "pipeline-launcher.h"
+#include "pipeline_launcher.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -22,7 +22,9 @@ PipelineLauncher::~PipelineLauncher()
 
 QString PipelineLauncher::endpoint()
 {
-	return QStringLiteral("unix:%1/dmabufkit-viewer-%2.sock").arg(QDir::tempPath()).arg(getpid());
+	return QStringLiteral("unix:%1/dmabufkit-viewer-%2.sock")
+		.arg(QDir::tempPath())
+		.arg(getpid());
 }
 
 bool PipelineLauncher::launch(const QString &description, QString *error)
@@ -47,7 +49,8 @@ bool PipelineLauncher::launch(const QString &description, QString *error)
 	GstElement *p = gst_parse_launch(description.toUtf8().constData(), &err);
 	if (!p || err) {
 		if (error)
-			*error = QStringLiteral("cannot build the pipeline: %1").arg(err ? err->message : "?");
+			*error = QStringLiteral("cannot build the pipeline: %1")
+					 .arg(err ? err->message : "?");
 		g_clear_error(&err);
 		if (p)
 			gst_object_unref(p);
@@ -92,7 +95,8 @@ void PipelineLauncher::pollBus()
 			GError *err = nullptr;
 			gst_message_parse_error(m, &err, nullptr);
 			emit message(QStringLiteral("Pipeline error from %1: %2")
-					     .arg(GST_OBJECT_NAME(GST_MESSAGE_SRC(m)), err ? err->message : "?"),
+					     .arg(GST_OBJECT_NAME(GST_MESSAGE_SRC(m)),
+						  err ? err->message : "?"),
 				     true);
 			g_clear_error(&err);
 			done = true;

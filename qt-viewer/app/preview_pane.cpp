@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "preview-pane.h"
+#include "preview_pane.h"
 
 #include <QLabel>
 #include <QPixmap>
 #include <QVBoxLayout>
 
-#include "session-model.h"
+#include "session_model.h"
 
 namespace dbkviewer {
 
@@ -31,19 +31,21 @@ void PreviewPane::showLatest()
 	if (!model_->hasPreview()) {
 		image_ = QImage();
 		picture_->clear();
-		picture_->setText(tr("No preview.\nStart the tracer with preview=auto\n(or preview=ELEMENT:PAD)."));
+		picture_->setText(tr("No preview.\nStart the tracer with preview=auto\n(or "
+				     "preview=ELEMENT:PAD)."));
 		caption_->clear();
 		had_ = false;
 		return;
 	}
 	const PreviewFrame &p = model_->preview();
 	/* The model checked the size; copy, since the model's bytes change with the next frame. */
-	image_ = QImage(reinterpret_cast<const uchar *>(p.rgb.constData()), p.width, p.height, p.width * 3,
-			QImage::Format_RGB888)
+	image_ = QImage(reinterpret_cast<const uchar *>(p.rgb.constData()), p.width, p.height,
+			p.width * 3, QImage::Format_RGB888)
 			 .copy();
 	rescale();
 	caption_->setText(tr("%1 → %2\n%3 %4x%5, at %6 s")
-				  .arg(p.link, p.element.isEmpty() ? tr("?") : p.element + ':' + p.pad,
+				  .arg(p.link,
+				       p.element.isEmpty() ? tr("?") : p.element + ':' + p.pad,
 				       p.sourceFormat)
 				  .arg(p.sourceWidth)
 				  .arg(p.sourceHeight)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "graph-layout.h"
+#include "graph_layout.h"
 
 #include <graphviz/gvc.h>
 

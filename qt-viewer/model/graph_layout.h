@@ -32,7 +32,7 @@ struct LayoutInput {
 struct LayoutResult {
 	bool ok = false;
 	QString error;
-	QHash<QString, QRectF> nodes; /* scene rectangles, y down */
+	QHash<QString, QRectF> nodes;		/* scene rectangles, y down */
 	QHash<QString, QVector<QPointF>> edges; /* Graphviz spline control points */
 	QRectF bounds;
 };

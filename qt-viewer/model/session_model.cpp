@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "session-model.h"
+#include "session_model.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -56,7 +56,9 @@ static quint64 count(const QJsonValue &v)
 	return static_cast<quint64>(d);
 }
 
-SessionModel::SessionModel(QObject *parent) : QObject(parent) {}
+SessionModel::SessionModel(QObject *parent) : QObject(parent)
+{
+}
 
 void SessionModel::clear()
 {
@@ -190,8 +192,8 @@ bool SessionModel::ingestGraph(const QJsonObject &o)
 		info.src = l.value(QLatin1String("src")).toString();
 		info.sink = l.value(QLatin1String("sink")).toString();
 		/* A link must join two known elements. */
-		if (info.id.isEmpty() || linkIndex.contains(info.id) || !elementIndex.contains(info.src) ||
-		    !elementIndex.contains(info.sink))
+		if (info.id.isEmpty() || linkIndex.contains(info.id) ||
+		    !elementIndex.contains(info.src) || !elementIndex.contains(info.sink))
 			continue;
 		info.srcPad = l.value(QLatin1String("src_pad")).toString();
 		info.sinkPad = l.value(QLatin1String("sink_pad")).toString();
@@ -219,7 +221,8 @@ void SessionModel::append(Series &s, double t, double v)
 
 bool SessionModel::ingestStats(const QJsonObject &o)
 {
-	if (!o.value(QLatin1String("links")).isArray() || !o.value(QLatin1String("elements")).isArray())
+	if (!o.value(QLatin1String("links")).isArray() ||
+	    !o.value(QLatin1String("elements")).isArray())
 		return false;
 	double t = num(o.value(QLatin1String("t")));
 	QJsonObject cpu = o.value(QLatin1String("cpu")).toObject();
@@ -262,14 +265,18 @@ bool SessionModel::ingestStats(const QJsonObject &o)
 		s.pool = l.value(QLatin1String("pool")).toObject().toVariantMap();
 		linkStats_.insert(id, s);
 		append(fps_[id], t, s.fps);
-		QJsonObject dbk = l.value(QLatin1String("pool")).toObject().value(QLatin1String("dmabufkit")).toObject();
+		QJsonObject dbk = l.value(QLatin1String("pool"))
+					  .toObject()
+					  .value(QLatin1String("dmabufkit"))
+					  .toObject();
 		if (dbk.contains(QLatin1String("in-flight")))
 			append(pool_[id], t, num(dbk.value(QLatin1String("in-flight"))));
 	}
 	for (const QJsonValue &v : o.value(QLatin1String("elements")).toArray()) {
 		QJsonObject e = v.toObject();
 		QString id = e.value(QLatin1String("id")).toString();
-		if (id.isEmpty() || (!elementIndex_.contains(id) && elementStats_.size() >= kMaxElements))
+		if (id.isEmpty() ||
+		    (!elementIndex_.contains(id) && elementStats_.size() >= kMaxElements))
 			continue;
 		ElementStats s;
 		s.t = t;
@@ -292,7 +299,8 @@ bool SessionModel::ingestStats(const QJsonObject &o)
 		for (auto it = s.stats.constBegin(); it != s.stats.constEnd(); ++it) {
 			QVariantMap st = it.value().toMap();
 			if (st.contains(QStringLiteral("in-flight")) && pool_.size() < kMaxElements)
-				append(pool_[id + ' ' + it.key()], t, st.value(QStringLiteral("in-flight")).toDouble());
+				append(pool_[id + ' ' + it.key()], t,
+				       st.value(QStringLiteral("in-flight")).toDouble());
 		}
 		elementStats_.insert(id, s);
 		if (lat.contains(QLatin1String("interval_avg_us")))
@@ -343,7 +351,8 @@ bool SessionModel::ingestPreview(const QJsonObject &o)
 	const QString data = dv.toString();
 	if (data.size() != (bytes + 2) / 3 * 4)
 		return false;
-	auto decoded = QByteArray::fromBase64Encoding(data.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+	auto decoded = QByteArray::fromBase64Encoding(data.toLatin1(),
+						      QByteArray::AbortOnBase64DecodingErrors);
 	if (!decoded || decoded.decoded.size() != bytes)
 		return false;
 	PreviewFrame p;
@@ -351,11 +360,15 @@ bool SessionModel::ingestPreview(const QJsonObject &o)
 	p.link = o.value(QLatin1String("link")).toString().left(1024);
 	p.element = o.value(QLatin1String("element")).toString().left(1024);
 	p.pad = o.value(QLatin1String("pad")).toString().left(256);
-	p.pts = o.value(QLatin1String("pts")).isDouble() ? static_cast<qint64>(count(o.value(QLatin1String("pts")))) : -1;
+	p.pts = o.value(QLatin1String("pts")).isDouble()
+			? static_cast<qint64>(count(o.value(QLatin1String("pts"))))
+			: -1;
 	QJsonObject src = o.value(QLatin1String("source")).toObject();
 	p.sourceFormat = src.value(QLatin1String("format")).toString().left(64);
-	p.sourceWidth = static_cast<int>(qMin<quint64>(count(src.value(QLatin1String("width"))), 1 << 20));
-	p.sourceHeight = static_cast<int>(qMin<quint64>(count(src.value(QLatin1String("height"))), 1 << 20));
+	p.sourceWidth =
+		static_cast<int>(qMin<quint64>(count(src.value(QLatin1String("width"))), 1 << 20));
+	p.sourceHeight =
+		static_cast<int>(qMin<quint64>(count(src.value(QLatin1String("height"))), 1 << 20));
 	p.width = int(w);
 	p.height = int(h);
 	p.rgb = std::move(decoded.decoded);
@@ -450,7 +463,8 @@ QJsonObject SessionModel::summary() const
 				      { "source_height", preview_.sourceHeight },
 				      { "width", preview_.width },
 				      { "height", preview_.height },
-				      { "mean_rgb", QJsonArray{ sum[0] / n, sum[1] / n, sum[2] / n } } });
+				      { "mean_rgb",
+					QJsonArray{ sum[0] / n, sum[1] / n, sum[2] / n } } });
 	}
 	o.insert(QStringLiteral("ignored_lines"), static_cast<double>(ignored_));
 	return o;

@@ -101,7 +101,7 @@ struct SessionEvent {
 /* The newest live preview: a small RGB888 picture of the frames on one link. */
 struct PreviewFrame {
 	double t = 0;
-	QString link;    /* the link's id */
+	QString link;	 /* the link's id */
 	QString element; /* the element it feeds */
 	QString pad;
 	qint64 pts = -1;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "session-recording.h"
+#include "session_recording.h"
 
 #include <QFile>
 #include <QRegularExpression>
 #include <QSaveFile>
 
-#include "session-model.h"
+#include "session_model.h"
 
 namespace dbkviewer {
 

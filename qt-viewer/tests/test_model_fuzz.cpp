@@ -11,8 +11,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
-#include "session-model.h"
-#include "session-recording.h"
+#include "session_model.h"
+#include "session_recording.h"
 
 using namespace dbkviewer;
 
@@ -37,7 +37,7 @@ private:
 	SessionRecording rec_;
 	SessionRecording previewRec_;
 	QByteArray previewLine_; /* a valid preview line from the recording */
-	SessionModel model_; /* the same model takes every abuse */
+	SessionModel model_;	 /* the same model takes every abuse */
 };
 
 void TestModelFuzz::initTestCase()
@@ -45,7 +45,8 @@ void TestModelFuzz::initTestCase()
 	QString err;
 	QVERIFY2(rec_.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-upload.jsonl"), &err),
 		 qPrintable(err));
-	QVERIFY2(previewRec_.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-preview.jsonl"), &err),
+	QVERIFY2(previewRec_.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-preview.jsonl"),
+				  &err),
 		 qPrintable(err));
 	for (const auto &l : previewRec_.lines())
 		if (l.text.contains("\"type\":\"preview\""))
@@ -83,15 +84,33 @@ void TestModelFuzz::previewAbuse()
 	QString inner = data;
 	inner[8] = QChar('=');
 	QList<QByteArray> lines = {
-		with("data", QJsonValue::Undefined), with("data", 42), with("data", QJsonArray{ data }),
-		with("data", ""), with("data", data.left(data.size() - 4)), with("data", data + "AAAA"),
-		with("data", badChar), with("data", inner), with("data", QString(data.size(), QChar(0x263a))),
+		with("data", QJsonValue::Undefined),
+		with("data", 42),
+		with("data", QJsonArray{ data }),
+		with("data", ""),
+		with("data", data.left(data.size() - 4)),
+		with("data", data + "AAAA"),
+		with("data", badChar),
+		with("data", inner),
+		with("data", QString(data.size(), QChar(0x263a))),
 		with("data", QString(8 * 1024 * 1024 / 4, 'A')),
-		with("width", 0), with("width", -96), with("width", 97), with("width", 96.5), with("width", 1e300),
-		with("width", "96"), with("width", QJsonValue::Undefined), with("height", 1 << 30),
-		with("height", 2147483647.0 * 3), with("height", QJsonValue()), with("format", "rgb565"),
-		with("format", QJsonValue::Undefined), with("source", "NV12"), with("source", QJsonArray{}),
-		with("t", "later"), with("pts", -1e300), with("link", QJsonObject{}),
+		with("width", 0),
+		with("width", -96),
+		with("width", 97),
+		with("width", 96.5),
+		with("width", 1e300),
+		with("width", "96"),
+		with("width", QJsonValue::Undefined),
+		with("height", 1 << 30),
+		with("height", 2147483647.0 * 3),
+		with("height", QJsonValue()),
+		with("format", "rgb565"),
+		with("format", QJsonValue::Undefined),
+		with("source", "NV12"),
+		with("source", QJsonArray{}),
+		with("t", "later"),
+		with("pts", -1e300),
+		with("link", QJsonObject{}),
 	};
 	/* Width and height swapped with data sized for neither. */
 	QJsonObject o = good;
@@ -157,22 +176,30 @@ void TestModelFuzz::bitFlips()
 static QJsonValue confuse(const QJsonValue &v, QRandomGenerator &rng, int depth)
 {
 	static const QJsonValue replacements[] = {
-		QJsonValue(), QJsonValue(true), QJsonValue(-1), QJsonValue(1e308), QJsonValue(-1e308),
-		QJsonValue("x"), QJsonValue(QJsonArray{ 1, "a", QJsonValue() }), QJsonValue(QJsonObject{}),
-		QJsonValue(QString(5000, QChar('z'))), QJsonValue(18446744073709551615.0),
+		QJsonValue(),
+		QJsonValue(true),
+		QJsonValue(-1),
+		QJsonValue(1e308),
+		QJsonValue(-1e308),
+		QJsonValue("x"),
+		QJsonValue(QJsonArray{ 1, "a", QJsonValue() }),
+		QJsonValue(QJsonObject{}),
+		QJsonValue(QString(5000, QChar('z'))),
+		QJsonValue(18446744073709551615.0),
 	};
 	if (v.isObject()) {
 		QJsonObject o = v.toObject();
 		for (auto it = o.begin(); it != o.end(); ++it)
 			if (it.key() != "type")
 				*it = rng.bounded(4) == 0 ? replacements[rng.bounded(10)]
-							 : confuse(*it, rng, depth + 1);
+							  : confuse(*it, rng, depth + 1);
 		return o;
 	}
 	if (v.isArray()) {
 		QJsonArray a = v.toArray();
 		for (int i = 0; i < a.size(); ++i)
-			a[i] = rng.bounded(4) == 0 ? replacements[rng.bounded(10)] : confuse(a[i], rng, depth + 1);
+			a[i] = rng.bounded(4) == 0 ? replacements[rng.bounded(10)]
+						   : confuse(a[i], rng, depth + 1);
 		return a;
 	}
 	return rng.bounded(3) == 0 ? replacements[rng.bounded(10)] : v;
@@ -182,7 +209,8 @@ void TestModelFuzz::wrongTypes()
 {
 	QRandomGenerator rng(7);
 	for (int round = 0; round < 600; ++round) {
-		QJsonDocument d = QJsonDocument::fromJson(rec_.lines()[rng.bounded(rec_.size())].text);
+		QJsonDocument d =
+			QJsonDocument::fromJson(rec_.lines()[rng.bounded(rec_.size())].text);
 		QVERIFY(d.isObject());
 		QJsonValue c = confuse(d.object(), rng);
 		model_.ingestLine(QJsonDocument(c.toObject()).toJson(QJsonDocument::Compact));
@@ -195,14 +223,28 @@ void TestModelFuzz::hostileShapes()
 	for (int i = 0; i < 100000; ++i)
 		deep += '[';
 	QList<QByteArray> lines = {
-		"", "null", "[]", "42", "\"str\"", "{", "}", "{}", "{\"type\":42}",
-		"{\"type\":\"stats\"}", "{\"type\":\"graph\"}", "{\"type\":\"event\"}",
+		"",
+		"null",
+		"[]",
+		"42",
+		"\"str\"",
+		"{",
+		"}",
+		"{}",
+		"{\"type\":42}",
+		"{\"type\":\"stats\"}",
+		"{\"type\":\"graph\"}",
+		"{\"type\":\"event\"}",
 		"{\"type\":\"stats\",\"links\":[1,2,3],\"elements\":[null,{}],\"t\":\"soon\"}",
-		"{\"type\":\"stats\",\"links\":[{\"id\":\"a\",\"fps\":1e400,\"buffers\":-5}],\"elements\":[],\"t\":-1e300}",
-		"{\"type\":\"graph\",\"elements\":[{\"id\":\"a\"},{\"id\":\"a\"}],\"links\":[{\"id\":\"l\",\"src\":\"a\",\"sink\":\"nope\"}]}",
-		"{\"type\":\"graph\",\"elements\":[{\"id\":\"a\",\"pads\":\"no\"}],\"links\":[{\"id\":\"l\",\"src\":\"a\",\"sink\":\"a\"}]}",
+		"{\"type\":\"stats\",\"links\":[{\"id\":\"a\",\"fps\":1e400,\"buffers\":-5}],"
+		"\"elements\":[],\"t\":-1e300}",
+		"{\"type\":\"graph\",\"elements\":[{\"id\":\"a\"},{\"id\":\"a\"}],\"links\":[{"
+		"\"id\":\"l\",\"src\":\"a\",\"sink\":\"nope\"}]}",
+		"{\"type\":\"graph\",\"elements\":[{\"id\":\"a\",\"pads\":\"no\"}],\"links\":[{"
+		"\"id\":\"l\",\"src\":\"a\",\"sink\":\"a\"}]}",
 		"{\"type\":\"hello\",\"protocol\":\"dmabufkit-tracer\",\"v\":99999999999}",
-		"{\"type\":\"event\",\"what\":\"state-changed\",\"element\":[],\"from\":{},\"to\":1}",
+		"{\"type\":\"event\",\"what\":\"state-changed\",\"element\":[],\"from\":{},\"to\":"
+		"1}",
 		deep,
 		QByteArray(1 << 20, '\0'),
 		QByteArray(SessionModel::kMaxLineBytes + 1, ' '),
@@ -211,7 +253,9 @@ void TestModelFuzz::hostileShapes()
 	QJsonArray many;
 	for (int i = 0; i < 20000; ++i)
 		many.append(QJsonObject{ { "id", QString("e%1").arg(i) } });
-	lines.append(QJsonDocument(QJsonObject{ { "type", "graph" }, { "elements", many }, { "links", QJsonArray{} } })
+	lines.append(QJsonDocument(QJsonObject{ { "type", "graph" },
+						{ "elements", many },
+						{ "links", QJsonArray{} } })
 			     .toJson(QJsonDocument::Compact));
 	for (const QByteArray &l : lines)
 		model_.ingestLine(l);

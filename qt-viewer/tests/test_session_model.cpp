@@ -12,9 +12,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "graph-layout.h"
-#include "session-model.h"
-#include "session-recording.h"
+#include "graph_layout.h"
+#include "session_model.h"
+#include "session_recording.h"
 
 using namespace dbkviewer;
 
@@ -98,7 +98,8 @@ void TestSessionModel::linkKindsAndCopies()
 	QVERIFY(conv.copyReason.contains("dma-buf"));
 	QCOMPARE(m.elementStats("pipeline0/fakesink0").copies, 0u);
 	/* dmabufupload's own counters arrive generically. */
-	QCOMPARE(m.elementStats("pipeline0/dmabufupload0").counters.value("copies").toULongLong(), 40u);
+	QCOMPARE(m.elementStats("pipeline0/dmabufupload0").counters.value("copies").toULongLong(),
+		 40u);
 }
 
 void TestSessionModel::countsAndRates()
@@ -199,14 +200,15 @@ void TestSessionModel::previewFromRecording()
 {
 	SessionRecording rec;
 	QString err;
-	QVERIFY2(rec.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-preview.jsonl"), &err), qPrintable(err));
+	QVERIFY2(rec.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-preview.jsonl"), &err),
+		 qPrintable(err));
 	SessionModel m;
 	QSignalSpy previews(&m, &SessionModel::previewUpdated);
 	rec.replayTo(m, 1e9);
 	QCOMPARE(m.malformedLines(), 0u);
 	QCOMPARE(m.ignoredLines(), 0u);
 	QVERIFY(m.hasPreview());
-	QCOMPARE(m.previewCount(), 3u); /* 1.3 s of video, at most 2 a second */
+	QCOMPARE(m.previewCount(), 3u);	   /* 1.3 s of video, at most 2 a second */
 	QCOMPARE(previews.count(), 1 + 3); /* the clear before the replay, then each picture */
 	const PreviewFrame &p = m.preview();
 	QCOMPARE(p.link, link("dmabufupload0"));
@@ -221,7 +223,8 @@ void TestSessionModel::previewFromRecording()
 	QCOMPARE(p.rgb.size(), 96 * 72 * 3);
 	const int want[3] = { 0x33, 0x66, 0xcc };
 	for (int i = 0; i < p.rgb.size(); ++i)
-		QVERIFY2(qAbs(int(uchar(p.rgb[i])) - want[i % 3]) <= 3, qPrintable(QString::number(i)));
+		QVERIFY2(qAbs(int(uchar(p.rgb[i])) - want[i % 3]) <= 3,
+			 qPrintable(QString::number(i)));
 	/* And in the summary, as its mean colour. */
 	QJsonObject s = m.summary().value("preview").toObject();
 	QCOMPARE(s.value("count").toInt(), 3);
@@ -263,9 +266,11 @@ void TestSessionModel::unknownLineTypesAreIgnored()
 	QCOMPARE(m.ignoredLines(), 1u);
 	QCOMPARE(m.malformedLines(), 0u);
 	/* A preview that is not one still is malformed. */
-	QVERIFY(!m.ingestLine(R"({"type":"preview","v":1,"format":"rgb888","width":2,"height":1,"data":"AAAA"})"));
+	QVERIFY(!m.ingestLine(
+		R"({"type":"preview","v":1,"format":"rgb888","width":2,"height":1,"data":"AAAA"})"));
 	QCOMPARE(m.malformedLines(), 1u);
-	QVERIFY(m.ingestLine(R"({"type":"preview","v":1,"format":"rgb888","width":2,"height":1,"data":"/wAAAP8A"})"));
+	QVERIFY(m.ingestLine(
+		R"({"type":"preview","v":1,"format":"rgb888","width":2,"height":1,"data":"/wAAAP8A"})"));
 	QCOMPARE(m.preview().rgb, QByteArray("\xff\0\0\0\xff\0", 6));
 }
 

@@ -86,9 +86,9 @@ GstVideoConverter *stockConverter(GstVideoFormat in, unsigned threads)
 	gst_video_info_set_format(&a, in, W, H);
 	gst_video_info_set_format(&b, GST_VIDEO_FORMAT_BGRx, W, H);
 	/* videoconvert's defaults, only the thread count varies. */
-	return gst_video_converter_new(
-		&a, &b, gst_structure_new("options", GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, threads,
-					  nullptr));
+	return gst_video_converter_new(&a, &b,
+				       gst_structure_new("options", GST_VIDEO_CONVERTER_OPT_THREADS,
+							 G_TYPE_UINT, threads, nullptr));
 }
 
 } /* namespace */
@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 	ThreadPool pool2(2);
 
 	std::vector<uint8_t> yuy2Mem, nv12Mem, outMem, copyMem;
-	FrameView yuy2 = view(KernelFormat::YUY2, yuy2Mem), nv12 = view(KernelFormat::NV12, nv12Mem);
+	FrameView yuy2 = view(KernelFormat::YUY2, yuy2Mem),
+		  nv12 = view(KernelFormat::NV12, nv12Mem);
 	FrameView out = view(KernelFormat::BGRx, outMem);
 	for (auto &b : yuy2Mem)
 		b = static_cast<uint8_t>(rng());
@@ -119,7 +120,9 @@ int main(int argc, char **argv)
 	GstVideoConverter *cNv12t = stockConverter(GST_VIDEO_FORMAT_NV12, 2);
 
 	auto conv = [&](const FrameView &in, KernelImpl impl, ThreadPool *p) {
-		return [&, impl, p, in] { static_cast<void>(convertFrame(in, out, coeffs, impl, p)); };
+		return [&, impl, p, in] {
+			static_cast<void>(convertFrame(in, out, coeffs, impl, p));
+		};
 	};
 	/* Our kernel held to one narrower Highway target, e.g. 128-bit SSE4 (the
 	 * vector width ORC 0.4.33's x86 backend generates). */
@@ -131,21 +134,31 @@ int main(int argc, char **argv)
 		};
 	};
 	std::vector<Case> cases = {
-		{ "memcpy 8 MiB (1 thread)", [&] { std::memcpy(outMem.data(), copyMem.data(), outMem.size()); }, {} },
+		{ "memcpy 8 MiB (1 thread)",
+		  [&] { std::memcpy(outMem.data(), copyMem.data(), outMem.size()); },
+		  {} },
 		{ "YUY2 ours simd 1 thread", conv(yuy2, KernelImpl::Simd, nullptr), {} },
 		{ "YUY2 ours simd 2 threads", conv(yuy2, KernelImpl::Simd, &pool2), {} },
 		{ "YUY2 ours scalar 1 thread", conv(yuy2, KernelImpl::Scalar, nullptr), {} },
 		{ "YUY2 ours SSE4 only 1t", narrow(yuy2, HWY_SSE4), {} },
 		{ "YUY2 ours AVX2 only 1t", narrow(yuy2, HWY_AVX2), {} },
-		{ "YUY2 GstVideoConverter 1t", [&] { gst_video_converter_frame(cYuy2, &gYuy2.frame, &gOut.frame); }, {} },
-		{ "YUY2 GstVideoConverter 2t", [&] { gst_video_converter_frame(cYuy2t, &gYuy2.frame, &gOut.frame); }, {} },
+		{ "YUY2 GstVideoConverter 1t",
+		  [&] { gst_video_converter_frame(cYuy2, &gYuy2.frame, &gOut.frame); },
+		  {} },
+		{ "YUY2 GstVideoConverter 2t",
+		  [&] { gst_video_converter_frame(cYuy2t, &gYuy2.frame, &gOut.frame); },
+		  {} },
 		{ "NV12 ours simd 1 thread", conv(nv12, KernelImpl::Simd, nullptr), {} },
 		{ "NV12 ours simd 2 threads", conv(nv12, KernelImpl::Simd, &pool2), {} },
 		{ "NV12 ours scalar 1 thread", conv(nv12, KernelImpl::Scalar, nullptr), {} },
 		{ "NV12 ours SSE4 only 1t", narrow(nv12, HWY_SSE4), {} },
 		{ "NV12 ours AVX2 only 1t", narrow(nv12, HWY_AVX2), {} },
-		{ "NV12 GstVideoConverter 1t", [&] { gst_video_converter_frame(cNv12, &gNv12.frame, &gOut.frame); }, {} },
-		{ "NV12 GstVideoConverter 2t", [&] { gst_video_converter_frame(cNv12t, &gNv12.frame, &gOut.frame); }, {} },
+		{ "NV12 GstVideoConverter 1t",
+		  [&] { gst_video_converter_frame(cNv12, &gNv12.frame, &gOut.frame); },
+		  {} },
+		{ "NV12 GstVideoConverter 2t",
+		  [&] { gst_video_converter_frame(cNv12t, &gNv12.frame, &gOut.frame); },
+		  {} },
 	};
 	for (auto &c : cases)
 		c.run(); /* warm caches, page in */
@@ -155,7 +168,8 @@ int main(int argc, char **argv)
 			for (int i = 0; i < frames; ++i)
 				c.run();
 			const auto t1 = std::chrono::steady_clock::now();
-			c.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count() / frames);
+			c.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count() /
+				       frames);
 		}
 	const double memcpyMs = median(cases[0].ms);
 	std::printf("1920x1080 -> BGRx, SIMD target %s, %d frames x %d rounds, median ms/frame\n",
@@ -171,8 +185,8 @@ int main(int argc, char **argv)
 			std::snprintf(b, sizeof(b), "%.2fx", median(cases[stock].ms) / ms);
 			vsStock = b;
 		}
-		std::printf("%-28s %9.3f %8.1f %12s %13.0f%%\n", cases[i].name.c_str(), ms, 1000.0 / ms,
-			    vsStock.c_str(), 100.0 * memcpyMs / ms);
+		std::printf("%-28s %9.3f %8.1f %12s %13.0f%%\n", cases[i].name.c_str(), ms,
+			    1000.0 / ms, vsStock.c_str(), 100.0 * memcpyMs / ms);
 	}
 	gst_video_converter_free(cYuy2);
 	gst_video_converter_free(cNv12);

@@ -50,9 +50,10 @@ int main(int argc, char **argv)
 		mem = dbk_allocator_import(DBK_ALLOCATOR(alloc), buf->fd(), FALSE, nullptr);
 	} else if (variant == "stock" || variant == "stock-keep") {
 		alloc = gst_dmabuf_allocator_new();
-		mem = gst_dmabuf_allocator_alloc_with_flags(
-			alloc, dup(buf->fd()), size,
-			variant == "stock-keep" ? GST_FD_MEMORY_FLAG_KEEP_MAPPED : GST_FD_MEMORY_FLAG_NONE);
+		mem = gst_dmabuf_allocator_alloc_with_flags(alloc, dup(buf->fd()), size,
+							    variant == "stock-keep"
+								    ? GST_FD_MEMORY_FLAG_KEEP_MAPPED
+								    : GST_FD_MEMORY_FLAG_NONE);
 	} else {
 		fprintf(stderr, "unknown variant %s\n", variant.c_str());
 		return 2;
@@ -72,8 +73,10 @@ int main(int argc, char **argv)
 		info.data[(i * 4096) % size]++;
 		gst_memory_unmap(mem, &info);
 	}
-	const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-	printf("{\"variant\": \"%s\", \"cycles\": %ld, \"seconds\": %.4f, \"cycles_per_s\": %.1f}\n",
+	const double s =
+		std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	printf("{\"variant\": \"%s\", \"cycles\": %ld, \"seconds\": %.4f, \"cycles_per_s\": "
+	       "%.1f}\n",
 	       variant.c_str(), cycles, s, cycles / s);
 	gst_memory_unref(mem);
 	gst_object_unref(alloc);

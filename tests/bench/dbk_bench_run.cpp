@@ -99,7 +99,8 @@ void dmabufUsage(uint64_t *bytes, uint64_t *count)
 				continue;
 			struct statfs sfs;
 			struct stat st;
-			if (fstatfs(fd, &sfs) == 0 && static_cast<unsigned long>(sfs.f_type) == DMA_BUF_MAGIC &&
+			if (fstatfs(fd, &sfs) == 0 &&
+			    static_cast<unsigned long>(sfs.f_type) == DMA_BUF_MAGIC &&
 			    fstat(fd, &st) == 0) {
 				off_t end = lseek(fd, 0, SEEK_END);
 				lseek(fd, 0, SEEK_SET);
@@ -112,7 +113,8 @@ void dmabufUsage(uint64_t *bytes, uint64_t *count)
 	std::ifstream maps("/proc/self/maps");
 	std::string line;
 	while (std::getline(maps, line)) {
-		if (line.find("/dmabuf:") == std::string::npos && line.find("dmabuf") == std::string::npos)
+		if (line.find("/dmabuf:") == std::string::npos &&
+		    line.find("dmabuf") == std::string::npos)
 			continue;
 		std::istringstream ls(line);
 		std::string range, perms, off, dev;
@@ -170,7 +172,8 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: %s [--count-at NAME] [--timeout SEC] PIPELINE...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--count-at NAME] [--timeout SEC] PIPELINE...\n",
+			argv[0]);
 		return 2;
 	}
 	std::string desc;
@@ -180,13 +183,15 @@ int main(int argc, char **argv)
 	GError *err = nullptr;
 	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
 	if (!pipeline || err) {
-		printf("{\"error\": \"parse: %s\"}\n", jsonEscape(err ? err->message : "?").c_str());
+		printf("{\"error\": \"parse: %s\"}\n",
+		       jsonEscape(err ? err->message : "?").c_str());
 		return 1;
 	}
 	if (!countAt.empty()) {
 		GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), countAt.c_str());
 		if (!e) {
-			printf("{\"error\": \"no element named %s\"}\n", jsonEscape(countAt).c_str());
+			printf("{\"error\": \"no element named %s\"}\n",
+			       jsonEscape(countAt).c_str());
 			return 1;
 		}
 		probeSinkPads(e);
@@ -218,7 +223,9 @@ int main(int argc, char **argv)
 		GstMessage *msg = gst_bus_timed_pop_filtered(
 			bus, 200 * GST_MSECOND,
 			static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-		double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+		double elapsed =
+			std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+				.count();
 		if (!msg) {
 			if (elapsed > timeout) {
 				error = "timeout after " + std::to_string(timeout) + " s";
@@ -238,7 +245,8 @@ int main(int argc, char **argv)
 		gst_message_unref(msg);
 		done = true;
 	}
-	const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	const double wall =
+		std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	const double cpu = cpuSeconds() - cpu0;
 	sampling = false;
 	sampler.join();
@@ -248,7 +256,8 @@ int main(int argc, char **argv)
 
 	const uint64_t n = frames;
 	printf("{\"frames\": %lu, \"wall_s\": %.4f, \"cpu_s\": %.4f, \"cpu_ms_per_frame\": %.4f, "
-	       "\"fps\": %.3f, \"peak_rss_kib\": %ld, \"peak_dmabuf_bytes\": %lu, \"peak_dmabufs\": %lu",
+	       "\"fps\": %.3f, \"peak_rss_kib\": %ld, \"peak_dmabuf_bytes\": %lu, "
+	       "\"peak_dmabufs\": %lu",
 	       static_cast<unsigned long>(n), wall, cpu, n ? cpu * 1000.0 / n : 0.0,
 	       wall > 0 ? n / wall : 0.0, peakRssKiB(), static_cast<unsigned long>(peakBytes),
 	       static_cast<unsigned long>(peakCount));

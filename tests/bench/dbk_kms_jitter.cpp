@@ -197,7 +197,8 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc != 2) {
-		std::fprintf(stderr, "usage: %s [--warmup N] 'PIPELINE ... ! SINK name=sink'\n", argv[0]);
+		std::fprintf(stderr, "usage: %s [--warmup N] 'PIPELINE ... ! SINK name=sink'\n",
+			     argv[0]);
 		return 2;
 	}
 	GError *err = nullptr;
@@ -225,8 +226,8 @@ int main(int argc, char **argv)
 	const gint64 t0 = g_get_monotonic_time();
 	gst_element_set_state(p, GST_STATE_PLAYING);
 	GstBus *bus = gst_element_get_bus(p);
-	GstMessage *m = gst_bus_timed_pop_filtered(bus, 300 * GST_SECOND,
-						   GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+	GstMessage *m = gst_bus_timed_pop_filtered(
+		bus, 300 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
 	const double cpuEnd = processCpuSeconds();
 	const auto guestEnd = allProcesses();
 	const double cpu = cpuEnd - cpu0;
@@ -253,10 +254,11 @@ int main(int argc, char **argv)
 		gst_structure_get_uint64(s, "frames-shown", &shown);
 		gst_structure_get_uint64(s, "commits", &commits);
 		gst_structure_get_uint64(s, "test-commits", &tests);
-		own = g_strdup_printf(", \"frames_shown\": %" G_GUINT64_FORMAT ", \"commits\": %" G_GUINT64_FORMAT
-				      ", \"test_commits\": %" G_GUINT64_FORMAT
-				      ", \"flip_interval_mean_ms\": %.3f, \"flip_interval_jitter_ms\": %.3f",
-				      shown, commits, tests, mean / 1000, jitter / 1000);
+		own = g_strdup_printf(
+			", \"frames_shown\": %" G_GUINT64_FORMAT ", \"commits\": %" G_GUINT64_FORMAT
+			", \"test_commits\": %" G_GUINT64_FORMAT
+			", \"flip_interval_mean_ms\": %.3f, \"flip_interval_jitter_ms\": %.3f",
+			shown, commits, tests, mean / 1000, jitter / 1000);
 		gst_structure_free(s);
 	}
 	gst_element_set_state(p, GST_STATE_NULL);
@@ -324,26 +326,28 @@ int main(int argc, char **argv)
 		steadySwitches += steadyT.voluntary + steadyT.involuntary;
 		char buf[320];
 		std::snprintf(buf, sizeof buf,
-			      "%s%s: {\"cpu_ms\": %.2f, \"vcsw\": %lu, \"ivcsw\": %lu, \"steady_cpu_ms\": %.2f, "
+			      "%s%s: {\"cpu_ms\": %.2f, \"vcsw\": %lu, \"ivcsw\": %lu, "
+			      "\"steady_cpu_ms\": %.2f, "
 			      "\"steady_vcsw\": %lu, \"steady_ivcsw\": %lu, \"n\": %u}",
-			      th.empty() ? "" : ", ", jsonString(name).c_str(), whole.cpuMs, whole.voluntary,
-			      whole.involuntary, steadyT.cpuMs, steadyT.voluntary, steadyT.involuntary, t.count);
+			      th.empty() ? "" : ", ", jsonString(name).c_str(), whole.cpuMs,
+			      whole.voluntary, whole.involuntary, steadyT.cpuMs, steadyT.voluntary,
+			      steadyT.involuntary, t.count);
 		th += buf;
 	}
-	std::printf("{\"ok\": %s, \"buffers\": %zu, \"rendered\": %" G_GUINT64_FORMAT
-		    ", \"late_drops\": %" G_GUINT64_FORMAT ", \"source_gaps\": %" G_GUINT64_FORMAT
-		    ", \"wall_s\": %.3f, \"cpu_s\": %.4f, \"cpu_ms_per_rendered\": %.3f"
-		    ", \"steady_rendered\": %" G_GUINT64_FORMAT ", \"steady_cpu_ms_per_rendered\": %.3f"
-		    ", \"steady_guest_ms_per_rendered\": %.4f, \"steady_others_ms_per_rendered\": {%s}"
-		    ", \"ctxsw_per_rendered\": %.2f, \"steady_ctxsw_per_rendered\": %.2f"
-		    ", \"render_interval_mean_ms\": %.3f, \"render_interval_jitter_ms\": %.3f, "
-		    "\"render_interval_max_ms\": %.3f%s, \"threads\": {%s}}\n",
-		    ok ? "true" : "false", times.size(), rendered, dropped, gaps, wall, cpu,
-		    rendered ? cpu * 1000 / double(rendered) : 0, steady, steadyCpu, steadyGuest,
-		    top.c_str(),
-		    rendered ? double(switches) / double(rendered) : 0,
-		    steady ? double(steadySwitches) / double(steady) : 0, mean, sd, max, own ? own : "",
-		    th.c_str());
+	std::printf(
+		"{\"ok\": %s, \"buffers\": %zu, \"rendered\": %" G_GUINT64_FORMAT
+		", \"late_drops\": %" G_GUINT64_FORMAT ", \"source_gaps\": %" G_GUINT64_FORMAT
+		", \"wall_s\": %.3f, \"cpu_s\": %.4f, \"cpu_ms_per_rendered\": %.3f"
+		", \"steady_rendered\": %" G_GUINT64_FORMAT ", \"steady_cpu_ms_per_rendered\": %.3f"
+		", \"steady_guest_ms_per_rendered\": %.4f, \"steady_others_ms_per_rendered\": {%s}"
+		", \"ctxsw_per_rendered\": %.2f, \"steady_ctxsw_per_rendered\": %.2f"
+		", \"render_interval_mean_ms\": %.3f, \"render_interval_jitter_ms\": %.3f, "
+		"\"render_interval_max_ms\": %.3f%s, \"threads\": {%s}}\n",
+		ok ? "true" : "false", times.size(), rendered, dropped, gaps, wall, cpu,
+		rendered ? cpu * 1000 / double(rendered) : 0, steady, steadyCpu, steadyGuest,
+		top.c_str(), rendered ? double(switches) / double(rendered) : 0,
+		steady ? double(steadySwitches) / double(steady) : 0, mean, sd, max, own ? own : "",
+		th.c_str());
 	g_free(own);
 	if (m)
 		gst_message_unref(m);

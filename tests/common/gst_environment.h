@@ -22,6 +22,6 @@ public:
 
 } /* namespace dmabufkit::test */
 
-#define DBK_TEST_GST_ENVIRONMENT()                                                     \
-	[[maybe_unused]] static const auto *dbk_test_gst_environment =                 \
+#define DBK_TEST_GST_ENVIRONMENT()                                                                 \
+	[[maybe_unused]] static const auto *dbk_test_gst_environment =                             \
 		::testing::AddGlobalTestEnvironment(new ::dmabufkit::test::GstEnvironment)

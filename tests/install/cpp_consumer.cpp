@@ -34,7 +34,8 @@ int main()
 	perPlane.memoryLayout = MemoryLayout::PerPlane;
 	Result<Constraints> conflict = mergeConstraints({ single, perPlane });
 	if (conflict || conflict.error().message.find("display") == std::string::npos) {
-		std::fprintf(stderr, "cpp-consumer: a conflict was not reported by consumer name\n");
+		std::fprintf(stderr,
+			     "cpp-consumer: a conflict was not reported by consumer name\n");
 		return 1;
 	}
 

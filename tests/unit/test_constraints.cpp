@@ -90,7 +90,8 @@ TEST(MergeConstraints, ConflictingLayoutsNameBothConsumers)
 	auto m = mergeConstraints({ a, b });
 	ASSERT_FALSE(m.ok());
 	EXPECT_NE(m.error().message.find("vicodec OUTPUT"), std::string::npos) << m.error().message;
-	EXPECT_NE(m.error().message.find("some mplane sink"), std::string::npos) << m.error().message;
+	EXPECT_NE(m.error().message.find("some mplane sink"), std::string::npos)
+		<< m.error().message;
 }
 
 TEST(MergeConstraints, RejectsNonPowerOfTwoAlignment)

@@ -16,8 +16,7 @@
 
 using namespace dmabufkit::cpufilter;
 
-namespace
-{
+namespace {
 
 class GstEnv : public ::testing::Environment
 {
@@ -87,26 +86,27 @@ const char *kYuy2 = "video/x-raw,format=YUY2,width=640,height=480,framerate=30/1
 
 TEST(CpuFilterCaps, FormatsAreThoseOfThePadTemplates)
 {
-	EXPECT_EQ(names({filterFormats().begin(), filterFormats().end()}),
-		  (Names{"YUY2", "UYVY", "NV12", "I420", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16",
-			 "GRAY8"}));
+	EXPECT_EQ(names({ filterFormats().begin(), filterFormats().end() }),
+		  (Names{ "YUY2", "UYVY", "NV12", "I420", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16",
+			  "GRAY8" }));
 }
 
 TEST(CpuFilterCaps, PeerFormatsPerOperation)
 {
 	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SINK, KernelFormat::YUY2)),
-		  (Names{"YUY2", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16", "GRAY8"}));
+		  (Names{ "YUY2", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16", "GRAY8" }));
 	/* Nothing converts into a YUV format but itself. */
 	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SRC, KernelFormat::NV12)),
-		  (Names{"NV12"}));
+		  (Names{ "NV12" }));
 	EXPECT_EQ(names(peerFormats(Operation::Convert, GST_PAD_SRC, KernelFormat::BGRx)),
-		  (Names{"YUY2", "UYVY", "NV12", "I420", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16",
-			 "GRAY8"}));
-	for (Operation op : {Operation::Invert, Operation::Grayscale, Operation::Snapshot})
-		EXPECT_EQ(names(peerFormats(op, GST_PAD_SINK, KernelFormat::I420)), (Names{"I420"}));
+		  (Names{ "YUY2", "UYVY", "NV12", "I420", "BGRx", "BGRA", "xRGB", "ARGB", "RGB16",
+			  "GRAY8" }));
+	for (Operation op : { Operation::Invert, Operation::Grayscale, Operation::Snapshot })
+		EXPECT_EQ(names(peerFormats(op, GST_PAD_SINK, KernelFormat::I420)),
+			  (Names{ "I420" }));
 	/* Scale outputs 4-byte RGB or GRAY8 only. */
 	EXPECT_EQ(names(peerFormats(Operation::Scale, GST_PAD_SINK, KernelFormat::NV12)),
-		  (Names{"BGRx", "BGRA", "xRGB", "ARGB", "GRAY8"}));
+		  (Names{ "BGRx", "BGRA", "xRGB", "ARGB", "GRAY8" }));
 	EXPECT_TRUE(peerFormats(Operation::Scale, GST_PAD_SRC, KernelFormat::RGB16).empty());
 }
 
@@ -115,9 +115,9 @@ TEST(CpuFilterCaps, ConvertKeepsColorimetryOnlyForTheUnchangedFormat)
 	Caps in(kYuy2);
 	Caps out(transformCaps(Operation::Convert, GST_PAD_SINK, in.caps, nullptr));
 	ASSERT_EQ(out.size(), 2u) << out.str();
-	EXPECT_EQ(formats(out.at(0)), (Names{"YUY2"}));
+	EXPECT_EQ(formats(out.at(0)), (Names{ "YUY2" }));
 	EXPECT_STREQ(gst_structure_get_string(out.at(0), "colorimetry"), "bt709");
-	EXPECT_EQ(formats(out.at(1)), (Names{"BGRx", "BGRA", "xRGB", "ARGB", "RGB16", "GRAY8"}));
+	EXPECT_EQ(formats(out.at(1)), (Names{ "BGRx", "BGRA", "xRGB", "ARGB", "RGB16", "GRAY8" }));
 	EXPECT_FALSE(gst_structure_has_field(out.at(1), "colorimetry"));
 	for (guint i = 0; i < out.size(); ++i) {
 		gint w = 0;
@@ -132,13 +132,13 @@ TEST(CpuFilterCaps, AskedFromTheSourceTheUnconvertibleFormatsComeLast)
 	Caps in("video/x-raw,format=NV12,width=64,height=48");
 	Caps out(transformCaps(Operation::Convert, GST_PAD_SRC, in.caps, nullptr));
 	ASSERT_EQ(out.size(), 2u) << out.str();
-	EXPECT_EQ(formats(out.at(0)), (Names{"NV12"}));
-	EXPECT_EQ(formats(out.at(1)), (Names{"YUY2", "UYVY", "I420", "BGRx", "BGRA", "xRGB", "ARGB",
-					     "RGB16", "GRAY8"}));
+	EXPECT_EQ(formats(out.at(0)), (Names{ "NV12" }));
+	EXPECT_EQ(formats(out.at(1)), (Names{ "YUY2", "UYVY", "I420", "BGRx", "BGRA", "xRGB",
+					      "ARGB", "RGB16", "GRAY8" }));
 	/* From the sink side nothing is added for that. */
 	Caps down(transformCaps(Operation::Invert, GST_PAD_SINK, in.caps, nullptr));
 	ASSERT_EQ(down.size(), 1u) << down.str();
-	EXPECT_EQ(formats(down.at(0)), (Names{"NV12"}));
+	EXPECT_EQ(formats(down.at(0)), (Names{ "NV12" }));
 }
 
 TEST(CpuFilterCaps, CapsWithoutFormatMeanEveryFormat)
@@ -146,7 +146,7 @@ TEST(CpuFilterCaps, CapsWithoutFormatMeanEveryFormat)
 	Caps in("video/x-raw,width=64,height=48");
 	Caps out(transformCaps(Operation::Invert, GST_PAD_SINK, in.caps, nullptr));
 	ASSERT_EQ(out.size(), 1u) << out.str();
-	EXPECT_EQ(formats(out.at(0)), names({filterFormats().begin(), filterFormats().end()}));
+	EXPECT_EQ(formats(out.at(0)), names({ filterFormats().begin(), filterFormats().end() }));
 }
 
 TEST(CpuFilterCaps, ScaleAllowsSmallerOutputAndLargerInput)
@@ -154,7 +154,7 @@ TEST(CpuFilterCaps, ScaleAllowsSmallerOutputAndLargerInput)
 	Caps in(kYuy2);
 	Caps out(transformCaps(Operation::Scale, GST_PAD_SINK, in.caps, nullptr));
 	ASSERT_EQ(out.size(), 1u) << out.str();
-	EXPECT_EQ(formats(out.at(0)), (Names{"BGRx", "BGRA", "xRGB", "ARGB", "GRAY8"}));
+	EXPECT_EQ(formats(out.at(0)), (Names{ "BGRx", "BGRA", "xRGB", "ARGB", "GRAY8" }));
 	const GValue *w = gst_structure_get_value(out.at(0), "width");
 	ASSERT_TRUE(GST_VALUE_HOLDS_INT_RANGE(w)) << out.str();
 	EXPECT_EQ(gst_value_get_int_range_min(w), 1);
@@ -175,15 +175,15 @@ TEST(CpuFilterCaps, FilterCapsComeFirst)
 	Caps filter("video/x-raw,format={ GRAY8, BGRx }");
 	Caps out(transformCaps(Operation::Convert, GST_PAD_SINK, in.caps, filter.caps));
 	ASSERT_EQ(out.size(), 1u) << out.str();
-	EXPECT_EQ(formats(out.at(0)), (Names{"GRAY8", "BGRx"}));
+	EXPECT_EQ(formats(out.at(0)), (Names{ "GRAY8", "BGRx" }));
 }
 
 TEST(CpuFilterCaps, FixatesToTheInputFormatAndNearestSize)
 {
 	Caps in("video/x-raw,format=BGRx,width=640,height=480,pixel-aspect-ratio=1/1");
 	GstCaps *other = gst_caps_from_string(
-	    "video/x-raw,format={ GRAY8, BGRx },width=[ 1, 320 ],height=[ 1, 1000 ],"
-	    "pixel-aspect-ratio=[ 1/2, 2/1 ]; video/x-raw,format=ARGB");
+		"video/x-raw,format={ GRAY8, BGRx },width=[ 1, 320 ],height=[ 1, 1000 ],"
+		"pixel-aspect-ratio=[ 1/2, 2/1 ]; video/x-raw,format=ARGB");
 	Caps fixed(fixateCaps(in.caps, other));
 	ASSERT_TRUE(gst_caps_is_fixed(fixed.caps)) << fixed.str();
 	const GstStructure *s = fixed.at(0);
@@ -228,12 +228,12 @@ TEST(CpuFilterCaps, RefusesWhatTheKernelsCannotDoWithAReason)
 
 TEST(CpuFilterCaps, PassthroughOnlyWhenTheOperationLeavesEqualCapsAlone)
 {
-	for (Operation op : {Operation::Convert, Operation::Scale, Operation::Snapshot}) {
+	for (Operation op : { Operation::Convert, Operation::Scale, Operation::Snapshot }) {
 		EXPECT_TRUE(planProcessing(op, true).passthrough);
 		EXPECT_FALSE(planProcessing(op, true).inPlaceCapable);
 		EXPECT_FALSE(planProcessing(op, false).passthrough);
 	}
-	for (Operation op : {Operation::Invert, Operation::Grayscale}) {
+	for (Operation op : { Operation::Invert, Operation::Grayscale }) {
 		EXPECT_FALSE(planProcessing(op, true).passthrough);
 		EXPECT_TRUE(planProcessing(op, true).inPlaceCapable);
 		EXPECT_FALSE(planProcessing(op, false).inPlaceCapable);

@@ -171,7 +171,7 @@ TEST(CpuFilterElement, ConvertsEveryYuvFormatLikeTheKernelsUsingColorimetry)
 	} cases[] = {
 		{ "YUY2", "BGRx", "bt601", YuvMatrix::BT601, YuvRange::Limited },
 		{ "NV12", "BGRx", "bt709", YuvMatrix::BT709, YuvRange::Limited },
-		{ "I420", "xRGB", "1:4:0:0", YuvMatrix::BT601, YuvRange::Full }, /* full, BT.601 */
+		{ "I420", "xRGB", "1:4:0:0", YuvMatrix::BT601, YuvRange::Full },  /* full, BT.601 */
 		{ "UYVY", "RGB16", "1:3:5:1", YuvMatrix::BT709, YuvRange::Full }, /* full, BT.709 */
 		{ "NV12", "GRAY8", "bt601", YuvMatrix::BT601, YuvRange::Limited },
 		{ "I420", "BGRx", "bt2020", YuvMatrix::BT2020, YuvRange::Limited },
@@ -182,16 +182,19 @@ TEST(CpuFilterElement, ConvertsEveryYuvFormatLikeTheKernelsUsingColorimetry)
 		const std::string in = caps(c.in, 66, 34, extra.c_str()), out = caps(c.out, 66, 34);
 		gst_harness_set_caps_str(f.h, in.c_str(), out.c_str());
 		GstVideoInfo inInfo, outInfo;
-		GstCaps *ic = gst_caps_from_string(in.c_str()), *oc = gst_caps_from_string(out.c_str());
+		GstCaps *ic = gst_caps_from_string(in.c_str()),
+			*oc = gst_caps_from_string(out.c_str());
 		ASSERT_TRUE(gst_video_info_from_caps(&inInfo, ic));
 		ASSERT_TRUE(gst_video_info_from_caps(&outInfo, oc));
 		gst_caps_unref(ic);
 		gst_caps_unref(oc);
 		GstBuffer *src = randomFrame(inInfo, rng);
-		auto expected = expectedConversion(src, inInfo, kernelFormatFromName(c.out), c.m, c.r);
+		auto expected =
+			expectedConversion(src, inInfo, kernelFormatFromName(c.out), c.m, c.r);
 		GstBuffer *res = gst_harness_push_and_pull(f.h, src);
 		ASSERT_NE(res, nullptr) << c.in << "->" << c.out;
-		EXPECT_EQ(packedPixels(res, outInfo), expected) << c.in << "->" << c.out << " " << c.colorimetry;
+		EXPECT_EQ(packedPixels(res, outInfo), expected)
+			<< c.in << "->" << c.out << " " << c.colorimetry;
 		gst_buffer_unref(res);
 		EXPECT_EQ(f.stat("frames"), 1u);
 		EXPECT_EQ(f.stat("passthrough"), 0u);
@@ -336,7 +339,8 @@ TEST(CpuFilterElement, UnconvertibleCapsFailWithAClearReason)
 	gchar *debug = nullptr;
 	gst_message_parse_error(msg, &err, &debug);
 	EXPECT_TRUE(g_error_matches(err, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION));
-	EXPECT_NE(std::string(err->message).find("cannot turn YUY2 into any format downstream accepts"),
+	EXPECT_NE(std::string(err->message)
+			  .find("cannot turn YUY2 into any format downstream accepts"),
 		  std::string::npos)
 		<< err->message;
 	EXPECT_NE(std::string(debug).find("NV12"), std::string::npos) << debug;
@@ -366,7 +370,8 @@ TEST(CpuFilterElement, ZeroSizeFrameIsDroppedWithAWarningAndTheStreamGoesOn)
 	gst_message_unref(msg);
 	EXPECT_EQ(f.stat("invalid-dropped"), 1u);
 	/* A truncated frame too. */
-	EXPECT_EQ(gst_harness_push(f.h, gst_buffer_new_allocate(nullptr, 1000, nullptr)), GST_FLOW_OK);
+	EXPECT_EQ(gst_harness_push(f.h, gst_buffer_new_allocate(nullptr, 1000, nullptr)),
+		  GST_FLOW_OK);
 	EXPECT_EQ(f.stat("invalid-dropped"), 2u);
 	GstVideoInfo info;
 	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_YUY2, 64, 48);
@@ -381,8 +386,8 @@ TEST(CpuFilterElement, UnwritableSnapshotLocationStopsStartWithAnError)
 {
 	GstElement *e = gst_element_factory_make("dmabufcpufilter", nullptr);
 	ASSERT_NE(e, nullptr);
-	g_object_set(e, "snapshot-location", "/nonexistent-dbk-dir/snap-%d.png", "snapshot-interval",
-		     1u, nullptr);
+	g_object_set(e, "snapshot-location", "/nonexistent-dbk-dir/snap-%d.png",
+		     "snapshot-interval", 1u, nullptr);
 	GstBus *bus = gst_bus_new();
 	gst_element_set_bus(e, bus);
 	EXPECT_EQ(gst_element_set_state(e, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);

@@ -37,13 +37,13 @@ std::string why(const dmabufkit::Result<void> &r)
 }
 
 const KernelFormat kYuv[] = { KernelFormat::YUY2, KernelFormat::UYVY, KernelFormat::NV12,
-			     KernelFormat::I420 };
-const KernelFormat kOut[] = { KernelFormat::BGRx, KernelFormat::BGRA, KernelFormat::xRGB,
-			     KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8 };
-const KernelFormat kAll[] = { KernelFormat::YUY2, KernelFormat::UYVY,  KernelFormat::NV12,
-			     KernelFormat::I420, KernelFormat::BGRx,  KernelFormat::BGRA,
-			     KernelFormat::xRGB, KernelFormat::ARGB,  KernelFormat::RGB16,
-			     KernelFormat::GRAY8 };
+			      KernelFormat::I420 };
+const KernelFormat kOut[] = { KernelFormat::BGRx, KernelFormat::BGRA,  KernelFormat::xRGB,
+			      KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8 };
+const KernelFormat kAll[] = { KernelFormat::YUY2, KernelFormat::UYVY, KernelFormat::NV12,
+			      KernelFormat::I420, KernelFormat::BGRx, KernelFormat::BGRA,
+			      KernelFormat::xRGB, KernelFormat::ARGB, KernelFormat::RGB16,
+			      KernelFormat::GRAY8 };
 
 /* A frame with its own memory; strides padded by \a pad bytes, and a guard
  * band after the frame that must stay untouched. */
@@ -87,7 +87,8 @@ struct Frame {
 	{
 		for (int p = 0; p < planeCount(view.format); ++p)
 			for (int y = 0; y < view.planeHeight(p); ++y)
-				if (std::memcmp(view.row(p, y), o.view.row(p, y), view.planeRowBytes(p)))
+				if (std::memcmp(view.row(p, y), o.view.row(p, y),
+						view.planeRowBytes(p)))
 					return false;
 		return true;
 	}
@@ -166,9 +167,10 @@ double maxErrorVsReference(const FrameView &in, const FrameView &out, const YuvC
 				worst = std::max(worst, std::abs(r - gray));
 			} else if (out.format == KernelFormat::RGB16) {
 				/* Truncated to 5/6 bits: compare in those units. */
-				worst = std::max({ worst, std::abs((r >> 3) - std::round(rr) / 8.0) - 0.875,
-						   std::abs((g >> 2) - std::round(rg) / 4.0) - 0.75,
-						   std::abs((b >> 3) - std::round(rb) / 8.0) - 0.875 });
+				worst = std::max(
+					{ worst, std::abs((r >> 3) - std::round(rr) / 8.0) - 0.875,
+					  std::abs((g >> 2) - std::round(rg) / 4.0) - 0.75,
+					  std::abs((b >> 3) - std::round(rb) / 8.0) - 0.875 });
 			} else {
 				worst = std::max({ worst, std::abs(r - rr), std::abs(g - rg),
 						   std::abs(b - rb) });
@@ -200,8 +202,8 @@ TEST(CpuFilterKernels, FixedPointWithinOneLsbOfExactMathForEveryYuvTriple)
 					yuvToRgbPixel(c, Y, U, V, r, g, b);
 					double rr, rg, rb;
 					referenceRgb(c, Y, U, V, rr, rg, rb);
-					worst = std::max({ worst, std::abs(r - rr), std::abs(g - rg),
-							   std::abs(b - rb) });
+					worst = std::max({ worst, std::abs(r - rr),
+							   std::abs(g - rg), std::abs(b - rb) });
 				}
 		EXPECT_LT(worst, 1.0) << "coefficient set " << i;
 	}
@@ -231,11 +233,13 @@ TEST(CpuFilterKernels, ColourBarsBt601LimitedGiveTheExpectedRgb)
 					switch (f) {
 					case KernelFormat::YUY2:
 						r[2 * x] = bars[i].y;
-						r[4 * (x / 2) + 1] = bars[i].u, r[4 * (x / 2) + 3] = bars[i].v;
+						r[4 * (x / 2) + 1] = bars[i].u,
+								r[4 * (x / 2) + 3] = bars[i].v;
 						break;
 					case KernelFormat::UYVY:
 						r[2 * x + 1] = bars[i].y;
-						r[4 * (x / 2)] = bars[i].u, r[4 * (x / 2) + 2] = bars[i].v;
+						r[4 * (x / 2)] = bars[i].u,
+							   r[4 * (x / 2) + 2] = bars[i].v;
 						break;
 					case KernelFormat::NV12:
 						r[x] = bars[i].y;
@@ -264,9 +268,9 @@ TEST(CpuFilterKernels, ColourBarsBt601LimitedGiveTheExpectedRgb)
 TEST(CpuFilterKernels, EveryYuvToRgbConversionMatchesReferenceAndSimdEqualsScalar)
 {
 	std::mt19937 rng(1234);
-	const int sizes[][3] = { { 1, 1, 0 },	 { 2, 2, 0 },	 { 3, 5, 7 },	 { 17, 3, 1 },
-				 { 33, 9, 64 },	 { 64, 4, 0 },	 { 127, 7, 13 }, { 129, 2, 3 },
-				 { 640, 3, 128 } };
+	const int sizes[][3] = { { 1, 1, 0 },	 { 2, 2, 0 },	{ 3, 5, 7 },
+				 { 17, 3, 1 },	 { 33, 9, 64 }, { 64, 4, 0 },
+				 { 127, 7, 13 }, { 129, 2, 3 }, { 640, 3, 128 } };
 	for (KernelFormat in : kYuv)
 		for (KernelFormat outFormat : kOut)
 			for (int ci = 0; ci < kCoefficientSets; ++ci)
@@ -276,16 +280,22 @@ TEST(CpuFilterKernels, EveryYuvToRgbConversionMatchesReferenceAndSimdEqualsScala
 					src.randomize(rng);
 					Frame simd(outFormat, s[0], s[1], s[2], 0xa5);
 					Frame scalar(outFormat, s[0], s[1], s[2], 0xa5);
-					ASSERT_EQ(why(convertFrame(src.view, simd.view, c, KernelImpl::Simd)), "");
-					ASSERT_EQ(why(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar)), "");
-					const std::string what = std::string(kernelFormatName(in)) + "->" +
-								 kernelFormatName(outFormat) + " " +
-								 std::to_string(s[0]) + "x" +
-								 std::to_string(s[1]) + " coeffs " +
-								 std::to_string(ci);
+					ASSERT_EQ(why(convertFrame(src.view, simd.view, c,
+								   KernelImpl::Simd)),
+						  "");
+					ASSERT_EQ(why(convertFrame(src.view, scalar.view, c,
+								   KernelImpl::Scalar)),
+						  "");
+					const std::string what =
+						std::string(kernelFormatName(in)) + "->" +
+						kernelFormatName(outFormat) + " " +
+						std::to_string(s[0]) + "x" + std::to_string(s[1]) +
+						" coeffs " + std::to_string(ci);
 					EXPECT_TRUE(simd.samePixels(scalar)) << what;
 					EXPECT_TRUE(simd.guardIntact(0xa5)) << what;
-					EXPECT_LT(maxErrorVsReference(src.view, scalar.view, c), 1.0) << what;
+					EXPECT_LT(maxErrorVsReference(src.view, scalar.view, c),
+						  1.0)
+						<< what;
 				}
 }
 
@@ -305,11 +315,15 @@ TEST(CpuFilterKernels, EverySimdTargetEqualsScalar)
 				Frame src(in, 203, 3, 5);
 				src.randomize(rng);
 				Frame simd(outFormat, 203, 3), scalar(outFormat, 203, 3);
-				ASSERT_EQ(why(convertFrame(src.view, simd.view, c, KernelImpl::Simd)), "");
-				ASSERT_EQ(why(convertFrame(src.view, scalar.view, c, KernelImpl::Scalar)), "");
-				EXPECT_TRUE(simd.samePixels(scalar)) << hwy::TargetName(t) << " "
-								     << kernelFormatName(in) << "->"
-								     << kernelFormatName(outFormat);
+				ASSERT_EQ(
+					why(convertFrame(src.view, simd.view, c, KernelImpl::Simd)),
+					"");
+				ASSERT_EQ(why(convertFrame(src.view, scalar.view, c,
+							   KernelImpl::Scalar)),
+					  "");
+				EXPECT_TRUE(simd.samePixels(scalar))
+					<< hwy::TargetName(t) << " " << kernelFormatName(in) << "->"
+					<< kernelFormatName(outFormat);
 			}
 		for (KernelFormat f : { KernelFormat::BGRA, KernelFormat::xRGB }) {
 			Frame src(f, 77, 2);
@@ -346,8 +360,8 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 {
 	std::mt19937 rng(99);
 	const YuvCoefficients c = yuvCoefficients(YuvMatrix::BT601, YuvRange::Limited);
-	const KernelFormat rgb[] = { KernelFormat::BGRx, KernelFormat::BGRA, KernelFormat::xRGB,
-				    KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8 };
+	const KernelFormat rgb[] = { KernelFormat::BGRx, KernelFormat::BGRA,  KernelFormat::xRGB,
+				     KernelFormat::ARGB, KernelFormat::RGB16, KernelFormat::GRAY8 };
 	for (KernelFormat in : rgb)
 		for (KernelFormat out : rgb) {
 			Frame src(in, 19, 5, 3);
@@ -362,9 +376,11 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 					readRgb(dst.view, x, y, r1, g1, b1, a1);
 					if (out == KernelFormat::GRAY8) {
 						if (in == KernelFormat::RGB16)
-							continue; /* bit replication: checked below */
+							continue; /* bit replication: checked below
+								   */
 						EXPECT_EQ(r1, rgbLuma(r0, g0, b0));
-					} else if (out == KernelFormat::RGB16 || in == KernelFormat::RGB16) {
+					} else if (out == KernelFormat::RGB16 ||
+						   in == KernelFormat::RGB16) {
 						EXPECT_EQ(r1 >> 3, r0 >> 3);
 						EXPECT_EQ(g1 >> 2, g0 >> 2);
 						EXPECT_EQ(b1 >> 3, b0 >> 3);
@@ -373,8 +389,10 @@ TEST(CpuFilterKernels, RgbAndGrayConversions)
 						EXPECT_EQ(g1, g0);
 						EXPECT_EQ(b1, b0);
 					}
-					const bool bothAlpha = (in == KernelFormat::BGRA || in == KernelFormat::ARGB) &&
-							       (out == KernelFormat::BGRA || out == KernelFormat::ARGB);
+					const bool bothAlpha = (in == KernelFormat::BGRA ||
+								in == KernelFormat::ARGB) &&
+							       (out == KernelFormat::BGRA ||
+								out == KernelFormat::ARGB);
 					if (bothAlpha) {
 						EXPECT_EQ(a1, a0);
 					}
@@ -393,7 +411,8 @@ TEST(CpuFilterKernels, UnsupportedConversionsAreRefusedWithAReason)
 	EXPECT_FALSE(canConvert(KernelFormat::YUY2, KernelFormat::NV12));
 	EXPECT_FALSE(canConvert(KernelFormat::BGRx, KernelFormat::I420));
 	Frame a(KernelFormat::YUY2, 4, 4), b(KernelFormat::NV12, 4, 4);
-	EXPECT_EQ(why(convertFrame(a.view, b.view, c, KernelImpl::Simd)), "cannot convert YUY2 to NV12");
+	EXPECT_EQ(why(convertFrame(a.view, b.view, c, KernelImpl::Simd)),
+		  "cannot convert YUY2 to NV12");
 	Frame z(KernelFormat::BGRx, 4, 4);
 	FrameView empty = z.view;
 	empty.width = 0;
@@ -412,13 +431,15 @@ TEST(CpuFilterKernels, InvertSimdEqualsScalarKeepsAlphaAndIsItsOwnInverse)
 			Frame src(f, w, 9, 5);
 			src.randomize(rng);
 			Frame simd(f, w, 9, 5, 0x11), scalar(f, w, 9, 5, 0x11);
-			ASSERT_EQ(why(invertFrame(src.view, simd.view, KernelImpl::Simd, &pool)), "");
+			ASSERT_EQ(why(invertFrame(src.view, simd.view, KernelImpl::Simd, &pool)),
+				  "");
 			ASSERT_EQ(why(invertFrame(src.view, scalar.view, KernelImpl::Scalar)), "");
 			EXPECT_TRUE(simd.samePixels(scalar)) << kernelFormatName(f) << " " << w;
 			EXPECT_TRUE(simd.guardIntact(0x11));
 			for (int y = 0; y < 9; ++y)
 				for (int x = 0; x < w; ++x) {
-					const uint8_t *s = src.view.row(0, y), *d = simd.view.row(0, y);
+					const uint8_t *s = src.view.row(0, y),
+						      *d = simd.view.row(0, y);
 					if (f == KernelFormat::BGRA) {
 						EXPECT_EQ(d[4 * x + 3], s[4 * x + 3]);
 						EXPECT_EQ(d[4 * x], 255 - s[4 * x]);
@@ -434,8 +455,10 @@ TEST(CpuFilterKernels, InvertSimdEqualsScalarKeepsAlphaAndIsItsOwnInverse)
 			copy.view = src.view;
 			for (int p = 0; p < 3; ++p)
 				if (copy.view.data[p])
-					copy.view.data[p] = copy.mem.data() + (src.view.data[p] - src.mem.data());
-			ASSERT_EQ(why(invertFrame(copy.view, copy.view, KernelImpl::Simd, &pool)), "");
+					copy.view.data[p] = copy.mem.data() +
+							    (src.view.data[p] - src.mem.data());
+			ASSERT_EQ(why(invertFrame(copy.view, copy.view, KernelImpl::Simd, &pool)),
+				  "");
 			EXPECT_FALSE(copy.samePixels(src));
 			ASSERT_EQ(why(invertFrame(copy.view, copy.view, KernelImpl::Simd)), "");
 			EXPECT_TRUE(copy.samePixels(src)) << kernelFormatName(f);
@@ -451,7 +474,8 @@ TEST(CpuFilterKernels, GrayscaleSimdEqualsScalarAndRemovesColour)
 			src.randomize(rng);
 			Frame simd(f, w, 7, 2), scalar(f, w, 7, 2);
 			ASSERT_EQ(why(grayscaleFrame(src.view, simd.view, KernelImpl::Simd)), "");
-			ASSERT_EQ(why(grayscaleFrame(src.view, scalar.view, KernelImpl::Scalar)), "");
+			ASSERT_EQ(why(grayscaleFrame(src.view, scalar.view, KernelImpl::Scalar)),
+				  "");
 			EXPECT_TRUE(simd.samePixels(scalar)) << kernelFormatName(f) << " " << w;
 			for (int y = 0; y < 7; ++y)
 				for (int x = 0; x < w; ++x) {
@@ -482,27 +506,36 @@ TEST(CpuFilterKernels, ScaleFastEqualsReferenceAndKeepsFlatColour)
 	std::mt19937 rng(8);
 	for (KernelFormat f : { KernelFormat::BGRx, KernelFormat::ARGB, KernelFormat::GRAY8 })
 		for (ScaleMethod m : { ScaleMethod::Box, ScaleMethod::Bilinear })
-			for (auto [sw, sh, dw, dh] : { std::tuple{ 64, 48, 32, 24 }, { 101, 37, 10, 9 },
-						      { 7, 5, 7, 5 }, { 640, 360, 160, 90 },
-						      { 33, 33, 1, 1 } }) {
+			for (auto [sw, sh, dw, dh] : { std::tuple{ 64, 48, 32, 24 },
+						       { 101, 37, 10, 9 },
+						       { 7, 5, 7, 5 },
+						       { 640, 360, 160, 90 },
+						       { 33, 33, 1, 1 } }) {
 				Frame src(f, sw, sh, 4);
 				src.randomize(rng);
 				Frame fast(f, dw, dh, 2, 0x77), ref(f, dw, dh, 2, 0x77);
 				ThreadPool pool(2);
-				ASSERT_EQ(why(scaleFrame(src.view, fast.view, m, KernelImpl::Simd, &pool)), "");
-				ASSERT_EQ(why(scaleFrame(src.view, ref.view, m, KernelImpl::Scalar)), "");
-				EXPECT_TRUE(fast.samePixels(ref)) << sw << "x" << sh << "->" << dw << "x" << dh;
+				ASSERT_EQ(why(scaleFrame(src.view, fast.view, m, KernelImpl::Simd,
+							 &pool)),
+					  "");
+				ASSERT_EQ(
+					why(scaleFrame(src.view, ref.view, m, KernelImpl::Scalar)),
+					"");
+				EXPECT_TRUE(fast.samePixels(ref))
+					<< sw << "x" << sh << "->" << dw << "x" << dh;
 				EXPECT_TRUE(fast.guardIntact(0x77));
 				if (sw == dw && sh == dh) {
 					EXPECT_TRUE(fast.samePixels(src)) << "same size must copy";
 				}
 				Frame flat(f, sw, sh, 0, 0x42), out(f, dw, dh);
-				ASSERT_EQ(why(scaleFrame(flat.view, out.view, m, KernelImpl::Simd)), "");
+				ASSERT_EQ(why(scaleFrame(flat.view, out.view, m, KernelImpl::Simd)),
+					  "");
 				for (int y = 0; y < dh; ++y)
 					for (size_t i = 0; i < out.view.planeRowBytes(0); ++i)
 						ASSERT_EQ(out.view.row(0, y)[i], 0x42);
 			}
-	Frame a(KernelFormat::BGRx, 8, 8), b(KernelFormat::BGRx, 16, 8), n(KernelFormat::NV12, 4, 4);
+	Frame a(KernelFormat::BGRx, 8, 8), b(KernelFormat::BGRx, 16, 8),
+		n(KernelFormat::NV12, 4, 4);
 	EXPECT_EQ(why(scaleFrame(a.view, b.view, ScaleMethod::Box, KernelImpl::Simd)),
 		  "scale only makes frames smaller");
 	EXPECT_NE(why(scaleFrame(n.view, n.view, ScaleMethod::Box, KernelImpl::Simd)), "");
@@ -585,7 +618,7 @@ TEST(CpuFilterSnapshot, WriterReportsFailuresAndDropsWhenFull)
 	img.rgb.assign(12, 0);
 	ASSERT_TRUE(writer.submit("/nonexistent-dir/a.png", img, 7));
 	started.get_future().wait();
-	EXPECT_TRUE(writer.submit("/nonexistent-dir/b.png", img, 7)); /* queued */
+	EXPECT_TRUE(writer.submit("/nonexistent-dir/b.png", img, 7));  /* queued */
 	EXPECT_FALSE(writer.submit("/nonexistent-dir/c.png", img, 7)); /* full: dropped */
 	release.set_value();
 	writer.flush();

@@ -16,8 +16,7 @@
 using namespace dmabufkit::cpufilter;
 using namespace dmabufkit::video;
 
-namespace
-{
+namespace {
 
 /* A packed frame owning its memory. */
 struct Frame {
@@ -71,9 +70,9 @@ TEST(CpuFilterProcessor, ThreadsChangeNoByte)
 	std::mt19937 rng(11);
 	Frame src(KernelFormat::YUY2, 96, 64);
 	src.randomize(rng);
-	for (Operation op : {Operation::Convert, Operation::Invert, Operation::Grayscale}) {
+	for (Operation op : { Operation::Convert, Operation::Invert, Operation::Grayscale }) {
 		const KernelFormat outFormat =
-		    op == Operation::Convert ? KernelFormat::BGRx : KernelFormat::YUY2;
+			op == Operation::Convert ? KernelFormat::BGRx : KernelFormat::YUY2;
 		Frame one(outFormat, 96, 64), four(outFormat, 96, 64);
 		FrameProcessor a, b;
 		a.start(1);

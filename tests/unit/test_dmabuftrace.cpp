@@ -26,8 +26,7 @@
 
 using namespace dmabufkit::dmabuftrace;
 
-namespace
-{
+namespace {
 
 class GStreamer : public ::testing::Environment
 {
@@ -35,7 +34,7 @@ public:
 	void SetUp() override { gst_init(nullptr, nullptr); }
 };
 [[maybe_unused]] ::testing::Environment *const g_gstreamer =
-    ::testing::AddGlobalTestEnvironment(new GStreamer);
+	::testing::AddGlobalTestEnvironment(new GStreamer);
 
 /* ---- A small JSON reader: enough to read protocol lines back ------------ */
 
@@ -146,7 +145,7 @@ private:
 				if (pos_ + 4 >= s_.size())
 					return false;
 				out += static_cast<char>(
-				    std::strtol(s_.substr(pos_ + 1, 4).c_str(), nullptr, 16));
+					std::strtol(s_.substr(pos_ + 1, 4).c_str(), nullptr, 16));
 				pos_ += 4;
 				break;
 			default:
@@ -248,7 +247,7 @@ TEST(DmabufTraceJson, ReaderRejectsWhatIsNotJson)
 	EXPECT_EQ(j["a"].array.size(), 3u);
 	EXPECT_EQ(j["a"].array[2].string, "x\"y");
 	EXPECT_TRUE(j["b"]["d"].boolean);
-	for (const char *bad : {"{", R"({"a":1,})", R"({"a" 1})", "[1 2]", R"({"a":1} x)", "tru"})
+	for (const char *bad : { "{", R"({"a":1,})", R"({"a" 1})", "[1 2]", R"({"a":1} x)", "tru" })
 		EXPECT_FALSE(JsonReader(bad).parse(j)) << bad;
 }
 
@@ -256,10 +255,10 @@ TEST(DmabufTraceJson, WriterEscapesStringsAndSeparatesMembers)
 {
 	JsonWriter w;
 	w.beginObject()
-	    .field("s", "a\"b\\c\nd\x01")
-	    .field("n", 3)
-	    .field("f", 0.5)
-	    .field("b", false);
+		.field("s", "a\"b\\c\nd\x01")
+		.field("n", 3)
+		.field("f", 0.5)
+		.field("b", false);
 	w.key("list").beginArray().value(1).value("two").null().endArray();
 	w.key("raw").raw(R"({"x":1})");
 	w.endObject();
@@ -327,8 +326,7 @@ TEST(DmabufTraceParams, UnknownKeysAndBareWordsAreSkipped)
 
 /* ---- State lines ----------------------------------------------------------- */
 
-namespace
-{
+namespace {
 
 void freePadStats(gpointer p)
 {
@@ -351,9 +349,10 @@ protected:
 	void SetUp() override
 	{
 		GError *err = nullptr;
-		pipeline_ = gst_parse_launch("videotestsrc name=src num-buffers=7 "
-					     "! bin.( name=b identity name=id ) ! fakesink name=sink",
-					     &err);
+		pipeline_ =
+			gst_parse_launch("videotestsrc name=src num-buffers=7 "
+					 "! bin.( name=b identity name=id ) ! fakesink name=sink",
+					 &err);
 		ASSERT_EQ(err, nullptr) << err->message;
 		gst_element_set_name(pipeline_, "p");
 		pipelines_.push_back(pipeline_);
@@ -383,8 +382,8 @@ protected:
 		return es;
 	}
 
-	TracerQuarks quarks_{g_quark_from_static_string("test-dmabuftrace-pad"),
-			     g_quark_from_static_string("test-dmabuftrace-element")};
+	TracerQuarks quarks_{ g_quark_from_static_string("test-dmabuftrace-pad"),
+			      g_quark_from_static_string("test-dmabuftrace-element") };
 	GstElement *pipeline_ = nullptr;
 	std::vector<GstElement *> pipelines_;
 };
@@ -404,8 +403,8 @@ TEST_F(StateLines, GraphLineNamesElementsPadsAndLinks)
 	std::vector<std::string> ids;
 	for (const Json &e : elements.array)
 		ids.push_back(e["id"].string);
-	EXPECT_EQ(ids, (std::vector<std::string>{"p", "p/src", "p/b", "p/b/id", "p/sink"}))
-	    << "depth first, in the order they were added";
+	EXPECT_EQ(ids, (std::vector<std::string>{ "p", "p/src", "p/b", "p/b/id", "p/sink" }))
+		<< "depth first, in the order they were added";
 
 	const Json &pipeline = elements.byId("p");
 	EXPECT_EQ(pipeline["parent"].type, Json::Type::Null);
@@ -454,7 +453,7 @@ TEST_F(StateLines, StatsLineRatesKindsAndCopies)
 	{
 		std::lock_guard lock(srcLink->mutex);
 		srcLink->exporter = "udmabuf";
-		srcLink->names = {"frame"};
+		srcLink->names = { "frame" };
 	}
 	id->buffersIn = 10;
 	id->newMemory = 10;
@@ -499,7 +498,7 @@ TEST_F(StateLines, StatsLineRatesKindsAndCopies)
 	EXPECT_EQ(e["qos"].number, 0);
 	EXPECT_FALSE(e.has("performance")) << "only once a GST_PERFORMANCE message came";
 	EXPECT_TRUE(elements.byId("p/src")["id"].type == Json::Type::String)
-	    << "an element without counters is still listed";
+		<< "an element without counters is still listed";
 	EXPECT_FALSE(elements.byId("p/src").has("copy"));
 
 	const Json &links = second["links"];
@@ -599,7 +598,7 @@ static Rgb pixel(const std::vector<uint8_t> &img, const dmabufkit::dmabuftrace::
 		 int y)
 {
 	const uint8_t *p = &img[(size_t(y) * t.width() + x) * 3];
-	return {p[0], p[1], p[2]};
+	return { p[0], p[1], p[2] };
 }
 
 /* Every thumbnail pixel of quadrant q equals @want[q] within @tol. */
@@ -616,10 +615,10 @@ static void expectQuadrants(const std::vector<uint8_t> &img,
 			    std::abs(p.b - want[q].b) > tol) {
 				if (++bad <= 3)
 					ADD_FAILURE()
-					    << what << ": pixel " << x << "," << y << " (quadrant "
-					    << q << ") is " << p.r << "," << p.g << "," << p.b
-					    << ", expected " << want[q].r << "," << want[q].g << ","
-					    << want[q].b;
+						<< what << ": pixel " << x << "," << y
+						<< " (quadrant " << q << ") is " << p.r << ","
+						<< p.g << "," << p.b << ", expected " << want[q].r
+						<< "," << want[q].g << "," << want[q].b;
 			}
 		}
 	EXPECT_EQ(bad, 0) << what;
@@ -630,9 +629,9 @@ TEST(Thumbnail, FitsWithin160x120KeepingTheAspect)
 	using dmabufkit::dmabuftrace::Thumbnail;
 	struct {
 		int w, h, tw, th;
-	} cases[] = {{1920, 1080, 160, 90}, {320, 240, 160, 120}, {640, 480, 160, 120},
-		     {100, 400, 30, 120},   {64, 48, 64, 48},	  {1, 1, 1, 1},
-		     {10000, 1, 160, 1},    {1, 10000, 1, 120},	  {720, 576, 150, 120}};
+	} cases[] = { { 1920, 1080, 160, 90 }, { 320, 240, 160, 120 }, { 640, 480, 160, 120 },
+		      { 100, 400, 30, 120 },   { 64, 48, 64, 48 },     { 1, 1, 1, 1 },
+		      { 10000, 1, 160, 1 },    { 1, 10000, 1, 120 },   { 720, 576, 150, 120 } };
 	for (auto c : cases) {
 		int tw, th;
 		Thumbnail::fit(c.w, c.h, &tw, &th);
@@ -644,7 +643,7 @@ TEST(Thumbnail, FitsWithin160x120KeepingTheAspect)
 TEST(Thumbnail, BGRxQuadrantsComeOutExactly)
 {
 	/* 320x240 BGRx -> 160x120: every thumbnail pixel is the colour of its quadrant. */
-	const Rgb q[4] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {10, 20, 30}};
+	const Rgb q[4] = { { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 }, { 10, 20, 30 } };
 	GstVideoInfo info;
 	GstBuffer *buf = bgrxQuadrants(info, q, 0x77);
 	dmabufkit::dmabuftrace::Thumbnail t;
@@ -660,13 +659,15 @@ static Rgb bt601(int y, int u, int v)
 {
 	auto c = [](double d) { return int(std::lround(std::clamp(d, 0.0, 255.0))); };
 	double Y = 1.164383 * (y - 16), U = u - 128, V = v - 128;
-	return {c(Y + 1.596027 * V), c(Y - 0.391762 * U - 0.812968 * V), c(Y + 2.017232 * U)};
+	return { c(Y + 1.596027 * V), c(Y - 0.391762 * U - 0.812968 * V), c(Y + 2.017232 * U) };
 }
 
 TEST(Thumbnail, I420QuadrantsMatchBT601)
 {
 	/* Y, U, V per quadrant: white, black, red, a mid colour. */
-	const int yuv[4][3] = {{235, 128, 128}, {16, 128, 128}, {81, 90, 240}, {120, 160, 100}};
+	const int yuv[4][3] = {
+		{ 235, 128, 128 }, { 16, 128, 128 }, { 81, 90, 240 }, { 120, 160, 100 }
+	};
 	GstVideoInfo info;
 	GstBuffer *buf = quadrantFrame(info, GST_VIDEO_FORMAT_I420, 320, 240,
 				       [&](GstVideoFrame &f, int x, int y, int k) {
@@ -713,8 +714,8 @@ TEST(Thumbnail, SamplesStayInsideTheirCells)
 	   [tx * W / tw, (tx + 1) * W / tw), and rows likewise. */
 	GstVideoInfo info;
 	GstBuffer *buf =
-	    quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200,
-			  [&](GstVideoFrame &f, int x, int y, int) { *at(f, 0, x, y) = x; });
+		quadrantFrame(info, GST_VIDEO_FORMAT_GRAY8, 250, 200,
+			      [&](GstVideoFrame &f, int x, int y, int) { *at(f, 0, x, y) = x; });
 	dmabufkit::dmabuftrace::Thumbnail t;
 	auto img = thumbnailOf(info, buf, t);
 	ASSERT_EQ(t.width(), 150);
@@ -742,17 +743,17 @@ TEST(Thumbnail, EverySupportedFormatShowsTheSamePicture)
 	/* One BGRx quadrant picture converted by GStreamer into each format
 	   (its colorimetry defaults), then thumbnailed: the colours survive
 	   within the round trip's rounding. */
-	const Rgb q[4] = {{200, 40, 40}, {40, 200, 40}, {40, 40, 200}, {128, 128, 128}};
+	const Rgb q[4] = { { 200, 40, 40 }, { 40, 200, 40 }, { 40, 40, 200 }, { 128, 128, 128 } };
 	GstVideoInfo src;
 	GstBuffer *in = bgrxQuadrants(src, q, 255);
 	const GstVideoFormat formats[] = {
-	    GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_xRGB,
-	    GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_RGBA,
-	    GST_VIDEO_FORMAT_xBGR, GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGB,
-	    GST_VIDEO_FORMAT_BGR,  GST_VIDEO_FORMAT_YUY2, GST_VIDEO_FORMAT_YVYU,
-	    GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21,
-	    GST_VIDEO_FORMAT_NV16, GST_VIDEO_FORMAT_NV61, GST_VIDEO_FORMAT_I420,
-	    GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_Y444,
+		GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_xRGB,
+		GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_RGBA,
+		GST_VIDEO_FORMAT_xBGR, GST_VIDEO_FORMAT_ABGR, GST_VIDEO_FORMAT_RGB,
+		GST_VIDEO_FORMAT_BGR,  GST_VIDEO_FORMAT_YUY2, GST_VIDEO_FORMAT_YVYU,
+		GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21,
+		GST_VIDEO_FORMAT_NV16, GST_VIDEO_FORMAT_NV61, GST_VIDEO_FORMAT_I420,
+		GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_Y444,
 	};
 	for (GstVideoFormat fmt : formats) {
 		const char *name = gst_video_format_to_string(fmt);
@@ -760,12 +761,12 @@ TEST(Thumbnail, EverySupportedFormatShowsTheSamePicture)
 		GstVideoInfo dst;
 		gst_video_info_set_format(&dst, fmt, 320, 240);
 		GstBuffer *out =
-		    gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&dst), nullptr);
+			gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&dst), nullptr);
 		GstVideoConverter *conv = gst_video_converter_new(
-		    &src, &dst,
-		    gst_structure_new("options", GST_VIDEO_CONVERTER_OPT_DITHER_METHOD,
-				      GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE,
-				      nullptr));
+			&src, &dst,
+			gst_structure_new("options", GST_VIDEO_CONVERTER_OPT_DITHER_METHOD,
+					  GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE,
+					  nullptr));
 		ASSERT_NE(conv, nullptr) << name;
 		GstVideoFrame a, b;
 		ASSERT_TRUE(gst_video_frame_map(&a, &src, in, GST_MAP_READ));
@@ -799,5 +800,5 @@ TEST(Thumbnail, OtherFormatsSayWhy)
 	const std::string why = configured.error().message;
 	EXPECT_NE(why.find("I420_10LE"), std::string::npos) << why;
 	EXPECT_NE(why.find("NV12"), std::string::npos)
-	    << "the supported formats are named: " << why;
+		<< "the supported formats are named: " << why;
 }

@@ -25,9 +25,9 @@ TEST(FrameLayout, PackedFormats)
 	struct {
 		const char *fmt;
 		uint32_t stride;
-	} cases[] = { { "YUY2", 1280 }, { "UYVY", 1280 }, { "BGRx", 2560 }, { "xRGB", 2560 },
-		      { "BGRA", 2560 }, { "ARGB", 2560 }, { "RGB16", 1280 }, { "GRAY8", 640 },
-		      { "RGB", 1920 }, { "BGRA64_LE", 5120 } };
+	} cases[] = { { "YUY2", 1280 }, { "UYVY", 1280 },     { "BGRx", 2560 },	 { "xRGB", 2560 },
+		      { "BGRA", 2560 }, { "ARGB", 2560 },     { "RGB16", 1280 }, { "GRAY8", 640 },
+		      { "RGB", 1920 },	{ "BGRA64_LE", 5120 } };
 	for (const auto &c : cases) {
 		FrameLayout l = layout(c.fmt, 640, 480);
 		EXPECT_EQ(l.planes, 1u) << c.fmt;
@@ -108,7 +108,8 @@ TEST(FrameLayout, PackedStrideLikeVicodec)
 	c.strideAlign = 64;
 	auto r = computeFrameLayout(*findPixelFormat("I420"), 704, 360, c);
 	ASSERT_FALSE(r.ok());
-	EXPECT_NE(r.error().message.find("packed stride 352 of plane 1"), std::string::npos) << r.error().message;
+	EXPECT_NE(r.error().message.find("packed stride 352 of plane 1"), std::string::npos)
+		<< r.error().message;
 	EXPECT_NE(r.error().message.find("vicodec"), std::string::npos);
 }
 

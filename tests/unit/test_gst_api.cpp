@@ -155,8 +155,9 @@ TEST(GstApi, PoolRejectsUnknownFormat)
 TEST(GstPlugin, RegistersItsElements)
 {
 	GstPlugin *plugin = gst_registry_find_plugin(gst_registry_get(), "dmabufkit");
-	ASSERT_NE(plugin, nullptr) << "plugin dmabufkit not found; GST_PLUGIN_PATH="
-				   << (g_getenv("GST_PLUGIN_PATH") ? g_getenv("GST_PLUGIN_PATH") : "");
+	ASSERT_NE(plugin, nullptr)
+		<< "plugin dmabufkit not found; GST_PLUGIN_PATH="
+		<< (g_getenv("GST_PLUGIN_PATH") ? g_getenv("GST_PLUGIN_PATH") : "");
 	gst_object_unref(plugin);
 	GstElement *e = gst_element_factory_make("dmabufupload", nullptr);
 	ASSERT_NE(e, nullptr);
@@ -173,7 +174,8 @@ TEST(GstApi, DecideAllocationErrorsAreClear)
 	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "auto", TRUE, "t", &err), nullptr);
 	ASSERT_NE(err, nullptr);
 	EXPECT_TRUE(g_error_matches(err, DBK_ERROR, DBK_ERROR_INVALID));
-	EXPECT_NE(std::string(err->message).find("no video caps"), std::string::npos) << err->message;
+	EXPECT_NE(std::string(err->message).find("no video caps"), std::string::npos)
+		<< err->message;
 	g_clear_error(&err);
 	gst_query_unref(q);
 
@@ -183,16 +185,20 @@ TEST(GstApi, DecideAllocationErrorsAreClear)
 	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "auto", TRUE, "t", &err), nullptr);
 	ASSERT_NE(err, nullptr);
 	EXPECT_TRUE(g_error_matches(err, DBK_ERROR, DBK_ERROR_CONFLICT));
-	EXPECT_NE(std::string(err->message).find("per-plane consumer"), std::string::npos) << err->message;
-	EXPECT_EQ(gst_query_get_n_allocation_pools(q), 0u) << "a failed decision must not touch the query";
+	EXPECT_NE(std::string(err->message).find("per-plane consumer"), std::string::npos)
+		<< err->message;
+	EXPECT_EQ(gst_query_get_n_allocation_pools(q), 0u)
+		<< "a failed decision must not touch the query";
 	g_clear_error(&err);
 	gst_query_unref(q);
 
 	q = gst_query_new_allocation(caps, TRUE);
-	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "dma-heap:does-not-exist", TRUE, "t", &err), nullptr);
+	EXPECT_EQ(dbk_buffer_pool_decide_allocation(q, "dma-heap:does-not-exist", TRUE, "t", &err),
+		  nullptr);
 	ASSERT_NE(err, nullptr);
 	EXPECT_TRUE(g_error_matches(err, DBK_ERROR, DBK_ERROR_NO_EXPORTER));
-	EXPECT_NE(std::string(err->message).find("does-not-exist"), std::string::npos) << err->message;
+	EXPECT_NE(std::string(err->message).find("does-not-exist"), std::string::npos)
+		<< err->message;
 	g_clear_error(&err);
 	gst_query_unref(q);
 	gst_caps_unref(caps);

@@ -41,9 +41,9 @@ TEST(KmsFormat, RoundTripAndUnknowns)
 namespace {
 std::vector<ModeCandidate> vkmsLikeModes()
 {
-	return { { 1024, 768, 60, true, "1024x768" }, { 1920, 1080, 60, false, "1920x1080" },
-		 { 1280, 720, 50, false, "1280x720" },  { 1280, 720, 60, false, "1280x720" },
-		 { 800, 600, 60, false, "800x600" },    { 640, 480, 60, false, "640x480" } };
+	return { { 1024, 768, 60, true, "1024x768" },  { 1920, 1080, 60, false, "1920x1080" },
+		 { 1280, 720, 50, false, "1280x720" }, { 1280, 720, 60, false, "1280x720" },
+		 { 800, 600, 60, false, "800x600" },   { 640, 480, 60, false, "640x480" } };
 }
 } /* namespace */
 

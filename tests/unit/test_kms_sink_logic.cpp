@@ -16,8 +16,7 @@
 
 using namespace dmabufkit::kms;
 
-namespace
-{
+namespace {
 
 /* One BGRx plane of 64x4, stride 256, alone in a 1024-byte dma-buf. */
 PlaneSource packedPlane()
@@ -50,7 +49,7 @@ size_t openFds()
 
 TEST(KmsImportDecision, DmaBufPlaneIsImported)
 {
-	auto d = decideImport({packedPlane()});
+	auto d = decideImport({ packedPlane() });
 	EXPECT_TRUE(d.import());
 	EXPECT_EQ(d.error, 0);
 	EXPECT_EQ(d.reason, "new import");
@@ -60,9 +59,9 @@ TEST(KmsImportDecision, CachedOnlyWhenEveryPlaneIs)
 {
 	PlaneSource y = packedPlane(), uv = packedPlane();
 	y.cached = true;
-	EXPECT_EQ(decideImport({y, uv}).reason, "new import");
+	EXPECT_EQ(decideImport({ y, uv }).reason, "new import");
 	uv.cached = true;
-	auto d = decideImport({y, uv});
+	auto d = decideImport({ y, uv });
 	EXPECT_TRUE(d.import());
 	EXPECT_EQ(d.reason, "cached framebuffer");
 }
@@ -72,7 +71,7 @@ TEST(KmsImportDecision, SystemMemoryIsCopied)
 	PlaneSource p = packedPlane();
 	p.dmaBuf = false;
 	p.memoryType = "SystemMemory";
-	auto d = decideImport({p});
+	auto d = decideImport({ p });
 	EXPECT_FALSE(d.import());
 	EXPECT_EQ(d.error, EINVAL);
 	/* The VM test looks for "not a dma-buf" in the warning and copy-reason. */
@@ -84,15 +83,15 @@ TEST(KmsImportDecision, PlaneOutsideTheBufferOrBadStrideIsCopied)
 	PlaneSource p = packedPlane();
 	p.located = false;
 	p.offset = 4096;
-	EXPECT_EQ(decideImport({p}).reason,
+	EXPECT_EQ(decideImport({ p }).reason,
 		  "plane 0 (offset 4096, stride 256) is not inside the buffer");
 	p = packedPlane();
 	p.stride = 0;
-	auto d = decideImport({p});
+	auto d = decideImport({ p });
 	EXPECT_FALSE(d.import());
 	EXPECT_EQ(d.reason, "plane 0 (offset 0, stride 0) is not inside the buffer");
 	p.stride = -256;
-	EXPECT_FALSE(decideImport({p}).import());
+	EXPECT_FALSE(decideImport({ p }).import());
 }
 
 TEST(KmsImportDecision, LastRowNeedsOnlyItsPixels)
@@ -102,33 +101,33 @@ TEST(KmsImportDecision, LastRowNeedsOnlyItsPixels)
 	p.stride = 512;
 	p.rowBytes = 200;
 	p.memorySize = 1736;
-	EXPECT_TRUE(decideImport({p}).import());
+	EXPECT_TRUE(decideImport({ p }).import());
 	p.memorySize = 1735;
-	auto d = decideImport({p});
+	auto d = decideImport({ p });
 	EXPECT_FALSE(d.import());
 	EXPECT_EQ(d.reason, "plane 0 spans several memories");
 	/* The plane's start inside the memory counts too. */
 	p.memorySize = 1736;
 	p.skip = 1;
-	EXPECT_FALSE(decideImport({p}).import());
+	EXPECT_FALSE(decideImport({ p }).import());
 }
 
 TEST(KmsImportDecision, FirstFailingPlaneIsReported)
 {
 	PlaneSource y = packedPlane(), uv = packedPlane();
 	uv.skip = 1024; /* past the end of its memory */
-	auto d = decideImport({y, uv});
+	auto d = decideImport({ y, uv });
 	EXPECT_FALSE(d.import());
 	EXPECT_EQ(d.reason, "plane 1 spans several memories");
 	y.dmaBuf = false;
 	y.memoryType = "none";
-	EXPECT_EQ(decideImport({y, uv}).reason,
+	EXPECT_EQ(decideImport({ y, uv }).reason,
 		  "the buffer's memory is not a dma-buf (allocator none)");
 }
 
 TEST(KmsImportDecision, InjectedErrorForcesTheCopy)
 {
-	auto d = decideImport({packedPlane()}, EINVAL);
+	auto d = decideImport({ packedPlane() }, EINVAL);
 	EXPECT_FALSE(d.import());
 	EXPECT_EQ(d.error, EINVAL);
 	EXPECT_EQ(d.reason, "drmPrimeFDToHandle (error injected by "
@@ -221,7 +220,7 @@ TEST(KmsScanoutAllocator, DrmFdIsDuplicatedNotTaken)
 	EXPECT_EQ(dbk_allocator_new_for_drm_fd(fd, &err), nullptr);
 	ASSERT_NE(err, nullptr);
 	EXPECT_NE(std::string(err->message).find("not a DRM device"), std::string::npos)
-	    << err->message;
+		<< err->message;
 	g_error_free(err);
 	EXPECT_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC) << "the caller's fd stays open";
 	EXPECT_EQ(openFds(), before) << "the duplicate is closed on failure";
@@ -231,6 +230,6 @@ TEST(KmsScanoutAllocator, DrmFdIsDuplicatedNotTaken)
 	EXPECT_EQ(dbk_allocator_new_for_drm_fd(-1, &err), nullptr);
 	ASSERT_NE(err, nullptr);
 	EXPECT_NE(std::string(err->message).find("cannot duplicate DRM fd -1"), std::string::npos)
-	    << err->message;
+		<< err->message;
 	g_error_free(err);
 }

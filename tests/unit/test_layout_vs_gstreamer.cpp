@@ -16,8 +16,8 @@ namespace {
 struct Size {
 	uint32_t w, h;
 };
-const Size kSizes[] = { { 640, 480 }, { 1280, 720 }, { 1920, 1080 }, { 642, 362 }, { 2, 2 },
-			{ 4096, 2160 } };
+const Size kSizes[] = { { 640, 480 }, { 1280, 720 }, { 1920, 1080 },
+			{ 642, 362 }, { 2, 2 },	     { 4096, 2160 } };
 
 } /* namespace */
 
@@ -42,12 +42,14 @@ TEST_P(LayoutVsGStreamer, MatchesGstVideoInfo)
 		auto l = computeFrameLayout(*fmt, s.w, s.h, c);
 		ASSERT_TRUE(l.ok()) << l.error().message;
 		for (unsigned p = 0; p < fmt->planes; ++p) {
-			EXPECT_EQ(l->stride[p], static_cast<uint32_t>(GST_VIDEO_INFO_PLANE_STRIDE(&info, p)))
+			EXPECT_EQ(l->stride[p],
+				  static_cast<uint32_t>(GST_VIDEO_INFO_PLANE_STRIDE(&info, p)))
 				<< GetParam() << " " << s.w << "x" << s.h << " plane " << p;
 			EXPECT_EQ(l->offset[p], GST_VIDEO_INFO_PLANE_OFFSET(&info, p))
 				<< GetParam() << " " << s.w << "x" << s.h << " plane " << p;
 		}
-		EXPECT_EQ(l->frameSize, GST_VIDEO_INFO_SIZE(&info)) << GetParam() << " " << s.w << "x" << s.h;
+		EXPECT_EQ(l->frameSize, GST_VIDEO_INFO_SIZE(&info))
+			<< GetParam() << " " << s.w << "x" << s.h;
 	}
 }
 

@@ -54,7 +54,8 @@ TEST(NoExporter, HeapThatDoesNotExist)
 	auto h = DmaHeapExporter::open(dir.path() + "/system");
 	ASSERT_FALSE(h.ok());
 	EXPECT_NE(h.error().message.find("no such heap"), std::string::npos) << h.error().message;
-	EXPECT_NE(h.error().message.find("available: none"), std::string::npos) << h.error().message;
+	EXPECT_NE(h.error().message.find("available: none"), std::string::npos)
+		<< h.error().message;
 }
 
 TEST(NoExporter, UdmabufMissing)
@@ -71,7 +72,8 @@ TEST(NoExporter, FindNamesWhatExists)
 	ExporterRegistry reg(dir.path(), dir.path() + "/udmabuf", false);
 	auto e = reg.find("dma-heap:system");
 	ASSERT_FALSE(e.ok());
-	EXPECT_NE(e.error().message.find("available: none"), std::string::npos) << e.error().message;
+	EXPECT_NE(e.error().message.find("available: none"), std::string::npos)
+		<< e.error().message;
 }
 
 TEST(NoExporter, ForeignFdThatIsNotADmaBuf)

@@ -22,14 +22,13 @@
 
 using namespace dmabufkit;
 
-namespace
-{
+namespace {
 
 struct Size {
 	uint32_t w, h;
 };
-const Size kSizes[] = {{1, 1},	   {2, 2},     {3, 5},	     {15, 7},
-		       {640, 480}, {641, 479}, {1918, 1082}, {4097, 2161}};
+const Size kSizes[] = { { 1, 1 },     { 2, 2 },	    { 3, 5 },	    { 15, 7 },
+			{ 640, 480 }, { 641, 479 }, { 1918, 1082 }, { 4097, 2161 } };
 
 uint32_t roundUp4(uint32_t v)
 {
@@ -133,7 +132,7 @@ TEST_P(PixelFormatEntry, LinearPlaneMathsMatchGstVideoInfo)
 		if (f.tiled)
 			continue;
 		const std::string what =
-		    std::string(f.name) + " " + std::to_string(s.w) + "x" + std::to_string(s.h);
+			std::string(f.name) + " " + std::to_string(s.w) + "x" + std::to_string(s.h);
 		/*
 		 * GStreamer's default layout: rows padded to 4 bytes, planes back to
 		 * back. At a height that is not a multiple of the subsampling it also
@@ -147,15 +146,15 @@ TEST_P(PixelFormatEntry, LinearPlaneMathsMatchGstVideoInfo)
 		for (unsigned p = 0; p < f.planes; ++p) {
 			const uint32_t stride = roundUp4(f.packedStride(p, s.w));
 			EXPECT_EQ(GST_VIDEO_INFO_PLANE_STRIDE(&info, p), gint(stride))
-			    << what << " plane " << p;
+				<< what << " plane " << p;
 			const int comp = componentsOfPlane(info.finfo, p).front();
 			EXPECT_EQ(
-			    f.planeHeight(p, s.h),
-			    uint32_t(GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT(info.finfo, comp, s.h)))
-			    << what << " plane " << p;
+				f.planeHeight(p, s.h),
+				uint32_t(GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT(info.finfo, comp, s.h)))
+				<< what << " plane " << p;
 			if (offsetsComparable)
 				EXPECT_EQ(GST_VIDEO_INFO_PLANE_OFFSET(&info, p), offset)
-				    << what << " plane " << p;
+					<< what << " plane " << p;
 			offset += gsize(stride) * f.planeHeight(p, s.h);
 			EXPECT_EQ(f.packedStride(p, s.w) % f.plane[p].bytesPerBlock, 0u) << what;
 		}
@@ -199,12 +198,13 @@ TEST(PixelFormatTable, NamesAndFourccsAreUnique)
 		EXPECT_TRUE(names.insert(f->name).second) << f->name;
 		if (f->drmFourcc)
 			EXPECT_TRUE(drm.emplace(f->drmFourcc, f->name).second)
-			    << f->name << " and " << drm[f->drmFourcc] << " share "
-			    << fourccName(f->drmFourcc);
-		for (uint32_t v : {f->v4l2Fourcc, f->v4l2MplaneFourcc})
+				<< f->name << " and " << drm[f->drmFourcc] << " share "
+				<< fourccName(f->drmFourcc);
+		for (uint32_t v : { f->v4l2Fourcc, f->v4l2MplaneFourcc })
 			if (v)
 				EXPECT_TRUE(v4l2.emplace(v, f->name).second)
-				    << f->name << " and " << v4l2[v] << " share " << fourccName(v);
+					<< f->name << " and " << v4l2[v] << " share "
+					<< fourccName(v);
 	}
 	size_t n = 0;
 	const V4l2FourccAlias *aliases = v4l2FourccAliases(&n);
@@ -220,17 +220,17 @@ TEST(PixelFormatTable, DrmPairsTheKmsSinkRelies)
 {
 	/* DRM names a little-endian word, GStreamer bytes in memory. */
 	const std::pair<const char *, uint32_t> pairs[] = {
-	    {"BGRx", DRM_FORMAT_XRGB8888},
-	    {"BGRA", DRM_FORMAT_ARGB8888},
-	    {"RGBx", DRM_FORMAT_XBGR8888},
-	    {"xRGB", DRM_FORMAT_BGRX8888},
-	    {"RGB16", DRM_FORMAT_RGB565},
-	    {"RGB", DRM_FORMAT_BGR888},
-	    {"BGRA64_LE", DRM_FORMAT_ARGB16161616},
-	    {"NV12", DRM_FORMAT_NV12},
-	    {"I420", DRM_FORMAT_YUV420},
-	    {"YUY2", DRM_FORMAT_YUYV},
-	    {"GRAY8", DRM_FORMAT_R8},
+		{ "BGRx", DRM_FORMAT_XRGB8888 },
+		{ "BGRA", DRM_FORMAT_ARGB8888 },
+		{ "RGBx", DRM_FORMAT_XBGR8888 },
+		{ "xRGB", DRM_FORMAT_BGRX8888 },
+		{ "RGB16", DRM_FORMAT_RGB565 },
+		{ "RGB", DRM_FORMAT_BGR888 },
+		{ "BGRA64_LE", DRM_FORMAT_ARGB16161616 },
+		{ "NV12", DRM_FORMAT_NV12 },
+		{ "I420", DRM_FORMAT_YUV420 },
+		{ "YUY2", DRM_FORMAT_YUYV },
+		{ "GRAY8", DRM_FORMAT_R8 },
 	};
 	for (const auto &[name, fourcc] : pairs) {
 		ASSERT_NE(findPixelFormat(name), nullptr) << name;
@@ -246,12 +246,12 @@ TEST(PixelFormatTable, DrmPairsTheKmsSinkRelies)
 TEST(PixelFormatTable, V4l2PairsTheV4l2ElementsRelyOn)
 {
 	const std::pair<uint32_t, const char *> pairs[] = {
-	    {V4L2_PIX_FMT_XBGR32, "BGRx"}, {V4L2_PIX_FMT_XRGB32, "xRGB"},
-	    {V4L2_PIX_FMT_RGBA32, "RGBA"}, {V4L2_PIX_FMT_BGRA32, "ABGR"},
-	    {V4L2_PIX_FMT_BGR24, "BGR"},   {V4L2_PIX_FMT_YUYV, "YUY2"},
-	    {V4L2_PIX_FMT_NV12, "NV12"},   {V4L2_PIX_FMT_NV12M, "NV12"},
-	    {V4L2_PIX_FMT_YUV420, "I420"}, {V4L2_PIX_FMT_YUV444M, "Y444"},
-	    {V4L2_PIX_FMT_BGR32, "BGRx"},  {V4L2_PIX_FMT_RGB32, "xRGB"},
+		{ V4L2_PIX_FMT_XBGR32, "BGRx" }, { V4L2_PIX_FMT_XRGB32, "xRGB" },
+		{ V4L2_PIX_FMT_RGBA32, "RGBA" }, { V4L2_PIX_FMT_BGRA32, "ABGR" },
+		{ V4L2_PIX_FMT_BGR24, "BGR" },	 { V4L2_PIX_FMT_YUYV, "YUY2" },
+		{ V4L2_PIX_FMT_NV12, "NV12" },	 { V4L2_PIX_FMT_NV12M, "NV12" },
+		{ V4L2_PIX_FMT_YUV420, "I420" }, { V4L2_PIX_FMT_YUV444M, "Y444" },
+		{ V4L2_PIX_FMT_BGR32, "BGRx" },	 { V4L2_PIX_FMT_RGB32, "xRGB" },
 	};
 	for (const auto &[fourcc, name] : pairs) {
 		const PixelFormatInfo *f = findPixelFormatByV4l2(fourcc);
@@ -261,9 +261,9 @@ TEST(PixelFormatTable, V4l2PairsTheV4l2ElementsRelyOn)
 	EXPECT_EQ(findPixelFormat("NV12")->v4l2Fourcc, uint32_t(V4L2_PIX_FMT_NV12));
 	EXPECT_EQ(findPixelFormat("NV12")->v4l2MplaneFourcc, uint32_t(V4L2_PIX_FMT_NV12M));
 	EXPECT_EQ(findPixelFormat("BGRx")->v4l2Fourcc, uint32_t(V4L2_PIX_FMT_XBGR32))
-	    << "the deprecated BGR4 is read, never requested";
+		<< "the deprecated BGR4 is read, never requested";
 	EXPECT_EQ(findPixelFormatByV4l2(V4L2_PIX_FMT_FWHT), nullptr)
-	    << "codecs are not pixel formats";
+		<< "codecs are not pixel formats";
 	EXPECT_EQ(findPixelFormatByV4l2(0), nullptr);
 }
 

@@ -26,7 +26,7 @@
 #include <cmath>
 #include <vector>
 
-#include "session-model.h"
+#include "session_model.h"
 
 using namespace dbkviewer;
 
@@ -62,10 +62,11 @@ public:
 		g_free(dir);
 		/* Three instances: one records into a file, one serves a socket whose
 		   clients get at most 4 queued lines each, one records previews. */
-		std::string tracers = "dmabuftrace(endpoint=file:" + sessionPath() +
-				      ",period-ms=100,performance=on);dmabuftrace(endpoint=unix:" + socketPath() +
-				      ",period-ms=100,queue=4);dmabuftrace(endpoint=file:" + previewSessionPath() +
-				      ",period-ms=100,preview=auto)";
+		std::string tracers =
+			"dmabuftrace(endpoint=file:" + sessionPath() +
+			",period-ms=100,performance=on);dmabuftrace(endpoint=unix:" + socketPath() +
+			",period-ms=100,queue=4);dmabuftrace(endpoint=file:" +
+			previewSessionPath() + ",period-ms=100,preview=auto)";
 		g_setenv("GST_TRACERS", tracers.c_str(), TRUE);
 		gst_init(nullptr, nullptr);
 	}
@@ -78,7 +79,8 @@ class TracerTest : public ::testing::Test
 protected:
 	static void SetUpTestSuite()
 	{
-		ASSERT_NE(gst_registry_find_feature(gst_registry_get(), "dmabuftrace", GST_TYPE_TRACER_FACTORY),
+		ASSERT_NE(gst_registry_find_feature(gst_registry_get(), "dmabuftrace",
+						    GST_TYPE_TRACER_FACTORY),
 			  nullptr)
 			<< "the dmabuftrace tracer is not registered (GST_PLUGIN_PATH?)";
 	}
@@ -95,8 +97,9 @@ protected:
 			prepare(p);
 		ASSERT_NE(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
 		GstBus *bus = gst_element_get_bus(p);
-		GstMessage *m = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
-							   static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+		GstMessage *m = gst_bus_timed_pop_filtered(
+			bus, 30 * GST_SECOND,
+			static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
 		ASSERT_NE(m, nullptr) << "no EOS within 30 s";
 		EXPECT_EQ(GST_MESSAGE_TYPE(m), GST_MESSAGE_EOS);
 		gst_message_unref(m);
@@ -184,13 +187,15 @@ TEST_F(TracerTest, CopyWithUnchangedCapsIsFlagged)
 	ElementStats copier = m.elementStats("copies/copier");
 	EXPECT_EQ(pass.copies, 0u);
 	EXPECT_EQ(copier.copies, 20u);
-	EXPECT_TRUE(copier.copyReason.contains("unchanged caps")) << copier.copyReason.toStdString();
+	EXPECT_TRUE(copier.copyReason.contains("unchanged caps"))
+		<< copier.copyReason.toStdString();
 	EXPECT_FALSE(m.linkStats("copies/pass:src").copied);
 	EXPECT_TRUE(m.linkStats("copies/copier:src").copied);
 	EXPECT_EQ(m.linkStats("copies/copier:src").buffers, 20u);
 	/* The GST_PERFORMANCE messages were captured for the element... */
 	EXPECT_EQ(copier.performance, 20u);
-	EXPECT_TRUE(copier.lastPerformance.startsWith("deep copy of")) << copier.lastPerformance.toStdString();
+	EXPECT_TRUE(copier.lastPerformance.startsWith("deep copy of"))
+		<< copier.lastPerformance.toStdString();
 	EXPECT_EQ(pass.performance, 0u);
 	/* ...and published as events. */
 	int perfEvents = 0;
@@ -225,7 +230,8 @@ TEST_F(TracerTest, HostileClientsCannotStallThePipeline)
 	close(gone);
 
 	auto t0 = std::chrono::steady_clock::now();
-	run("videotestsrc name=src num-buffers=300 ! video/x-raw,width=320,height=240 ! fakesink", "flood");
+	run("videotestsrc name=src num-buffers=300 ! video/x-raw,width=320,height=240 ! fakesink",
+	    "flood");
 	double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	EXPECT_LT(secs, 20.0);
 
@@ -274,8 +280,10 @@ TEST_F(TracerTest, PreviewOfTheVideoSinkArrivesInTheModel)
 {
 	/* One second of a solid colour (R 0x33, G 0x66, B 0xcc) in I420. */
 	int before = countLines(previewSessionPath(), "\"type\":\"preview\"");
-	run("videotestsrc num-buffers=30 pattern=solid-color foreground-color=0xff3366cc ! capsfilter name=caps "
-	    "caps=video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! fakesink name=sink sync=true",
+	run("videotestsrc num-buffers=30 pattern=solid-color foreground-color=0xff3366cc ! "
+	    "capsfilter name=caps "
+	    "caps=video/x-raw,format=I420,width=320,height=240,framerate=30/1 ! fakesink name=sink "
+	    "sync=true",
 	    "preview");
 	SessionModel m;
 	load(m, previewSessionPath());
@@ -304,7 +312,8 @@ TEST_F(TracerTest, PreviewOfTheVideoSinkArrivesInTheModel)
 TEST_F(TracerTest, FormatsWithoutPreviewAreStatedOnce)
 {
 	run("videotestsrc num-buffers=30 ! capsfilter name=caps "
-	    "caps=video/x-raw,format=I420_10LE,width=64,height=48,framerate=30/1 ! fakesink name=sink sync=true",
+	    "caps=video/x-raw,format=I420_10LE,width=64,height=48,framerate=30/1 ! fakesink "
+	    "name=sink sync=true",
 	    "nopreview");
 	SessionModel m;
 	load(m, previewSessionPath());

@@ -52,13 +52,13 @@ TEST(FormatMap, RgbByteOrder)
 TEST(FormatMap, EveryVicodecAndVividFormatWeNeedIsMapped)
 {
 	for (uint32_t f : { V4L2_PIX_FMT_YUV420, V4L2_PIX_FMT_YVU420, V4L2_PIX_FMT_YUV422P,
-			    V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_NV21, V4L2_PIX_FMT_NV16, V4L2_PIX_FMT_NV61,
-			    V4L2_PIX_FMT_NV24, V4L2_PIX_FMT_YUYV, V4L2_PIX_FMT_YVYU, V4L2_PIX_FMT_UYVY,
-			    V4L2_PIX_FMT_VYUY, V4L2_PIX_FMT_BGR24, V4L2_PIX_FMT_RGB24,
-			    V4L2_PIX_FMT_XBGR32, V4L2_PIX_FMT_ABGR32, V4L2_PIX_FMT_XRGB32,
-			    V4L2_PIX_FMT_ARGB32, V4L2_PIX_FMT_RGBX32, V4L2_PIX_FMT_RGBA32,
-			    V4L2_PIX_FMT_BGRX32, V4L2_PIX_FMT_BGRA32, V4L2_PIX_FMT_GREY,
-			    V4L2_PIX_FMT_RGB565 })
+			    V4L2_PIX_FMT_NV12,	 V4L2_PIX_FMT_NV21,   V4L2_PIX_FMT_NV16,
+			    V4L2_PIX_FMT_NV61,	 V4L2_PIX_FMT_NV24,   V4L2_PIX_FMT_YUYV,
+			    V4L2_PIX_FMT_YVYU,	 V4L2_PIX_FMT_UYVY,   V4L2_PIX_FMT_VYUY,
+			    V4L2_PIX_FMT_BGR24,	 V4L2_PIX_FMT_RGB24,  V4L2_PIX_FMT_XBGR32,
+			    V4L2_PIX_FMT_ABGR32, V4L2_PIX_FMT_XRGB32, V4L2_PIX_FMT_ARGB32,
+			    V4L2_PIX_FMT_RGBX32, V4L2_PIX_FMT_RGBA32, V4L2_PIX_FMT_BGRX32,
+			    V4L2_PIX_FMT_BGRA32, V4L2_PIX_FMT_GREY,   V4L2_PIX_FMT_RGB565 })
 		EXPECT_NE(videoFormatFromFourcc(f), GST_VIDEO_FORMAT_UNKNOWN) << fourccToString(f);
 }
 
@@ -214,12 +214,15 @@ TEST(DecodedFormat, SameSamplingMeansARepackingOnly)
 	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12));
 	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_xRGB));
 	EXPECT_TRUE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_RGB));
-	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_NV12)) << "4:2:2 is not 4:2:0";
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_NV12))
+		<< "4:2:2 is not 4:2:0";
 	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_Y444));
 	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_GRAY8));
-	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA)) << "alpha is a fourth component";
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_BGRA))
+		<< "alpha is a fourth component";
 	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_BGRx, GST_VIDEO_FORMAT_AYUV));
-	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_P010_10LE)) << "different depth";
+	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_P010_10LE))
+		<< "different depth";
 	EXPECT_FALSE(sameSampling(GST_VIDEO_FORMAT_UNKNOWN, GST_VIDEO_FORMAT_NV12));
 }
 
@@ -233,17 +236,23 @@ TEST(DecodedFormat, KeepsTheDriversChoiceElseTheFirstAcceptedRepacking)
 						      GST_VIDEO_FORMAT_YUY2, GST_VIDEO_FORMAT_UYVY,
 						      GST_VIDEO_FORMAT_BGRx };
 	auto only = [](std::vector<GstVideoFormat> ok) {
-		return [ok](GstVideoFormat f) { return std::find(ok.begin(), ok.end(), f) != ok.end(); };
+		return [ok](GstVideoFormat f) {
+			return std::find(ok.begin(), ok.end(), f) != ok.end();
+		};
 	};
-	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered, only({ GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_YUY2 })),
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered,
+				      only({ GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_YUY2 })),
 		  GST_VIDEO_FORMAT_Y42B);
-	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered, only({ GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_YUY2 })),
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered,
+				      only({ GST_VIDEO_FORMAT_UYVY, GST_VIDEO_FORMAT_YUY2 })),
 		  GST_VIDEO_FORMAT_YUY2)
 		<< "the driver's order decides between accepted repackings";
-	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered, only({ GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_I420 })),
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_Y42B, offered,
+				      only({ GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_I420 })),
 		  GST_VIDEO_FORMAT_UNKNOWN)
 		<< "never a format of another sampling, though the driver lists it";
-	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_I420, offered, only({ GST_VIDEO_FORMAT_NV21 })),
+	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_I420, offered,
+				      only({ GST_VIDEO_FORMAT_NV21 })),
 		  GST_VIDEO_FORMAT_NV21);
 	EXPECT_EQ(chooseDecodedFormat(GST_VIDEO_FORMAT_I420, {}, only({ GST_VIDEO_FORMAT_NV12 })),
 		  GST_VIDEO_FORMAT_UNKNOWN)

@@ -20,10 +20,10 @@ TEST(RgbPacking, EveryOrderGivesRedGreenBlue)
 		Rgb32Order order;
 		uint8_t bytes[4];
 	} cases[] = {
-	    {Rgb32Order::BGRx, {3, 2, 1, 9}},
-	    {Rgb32Order::xRGB, {9, 1, 2, 3}},
-	    {Rgb32Order::RGBx, {1, 2, 3, 9}},
-	    {Rgb32Order::xBGR, {9, 3, 2, 1}},
+		{ Rgb32Order::BGRx, { 3, 2, 1, 9 } },
+		{ Rgb32Order::xRGB, { 9, 1, 2, 3 } },
+		{ Rgb32Order::RGBx, { 1, 2, 3, 9 } },
+		{ Rgb32Order::xBGR, { 9, 3, 2, 1 } },
 	};
 	for (const auto &c : cases) {
 		uint8_t rgb[3] = {};
@@ -37,12 +37,13 @@ TEST(RgbPacking, EveryOrderGivesRedGreenBlue)
 TEST(RgbPacking, ImageSkipsTheStridePadding)
 {
 	/* 2x2 BGRx, rows 12 bytes apart (4 bytes of padding, 0xee). */
-	const std::vector<uint8_t> src = {10, 20, 30, 0, 11, 21, 31, 0, 0xee, 0xee, 0xee, 0xee,
-					  12, 22, 32, 0, 13, 23, 33, 0, 0xee, 0xee, 0xee, 0xee};
+	const std::vector<uint8_t> src = { 10, 20, 30, 0, 11, 21, 31, 0, 0xee, 0xee, 0xee, 0xee,
+					   12, 22, 32, 0, 13, 23, 33, 0, 0xee, 0xee, 0xee, 0xee };
 	const RgbImage img = packRgb888(Rgb32Order::BGRx, src.data(), 12, 2, 2);
 	EXPECT_EQ(img.width, 2);
 	EXPECT_EQ(img.height, 2);
-	EXPECT_EQ(img.rgb, (std::vector<uint8_t>{30, 20, 10, 31, 21, 11, 32, 22, 12, 33, 23, 13}));
+	EXPECT_EQ(img.rgb,
+		  (std::vector<uint8_t>{ 30, 20, 10, 31, 21, 11, 32, 22, 12, 33, 23, 13 }));
 	EXPECT_TRUE(packRgb888(Rgb32Order::BGRx, src.data(), 12, 0, 2).rgb.empty());
 }
 
@@ -57,17 +58,17 @@ TEST(Colorimetry, MatrixAndRangeChooseTheCoefficients)
 	c.range = GST_VIDEO_COLOR_RANGE_16_235;
 	c.matrix = GST_VIDEO_COLOR_MATRIX_BT709;
 	EXPECT_TRUE(
-	    same(yuvCoefficientsFor(c), yuvCoefficients(YuvMatrix::BT709, YuvRange::Limited)));
+		same(yuvCoefficientsFor(c), yuvCoefficients(YuvMatrix::BT709, YuvRange::Limited)));
 	c.matrix = GST_VIDEO_COLOR_MATRIX_BT2020;
 	c.range = GST_VIDEO_COLOR_RANGE_0_255;
 	EXPECT_TRUE(
-	    same(yuvCoefficientsFor(c), yuvCoefficients(YuvMatrix::BT2020, YuvRange::Full)));
+		same(yuvCoefficientsFor(c), yuvCoefficients(YuvMatrix::BT2020, YuvRange::Full)));
 	c.range = GST_VIDEO_COLOR_RANGE_UNKNOWN;
 	EXPECT_EQ(yuvCoefficientsFor(c).range, YuvRange::Limited)
-	    << "unknown range reads as limited";
-	for (auto m : {GST_VIDEO_COLOR_MATRIX_UNKNOWN, GST_VIDEO_COLOR_MATRIX_BT601,
-		       GST_VIDEO_COLOR_MATRIX_RGB, GST_VIDEO_COLOR_MATRIX_SMPTE240M,
-		       GST_VIDEO_COLOR_MATRIX_FCC}) {
+		<< "unknown range reads as limited";
+	for (auto m : { GST_VIDEO_COLOR_MATRIX_UNKNOWN, GST_VIDEO_COLOR_MATRIX_BT601,
+			GST_VIDEO_COLOR_MATRIX_RGB, GST_VIDEO_COLOR_MATRIX_SMPTE240M,
+			GST_VIDEO_COLOR_MATRIX_FCC }) {
 		c.matrix = m;
 		EXPECT_EQ(yuvCoefficientsFor(c).matrix, YuvMatrix::BT601) << m;
 	}

@@ -37,7 +37,6 @@ namespace {
 
 DBK_TEST_GST_ENVIRONMENT();
 
-
 /* Write through one mapping of buf, read through a mapping of a second fd. */
 void expectRoundTrip(const DmaBuf &buf, uint64_t size)
 {
@@ -83,7 +82,8 @@ TEST(Exporters, SystemHeapSizesAndNames)
 		ASSERT_TRUE(buf.ok()) << buf.error().message;
 		EXPECT_EQ(buf->size(), size);
 		EXPECT_EQ(buf->name(), name);
-		EXPECT_NE(test::dmaBufInfo().find(name), std::string::npos) << "name not in bufinfo";
+		EXPECT_NE(test::dmaBufInfo().find(name), std::string::npos)
+			<< "name not in bufinfo";
 		expectRoundTrip(*buf, size);
 	}
 }
@@ -265,11 +265,14 @@ TEST(GstAllocator, PoolLayoutMetaAndStats)
 
 	/* A fourth acquire has to wait: release one buffer from another thread. */
 	GstBuffer *release = bufs[1];
-	GThread *t = g_thread_new("release", [](gpointer data) -> gpointer {
-		g_usleep(100000);
-		gst_buffer_unref(static_cast<GstBuffer *>(data));
-		return nullptr;
-	}, release);
+	GThread *t = g_thread_new(
+		"release",
+		[](gpointer data) -> gpointer {
+			g_usleep(100000);
+			gst_buffer_unref(static_cast<GstBuffer *>(data));
+			return nullptr;
+		},
+		release);
 	GstBuffer *fourth = nullptr;
 	ASSERT_EQ(gst_buffer_pool_acquire_buffer(pool, &fourth, nullptr), GST_FLOW_OK);
 	g_thread_join(t);
@@ -432,9 +435,10 @@ TEST(BadInput, UploadPostsErrorForImpossibleConstraints)
 {
 	/* The ALLOCATION query reaching the sink gets constraints nobody can
 	 * meet (added by a probe, as a consumer would add them). */
-	GstElement *p = gst_parse_launch("videotestsrc num-buffers=3 ! video/x-raw,format=BGRx,width=64,height=64 "
-					 "! dmabufupload ! fakesink name=sink",
-					 nullptr);
+	GstElement *p = gst_parse_launch(
+		"videotestsrc num-buffers=3 ! video/x-raw,format=BGRx,width=64,height=64 "
+		"! dmabufupload ! fakesink name=sink",
+		nullptr);
 	ASSERT_NE(p, nullptr);
 	GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
 	GstPad *pad = gst_element_get_static_pad(sink, "sink");
@@ -455,10 +459,12 @@ TEST(BadInput, UploadPostsErrorForImpossibleConstraints)
 	gst_object_unref(pad);
 	gst_object_unref(sink);
 	gst_element_set_state(p, GST_STATE_PLAYING);
-	GstMessage *msg = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(p), 10 * GST_SECOND,
-						     static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+	GstMessage *msg = gst_bus_timed_pop_filtered(
+		GST_ELEMENT_BUS(p), 10 * GST_SECOND,
+		static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
 	ASSERT_NE(msg, nullptr) << "pipeline hung";
-	ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR) << "impossible constraints went unnoticed";
+	ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR)
+		<< "impossible constraints went unnoticed";
 	GError *err = nullptr;
 	gchar *dbg = nullptr;
 	gst_message_parse_error(msg, &err, &dbg);
@@ -474,19 +480,22 @@ TEST(BadInput, UploadPostsErrorForImpossibleConstraints)
 
 TEST(BadInput, UploadUnknownExporterPostsError)
 {
-	GstElement *p = gst_parse_launch("videotestsrc num-buffers=3 ! video/x-raw,format=BGRx,width=64,height=64 "
-					 "! dmabufupload exporter=dma-heap:nope ! fakesink",
-					 nullptr);
+	GstElement *p = gst_parse_launch(
+		"videotestsrc num-buffers=3 ! video/x-raw,format=BGRx,width=64,height=64 "
+		"! dmabufupload exporter=dma-heap:nope ! fakesink",
+		nullptr);
 	ASSERT_NE(p, nullptr);
 	gst_element_set_state(p, GST_STATE_PLAYING);
-	GstMessage *msg = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(p), 10 * GST_SECOND,
-						     static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+	GstMessage *msg = gst_bus_timed_pop_filtered(
+		GST_ELEMENT_BUS(p), 10 * GST_SECOND,
+		static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
 	ASSERT_NE(msg, nullptr) << "pipeline hung";
 	ASSERT_EQ(GST_MESSAGE_TYPE(msg), GST_MESSAGE_ERROR);
 	GError *err = nullptr;
 	gchar *dbg = nullptr;
 	gst_message_parse_error(msg, &err, &dbg);
-	EXPECT_NE(std::string(err->message).find("dma-heap:nope"), std::string::npos) << err->message;
+	EXPECT_NE(std::string(err->message).find("dma-heap:nope"), std::string::npos)
+		<< err->message;
 	EXPECT_NE(std::string(dbg).find("available"), std::string::npos) << dbg;
 	g_error_free(err);
 	g_free(dbg);
@@ -515,8 +524,9 @@ RunResult runPipeline(const std::string &desc)
 		return r;
 	}
 	gst_element_set_state(p, GST_STATE_PLAYING);
-	GstMessage *msg = gst_bus_timed_pop_filtered(GST_ELEMENT_BUS(p), 60 * GST_SECOND,
-						     static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+	GstMessage *msg = gst_bus_timed_pop_filtered(
+		GST_ELEMENT_BUS(p), 60 * GST_SECOND,
+		static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
 	if (!msg)
 		r.error = "timeout";
 	else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS)
@@ -545,20 +555,23 @@ TEST(StockInterop, StockElementsMapOurMemory)
 	/* videoconvert and videoscale map our dma-bufs through our allocator. */
 	DbkAccessStats before, after;
 	dbk_get_global_access_stats(&before);
-	RunResult r = runPipeline("videotestsrc num-buffers=20 ! video/x-raw,format=NV12,width=320,height=240 "
-				  "! dmabufupload name=up ! videoconvert ! video/x-raw,format=BGRx "
-				  "! videoscale ! video/x-raw,width=160,height=120 ! fakesink");
+	RunResult r = runPipeline(
+		"videotestsrc num-buffers=20 ! video/x-raw,format=NV12,width=320,height=240 "
+		"! dmabufupload name=up ! videoconvert ! video/x-raw,format=BGRx "
+		"! videoscale ! video/x-raw,width=160,height=120 ! fakesink");
 	ASSERT_TRUE(r.eos) << r.error;
 	EXPECT_EQ(r.copies, 20u);
 	dbk_get_global_access_stats(&after);
-	EXPECT_GE(after.sync_starts - before.sync_starts, 40u) << "upload writes + videoconvert reads";
+	EXPECT_GE(after.sync_starts - before.sync_starts, 40u)
+		<< "upload writes + videoconvert reads";
 	EXPECT_EQ(after.sync_starts - before.sync_starts, after.sync_ends - before.sync_ends);
 }
 
 TEST(StockInterop, DmaBufInputPassesThrough)
 {
-	RunResult r = runPipeline("videotestsrc num-buffers=10 ! video/x-raw,format=BGRx,width=320,height=240 "
-				  "! dmabufupload ! dmabufupload name=up ! fakesink");
+	RunResult r = runPipeline(
+		"videotestsrc num-buffers=10 ! video/x-raw,format=BGRx,width=320,height=240 "
+		"! dmabufupload ! dmabufupload name=up ! fakesink");
 	ASSERT_TRUE(r.eos) << r.error;
 	EXPECT_EQ(r.passthrough, 10u);
 	EXPECT_EQ(r.copies, 0u);
@@ -583,16 +596,19 @@ TEST(StockInterop, StockKmssinkImportsOurBuffers)
 	gst_debug_set_threshold_for_name("GST_PERFORMANCE", GST_LEVEL_INFO);
 	gst_debug_add_log_function(countFrameCopies, nullptr, nullptr);
 	frameCopies = 0;
-	RunResult r = runPipeline("videotestsrc num-buffers=30 ! video/x-raw,format=BGRx,width=640,height=480 "
-				  "! dmabufupload name=up ! kmssink driver-name=vkms");
+	RunResult r = runPipeline(
+		"videotestsrc num-buffers=30 ! video/x-raw,format=BGRx,width=640,height=480 "
+		"! dmabufupload name=up ! kmssink driver-name=vkms");
 	gst_debug_remove_log_function(countFrameCopies);
 	ASSERT_TRUE(r.eos) << r.error;
 	EXPECT_EQ(r.copies, 30u) << "the upload itself copies each frame once";
-	EXPECT_EQ(frameCopies.load(), 0) << "kmssink copied frames instead of importing our dma-bufs";
+	EXPECT_EQ(frameCopies.load(), 0)
+		<< "kmssink copied frames instead of importing our dma-bufs";
 	/* The control: system memory straight into kmssink is copied. */
 	gst_debug_add_log_function(countFrameCopies, nullptr, nullptr);
-	RunResult control = runPipeline("videotestsrc num-buffers=5 ! video/x-raw,format=BGRx,width=640,height=480 "
-					"! identity drop-allocation=true ! kmssink driver-name=vkms");
+	RunResult control = runPipeline(
+		"videotestsrc num-buffers=5 ! video/x-raw,format=BGRx,width=640,height=480 "
+		"! identity drop-allocation=true ! kmssink driver-name=vkms");
 	gst_debug_remove_log_function(countFrameCopies);
 	ASSERT_TRUE(control.eos) << control.error;
 	EXPECT_GT(frameCopies.load(), 0) << "the copy detector does not see kmssink copies";

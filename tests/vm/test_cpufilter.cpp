@@ -35,7 +35,6 @@ namespace {
 
 DBK_TEST_GST_ENVIRONMENT();
 
-
 constexpr int kFrames = 30;
 
 std::string vivid()
@@ -53,7 +52,8 @@ std::string runToEos(GstElement *pipeline)
 	}
 	GstBus *bus = gst_element_get_bus(pipeline);
 	GstMessage *msg = gst_bus_timed_pop_filtered(
-		bus, 180 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+		bus, 180 * GST_SECOND,
+		static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
 	gst_object_unref(bus);
 	std::string result;
 	if (!msg)
@@ -107,7 +107,8 @@ void runPipeline(const std::string &desc, RunResult &r)
 	EXPECT_EQ(runToEos(pipeline), "") << desc;
 	GstElement *f = gst_bin_get_by_name(GST_BIN(pipeline), "f");
 	if (g_object_class_find_property(G_OBJECT_GET_CLASS(f), "stats"))
-		g_object_get(f, "stats", &r.counters.stats, "pool-stats", &r.counters.pool, nullptr);
+		g_object_get(f, "stats", &r.counters.stats, "pool-stats", &r.counters.pool,
+			     nullptr);
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(f);
 	gst_object_unref(pipeline);
@@ -118,10 +119,10 @@ void runPipeline(const std::string &desc, RunResult &r)
 /* vivid FORMAT 640x480 -> FILTER -> BGRx -> stock kmssink, to EOS. */
 void runToKms(const char *format, const char *filter, RunResult &r)
 {
-	runPipeline("v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=" +
-			    std::to_string(kFrames) + " ! video/x-raw,format=" + format +
-			    ",width=640,height=480 ! " + filter +
-			    " name=f ! video/x-raw,format=BGRx ! kmssink driver-name=vkms",
+	runPipeline("v4l2src device=" + vivid() +
+			    " io-mode=dmabuf num-buffers=" + std::to_string(kFrames) +
+			    " ! video/x-raw,format=" + format + ",width=640,height=480 ! " +
+			    filter + " name=f ! video/x-raw,format=BGRx ! kmssink driver-name=vkms",
 		    r);
 }
 
@@ -166,7 +167,8 @@ void convertToKms(const char *format)
 	EXPECT_EQ(field(c.stats, "import-sync-starts"), n) << "one SYNC START per input buffer";
 	EXPECT_EQ(field(c.stats, "import-sync-ends"), n) << "one SYNC END per input buffer";
 	EXPECT_GE(field(c.stats, "import-mmaps"), 1u);
-	EXPECT_LE(field(c.stats, "import-mmaps"), 8u) << "mmap per distinct vivid buffer, not per frame";
+	EXPECT_LE(field(c.stats, "import-mmaps"), 8u)
+		<< "mmap per distinct vivid buffer, not per frame";
 	/* Output: one SYNC pair per frame on our pool's dma-bufs, mmap per buffer. */
 	EXPECT_EQ(field(c.stats, "output-maps"), n);
 	EXPECT_EQ(field(c.pool, "sync-starts"), n) << "one SYNC START per output buffer";
@@ -188,8 +190,9 @@ std::vector<uint8_t> bgrxPixels(GstSample *sample)
 		return out;
 	const int w = GST_VIDEO_INFO_WIDTH(&info), h = GST_VIDEO_INFO_HEIGHT(&info);
 	for (int y = 0; y < h; ++y) {
-		const uint8_t *row = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) +
-				     y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+		const uint8_t *row =
+			static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) +
+			y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
 		out.insert(out.end(), row, row + 4 * w);
 	}
 	gst_video_frame_unmap(&frame);
@@ -211,11 +214,12 @@ TEST(CpuFilterVm, VividNv12ToKmssinkOneSyncPairPerBufferPerSide)
 TEST(CpuFilterVm, InvertOnVividDmaBufsOneReadWriteAccessPerBuffer)
 {
 	RunResult r;
-	runPipeline("v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=" +
-			    std::to_string(kFrames) +
-			    " ! video/x-raw,format=BGRx,width=640,height=480 ! dmabufcpufilter name=f "
-			    "operation=invert ! kmssink driver-name=vkms",
-		    r);
+	runPipeline(
+		"v4l2src device=" + vivid() +
+			" io-mode=dmabuf num-buffers=" + std::to_string(kFrames) +
+			" ! video/x-raw,format=BGRx,width=640,height=480 ! dmabufcpufilter name=f "
+			"operation=invert ! kmssink driver-name=vkms",
+		r);
 	const Counters &c = r.counters;
 	ASSERT_NE(c.stats, nullptr);
 	printCounters("invert", c);
@@ -234,9 +238,11 @@ TEST(CpuFilterVm, ThumbnailOfNv12DmaBufs)
 {
 	RunResult r;
 	runPipeline("v4l2src device=" + vivid() +
-			    " io-mode=dmabuf num-buffers=10 ! video/x-raw,format=NV12,width=640,height=480"
+			    " io-mode=dmabuf num-buffers=10 ! "
+			    "video/x-raw,format=NV12,width=640,height=480"
 			    " ! dmabufcpufilter name=f operation=scale scale-method=box"
-			    " ! video/x-raw,format=BGRx,width=160,height=120 ! kmssink driver-name=vkms",
+			    " ! video/x-raw,format=BGRx,width=160,height=120 ! kmssink "
+			    "driver-name=vkms",
 		    r);
 	const Counters &c = r.counters;
 	ASSERT_NE(c.stats, nullptr);
@@ -255,10 +261,11 @@ TEST(CpuFilterVm, ThumbnailOfNv12DmaBufs)
 TEST(CpuFilterVm, FromDmabufV4l2Src)
 {
 	RunResult r;
-	runPipeline("dmabufv4l2src device=" + vivid() + " num-buffers=" + std::to_string(kFrames) +
-			    " ! video/x-raw,format=YUY2,width=640,height=480 ! dmabufcpufilter name=f"
-			    " ! video/x-raw,format=BGRx ! kmssink driver-name=vkms",
-		    r);
+	runPipeline(
+		"dmabufv4l2src device=" + vivid() + " num-buffers=" + std::to_string(kFrames) +
+			" ! video/x-raw,format=YUY2,width=640,height=480 ! dmabufcpufilter name=f"
+			" ! video/x-raw,format=BGRx ! kmssink driver-name=vkms",
+		r);
 	const Counters &c = r.counters;
 	ASSERT_NE(c.stats, nullptr);
 	ASSERT_NE(c.pool, nullptr);
@@ -294,10 +301,11 @@ static guint64 uintProperty(GObject *obj, const char *name)
  * buffers), we write into it, it shows the frames without a copy. */
 TEST(CpuFilterVm, IntoDmabufKmsSinkScanoutBuffers)
 {
-	const std::string desc = "v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=" +
-				 std::to_string(kFrames) +
-				 " ! video/x-raw,format=YUY2,width=640,height=480 ! dmabufcpufilter name=f"
-				 " ! video/x-raw,format=BGRx ! dmabufkmssink name=k driver-name=vkms";
+	const std::string desc =
+		"v4l2src device=" + vivid() +
+		" io-mode=dmabuf num-buffers=" + std::to_string(kFrames) +
+		" ! video/x-raw,format=YUY2,width=640,height=480 ! dmabufcpufilter name=f"
+		" ! video/x-raw,format=BGRx ! dmabufkmssink name=k driver-name=vkms";
 	GError *err = nullptr;
 	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
 	ASSERT_NE(pipeline, nullptr) << err->message;
@@ -337,17 +345,19 @@ TEST(CpuFilterVm, SnapshotsDecodeAndEqualTheDisplayedFrame)
 	const std::string pattern = dir + "/snap-%d.png";
 	/* Frames 4 and 8 are snapshotted; a tee hands the very buffers kmssink
 	 * shows to an appsink too. */
-	const std::string desc = "v4l2src device=" + vivid() +
-				 " io-mode=dmabuf num-buffers=8 ! video/x-raw,format=YUY2,width=320,height=180"
-				 " ! dmabufcpufilter name=f snapshot-interval=4 snapshot-location=" +
-				 pattern +
-				 " ! video/x-raw,format=BGRx ! tee name=t ! queue ! kmssink driver-name=vkms"
-				 " t. ! queue ! appsink name=a sync=false max-buffers=100";
+	const std::string desc =
+		"v4l2src device=" + vivid() +
+		" io-mode=dmabuf num-buffers=8 ! video/x-raw,format=YUY2,width=320,height=180"
+		" ! dmabufcpufilter name=f snapshot-interval=4 snapshot-location=" +
+		pattern +
+		" ! video/x-raw,format=BGRx ! tee name=t ! queue ! kmssink driver-name=vkms"
+		" t. ! queue ! appsink name=a sync=false max-buffers=100";
 	GError *err = nullptr;
 	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
 	ASSERT_NE(pipeline, nullptr) << err->message;
 	GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "a");
-	ASSERT_EQ(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE, true);
+	ASSERT_EQ(gst_element_set_state(pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE,
+		  true);
 	std::vector<std::vector<uint8_t>> frames;
 	for (;;) {
 		GstSample *s = nullptr;
@@ -376,7 +386,8 @@ TEST(CpuFilterVm, SnapshotsDecodeAndEqualTheDisplayedFrame)
 		ASSERT_EQ(shown.size(), 320u * 180 * 4);
 		size_t differ = 0;
 		for (size_t i = 0; i < 320 * 180; ++i)
-			differ += img.rgb[3 * i] != shown[4 * i + 2] || img.rgb[3 * i + 1] != shown[4 * i + 1] ||
+			differ += img.rgb[3 * i] != shown[4 * i + 2] ||
+				  img.rgb[3 * i + 1] != shown[4 * i + 1] ||
 				  img.rgb[3 * i + 2] != shown[4 * i];
 		EXPECT_EQ(differ, 0u) << path << " differs from displayed frame " << 4 * n + 4;
 		unlink(path.c_str());

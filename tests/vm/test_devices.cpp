@@ -25,10 +25,14 @@ const std::vector<Role> &roles()
 {
 	static const std::vector<Role> r = {
 		{ "vivid-capture", "vivid video capture node", { "vivid", "", true, false, 0, 0 } },
-		{ "vivid-output", "vivid video output node", { "vivid", "vivid-000-vid-out", false, false, 0, 0 } },
-		{ "vicodec-encoder", "vicodec stateful FWHT encoder",
+		{ "vivid-output",
+		  "vivid video output node",
+		  { "vivid", "vivid-000-vid-out", false, false, 0, 0 } },
+		{ "vicodec-encoder",
+		  "vicodec stateful FWHT encoder",
 		  { "vicodec", "", false, true, 0, fourcc('F', 'W', 'H', 'T') } },
-		{ "vicodec-decoder", "vicodec stateful FWHT decoder",
+		{ "vicodec-decoder",
+		  "vicodec stateful FWHT decoder",
 		  { "vicodec", "", false, true, fourcc('F', 'W', 'H', 'T'), 0 } },
 		{ "vim2m", "vim2m memory-to-memory scaler", { "vim2m", "", false, true, 0, 0 } },
 	};
@@ -63,8 +67,8 @@ Result<std::string> findDrmCard(const std::string &driver)
 			return path;
 		seen += " " + path + "=" + name;
 	}
-	return Error{ ENODEV, "no DRM card with driver " + driver + "; present:" +
-				      (seen.empty() ? std::string(" none") : seen) };
+	return Error{ ENODEV, "no DRM card with driver " + driver +
+				      "; present:" + (seen.empty() ? std::string(" none") : seen) };
 }
 
 Result<std::string> findDevice(const std::string &role)

@@ -164,7 +164,8 @@ void runPipeline(const std::string &desc, PipelineRun &run, Hook setup = {}, Hoo
 	EXPECT_TRUE(done) << "timeout after " << timeoutS << " s: " << desc;
 	if (run.eos) {
 		if (ours) {
-			g_object_get(sink, "stats", &run.stats, "last-writeback", &run.writeback, nullptr);
+			g_object_get(sink, "stats", &run.stats, "last-writeback", &run.writeback,
+				     nullptr);
 		}
 		if (atEos)
 			atEos(p, run);
@@ -191,7 +192,9 @@ std::array<int, 3> expectedRgb(GstVideoFormat f, const uint8_t *row, int x)
 	}
 	case GST_VIDEO_FORMAT_BGRA64_LE: {
 		auto w = [&](int i) {
-			return int((unsigned(row[x * 8 + 2 * i] | (row[x * 8 + 2 * i + 1] << 8)) * 255u + 32767) /
+			return int((unsigned(row[x * 8 + 2 * i] | (row[x * 8 + 2 * i + 1] << 8)) *
+					    255u +
+				    32767) /
 				   65535u);
 		};
 		return { w(2), w(1), w(0) };
@@ -237,8 +240,10 @@ size_t compareWithCapture(PipelineRun &run, int tol, std::string *where, int atX
 			std::array<int, 3> want{ 0, 0, 0 };
 			const bool inside = x >= dx && x < dx + fw && y >= dy && y < dy + fh;
 			if (inside) {
-				const uint8_t *row = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0)) +
-						     size_t(y - dy) * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
+				const uint8_t *row =
+					static_cast<const uint8_t *>(
+						GST_VIDEO_FRAME_PLANE_DATA(&f, 0)) +
+					size_t(y - dy) * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
 				want = expectedRgb(GST_VIDEO_INFO_FORMAT(&in), row, x - dx);
 			}
 			const int got[3] = { cap[x * 4 + 2], cap[x * 4 + 1], cap[x * 4 + 0] };
@@ -246,11 +251,12 @@ size_t compareWithCapture(PipelineRun &run, int tol, std::string *where, int atX
 			for (int c = 0; c < 3; ++c)
 				ok &= std::abs(got[c] - want[c]) <= tol;
 			if (!ok && bad++ == 0)
-				*where = "first difference at " + std::to_string(x) + "," + std::to_string(y) +
-					 (inside ? " (frame)" : " (border)") + ": got " + std::to_string(got[0]) +
-					 "," + std::to_string(got[1]) + "," + std::to_string(got[2]) +
-					 " want " + std::to_string(want[0]) + "," + std::to_string(want[1]) +
-					 "," + std::to_string(want[2]);
+				*where = "first difference at " + std::to_string(x) + "," +
+					 std::to_string(y) + (inside ? " (frame)" : " (border)") +
+					 ": got " + std::to_string(got[0]) + "," +
+					 std::to_string(got[1]) + "," + std::to_string(got[2]) +
+					 " want " + std::to_string(want[0]) + "," +
+					 std::to_string(want[1]) + "," + std::to_string(want[2]);
 		}
 	}
 	if (bad && g_getenv("DMABUFKIT_OUT")) {
@@ -261,7 +267,8 @@ size_t compareWithCapture(PipelineRun &run, int tol, std::string *where, int atX
 		if (FILE *o = std::fopen(path.c_str(), "wb")) {
 			std::fprintf(o, "P6 %d %d 255\n", mw, mh);
 			for (int i = 0; i < mw * mh; ++i) {
-				const uint8_t px[3] = { wm.data[i * 4 + 2], wm.data[i * 4 + 1], wm.data[i * 4] };
+				const uint8_t px[3] = { wm.data[i * 4 + 2], wm.data[i * 4 + 1],
+							wm.data[i * 4] };
 				std::fwrite(px, 1, 3, o);
 			}
 			std::fclose(o);
@@ -300,7 +307,8 @@ void fillBgrx(uint8_t *data, int w, int h, int stride, int n)
 
 /* Push `frames` 30 fps frames made by `make` into the appsrc named "src"
  * of `p`, then EOS; `paceUs` between pushes (0: all at once). */
-void pushInto(GstElement *p, int frames, const std::function<GstBuffer *(int)> &make, gulong paceUs = 0)
+void pushInto(GstElement *p, int frames, const std::function<GstBuffer *(int)> &make,
+	      gulong paceUs = 0)
 {
 	GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
 	for (int i = 0; i < frames; ++i) {
@@ -341,11 +349,17 @@ ShownFb readShownFb()
 		drmModePlane *p = drmModeGetPlane(fd.get(), pr->planes[i]);
 		if (p && p->fb_id) {
 			if (drmModeFB2 *fb = drmModeGetFB2(fd.get(), p->fb_id)) {
-				out = { p->fb_id, fb->width, fb->height, fb->pixel_format, fb->pitches[0],
-					fb->offsets[0], 0 };
+				out = { p->fb_id,
+					fb->width,
+					fb->height,
+					fb->pixel_format,
+					fb->pitches[0],
+					fb->offsets[0],
+					0 };
 				int dmabuf = -1;
 				if (fb->handles[0] &&
-				    drmPrimeHandleToFD(fd.get(), fb->handles[0], DRM_CLOEXEC, &dmabuf) == 0) {
+				    drmPrimeHandleToFD(fd.get(), fb->handles[0], DRM_CLOEXEC,
+						       &dmabuf) == 0) {
 					struct stat st;
 					if (fstat(dmabuf, &st) == 0)
 						out.inode = st.st_ino;
@@ -364,8 +378,9 @@ ShownFb readShownFb()
 	return out;
 }
 
-const char *kAppsrc = "appsrc name=src format=time caps=video/x-raw,format=BGRx,width=640,height=480,"
-		      "framerate=30/1 ! ";
+const char *kAppsrc =
+	"appsrc name=src format=time caps=video/x-raw,format=BGRx,width=640,height=480,"
+	"framerate=30/1 ! ";
 
 } /* namespace */
 
@@ -384,7 +399,9 @@ TEST_F(KmsSink, EveryFormatSizeAndStrideShowsExactly)
 		int bpp;
 		int tol;
 	};
-	const Fmt formats[] = { { "BGRx", 4, 0 }, { "BGRA", 4, 0 }, { "RGB16", 2, 1 }, { "BGRA64_LE", 8, 1 } };
+	const Fmt formats[] = {
+		{ "BGRx", 4, 0 }, { "BGRA", 4, 0 }, { "RGB16", 2, 1 }, { "BGRA64_LE", 8, 1 }
+	};
 	const std::pair<int, int> sizes[] = { { 640, 480 }, { 800, 600 } };
 	for (const auto &fmt : formats) {
 		for (auto [w, h] : sizes) {
@@ -392,18 +409,21 @@ TEST_F(KmsSink, EveryFormatSizeAndStrideShowsExactly)
 				SCOPED_TRACE(std::string(fmt.name) + " " + std::to_string(w) + "x" +
 					     std::to_string(h) + (padded ? " padded" : " packed"));
 				char desc[512];
-				std::snprintf(desc, sizeof(desc),
-					      "videotestsrc num-buffers=2 pattern=smpte ! "
-					      "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1 ! "
-					      "dmabufupload ! dmabufkmssink name=sink sync=false writeback=true "
-					      "mode=%dx%d stride-align=%d",
-					      fmt.name, w, h, w, h, padded ? 4096 : 1);
+				std::snprintf(
+					desc, sizeof(desc),
+					"videotestsrc num-buffers=2 pattern=smpte ! "
+					"video/x-raw,format=%s,width=%d,height=%d,framerate=30/1 ! "
+					"dmabufupload ! dmabufkmssink name=sink sync=false "
+					"writeback=true "
+					"mode=%dx%d stride-align=%d",
+					fmt.name, w, h, w, h, padded ? 4096 : 1);
 				PipelineRun run;
 				runPipeline(desc, run);
 				ASSERT_TRUE(run.eos) << run.error();
 				const gint stride = lastStride(run);
 				if (padded)
-					EXPECT_GT(stride, w * fmt.bpp) << "the stride is not padded";
+					EXPECT_GT(stride, w * fmt.bpp)
+						<< "the stride is not padded";
 				else
 					EXPECT_EQ(stride, w * fmt.bpp);
 				EXPECT_EQ(stride % (padded ? 4096 : 1), 0);
@@ -448,10 +468,12 @@ TEST_F(KmsSink, ExplicitObjectsAndRenderRectangle)
 	}
 	drmModePlaneRes *pr = drmModeGetPlaneResources(fd.get());
 	for (uint32_t i = 0; pr && i < pr->count_planes && !plane; ++i) {
-		drmModeObjectProperties *props = drmModeObjectGetProperties(fd.get(), pr->planes[i], DRM_MODE_OBJECT_PLANE);
+		drmModeObjectProperties *props =
+			drmModeObjectGetProperties(fd.get(), pr->planes[i], DRM_MODE_OBJECT_PLANE);
 		for (uint32_t j = 0; props && j < props->count_props; ++j) {
 			drmModePropertyRes *pp = drmModeGetProperty(fd.get(), props->props[j]);
-			if (pp && std::string(pp->name) == "type" && props->prop_values[j] == DRM_PLANE_TYPE_PRIMARY)
+			if (pp && std::string(pp->name) == "type" &&
+			    props->prop_values[j] == DRM_PLANE_TYPE_PRIMARY)
 				plane = pr->planes[i];
 			drmModeFreeProperty(pp);
 		}
@@ -462,11 +484,15 @@ TEST_F(KmsSink, ExplicitObjectsAndRenderRectangle)
 	fd.reset();
 	ASSERT_TRUE(connector && plane);
 	char ids[128];
-	std::snprintf(ids, sizeof(ids), "connector-id=%u crtc-id=%u plane-id=%u", connector, crtc, plane);
+	std::snprintf(ids, sizeof(ids), "connector-id=%u crtc-id=%u plane-id=%u", connector, crtc,
+		      plane);
 	PipelineRun run;
-	runPipeline(std::string("videotestsrc num-buffers=2 pattern=smpte ! video/x-raw,format=BGRx,width=320,"
-				"height=240 ! dmabufupload ! dmabufkmssink name=sink sync=false writeback=true "
-				"mode=640x480 render-rectangle=<0,0,320,240> ") + ids,
+	runPipeline(std::string("videotestsrc num-buffers=2 pattern=smpte ! "
+				"video/x-raw,format=BGRx,width=320,"
+				"height=240 ! dmabufupload ! dmabufkmssink name=sink sync=false "
+				"writeback=true "
+				"mode=640x480 render-rectangle=<0,0,320,240> ") +
+			    ids,
 		    run);
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_NE(run.statStr("device").find("plane " + std::to_string(plane)), std::string::npos)
@@ -478,7 +504,8 @@ TEST_F(KmsSink, ExplicitObjectsAndRenderRectangle)
 	runPipeline("videotestsrc num-buffers=1 ! dmabufkmssink name=sink plane-id=4242", bad);
 	EXPECT_FALSE(bad.eos);
 	EXPECT_EQ(bad.errCode, GST_RESOURCE_ERROR_NOT_FOUND) << bad.error();
-	EXPECT_NE(bad.errDebug.find("plane 4242 does not exist"), std::string::npos) << bad.errDebug;
+	EXPECT_NE(bad.errDebug.find("plane 4242 does not exist"), std::string::npos)
+		<< bad.errDebug;
 }
 
 /* Foreign dma-bufs (system heap) whose plane starts at an offset and whose
@@ -493,8 +520,8 @@ TEST_F(KmsSink, ForeignDmaBufWithOffsetAndPaddedStride)
 	const int w = 640, h = 480, stride = w * 4 + 192, offset = 8192;
 	auto make = [&](int n) {
 		GError *err = nullptr;
-		GstMemory *mem = dbk_allocator_alloc_dmabuf(alloc, offset + size_t(stride) * h, nullptr,
-							    "test:offset", &err);
+		GstMemory *mem = dbk_allocator_alloc_dmabuf(alloc, offset + size_t(stride) * h,
+							    nullptr, "test:offset", &err);
 		EXPECT_NE(mem, nullptr) << (err ? err->message : "");
 		GstMapInfo mi;
 		gst_memory_map(mem, &mi, GST_MAP_WRITE);
@@ -505,14 +532,15 @@ TEST_F(KmsSink, ForeignDmaBufWithOffsetAndPaddedStride)
 		gst_buffer_append_memory(b, mem);
 		gsize offs[4] = { gsize(offset) };
 		gint strides[4] = { stride };
-		gst_buffer_add_video_meta_full(b, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_BGRx, w, h, 1,
-					       offs, strides);
+		gst_buffer_add_video_meta_full(b, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_BGRx,
+					       w, h, 1, offs, strides);
 		return b;
 	};
 	ShownFb shown;
 	PipelineRun run;
 	runPipeline(std::string(kAppsrc) + "dmabufkmssink name=sink sync=false mode=640x480", run,
-		    pushFrames(3, make), [&](GstElement *, PipelineRun &) { shown = readShownFb(); });
+		    pushFrames(3, make),
+		    [&](GstElement *, PipelineRun &) { shown = readShownFb(); });
 	gst_object_unref(alloc);
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
@@ -542,11 +570,13 @@ TEST_F(KmsSink, SystemMemoryFallsBackToCopyWithOneWarning)
 		return b;
 	};
 	PipelineRun run;
-	runPipeline(std::string(kAppsrc) + "dmabufkmssink name=sink sync=false writeback=true mode=640x480",
+	runPipeline(std::string(kAppsrc) +
+			    "dmabufkmssink name=sink sync=false writeback=true mode=640x480",
 		    run, pushFrames(4, make));
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_GE(run.stat("copies"), 4u);
-	EXPECT_EQ(run.stat("imports"), run.stat("framebuffers")) << "copies are imported once per pool buffer";
+	EXPECT_EQ(run.stat("imports"), run.stat("framebuffers"))
+		<< "copies are imported once per pool buffer";
 	ASSERT_EQ(run.warnings.size(), 1u);
 	EXPECT_NE(run.warnings[0].find("not a dma-buf"), std::string::npos) << run.warnings[0];
 	EXPECT_NE(run.statStr("copy-reason").find("not a dma-buf"), std::string::npos);
@@ -575,17 +605,21 @@ TEST_F(KmsSink, FailingImportEngagesCopyAndReportsIt)
 
 TEST_F(KmsSink, NoSuchDeviceIsAClearError)
 {
-	for (const char *prop : { "device=/dev/dri/card99", "device=/dev/null", "driver-name=nosuchdriver" }) {
+	for (const char *prop :
+	     { "device=/dev/dri/card99", "device=/dev/null", "driver-name=nosuchdriver" }) {
 		SCOPED_TRACE(prop);
 		PipelineRun run;
-		runPipeline(std::string("videotestsrc num-buffers=1 ! dmabufkmssink name=sink ") + prop, run);
+		runPipeline(std::string("videotestsrc num-buffers=1 ! dmabufkmssink name=sink ") +
+				    prop,
+			    run);
 		EXPECT_FALSE(run.eos);
 		EXPECT_EQ(run.errSource, "sink");
 		EXPECT_EQ(run.errDomain, GST_RESOURCE_ERROR);
 		EXPECT_EQ(run.errCode, GST_RESOURCE_ERROR_NOT_FOUND) << run.error();
 	}
 	PipelineRun run;
-	runPipeline("videotestsrc num-buffers=1 ! dmabufkmssink name=sink driver-name=nosuchdriver", run);
+	runPipeline("videotestsrc num-buffers=1 ! dmabufkmssink name=sink driver-name=nosuchdriver",
+		    run);
 	EXPECT_NE(run.errDebug.find("nosuchdriver"), std::string::npos) << run.errDebug;
 	EXPECT_NE(run.errDebug.find("is driver vkms"), std::string::npos) << run.errDebug;
 }
@@ -641,13 +675,15 @@ TEST_F(KmsSink, RestoresDisplayStateAndLeaksNothing)
 		drmModeRes *res = drmModeGetResources(fd.get());
 		std::string s;
 		drmModeCrtc *c = drmModeGetCrtc(fd.get(), res->crtcs[0]);
-		s += "crtc mode_valid=" + std::to_string(c->mode_valid) + " " + std::to_string(c->mode.hdisplay) +
-		     "x" + std::to_string(c->mode.vdisplay) + " fb=" + std::to_string(c->buffer_id);
+		s += "crtc mode_valid=" + std::to_string(c->mode_valid) + " " +
+		     std::to_string(c->mode.hdisplay) + "x" + std::to_string(c->mode.vdisplay) +
+		     " fb=" + std::to_string(c->buffer_id);
 		drmModeFreeCrtc(c);
 		drmModePlaneRes *pr = drmModeGetPlaneResources(fd.get());
 		for (uint32_t i = 0; i < pr->count_planes; ++i) {
 			drmModePlane *p = drmModeGetPlane(fd.get(), pr->planes[i]);
-			s += " plane" + std::to_string(p->plane_id) + " fb=" + std::to_string(p->fb_id) +
+			s += " plane" + std::to_string(p->plane_id) +
+			     " fb=" + std::to_string(p->fb_id) +
 			     " crtc=" + std::to_string(p->crtc_id);
 			drmModeFreePlane(p);
 		}
@@ -655,8 +691,9 @@ TEST_F(KmsSink, RestoresDisplayStateAndLeaksNothing)
 		drmModeFreeResources(res);
 		return s;
 	};
-	const char *desc = "videotestsrc num-buffers=3 ! video/x-raw,format=BGRx,width=800,height=600 ! "
-			   "dmabufupload ! dmabufkmssink name=sink sync=false mode=800x600";
+	const char *desc =
+		"videotestsrc num-buffers=3 ! video/x-raw,format=BGRx,width=800,height=600 ! "
+		"dmabufupload ! dmabufkmssink name=sink sync=false mode=800x600";
 	const std::string before = snapshot();
 	{
 		PipelineRun warm;
@@ -672,9 +709,11 @@ TEST_F(KmsSink, RestoresDisplayStateAndLeaksNothing)
 		ASSERT_TRUE(run.eos) << run.error();
 		EXPECT_EQ(run.stat("frames-shown"), 3u);
 		EXPECT_EQ(run.stat("dropped"), 0u);
-		EXPECT_EQ(run.stat("flips"), run.stat("commits")) << "every commit completes with a flip";
+		EXPECT_EQ(run.stat("flips"), run.stat("commits"))
+			<< "every commit completes with a flip";
 		/* One TEST_ONLY for the one configuration, none per frame. */
-		EXPECT_EQ(run.stat("test-commits"), 1u) << "the configuration is tested once, before it is used";
+		EXPECT_EQ(run.stat("test-commits"), 1u)
+			<< "the configuration is tested once, before it is used";
 		EXPECT_EQ(run.stat("commits"), 3u) << "one commit per frame";
 	}
 	EXPECT_EQ(snapshot(), before);
@@ -726,7 +765,8 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 	std::vector<GstMemory *> mems;
 	for (int i = 0; i < kMemories; ++i) {
 		GError *err = nullptr;
-		GstMemory *mem = dbk_allocator_alloc_dmabuf(alloc, size_t(w) * 4 * h, nullptr, "test:release", &err);
+		GstMemory *mem = dbk_allocator_alloc_dmabuf(alloc, size_t(w) * 4 * h, nullptr,
+							    "test:release", &err);
 		ASSERT_NE(mem, nullptr) << (err ? err->message : "");
 		GstMapInfo mi;
 		gst_memory_map(mem, &mi, GST_MAP_WRITE);
@@ -741,7 +781,8 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 	auto onArrival = [](GstPad *, GstPadProbeInfo *info, gpointer data) {
 		auto *o = static_cast<Observer *>(data);
 		GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-		const int frame = int(gst_util_uint64_scale_round(GST_BUFFER_PTS(buf), 30, GST_SECOND));
+		const int frame =
+			int(gst_util_uint64_scale_round(GST_BUFFER_PTS(buf), 30, GST_SECOND));
 		const uint64_t seq = o->sequence();
 		std::lock_guard g(o->lock);
 		o->arrived.emplace(frame, seq);
@@ -757,22 +798,28 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 			gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, onArrival, &obs, nullptr);
 			gst_object_unref(pad);
 			gst_object_unref(sink);
-			/* Its own reference: on an error the pipeline goes before the pusher ends. */
+			/* Its own reference: on an error the pipeline goes before the pusher ends.
+			 */
 			auto *pipeline = GST_ELEMENT(gst_object_ref(p));
 			pusher = std::thread([&, pipeline] {
 				pushInto(
 					pipeline, kFrames,
 					[&](int i) {
 						GstBuffer *b = gst_buffer_new();
-						gst_buffer_append_memory(b, gst_memory_ref(mems[i % kMemories]));
+						gst_buffer_append_memory(
+							b, gst_memory_ref(mems[i % kMemories]));
 						gst_mini_object_weak_ref(
 							GST_MINI_OBJECT(b),
 							[](gpointer data, GstMiniObject *) {
-								auto *r = static_cast<Released *>(data);
-								const uint64_t seq = r->obs->sequence();
+								auto *r = static_cast<Released *>(
+									data);
+								const uint64_t seq =
+									r->obs->sequence();
 								{
-									std::lock_guard g(r->obs->lock);
-									r->obs->released.emplace(r->frame, seq);
+									std::lock_guard g(
+										r->obs->lock);
+									r->obs->released.emplace(
+										r->frame, seq);
 								}
 								delete r;
 							},
@@ -798,12 +845,14 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 	ASSERT_EQ(obs.released.size(), size_t(kFrames)) << "every buffer is given back by the end";
 	int checked = 0;
 	for (int i = 0; i + 1 < kFrames; ++i) {
-		ASSERT_TRUE(obs.arrived.count(i + 1)) << "frame " << i + 1 << " never reached the sink";
-		ASSERT_NE(obs.arrived[i + 1], 0u) << "no vblank count from DRM_IOCTL_CRTC_GET_SEQUENCE";
+		ASSERT_TRUE(obs.arrived.count(i + 1))
+			<< "frame " << i + 1 << " never reached the sink";
+		ASSERT_NE(obs.arrived[i + 1], 0u)
+			<< "no vblank count from DRM_IOCTL_CRTC_GET_SEQUENCE";
 		EXPECT_GT(obs.released[i], obs.arrived[i + 1])
 			<< "frame " << i << " was released at vblank " << obs.released[i]
-			<< ", before frame " << i + 1 << " (arrived at vblank " << obs.arrived[i + 1]
-			<< ") can have been on screen";
+			<< ", before frame " << i + 1 << " (arrived at vblank "
+			<< obs.arrived[i + 1] << ") can have been on screen";
 		++checked;
 	}
 	EXPECT_EQ(checked, kFrames - 1);
@@ -819,16 +868,19 @@ TEST_F(KmsSink, StockV4l2srcImportsIntoOurPool)
 	auto vivid = dmabufkit::test::findDevice("vivid-capture");
 	ASSERT_TRUE(vivid.ok()) << vivid.error().message;
 	PipelineRun run;
-	runPipeline("v4l2src device=" + *vivid +
-			    " io-mode=dmabuf-import num-buffers=5 ! video/x-raw,format=BGRx,width=640,"
-			    "height=480 ! dmabufkmssink name=sink sync=false writeback=true mode=640x480",
-		    run);
+	runPipeline(
+		"v4l2src device=" + *vivid +
+			" io-mode=dmabuf-import num-buffers=5 ! video/x-raw,format=BGRx,width=640,"
+			"height=480 ! dmabufkmssink name=sink sync=false writeback=true "
+			"mode=640x480",
+		run);
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
 	EXPECT_GE(run.stat("cache-hits"), 1u);
 	ASSERT_NE(run.last, nullptr);
 	gchar *name = dbk_memory_get_name(gst_buffer_peek_memory(run.last, 0));
-	EXPECT_EQ(std::string(name ? name : "").rfind("sink:", 0), 0u) << "not a buffer of our pool: " << name;
+	EXPECT_EQ(std::string(name ? name : "").rfind("sink:", 0), 0u)
+		<< "not a buffer of our pool: " << name;
 	g_free(name);
 	std::string where;
 	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;

@@ -104,7 +104,8 @@ TEST(Smoke, VkmsWithWriteback)
 	std::printf("  %-16s %s driver=%s version=%d.%d.%d\n", "vkms-card", path->c_str(), v->name,
 		    v->version_major, v->version_minor, v->version_patchlevel);
 	drmFreeVersion(v);
-	ASSERT_EQ(drmSetClientCap(fd.get(), DRM_CLIENT_CAP_ATOMIC, 1), 0) << "no atomic modesetting";
+	ASSERT_EQ(drmSetClientCap(fd.get(), DRM_CLIENT_CAP_ATOMIC, 1), 0)
+		<< "no atomic modesetting";
 	ASSERT_EQ(drmSetClientCap(fd.get(), DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1), 0);
 	drmModeResPtr res = drmModeGetResources(fd.get());
 	ASSERT_NE(res, nullptr);
@@ -120,8 +121,8 @@ TEST(Smoke, VkmsWithWriteback)
 		drmModeFreeConnector(c);
 	}
 	drmModeFreeResources(res);
-	std::printf("  %-16s %d connected connector(s), %d writeback connector(s)\n", "",
-		    connected, writeback);
+	std::printf("  %-16s %d connected connector(s), %d writeback connector(s)\n", "", connected,
+		    writeback);
 	EXPECT_GE(connected, 1);
 	EXPECT_GE(writeback, 1);
 }
@@ -132,7 +133,8 @@ TEST(Smoke, SystemHeap)
 	ASSERT_TRUE(heap.ok()) << heap.error().message;
 	auto buf = (*heap)->allocate({ 1 << 20, "smoke:system", 0 });
 	ASSERT_TRUE(buf.ok()) << buf.error().message;
-	std::printf("  %-16s /dev/dma_heap/system: 1 MiB dma-buf inode %lu name \"%s\" exporter \"%s\"\n",
+	std::printf("  %-16s /dev/dma_heap/system: 1 MiB dma-buf inode %lu name \"%s\" exporter "
+		    "\"%s\"\n",
 		    "dma-heap", static_cast<unsigned long>(buf->inode()), buf->name().c_str(),
 		    buf->exporterName().c_str());
 	EXPECT_EQ(buf->name(), "smoke:system");

@@ -37,7 +37,7 @@ std::string vivid()
 
 struct RunResult {
 	bool eos = false;
-	std::string error;  /* first ERROR message + debug, empty if none */
+	std::string error; /* first ERROR message + debug, empty if none */
 	std::string errorDomain;
 	std::vector<std::string> warnings;
 	bool timedOut = false;
@@ -59,7 +59,8 @@ RunResult run(GstElement *pipeline, int timeoutS = 60)
 		}
 		GstMessage *m = gst_bus_timed_pop_filtered(
 			bus, deadline - now,
-			static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING));
+			static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR |
+						    GST_MESSAGE_WARNING));
 		if (!m) {
 			r.timedOut = true;
 			break;
@@ -80,8 +81,8 @@ RunResult run(GstElement *pipeline, int timeoutS = 60)
 			GError *e = nullptr;
 			gchar *dbg = nullptr;
 			gst_message_parse_error(m, &e, &dbg);
-			r.error = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(m))) + ": " + e->message +
-				  " | " + (dbg ? dbg : "");
+			r.error = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(m))) + ": " +
+				  e->message + " | " + (dbg ? dbg : "");
 			r.errorDomain = g_quark_to_string(e->domain);
 			g_error_free(e);
 			g_free(dbg);
@@ -154,10 +155,13 @@ GstPadProbeReturn recordProbe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 		if (!meta || meta->width != (guint)GST_VIDEO_INFO_WIDTH(&seen->info) ||
 		    meta->height != (guint)GST_VIDEO_INFO_HEIGHT(&seen->info) ||
 		    meta->format != GST_VIDEO_INFO_FORMAT(&seen->info) ||
-		    meta->stride[0] < (gint)GST_VIDEO_INFO_COMP_PSTRIDE(&seen->info, 0) * (gint)meta->width ||
-		    gst_buffer_get_size(buf) < meta->offset[meta->n_planes - 1] +
-						       meta->stride[meta->n_planes - 1] *
-							       GST_VIDEO_INFO_COMP_HEIGHT(&seen->info, meta->n_planes - 1))
+		    meta->stride[0] <
+			    (gint)GST_VIDEO_INFO_COMP_PSTRIDE(&seen->info, 0) * (gint)meta->width ||
+		    gst_buffer_get_size(buf) <
+			    meta->offset[meta->n_planes - 1] +
+				    meta->stride[meta->n_planes - 1] *
+					    GST_VIDEO_INFO_COMP_HEIGHT(&seen->info,
+								       meta->n_planes - 1))
 			seen->badMeta++;
 	}
 	return GST_PAD_PROBE_OK;
@@ -208,7 +212,8 @@ TEST_P(Src, CapturesDmaBufsWithCorrectMetaAndTimestamps)
 	auto [mode, format] = GetParam();
 	const unsigned frames = 20;
 	std::string desc = "dmabufv4l2src name=src device=" + vivid() + " io-mode=" + mode +
-			   " num-buffers=" + std::to_string(frames) + " ! video/x-raw,format=" + format +
+			   " num-buffers=" + std::to_string(frames) +
+			   " ! video/x-raw,format=" + format +
 			   ",width=640,height=480 ! fakesink name=sink";
 	GstElement *p = parse(desc);
 	ASSERT_NE(p, nullptr);
@@ -300,7 +305,8 @@ TEST(SrcFaults, BusyDevice)
 TEST(SrcFaults, DroppedBuffersTripTheWatchdog)
 {
 	setVivid("percentage_of_dropped_buffers", 100);
-	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " timeout-ms=700 num-buffers=5 ! fakesink");
+	GstElement *p = parse("dmabufv4l2src device=" + vivid() +
+			      " timeout-ms=700 num-buffers=5 ! fakesink");
 	auto r = run(p, 30);
 	setVivid("percentage_of_dropped_buffers", 0);
 	EXPECT_FALSE(r.timedOut) << "hung";
@@ -330,7 +336,8 @@ TEST(SrcFaults, QbufErrorInjected)
 
 TEST(SrcFaults, BufFlagErrorIsDroppedAndCounted)
 {
-	GstElement *p = parse("dmabufv4l2src name=src device=" + vivid() + " num-buffers=30 ! fakesink");
+	GstElement *p =
+		parse("dmabufv4l2src name=src device=" + vivid() + " num-buffers=30 ! fakesink");
 	GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
 	/* One-shot: vivid flags the next frame it completes. */
 	setVivid("inject_v4l2_buf_flag_error", 1);
@@ -374,7 +381,8 @@ GstPadProbeReturn grabGrey(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	const auto *base = static_cast<const uint8_t *>(GST_VIDEO_FRAME_COMP_DATA(&frame, 0));
 	const int pstride = GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, 0);
 	for (int r = 0; r < vi.height; ++r) {
-		const uint8_t *row = base + static_cast<size_t>(r) * GST_VIDEO_FRAME_COMP_STRIDE(&frame, 0);
+		const uint8_t *row =
+			base + static_cast<size_t>(r) * GST_VIDEO_FRAME_COMP_STRIDE(&frame, 0);
 		for (int c = 0; c < vi.width; ++c)
 			y[static_cast<size_t>(r) * vi.width + c] = row[c * pstride];
 	}
@@ -430,21 +438,28 @@ constexpr double kPsnrFloorDb = 32.0;
  * inode, every frame within the PSNR floor of its source. Returns the
  * format the decoder wrote.
  */
-GstVideoFormat checkRoundTrip(const char *format, int width, int height, const std::string &afterDecoder = "")
+GstVideoFormat checkRoundTrip(const char *format, int width, int height,
+			      const std::string &afterDecoder = "")
 {
 	const unsigned n = 12;
-	std::string caps = std::string("video/x-raw,format=") + format + ",width=" + std::to_string(width) +
-			   ",height=" + std::to_string(height);
+	std::string caps = std::string("video/x-raw,format=") + format +
+			   ",width=" + std::to_string(width) + ",height=" + std::to_string(height);
 	/* Luma is compared as the codec sees it; RGB goes through one converter on both sides. */
-	const bool yuv = GST_VIDEO_FORMAT_INFO_IS_YUV(gst_video_format_get_info(gst_video_format_from_string(format)));
+	const bool yuv = GST_VIDEO_FORMAT_INFO_IS_YUV(
+		gst_video_format_get_info(gst_video_format_from_string(format)));
 	const std::string toGrey = yuv ? "" : "videoconvert ! video/x-raw,format=GRAY8 ! ";
-	std::string desc = "dmabufv4l2src name=src device=" + vivid() + " num-buffers=" + std::to_string(n) +
-			   " ! " + caps + " ! tee name=t "
-			   "t. ! queue ! " + toGrey + "fakesink name=ref sync=false "
-			   "t. ! queue ! dmabufv4l2enc name=enc ! video/x-fwht ! dmabufv4l2dec name=dec " +
-			   afterDecoder +
-			   "! tee name=t2 t2. ! queue ! fakesink name=decoded sync=false "
-			   "t2. ! queue ! " + toGrey + "fakesink name=out sync=false";
+	std::string desc =
+		"dmabufv4l2src name=src device=" + vivid() + " num-buffers=" + std::to_string(n) +
+		" ! " + caps +
+		" ! tee name=t "
+		"t. ! queue ! " +
+		toGrey +
+		"fakesink name=ref sync=false "
+		"t. ! queue ! dmabufv4l2enc name=enc ! video/x-fwht ! dmabufv4l2dec name=dec " +
+		afterDecoder +
+		"! tee name=t2 t2. ! queue ! fakesink name=decoded sync=false "
+		"t2. ! queue ! " +
+		toGrey + "fakesink name=out sync=false";
 	GstElement *p = parse(desc);
 	EXPECT_NE(p, nullptr);
 	if (!p)
@@ -471,18 +486,21 @@ GstVideoFormat checkRoundTrip(const char *format, int width, int height, const s
 	/* Zero copy: the encoder imported exactly the dma-bufs the source exported. */
 	EXPECT_EQ(intoEnc.nonDmabuf, 0u);
 	for (uint64_t ino : intoEnc.inodes)
-		EXPECT_TRUE(fromSrc.inodes.count(ino)) << "encoder got dma-buf " << ino << " the source never made";
+		EXPECT_TRUE(fromSrc.inodes.count(ino))
+			<< "encoder got dma-buf " << ino << " the source never made";
 	EXPECT_EQ(u64(p, "enc", "copies"), 0u);
 	EXPECT_EQ(u64(p, "enc", "imported"), guint64(n));
 	EXPECT_EQ(u64(p, "dec", "copies"), 0u);
 	EXPECT_EQ(u64(p, "dec", "imported"), guint64(n));
-	guint64 hits = u64(p, "enc", "index-cache-hits"), misses = u64(p, "enc", "index-cache-misses");
+	guint64 hits = u64(p, "enc", "index-cache-hits"),
+		misses = u64(p, "enc", "index-cache-misses");
 	EXPECT_LE(misses, fromSrc.inodes.size()) << "more remaps than distinct dma-bufs";
 
 	/* Every decoded frame against its source frame. */
 	double worst = 99;
 	for (GstClockTime pts : out.order) {
-		EXPECT_TRUE(ref.byPts.count(pts)) << "decoded frame with PTS " << pts << " has no source";
+		EXPECT_TRUE(ref.byPts.count(pts))
+			<< "decoded frame with PTS " << pts << " has no source";
 		if (!ref.byPts.count(pts))
 			break;
 		double db = psnr(ref.byPts[pts], out.byPts[pts]);
@@ -491,10 +509,12 @@ GstVideoFormat checkRoundTrip(const char *format, int width, int height, const s
 		worst = std::min(worst, db);
 	}
 	EXPECT_GE(worst, kPsnrFloorDb);
-	const GstVideoFormat decoded = fromDec.haveInfo ? GST_VIDEO_INFO_FORMAT(&fromDec.info) : GST_VIDEO_FORMAT_UNKNOWN;
-	std::printf("  %s %dx%d -> %s: %u frames, worst luma PSNR %.1f dB, %zu source dma-bufs, index cache %llu/%llu\n",
-		    format, width, height, gst_video_format_to_string(decoded), n, worst, fromSrc.inodes.size(),
-		    (unsigned long long)hits, (unsigned long long)misses);
+	const GstVideoFormat decoded =
+		fromDec.haveInfo ? GST_VIDEO_INFO_FORMAT(&fromDec.info) : GST_VIDEO_FORMAT_UNKNOWN;
+	std::printf("  %s %dx%d -> %s: %u frames, worst luma PSNR %.1f dB, %zu source dma-bufs, "
+		    "index cache %llu/%llu\n",
+		    format, width, height, gst_video_format_to_string(decoded), n, worst,
+		    fromSrc.inodes.size(), (unsigned long long)hits, (unsigned long long)misses);
 	gst_object_unref(p);
 	return decoded;
 }
@@ -540,9 +560,11 @@ TEST(CodecApi, VicodecUsesTheExpectedBufferApi)
 
 TEST(CodecInterop, StockV4l2srcDmabufIntoOurEncoder)
 {
-	GstElement *p = parse("v4l2src device=" + vivid() + " io-mode=dmabuf num-buffers=10 "
-			      "! video/x-raw,format=NV12,width=640,height=480 ! dmabufv4l2enc name=enc "
-			      "! fakesink");
+	GstElement *p =
+		parse("v4l2src device=" + vivid() +
+		      " io-mode=dmabuf num-buffers=10 "
+		      "! video/x-raw,format=NV12,width=640,height=480 ! dmabufv4l2enc name=enc "
+		      "! fakesink");
 	auto r = run(p, 60);
 	EXPECT_TRUE(r.eos) << r.error;
 	EXPECT_EQ(u64(p, "enc", "copies"), 0u);
@@ -566,8 +588,10 @@ TEST(CodecInterop, ImportModeSourceFillsTheEncodersPool)
 TEST(CodecInterop, SystemMemoryIsCopiedCountedAndReportedOnce)
 {
 	/* drop-allocation: upstream never sees our pool, so it sends system memory. */
-	GstElement *p = parse("videotestsrc num-buffers=8 ! video/x-raw,format=I420,width=640,height=480 "
-			      "! identity drop-allocation=true ! dmabufv4l2enc name=enc ! dmabufv4l2dec ! fakesink");
+	GstElement *p =
+		parse("videotestsrc num-buffers=8 ! video/x-raw,format=I420,width=640,height=480 "
+		      "! identity drop-allocation=true ! dmabufv4l2enc name=enc ! dmabufv4l2dec ! "
+		      "fakesink");
 	auto r = run(p, 60);
 	EXPECT_TRUE(r.eos) << r.error;
 	EXPECT_EQ(u64(p, "enc", "copies"), 8u);
@@ -586,18 +610,25 @@ TEST(CodecInterop, SystemMemoryIsCopiedCountedAndReportedOnce)
  */
 TEST(CodecNegotiation, DecoderRepacksToWhatDownstreamTakes)
 {
-	EXPECT_EQ(checkRoundTrip("YUY2", 640, 480), GST_VIDEO_FORMAT_Y42B) << "the driver's own choice changed";
-	EXPECT_EQ(checkRoundTrip("YUY2", 640, 480, "! video/x-raw,format=YUY2 "), GST_VIDEO_FORMAT_YUY2);
-	EXPECT_EQ(checkRoundTrip("YUY2", 1280, 720, "! video/x-raw,format=UYVY "), GST_VIDEO_FORMAT_UYVY);
-	EXPECT_EQ(checkRoundTrip("NV12", 640, 480, "! video/x-raw,format=NV21 "), GST_VIDEO_FORMAT_NV21);
+	EXPECT_EQ(checkRoundTrip("YUY2", 640, 480), GST_VIDEO_FORMAT_Y42B)
+		<< "the driver's own choice changed";
+	EXPECT_EQ(checkRoundTrip("YUY2", 640, 480, "! video/x-raw,format=YUY2 "),
+		  GST_VIDEO_FORMAT_YUY2);
+	EXPECT_EQ(checkRoundTrip("YUY2", 1280, 720, "! video/x-raw,format=UYVY "),
+		  GST_VIDEO_FORMAT_UYVY);
+	EXPECT_EQ(checkRoundTrip("NV12", 640, 480, "! video/x-raw,format=NV21 "),
+		  GST_VIDEO_FORMAT_NV21);
 }
 
 TEST(CodecNegotiation, CpuFilterAfterTheDecoderGetsAFormatItConverts)
 {
 	/* dmabufcpufilter converts YUY2 but not Y42B: this used to hang. */
-	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " num-buffers=10 "
-			      "! video/x-raw,format=YUY2,width=640,height=480 ! dmabufv4l2enc ! dmabufv4l2dec "
-			      "! dmabufcpufilter operation=convert ! video/x-raw,format=BGRx ! fakesink name=sink");
+	GstElement *p = parse(
+		"dmabufv4l2src device=" + vivid() +
+		" num-buffers=10 "
+		"! video/x-raw,format=YUY2,width=640,height=480 ! dmabufv4l2enc ! dmabufv4l2dec "
+		"! dmabufcpufilter operation=convert ! video/x-raw,format=BGRx ! fakesink "
+		"name=sink");
 	Seen seen;
 	watch(p, "sink", "sink", &seen);
 	auto r = run(p, 60);
@@ -610,19 +641,22 @@ TEST(CodecNegotiation, NoCompatibleFormatIsANegotiationError)
 {
 	/* 4:2:2 content cannot be written as 4:2:0 by the decoder. */
 	const int fdsBefore = test::countOpenFds(), dmabufsBefore = test::countLiveDmaBufs();
-	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " num-buffers=10 "
-			      "! video/x-raw,format=YUY2,width=640,height=480 ! dmabufv4l2enc ! dmabufv4l2dec "
-			      "! video/x-raw,format=NV12 ! fakesink");
+	GstElement *p = parse(
+		"dmabufv4l2src device=" + vivid() +
+		" num-buffers=10 "
+		"! video/x-raw,format=YUY2,width=640,height=480 ! dmabufv4l2enc ! dmabufv4l2dec "
+		"! video/x-raw,format=NV12 ! fakesink");
 	auto r = run(p, 60);
 	EXPECT_FALSE(r.timedOut) << "the pipeline hung";
 	EXPECT_FALSE(r.eos);
 	EXPECT_EQ(r.errorDomain, "gst-core-error-quark") << r.error;
 	EXPECT_NE(r.error.find("downstream accepts only"), std::string::npos) << r.error;
-	EXPECT_NE(r.error.find("YUY2"), std::string::npos) << "the message should list what the decoder can write: "
-							    << r.error;
+	EXPECT_NE(r.error.find("YUY2"), std::string::npos)
+		<< "the message should list what the decoder can write: " << r.error;
 	gst_object_unref(p);
 	EXPECT_EQ(test::countOpenFds(), fdsBefore) << "fds leaked on the negotiation error";
-	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore) << "dma-bufs leaked on the negotiation error";
+	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore)
+		<< "dma-bufs leaked on the negotiation error";
 }
 
 namespace {
@@ -650,9 +684,10 @@ TEST(CodecLatency, EncoderAndDecoderEachReportOneFrame)
 {
 	/* Each codec element hands a frame on when the next one arrives:
 	 * unreported, that made clock-synced sinks drop every frame as late. */
-	GstElement *p = parse("dmabufv4l2src device=" + vivid() +
-			      " ! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 "
-			      "! dmabufv4l2enc name=enc ! dmabufv4l2dec name=dec ! fakesink name=sink");
+	GstElement *p =
+		parse("dmabufv4l2src device=" + vivid() +
+		      " ! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 "
+		      "! dmabufv4l2enc name=enc ! dmabufv4l2dec name=dec ! fakesink name=sink");
 	ASSERT_NE(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
 	GstBus *bus = gst_element_get_bus(p);
 	/* The decoder knows the stream once the first frame is decoded. */
@@ -675,14 +710,16 @@ TEST(CodecLatency, EncoderAndDecoderEachReportOneFrame)
 	ASSERT_TRUE(GST_CLOCK_TIME_IS_VALID(src));
 	ASSERT_TRUE(GST_CLOCK_TIME_IS_VALID(all));
 	const GstClockTime frame = GST_SECOND / 30;
-	EXPECT_NEAR(double(all - src), double(2 * frame), 2.0) << "source " << src << " ns, at the sink " << all << " ns";
+	EXPECT_NEAR(double(all - src), double(2 * frame), 2.0)
+		<< "source " << src << " ns, at the sink " << all << " ns";
 }
 
 TEST(CodecFaults, UnsupportedSize)
 {
 	/* vicodec encodes 640x360..4096x2160; 320x180 must fail clearly. */
-	GstElement *p = parse("videotestsrc num-buffers=3 ! video/x-raw,format=NV12,width=320,height=180 "
-			      "! dmabufv4l2enc ! fakesink");
+	GstElement *p =
+		parse("videotestsrc num-buffers=3 ! video/x-raw,format=NV12,width=320,height=180 "
+		      "! dmabufv4l2enc ! fakesink");
 	auto r = run(p, 30);
 	EXPECT_FALSE(r.eos);
 	EXPECT_NE(r.error.find("cannot encode"), std::string::npos) << r.error;
@@ -695,9 +732,10 @@ namespace {
 std::vector<std::vector<uint8_t>> encodeFrames(int width, int height, unsigned n)
 {
 	std::vector<std::vector<uint8_t>> out;
-	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " num-buffers=" + std::to_string(n) +
-			      " ! video/x-raw,format=NV12,width=" + std::to_string(width) +
-			      ",height=" + std::to_string(height) + " ! dmabufv4l2enc ! fakesink name=sink");
+	GstElement *p =
+		parse("dmabufv4l2src device=" + vivid() + " num-buffers=" + std::to_string(n) +
+		      " ! video/x-raw,format=NV12,width=" + std::to_string(width) + ",height=" +
+		      std::to_string(height) + " ! dmabufv4l2enc ! fakesink name=sink");
 	struct Ctx {
 		std::vector<std::vector<uint8_t>> *out;
 	} ctx{ &out };
@@ -724,9 +762,10 @@ std::vector<std::vector<uint8_t>> encodeFrames(int width, int height, unsigned n
 RunResult decodeBytes(const std::vector<std::vector<uint8_t>> &frames, int width, int height,
 		      Seen *seen, guint64 *sourceChanges = nullptr, int timeoutS = 30)
 {
-	GstElement *p = parse("appsrc name=in format=time caps=video/x-fwht,width=" + std::to_string(width) +
-			      ",height=" + std::to_string(height) +
-			      ",framerate=30/1 ! dmabufv4l2dec name=dec timeout-ms=1000 ! fakesink name=sink");
+	GstElement *p = parse(
+		"appsrc name=in format=time caps=video/x-fwht,width=" + std::to_string(width) +
+		",height=" + std::to_string(height) +
+		",framerate=30/1 ! dmabufv4l2dec name=dec timeout-ms=1000 ! fakesink name=sink");
 	if (seen)
 		watch(p, "sink", "sink", seen);
 	GstElement *in = gst_bin_get_by_name(GST_BIN(p), "in");
@@ -809,9 +848,10 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 	feed.frames = encodeFrames(640, 480, 20);
 	ASSERT_EQ(feed.frames.size(), 20u);
 	const int fdsBefore = test::countOpenFds(), dmabufsBefore = test::countLiveDmaBufs();
-	GstElement *p = parse("appsrc name=in format=time stream-type=seekable "
-			      "caps=video/x-fwht,width=640,height=480,framerate=10/1 "
-			      "! dmabufv4l2dec name=dec timeout-ms=2000 ! fakesink name=sink sync=true");
+	GstElement *p =
+		parse("appsrc name=in format=time stream-type=seekable "
+		      "caps=video/x-fwht,width=640,height=480,framerate=10/1 "
+		      "! dmabufv4l2dec name=dec timeout-ms=2000 ! fakesink name=sink sync=true");
 	GstElement *in = gst_bin_get_by_name(GST_BIN(p), "in");
 	g_signal_connect(in, "need-data", G_CALLBACK(feedNeedData), &feed);
 	g_signal_connect(in, "seek-data", G_CALLBACK(feedSeekData), &feed);
@@ -835,8 +875,9 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 	}
 	ASSERT_GE(beforeSeek, 5u);
 	ASSERT_LT(beforeSeek, 20u) << "played to the end before the seek";
-	ASSERT_TRUE(gst_element_seek_simple(p, GST_FORMAT_TIME,
-					    static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
+	ASSERT_TRUE(gst_element_seek_simple(
+		p, GST_FORMAT_TIME,
+		static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
 	auto r = run(p, 60);
 	EXPECT_TRUE(r.eos) << r.error;
 	std::lock_guard<std::mutex> g(seen.lock);
@@ -846,7 +887,8 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 		if (seen.pts[i] <= seen.pts[i - 1])
 			restart = i;
 	ASSERT_GT(restart, 0u) << "no frame came again after the seek";
-	std::vector<GstClockTime> after(seen.pts.begin() + static_cast<long>(restart), seen.pts.end());
+	std::vector<GstClockTime> after(seen.pts.begin() + static_cast<long>(restart),
+					seen.pts.end());
 	ASSERT_EQ(after.size(), 20u) << "frames after the seek";
 	for (size_t i = 0; i < after.size(); ++i)
 		EXPECT_EQ(after[i], i * feed.duration) << "frame " << i << " after the seek";
@@ -878,7 +920,8 @@ TEST(CodecFaults, GarbageAndTruncatedBitstreamFuzz)
 		case 2: /* flipped bytes, header included */
 			for (auto &f : frames)
 				for (int k = 0; k < 16; ++k)
-					f[g_rand_int_range(rnd, 0, static_cast<gint32>(f.size()))] ^= 0xff;
+					f[g_rand_int_range(rnd, 0,
+							   static_cast<gint32>(f.size()))] ^= 0xff;
 			break;
 		case 3: /* a valid frame, then garbage */
 			frames[1].assign(frames[1].size(), 0x5a);
@@ -893,7 +936,8 @@ TEST(CodecFaults, GarbageAndTruncatedBitstreamFuzz)
 		cases++;
 	}
 	g_rand_free(rnd);
-	std::printf("  fuzz: %u cases, %u ended in an error message, %u in EOS\n", cases, errors, eos);
+	std::printf("  fuzz: %u cases, %u ended in an error message, %u in EOS\n", cases, errors,
+		    eos);
 	EXPECT_EQ(errors + eos, cases);
 	/* and the decoder still works afterwards */
 	Seen seen;
@@ -925,14 +969,17 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 	const gint64 t0 = g_get_monotonic_time();
 	GstBus *bus = gst_element_get_bus(p);
 	for (unsigned i = 0; i < cycles; ++i) {
-		ASSERT_NE(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE) << "cycle " << i;
+		ASSERT_NE(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE)
+			<< "cycle " << i;
 		/* Every 10th cycle waits until frames flow (a live pipeline reaches
 		 * PLAYING with its first frame); the others go back at once, which
 		 * tears down half-started streaming. */
 		if (i % 10 == 0)
-			ASSERT_NE(gst_element_get_state(p, nullptr, nullptr, 10 * GST_SECOND), GST_STATE_CHANGE_FAILURE)
+			ASSERT_NE(gst_element_get_state(p, nullptr, nullptr, 10 * GST_SECOND),
+				  GST_STATE_CHANGE_FAILURE)
 				<< "cycle " << i;
-		ASSERT_NE(gst_element_set_state(p, GST_STATE_READY), GST_STATE_CHANGE_FAILURE) << "cycle " << i;
+		ASSERT_NE(gst_element_set_state(p, GST_STATE_READY), GST_STATE_CHANGE_FAILURE)
+			<< "cycle " << i;
 		GstMessage *err = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
 		if (err) {
 			GError *e = nullptr;
@@ -945,8 +992,9 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 	}
 	gst_object_unref(bus);
 	const int fds1 = test::countOpenFds(), bufs1 = test::countLiveDmaBufs();
-	std::printf("  %u cycles in %.1f s, %u frames decoded; fds %d -> %d, dma-bufs %d -> %d\n", cycles,
-		    (g_get_monotonic_time() - t0) / 1e6, seen.buffers, fds0, fds1, bufs0, bufs1);
+	std::printf("  %u cycles in %.1f s, %u frames decoded; fds %d -> %d, dma-bufs %d -> %d\n",
+		    cycles, (g_get_monotonic_time() - t0) / 1e6, seen.buffers, fds0, fds1, bufs0,
+		    bufs1);
 	EXPECT_EQ(fds1, fds0);
 	EXPECT_EQ(bufs1, bufs0);
 	EXPECT_GT(seen.buffers, 0u) << "nothing ever flowed";

@@ -250,7 +250,9 @@ TEST(V4l2Layer, VicodecFoundByCodecEncodesImportedDmaBufsAndDrains)
 		const DmaBuf &f = frames[i % frames.size()];
 		auto idx = cache.acquire(f.inode());
 		ASSERT_TRUE(idx.has_value());
-		ASSERT_TRUE(out.queueDmaBuf(*idx, { { f.fd(), static_cast<uint32_t>(f.size()), frameSize, 0 } },
+		ASSERT_TRUE(out.queueDmaBuf(*idx,
+					    { { f.fd(), static_cast<uint32_t>(f.size()), frameSize,
+						0 } },
 					    (i + 1) * 1000000ull)
 				    .ok());
 		auto c = waitDequeue(*dev, cap, 2000);

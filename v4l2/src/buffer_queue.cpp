@@ -27,7 +27,9 @@ uint32_t DequeuedBuffer::totalBytesUsed() const
 	return n;
 }
 
-BufferQueue::BufferQueue(const VideoDevice &device, uint32_t type) : device_(device), type_(type) {}
+BufferQueue::BufferQueue(const VideoDevice &device, uint32_t type) : device_(device), type_(type)
+{
+}
 
 BufferQueue::~BufferQueue()
 {
@@ -55,13 +57,14 @@ Result<unsigned> BufferQueue::allocate(unsigned count, uint32_t memory)
 		return e;
 	}
 	if (req.count == 0) {
-		DBK_LOG(V4l2, Error, "%s: VIDIOC_REQBUFS %u %s buffers on %s gave 0", device_.label(),
-			count, memoryName(memory), bufferTypeName(type_));
+		DBK_LOG(V4l2, Error, "%s: VIDIOC_REQBUFS %u %s buffers on %s gave 0",
+			device_.label(), count, memoryName(memory), bufferTypeName(type_));
 		return Error{ ENOMEM, "VIDIOC_REQBUFS on " + device_.path() + " gave 0 buffers" };
 	}
 	memory_ = memory;
 	queued_.assign(req.count, false);
-	DBK_LOG(V4l2, Info, "%s: %s: asked for %u %s buffers, the driver granted %u (%u plane%s each)",
+	DBK_LOG(V4l2, Info,
+		"%s: %s: asked for %u %s buffers, the driver granted %u (%u plane%s each)",
 		device_.label(), bufferTypeName(type_), count, memoryName(memory), req.count,
 		numPlanes_, numPlanes_ == 1 ? "" : "s");
 	return req.count;
@@ -150,8 +153,8 @@ Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *plan
 	if (index >= queued_.size()) {
 		DBK_LOG(V4l2, Error, "%s: %s: buffer index %u out of range (%zu buffers)",
 			device_.label(), bufferTypeName(type_), index, queued_.size());
-		return Error{ EINVAL, "buffer index " + std::to_string(index) + " out of range on " +
-					      device_.path() };
+		return Error{ EINVAL, "buffer index " + std::to_string(index) +
+					      " out of range on " + device_.path() };
 	}
 	if (queued_[index]) {
 		DBK_LOG(V4l2, Error, "%s: %s: buffer %u is already queued", device_.label(),
@@ -162,7 +165,8 @@ Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *plan
 	if (isOutputType(type_)) {
 		buf.flags |= V4L2_BUF_FLAG_TIMESTAMP_COPY;
 		buf.timestamp.tv_sec = static_cast<time_t>(timestampNs / 1000000000ull);
-		buf.timestamp.tv_usec = static_cast<suseconds_t>((timestampNs % 1000000000ull) / 1000);
+		buf.timestamp.tv_usec =
+			static_cast<suseconds_t>((timestampNs % 1000000000ull) / 1000);
 	}
 	(void)planes;
 	if (auto r = device_.ioctl(VIDIOC_QBUF, &buf, "VIDIOC_QBUF"); !r) {
@@ -198,9 +202,9 @@ Result<void> BufferQueue::queueDmaBuf(unsigned index, const std::vector<DmaBufPl
 	if (in.size() != numPlanes_) {
 		DBK_LOG(V4l2, Error, "%s: %s: %zu dma-buf planes queued, the format has %u",
 			device_.label(), bufferTypeName(type_), in.size(), numPlanes_);
-		return Error{ EINVAL, "queueing " + std::to_string(in.size()) + " dma-buf planes on " +
-					      device_.path() + ", which wants " +
-					      std::to_string(numPlanes_) };
+		return Error{ EINVAL, "queueing " + std::to_string(in.size()) +
+					      " dma-buf planes on " + device_.path() +
+					      ", which wants " + std::to_string(numPlanes_) };
 	}
 	struct v4l2_buffer buf;
 	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
@@ -217,8 +221,9 @@ Result<void> BufferQueue::queueDmaBuf(unsigned index, const std::vector<DmaBufPl
 		if (in[0].dataOffset) {
 			DBK_LOG(V4l2, Error, "%s: single-planar queue cannot import at offset %u",
 				device_.label(), in[0].dataOffset);
-			return Error{ EINVAL, "single-planar " + device_.path() +
-						      " cannot import a frame at a non-zero offset" };
+			return Error{ EINVAL,
+				      "single-planar " + device_.path() +
+					      " cannot import a frame at a non-zero offset" };
 		}
 		buf.m.fd = in[0].fd;
 		buf.length = in[0].length;

@@ -89,7 +89,8 @@ Result<VideoNodeInfo> queryVideoNode(const std::string &path)
 	info.driver = reinterpret_cast<const char *>(cap.driver);
 	info.card = reinterpret_cast<const char *>(cap.card);
 	info.busInfo = reinterpret_cast<const char *>(cap.bus_info);
-	info.deviceCaps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
+	info.deviceCaps =
+		(cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
 	DBK_LOG(V4l2, Debug, "%s: driver %s, card %s, name \"%s\", bus %s, caps 0x%08x",
 		path.c_str(), info.driver.c_str(), info.card.c_str(), info.name.c_str(),
 		info.busInfo.c_str(), info.deviceCaps);
@@ -146,9 +147,11 @@ static bool offers(const VideoNodeInfo &n, bool outputQueue, uint32_t f)
 {
 	uint32_t type;
 	if (outputQueue)
-		type = n.isMultiPlanar() ? V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE : V4L2_BUF_TYPE_VIDEO_OUTPUT;
+		type = n.isMultiPlanar() ? V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE
+					 : V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	else
-		type = n.isMultiPlanar() ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		type = n.isMultiPlanar() ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+					 : V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	auto fmts = enumerateFormats(n.path, type);
 	return std::find(fmts.begin(), fmts.end(), f) != fmts.end();
 }
@@ -189,14 +192,16 @@ Result<VideoNodeInfo> findVideoNode(const VideoNodeQuery &q)
 			continue;
 		}
 		DBK_LOG(V4l2, Info, "found %s (driver %s, card %s, name \"%s\") for%s",
-			n.path.c_str(), n.driver.c_str(), n.card.c_str(), n.name.c_str(), want.c_str());
+			n.path.c_str(), n.driver.c_str(), n.card.c_str(), n.name.c_str(),
+			want.c_str());
 		return n;
 	}
 	std::string have;
 	for (const auto &n : nodes)
-		have += (have.empty() ? "" : ", ") + n.path + " (" + n.driver + " \"" + n.name + "\")";
-	Error e{ ENODEV, "no V4L2 device with" + want + "; present: " +
-				 (have.empty() ? std::string("none") : have) };
+		have += (have.empty() ? "" : ", ") + n.path + " (" + n.driver + " \"" + n.name +
+			"\")";
+	Error e{ ENODEV, "no V4L2 device with" + want +
+				 "; present: " + (have.empty() ? std::string("none") : have) };
 	DBK_LOG(V4l2, Warning, "%s", e.message.c_str());
 	return e;
 }

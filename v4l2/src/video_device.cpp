@@ -66,7 +66,8 @@ Result<std::unique_ptr<VideoDevice>> VideoDevice::open(const std::string &path, 
 		return dev;
 #else
 		DBK_LOG(V4l2, Error, "%s: libv4l2 asked for, but built without it", path.c_str());
-		return Error{ ENOTSUP, "built without libv4l2; cannot open " + path + " through it" };
+		return Error{ ENOTSUP,
+			      "built without libv4l2; cannot open " + path + " through it" };
 #endif
 	}
 	dev->fd_ = std::move(fd);
@@ -88,8 +89,8 @@ uint32_t VideoDevice::outputType() const
 
 Error VideoDevice::ioctlError(const char *name, int err) const
 {
-	return Error{ err, std::string(name) + " on " + info_.path + " (" + info_.driver +
-				   "): " + std::strerror(err) + " (errno " + std::to_string(err) + ")" };
+	return Error{ err, std::string(name) + " on " + info_.path + " (" + info_.driver + "): " +
+				   std::strerror(err) + " (errno " + std::to_string(err) + ")" };
 }
 
 Result<void> VideoDevice::ioctl(unsigned long request, void *arg, const char *name) const
@@ -104,7 +105,8 @@ Result<void> VideoDevice::ioctl(unsigned long request, void *arg, const char *na
 			r = ::ioctl(fd_.get(), request, arg);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0) {
-		/* Callers log failures that matter; some (EAGAIN, end of an enumeration) are routine. */
+		/* Callers log failures that matter; some (EAGAIN, end of an enumeration) are
+		 * routine. */
 		const int err = errno;
 		DBK_LOG(V4l2, Trace, "%s: %s failed: %s", label(), name, std::strerror(err));
 		return ioctlError(name, err);
@@ -123,7 +125,8 @@ std::vector<FormatDescription> VideoDevice::enumFormats(uint32_t type) const
 		/* EINVAL ends the list. */
 		if (!ioctl(VIDIOC_ENUM_FMT, &d, "VIDIOC_ENUM_FMT"))
 			break;
-		out.push_back({ d.pixelformat, d.flags, reinterpret_cast<const char *>(d.description) });
+		out.push_back(
+			{ d.pixelformat, d.flags, reinterpret_cast<const char *>(d.description) });
 		names += (names.empty() ? "" : " ") + fourccToString(d.pixelformat);
 		if (d.flags & V4L2_FMT_FLAG_EMULATED)
 			names += "(emulated)";
@@ -161,9 +164,8 @@ std::vector<FrameSizeRange> VideoDevice::enumFrameSizes(uint32_t fourcc) const
 	return out;
 }
 
-std::vector<std::pair<uint32_t, uint32_t>> VideoDevice::enumFrameRates(uint32_t fourcc,
-									uint32_t width,
-									uint32_t height) const
+std::vector<std::pair<uint32_t, uint32_t>>
+VideoDevice::enumFrameRates(uint32_t fourcc, uint32_t width, uint32_t height) const
 {
 	std::vector<std::pair<uint32_t, uint32_t>> out;
 	for (uint32_t i = 0;; ++i) {
@@ -194,8 +196,9 @@ Result<void> VideoDevice::setFrameRate(uint32_t type, uint32_t num, uint32_t den
 		DBK_LOG(V4l2, Warning, "%s: cannot set %u/%u fps: %s", label(), num, den,
 			r.error().message.c_str());
 	else
-		DBK_LOG(V4l2, Info, "%s: asked %u/%u fps, frame interval now %u/%u s", label(), num, den,
-			p.parm.capture.timeperframe.numerator, p.parm.capture.timeperframe.denominator);
+		DBK_LOG(V4l2, Info, "%s: asked %u/%u fps, frame interval now %u/%u s", label(), num,
+			den, p.parm.capture.timeperframe.numerator,
+			p.parm.capture.timeperframe.denominator);
 	return r;
 }
 
@@ -213,7 +216,8 @@ Result<DeviceFormat> VideoDevice::getFormat(uint32_t type) const
 	return pf;
 }
 
-Result<DeviceFormat> VideoDevice::setFormat(uint32_t type, const DeviceFormat &fmt, bool tryOnly) const
+Result<DeviceFormat> VideoDevice::setFormat(uint32_t type, const DeviceFormat &fmt,
+					    bool tryOnly) const
 {
 	struct v4l2_format f;
 	toV4l2Format(fmt, type, &f);
@@ -271,7 +275,8 @@ std::optional<ControlInfo> VideoDevice::findControl(const std::string &name) con
 	q.id = V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND;
 	while (ioctl(VIDIOC_QUERY_EXT_CTRL, &q, "VIDIOC_QUERY_EXT_CTRL")) {
 		if (!(q.flags & V4L2_CTRL_FLAG_DISABLED) && normalise(q.name) == want)
-			return ControlInfo{ q.id, q.type, q.name, q.minimum, q.maximum, q.default_value };
+			return ControlInfo{ q.id,      q.type,	  q.name,
+					    q.minimum, q.maximum, q.default_value };
 		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL | V4L2_CTRL_FLAG_NEXT_COMPOUND;
 	}
 	DBK_LOG(V4l2, Debug, "%s: no control named \"%s\"", label(), name.c_str());
@@ -298,7 +303,8 @@ Result<void> VideoDevice::setControl(uint32_t id, int32_t value) const
 	c.value = value;
 	auto r = ioctl(VIDIOC_S_CTRL, &c, "VIDIOC_S_CTRL");
 	if (!r)
-		DBK_LOG(V4l2, Error, "%s (control 0x%08x = %d)", r.error().message.c_str(), id, value);
+		DBK_LOG(V4l2, Error, "%s (control 0x%08x = %d)", r.error().message.c_str(), id,
+			value);
 	else
 		DBK_LOG(V4l2, Debug, "%s: control 0x%08x set to %d", label(), id, value);
 	return r;
@@ -313,7 +319,9 @@ Result<void> VideoDevice::encoderCommand(uint32_t cmd) const
 		DBK_LOG(V4l2, Error, "%s (command %u)", r.error().message.c_str(), cmd);
 	else
 		DBK_LOG(V4l2, Debug, "%s: encoder command %s", label(),
-			cmd == V4L2_ENC_CMD_STOP ? "STOP (drain)" : cmd == V4L2_ENC_CMD_START ? "START" : "other");
+			cmd == V4L2_ENC_CMD_STOP    ? "STOP (drain)"
+			: cmd == V4L2_ENC_CMD_START ? "START"
+						    : "other");
 	return r;
 }
 
@@ -326,7 +334,9 @@ Result<void> VideoDevice::decoderCommand(uint32_t cmd) const
 		DBK_LOG(V4l2, Error, "%s (command %u)", r.error().message.c_str(), cmd);
 	else
 		DBK_LOG(V4l2, Debug, "%s: decoder command %s", label(),
-			cmd == V4L2_DEC_CMD_STOP ? "STOP (drain)" : cmd == V4L2_DEC_CMD_START ? "START" : "other");
+			cmd == V4L2_DEC_CMD_STOP    ? "STOP (drain)"
+			: cmd == V4L2_DEC_CMD_START ? "START"
+						    : "other");
 	return r;
 }
 
@@ -347,8 +357,8 @@ Result<short> VideoDevice::poll(short events, int timeoutMs, int wakeFd) const
 		return Error{ ECANCELED, "waiting on " + info_.path + " interrupted" };
 	}
 	if (r == 0) {
-		Error e{ ETIMEDOUT, "no buffer from " + info_.path + " (" + info_.driver + ") within " +
-					    std::to_string(timeoutMs) +
+		Error e{ ETIMEDOUT, "no buffer from " + info_.path + " (" + info_.driver +
+					    ") within " + std::to_string(timeoutMs) +
 					    " ms: the driver stopped delivering (watchdog)" };
 		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 		return e;

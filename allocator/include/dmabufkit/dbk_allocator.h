@@ -20,7 +20,7 @@
 #include <gst/allocators/allocators.h>
 #include <gst/gst.h>
 
-#include <dmabufkit/dbk-constraints.h>
+#include <dmabufkit/dbk_constraints.h>
 
 G_BEGIN_DECLS
 
@@ -58,8 +58,8 @@ DbkAllocator *dbk_allocator_new_for_drm_fd(gint drm_fd, GError **error);
 GstMemory *dbk_allocator_alloc_dmabuf(DbkAllocator *allocator, gsize size,
 				      const DbkConstraints *constraints, const gchar *name,
 				      GError **error);
-GstMemory *dbk_allocator_alloc_dmabuf_with_stride(DbkAllocator *allocator, gsize size,
-						  guint stride, const DbkConstraints *constraints,
+GstMemory *dbk_allocator_alloc_dmabuf_with_stride(DbkAllocator *allocator, gsize size, guint stride,
+						  const DbkConstraints *constraints,
 						  const gchar *name, GError **error);
 GstMemory *dbk_allocator_import(DbkAllocator *allocator, gint fd, gboolean take_ownership,
 				GError **error);
@@ -71,8 +71,7 @@ gboolean dbk_memory_is_dbk(GstMemory *mem);
 guint64 dbk_memory_get_inode(GstMemory *mem);
 gchar *dbk_memory_get_name(GstMemory *mem);
 gchar *dbk_memory_get_exporter(GstMemory *mem);
-gboolean dbk_memory_wait_fences(GstMemory *mem, GstMapFlags flags, gint timeout_ms,
-				GError **error);
+gboolean dbk_memory_wait_fences(GstMemory *mem, GstMapFlags flags, gint timeout_ms, GError **error);
 
 void dbk_get_global_access_stats(DbkAccessStats *stats);
 

@@ -18,8 +18,8 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
-#include <dmabufkit/dbk-allocator.h>
-#include <dmabufkit/dbk-constraints.h>
+#include <dmabufkit/dbk_allocator.h>
+#include <dmabufkit/dbk_constraints.h>
 
 G_BEGIN_DECLS
 

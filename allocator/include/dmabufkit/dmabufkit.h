@@ -6,6 +6,6 @@
  */
 #pragma once
 
-#include <dmabufkit/dbk-allocator.h>
-#include <dmabufkit/dbk-buffer-pool.h>
-#include <dmabufkit/dbk-constraints.h>
+#include <dmabufkit/dbk_allocator.h>
+#include <dmabufkit/dbk_buffer_pool.h>
+#include <dmabufkit/dbk_constraints.h>

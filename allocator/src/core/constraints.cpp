@@ -87,11 +87,12 @@ Result<Constraints> mergeConstraints(const std::vector<Constraints> &all)
 		if (c.memoryLayout != MemoryLayout::Any) {
 			if (merged.memoryLayout != MemoryLayout::Any &&
 			    merged.memoryLayout != c.memoryLayout)
-				return refused(Error{ EINVAL, "conflicting memory layouts: " +
-								      who(layoutOwner) + " needs " +
-								      layoutName(merged.memoryLayout) +
-								      ", " + who(c.consumer) + " needs " +
-								      layoutName(c.memoryLayout) });
+				return refused(
+					Error{ EINVAL,
+					       "conflicting memory layouts: " + who(layoutOwner) +
+						       " needs " + layoutName(merged.memoryLayout) +
+						       ", " + who(c.consumer) + " needs " +
+						       layoutName(c.memoryLayout) });
 			merged.memoryLayout = c.memoryLayout;
 			layoutOwner = c.consumer;
 		}

@@ -93,14 +93,14 @@ Result<CpuMapping> CpuMapping::map(int fd, size_t size, CpuAccessCounters *count
 	m.writable_ = true;
 	if (p == MAP_FAILED && errno == EACCES) {
 		/* A read-only fd (e.g. imported O_RDONLY) still maps for reading. */
-		DBK_LOG(Allocator, Debug, "dma-buf fd %d is read-only (EACCES): mapping it for reading",
-			fd);
+		DBK_LOG(Allocator, Debug,
+			"dma-buf fd %d is read-only (EACCES): mapping it for reading", fd);
 		p = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
 		m.writable_ = false;
 	}
 	if (p == MAP_FAILED) {
-		Error e = Error::fromErrno(errno, "mmap of dma-buf fd " + std::to_string(fd) + " (" +
-							  std::to_string(size) + " bytes)");
+		Error e = Error::fromErrno(errno, "mmap of dma-buf fd " + std::to_string(fd) +
+							  " (" + std::to_string(size) + " bytes)");
 		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
 		return e;
 	}

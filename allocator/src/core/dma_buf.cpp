@@ -80,8 +80,9 @@ Result<void> DmaBuf::setName(const std::string &name)
 	std::strncpy(buf, name.c_str(), kMaxNameLength);
 	if (ioctl(fd(), DMA_BUF_SET_NAME, buf) < 0) {
 		/* Callers decide whether a missing name matters (nameDmaBuf warns). */
-		Error e = Error::fromErrno(errno, "DMA_BUF_SET_NAME \"" + std::string(buf) +
-							  "\" on dma-buf fd " + std::to_string(fd()));
+		Error e =
+			Error::fromErrno(errno, "DMA_BUF_SET_NAME \"" + std::string(buf) +
+							"\" on dma-buf fd " + std::to_string(fd()));
 		DBK_LOG(Allocator, Debug, "%s", e.message.c_str());
 		return e;
 	}

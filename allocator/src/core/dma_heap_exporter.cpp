@@ -42,7 +42,8 @@ std::vector<std::string> DmaHeapExporter::availableHeaps(const std::string &dirP
 	std::vector<std::string> heaps;
 	DIR *dir = opendir(dirPath.c_str());
 	if (!dir) {
-		DBK_LOG(Allocator, Debug, "%s: no dma-buf heaps (%s)", dirPath.c_str(), strerror(errno));
+		DBK_LOG(Allocator, Debug, "%s: no dma-buf heaps (%s)", dirPath.c_str(),
+			strerror(errno));
 		return heaps;
 	}
 	while (struct dirent *e = readdir(dir)) {
@@ -56,7 +57,8 @@ std::vector<std::string> DmaHeapExporter::availableHeaps(const std::string &dirP
 
 Result<std::unique_ptr<DmaHeapExporter>> DmaHeapExporter::open(const std::string &heap)
 {
-	std::string path = heap.find('/') != std::string::npos ? heap : std::string(kHeapDir) + "/" + heap;
+	std::string path =
+		heap.find('/') != std::string::npos ? heap : std::string(kHeapDir) + "/" + heap;
 	std::string name = path.substr(path.rfind('/') + 1);
 	int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -77,7 +79,8 @@ Result<std::unique_ptr<DmaHeapExporter>> DmaHeapExporter::open(const std::string
 	}
 	auto exporter = std::unique_ptr<DmaHeapExporter>(new DmaHeapExporter(UniqueFD(fd), name));
 	DBK_LOG(Allocator, Debug, "%s: opened as exporter %s (%scontiguous, max %llu bytes)",
-		path.c_str(), exporter->traits_.name.c_str(), exporter->traits_.contiguous ? "" : "not ",
+		path.c_str(), exporter->traits_.name.c_str(),
+		exporter->traits_.contiguous ? "" : "not ",
 		static_cast<unsigned long long>(exporter->traits_.maxSize));
 	return exporter;
 }
@@ -95,8 +98,8 @@ Result<DmaBuf> DmaHeapExporter::allocate(const AllocationRequest &request)
 	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
 	if (ret < 0) {
 		Error e = Error::fromErrno(errno, traits_.name + ": DMA_HEAP_IOCTL_ALLOC of " +
-							  std::to_string(request.size) + " bytes on " +
-							  kHeapDir + "/" + heap_);
+							  std::to_string(request.size) +
+							  " bytes on " + kHeapDir + "/" + heap_);
 		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
 		return e;
 	}

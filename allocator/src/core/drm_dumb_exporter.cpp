@@ -77,7 +77,8 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::open(const std::string
 		return Error{ ENODEV, device + " is not a DRM device" };
 	}
 	if (!supportsDumb(fd.get())) {
-		DBK_LOG(Allocator, Debug, "%s (%s): no dumb buffers", device.c_str(), driver.c_str());
+		DBK_LOG(Allocator, Debug, "%s (%s): no dumb buffers", device.c_str(),
+			driver.c_str());
 		return Error{ ENOTSUP, device + " (" + driver + ") has no dumb buffers" };
 	}
 	DBK_LOG(Allocator, Debug, "%s (%s): opened as exporter drm-dumb:%s", device.c_str(),
@@ -106,9 +107,10 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::openFirst(const std::s
 		}
 		return e;
 	}
-	return Error{ ENODEV, "no DRM device with dumb buffers" +
-				      (driver.empty() ? std::string() : " and driver " + driver) +
-				      (tried.empty() ? std::string(" (no /dev/dri/card*)") : tried) };
+	return Error{ ENODEV,
+		      "no DRM device with dumb buffers" +
+			      (driver.empty() ? std::string() : " and driver " + driver) +
+			      (tried.empty() ? std::string(" (no /dev/dri/card*)") : tried) };
 }
 
 Result<DmaBuf> DrmDumbExporter::allocate2D(uint32_t width, uint32_t height, uint32_t bpp,
@@ -121,7 +123,8 @@ Result<DmaBuf> DrmDumbExporter::allocate2D(uint32_t width, uint32_t height, uint
 	if (drmModeCreateDumbBuffer(fd(), width, height, bpp, 0, &handle, &p, &size) < 0) {
 		Error e = Error::fromErrno(errno, traits_.name + ": DRM_IOCTL_MODE_CREATE_DUMB " +
 							  std::to_string(width) + "x" +
-							  std::to_string(height) + "@" + std::to_string(bpp));
+							  std::to_string(height) + "@" +
+							  std::to_string(bpp));
 		DBK_LOG(Allocator, Error, "%s", e.message.c_str());
 		return e;
 	}
@@ -162,8 +165,8 @@ Result<DmaBuf> DrmDumbExporter::allocate(const AllocationRequest &request)
 	if (request.stride && pitch != request.stride) {
 		DBK_LOG(Allocator, Warning, "%s: driver chose pitch %u for stride %u, refused",
 			traits_.name.c_str(), pitch, request.stride);
-		return Error{ EINVAL, traits_.name + ": driver chose pitch " + std::to_string(pitch) +
-					      " for a layout with stride " +
+		return Error{ EINVAL, traits_.name + ": driver chose pitch " +
+					      std::to_string(pitch) + " for a layout with stride " +
 					      std::to_string(request.stride) };
 	}
 	return buf;

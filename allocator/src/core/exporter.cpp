@@ -24,8 +24,8 @@ void nameDmaBuf(DmaBuf &buf, const std::string &name, const char *category)
 		return;
 	auto r = buf.setName(name);
 	if (!r)
-		DBK_LOG(Allocator, Warning, "%s: cannot name dma-buf '%s': %s", category, name.c_str(),
-			r.error().message.c_str());
+		DBK_LOG(Allocator, Warning, "%s: cannot name dma-buf '%s': %s", category,
+			name.c_str(), r.error().message.c_str());
 }
 
 } /* namespace dmabufkit */

@@ -49,13 +49,15 @@ void ExporterRegistry::probe()
 		exporters_.push_back(std::move(u).value());
 	else
 		probeErrors_.push_back(u.error().message);
-	std::stable_sort(exporters_.begin(), exporters_.end(),
-			 [](const auto &a, const auto &b) { return rank(a->traits()) < rank(b->traits()); });
+	std::stable_sort(exporters_.begin(), exporters_.end(), [](const auto &a, const auto &b) {
+		return rank(a->traits()) < rank(b->traits());
+	});
 	std::string names;
 	for (const auto &e : exporters_) {
 		const ExporterTraits &t = e->traits();
 		DBK_LOG(Allocator, Debug,
-			"exporter available: %s (cpu-mappable %d, contiguous %d, scanout %d, max %llu "
+			"exporter available: %s (cpu-mappable %d, contiguous %d, scanout %d, max "
+			"%llu "
 			"bytes)",
 			t.name.c_str(), t.cpuMappable, t.contiguous, t.scanout,
 			static_cast<unsigned long long>(t.maxSize));
@@ -174,8 +176,8 @@ Result<Exporter *> ExporterRegistry::find(const std::string &name)
 	std::string why;
 	for (const auto &m : probeErrors_)
 		why += "; " + m;
-	Error err{ ENODEV, "no exporter named \"" + name + "\" (available: " +
-				   (have.empty() ? "none" : have) + ")" + why };
+	Error err{ ENODEV, "no exporter named \"" + name +
+				   "\" (available: " + (have.empty() ? "none" : have) + ")" + why };
 	DBK_LOG(Allocator, Warning, "%s", err.message.c_str());
 	return err;
 }

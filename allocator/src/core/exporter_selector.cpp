@@ -7,7 +7,8 @@
 
 namespace dmabufkit {
 
-std::string exporterMismatch(const ExporterTraits &traits, const Constraints &c, uint64_t bufferSize)
+std::string exporterMismatch(const ExporterTraits &traits, const Constraints &c,
+			     uint64_t bufferSize)
 {
 	if (c.cpuMappable && !traits.cpuMappable)
 		return "not CPU-mappable";
@@ -37,7 +38,8 @@ Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
 			return i;
 		DBK_LOG(Allocator, Debug, "exporter %s rejected for %s: %s",
 			candidates[i].name.c_str(),
-			constraints.consumer.empty() ? "the consumers" : constraints.consumer.c_str(),
+			constraints.consumer.empty() ? "the consumers"
+						     : constraints.consumer.c_str(),
 			why.c_str());
 		reasons += "; " + candidates[i].name + ": " + why;
 	}

@@ -12,20 +12,22 @@ namespace dmabufkit {
 
 Result<void> waitForFences(int fd, Access access, int timeoutMs)
 {
-	struct pollfd pfd = { fd, static_cast<short>(access == Access::Read ? POLLIN : POLLOUT), 0 };
+	struct pollfd pfd = { fd, static_cast<short>(access == Access::Read ? POLLIN : POLLOUT),
+			      0 };
 	for (;;) {
 		int n = poll(&pfd, 1, timeoutMs);
 		if (n > 0)
 			return {};
 		if (n == 0) {
-			DBK_LOG(Allocator, Warning, "dma-buf fd %d: fences did not signal within %d ms",
-				fd, timeoutMs);
+			DBK_LOG(Allocator, Warning,
+				"dma-buf fd %d: fences did not signal within %d ms", fd, timeoutMs);
 			return Error{ ETIMEDOUT, "dma-buf fd " + std::to_string(fd) +
 							 ": fences did not signal within " +
 							 std::to_string(timeoutMs) + " ms" };
 		}
 		if (errno != EINTR) {
-			Error e = Error::fromErrno(errno, "poll on dma-buf fd " + std::to_string(fd));
+			Error e =
+				Error::fromErrno(errno, "poll on dma-buf fd " + std::to_string(fd));
 			DBK_LOG(Allocator, Error, "%s", e.message.c_str());
 			return e;
 		}

@@ -33,8 +33,8 @@ Result<FrameLayout> computeFrameLayout(const PixelFormatInfo &format, uint32_t w
 		return Error{ EINVAL, std::string(format.name) +
 					      " is tiled: only linear layouts are computed" };
 	if (c.packedStride && (pad.left || pad.right || pad.top || pad.bottom))
-		return Error{ EINVAL, "padding was requested but the stride must be packed" +
-					      owner(c) };
+		return Error{ EINVAL,
+			      "padding was requested but the stride must be packed" + owner(c) };
 	const uint32_t fullWidth = width + pad.left + pad.right;
 	const uint32_t fullHeight = height + pad.top + pad.bottom;
 
@@ -45,17 +45,20 @@ Result<FrameLayout> computeFrameLayout(const PixelFormatInfo &format, uint32_t w
 	uint64_t running = 0;
 	for (unsigned p = 0; p < format.planes; ++p) {
 		const uint32_t packed = format.packedStride(p, fullWidth);
-		const uint32_t align = std::max<uint32_t>(c.strideAlign, pad.strideAlignMask[p] + 1);
+		const uint32_t align =
+			std::max<uint32_t>(c.strideAlign, pad.strideAlignMask[p] + 1);
 		uint64_t stride = packed;
 		if (c.packedStride) {
 			if (packed % align)
-				return Error{ EINVAL, std::string(format.name) + " " +
-							      std::to_string(width) + "x" +
-							      std::to_string(height) + ": packed stride " +
-							      std::to_string(packed) + " of plane " +
-							      std::to_string(p) +
-							      " is not a multiple of the stride alignment " +
-							      std::to_string(align) + owner(c) };
+				return Error{
+					EINVAL,
+					std::string(format.name) + " " + std::to_string(width) +
+						"x" + std::to_string(height) + ": packed stride " +
+						std::to_string(packed) + " of plane " +
+						std::to_string(p) +
+						" is not a multiple of the stride alignment " +
+						std::to_string(align) + owner(c)
+				};
 		} else {
 			stride = alignUp(packed, align);
 		}
@@ -66,8 +69,8 @@ Result<FrameLayout> computeFrameLayout(const PixelFormatInfo &format, uint32_t w
 		const uint64_t rows = format.planeHeight(p, fullHeight);
 		l.planeSize[p] = stride * rows;
 		/* Where the visible picture starts inside the padded plane. */
-		const uint64_t visibleOffset = format.planeHeight(p, pad.top) * stride +
-					       format.packedStride(p, pad.left);
+		const uint64_t visibleOffset =
+			format.planeHeight(p, pad.top) * stride + format.packedStride(p, pad.left);
 
 		if (l.perPlaneMemory) {
 			l.offset[p] = visibleOffset;
@@ -88,20 +91,22 @@ Result<FrameLayout> computeFrameLayout(const PixelFormatInfo &format, uint32_t w
 	if (!l.perPlaneMemory)
 		l.memorySize[0] = running;
 	l.frameSize = running;
-	if (c.maxSize && (l.perPlaneMemory ? *std::max_element(l.memorySize.begin(), l.memorySize.end())
-					   : running) > c.maxSize)
-		return Error{ EFBIG, "frame of " + std::to_string(running) + " bytes exceeds max-size " +
+	if (c.maxSize &&
+	    (l.perPlaneMemory ? *std::max_element(l.memorySize.begin(), l.memorySize.end())
+			      : running) > c.maxSize)
+		return Error{ EFBIG, "frame of " + std::to_string(running) +
+					     " bytes exceeds max-size " +
 					     std::to_string(c.maxSize) + owner(c) };
 	std::string planes;
 	for (unsigned p = 0; p < format.planes; ++p)
-		planes += " plane " + std::to_string(p) + ": stride " + std::to_string(l.stride[p]) +
-			  " offset " + std::to_string(l.offset[p]) + " size " +
-			  std::to_string(l.planeSize[p]) + ";";
+		planes += " plane " + std::to_string(p) + ": stride " +
+			  std::to_string(l.stride[p]) + " offset " + std::to_string(l.offset[p]) +
+			  " size " + std::to_string(l.planeSize[p]) + ";";
 	DBK_LOG(Allocator, Debug, "%.*s %ux%u%s laid out in %s memor%s of %llu bytes:%s",
-		static_cast<int>(format.name.size()), format.name.data(),
-		width, height, owner(c).c_str(), l.perPlaneMemory ? "one" : "a single",
-		l.perPlaneMemory ? "y per plane" : "y", static_cast<unsigned long long>(l.frameSize),
-		planes.c_str());
+		static_cast<int>(format.name.size()), format.name.data(), width, height,
+		owner(c).c_str(), l.perPlaneMemory ? "one" : "a single",
+		l.perPlaneMemory ? "y per plane" : "y",
+		static_cast<unsigned long long>(l.frameSize), planes.c_str());
 	return l;
 }
 

@@ -45,8 +45,8 @@ Result<std::unique_ptr<UdmabufExporter>> UdmabufExporter::open(const char *devic
 	if (fd < 0) {
 		int err = errno;
 		if (err == ENOENT) {
-			DBK_LOG(Allocator, Debug, "%s: no such device, udmabuf exporter unavailable",
-				device);
+			DBK_LOG(Allocator, Debug,
+				"%s: no such device, udmabuf exporter unavailable", device);
 			return Error{ err, std::string("cannot open ") + device +
 						   ": no such device (is the kernel built with "
 						   "CONFIG_UDMABUF, or `modprobe udmabuf`?)" };

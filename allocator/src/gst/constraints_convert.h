@@ -3,7 +3,7 @@
 #pragma once
 
 #include "dmabufkit/core/constraints.h"
-#include "dmabufkit/dbk-constraints.h"
+#include "dmabufkit/dbk_constraints.h"
 
 namespace dmabufkit::gst {
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/dbk-allocator.h"
+#include "dmabufkit/dbk_allocator.h"
 
 #include <atomic>
 #include <cerrno>
@@ -87,8 +87,9 @@ MemoryState *stateOf(GstMemory *mem)
 
 uint64_t flagsToSync(GstMapFlags flags)
 {
-	Access a = (flags & GST_MAP_WRITE) ? ((flags & GST_MAP_READ) ? Access::ReadWrite : Access::Write)
-					   : Access::Read;
+	Access a = (flags & GST_MAP_WRITE)
+			   ? ((flags & GST_MAP_READ) ? Access::ReadWrite : Access::Write)
+			   : Access::Read;
 	return syncFlags(a);
 }
 
@@ -223,10 +224,11 @@ static Result<Exporter *> choose_exporter(DbkAllocator *self, const Constraints 
 			return e;
 		std::string why = exporterMismatch((*e)->traits(), c, size);
 		if (!why.empty()) {
-			Error err{ ENOTSUP, (*e)->traits().name + " cannot meet the constraints of " +
-						    (c.consumer.empty() ? std::string("the consumers")
-									: c.consumer) +
-						    ": " + why };
+			Error err{ ENOTSUP,
+				   (*e)->traits().name + " cannot meet the constraints of " +
+					   (c.consumer.empty() ? std::string("the consumers")
+							       : c.consumer) +
+					   ": " + why };
 			GST_WARNING_OBJECT(self, "exporter %s was asked for: %s",
 					   self->state->fixedExporter.c_str(), err.message.c_str());
 			return err;
@@ -259,12 +261,14 @@ GstMemory *dbk_allocator_alloc_dmabuf_with_stride(DbkAllocator *self, gsize size
 	if (constraints)
 		c = gst::toCore(*constraints);
 	if (size == 0) {
-		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID, "cannot allocate a dma-buf of size 0");
+		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID,
+			    "cannot allocate a dma-buf of size 0");
 		return nullptr;
 	}
 	auto e = choose_exporter(self, c, size);
 	if (!e) {
-		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s", e.error().message.c_str());
+		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s",
+			    e.error().message.c_str());
 		return nullptr;
 	}
 	AllocationRequest req;
@@ -321,7 +325,8 @@ GstMemory *dbk_allocator_import(DbkAllocator *self, gint fd, gboolean take_owner
 	g_return_val_if_fail(DBK_IS_ALLOCATOR(self), nullptr);
 	auto buf = take_ownership ? DmaBuf::adopt(UniqueFD(fd)) : DmaBuf::borrow(fd);
 	if (!buf) {
-		GST_WARNING_OBJECT(self, "cannot import fd %d: %s", fd, buf.error().message.c_str());
+		GST_WARNING_OBJECT(self, "cannot import fd %d: %s", fd,
+				   buf.error().message.c_str());
 		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID, "%s", buf.error().message.c_str());
 		return nullptr;
 	}
@@ -345,7 +350,8 @@ gchar *dbk_allocator_select_exporter(DbkAllocator *self, const DbkConstraints *c
 		c = gst::toCore(*constraints);
 	auto e = choose_exporter(self, c, size);
 	if (!e) {
-		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s", e.error().message.c_str());
+		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s",
+			    e.error().message.c_str());
 		return nullptr;
 	}
 	return g_strdup((*e)->traits().name.c_str());
@@ -485,7 +491,8 @@ DbkAllocator *dbk_allocator_new_for_exporter(const gchar *exporter, GError **err
 		return self;
 	auto e = self->state->registry.find(exporter);
 	if (!e) {
-		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s", e.error().message.c_str());
+		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s",
+			    e.error().message.c_str());
 		gst_object_unref(self);
 		return nullptr;
 	}
@@ -511,15 +518,17 @@ DbkAllocator *dbk_allocator_new_for_drm_fd(gint drm_fd, GError **error)
 	UniqueFD own(drm_fd >= 0 ? fcntl(drm_fd, F_DUPFD_CLOEXEC, 3) : -1);
 	if (!own) {
 		const int err = drm_fd >= 0 ? errno : EBADF;
-		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s",
-			    Error::fromErrno(err, "cannot duplicate DRM fd " + std::to_string(drm_fd))
-				    .message.c_str());
+		g_set_error(
+			error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s",
+			Error::fromErrno(err, "cannot duplicate DRM fd " + std::to_string(drm_fd))
+				.message.c_str());
 		return nullptr;
 	}
 	auto e = DrmDumbExporter::adopt(std::move(own));
 	if (!e) {
 		GST_WARNING("DRM fd %d cannot export: %s", drm_fd, e.error().message.c_str());
-		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s", e.error().message.c_str());
+		g_set_error(error, DBK_ERROR, DBK_ERROR_NO_EXPORTER, "%s",
+			    e.error().message.c_str());
 		return nullptr;
 	}
 	DbkAllocator *self = dbk_allocator_new();
@@ -612,7 +621,8 @@ gboolean dbk_memory_wait_fences(GstMemory *mem, GstMapFlags flags, gint timeout_
 		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID, "memory is not a dma-buf");
 		return FALSE;
 	}
-	auto r = waitForFences(fd, (flags & GST_MAP_WRITE) ? Access::Write : Access::Read, timeout_ms);
+	auto r = waitForFences(fd, (flags & GST_MAP_WRITE) ? Access::Write : Access::Read,
+			       timeout_ms);
 	if (!r) {
 		g_set_error(error, DBK_ERROR, DBK_ERROR_FAILED, "%s", r.error().message.c_str());
 		return FALSE;

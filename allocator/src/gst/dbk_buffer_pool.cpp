@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/dbk-buffer-pool.h"
+#include "dmabufkit/dbk_buffer_pool.h"
 
 #include <atomic>
 #include <mutex>
@@ -102,7 +102,8 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 	LayoutPadding pad;
 	GstVideoAlignment align;
 	gst_video_alignment_reset(&align);
-	bool hasAlign = gst_buffer_pool_config_has_option(config, GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
+	bool hasAlign =
+		gst_buffer_pool_config_has_option(config, GST_BUFFER_POOL_OPTION_VIDEO_ALIGNMENT);
 	if (hasAlign) {
 		gst_buffer_pool_config_get_video_alignment(config, &align);
 		pad.top = align.padding_top;
@@ -135,7 +136,8 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 		uint64_t base = 0;
 		for (unsigned q = 0; layout->perPlaneMemory && q < p; ++q)
 			base += layout->memorySize[q];
-		GST_VIDEO_INFO_PLANE_OFFSET(&info, p) = static_cast<gsize>(base + layout->offset[p]);
+		GST_VIDEO_INFO_PLANE_OFFSET(&info, p) =
+			static_cast<gsize>(base + layout->offset[p]);
 	}
 	GST_VIDEO_INFO_SIZE(&info) = static_cast<gsize>(layout->frameSize);
 
@@ -156,18 +158,21 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 	}
 	g_free(exporter);
 
-	GST_INFO_OBJECT(self, "%s %ux%u: %u memor%s, frame %" G_GUINT64_FORMAT
+	GST_INFO_OBJECT(self,
+			"%s %ux%u: %u memor%s, frame %" G_GUINT64_FORMAT
 			" bytes, strides %u/%u/%u, exporter %s, constraints: %s",
 			fmtName, GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
 			layout->memories(), layout->memories() == 1 ? "y" : "ies",
 			layout->frameSize, layout->stride[0], layout->stride[1], layout->stride[2],
 			st->exporter.c_str(), c.describe().c_str());
-	GST_INFO_OBJECT(self, "exporter %s chosen for this pool, %u to %u buffers (0: no limit), "
+	GST_INFO_OBJECT(self,
+			"exporter %s chosen for this pool, %u to %u buffers (0: no limit), "
 			"offsets %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
 			st->exporter.c_str(), min, max, layout->offset[0], layout->offset[1],
 			layout->offset[2]);
 
-	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(layout->frameSize), min, max);
+	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(layout->frameSize), min,
+					  max);
 	return GST_BUFFER_POOL_CLASS(dbk_buffer_pool_parent_class)->set_config(pool, config);
 }
 
@@ -181,15 +186,17 @@ static GstFlowReturn dbk_buffer_pool_alloc_buffer(GstBufferPool *pool, GstBuffer
 	GstBuffer *buf = gst_buffer_new();
 
 	for (unsigned m = 0; m < l.memories(); ++m) {
-		gchar *name = l.memories() > 1
-				      ? g_strdup_printf("%s:%" G_GUINT64_FORMAT ".%u", st->prefix.c_str(), index, m)
-				      : g_strdup_printf("%s:%" G_GUINT64_FORMAT, st->prefix.c_str(), index);
+		gchar *name = l.memories() > 1 ? g_strdup_printf("%s:%" G_GUINT64_FORMAT ".%u",
+								 st->prefix.c_str(), index, m)
+					       : g_strdup_printf("%s:%" G_GUINT64_FORMAT,
+								 st->prefix.c_str(), index);
 		GError *err = nullptr;
 		GstMemory *mem = dbk_allocator_alloc_dmabuf_with_stride(
 			st->allocator, l.memorySize[m], l.stride[m], &st->cConstraints, name, &err);
 		g_free(name);
 		if (!mem) {
-			GST_ERROR_OBJECT(self, "buffer %" G_GUINT64_FORMAT ": %s", index, err->message);
+			GST_ERROR_OBJECT(self, "buffer %" G_GUINT64_FORMAT ": %s", index,
+					 err->message);
 			{
 				std::lock_guard lock(st->lock);
 				st->error = err->message;
@@ -209,8 +216,8 @@ static GstFlowReturn dbk_buffer_pool_alloc_buffer(GstBufferPool *pool, GstBuffer
 	}
 	GstVideoMeta *meta = gst_buffer_add_video_meta_full(
 		buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(&st->info),
-		GST_VIDEO_INFO_WIDTH(&st->info), GST_VIDEO_INFO_HEIGHT(&st->info), l.planes, offsets,
-		strides);
+		GST_VIDEO_INFO_WIDTH(&st->info), GST_VIDEO_INFO_HEIGHT(&st->info), l.planes,
+		offsets, strides);
 	if (st->hasAlign)
 		gst_video_meta_set_alignment(meta, st->align);
 
@@ -298,7 +305,8 @@ GstBufferPool *dbk_buffer_pool_new(DbkAllocator *allocator)
 {
 	dbk_init();
 	auto *self = static_cast<DbkBufferPool *>(g_object_new(DBK_TYPE_BUFFER_POOL, nullptr));
-	self->state->allocator = allocator ? DBK_ALLOCATOR(gst_object_ref(allocator)) : dbk_allocator_new();
+	self->state->allocator =
+		allocator ? DBK_ALLOCATOR(gst_object_ref(allocator)) : dbk_allocator_new();
 	gst_object_ref_sink(self);
 	return GST_BUFFER_POOL(self);
 }
@@ -367,15 +375,14 @@ GstStructure *dbk_buffer_pool_get_stats_structure(DbkBufferPool *self)
 	DbkPoolStats s;
 	dbk_buffer_pool_get_stats(self, &s);
 	std::lock_guard lock(self->state->lock);
-	return gst_structure_new("dmabufkit/pool-stats", "allocated", G_TYPE_UINT64, s.allocated,
-				 "in-flight", G_TYPE_UINT64, s.in_flight, "waits", G_TYPE_UINT64,
-				 s.waits, "sync-starts", G_TYPE_UINT64, s.access.sync_starts,
-				 "sync-ends", G_TYPE_UINT64, s.access.sync_ends, "mmaps",
-				 G_TYPE_UINT64, s.access.mmaps, "munmaps", G_TYPE_UINT64,
-				 s.access.munmaps, "live", G_TYPE_UINT64, s.access.live,
-				 "live-bytes", G_TYPE_UINT64, s.access.live_bytes, "exporter",
-				 G_TYPE_STRING, self->state->exporter.c_str(), "name-prefix",
-				 G_TYPE_STRING, self->state->prefix.c_str(), nullptr);
+	return gst_structure_new(
+		"dmabufkit/pool-stats", "allocated", G_TYPE_UINT64, s.allocated, "in-flight",
+		G_TYPE_UINT64, s.in_flight, "waits", G_TYPE_UINT64, s.waits, "sync-starts",
+		G_TYPE_UINT64, s.access.sync_starts, "sync-ends", G_TYPE_UINT64, s.access.sync_ends,
+		"mmaps", G_TYPE_UINT64, s.access.mmaps, "munmaps", G_TYPE_UINT64, s.access.munmaps,
+		"live", G_TYPE_UINT64, s.access.live, "live-bytes", G_TYPE_UINT64,
+		s.access.live_bytes, "exporter", G_TYPE_STRING, self->state->exporter.c_str(),
+		"name-prefix", G_TYPE_STRING, self->state->prefix.c_str(), nullptr);
 }
 
 /**
@@ -440,7 +447,8 @@ GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *e
 	gst_query_parse_allocation(query, &caps, nullptr);
 	GstVideoInfo info;
 	if (!caps || !gst_video_info_from_caps(&info, caps)) {
-		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID, "the allocation query has no video caps");
+		g_set_error(error, DBK_ERROR, DBK_ERROR_INVALID,
+			    "the allocation query has no video caps");
 		return nullptr;
 	}
 	DbkConstraints constraints;
@@ -457,7 +465,8 @@ GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *e
 		if (pool && !DBK_IS_BUFFER_POOL(pool)) {
 			/* Not ours: it would not give dma-bufs laid out for these consumers. */
 			GST_DEBUG("downstream pool %" GST_PTR_FORMAT " is not a dmabufkit pool: "
-				  "not used", pool);
+				  "not used",
+				  pool);
 			gst_object_unref(pool);
 			pool = nullptr;
 		} else if (pool) {
@@ -485,7 +494,8 @@ GstBufferPool *dbk_buffer_pool_decide_allocation(GstQuery *query, const gchar *e
 	min = MAX(min, 2u);
 
 	GstStructure *config = gst_buffer_pool_get_config(pool);
-	gst_buffer_pool_config_set_params(config, caps, MAX(size, static_cast<guint>(info.size)), min, max);
+	gst_buffer_pool_config_set_params(config, caps, MAX(size, static_cast<guint>(info.size)),
+					  min, max);
 	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
 	dbk_buffer_pool_config_set_constraints(config, &constraints);
 	if (name_prefix)
@@ -531,13 +541,16 @@ void dbk_buffer_pool_post_allocation_error(GstElement *element, const gchar *exp
 {
 	GstElement *self = element;
 	if (g_error_matches(error, DBK_ERROR, DBK_ERROR_INVALID))
-		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No video caps in the allocation query"),
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("No video caps in the allocation query"),
 				  ("%s", error->message));
 	else if (g_error_matches(error, DBK_ERROR, DBK_ERROR_CONFLICT))
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Downstream buffer constraints conflict"),
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
+				  ("Downstream buffer constraints conflict"),
 				  ("%s", error->message));
 	else
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-				  ("Cannot allocate dma-bufs (exporter \"%s\")", exporter ? exporter : "auto"),
+				  ("Cannot allocate dma-bufs (exporter \"%s\")",
+				   exporter ? exporter : "auto"),
 				  ("%s", error->message));
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "dmabufkit/dbk-constraints.h"
+#include "dmabufkit/dbk_constraints.h"
 
 #include <cstring>
 #include <vector>
@@ -40,7 +40,7 @@ void fromCore(const Constraints &c, DbkConstraints *out)
 
 using namespace dmabufkit;
 
-G_DEFINE_QUARK(dbk-error-quark, dbk_error)
+G_DEFINE_QUARK(dbk - error - quark, dbk_error)
 
 /**
  * dbk_constraints_meta_api_get_type:

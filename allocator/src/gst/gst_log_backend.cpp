@@ -66,8 +66,8 @@ void installGstLogBackend()
 	static gsize done = 0;
 	if (g_once_init_enter(&done)) {
 		for (size_t i = 0; i < kCategories.size(); i++) {
-			std::string name = std::string("dmabufkit-") +
-					   logCategoryName(kCategories[i].first);
+			std::string name =
+				std::string("dmabufkit-") + logCategoryName(kCategories[i].first);
 			GST_DEBUG_CATEGORY_INIT(gstCategories[i], name.c_str(), 0,
 						kCategories[i].second);
 		}

@@ -80,8 +80,9 @@ Result<void> checkPair(const FrameView &src, const FrameView &dst, bool sameSize
 {
 	if (src.width <= 0 || src.height <= 0 || dst.width <= 0 || dst.height <= 0)
 		return Error{ 0, "empty frame (" + std::to_string(src.width) + "x" +
-					 std::to_string(src.height) + " to " + std::to_string(dst.width) +
-					 "x" + std::to_string(dst.height) + ")" };
+					 std::to_string(src.height) + " to " +
+					 std::to_string(dst.width) + "x" +
+					 std::to_string(dst.height) + ")" };
 	if (sameSize && (src.width != dst.width || src.height != dst.height))
 		return Error{ 0, "source and destination sizes differ" };
 	for (int p = 0; p < planeCount(src.format); ++p)
@@ -134,12 +135,12 @@ bool canScale(KernelFormat f)
 	return isRgb32(f) || f == KernelFormat::GRAY8;
 }
 
-Result<void> convertFrame(const FrameView &src, const FrameView &dst, const video::YuvCoefficients &c,
-			 KernelImpl impl, ThreadPool *pool)
+Result<void> convertFrame(const FrameView &src, const FrameView &dst,
+			  const video::YuvCoefficients &c, KernelImpl impl, ThreadPool *pool)
 {
 	if (!canConvert(src.format, dst.format))
-		return Error{ 0, std::string("cannot convert ") + kernelFormatName(src.format) + " to " +
-		       kernelFormatName(dst.format) };
+		return Error{ 0, std::string("cannot convert ") + kernelFormatName(src.format) +
+					 " to " + kernelFormatName(dst.format) };
 	if (auto r = checkPair(src, dst, true); !r)
 		return r;
 	if (src.format == dst.format) {
@@ -153,7 +154,8 @@ Result<void> convertFrame(const FrameView &src, const FrameView &dst, const vide
 				const YuvRowSource s = yuvRow(src, y);
 				int x = 0;
 				if (impl == KernelImpl::Simd)
-					x = yuvRowToRgbSimd(s, dst.row(0, y), dst.format, src.width, c);
+					x = yuvRowToRgbSimd(s, dst.row(0, y), dst.format, src.width,
+							    c);
 				yuvRowToRgbScalar(s, dst.row(0, y), dst.format, x, src.width, c);
 			}
 		});
@@ -163,13 +165,14 @@ Result<void> convertFrame(const FrameView &src, const FrameView &dst, const vide
 	forRows(pool, src.height, kMinRowsPerThread, [&](int y0, int y1) {
 		for (int y = y0; y < y1; ++y)
 			for (int x = 0; x < src.width; ++x)
-				storeRgb(dst.format, dst.row(0, y), x, loadRgb(src.format, src.row(0, y), x));
+				storeRgb(dst.format, dst.row(0, y), x,
+					 loadRgb(src.format, src.row(0, y), x));
 	});
 	return {};
 }
 
 Result<void> invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
-			ThreadPool *pool)
+			 ThreadPool *pool)
 {
 	if (src.format != dst.format || src.format == KernelFormat::Unknown)
 		return Error{ 0, "invert needs the same known format on both sides" };
@@ -200,7 +203,7 @@ Result<void> invertFrame(const FrameView &src, const FrameView &dst, KernelImpl 
 }
 
 Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
-			   ThreadPool *pool)
+			    ThreadPool *pool)
 {
 	if (src.format != dst.format || src.format == KernelFormat::Unknown)
 		return Error{ 0, "grayscale needs the same known format on both sides" };
@@ -228,7 +231,8 @@ Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelIm
 		case KernelFormat::I420:
 			for (int y = y0; y < y1; ++y)
 				if (src.row(0, y) != dst.row(0, y))
-					std::memcpy(dst.row(0, y), src.row(0, y), src.planeRowBytes(0));
+					std::memcpy(dst.row(0, y), src.row(0, y),
+						    src.planeRowBytes(0));
 			for (int p = 1; p < planeCount(f); ++p)
 				for (int y = (y0 + 1) / 2; y < (y1 + 1) / 2; ++y)
 					std::memset(dst.row(p, y), 128, src.planeRowBytes(p));
@@ -236,7 +240,8 @@ Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelIm
 		case KernelFormat::GRAY8:
 			for (int y = y0; y < y1; ++y)
 				if (src.row(0, y) != dst.row(0, y))
-					std::memcpy(dst.row(0, y), src.row(0, y), src.planeRowBytes(0));
+					std::memcpy(dst.row(0, y), src.row(0, y),
+						    src.planeRowBytes(0));
 			break;
 		case KernelFormat::RGB16:
 			for (int y = y0; y < y1; ++y)
@@ -250,7 +255,8 @@ Result<void> grayscaleFrame(const FrameView &src, const FrameView &dst, KernelIm
 			for (int y = y0; y < y1; ++y) {
 				int x = 0;
 				if (impl == KernelImpl::Simd)
-					x = grayRgb32RowSimd(src.row(0, y), dst.row(0, y), f, src.width);
+					x = grayRgb32RowSimd(src.row(0, y), dst.row(0, y), f,
+							     src.width);
 				grayRgb32RowScalar(src.row(0, y), dst.row(0, y), f, x, src.width);
 			}
 		}
@@ -319,9 +325,10 @@ void scaleRowsReference(const FrameView &src, const FrameView &dst, ScaleMethod 
 					int x0, x1, wx, sy0, sy1, wy;
 					bilinearTap(ox, src.width, dst.width, x0, x1, wx);
 					bilinearTap(oy, src.height, dst.height, sy0, sy1, wy);
-					v = lerp2(src.row(0, sy0)[x0 * bpp + c], src.row(0, sy0)[x1 * bpp + c],
-						  src.row(0, sy1)[x0 * bpp + c], src.row(0, sy1)[x1 * bpp + c],
-						  wx, wy);
+					v = lerp2(src.row(0, sy0)[x0 * bpp + c],
+						  src.row(0, sy0)[x1 * bpp + c],
+						  src.row(0, sy1)[x0 * bpp + c],
+						  src.row(0, sy1)[x1 * bpp + c], wx, wy);
 				}
 				dst.row(0, oy)[ox * bpp + c] = v;
 			}
@@ -347,8 +354,8 @@ void scaleRowsFast(const FrameView &src, const FrameView &dst, ScaleMethod m, in
 				for (int c = 0; c < bpp; ++c) {
 					const int t = r0[a + c] * (256 - wx) + r0[b + c] * wx;
 					const int u = r1[a + c] * (256 - wx) + r1[b + c] * wx;
-					d[ox * bpp + c] =
-						static_cast<uint8_t>((t * (256 - wy) + u * wy + 32768) >> 16);
+					d[ox * bpp + c] = static_cast<uint8_t>(
+						(t * (256 - wy) + u * wy + 32768) >> 16);
 				}
 			}
 		}
@@ -373,7 +380,8 @@ void scaleRowsFast(const FrameView &src, const FrameView &dst, ScaleMethod m, in
 		for (int ox = 0; ox < dst.width; ++ox) {
 			const uint32_t n = static_cast<uint32_t>((xb[ox] - xa[ox]) * (yb - ya));
 			for (int c = 0; c < bpp; ++c)
-				d[ox * bpp + c] = static_cast<uint8_t>((sums[ox * bpp + c] + n / 2) / n);
+				d[ox * bpp + c] =
+					static_cast<uint8_t>((sums[ox * bpp + c] + n / 2) / n);
 		}
 	}
 }
@@ -381,7 +389,7 @@ void scaleRowsFast(const FrameView &src, const FrameView &dst, ScaleMethod m, in
 } /* namespace */
 
 Result<void> scaleFrame(const FrameView &src, const FrameView &dst, ScaleMethod method,
-		       KernelImpl impl, ThreadPool *pool)
+			KernelImpl impl, ThreadPool *pool)
 {
 	if (src.format != dst.format || !canScale(src.format))
 		return Error{ 0, std::string("scale works on 4-byte RGB and GRAY8, not ") +

@@ -32,8 +32,9 @@ bool canScale(KernelFormat f);
  * formats it does not handle, sizes that do not fit, missing planes.
  */
 /** \brief Convert \a src into \a dst (same size), YUV through \a c. */
-Result<void> convertFrame(const FrameView &src, const FrameView &dst, const video::YuvCoefficients &c,
-			  KernelImpl impl, ThreadPool *pool = nullptr);
+Result<void> convertFrame(const FrameView &src, const FrameView &dst,
+			  const video::YuvCoefficients &c, KernelImpl impl,
+			  ThreadPool *pool = nullptr);
 /** \brief Invert every colour of \a src into \a dst (same format and size). */
 Result<void> invertFrame(const FrameView &src, const FrameView &dst, KernelImpl impl,
 			 ThreadPool *pool = nullptr);

@@ -20,7 +20,8 @@ bool validFramePathPattern(const std::string &pattern, std::string *why)
 			++j;
 		if (j >= pattern.size() || pattern[j] != 'd') {
 			if (why)
-				*why = "only %d (optionally %05d) and %% may appear in \"" + pattern + "\"";
+				*why = "only %d (optionally %05d) and %% may appear in \"" +
+				       pattern + "\"";
 			return false;
 		}
 		conversions++;
@@ -63,7 +64,8 @@ std::string formatFramePath(const std::string &pattern, uint64_t index)
 }
 
 FramePngWriter::FramePngWriter(Done done, size_t maxPending)
-	: done_(std::move(done)), maxPending_(maxPending ? maxPending : 1), thread_([this] { run(); })
+	: done_(std::move(done)), maxPending_(maxPending ? maxPending : 1),
+	  thread_([this] { run(); })
 {
 }
 

@@ -60,8 +60,8 @@ void yuvRowToRgbScalar(const YuvRowSource &src, uint8_t *dst, KernelFormat dstFo
 			d[0] = 0xff, d[1] = r, d[2] = g, d[3] = b;
 			break;
 		case KernelFormat::RGB16: {
-			const uint16_t p = static_cast<uint16_t>(((r & 0xf8) << 8) | ((g & 0xfc) << 3) |
-								 (b >> 3));
+			const uint16_t p = static_cast<uint16_t>(((r & 0xf8) << 8) |
+								 ((g & 0xfc) << 3) | (b >> 3));
 			dst[2 * x] = static_cast<uint8_t>(p);
 			dst[2 * x + 1] = static_cast<uint8_t>(p >> 8);
 			break;

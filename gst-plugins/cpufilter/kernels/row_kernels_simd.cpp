@@ -134,13 +134,13 @@ int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const video::YuvCoeff
 		const VU bE = finish(k, hn::Add(ysE, bC)), bO = finish(k, hn::Add(ysO, bC));
 		if constexpr (Dst == KernelFormat::BGRx || Dst == KernelFormat::BGRA) {
 			hn::StoreInterleaved4(hn::Or(bE, hn::ShiftLeft<8>(gE)), hn::Or(rE, ff00),
-					      hn::Or(bO, hn::ShiftLeft<8>(gO)), hn::Or(rO, ff00), du,
-					      u16(dst + 4 * x));
+					      hn::Or(bO, hn::ShiftLeft<8>(gO)), hn::Or(rO, ff00),
+					      du, u16(dst + 4 * x));
 		} else if constexpr (Dst == KernelFormat::xRGB || Dst == KernelFormat::ARGB) {
-			hn::StoreInterleaved4(hn::Or(ff, hn::ShiftLeft<8>(rE)),
-					      hn::Or(gE, hn::ShiftLeft<8>(bE)),
-					      hn::Or(ff, hn::ShiftLeft<8>(rO)),
-					      hn::Or(gO, hn::ShiftLeft<8>(bO)), du, u16(dst + 4 * x));
+			hn::StoreInterleaved4(
+				hn::Or(ff, hn::ShiftLeft<8>(rE)), hn::Or(gE, hn::ShiftLeft<8>(bE)),
+				hn::Or(ff, hn::ShiftLeft<8>(rO)), hn::Or(gO, hn::ShiftLeft<8>(bO)),
+				du, u16(dst + 4 * x));
 		} else if constexpr (Dst == KernelFormat::RGB16) {
 			const VU f8 = hn::Set(du, 0xf8), fc = hn::Set(du, 0xfc);
 			auto pack = [&](VU r, VU g, VU b) {
@@ -148,7 +148,8 @@ int yuvRow(const YuvRowSource &s, uint8_t *dst, int width, const video::YuvCoeff
 						     hn::ShiftLeft<3>(hn::And(g, fc))),
 					      hn::ShiftRight<3>(b));
 			};
-			hn::StoreInterleaved2(pack(rE, gE, bE), pack(rO, gO, bO), du, u16(dst + 2 * x));
+			hn::StoreInterleaved2(pack(rE, gE, bE), pack(rO, gO, bO), du,
+					      u16(dst + 2 * x));
 		}
 	}
 	return x;
@@ -228,14 +229,15 @@ int GrayRgb32Row(const uint8_t *src, uint8_t *dst, KernelFormat f, int width)
 			bl = hn::And(a, lo), g = hn::ShiftRight<8>(a);
 			r = hn::And(b, lo), alpha = hn::ShiftRight<8>(b);
 		}
-		const VU yv = hn::ShiftRight<8>(
-			hn::Add(hn::Add(hn::Mul(r, kr), hn::Mul(g, kg)), hn::Add(hn::Mul(bl, kb), rnd)));
+		const VU yv = hn::ShiftRight<8>(hn::Add(hn::Add(hn::Mul(r, kr), hn::Mul(g, kg)),
+							hn::Add(hn::Mul(bl, kb), rnd)));
 		const VU yy = hn::Or(yv, hn::ShiftLeft<8>(yv));
 		if (alphaFirst)
-			hn::StoreInterleaved2(hn::Or(alpha, hn::And(yy, hi)), yy, du, u16(dst + 4 * x));
-		else
-			hn::StoreInterleaved2(yy, hn::Or(hn::ShiftLeft<8>(alpha), hn::And(yy, lo)), du,
+			hn::StoreInterleaved2(hn::Or(alpha, hn::And(yy, hi)), yy, du,
 					      u16(dst + 4 * x));
+		else
+			hn::StoreInterleaved2(yy, hn::Or(hn::ShiftLeft<8>(alpha), hn::And(yy, lo)),
+					      du, u16(dst + 4 * x));
 	}
 	return x;
 }

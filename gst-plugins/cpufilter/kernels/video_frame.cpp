@@ -16,10 +16,11 @@ struct FormatName {
 };
 
 constexpr FormatName formatNames[] = {
-	{ KernelFormat::YUY2, "YUY2" },	 { KernelFormat::UYVY, "UYVY" }, { KernelFormat::NV12, "NV12" },
-	{ KernelFormat::I420, "I420" },	 { KernelFormat::BGRx, "BGRx" }, { KernelFormat::xRGB, "xRGB" },
-	{ KernelFormat::BGRA, "BGRA" },	 { KernelFormat::ARGB, "ARGB" }, { KernelFormat::RGB16, "RGB16" },
-	{ KernelFormat::GRAY8, "GRAY8" },
+	{ KernelFormat::YUY2, "YUY2" },	  { KernelFormat::UYVY, "UYVY" },
+	{ KernelFormat::NV12, "NV12" },	  { KernelFormat::I420, "I420" },
+	{ KernelFormat::BGRx, "BGRx" },	  { KernelFormat::xRGB, "xRGB" },
+	{ KernelFormat::BGRA, "BGRA" },	  { KernelFormat::ARGB, "ARGB" },
+	{ KernelFormat::RGB16, "RGB16" }, { KernelFormat::GRAY8, "GRAY8" },
 };
 
 } /* namespace */

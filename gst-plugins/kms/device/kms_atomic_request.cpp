@@ -8,7 +8,9 @@
 
 namespace dmabufkit::kms {
 
-AtomicRequest::AtomicRequest() : req_(drmModeAtomicAlloc()) {}
+AtomicRequest::AtomicRequest() : req_(drmModeAtomicAlloc())
+{
+}
 
 AtomicRequest::~AtomicRequest()
 {
@@ -35,8 +37,8 @@ std::string AtomicRequest::describe() const
 {
 	std::string text;
 	for (const Item &i : items_)
-		text += (text.empty() ? "" : " ") + std::to_string(i.objectId) + "." + i.name + "=" +
-			std::to_string(i.value);
+		text += (text.empty() ? "" : " ") + std::to_string(i.objectId) + "." + i.name +
+			"=" + std::to_string(i.value);
 	return text;
 }
 

@@ -106,7 +106,8 @@ Result<ObjectProperties> ObjectProperties::read(int fd, uint32_t id, uint32_t ty
 		const int err = errno;
 		DBK_LOG(Kms, Error, "DRM fd %d: drmModeObjectGetProperties(%u) failed: %s", fd, id,
 			std::strerror(err));
-		return Error::fromErrno(err, "drmModeObjectGetProperties(" + std::to_string(id) + ")");
+		return Error::fromErrno(err,
+					"drmModeObjectGetProperties(" + std::to_string(id) + ")");
 	}
 	ObjectProperties out;
 	out.objectId = id;
@@ -114,8 +115,9 @@ Result<ObjectProperties> ObjectProperties::read(int fd, uint32_t id, uint32_t ty
 	for (uint32_t i = 0; i < p->count_props; ++i) {
 		drmModePropertyRes *prop = drmModeGetProperty(fd, p->props[i]);
 		if (!prop) {
-			DBK_LOG(Kms, Warning, "DRM fd %d: drmModeGetProperty(%u) of object %u failed: %s",
-				fd, p->props[i], id, std::strerror(errno));
+			DBK_LOG(Kms, Warning,
+				"DRM fd %d: drmModeGetProperty(%u) of object %u failed: %s", fd,
+				p->props[i], id, std::strerror(errno));
 			continue;
 		}
 		out.props[prop->name] = { prop->prop_id, p->prop_values[i] };
@@ -208,7 +210,7 @@ Result<std::unique_ptr<KmsDevice>> KmsDevice::open(const DeviceSelection &sel)
 }
 
 Result<std::unique_ptr<KmsDevice>> KmsDevice::openOne(const std::string &path,
-						     const DeviceSelection &sel)
+						      const DeviceSelection &sel)
 {
 	UniqueFD fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
 	if (!fd)
@@ -280,17 +282,21 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 	}
 	if (!conn) {
 		if (sel.connectorId)
-			return Error{ ENOENT, "connector " + std::to_string(sel.connectorId) +
-						      " is not a connected display connector (connectors: " +
-						      idList(res->connectors, res->count_connectors) + ")" };
-		return Error{ ENODEV, "no connected connector (" + (seen.empty() ? "none" : seen) + ")" };
+			return Error{
+				ENOENT,
+				"connector " + std::to_string(sel.connectorId) +
+					" is not a connected display connector (connectors: " +
+					idList(res->connectors, res->count_connectors) + ")"
+			};
+		return Error{ ENODEV,
+			      "no connected connector (" + (seen.empty() ? "none" : seen) + ")" };
 	}
 	connectorName_ = connectorLabel(conn.get());
 	modes_.assign(conn->modes, conn->modes + conn->count_modes);
 	DBK_LOG(Kms, Info, "%s: connector %s (%u) chosen: %s, %d modes (connectors seen: %s)",
 		name().c_str(), connectorName_.c_str(), conn->connector_id,
-		sel.connectorId ? "requested" : "first connected display connector", conn->count_modes,
-		seen.c_str());
+		sel.connectorId ? "requested" : "first connected display connector",
+		conn->count_modes, seen.c_str());
 	auto cprops = ObjectProperties::read(fd, conn->connector_id, DRM_MODE_OBJECT_CONNECTOR);
 	if (!cprops)
 		return cprops.error();
@@ -298,7 +304,8 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 
 	/* CRTC */
 	const uint32_t possible = possibleCrtcs(fd, conn.get());
-	uint32_t crtcId = sel.crtcId ? sel.crtcId : static_cast<uint32_t>(connector_.value("CRTC_ID"));
+	uint32_t crtcId =
+		sel.crtcId ? sel.crtcId : static_cast<uint32_t>(connector_.value("CRTC_ID"));
 	crtcIndex_ = -1;
 	for (int i = 0; i < res->count_crtcs; ++i) {
 		if (crtcId ? res->crtcs[i] == crtcId : (possible & (1u << i)) != 0) {
@@ -307,10 +314,12 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 		}
 	}
 	if (crtcIndex_ < 0 || !(possible & (1u << crtcIndex_)))
-		return Error{ ENOENT, sel.crtcId ? "CRTC " + std::to_string(sel.crtcId) +
-							   " does not exist or cannot drive " + connectorName_ +
-							   " (CRTCs: " + idList(res->crtcs, res->count_crtcs) + ")"
-						 : "no CRTC can drive " + connectorName_ };
+		return Error{ ENOENT, sel.crtcId
+					      ? "CRTC " + std::to_string(sel.crtcId) +
+							" does not exist or cannot drive " +
+							connectorName_ + " (CRTCs: " +
+							idList(res->crtcs, res->count_crtcs) + ")"
+					      : "no CRTC can drive " + connectorName_ };
 	auto crtcProps = ObjectProperties::read(fd, res->crtcs[crtcIndex_], DRM_MODE_OBJECT_CRTC);
 	if (!crtcProps)
 		return crtcProps.error();
@@ -321,7 +330,8 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 		: crtcId   ? "the connector's current CRTC"
 			   : "the first CRTC that can drive the connector");
 	if (crtc_.value("ACTIVE") && crtc_.value("MODE_ID")) {
-		BlobData blob(drmModeGetPropertyBlob(fd, static_cast<uint32_t>(crtc_.value("MODE_ID"))));
+		BlobData blob(
+			drmModeGetPropertyBlob(fd, static_cast<uint32_t>(crtc_.value("MODE_ID"))));
 		if (blob && blob->length >= sizeof(drmModeModeInfo)) {
 			drmModeModeInfo m;
 			std::memcpy(&m, blob->data, sizeof(m));
@@ -330,13 +340,15 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 				crtc_.objectId, modeName(m).c_str());
 		} else {
 			DBK_LOG(Kms, Warning,
-				"%s: cannot read the MODE_ID blob of active CRTC %u (%s); the mode in "
+				"%s: cannot read the MODE_ID blob of active CRTC %u (%s); the mode "
+				"in "
 				"use at open will not be restored",
 				name().c_str(), crtc_.objectId,
 				blob ? "too short" : std::strerror(errno));
 		}
 	} else {
-		DBK_LOG(Kms, Debug, "%s: CRTC %u is inactive at open", name().c_str(), crtc_.objectId);
+		DBK_LOG(Kms, Debug, "%s: CRTC %u is inactive at open", name().c_str(),
+			crtc_.objectId);
 	}
 
 	/* Plane: the one asked for, else the CRTC's primary plane. */
@@ -357,8 +369,8 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 			continue;
 		auto pp = ObjectProperties::read(fd, pl->plane_id, DRM_MODE_OBJECT_PLANE);
 		if (!pp) {
-			DBK_LOG(Kms, Warning, "%s: skipping plane %u: %s", name().c_str(), pl->plane_id,
-				pp.error().message.c_str());
+			DBK_LOG(Kms, Warning, "%s: skipping plane %u: %s", name().c_str(),
+				pl->plane_id, pp.error().message.c_str());
 			continue;
 		}
 		const uint64_t type = pp->value("type");
@@ -373,11 +385,15 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 		break;
 	}
 	if (!chosen)
-		return Error{ ENOENT, sel.planeId ? "plane " + std::to_string(sel.planeId) +
-							    " does not exist or cannot be used with CRTC " +
-							    std::to_string(crtc_.objectId) + " (planes: " +
-							    idList(planes->planes, int(planes->count_planes)) + ")"
-						  : "CRTC " + std::to_string(crtc_.objectId) + " has no primary plane" };
+		return Error{
+			ENOENT,
+			sel.planeId
+				? "plane " + std::to_string(sel.planeId) +
+					  " does not exist or cannot be used with CRTC " +
+					  std::to_string(crtc_.objectId) + " (planes: " +
+					  idList(planes->planes, int(planes->count_planes)) + ")"
+				: "CRTC " + std::to_string(crtc_.objectId) + " has no primary plane"
+		};
 	plane_ = std::move(*chosen);
 	planeFormats_ = std::move(chosenFormats);
 	{
@@ -396,8 +412,10 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 			if (!c || c->connector_type != DRM_MODE_CONNECTOR_WRITEBACK ||
 			    !(possibleCrtcs(fd, c.get()) & (1u << crtcIndex_)))
 				continue;
-			auto wp = ObjectProperties::read(fd, c->connector_id, DRM_MODE_OBJECT_CONNECTOR);
-			if (!wp || !wp->has("WRITEBACK_FB_ID") || !wp->has("WRITEBACK_OUT_FENCE_PTR")) {
+			auto wp = ObjectProperties::read(fd, c->connector_id,
+							 DRM_MODE_OBJECT_CONNECTOR);
+			if (!wp || !wp->has("WRITEBACK_FB_ID") ||
+			    !wp->has("WRITEBACK_OUT_FENCE_PTR")) {
 				DBK_LOG(Kms, Warning,
 					"%s: writeback connector %u lacks WRITEBACK_FB_ID or "
 					"WRITEBACK_OUT_FENCE_PTR; skipped",
@@ -405,16 +423,19 @@ Result<void> KmsDevice::chooseOutput(const DeviceSelection &sel)
 				continue;
 			}
 			if (BlobData blob{ drmModeGetPropertyBlob(
-				    fd, static_cast<uint32_t>(wp->value("WRITEBACK_PIXEL_FORMATS"))) }) {
+				    fd, static_cast<uint32_t>(
+						wp->value("WRITEBACK_PIXEL_FORMATS"))) }) {
 				const auto *f = static_cast<const uint32_t *>(blob->data);
 				writebackFormats_.assign(f, f + blob->length / sizeof(uint32_t));
 			} else {
 				DBK_LOG(Kms, Warning,
-					"%s: cannot read WRITEBACK_PIXEL_FORMATS of connector %u: %s",
+					"%s: cannot read WRITEBACK_PIXEL_FORMATS of connector %u: "
+					"%s",
 					name().c_str(), c->connector_id, std::strerror(errno));
 			}
 			writeback_ = std::move(*wp);
-			DBK_LOG(Kms, Info, "%s: writeback connector %u attaches to CRTC %u (%zu formats)",
+			DBK_LOG(Kms, Info,
+				"%s: writeback connector %u attaches to CRTC %u (%zu formats)",
 				name().c_str(), writeback_->objectId, crtc_.objectId,
 				writebackFormats_.size());
 			break;
@@ -441,7 +462,8 @@ std::vector<ModeCandidate> KmsDevice::modeCandidates(std::optional<size_t> *curr
 		if (!*current) {
 			DBK_LOG(Kms, Debug, "%s: the mode at open (%s) is not among %s's modes",
 				name().c_str(), modeName(cm).c_str(), connectorName_.c_str());
-			out.push_back({ cm.hdisplay, cm.vdisplay, modeRefresh(cm), false, cm.name });
+			out.push_back(
+				{ cm.hdisplay, cm.vdisplay, modeRefresh(cm), false, cm.name });
 			*current = out.size() - 1;
 		}
 	}
@@ -503,7 +525,8 @@ Result<void> KmsDevice::restore()
 	int ret = drmModeAtomicCommit(fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, nullptr);
 	int err = errno;
 	if (ret != 0 && plane_.value("FB_ID")) {
-		/* The framebuffer shown before us is gone (its owner closed it): leave the plane off. */
+		/* The framebuffer shown before us is gone (its owner closed it): leave the plane
+		 * off. */
 		DBK_LOG(Kms, Warning,
 			"%s: restoring plane %u with its previous framebuffer %" PRIu64
 			" failed (%s); restoring with the plane off",
@@ -527,7 +550,8 @@ Result<void> KmsDevice::restore()
 	drmModeAtomicFree(req);
 	if (ret != 0) {
 		Error e = Error::fromErrno(err, "restoring the previous state of CRTC " +
-							std::to_string(crtc_.objectId) + " on " + path_);
+							std::to_string(crtc_.objectId) + " on " +
+							path_);
 		DBK_LOG(Kms, Error, "%s", e.message.c_str());
 		return e;
 	}

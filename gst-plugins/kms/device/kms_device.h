@@ -33,12 +33,12 @@ struct ObjectProperties {
 
 /** \brief What the user asked for (element properties); 0 / empty = automatic. */
 struct DeviceSelection {
-	std::string device;     /**< /dev/dri/cardN */
-	std::string driver;     /**< driver name, e.g. "vkms" */
+	std::string device; /**< /dev/dri/cardN */
+	std::string driver; /**< driver name, e.g. "vkms" */
 	uint32_t connectorId = 0;
 	uint32_t crtcId = 0;
 	uint32_t planeId = 0;
-	bool writeback = false; /**< also find a writeback connector for the CRTC */
+	bool writeback = false;		 /**< also find a writeback connector for the CRTC */
 	std::string devDir = "/dev/dri"; /**< where to scan (tests) */
 };
 
@@ -108,7 +108,7 @@ public:
 private:
 	KmsDevice() = default;
 	static Result<std::unique_ptr<KmsDevice>> openOne(const std::string &path,
-							   const DeviceSelection &sel);
+							  const DeviceSelection &sel);
 	Result<void> chooseOutput(const DeviceSelection &sel);
 
 	UniqueFD fd_;

@@ -40,8 +40,9 @@ Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
 	if (hit)
 		*hit = false;
 	const std::string what = fourccName(f.fourcc) + " " + std::to_string(f.width) + "x" +
-				 std::to_string(f.height) + " pitch " + std::to_string(f.pitches[0]) +
-				 " offset " + std::to_string(f.offsets[0]);
+				 std::to_string(f.height) + " pitch " +
+				 std::to_string(f.pitches[0]) + " offset " +
+				 std::to_string(f.offsets[0]);
 
 	uint32_t handles[4] = {}, pitches[4] = {}, offsets[4] = {};
 	int err = 0;
@@ -55,7 +56,8 @@ Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
 		offsets[p] = f.offsets[p];
 	}
 	uint32_t fb = 0;
-	if (!err && drmModeAddFB2(fd_, f.width, f.height, f.fourcc, handles, pitches, offsets, &fb, 0) != 0) {
+	if (!err && drmModeAddFB2(fd_, f.width, f.height, f.fourcc, handles, pitches, offsets, &fb,
+				  0) != 0) {
 		err = errno;
 		failed = "drmModeAddFB2";
 	}
@@ -75,7 +77,8 @@ Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
 		return e;
 	}
 	DBK_LOG(Kms, Debug,
-		"%s: framebuffer cache miss: imported dma-buf inode %" PRIu64 " (%u plane%s) as FB %u, %s",
+		"%s: framebuffer cache miss: imported dma-buf inode %" PRIu64
+		" (%u plane%s) as FB %u, %s",
 		device_.c_str(), f.inodes[0], f.planes, f.planes == 1 ? "" : "s", fb, what.c_str());
 	fbs_[key] = fb;
 	stats_.imports++;
@@ -96,8 +99,8 @@ void FramebufferCache::forget(uint64_t inode)
 			DBK_LOG(Kms, Trace, "%s: dma-buf inode %" PRIu64 " gone, removing FB %u",
 				device_.c_str(), inode, it->second);
 			if (drmModeRmFB(fd_, it->second) != 0)
-				DBK_LOG(Kms, Warning, "%s: drmModeRmFB(%u) failed: %s", device_.c_str(),
-					it->second, std::strerror(errno));
+				DBK_LOG(Kms, Warning, "%s: drmModeRmFB(%u) failed: %s",
+					device_.c_str(), it->second, std::strerror(errno));
 			it = fbs_.erase(it);
 		} else {
 			++it;

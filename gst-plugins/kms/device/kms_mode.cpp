@@ -78,12 +78,14 @@ Result<std::vector<ModeChoice>> rankModes(const std::vector<ModeCandidate> &mode
 				if (modes[i].name == requested)
 					return std::vector<ModeChoice>{ { i, "requested" } };
 			return Error{ EINVAL, "mode \"" + requested +
-						      "\" is not WIDTHxHEIGHT[@HZ] nor a mode name; the connector offers " +
+						      "\" is not WIDTHxHEIGHT[@HZ] nor a mode "
+						      "name; the connector offers " +
 						      listModes(modes) };
 		}
 		if (auto i = bestOfSize(modes, w, h, n == 3 ? r : 0))
 			return std::vector<ModeChoice>{ { *i, "requested" } };
-		return Error{ ENOENT, "mode " + requested + " does not exist on this connector; it offers " +
+		return Error{ ENOENT, "mode " + requested +
+					      " does not exist on this connector; it offers " +
 					      listModes(modes) };
 	}
 	auto add = [&](size_t i, const char *why) {
@@ -144,7 +146,8 @@ Result<Placement> placeFrame(uint32_t frameWidth, uint32_t frameHeight, uint32_t
 	centre1D(frameHeight, area.y, area.height, modeHeight, &p.src.y, &p.src.height, &p.dst.y,
 		 &p.dst.height);
 	if (!p.dst.width || !p.dst.height)
-		return Error{ EINVAL, "no part of the frame would be visible in the render rectangle" };
+		return Error{ EINVAL,
+			      "no part of the frame would be visible in the render rectangle" };
 	return p;
 }
 

@@ -20,7 +20,7 @@ struct ModeCandidate {
 	uint32_t height = 0;
 	uint32_t refresh = 0; /**< Hz */
 	bool preferred = false;
-	std::string name;     /**< e.g. "1024x768" */
+	std::string name; /**< e.g. "1024x768" */
 };
 
 struct ModeChoice {
@@ -68,7 +68,8 @@ struct Placement {
 	Rect dst;
 	bool coversCrtc(uint32_t modeWidth, uint32_t modeHeight) const
 	{
-		return dst.x == 0 && dst.y == 0 && dst.width == modeWidth && dst.height == modeHeight;
+		return dst.x == 0 && dst.y == 0 && dst.width == modeWidth &&
+		       dst.height == modeHeight;
 	}
 };
 

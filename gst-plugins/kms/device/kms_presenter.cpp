@@ -29,7 +29,9 @@ uint64_t monotonicNs()
 
 } /* namespace */
 
-Presenter::Presenter(KmsDevice &device) : dev_(device) {}
+Presenter::Presenter(KmsDevice &device) : dev_(device)
+{
+}
 
 Presenter::~Presenter()
 {
@@ -104,8 +106,9 @@ void Presenter::onFlip(unsigned sec, unsigned usec)
 		std::lock_guard g(lock_);
 		stats_.flips++;
 		if (pending_) {
-			stats_.lastFlipLatencyUs =
-				eventNs > pending_->commitNs ? (eventNs - pending_->commitNs) / 1000 : 0;
+			stats_.lastFlipLatencyUs = eventNs > pending_->commitNs
+							   ? (eventNs - pending_->commitNs) / 1000
+							   : 0;
 			if (pending_->newFrame) {
 				stats_.framesShown++;
 				if (lastFlipNs_ && eventNs > lastFlipNs_) {
@@ -113,7 +116,8 @@ void Presenter::onFlip(unsigned sec, unsigned usec)
 					stats_.intervals++;
 					intervalSum_ += us;
 					intervalSumSq_ += us * us;
-					stats_.intervalMaxUs = std::max<uint64_t>(stats_.intervalMaxUs, uint64_t(us));
+					stats_.intervalMaxUs = std::max<uint64_t>(
+						stats_.intervalMaxUs, uint64_t(us));
 				}
 				lastFlipNs_ = eventNs;
 			}
@@ -136,7 +140,9 @@ void Presenter::loop()
 	ctx.version = 3;
 	ctx.page_flip_handler2 = &Presenter::flipHandler;
 	for (;;) {
-		pollfd fds[3] = { { dev_.fd(), POLLIN, 0 }, { wakeFd_.get(), POLLIN, 0 }, { -1, POLLIN, 0 } };
+		pollfd fds[3] = { { dev_.fd(), POLLIN, 0 },
+				  { wakeFd_.get(), POLLIN, 0 },
+				  { -1, POLLIN, 0 } };
 		{
 			std::lock_guard g(lock_);
 			if (quit_)
@@ -147,8 +153,10 @@ void Presenter::loop()
 		 * stop()) makes one of the fds readable, so idle means asleep. */
 		int n = poll(fds, fds[2].fd >= 0 ? 3 : 2, -1);
 		if (n < 0 && errno != EINTR) {
-			DBK_LOG(Kms, Error, "%s: poll in the page-flip loop failed: %s; no more flips "
-				"will complete", dev_.name().c_str(), std::strerror(errno));
+			DBK_LOG(Kms, Error,
+				"%s: poll in the page-flip loop failed: %s; no more flips "
+				"will complete",
+				dev_.name().c_str(), std::strerror(errno));
 			return;
 		}
 		if (n <= 0)
@@ -167,12 +175,15 @@ void Presenter::loop()
 				if (wb_.pendingFence() == fds[2].fd) {
 					const bool ok = (fds[2].revents & POLLIN) != 0;
 					if (ok)
-						DBK_LOG(Kms, Debug, "%s: writeback capture complete",
+						DBK_LOG(Kms, Debug,
+							"%s: writeback capture complete",
 							dev_.name().c_str());
 					else
 						DBK_LOG(Kms, Warning,
-							"%s: writeback fence reported an error (revents 0x%x)",
-							dev_.name().c_str(), unsigned(fds[2].revents));
+							"%s: writeback fence reported an error "
+							"(revents 0x%x)",
+							dev_.name().c_str(),
+							unsigned(fds[2].revents));
 					wb_.completed(ok);
 				}
 			}
@@ -238,18 +249,23 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 	}
 	for (const auto &[cp, withDisplay] : tries) {
 		const OutputConfig &c = *cp;
-		const bool keepMode = active_ && modeBlob_.isValid() && sameMode(active_->mode, c.mode);
+		const bool keepMode =
+			active_ && modeBlob_.isValid() && sameMode(active_->mode, c.mode);
 		/* A new mode gets its own blob, destroyed unless the commit makes it current. */
 		PropertyBlob fresh;
 		if (!keepMode) {
-			auto b = PropertyBlob::create(dev_.fd(), &c.mode, sizeof(c.mode), dev_.name());
+			auto b = PropertyBlob::create(dev_.fd(), &c.mode, sizeof(c.mode),
+						      dev_.name());
 			if (!b)
-				return Error{ b.error().code, b.error().message + " for mode " + modeName(c.mode) };
+				return Error{ b.error().code,
+					      b.error().message + " for mode " + modeName(c.mode) };
 			fresh = std::move(*b);
 		}
 		const uint32_t blob = keepMode ? modeBlob_.id() : fresh.id();
 		if (writeback_ && (!wb_.configured() || !keepMode)) {
-			if (auto r = wb_.configure(dev_.fd(), c.mode.hdisplay, c.mode.vdisplay, dev_.name()); !r)
+			if (auto r = wb_.configure(dev_.fd(), c.mode.hdisplay, c.mode.vdisplay,
+						   dev_.name());
+			    !r)
 				return r.error();
 		}
 		const bool modeset = !keepMode || writeback_ != writebackActive_ ||
@@ -273,7 +289,8 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 			req.set(dev_.crtc(), "ACTIVE", 1);
 			req.set(dev_.connector(), "CRTC_ID", withDisplay ? dev_.crtcId() : 0);
 			if (dev_.writeback())
-				req.set(*dev_.writeback(), "CRTC_ID", writeback_ ? dev_.crtcId() : 0);
+				req.set(*dev_.writeback(), "CRTC_ID",
+					writeback_ ? dev_.crtcId() : 0);
 			flags |= DRM_MODE_ATOMIC_ALLOW_MODESET;
 		}
 		stats_.testCommits++;
@@ -290,11 +307,14 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 			tried += "; " + config + ": " + t.error().message;
 			continue;
 		}
-		auto r = req.commit(dev_.fd(), flags | DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
+		auto r = req.commit(dev_.fd(),
+				    flags | DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
 				    this);
 		if (!r) {
-			DBK_LOG(Kms, Error, "%s: commit of mode %s failed after its TEST_ONLY passed: %s",
-				dev_.name().c_str(), modeName(c.mode).c_str(), r.error().message.c_str());
+			DBK_LOG(Kms, Error,
+				"%s: commit of mode %s failed after its TEST_ONLY passed: %s",
+				dev_.name().c_str(), modeName(c.mode).c_str(),
+				r.error().message.c_str());
 			return r.error();
 		}
 		if (!keepMode)
@@ -313,8 +333,7 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 			dev_.name().c_str(), modeName(c.mode).c_str(), c.reason.c_str(),
 			dev_.planeIsPrimary() ? "primary" : "overlay", dev_.planeId(), p.src.width,
 			p.src.height, p.src.x, p.src.y, p.dst.width, p.dst.height, p.dst.x, p.dst.y,
-			withDisplay ? "display" : "writeback-only",
-			modeset ? " (modeset)" : "");
+			withDisplay ? "display" : "writeback-only", modeset ? " (modeset)" : "");
 		active_ = c;
 		active_->displayAttached = withDisplay;
 		writebackActive_ = writeback_;
@@ -324,7 +343,8 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 		dirty_ = false;
 		return {};
 	}
-	Error e{ EINVAL, "the display accepts none of the configurations tried (TEST_ONLY)" + tried };
+	Error e{ EINVAL,
+		 "the display accepts none of the configurations tried (TEST_ONLY)" + tried };
 	DBK_LOG(Kms, Error, "%s: %s", dev_.name().c_str(), e.message.c_str());
 	return e;
 }
@@ -346,9 +366,12 @@ Result<void> Presenter::present(KmsFrame frame, int timeoutMs)
 	auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
 	while (pending_ && !flushing_) {
 		if (cond_.wait_until(g, deadline) == std::cv_status::timeout && pending_) {
-			DBK_LOG(Kms, Error, "%s: the page flip of FB %u on CRTC %u did not complete within %d ms",
+			DBK_LOG(Kms, Error,
+				"%s: the page flip of FB %u on CRTC %u did not complete within %d "
+				"ms",
 				dev_.name().c_str(), pending_->fbId, dev_.crtcId(), timeoutMs);
-			return Error{ ETIMEDOUT, "the page flip on CRTC " + std::to_string(dev_.crtcId()) +
+			return Error{ ETIMEDOUT, "the page flip on CRTC " +
+							 std::to_string(dev_.crtcId()) +
 							 " did not complete within " +
 							 std::to_string(timeoutMs) + " ms" };
 		}
@@ -365,10 +388,11 @@ Result<void> Presenter::present(KmsFrame frame, int timeoutMs)
 	} else {
 		AtomicRequest req;
 		req.set(dev_.plane(), "FB_ID", frame.fbId);
-		if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this);
+		if (auto r = req.commit(dev_.fd(),
+					DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this);
 		    !r) {
-			DBK_LOG(Kms, Error, "%s: page-flip commit of FB %u failed: %s", dev_.name().c_str(),
-				frame.fbId, r.error().message.c_str());
+			DBK_LOG(Kms, Error, "%s: page-flip commit of FB %u failed: %s",
+				dev_.name().c_str(), frame.fbId, r.error().message.c_str());
 			stats_.failedCommits++;
 			return r.error();
 		}
@@ -409,14 +433,18 @@ Result<void> Presenter::capture(int timeoutMs)
 	KmsFrame again = *onScreen_;
 	again.newFrame = false;
 	again.commitNs = monotonicNs();
-	if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT, this); !r) {
+	if (auto r = req.commit(dev_.fd(), DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
+				this);
+	    !r) {
 		DBK_LOG(Kms, Error, "%s: writeback commit of FB %u into writeback FB %u failed: %s",
-			dev_.name().c_str(), onScreen_->fbId, wb_.fbId(slot), r.error().message.c_str());
+			dev_.name().c_str(), onScreen_->fbId, wb_.fbId(slot),
+			r.error().message.c_str());
 		return r.error();
 	}
 	stats_.commits++;
 	if (fence < 0) {
-		DBK_LOG(Kms, Error, "%s: the kernel returned no writeback fence", dev_.name().c_str());
+		DBK_LOG(Kms, Error, "%s: the kernel returned no writeback fence",
+			dev_.name().c_str());
 		return Error{ EIO, "the kernel returned no writeback fence" };
 	}
 	DBK_LOG(Kms, Debug, "%s: capturing FB %u through writeback connector %u into FB %u",
@@ -427,7 +455,8 @@ Result<void> Presenter::capture(int timeoutMs)
 	g.unlock();
 	wake();
 	g.lock();
-	if (!cond_.wait_until(g, deadline, [&] { return wb_.captures() + wb_.failures() > before; })) {
+	if (!cond_.wait_until(g, deadline,
+			      [&] { return wb_.captures() + wb_.failures() > before; })) {
 		DBK_LOG(Kms, Error, "%s: the writeback capture did not complete within %d ms",
 			dev_.name().c_str(), timeoutMs);
 		return Error{ ETIMEDOUT, "the writeback capture did not complete within " +
@@ -463,7 +492,8 @@ Presenter::Stats Presenter::stats() const
 	Stats s = stats_;
 	if (s.intervals) {
 		s.intervalMeanUs = intervalSum_ / double(s.intervals);
-		double var = intervalSumSq_ / double(s.intervals) - s.intervalMeanUs * s.intervalMeanUs;
+		double var =
+			intervalSumSq_ / double(s.intervals) - s.intervalMeanUs * s.intervalMeanUs;
 		s.intervalStddevUs = var > 0 ? std::sqrt(var) : 0;
 	}
 	s.writebackCaptures = wb_.captures();

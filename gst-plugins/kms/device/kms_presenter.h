@@ -34,7 +34,7 @@ struct KmsFrame {
 	enum class State { Committed, OnScreen, Released };
 	uint32_t fbId = 0;
 	std::shared_ptr<void> hold; /**< keeps the frame's memory alive; reset on release */
-	bool newFrame = true;       /**< false when re-showing the frame on screen (preroll) */
+	bool newFrame = true;	    /**< false when re-showing the frame on screen (preroll) */
 	State state = State::Committed;
 	uint64_t commitNs = 0;
 };

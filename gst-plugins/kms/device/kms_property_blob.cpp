@@ -8,11 +8,10 @@
 
 #include "dmabufkit/base/log.h"
 
-namespace dmabufkit::kms
-{
+namespace dmabufkit::kms {
 
 PropertyBlob::PropertyBlob(PropertyBlob &&other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), id_(std::exchange(other.id_, 0))
+	: fd_(std::exchange(other.fd_, -1)), id_(std::exchange(other.id_, 0))
 {
 }
 
@@ -37,8 +36,9 @@ Result<PropertyBlob> PropertyBlob::create(int fd, const void *data, size_t size,
 	PropertyBlob blob;
 	if (drmModeCreatePropertyBlob(fd, data, size, &blob.id_) != 0) {
 		const int err = errno;
-		Error e = Error::fromErrno(err, "drmModeCreatePropertyBlob (" +
-						    std::to_string(size) + " bytes) on " + device);
+		Error e =
+			Error::fromErrno(err, "drmModeCreatePropertyBlob (" + std::to_string(size) +
+						      " bytes) on " + device);
 		DBK_LOG(Kms, Error, "%s", e.message.c_str());
 		return e;
 	}

@@ -11,8 +11,7 @@
 
 #include "dmabufkit/base/result.h"
 
-namespace dmabufkit::kms
-{
+namespace dmabufkit::kms {
 
 /**
  * \brief Sole owner of a property blob created on a KMS device.

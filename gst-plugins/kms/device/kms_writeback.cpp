@@ -164,16 +164,16 @@ bool WritebackCapture::copyLatest(Capture *out) const
 	out->sequence = captures_;
 	out->pixels.resize(size_t(width_) * height_ * 4);
 	for (uint32_t y = 0; y < height_; ++y)
-		std::memcpy(out->pixels.data() + size_t(y) * width_ * 4, b.data() + size_t(y) * b.pitch(),
-			    size_t(width_) * 4);
+		std::memcpy(out->pixels.data() + size_t(y) * width_ * 4,
+			    b.data() + size_t(y) * b.pitch(), size_t(width_) * 4);
 	return true;
 }
 
 Result<void> writePng(const std::string &path, const Capture &c)
 {
-	return video::writePng(path, video::packRgb888(video::Rgb32Order::BGRx, c.pixels.data(),
-						       size_t(c.width) * 4, int(c.width),
-						       int(c.height)));
+	return video::writePng(path,
+			       video::packRgb888(video::Rgb32Order::BGRx, c.pixels.data(),
+						 size_t(c.width) * 4, int(c.width), int(c.height)));
 }
 
 } /* namespace dmabufkit::kms */

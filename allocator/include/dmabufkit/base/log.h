@@ -61,11 +61,11 @@ void logMessage(LogCategory category, LogLevel level, const LogLocation &where, 
 } /* namespace dmabufkit */
 
 /** \brief Log in layer \a cat (a LogCategory name) at level \a lvl (a LogLevel name). */
-#define DBK_LOG(cat, lvl, ...)                                                                   \
-	do {                                                                                     \
-		if (::dmabufkit::logEnabled(::dmabufkit::LogCategory::cat,                       \
-					    ::dmabufkit::LogLevel::lvl))                         \
-			::dmabufkit::logMessage(::dmabufkit::LogCategory::cat,                   \
-						::dmabufkit::LogLevel::lvl,                      \
-						{ __FILE__, __LINE__, __func__ }, __VA_ARGS__);  \
+#define DBK_LOG(cat, lvl, ...)                                                                     \
+	do {                                                                                       \
+		if (::dmabufkit::logEnabled(::dmabufkit::LogCategory::cat,                         \
+					    ::dmabufkit::LogLevel::lvl))                           \
+			::dmabufkit::logMessage(::dmabufkit::LogCategory::cat,                     \
+						::dmabufkit::LogLevel::lvl,                        \
+						{ __FILE__, __LINE__, __func__ }, __VA_ARGS__);    \
 	} while (0)

@@ -29,9 +29,9 @@ enum class ColourModel : uint8_t {
 
 /** \brief How the components are spread over planes. */
 enum class PlaneLayout : uint8_t {
-	Packed,     /**< one plane, components interleaved (YUY2, BGRx, GRAY8) */
+	Packed,	    /**< one plane, components interleaved (YUY2, BGRx, GRAY8) */
 	SemiPlanar, /**< a luma plane and an interleaved chroma plane (NV12) */
-	Planar,     /**< one plane per component (I420) */
+	Planar,	    /**< one plane per component (I420) */
 };
 
 /**
@@ -43,10 +43,10 @@ enum class PlaneLayout : uint8_t {
  * equivalent; the plane maths below do not apply to them.
  */
 struct PixelFormatInfo {
-	std::string_view name;	    /**< GStreamer name (memory byte order), e.g. "NV12" */
-	uint32_t drmFourcc;	    /**< DRM fourcc (names a little-endian word), 0 if none */
-	uint32_t v4l2Fourcc;	    /**< V4L2 single-memory fourcc, 0 if none */
-	uint32_t v4l2MplaneFourcc;  /**< V4L2 one-memory-per-plane fourcc (NV12M), 0 if none */
+	std::string_view name;	   /**< GStreamer name (memory byte order), e.g. "NV12" */
+	uint32_t drmFourcc;	   /**< DRM fourcc (names a little-endian word), 0 if none */
+	uint32_t v4l2Fourcc;	   /**< V4L2 single-memory fourcc, 0 if none */
+	uint32_t v4l2MplaneFourcc; /**< V4L2 one-memory-per-plane fourcc (NV12M), 0 if none */
 	ColourModel model;
 	PlaneLayout layout;
 	unsigned planes;

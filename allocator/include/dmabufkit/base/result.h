@@ -27,8 +27,7 @@ struct Error {
 /**
  * \brief Either a value or an Error.
  */
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
 	Result(T value) : v_(std::move(value)) {}
@@ -67,8 +66,7 @@ private:
 };
 
 /** \brief Result of an operation that yields nothing but may fail. */
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
 	Result() = default;

@@ -22,8 +22,8 @@ namespace dmabufkit {
 
 /** \brief How the planes of a frame are spread over dma-bufs. */
 enum class MemoryLayout {
-	Any,      /**< no preference */
-	Single,   /**< every plane in one dma-buf (V4L2 single-planar API, vicodec) */
+	Any,	  /**< no preference */
+	Single,	  /**< every plane in one dma-buf (V4L2 single-planar API, vicodec) */
 	PerPlane, /**< one dma-buf per plane */
 };
 
@@ -31,14 +31,14 @@ enum class MemoryLayout {
 struct Constraints {
 	/** Who states these needs, for error messages ("vicodec OUTPUT"). */
 	std::string consumer;
-	bool cpuMappable = false;       /**< must be mmap-able by the CPU */
-	bool contiguous = false;        /**< must be physically contiguous */
-	bool scanout = false;           /**< must be scanout-capable */
-	bool packedStride = false;      /**< stride must be exactly width x bytes per pixel */
-	uint32_t strideAlign = 1;       /**< row pitch alignment in bytes (power of two) */
-	uint32_t offsetAlign = 1;       /**< plane offset alignment in bytes (power of two) */
+	bool cpuMappable = false;  /**< must be mmap-able by the CPU */
+	bool contiguous = false;   /**< must be physically contiguous */
+	bool scanout = false;	   /**< must be scanout-capable */
+	bool packedStride = false; /**< stride must be exactly width x bytes per pixel */
+	uint32_t strideAlign = 1;  /**< row pitch alignment in bytes (power of two) */
+	uint32_t offsetAlign = 1;  /**< plane offset alignment in bytes (power of two) */
 	MemoryLayout memoryLayout = MemoryLayout::Any;
-	uint64_t maxSize = 0;           /**< largest acceptable dma-buf, 0 for no limit */
+	uint64_t maxSize = 0; /**< largest acceptable dma-buf, 0 for no limit */
 
 	bool operator==(const Constraints &) const = default;
 	/** \brief Human-readable summary, e.g. "cpu-mappable, stride-align=64". */

@@ -24,11 +24,11 @@ enum class Access : uint32_t { Read = 1, Write = 2, ReadWrite = 3 };
 
 /** \brief Counts of the system calls behind CPU access. */
 struct CpuAccessCounters {
-	std::atomic<uint64_t> syncStarts{0};
-	std::atomic<uint64_t> syncEnds{0};
-	std::atomic<uint64_t> syncFailures{0};
-	std::atomic<uint64_t> mmaps{0};
-	std::atomic<uint64_t> munmaps{0};
+	std::atomic<uint64_t> syncStarts{ 0 };
+	std::atomic<uint64_t> syncEnds{ 0 };
+	std::atomic<uint64_t> syncFailures{ 0 };
+	std::atomic<uint64_t> mmaps{ 0 };
+	std::atomic<uint64_t> munmaps{ 0 };
 };
 
 /** \brief Process-wide totals over every mapping and access. */
@@ -88,7 +88,8 @@ public:
 	~CpuAccess();
 
 	/** \brief Start an access of kind \a access on \a fd. */
-	static Result<CpuAccess> begin(int fd, Access access, CpuAccessCounters *counters = nullptr);
+	static Result<CpuAccess> begin(int fd, Access access,
+				       CpuAccessCounters *counters = nullptr);
 
 	/** \brief End the access now; returns the END ioctl's result. */
 	Result<void> end();

@@ -15,11 +15,11 @@ namespace dmabufkit {
 
 /** \brief What kind of memory an exporter hands out; used for selection. */
 struct ExporterTraits {
-	std::string name;          /**< e.g. "dma-heap:system", "udmabuf", "drm-dumb:vkms" */
-	bool cpuMappable = true;   /**< mmap on the dma-buf fd works */
-	bool contiguous = false;   /**< physically contiguous memory */
-	bool scanout = false;      /**< a display controller can scan it out */
-	uint64_t maxSize = 0;      /**< largest single allocation, 0 for no known limit */
+	std::string name;	 /**< e.g. "dma-heap:system", "udmabuf", "drm-dumb:vkms" */
+	bool cpuMappable = true; /**< mmap on the dma-buf fd works */
+	bool contiguous = false; /**< physically contiguous memory */
+	bool scanout = false;	 /**< a display controller can scan it out */
+	uint64_t maxSize = 0;	 /**< largest single allocation, 0 for no known limit */
 };
 
 /** \brief One allocation: how large, what for, and an optional 2D shape. */

@@ -22,8 +22,8 @@ class VideoDevice;
 /** \brief A dma-buf plane to queue on a V4L2_MEMORY_DMABUF queue. */
 struct DmaBufPlane {
 	int fd = -1;
-	uint32_t length = 0;     /**< size of the dma-buf (or the part for this plane) */
-	uint32_t bytesUsed = 0;  /**< OUTPUT: payload; 0 means length */
+	uint32_t length = 0;	 /**< size of the dma-buf (or the part for this plane) */
+	uint32_t bytesUsed = 0;	 /**< OUTPUT: payload; 0 means length */
 	uint32_t dataOffset = 0; /**< offset of the plane's data in the dma-buf */
 };
 

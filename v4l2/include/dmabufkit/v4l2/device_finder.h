@@ -16,10 +16,10 @@ namespace dmabufkit::v4l2 {
 
 /** \brief What VIDIOC_QUERYCAP and sysfs say about one /dev/videoN. */
 struct VideoNodeInfo {
-	std::string path;     /**< /dev/videoN */
-	std::string name;     /**< video_device name from sysfs, e.g. "stateful-encoder" */
-	std::string driver;   /**< QUERYCAP driver, e.g. "vivid" */
-	std::string card;     /**< QUERYCAP card */
+	std::string path;   /**< /dev/videoN */
+	std::string name;   /**< video_device name from sysfs, e.g. "stateful-encoder" */
+	std::string driver; /**< QUERYCAP driver, e.g. "vivid" */
+	std::string card;   /**< QUERYCAP card */
 	std::string busInfo;
 	uint32_t deviceCaps = 0;
 
@@ -45,9 +45,9 @@ std::vector<uint32_t> enumerateFormats(const std::string &path, uint32_t bufType
 /** \brief What to look for; empty fields match anything. */
 struct VideoNodeQuery {
 	std::string driver;
-	std::string name;        /**< exact sysfs/video_device name */
-	bool capture = false;    /**< needs a video capture queue (not M2M) */
-	bool memToMem = false;   /**< needs to be a memory-to-memory device */
+	std::string name;	    /**< exact sysfs/video_device name */
+	bool capture = false;	    /**< needs a video capture queue (not M2M) */
+	bool memToMem = false;	    /**< needs to be a memory-to-memory device */
 	uint32_t outputFourcc = 0;  /**< M2M: OUTPUT queue must offer it */
 	uint32_t captureFourcc = 0; /**< M2M: CAPTURE queue must offer it */
 };

@@ -40,7 +40,8 @@ struct DeviceFormat {
 /** \brief True for the *_MPLANE buffer types. */
 constexpr bool isMultiPlanarType(uint32_t type)
 {
-	return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+	return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE ||
+	       type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 }
 
 /** \brief True for the OUTPUT buffer types. */

@@ -24,8 +24,9 @@ namespace dmabufkit::v4l2 {
 
 /** \brief How ioctls reach the driver. */
 enum class OpenMode {
-	Raw,      /**< plain ioctl(2): memory-to-memory nodes, zero-copy capture */
-	LibV4l2,  /**< through libv4l2 (v4l2_fd_open), whose format conversion helps old capture devices */
+	Raw,	 /**< plain ioctl(2): memory-to-memory nodes, zero-copy capture */
+	LibV4l2, /**< through libv4l2 (v4l2_fd_open), whose format conversion helps old capture
+		    devices */
 };
 
 /** \brief One entry of VIDIOC_ENUM_FMT. */
@@ -96,13 +97,14 @@ public:
 	 * Discrete intervals only; empty when the driver has none or uses ranges.
 	 */
 	std::vector<std::pair<uint32_t, uint32_t>> enumFrameRates(uint32_t fourcc, uint32_t width,
-								   uint32_t height) const;
+								  uint32_t height) const;
 	/** \brief VIDIOC_S_PARM: ask for \a num/\a den frames per second on a capture queue. */
 	Result<void> setFrameRate(uint32_t type, uint32_t num, uint32_t den) const;
 
 	Result<DeviceFormat> getFormat(uint32_t type) const;
 	/** \brief VIDIOC_S_FMT (or TRY_FMT when \a tryOnly); returns what the driver chose. */
-	Result<DeviceFormat> setFormat(uint32_t type, const DeviceFormat &fmt, bool tryOnly = false) const;
+	Result<DeviceFormat> setFormat(uint32_t type, const DeviceFormat &fmt,
+				       bool tryOnly = false) const;
 
 	Result<void> subscribeEvent(uint32_t type, uint32_t id = 0) const;
 	/** \brief Dequeue one pending event; nullopt when none is pending. */
