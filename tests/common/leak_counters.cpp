@@ -6,7 +6,7 @@
 #include <dirent.h>
 #include <fstream>
 #include <iterator>
-#include <sstream>
+#include <string_view>
 #include <unistd.h>
 
 namespace dmabufkit::test {
@@ -42,11 +42,17 @@ int countOpenFds()
 
 int countLiveDmaBufs()
 {
+	/* The summary is "Total N objects, M bytes"; each buffer also has a
+	 * "Total N devices attached" line, which must not be taken for it. */
 	std::ifstream in(kBufinfo);
 	std::string line;
-	while (std::getline(in, line))
-		if (line.rfind("Total ", 0) == 0)
-			return std::atoi(line.c_str() + 6);
+	while (std::getline(in, line)) {
+		int n = 0;
+		char what[16] = {};
+		if (std::sscanf(line.c_str(), "Total %d %15s", &n, what) == 2 &&
+		    std::string_view(what).rfind("objects", 0) == 0)
+			return n;
+	}
 	return -1;
 }
 
