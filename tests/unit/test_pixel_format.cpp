@@ -98,8 +98,9 @@ TEST_P(PixelFormatEntry, ModelLayoutAndPlanesMatchGstVideoFormatInfo)
 					: f.layout == PlaneLayout::SemiPlanar ? 2
 									      : 3;
 	EXPECT_EQ(f.planes, expectedPlanes) << f.name << ": layout and plane count disagree";
-	if (f.layout == PlaneLayout::SemiPlanar)
+	if (f.layout == PlaneLayout::SemiPlanar) {
 		EXPECT_EQ(componentsOfPlane(gi, 1).size(), 2u) << f.name << ": chroma interleaved";
+	}
 
 	/* Per plane: the widest pixel stride of its components is one block; the
 	 * largest subsampling of its components is the block's pixel extent. */
@@ -152,14 +153,16 @@ TEST_P(PixelFormatEntry, LinearPlaneMathsMatchGstVideoInfo)
 				f.planeHeight(p, s.h),
 				uint32_t(GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT(info.finfo, comp, s.h)))
 				<< what << " plane " << p;
-			if (offsetsComparable)
+			if (offsetsComparable) {
 				EXPECT_EQ(GST_VIDEO_INFO_PLANE_OFFSET(&info, p), offset)
 					<< what << " plane " << p;
+			}
 			offset += gsize(stride) * f.planeHeight(p, s.h);
 			EXPECT_EQ(f.packedStride(p, s.w) % f.plane[p].bytesPerBlock, 0u) << what;
 		}
-		if (offsetsComparable)
+		if (offsetsComparable) {
 			EXPECT_EQ(GST_VIDEO_INFO_SIZE(&info), offset) << what;
+		}
 	}
 }
 
@@ -177,10 +180,12 @@ TEST_P(PixelFormatEntry, FoundAgainByEveryFourccItHas)
 {
 	const PixelFormatInfo &f = *GetParam();
 	EXPECT_EQ(findPixelFormat(f.name), &f);
-	if (f.drmFourcc)
+	if (f.drmFourcc) {
 		EXPECT_EQ(findPixelFormatByDrm(f.drmFourcc), &f) << f.name;
-	if (f.v4l2Fourcc)
+	}
+	if (f.v4l2Fourcc) {
 		EXPECT_EQ(findPixelFormatByV4l2(f.v4l2Fourcc), &f) << f.name;
+	}
 	if (f.v4l2MplaneFourcc) {
 		EXPECT_EQ(findPixelFormatByV4l2(f.v4l2MplaneFourcc), &f) << f.name;
 		EXPECT_GT(f.planes, 1u) << f.name << ": one memory per plane needs planes";
@@ -196,15 +201,17 @@ TEST(PixelFormatTable, NamesAndFourccsAreUnique)
 	std::map<uint32_t, std::string_view> drm, v4l2;
 	for (const PixelFormatInfo *f : allFormats()) {
 		EXPECT_TRUE(names.insert(f->name).second) << f->name;
-		if (f->drmFourcc)
+		if (f->drmFourcc) {
 			EXPECT_TRUE(drm.emplace(f->drmFourcc, f->name).second)
 				<< f->name << " and " << drm[f->drmFourcc] << " share "
 				<< fourccName(f->drmFourcc);
+		}
 		for (uint32_t v : { f->v4l2Fourcc, f->v4l2MplaneFourcc })
-			if (v)
+			if (v) {
 				EXPECT_TRUE(v4l2.emplace(v, f->name).second)
 					<< f->name << " and " << v4l2[v] << " share "
 					<< fourccName(v);
+			}
 	}
 	size_t n = 0;
 	const V4l2FourccAlias *aliases = v4l2FourccAliases(&n);

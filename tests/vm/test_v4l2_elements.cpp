@@ -534,9 +534,9 @@ TEST_P(Codec, RoundTripIsZeroCopyExactAndFaithful)
 INSTANTIATE_TEST_SUITE_P(Formats, Codec,
 			 ::testing::Combine(::testing::Values("YUY2", "NV12", "BGRx"),
 					    ::testing::Values(640, 1280), ::testing::Values(0)),
-			 [](const auto &info) {
-				 return std::string(std::get<0>(info.param)) + "_" +
-					std::to_string(std::get<1>(info.param));
+			 [](const auto &param) {
+				 return std::string(std::get<0>(param.param)) + "_" +
+					std::to_string(std::get<1>(param.param));
 			 });
 
 /*
@@ -974,10 +974,11 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 		/* Every 10th cycle waits until frames flow (a live pipeline reaches
 		 * PLAYING with its first frame); the others go back at once, which
 		 * tears down half-started streaming. */
-		if (i % 10 == 0)
+		if (i % 10 == 0) {
 			ASSERT_NE(gst_element_get_state(p, nullptr, nullptr, 10 * GST_SECOND),
 				  GST_STATE_CHANGE_FAILURE)
 				<< "cycle " << i;
+		}
 		ASSERT_NE(gst_element_set_state(p, GST_STATE_READY), GST_STATE_CHANGE_FAILURE)
 			<< "cycle " << i;
 		GstMessage *err = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
@@ -1004,7 +1005,7 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 
 /* Both leave vivid unusable (the fatal error until restreaming, disconnect
  * for good): v4l2-elements.sh runs them last, in their own process. */
-void expectCleanFailure(const char *ctl)
+static void expectCleanFailure(const char *ctl)
 {
 	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " num-buffers=200 ! fakesink");
 	gst_element_set_state(p, GST_STATE_PLAYING);

@@ -281,8 +281,9 @@ TEST(V4l2Layer, VicodecFoundByCodecEncodesImportedDmaBufsAndDrains)
 			break;
 		}
 		last = c->isLast();
-		if (!last)
+		if (!last) {
 			ASSERT_TRUE(cap.queueMmap(c->index).ok());
+		}
 	}
 	EXPECT_TRUE(last) << "no LAST buffer after V4L2_ENC_CMD_STOP";
 	auto ev = dev->dequeueEvent();
