@@ -513,10 +513,9 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 		return FALSE;
 	}
 	if (!location.empty()) {
-		std::string why;
-		if (!validFramePathPattern(location, &why)) {
+		if (auto why = whyInvalidFramePath(location)) {
 			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid snapshot-location"),
-					  ("%s", why.c_str()));
+					  ("%s", why->c_str()));
 			return FALSE;
 		}
 		gchar *dir = g_path_get_dirname(location.c_str());

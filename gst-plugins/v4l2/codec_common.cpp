@@ -44,7 +44,7 @@ Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, ui
 				DBK_LOG(V4l2, Debug, "%s (%s) still %s %s (remembered)",
 					now->path.c_str(), now->card.c_str(),
 					encoder ? "encodes" : "decodes",
-					v4l2::fourccToString(it->second.codec).c_str());
+					fourccName(it->second.codec).c_str());
 				return *now;
 			}
 			DBK_LOG(V4l2, Info, "%s changed (now %s); searching for a %s again",
@@ -85,7 +85,7 @@ static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool en
 			DBK_LOG(V4l2, Info, "%s %s (card %s) %s %s",
 				encoder ? "encoder" : "decoder", node->path.c_str(),
 				node->card.c_str(), encoder ? "encodes to" : "decodes",
-				v4l2::fourccToString(f).c_str());
+				fourccName(f).c_str());
 			return node;
 		}
 		tried += std::string(tried.empty() ? "" : "; ") + node.error().message;

@@ -110,7 +110,7 @@ Result<void> videoInfoFromFormat(const DeviceFormat &fmt, GstVideoInfo *info)
 {
 	GstVideoFormat vf = videoFormatFromFourcc(fmt.fourcc);
 	if (vf == GST_VIDEO_FORMAT_UNKNOWN)
-		return Error{ EINVAL, "V4L2 format " + fourccToString(fmt.fourcc) +
+		return Error{ EINVAL, "V4L2 format " + fourccName(fmt.fourcc) +
 					      " has no GStreamer video format" };
 	if (!gst_video_info_set_format(info, vf, fmt.width, fmt.height))
 		return Error{ EINVAL, "invalid size " + fmt.toString() };

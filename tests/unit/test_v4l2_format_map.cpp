@@ -22,13 +22,14 @@ TEST(FormatMap, RoundTripsEverySinglePlaneFourcc)
 {
 	std::set<GstVideoFormat> seen;
 	for (const auto &m : rawFormatMappings()) {
-		EXPECT_EQ(videoFormatFromFourcc(m.fourcc), m.format) << fourccToString(m.fourcc);
+		EXPECT_EQ(videoFormatFromFourcc(m.fourcc), m.format)
+			<< dmabufkit::fourccName(m.fourcc);
 		uint32_t back = fourccFromVideoFormat(m.format, m.multiPlanar);
 		/* The deprecated BGR4/RGB4 map one way only; everything else round-trips. */
 		if (m.fourcc != V4L2_PIX_FMT_BGR32 && m.fourcc != V4L2_PIX_FMT_RGB32) {
-			EXPECT_EQ(back, m.fourcc) << fourccToString(m.fourcc) << " -> "
+			EXPECT_EQ(back, m.fourcc) << dmabufkit::fourccName(m.fourcc) << " -> "
 						  << gst_video_format_to_string(m.format) << " -> "
-						  << fourccToString(back);
+						  << dmabufkit::fourccName(back);
 		}
 		EXPECT_EQ(isMultiPlanarFourcc(m.fourcc), m.multiPlanar);
 	}
@@ -59,7 +60,8 @@ TEST(FormatMap, EveryVicodecAndVividFormatWeNeedIsMapped)
 			    V4L2_PIX_FMT_ABGR32, V4L2_PIX_FMT_XRGB32, V4L2_PIX_FMT_ARGB32,
 			    V4L2_PIX_FMT_RGBX32, V4L2_PIX_FMT_RGBA32, V4L2_PIX_FMT_BGRX32,
 			    V4L2_PIX_FMT_BGRA32, V4L2_PIX_FMT_GREY,   V4L2_PIX_FMT_RGB565 })
-		EXPECT_NE(videoFormatFromFourcc(f), GST_VIDEO_FORMAT_UNKNOWN) << fourccToString(f);
+		EXPECT_NE(videoFormatFromFourcc(f), GST_VIDEO_FORMAT_UNKNOWN)
+			<< dmabufkit::fourccName(f);
 }
 
 TEST(FormatMap, Codecs)

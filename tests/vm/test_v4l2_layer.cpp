@@ -98,7 +98,7 @@ TEST(V4l2Layer, VividFormatsAreMapped)
 		bool found = false;
 		for (const auto &f : fmts)
 			found |= f.fourcc == want;
-		EXPECT_TRUE(found) << fourccToString(want);
+		EXPECT_TRUE(found) << fourccName(want);
 	}
 	auto sizes = dev->enumFrameSizes(V4L2_PIX_FMT_YUYV);
 	ASSERT_FALSE(sizes.empty());

@@ -58,16 +58,6 @@ bool VideoNodeInfo::canStream() const
 	return deviceCaps & V4L2_CAP_STREAMING;
 }
 
-std::string fourccToString(uint32_t f)
-{
-	std::string s;
-	for (int i = 0; i < 4; ++i) {
-		char c = static_cast<char>((f >> (8 * i)) & 0xff);
-		s += (c >= 32 && c < 127) ? c : '.';
-	}
-	return s;
-}
-
 Result<VideoNodeInfo> queryVideoNode(const std::string &path)
 {
 	UniqueFD fd(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
@@ -136,7 +126,7 @@ std::vector<uint32_t> enumerateFormats(const std::string &path, uint32_t bufType
 		if (xioctl(fd.get(), VIDIOC_ENUM_FMT, &d) < 0)
 			break;
 		out.push_back(d.pixelformat);
-		names += (names.empty() ? "" : " ") + fourccToString(d.pixelformat);
+		names += (names.empty() ? "" : " ") + fourccName(d.pixelformat);
 	}
 	DBK_LOG(V4l2, Debug, "%s: buffer type %u offers %s", path.c_str(), bufType,
 		names.empty() ? "nothing" : names.c_str());
@@ -169,9 +159,9 @@ Result<VideoNodeInfo> findVideoNode(const VideoNodeQuery &q)
 	if (q.memToMem)
 		want += " mem2mem";
 	if (q.outputFourcc)
-		want += " output=" + fourccToString(q.outputFourcc);
+		want += " output=" + fourccName(q.outputFourcc);
 	if (q.captureFourcc)
-		want += " capture=" + fourccToString(q.captureFourcc);
+		want += " capture=" + fourccName(q.captureFourcc);
 	for (const auto &n : nodes) {
 		const char *skip = nullptr;
 		if (!q.driver.empty() && n.driver != q.driver)

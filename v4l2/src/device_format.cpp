@@ -10,7 +10,7 @@ namespace dmabufkit::v4l2 {
 std::string DeviceFormat::toString() const
 {
 	char buf[128];
-	std::snprintf(buf, sizeof(buf), "%s %ux%u", fourccToString(fourcc).c_str(), width, height);
+	std::snprintf(buf, sizeof(buf), "%s %ux%u", fourccName(fourcc).c_str(), width, height);
 	std::string s = buf;
 	for (unsigned i = 0; i < numPlanes && i < VIDEO_MAX_PLANES; ++i) {
 		std::snprintf(buf, sizeof(buf), " [bpl %u size %u]", planes[i].bytesPerLine,

@@ -127,7 +127,7 @@ std::vector<FormatDescription> VideoDevice::enumFormats(uint32_t type) const
 			break;
 		out.push_back(
 			{ d.pixelformat, d.flags, reinterpret_cast<const char *>(d.description) });
-		names += (names.empty() ? "" : " ") + fourccToString(d.pixelformat);
+		names += (names.empty() ? "" : " ") + fourccName(d.pixelformat);
 		if (d.flags & V4L2_FMT_FLAG_EMULATED)
 			names += "(emulated)";
 	}

@@ -7,8 +7,8 @@
 
 namespace dmabufkit {
 
-std::string exporterMismatch(const ExporterTraits &traits, const Constraints &c,
-			     uint64_t bufferSize)
+std::optional<std::string> exporterMismatch(const ExporterTraits &traits, const Constraints &c,
+					    uint64_t bufferSize)
 {
 	if (c.cpuMappable && !traits.cpuMappable)
 		return "not CPU-mappable";
@@ -22,7 +22,7 @@ std::string exporterMismatch(const ExporterTraits &traits, const Constraints &c,
 	if (traits.maxSize && bufferSize > traits.maxSize)
 		return "buffer of " + std::to_string(bufferSize) + " bytes exceeds its limit of " +
 		       std::to_string(traits.maxSize);
-	return {};
+	return std::nullopt;
 }
 
 Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
@@ -33,15 +33,16 @@ Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
 				      "no /dev/udmabuf, no DRM device with dumb buffers)" };
 	std::string reasons;
 	for (size_t i = 0; i < candidates.size(); ++i) {
-		std::string why = exporterMismatch(candidates[i], constraints, bufferSize);
-		if (why.empty())
+		std::optional<std::string> why =
+			exporterMismatch(candidates[i], constraints, bufferSize);
+		if (!why)
 			return i;
 		DBK_LOG(Allocator, Debug, "exporter %s rejected for %s: %s",
 			candidates[i].name.c_str(),
 			constraints.consumer.empty() ? "the consumers"
 						     : constraints.consumer.c_str(),
-			why.c_str());
-		reasons += "; " + candidates[i].name + ": " + why;
+			why->c_str());
+		reasons += "; " + candidates[i].name + ": " + *why;
 	}
 	std::string owner = constraints.consumer.empty() ? "the consumers" : constraints.consumer;
 	return Error{ ENOTSUP, "no exporter meets the constraints of " + owner + " (" +

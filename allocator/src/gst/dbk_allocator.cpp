@@ -222,13 +222,13 @@ static Result<Exporter *> choose_exporter(DbkAllocator *self, const Constraints 
 		auto e = self->state->registry.find(self->state->fixedExporter);
 		if (!e)
 			return e;
-		std::string why = exporterMismatch((*e)->traits(), c, size);
-		if (!why.empty()) {
+		std::optional<std::string> why = exporterMismatch((*e)->traits(), c, size);
+		if (why) {
 			Error err{ ENOTSUP,
 				   (*e)->traits().name + " cannot meet the constraints of " +
 					   (c.consumer.empty() ? std::string("the consumers")
 							       : c.consumer) +
-					   ": " + why };
+					   ": " + *why };
 			GST_WARNING_OBJECT(self, "exporter %s was asked for: %s",
 					   self->state->fixedExporter.c_str(), err.message.c_str());
 			return err;

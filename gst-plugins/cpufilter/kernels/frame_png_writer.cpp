@@ -5,7 +5,7 @@
 
 namespace dmabufkit::cpufilter {
 
-bool validFramePathPattern(const std::string &pattern, std::string *why)
+std::optional<std::string> whyInvalidFramePath(const std::string &pattern)
 {
 	int conversions = 0;
 	for (size_t i = 0; i < pattern.size(); ++i) {
@@ -19,20 +19,14 @@ bool validFramePathPattern(const std::string &pattern, std::string *why)
 		while (j < pattern.size() && pattern[j] >= '0' && pattern[j] <= '9' && j - i < 4)
 			++j;
 		if (j >= pattern.size() || pattern[j] != 'd') {
-			if (why)
-				*why = "only %d (optionally %05d) and %% may appear in \"" +
-				       pattern + "\"";
-			return false;
+			return "only %d (optionally %05d) and %% may appear in \"" + pattern + "\"";
 		}
 		conversions++;
 		i = j;
 	}
-	if (conversions != 1) {
-		if (why)
-			*why = "\"" + pattern + "\" needs exactly one %d for the snapshot number";
-		return false;
-	}
-	return true;
+	if (conversions != 1)
+		return "\"" + pattern + "\" needs exactly one %d for the snapshot number";
+	return std::nullopt;
 }
 
 std::string formatFramePath(const std::string &pattern, uint64_t index)

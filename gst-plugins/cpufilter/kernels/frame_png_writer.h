@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -20,10 +21,11 @@
 namespace dmabufkit::cpufilter {
 
 /**
- * \brief Check a location pattern: exactly one %d conversion (with optional
- * zero padding and width, e.g. %05d), other '%' only as "%%".
+ * \brief Why a location pattern is invalid (nullopt if valid): it needs
+ * exactly one %d conversion (with optional zero padding and width, e.g.
+ * %05d), other '%' only as "%%".
  */
-bool validFramePathPattern(const std::string &pattern, std::string *why = nullptr);
+std::optional<std::string> whyInvalidFramePath(const std::string &pattern);
 /** \brief \a pattern with its %d replaced by \a index. */
 std::string formatFramePath(const std::string &pattern, uint64_t index);
 

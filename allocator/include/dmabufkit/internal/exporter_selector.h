@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,10 @@
 namespace dmabufkit {
 
 /**
- * \brief Why one exporter cannot serve a constraint set (empty if it can).
+ * rief Why one exporter cannot serve a constraint set (nullopt if it can).
  */
-std::string exporterMismatch(const ExporterTraits &traits, const Constraints &constraints,
-			     uint64_t bufferSize);
+std::optional<std::string> exporterMismatch(const ExporterTraits &traits,
+					    const Constraints &constraints, uint64_t bufferSize);
 
 /**
  * \brief Index of the first of \a candidates satisfying \a constraints for a

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dmabufkit/base/pixel_format.h" /* fourccName, for callers printing fourccs */
 #include "dmabufkit/base/result.h"
 
 namespace dmabufkit::v4l2 {
@@ -61,8 +62,5 @@ constexpr uint32_t fourcc(char a, char b, char c, char d)
 	return static_cast<uint32_t>(a) | (static_cast<uint32_t>(b) << 8) |
 	       (static_cast<uint32_t>(c) << 16) | (static_cast<uint32_t>(d) << 24);
 }
-
-/** \brief "YUYV" for a fourcc. */
-std::string fourccToString(uint32_t fourcc);
 
 } /* namespace dmabufkit::v4l2 */
