@@ -33,20 +33,21 @@ def main():
     if not files:
         print(f'check-format: no sources under {root}')
         return 1
-    unformatted, misnamed = [], []
-    for path in files:
-        rel = os.path.relpath(path, root)
-        if not SNAKE.match(os.path.basename(path)):
-            misnamed.append(rel)
-        with open(path, 'rb') as f:
-            original = f.read()
-        formatted = subprocess.run([clang_format, '--style=file', '--assume-filename=' + path],
-                                   input=original, capture_output=True, check=True,
-                                   cwd=root).stdout
-        if formatted != original:
-            a, b = original.decode().splitlines(), formatted.decode().splitlines()
-            first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-            unformatted.append((rel, first + 1))
+    misnamed = [os.path.relpath(p, root) for p in files
+                if not SNAKE.match(os.path.basename(p))]
+    # One clang-format process for every file: it reports each file that
+    # differs as "FILE:LINE:COL: error: code should be clang-formatted".
+    res = subprocess.run([clang_format, '--style=file', '--dry-run', '--Werror',
+                          '--ferror-limit=1'] + files,
+                         capture_output=True, text=True, cwd=root)
+    first = {}
+    for m in re.finditer(r'^(.+?):(\d+):\d+: error: code should be clang-formatted',
+                         res.stderr, re.M):
+        first.setdefault(os.path.relpath(m.group(1), root), int(m.group(2)))
+    if res.returncode != 0 and not first:
+        print(f'check-format: clang-format failed: {res.stderr.strip()}')
+        return 1
+    unformatted = sorted(first.items())
     for rel, line in unformatted:
         print(f'check-format: {rel}:{line}: not formatted (clang-format -i {rel})')
     for rel in misnamed:
