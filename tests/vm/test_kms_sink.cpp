@@ -784,52 +784,57 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 		const int frame =
 			int(gst_util_uint64_scale_round(GST_BUFFER_PTS(buf), 30, GST_SECOND));
 		const uint64_t seq = o->sequence();
-		std::lock_guard g(o->lock);
-		o->arrived.emplace(frame, seq);
+		{
+			std::lock_guard g(o->lock);
+			o->arrived.emplace(frame, seq);
+		}
+		/* Watch the buffer the sink was given, not the one pushed: basesrc
+		 * makes the first buffer writable to flag it DISCONT, and when the
+		 * pushing thread has not dropped its reference yet (a loaded host
+		 * preempts it between push-buffer and its unref), that is a copy
+		 * sharing the memory. The pushed original then dies at the
+		 * pusher's unref, a vblank or two before frame 1 arrives, while
+		 * the sink correctly holds the copy. */
+		gst_mini_object_weak_ref(
+			GST_MINI_OBJECT(buf),
+			[](gpointer data, GstMiniObject *) {
+				auto *r = static_cast<Released *>(data);
+				const uint64_t seq = r->obs->sequence();
+				{
+					std::lock_guard g(r->obs->lock);
+					r->obs->released.emplace(r->frame, seq);
+				}
+				delete r;
+			},
+			new Released{ o, frame });
 		return GST_PAD_PROBE_OK;
 	};
 	std::thread pusher;
 	PipelineRun run;
-	runPipeline(
-		std::string(kAppsrc) + "dmabufkmssink name=sink sync=false mode=640x480", run,
-		[&](GstElement *p, PipelineRun &) {
-			GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
-			GstPad *pad = gst_element_get_static_pad(sink, "sink");
-			gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, onArrival, &obs, nullptr);
-			gst_object_unref(pad);
-			gst_object_unref(sink);
-			/* Its own reference: on an error the pipeline goes before the pusher ends.
-			 */
-			auto *pipeline = GST_ELEMENT(gst_object_ref(p));
-			pusher = std::thread([&, pipeline] {
-				pushInto(
-					pipeline, kFrames,
-					[&](int i) {
-						GstBuffer *b = gst_buffer_new();
-						gst_buffer_append_memory(
-							b, gst_memory_ref(mems[i % kMemories]));
-						gst_mini_object_weak_ref(
-							GST_MINI_OBJECT(b),
-							[](gpointer data, GstMiniObject *) {
-								auto *r = static_cast<Released *>(
-									data);
-								const uint64_t seq =
-									r->obs->sequence();
-								{
-									std::lock_guard g(
-										r->obs->lock);
-									r->obs->released.emplace(
-										r->frame, seq);
-								}
-								delete r;
-							},
-							new Released{ &obs, i });
-						return b;
-					},
-					G_USEC_PER_SEC / 30);
-				gst_object_unref(pipeline);
-			});
-		});
+	runPipeline(std::string(kAppsrc) + "dmabufkmssink name=sink sync=false mode=640x480", run,
+		    [&](GstElement *p, PipelineRun &) {
+			    GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+			    GstPad *pad = gst_element_get_static_pad(sink, "sink");
+			    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, onArrival, &obs,
+					      nullptr);
+			    gst_object_unref(pad);
+			    gst_object_unref(sink);
+			    /* Its own reference: on an error the pipeline goes
+			     * before the pusher ends. */
+			    auto *pipeline = GST_ELEMENT(gst_object_ref(p));
+			    pusher = std::thread([&, pipeline] {
+				    pushInto(
+					    pipeline, kFrames,
+					    [&](int i) {
+						    GstBuffer *b = gst_buffer_new();
+						    gst_buffer_append_memory(
+							    b, gst_memory_ref(mems[i % kMemories]));
+						    return b;
+					    },
+					    G_USEC_PER_SEC / 30);
+				    gst_object_unref(pipeline);
+			    });
+		    });
 	if (pusher.joinable())
 		pusher.join();
 	/* runPipeline's probe keeps the last buffer: let it go. */
