@@ -797,12 +797,12 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 		 * the sink correctly holds the copy. */
 		gst_mini_object_weak_ref(
 			GST_MINI_OBJECT(buf),
-			[](gpointer data, GstMiniObject *) {
-				auto *r = static_cast<Released *>(data);
-				const uint64_t seq = r->obs->sequence();
+			[](gpointer released, GstMiniObject *) {
+				auto *r = static_cast<Released *>(released);
+				const uint64_t releasedAt = r->obs->sequence();
 				{
 					std::lock_guard g(r->obs->lock);
-					r->obs->released.emplace(r->frame, seq);
+					r->obs->released.emplace(r->frame, releasedAt);
 				}
 				delete r;
 			},
