@@ -40,10 +40,10 @@ int main()
 	}
 
 	UniqueFD fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-	SharedFD shared(std::move(fd));
-	SharedFD copy = shared;
-	if (!copy.isValid() || copy.get() != shared.get() || shared.useCount() != 2) {
-		std::fprintf(stderr, "cpp-consumer: SharedFD does not share\n");
+	const int raw = fd.get();
+	UniqueFD moved = std::move(fd);
+	if (fd.isValid() || moved.get() != raw || raw < 0) {
+		std::fprintf(stderr, "cpp-consumer: UniqueFD does not move ownership\n");
 		return 1;
 	}
 
