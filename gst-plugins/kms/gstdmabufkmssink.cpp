@@ -31,6 +31,7 @@
 #include <cstring>
 #include <string>
 
+#include <dmabufkit/dbk_constraints_convert.h>
 #include <gst/allocators/allocators.h>
 #include <gst/video/videooverlay.h>
 
@@ -123,6 +124,7 @@ static gboolean gst_dmabuf_kms_sink_start(GstBaseSink *bsink)
 		return FALSE;
 	}
 	st->cache = std::make_shared<FramebufferCache>((*dev)->fd(), (*dev)->name());
+	st->display = displayImportCapability((*dev)->fd(), (*dev)->name());
 	/* Fault injection for tests: upstream buffers fail to import with this errno. */
 	const char *inj = g_getenv("DMABUFKIT_KMS_INJECT_IMPORT_ERROR");
 	st->injectedImportError = inj ? (atoi(inj) > 0 ? atoi(inj) : EINVAL) : 0;
@@ -340,15 +342,18 @@ static gboolean gst_dmabuf_kms_sink_propose_allocation(GstBaseSink *bsink, GstQu
 	gboolean needPool = FALSE;
 	gst_query_parse_allocation(query, &caps, &needPool);
 
-	DbkConstraints c;
+	/* Scanout memory: the display's dumb buffers or what it proved it imports. */
+	Constraints needs = st->display ? st->display->constraints() : Constraints{};
 	gchar *who = g_strdup_printf("%s (KMS plane %u)", GST_OBJECT_NAME(self),
 				     st->dev ? st->dev->planeId() : 0);
-	dbk_constraints_init(&c, who);
+	needs.consumer = who;
 	g_free(who);
-	c.scanout = TRUE;
+	needs.scanout = true;
 	GST_OBJECT_LOCK(self);
-	c.stride_align = st->strideAlign;
+	needs.strideAlign = st->strideAlign;
 	GST_OBJECT_UNLOCK(self);
+	DbkConstraints c;
+	dmabufkit::gst::fromCore(needs, &c);
 
 	GstVideoInfo info;
 	if (caps && needPool && st->allocator && gst_video_info_from_caps(&info, caps)) {

@@ -29,7 +29,7 @@ Result<DbkAllocator *> kms_sink_scanout_allocator(const std::string &path)
 	if (drmIsMaster(fd.get()))
 		drmDropMaster(fd.get());
 	GError *err = nullptr;
-	DbkAllocator *alloc = dbk_allocator_new_for_drm_fd(fd.get(), &err);
+	DbkAllocator *alloc = dbk_allocator_new_for_display(fd.get(), &err);
 	if (!alloc) {
 		Error e{ err->code, err->message };
 		g_error_free(err);

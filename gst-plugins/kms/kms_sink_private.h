@@ -21,6 +21,7 @@
 #include "gstdmabufkmssink.h"
 #include "kms_device.h"
 #include "kms_framebuffer_cache.h"
+#include "kms_import_capability.h"
 #include "kms_mode.h"
 #include "kms_presenter.h"
 
@@ -47,6 +48,9 @@ struct KmsSinkState {
 	std::shared_ptr<FramebufferCache> cache;
 	GQuark fbQuark = 0;
 	DbkAllocator *allocator = nullptr;
+	/* What the display imports (learnt once per device and process): the
+	 * exporters it proved it can scan out, published upstream. */
+	std::optional<dmabufkit::ImportCapability> display;
 	GstBufferPool *copyPool = nullptr;
 	GstVideoInfo info{};
 	uint32_t fourcc = 0;

@@ -34,8 +34,10 @@
 #include "format_map.h"
 #include "exporting_queue.h"
 #include "frame_source.h"
+#include "import_constraints.h"
 #include "importing_queue.h"
 #include "io_mode_choice.h"
+#include "dmabufkit/v4l2/import_capability.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_src_debug);
 #define GST_CAT_DEFAULT dmabuf_v4l2_src_debug
@@ -53,6 +55,7 @@ struct SrcState {
 	GstDmabufV4l2IoMode ioMode = GST_DMABUF_V4L2_IO_MODE_AUTO;
 	guint timeoutMs = 2000;
 	guint numV4l2Buffers = 4;
+	std::string exporter = "auto";
 
 	std::unique_ptr<v4l2::VideoDevice> dev;
 	GstCaps *probed = nullptr;
@@ -69,6 +72,10 @@ struct SrcState {
 	DbkAllocator *allocator = nullptr;
 	UniqueFD wake;
 	bool streaming = false;
+	/* What the capture queue can import (learnt once per device) and the
+	 * allocation decision it led to, for the allocation-decision property. */
+	std::optional<ImportCapability> capability;
+	std::string decision;
 
 	std::atomic<guint64> frames{ 0 };
 	std::atomic<guint64> errorFrames{ 0 };
@@ -92,6 +99,8 @@ enum {
 	PROP_ERROR_FRAMES,
 	PROP_INDEX_CACHE_HITS,
 	PROP_INDEX_CACHE_MISSES,
+	PROP_EXPORTER,
+	PROP_ALLOCATION_DECISION,
 };
 
 GType gst_dmabuf_v4l2_io_mode_get_type(void)
@@ -313,7 +322,7 @@ static gboolean gst_dmabuf_v4l2_src_set_caps(GstBaseSrc *bsrc, GstCaps *caps)
 /* Configure and activate \a pool; fails, saying why, unless it hands out dma-bufs the driver can
  * fill. */
 static Result<void> try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool, GstCaps *caps,
-				    unsigned minBuffers)
+				    unsigned minBuffers, bool downstream)
 {
 	SrcState *st = self->state;
 	GstStructure *config = gst_buffer_pool_get_config(pool);
@@ -322,10 +331,20 @@ static Result<void> try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool,
 	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
 	if (gst_buffer_pool_has_option(pool, kKmsPrimeExport))
 		gst_buffer_pool_config_add_option(config, kKmsPrimeExport);
+	/* Downstream's dmabufkit pool (a display's) allocates for our device's
+	 * needs too; our own pool has them already. */
+	if (downstream && DBK_IS_BUFFER_POOL(pool))
+		addToPoolConfig(config, *st->capability);
 	if (!gst_buffer_pool_set_config(pool, config)) {
 		config = gst_buffer_pool_get_config(pool);
-		if (!gst_buffer_pool_set_config(pool, config))
-			return Error{ EINVAL, "the pool refused its configuration" };
+		if (!gst_buffer_pool_set_config(pool, config)) {
+			const gchar *why =
+				DBK_IS_BUFFER_POOL(pool)
+					? dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool))
+					: nullptr;
+			return Error{ EINVAL, std::string("the pool refused its configuration") +
+						      (why ? std::string(": ") + why : "") };
+		}
 	}
 	if (!gst_buffer_pool_set_active(pool, TRUE))
 		return Error{ ENOMEM, "the pool could not allocate" };
@@ -336,6 +355,17 @@ static Result<void> try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool,
 	}
 	ImportingQueue tmp(*st->dev, st->dev->captureType());
 	std::optional<std::string> why = tmp.whyNotImportable(probe, st->fmt.planes[0].sizeImage);
+	if (!why) {
+		/* The probe import already told what the device refuses. */
+		gchar *exporter = dbk_memory_get_exporter(gst_buffer_peek_memory(probe, 0));
+		if (exporter) {
+			Constraints needs = st->capability->constraints();
+			if (const ExporterRefusal *r = needs.refusal(exporter))
+				why = std::string("its dma-bufs come from ") + exporter +
+				      ", which the device refused: " + r->reason;
+			g_free(exporter);
+		}
+	}
 	/* The pool's stride wins when the driver accepts it (vivid does). */
 	GstVideoMeta *meta = gst_buffer_get_video_meta(probe);
 	if (!why && meta && meta->stride[0] != st->info.stride[0]) {
@@ -360,21 +390,59 @@ static Result<void> try_import_pool(GstDmabufV4l2Src *self, GstBufferPool *pool,
 	return {};
 }
 
-static GstBufferPool *own_pool(GstDmabufV4l2Src *self, GstQuery *query)
+/* A pool of our own for io-mode=import: downstream's needs (an encoder's
+ * packed stride) and our device's (contiguity, refused exporters) shape it. */
+static Result<GstBufferPool *> own_pool(GstDmabufV4l2Src *self, GstQuery *query)
 {
-	DbkConstraints c;
-	guint consumers = 0;
-	/* Downstream's needs (an encoder's packed stride) shape our own pool too. */
-	if (!dbk_query_get_constraints(query, &c, &consumers, nullptr))
-		dbk_constraints_init(&c, GST_OBJECT_NAME(self));
-	if (!self->state->dev->multiPlanar())
-		c.memory_layout = DBK_MEMORY_LAYOUT_SINGLE; /* one dma-buf per frame */
-	GstBufferPool *pool = dbk_buffer_pool_new(self->state->allocator);
+	SrcState *st = self->state;
+	auto c = poolConstraints(query, *st->capability, !st->dev->multiPlanar());
+	if (!c)
+		return c.error();
+	DbkAllocator *alloc = nullptr;
+	if (st->exporter != "auto") {
+		GError *err = nullptr;
+		alloc = dbk_allocator_new_for_exporter(st->exporter.c_str(), &err);
+		if (!alloc) {
+			Error e{ ENODEV,
+				 std::string("exporter=") + st->exporter + ": " + err->message };
+			g_error_free(err);
+			return e;
+		}
+	}
+	GstBufferPool *pool = dbk_buffer_pool_new(alloc ? alloc : st->allocator);
+	if (alloc)
+		gst_object_unref(alloc);
 	GstStructure *config = gst_buffer_pool_get_config(pool);
-	dbk_buffer_pool_config_set_constraints(config, &c);
+	dbk_buffer_pool_config_set_constraints(config, &*c);
 	dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
 	gst_buffer_pool_set_config(pool, config);
 	return pool;
+}
+
+static void set_decision(GstDmabufV4l2Src *self, const std::string &decision)
+{
+	GST_INFO_OBJECT(self, "allocation decision: %s", decision.c_str());
+	GST_OBJECT_LOCK(self);
+	self->state->decision = decision;
+	GST_OBJECT_UNLOCK(self);
+	g_object_notify(G_OBJECT(self), "allocation-decision");
+}
+
+/* Learn (once per device and process) what the capture queue imports; when
+ * nothing does, io-mode=import fails here saying why, auto exports. */
+static bool learn_import_capability(GstDmabufV4l2Src *self)
+{
+	SrcState *st = self->state;
+	st->capability = v4l2::importCapability(*st->dev, st->dev->captureType(), st->fmt);
+	GST_INFO_OBJECT(self, "%s: %s", st->capability->device.c_str(),
+			st->capability->summary().c_str());
+	auto none = st->capability->nothingWorks();
+	if (none && st->ioMode == GST_DMABUF_V4L2_IO_MODE_IMPORT) {
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", none->message.c_str()),
+				  ("%s", st->capability->summary().c_str()));
+		return false;
+	}
+	return true;
 }
 
 static gboolean setup_export(GstDmabufV4l2Src *self)
@@ -424,12 +492,34 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 
 	const unsigned minBuffers = st->numV4l2Buffers + MAX(downstreamMin, 2u);
 	IoModeChoice choice(to_io_mode(st->ioMode), downstream != nullptr);
+	if (choice.next()) {
+		if (!learn_import_capability(self)) {
+			if (downstream)
+				gst_object_unref(downstream);
+			return FALSE;
+		}
+		if (auto none = st->capability->nothingWorks()) {
+			/* auto (or a named exporter): exporting still works. */
+			if (downstream)
+				gst_object_unref(downstream);
+			GST_WARNING_OBJECT(self, "exporting: %s", none->message.c_str());
+			set_decision(self, "export: " + none->message);
+			return setup_export(self);
+		}
+	}
 	GstBufferPool *pool = nullptr;
 	while (auto candidate = choice.next()) {
 		const bool isDownstream = *candidate == PoolCandidate::Downstream;
-		GstBufferPool *p =
-			isDownstream ? std::exchange(downstream, nullptr) : own_pool(self, query);
-		auto r = try_import_pool(self, p, caps, minBuffers);
+		GstBufferPool *p = nullptr;
+		if (isDownstream) {
+			p = std::exchange(downstream, nullptr);
+		} else if (auto own = own_pool(self, query)) {
+			p = *own;
+		} else {
+			choice.refuse(own.error().message);
+			continue;
+		}
+		auto r = try_import_pool(self, p, caps, minBuffers, isDownstream);
 		if (r) {
 			choice.accept();
 			pool = p;
@@ -450,16 +540,19 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 		gst_object_unref(downstream);
 	if (choice.failed()) {
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-				  ("io-mode=import: no pool gives dma-bufs the device can fill"),
-				  ("%s", choice.lastRefusal().c_str()));
+				  ("io-mode=import: no pool gives dma-bufs %s can fill: %s",
+				   st->dev->info().name.c_str(), choice.lastRefusal().c_str()),
+				  ("%s", st->capability ? st->capability->summary().c_str() : ""));
 		return FALSE;
 	}
 	if (!pool) {
 		/* Exporting copies nothing either (not a GST_PERFORMANCE matter), but
 		 * downstream then imports buffers it did not lay out. */
 		GST_INFO_OBJECT(self, "exporting driver buffers: %s", choice.reason().c_str());
+		set_decision(self, "export: the driver's own buffers (" + choice.reason() + ")");
 		return setup_export(self);
 	}
+	set_decision(self, allocationDecision(pool, *st->capability));
 
 	st->pool = pool;
 	auto importing = std::make_unique<ImportingQueue>(*st->dev, st->dev->captureType());
@@ -674,6 +767,11 @@ static void gst_dmabuf_v4l2_src_set_property(GObject *object, guint id, const GV
 	case PROP_NUM_V4L2_BUFFERS:
 		st->numV4l2Buffers = g_value_get_uint(value);
 		break;
+	case PROP_EXPORTER: {
+		const gchar *s = g_value_get_string(value);
+		st->exporter = s && *s ? s : "auto";
+		break;
+	}
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
@@ -702,6 +800,14 @@ static void gst_dmabuf_v4l2_src_get_property(GObject *object, guint id, GValue *
 		break;
 	case PROP_ERROR_FRAMES:
 		g_value_set_uint64(value, st->errorFrames);
+		break;
+	case PROP_EXPORTER:
+		g_value_set_string(value, st->exporter.c_str());
+		break;
+	case PROP_ALLOCATION_DECISION:
+		GST_OBJECT_LOCK(object);
+		g_value_set_string(value, st->decision.c_str());
+		GST_OBJECT_UNLOCK(object);
 		break;
 	case PROP_INDEX_CACHE_HITS:
 	case PROP_INDEX_CACHE_MISSES: {
@@ -780,6 +886,22 @@ static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
 		g_param_spec_uint64("index-cache-misses", "Index cache misses",
 				    "Imports that bound a dma-buf to a new V4L2 index (a remap)", 0,
 				    G_MAXUINT64, 0, ro));
+
+	g_object_class_install_property(
+		oc, PROP_EXPORTER,
+		g_param_spec_string(
+			"exporter", "Exporter",
+			"Where io-mode=import allocates its own dma-bufs: \"auto\" picks the "
+			"cheapest exporter the device (and downstream) can import, learnt by a "
+			"one-time probe; or a name: dma-heap:system, dma-heap:<cma heap>, "
+			"udmabuf, drm-dumb",
+			"auto", rw));
+	g_object_class_install_property(
+		oc, PROP_ALLOCATION_DECISION,
+		g_param_spec_string("allocation-decision", "Allocation decision",
+				    "Which exporter was chosen, for which consumers and because "
+				    "of which constraint; what the device imports and refuses",
+				    "", ro));
 
 	GstCaps *tmpl = allRawCaps();
 	gst_element_class_add_pad_template(

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <string>
 
 #include "dmabufkit/base/log.h"
 #include "dmabufkit/v4l2/device_format.h"
@@ -15,6 +16,21 @@ namespace {
 const char *memoryName(uint32_t memory)
 {
 	return memory == V4L2_MEMORY_DMABUF ? "DMABUF" : "MMAP";
+}
+
+/* What vb2 means by a refused dma-buf import: errno alone says nothing. */
+std::string explainImportRefusal(int code)
+{
+	switch (code) {
+	case EFAULT:
+		return ": the device could not map the dma-buf; devices without an IOMMU "
+		       "(vb2-dma-contig) need physically contiguous memory (a CMA heap)";
+	case EINVAL:
+		return ": the dma-buf is smaller than the plane the format needs, or its "
+		       "plane count or offset does not match the format";
+	default:
+		return "";
+	}
 }
 
 } /* namespace */
@@ -172,6 +188,8 @@ Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *plan
 	if (auto r = device_.ioctl(VIDIOC_QBUF, &buf, "VIDIOC_QBUF"); !r) {
 		Error e{ r.error().code, r.error().message + " (buffer " + std::to_string(index) +
 						 " on " + bufferTypeName(type_) + ")" };
+		if (buf.memory == V4L2_MEMORY_DMABUF)
+			e.message += explainImportRefusal(e.code);
 		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 		return e;
 	}

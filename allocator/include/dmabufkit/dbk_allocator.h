@@ -54,6 +54,7 @@ void dbk_init(void);
 DbkAllocator *dbk_allocator_new(void);
 DbkAllocator *dbk_allocator_new_for_exporter(const gchar *exporter, GError **error);
 DbkAllocator *dbk_allocator_new_for_drm_fd(gint drm_fd, GError **error);
+DbkAllocator *dbk_allocator_new_for_display(gint drm_fd, GError **error);
 
 GstMemory *dbk_allocator_alloc_dmabuf(DbkAllocator *allocator, gsize size,
 				      const DbkConstraints *constraints, const gchar *name,

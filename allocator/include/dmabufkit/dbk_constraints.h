@@ -18,6 +18,10 @@
  * - stride-align, offset-align (uint, powers of two)
  * - memory-layout (string): "any", "single" or "per-plane"
  * - max-size (guint64): largest acceptable dma-buf in bytes, 0 for none
+ * - refused-exporters (string): exporters the consumer's device refused, one
+ *   "exporter<TAB>reason" per line (learnt by a probe import)
+ * - accepted-exporters (string): exporters whose buffers the device imported,
+ *   comma-separated; they satisfy "scanout" for a display that proved it
  *
  * Elements that do not know dmabufkit ignore the meta, so adding it is safe.
  */
@@ -40,6 +44,7 @@ typedef enum {
 } DbkMemoryLayout;
 
 #define DBK_CONSTRAINTS_CONSUMER_LEN 128
+#define DBK_CONSTRAINTS_EXPORTERS_LEN 1024
 
 /**
  * DbkConstraints:
@@ -52,6 +57,10 @@ typedef enum {
  * @offset_align: plane offset alignment in bytes (power of two, 1 for none)
  * @memory_layout: how planes are spread over dma-bufs
  * @max_size: largest dma-buf in bytes, 0 for no limit
+ * @refused_exporters: exporters the device refused, "exporter<TAB>reason"
+ *   lines; use dbk_constraints_add_refusal()
+ * @accepted_exporters: comma-separated exporters the device imported; use
+ *   dbk_constraints_add_accepted()
  *
  * Initialise with dbk_constraints_init().
  */
@@ -65,6 +74,8 @@ typedef struct {
 	guint offset_align;
 	DbkMemoryLayout memory_layout;
 	guint64 max_size;
+	gchar refused_exporters[DBK_CONSTRAINTS_EXPORTERS_LEN];
+	gchar accepted_exporters[DBK_CONSTRAINTS_EXPORTERS_LEN];
 } DbkConstraints;
 
 #define DBK_CONSTRAINTS_STRUCTURE_NAME "dmabufkit/constraints"
@@ -73,6 +84,8 @@ GType dbk_constraints_meta_api_get_type(void);
 #define DBK_CONSTRAINTS_META_API_TYPE (dbk_constraints_meta_api_get_type())
 
 void dbk_constraints_init(DbkConstraints *c, const gchar *consumer);
+void dbk_constraints_add_refusal(DbkConstraints *c, const gchar *exporter, const gchar *reason);
+void dbk_constraints_add_accepted(DbkConstraints *c, const gchar *exporter);
 GstStructure *dbk_constraints_to_structure(const DbkConstraints *c);
 gboolean dbk_constraints_from_structure(const GstStructure *s, DbkConstraints *c, GError **error);
 gboolean dbk_constraints_merge(const DbkConstraints *all, guint n, DbkConstraints *merged,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "dmabufkit/core/constraints.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <numeric>
 
@@ -55,7 +56,35 @@ std::string Constraints::describe() const
 		add(layoutName(memoryLayout));
 	if (maxSize)
 		add("max-size=" + std::to_string(maxSize));
+	if (!refusedExporters.empty()) {
+		std::string names;
+		for (const ExporterRefusal &r : refusedExporters)
+			names += (names.empty() ? "" : " ") + r.exporter;
+		add("refuses " + names);
+	}
+	if (!acceptedExporters.empty()) {
+		std::string names;
+		for (const std::string &a : acceptedExporters)
+			if (!refusal(a)) /* a refusal by another consumer wins */
+				names += (names.empty() ? "" : " ") + a;
+		if (!names.empty())
+			add("imports " + names);
+	}
 	return s.empty() ? "none" : s;
+}
+
+const ExporterRefusal *Constraints::refusal(const std::string &exporter) const
+{
+	for (const ExporterRefusal &r : refusedExporters)
+		if (r.exporter == exporter)
+			return &r;
+	return nullptr;
+}
+
+bool Constraints::accepts(const std::string &exporter) const
+{
+	return std::find(acceptedExporters.begin(), acceptedExporters.end(), exporter) !=
+	       acceptedExporters.end();
 }
 
 namespace {
@@ -105,6 +134,12 @@ Result<Constraints> mergeConstraints(const std::vector<Constraints> &all)
 		merged.offsetAlign = std::lcm(merged.offsetAlign, c.offsetAlign);
 		if (c.maxSize && (!merged.maxSize || c.maxSize < merged.maxSize))
 			merged.maxSize = c.maxSize;
+		for (const ExporterRefusal &r : c.refusedExporters)
+			if (!merged.refusal(r.exporter))
+				merged.refusedExporters.push_back(r);
+		for (const std::string &a : c.acceptedExporters)
+			if (!merged.accepts(a))
+				merged.acceptedExporters.push_back(a);
 		if (!c.consumer.empty())
 			merged.consumer += (merged.consumer.empty() ? "" : " + ") + c.consumer;
 	}

@@ -11,6 +11,7 @@
 #include <sys/sysinfo.h>
 
 #include "dmabufkit/base/log.h"
+#include "dmabufkit/internal/contiguity_probe.h"
 
 namespace dmabufkit {
 
@@ -24,7 +25,7 @@ DmaHeapExporter::DmaHeapExporter(UniqueFD fd, std::string heap)
 {
 	traits_.name = "dma-heap:" + heap_;
 	traits_.cpuMappable = true;
-	traits_.contiguous = isContiguousHeap(heap_);
+	traits_.contiguous = false; /* probed by open() */
 	traits_.scanout = false;
 	/* A single allocation larger than RAM cannot succeed; say so up front. */
 	struct sysinfo si;
@@ -78,6 +79,9 @@ Result<std::unique_ptr<DmaHeapExporter>> DmaHeapExporter::open(const std::string
 		return e;
 	}
 	auto exporter = std::unique_ptr<DmaHeapExporter>(new DmaHeapExporter(UniqueFD(fd), name));
+	/* What the heap really gives, not what its name suggests. */
+	exporter->traits_.contiguous =
+		probeContiguity(*exporter, isContiguousHeap(name)).contiguous;
 	DBK_LOG(Allocator, Debug, "%s: opened as exporter %s (%scontiguous, max %llu bytes)",
 		path.c_str(), exporter->traits_.name.c_str(),
 		exporter->traits_.contiguous ? "" : "not ",

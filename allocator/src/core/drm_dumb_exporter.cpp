@@ -8,6 +8,7 @@
 #include <xf86drmMode.h>
 
 #include "dmabufkit/base/log.h"
+#include "dmabufkit/internal/contiguity_probe.h"
 namespace dmabufkit {
 
 namespace {
@@ -47,7 +48,11 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::fromFd(int fd)
 		return Error{ ENODEV, "fd " + std::to_string(fd) + " is not a DRM device" };
 	if (!supportsDumb(fd))
 		return Error{ ENOTSUP, "DRM driver " + driver + " has no dumb buffers" };
-	return std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(UniqueFD(), fd, driver));
+	auto e = std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(UniqueFD(), fd, driver));
+	/* DMA-API drivers (most SoC displays) give contiguous dumb buffers, shmem
+	 * ones (vkms, virtio) do not: measure it. */
+	e->traits_.contiguous = probeContiguity(*e, false).contiguous;
+	return e;
 }
 
 Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::adopt(UniqueFD fd)
@@ -57,7 +62,10 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::adopt(UniqueFD fd)
 		return e.error();
 	const int raw = fd.get();
 	const std::string driver = (*e)->driver();
-	return std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(std::move(fd), raw, driver));
+	auto own =
+		std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(std::move(fd), raw, driver));
+	own->traits_.contiguous = (*e)->traits_.contiguous;
+	return own;
 }
 
 Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::open(const std::string &device)
@@ -84,7 +92,10 @@ Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::open(const std::string
 	DBK_LOG(Allocator, Debug, "%s (%s): opened as exporter drm-dumb:%s", device.c_str(),
 		driver.c_str(), driver.c_str());
 	int raw = fd.get();
-	return std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(std::move(fd), raw, driver));
+	auto own =
+		std::unique_ptr<DrmDumbExporter>(new DrmDumbExporter(std::move(fd), raw, driver));
+	own->traits_.contiguous = probeContiguity(*own, false).contiguous;
+	return own;
 }
 
 Result<std::unique_ptr<DrmDumbExporter>> DrmDumbExporter::openFirst(const std::string &driver)

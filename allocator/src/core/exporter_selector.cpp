@@ -10,11 +10,14 @@ namespace dmabufkit {
 std::optional<std::string> exporterMismatch(const ExporterTraits &traits, const Constraints &c,
 					    uint64_t bufferSize)
 {
+	if (const ExporterRefusal *r = c.refusal(traits.name))
+		return "refused by " + r->reason;
 	if (c.cpuMappable && !traits.cpuMappable)
 		return "not CPU-mappable";
 	if (c.contiguous && !traits.contiguous)
 		return "not physically contiguous";
-	if (c.scanout && !traits.scanout)
+	/* A display that imported this exporter's buffers proved they scan out. */
+	if (c.scanout && !traits.scanout && !c.accepts(traits.name))
 		return "not scanout-capable";
 	if (c.maxSize && bufferSize > c.maxSize)
 		return "buffer of " + std::to_string(bufferSize) + " bytes exceeds max-size " +
@@ -45,8 +48,15 @@ Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
 		reasons += "; " + candidates[i].name + ": " + *why;
 	}
 	std::string owner = constraints.consumer.empty() ? "the consumers" : constraints.consumer;
+	std::string remedy;
+	bool anyContiguous = false;
+	for (const ExporterTraits &t : candidates)
+		anyContiguous |= t.contiguous;
+	if (constraints.contiguous && !anyContiguous)
+		remedy = ". No contiguous exporter on this machine: enable CONFIG_DMABUF_HEAPS_CMA "
+			 "and boot with cma=64M (or reserve a CMA area for the device)";
 	return Error{ ENOTSUP, "no exporter meets the constraints of " + owner + " (" +
-				       constraints.describe() + ")" + reasons };
+				       constraints.describe() + ")" + reasons + remedy };
 }
 
 } /* namespace dmabufkit */

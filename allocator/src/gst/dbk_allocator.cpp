@@ -6,12 +6,13 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <unistd.h>
 
-#include "constraints_convert.h"
+#include "dmabufkit/dbk_constraints_convert.h"
 #include "dmabufkit/internal/exporter_selector.h"
 #include "dmabufkit/core/cpu_access.h"
 #include "dmabufkit/core/dma_buf.h"
@@ -536,6 +537,32 @@ DbkAllocator *dbk_allocator_new_for_drm_fd(gint drm_fd, GError **error)
 	GST_INFO_OBJECT(self, "exporter %s on DRM fd %d (the caller's device)",
 			self->state->fixedExporter.c_str(), drm_fd);
 	self->state->registry.add(std::move(e).value());
+	return self;
+}
+
+/**
+ * dbk_allocator_new_for_display:
+ * @drm_fd: an open KMS device; the allocator keeps its own duplicate of it
+ * @error: (out) (optional): set when @drm_fd cannot be duplicated or has no
+ *   dumb buffers
+ *
+ * An allocator for a display's pool: it prefers the display's own dumb
+ * buffers and falls back to the machine's other exporters (dma-buf heaps,
+ * then udmabuf) when the constraints demand it, e.g. a contiguous exporter
+ * for an upstream device that needs one. Constraints whose accepted
+ * exporters list a heap (the display proved it imports it) let that heap
+ * satisfy "scanout".
+ *
+ * Returns: (transfer full) (nullable): the allocator
+ */
+DbkAllocator *dbk_allocator_new_for_display(gint drm_fd, GError **error)
+{
+	DbkAllocator *self = dbk_allocator_new_for_drm_fd(drm_fd, error);
+	if (!self)
+		return nullptr;
+	const std::string dumb = std::exchange(self->state->fixedExporter, std::string());
+	self->state->registry.setPreference({ dumb, "dma-heap:", "udmabuf" });
+	GST_INFO_OBJECT(self, "display allocator: %s first, then heaps and udmabuf", dumb.c_str());
 	return self;
 }
 

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <string>
 
-#include "constraints_convert.h"
+#include "dmabufkit/dbk_constraints_convert.h"
 #include "dmabufkit/core/frame_layout.h"
 #include "dmabufkit/base/pixel_format.h"
 
@@ -549,8 +549,10 @@ void dbk_buffer_pool_post_allocation_error(GstElement *element, const gchar *exp
 				  ("Downstream buffer constraints conflict"),
 				  ("%s", error->message));
 	else
+		/* The message itself names the consumers, their needs, each exporter
+		 * and why it failed: the user needs all of it. */
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-				  ("Cannot allocate dma-bufs (exporter \"%s\")",
-				   exporter ? exporter : "auto"),
+				  ("Cannot allocate dma-bufs (exporter \"%s\"): %s",
+				   exporter ? exporter : "auto", error->message),
 				  ("%s", error->message));
 }

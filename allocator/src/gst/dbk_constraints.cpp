@@ -4,9 +4,34 @@
 #include <cstring>
 #include <vector>
 
-#include "constraints_convert.h"
+#include "dmabufkit/dbk_constraints_convert.h"
+#include "gst_log_backend.h"
+
+#define GST_CAT_DEFAULT dmabufkit::gstLogCategory(dmabufkit::LogCategory::Allocator)
 
 namespace dmabufkit::gst {
+
+namespace {
+
+std::vector<std::string> splitOn(const char *text, char sep)
+{
+	std::vector<std::string> out;
+	std::string item;
+	for (const char *p = text; *p; ++p) {
+		if (*p == sep) {
+			if (!item.empty())
+				out.push_back(item);
+			item.clear();
+		} else {
+			item += *p;
+		}
+	}
+	if (!item.empty())
+		out.push_back(item);
+	return out;
+}
+
+} /* namespace */
 
 Constraints toCore(const DbkConstraints &c)
 {
@@ -20,6 +45,15 @@ Constraints toCore(const DbkConstraints &c)
 	r.offsetAlign = c.offset_align ? c.offset_align : 1;
 	r.memoryLayout = static_cast<MemoryLayout>(c.memory_layout);
 	r.maxSize = c.max_size;
+	/* Lines of "exporter<TAB>reason". */
+	for (const std::string &line : splitOn(c.refused_exporters, '\n')) {
+		const size_t tab = line.find('\t');
+		if (tab == std::string::npos)
+			r.refusedExporters.push_back({ line, "its consumer" });
+		else
+			r.refusedExporters.push_back({ line.substr(0, tab), line.substr(tab + 1) });
+	}
+	r.acceptedExporters = splitOn(c.accepted_exporters, ',');
 	return r;
 }
 
@@ -34,6 +68,10 @@ void fromCore(const Constraints &c, DbkConstraints *out)
 	out->offset_align = c.offsetAlign;
 	out->memory_layout = static_cast<DbkMemoryLayout>(c.memoryLayout);
 	out->max_size = c.maxSize;
+	for (const ExporterRefusal &r : c.refusedExporters)
+		dbk_constraints_add_refusal(out, r.exporter.c_str(), r.reason.c_str());
+	for (const std::string &a : c.acceptedExporters)
+		dbk_constraints_add_accepted(out, a.c_str());
 }
 
 } /* namespace dmabufkit::gst */
@@ -76,6 +114,49 @@ void dbk_constraints_init(DbkConstraints *c, const gchar *consumer)
 	c->memory_layout = DBK_MEMORY_LAYOUT_ANY;
 }
 
+/* Append \a item to the list in \a field unless it would not fit (the
+ * list is a hint to exporter selection; a truncated entry would mislead). */
+static void append_item(gchar *field, gsize len, const std::string &item, char sep)
+{
+	const gsize used = strlen(field);
+	if (used + item.size() + 2 > len) {
+		GST_WARNING("constraints: no room for \"%s\"; dropped", item.c_str());
+		return;
+	}
+	if (used)
+		field[used] = sep, field[used + 1] = '\0';
+	g_strlcat(field, item.c_str(), len);
+}
+
+/**
+ * dbk_constraints_add_refusal:
+ * @c: constraints
+ * @exporter: an exporter name ("dma-heap:system")
+ * @reason: what the device said, naming it
+ *
+ * Record that the consumer's device refused @exporter's buffers, so no
+ * producer chooses it. Tabs and newlines in @reason are replaced by spaces.
+ */
+void dbk_constraints_add_refusal(DbkConstraints *c, const gchar *exporter, const gchar *reason)
+{
+	std::string r = reason ? reason : "";
+	for (char &ch : r)
+		if (ch == '\t' || ch == '\n')
+			ch = ' ';
+	append_item(c->refused_exporters, sizeof(c->refused_exporters),
+		    std::string(exporter) + "\t" + r, '\n');
+}
+
+/**
+ * dbk_constraints_add_accepted:
+ * @c: constraints
+ * @exporter: an exporter name whose buffers the consumer's device imported
+ */
+void dbk_constraints_add_accepted(DbkConstraints *c, const gchar *exporter)
+{
+	append_item(c->accepted_exporters, sizeof(c->accepted_exporters), exporter, ',');
+}
+
 static const char *layout_to_string(DbkMemoryLayout l)
 {
 	switch (l) {
@@ -96,14 +177,15 @@ static const char *layout_to_string(DbkMemoryLayout l)
  */
 GstStructure *dbk_constraints_to_structure(const DbkConstraints *c)
 {
-	return gst_structure_new(DBK_CONSTRAINTS_STRUCTURE_NAME, "consumer", G_TYPE_STRING,
-				 c->consumer, "cpu-mappable", G_TYPE_BOOLEAN, c->cpu_mappable,
-				 "contiguous", G_TYPE_BOOLEAN, c->contiguous, "scanout",
-				 G_TYPE_BOOLEAN, c->scanout, "packed-stride", G_TYPE_BOOLEAN,
-				 c->packed_stride, "stride-align", G_TYPE_UINT, c->stride_align,
-				 "offset-align", G_TYPE_UINT, c->offset_align, "memory-layout",
-				 G_TYPE_STRING, layout_to_string(c->memory_layout), "max-size",
-				 G_TYPE_UINT64, c->max_size, nullptr);
+	return gst_structure_new(
+		DBK_CONSTRAINTS_STRUCTURE_NAME, "consumer", G_TYPE_STRING, c->consumer,
+		"cpu-mappable", G_TYPE_BOOLEAN, c->cpu_mappable, "contiguous", G_TYPE_BOOLEAN,
+		c->contiguous, "scanout", G_TYPE_BOOLEAN, c->scanout, "packed-stride",
+		G_TYPE_BOOLEAN, c->packed_stride, "stride-align", G_TYPE_UINT, c->stride_align,
+		"offset-align", G_TYPE_UINT, c->offset_align, "memory-layout", G_TYPE_STRING,
+		layout_to_string(c->memory_layout), "max-size", G_TYPE_UINT64, c->max_size,
+		"refused-exporters", G_TYPE_STRING, c->refused_exporters, "accepted-exporters",
+		G_TYPE_STRING, c->accepted_exporters, nullptr);
 }
 
 /**
@@ -130,6 +212,10 @@ gboolean dbk_constraints_from_structure(const GstStructure *s, DbkConstraints *c
 	gst_structure_get_uint(s, "stride-align", &c->stride_align);
 	gst_structure_get_uint(s, "offset-align", &c->offset_align);
 	gst_structure_get_uint64(s, "max-size", &c->max_size);
+	if (const gchar *r = gst_structure_get_string(s, "refused-exporters"))
+		g_strlcpy(c->refused_exporters, r, sizeof(c->refused_exporters));
+	if (const gchar *a = gst_structure_get_string(s, "accepted-exporters"))
+		g_strlcpy(c->accepted_exporters, a, sizeof(c->accepted_exporters));
 	const gchar *layout = gst_structure_get_string(s, "memory-layout");
 	if (!layout || g_str_equal(layout, "any"))
 		c->memory_layout = DBK_MEMORY_LAYOUT_ANY;

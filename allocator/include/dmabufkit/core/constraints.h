@@ -27,6 +27,16 @@ enum class MemoryLayout {
 	PerPlane, /**< one dma-buf per plane */
 };
 
+/** \brief An exporter a consumer's device refused to import, and why. */
+struct ExporterRefusal {
+	std::string exporter; /**< e.g. "dma-heap:system" */
+	/** What the kernel said, naming the device: "vivid-000-vid-cap:
+	 *  VIDIOC_QBUF: Bad address (errno 14)". */
+	std::string reason;
+
+	bool operator==(const ExporterRefusal &) const = default;
+};
+
 /** \brief The needs of one consumer (or the merge of several). */
 struct Constraints {
 	/** Who states these needs, for error messages ("vicodec OUTPUT"). */
@@ -39,20 +49,31 @@ struct Constraints {
 	uint32_t offsetAlign = 1;  /**< plane offset alignment in bytes (power of two) */
 	MemoryLayout memoryLayout = MemoryLayout::Any;
 	uint64_t maxSize = 0; /**< largest acceptable dma-buf, 0 for no limit */
+	/** Exporters whose buffers the consumer's device refused (learnt by a
+	 *  probe import); never chosen. */
+	std::vector<ExporterRefusal> refusedExporters;
+	/** Exporters whose buffers the device imported; they satisfy \a scanout
+	 *  even when not dumb buffers (the display proved it can scan them out). */
+	std::vector<std::string> acceptedExporters;
 
 	bool operator==(const Constraints &) const = default;
 	/** \brief Human-readable summary, e.g. "cpu-mappable, stride-align=64". */
 	std::string describe() const;
+	/** \brief The refusal of \a exporter, if a consumer refused it. */
+	const ExporterRefusal *refusal(const std::string &exporter) const;
+	/** \brief Whether a consumer proved it imports \a exporter's buffers. */
+	bool accepts(const std::string &exporter) const;
 };
 
 /**
  * \brief Merge the constraints of several consumers into one set.
  *
  * Booleans are or-ed, alignments take their least common multiple, the
- * maximum size the smallest limit. Fails, naming both consumers, when two
- * needs contradict (Single vs PerPlane memories, packed stride vs a stride
- * alignment is checked later against the actual format, see FrameLayout).
- * Alignments that are not powers of two are rejected.
+ * maximum size the smallest limit, refused and accepted exporters are
+ * united (a refusal by one consumer outweighs acceptance by another). Fails, naming both consumers,
+ * when two needs contradict (Single vs PerPlane memories, packed stride vs a stride alignment is
+ * checked later against the actual format, see FrameLayout). Alignments that are not powers of two
+ * are rejected.
  */
 Result<Constraints> mergeConstraints(const std::vector<Constraints> &all);
 

@@ -17,8 +17,10 @@ namespace dmabufkit {
 /**
  * \brief Allocates with DMA_HEAP_IOCTL_ALLOC from one heap.
  *
- * The "system" heap gives scattered pages; "linux,cma", "reserved" and
- * other CMA heaps give physically contiguous memory.
+ * The "system" heap gives scattered pages; CMA heaps ("linux,cma",
+ * "reserved", ...) give physically contiguous memory. The contiguous trait is
+ * measured when the heap is opened (see contiguity_probe.h); the name is
+ * only the fallback when the kernel hides page frames.
  */
 class DmaHeapExporter : public Exporter
 {
@@ -27,7 +29,7 @@ public:
 	static Result<std::unique_ptr<DmaHeapExporter>> open(const std::string &heap);
 	/** \brief Names of the heaps present under /dev/dma_heap. */
 	static std::vector<std::string> availableHeaps(const std::string &dir = "/dev/dma_heap");
-	/** \brief Whether a heap of this name gives contiguous memory. */
+	/** \brief Whether a heap of this name is usually a CMA heap (a fallback guess). */
 	static bool isContiguousHeap(const std::string &name);
 
 	const ExporterTraits &traits() const override { return traits_; }

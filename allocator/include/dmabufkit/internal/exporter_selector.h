@@ -17,7 +17,7 @@
 namespace dmabufkit {
 
 /**
- * rief Why one exporter cannot serve a constraint set (nullopt if it can).
+ * \brief Why one exporter cannot serve a constraint set (nullopt if it can).
  */
 std::optional<std::string> exporterMismatch(const ExporterTraits &traits,
 					    const Constraints &constraints, uint64_t bufferSize);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "dmabufkit/core/import_probe.h"
+
+#include <cerrno>
+#include <chrono>
+
+#include "dmabufkit/base/log.h"
+
+namespace dmabufkit {
+
+namespace {
+
+/* The device refuses every scattered buffer and takes (or would take) a
+ * contiguous one. EFAULT is what vb2-dma-contig answers when the buffer is
+ * not contiguous, so a device that refused everything with EFAULT is
+ * contiguous-only even when the machine has no contiguous exporter. */
+bool refusesScattered(const std::vector<ImportVerdict> &verdicts)
+{
+	bool anyScattered = false, contiguousOk = false, allEfault = true;
+	for (const ImportVerdict &v : verdicts) {
+		if (v.accepted && !v.contiguous)
+			return false;
+		anyScattered |= !v.contiguous;
+		contiguousOk |= v.accepted && v.contiguous;
+		allEfault &= v.accepted || v.error.code == EFAULT;
+	}
+	return anyScattered && (contiguousOk || allEfault);
+}
+
+} /* namespace */
+
+Constraints ImportCapability::constraints() const
+{
+	Constraints c;
+	c.consumer = device;
+	c.contiguous = needsContiguous;
+	for (const ImportVerdict &v : verdicts) {
+		if (v.accepted)
+			c.acceptedExporters.push_back(v.exporter);
+		else
+			c.refusedExporters.push_back({ v.exporter, v.error.message });
+	}
+	return c;
+}
+
+std::string ImportCapability::summary() const
+{
+	std::string ok, refused;
+	for (const ImportVerdict &v : verdicts) {
+		if (v.accepted)
+			ok += (ok.empty() ? "" : ", ") + v.exporter;
+		else
+			refused += (refused.empty() ? "" : "; ") + v.exporter + " (" +
+				   v.error.message + ")";
+	}
+	std::string s = needsContiguous ? "needs physically contiguous memory; " : "";
+	s += "imports " + (ok.empty() ? std::string("nothing") : ok);
+	if (!refused.empty())
+		s += "; refuses " + refused;
+	if (!kernelFacts.empty())
+		s += "; " + kernelFacts;
+	return s;
+}
+
+std::optional<Error> ImportCapability::nothingWorks() const
+{
+	for (const ImportVerdict &v : verdicts)
+		if (v.accepted)
+			return std::nullopt;
+	std::string msg = device + " imports none of this machine's dma-bufs";
+	if (verdicts.empty())
+		msg += " (this machine has no dma-buf exporter)";
+	for (const ImportVerdict &v : verdicts)
+		msg += "; " + v.exporter + ": " + v.error.message;
+	if (needsContiguous)
+		msg = device +
+		      " needs physically contiguous memory and no contiguous exporter "
+		      "exists: enable CONFIG_DMABUF_HEAPS_CMA and boot with cma=64M (or "
+		      "reserve a CMA area in the device tree), or use io-mode=export. " +
+		      msg;
+	return Error{ needsContiguous ? ENOMEM : ENOTSUP, msg };
+}
+
+ImportCapability probeImports(ExporterRegistry &registry, const std::string &device,
+			      const std::vector<uint64_t> &planeSizes, const ImportAttempt &attempt)
+{
+	const auto start = std::chrono::steady_clock::now();
+	ImportCapability cap;
+	cap.device = device;
+	for (const ExporterTraits &t : registry.candidates()) {
+		ImportVerdict v{ t.name, t.contiguous, false, {} };
+		auto exporter = registry.find(t.name);
+		std::vector<DmaBuf> bufs;
+		for (size_t i = 0; i < planeSizes.size() && exporter && v.error.message.empty();
+		     ++i) {
+			auto b = (*exporter)->allocate(
+				{ planeSizes[i], "dmabufkit:import-probe", 0 });
+			if (b)
+				bufs.push_back(std::move(b).value());
+			else
+				v.error = b.error();
+		}
+		if (!exporter)
+			v.error = exporter.error();
+		if (v.error.message.empty()) {
+			std::vector<const DmaBuf *> planes;
+			for (const DmaBuf &b : bufs)
+				planes.push_back(&b);
+			auto r = attempt(planes);
+			v.accepted = r.ok();
+			if (!r)
+				v.error = r.error();
+		}
+		DBK_LOG(Allocator, Debug, "%s: probe import of a %s buffer: %s", device.c_str(),
+			t.name.c_str(), v.accepted ? "accepted" : v.error.message.c_str());
+		cap.verdicts.push_back(std::move(v));
+	}
+	cap.needsContiguous = refusesScattered(cap.verdicts);
+	cap.probeMs =
+		std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+			.count();
+	DBK_LOG(Allocator, Info, "%s: import probe (%.1f ms): %s", device.c_str(), cap.probeMs,
+		cap.summary().c_str());
+	return cap;
+}
+
+ImportCapabilityCache &ImportCapabilityCache::instance()
+{
+	static ImportCapabilityCache cache;
+	return cache;
+}
+
+ImportCapability ImportCapabilityCache::get(const std::string &key,
+					    const std::function<ImportCapability()> &probe)
+{
+	std::lock_guard guard(lock_);
+	if (auto it = known_.find(key); it != known_.end()) {
+		DBK_LOG(Allocator, Debug, "%s: import capability known (%s)", key.c_str(),
+			it->second.summary().c_str());
+		return it->second;
+	}
+	ImportCapability cap = probe();
+	probes_++;
+	known_.emplace(key, cap);
+	return cap;
+}
+
+uint64_t ImportCapabilityCache::probes() const
+{
+	std::lock_guard guard(lock_);
+	return probes_;
+}
+
+void ImportCapabilityCache::clear()
+{
+	std::lock_guard guard(lock_);
+	known_.clear();
+}
+
+} /* namespace dmabufkit */
