@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * VM test of allocation that knows what every device needs, with vivid made
+ * contiguous-only (vivid.allocators=1: vb2-dma-contig, as camera and display
+ * blocks without an IOMMU are on real boards). Three boots, three suites:
+ *
+ *  Contig  (cma=64M, vivid.allocators=1): the source's import probe finds
+ *          that vivid needs contiguous memory; its own pool, the KMS sink's
+ *          pool and the reference pipeline come from the CMA heap; 0 copies,
+ *          correct pixels; the probe runs once per device and process.
+ *  Mixed   (vivid.n_devs=2 vivid.allocators=1,0): the vmalloc instance keeps
+ *          the cheapest exporter (CMA is scarce), the dma-contig one gets CMA.
+ *  NoCma   (cma=0 vivid.allocators=1): import fails with an error naming the
+ *          device, "contiguous" and the remedy; nothing leaks, nothing hangs.
+ */
+#include <atomic>
+#include <dirent.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <string>
+#include <vector>
+
+#include <dmabufkit/core/dma_heap_exporter.h>
+#include <dmabufkit/dmabufkit.h>
+#include <gst/allocators/allocators.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "leak_counters.h"
+#include "pipeline_run.h"
+
+using namespace dmabufkit;
+
+namespace {
+
+/* /dev/videoN of the node whose sysfs name is \a name ("vivid-001-vid-cap"). */
+std::string nodeNamed(const std::string &name)
+{
+	std::string found;
+	if (DIR *d = opendir("/sys/class/video4linux")) {
+		while (struct dirent *e = readdir(d)) {
+			std::ifstream f(std::string("/sys/class/video4linux/") + e->d_name +
+					"/name");
+			std::string n;
+			if (std::getline(f, n) && n == name)
+				found = std::string("/dev/") + e->d_name;
+		}
+		closedir(d);
+	}
+	return found;
+}
+
+/* The heap that really gives contiguous memory (probed, not named). */
+std::string contiguousHeap()
+{
+	std::string heap;
+	for (const std::string &h : DmaHeapExporter::availableHeaps()) {
+		auto e = DmaHeapExporter::open(h);
+		if (e && (*e)->traits().contiguous) {
+			EXPECT_TRUE(heap.empty()) << "two contiguous heaps: " << heap << ", " << h;
+			heap = "dma-heap:" + h;
+		}
+	}
+	return heap;
+}
+
+/* Our exporter name for the kernel's exporter of \a buf's dma-buf. */
+std::string exporterOf(GstBuffer *buf)
+{
+	gchar *e = buf ? dbk_memory_get_exporter(gst_buffer_peek_memory(buf, 0)) : nullptr;
+	std::string s = e ? e : "";
+	g_free(e);
+	if (s == "drm")
+		return "drm-dumb:vkms"; /* the only DRM exporter in the guest */
+	if (s == "udmabuf" || s.empty())
+		return s;
+	return "dma-heap:" + s;
+}
+
+std::string stringProperty(GstElement *pipeline, const char *element, const char *property)
+{
+	GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), element);
+	if (!e)
+		return "<no element " + std::string(element) + ">";
+	gchar *v = nullptr;
+	g_object_get(e, property, &v, nullptr);
+	std::string s = v ? v : "";
+	g_free(v);
+	gst_object_unref(e);
+	return s;
+}
+
+/* Import probes logged for \a device in this process ("import probe (X ms)"). */
+std::atomic<int> probesOfVivid0{ 0 };
+
+void countProbes(GstDebugCategory *cat, GstDebugLevel, const gchar *, const gchar *, gint,
+		 GObject *, GstDebugMessage *message, gpointer)
+{
+	if (!g_str_equal(gst_debug_category_get_name(cat), "dmabufkit-allocator"))
+		return;
+	const gchar *text = gst_debug_message_get(message);
+	if (text && strstr(text, "(vivid-000-vid-cap) CAPTURE: import probe ("))
+		probesOfVivid0++;
+}
+
+/* The luma of YUY2 pixel (x, y) of \a buf. */
+int lumaAt(GstBuffer *buf, GstCaps *caps, int x, int y)
+{
+	GstVideoInfo info;
+	GstVideoFrame f;
+	if (!gst_video_info_from_caps(&info, caps) ||
+	    !gst_video_frame_map(&f, &info, buf, GST_MAP_READ))
+		return -1;
+	const auto *row = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0)) +
+			  size_t(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
+	const int v = row[x * 2];
+	gst_video_frame_unmap(&f);
+	return v;
+}
+
+class Environment : public ::testing::Environment
+{
+public:
+	void SetUp() override
+	{
+		gst_debug_set_threshold_for_name("dmabufkit-allocator", GST_LEVEL_INFO);
+		gst_debug_add_log_function(countProbes, nullptr, nullptr);
+	}
+};
+
+class DeviceConstraints : public ::testing::Test
+{
+protected:
+	void SetUp() override
+	{
+		vivid0 = nodeNamed("vivid-000-vid-cap");
+		ASSERT_FALSE(vivid0.empty()) << "no vivid-000-vid-cap in the guest";
+		fds = test::countOpenFds();
+		bufs = test::countLiveDmaBufs();
+	}
+	void TearDown() override
+	{
+		EXPECT_EQ(test::countOpenFds(), fds) << "fd leak";
+		EXPECT_EQ(test::countLiveDmaBufs(), bufs) << "dma-buf leak";
+	}
+	std::string vivid0;
+	int fds = 0;
+	int bufs = 0;
+};
+
+/* vivid's own import path: its pool from the contiguous heap, 0 copies. */
+void expectSourceImportsFrom(const std::string &device, const std::string &exporter,
+			     bool contiguous)
+{
+	PipelineRun run;
+	std::string decision;
+	runPipeline("dmabufv4l2src name=src io-mode=import num-buffers=15 device=" + device +
+			    " ! video/x-raw,format=YUY2,width=640,height=480 ! fakesink name=sink",
+		    run, {}, [&](GstElement *p, PipelineRun &) {
+			    decision = stringProperty(p, "src", "allocation-decision");
+		    });
+	ASSERT_TRUE(run.eos) << run.error();
+	ASSERT_NE(run.last, nullptr);
+	EXPECT_TRUE(gst_is_dmabuf_memory(gst_buffer_peek_memory(run.last, 0)));
+	EXPECT_EQ(exporterOf(run.last), exporter) << decision;
+	EXPECT_EQ(decision.rfind(exporter + " for ", 0), 0u) << decision;
+	EXPECT_EQ(decision.find("contiguous") != std::string::npos, contiguous) << decision;
+	/* vivid's colour bars: white on the left, black on the right. */
+	const int left = lumaAt(run.last, run.caps, 8, 8),
+		  right = lumaAt(run.last, run.caps, 632, 8);
+	EXPECT_GT(left - right, 100) << "not vivid's bars: Y " << left << " vs " << right;
+}
+
+} /* namespace */
+
+TEST_F(DeviceConstraints, ContigHeapTraitsComeFromBehaviour)
+{
+	const std::string heap = contiguousHeap();
+	ASSERT_FALSE(heap.empty()) << "no heap gave CMA memory (boot with cma=64M)";
+	auto system = DmaHeapExporter::open("system");
+	ASSERT_TRUE(system.ok());
+	EXPECT_FALSE((*system)->traits().contiguous);
+}
+
+TEST_F(DeviceConstraints, ContigSourceImportChoosesTheContiguousHeap)
+{
+	const std::string heap = contiguousHeap();
+	ASSERT_FALSE(heap.empty());
+	expectSourceImportsFrom(vivid0, heap, true);
+}
+
+/* vivid captures straight into the sink's scanout buffers, which the sink
+ * allocated from the CMA heap because the source asked for it. */
+TEST_F(DeviceConstraints, ContigSourceImportsIntoKmsSinkPoolFromCma)
+{
+	const std::string heap = contiguousHeap();
+	PipelineRun run;
+	std::string decision;
+	runPipeline("dmabufv4l2src name=src io-mode=import num-buffers=10 device=" + vivid0 +
+			    " ! video/x-raw,format=BGRx,width=640,height=480 ! dmabufkmssink "
+			    "name=sink sync=false writeback=true mode=640x480",
+		    run, {}, [&](GstElement *p, PipelineRun &) {
+			    decision = stringProperty(p, "src", "allocation-decision");
+		    });
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
+	EXPECT_EQ(exporterOf(run.last), heap) << decision;
+	gchar *name = dbk_memory_get_name(gst_buffer_peek_memory(run.last, 0));
+	EXPECT_EQ(std::string(name ? name : "").rfind("sink:", 0), 0u) << "not the sink's pool";
+	g_free(name);
+	EXPECT_NE(decision.find("sink (KMS plane"), std::string::npos) << decision;
+	EXPECT_NE(decision.find("contiguous"), std::string::npos) << decision;
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* The reference pipeline with capture from the dma-contig instance. */
+TEST_F(DeviceConstraints, ContigReferencePipelineZeroCopy)
+{
+	const std::string heap = contiguousHeap();
+	PipelineRun run;
+	std::string decision;
+	guint64 filterFrames = 0, filterDmabufInputs = G_MAXUINT64;
+	guint64 encCopies = G_MAXUINT64, encImported = 0;
+	runPipeline(
+		"dmabufv4l2src name=src io-mode=import num-buffers=10 device=" + vivid0 +
+			" ! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 "
+			"! dmabufv4l2enc name=encode ! dmabufv4l2dec ! dmabufcpufilter "
+			"name=convert "
+			"operation=convert ! video/x-raw,format=BGRx ! dmabufkmssink "
+			"name=sink sync=false writeback=true mode=640x480",
+		run, {},
+		[&](GstElement *p, PipelineRun &) {
+			decision = stringProperty(p, "src", "allocation-decision");
+			GstElement *f = gst_bin_get_by_name(GST_BIN(p), "convert");
+			GstStructure *s = nullptr;
+			g_object_get(f, "stats", &s, nullptr);
+			if (s) {
+				gst_structure_get_uint64(s, "frames", &filterFrames);
+				gst_structure_get_uint64(s, "dmabuf-inputs", &filterDmabufInputs);
+				gst_structure_free(s);
+			}
+			gst_object_unref(f);
+			GstElement *e = gst_bin_get_by_name(GST_BIN(p), "encode");
+			g_object_get(e, "copies", &encCopies, "imported", &encImported, nullptr);
+			gst_object_unref(e);
+		},
+		180);
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_EQ(decision.rfind(heap + " for ", 0), 0u) << decision;
+	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
+	/* Every link carried dma-bufs: the encoder imported the CMA buffers, the
+	 * filter mapped the decoder's, the display imported the filter's. */
+	EXPECT_EQ(encCopies, 0u);
+	EXPECT_GE(encImported, 1u);
+	EXPECT_GE(filterFrames, 1u);
+	EXPECT_EQ(filterDmabufInputs, filterFrames);
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* Two pipelines in one process: vivid is probed once. */
+TEST_F(DeviceConstraints, ContigProbeRunsOncePerDevice)
+{
+	for (int i = 0; i < 2; ++i) {
+		PipelineRun run;
+		runPipeline("dmabufv4l2src io-mode=import num-buffers=2 device=" + vivid0 +
+				    " ! fakesink name=sink",
+			    run);
+		ASSERT_TRUE(run.eos) << run.error();
+	}
+	EXPECT_EQ(probesOfVivid0.load(), 1);
+}
+
+TEST_F(DeviceConstraints, MixedVmallocInstanceKeepsTheSystemHeap)
+{
+	const std::string vivid1 = nodeNamed("vivid-001-vid-cap");
+	ASSERT_FALSE(vivid1.empty()) << "boot with vivid.n_devs=2";
+	expectSourceImportsFrom(vivid1, "dma-heap:system", false);
+	expectSourceImportsFrom(vivid0, contiguousHeap(), true);
+	/* The display's pool stays on its dumb buffers for the vmalloc instance. */
+	PipelineRun run;
+	runPipeline("dmabufv4l2src io-mode=import num-buffers=5 device=" + vivid1 +
+			    " ! video/x-raw,format=BGRx,width=640,height=480 ! dmabufkmssink "
+			    "name=sink sync=false writeback=true mode=640x480",
+		    run);
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_EQ(exporterOf(run.last), "drm-dumb:vkms");
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+TEST_F(DeviceConstraints, NoCmaImportFailsSayingContiguous)
+{
+	EXPECT_TRUE(contiguousHeap().empty()) << "boot with cma=0";
+	for (const char *sink :
+	     { "fakesink name=sink", "video/x-raw,format=BGRx,width=640,height=480 ! dmabufkmssink "
+				     "name=sink sync=false mode=640x480" }) {
+		SCOPED_TRACE(sink);
+		PipelineRun run;
+		runPipeline("dmabufv4l2src io-mode=import num-buffers=5 device=" + vivid0 + " ! " +
+				    sink,
+			    run);
+		EXPECT_FALSE(run.eos);
+		EXPECT_EQ(run.errDomain, GST_RESOURCE_ERROR) << run.error();
+		EXPECT_EQ(run.errCode, GST_RESOURCE_ERROR_SETTINGS) << run.error();
+		EXPECT_NE(run.errMessage.find("vivid-000-vid-cap"), std::string::npos)
+			<< run.error();
+		EXPECT_NE(run.errMessage.find("contiguous"), std::string::npos) << run.error();
+		EXPECT_NE(run.errMessage.find("cma=64M"), std::string::npos) << run.error();
+	}
+}
+
+int main(int argc, char **argv)
+{
+	gst_init(&argc, &argv);
+	::testing::InitGoogleTest(&argc, argv);
+	::testing::AddGlobalTestEnvironment(new Environment);
+	return RUN_ALL_TESTS();
+}
