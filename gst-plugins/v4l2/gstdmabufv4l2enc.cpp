@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 
+#include <dmabufkit/dbk_constraints_convert.h>
 #include <dmabufkit/dmabufkit.h>
 #include <gst/video/gstvideoencoder.h>
 #include <gst/video/video.h>
@@ -35,6 +36,7 @@
 #include "codec_common.h"
 #include "format_map.h"
 #include "m2m_stream.h"
+#include "dmabufkit/v4l2/import_capability.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_enc_debug);
 #define GST_CAT_DEFAULT dmabuf_v4l2_enc_debug
@@ -406,11 +408,19 @@ static gboolean gst_dmabuf_v4l2_enc_propose_allocation(GstVideoEncoder *enc, Gst
 {
 	auto *self = GST_DMABUF_V4L2_ENC(enc);
 	gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, nullptr);
-	/* What the device needs to import a frame: its own packed stride, one dma-buf. */
+	/* What the device needs to import a frame: its own packed stride, one
+	 * dma-buf, and what its OUTPUT queue proved it imports (probed once per
+	 * device, before the queue has buffers). */
+	Constraints needs;
+	if (self->state->dev && !self->state->stream)
+		needs = v4l2::importCapability(*self->state->dev, self->state->dev->outputType(),
+					       self->state->rawFmt)
+				.constraints();
+	needs.consumer = GST_OBJECT_NAME(self);
+	needs.packedStride = true;
+	needs.memoryLayout = MemoryLayout::Single;
 	DbkConstraints c;
-	dbk_constraints_init(&c, GST_OBJECT_NAME(self));
-	c.packed_stride = TRUE;
-	c.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
+	dmabufkit::gst::fromCore(needs, &c);
 	dbk_query_add_constraints(query, &c);
 	GstCaps *caps = nullptr;
 	gboolean needPool = FALSE;

@@ -47,19 +47,15 @@ void addToPoolConfig(GstStructure *config, const ImportCapability &cap)
 std::string allocationDecision(GstBufferPool *pool, const ImportCapability &cap)
 {
 	std::string d;
-	if (pool && DBK_IS_BUFFER_POOL(pool)) {
-		const gchar *exporter = dbk_buffer_pool_get_exporter_name(DBK_BUFFER_POOL(pool));
-		GstStructure *config = gst_buffer_pool_get_config(pool);
-		DbkConstraints c;
-		std::string needs = "none";
-		if (dbk_buffer_pool_config_get_constraints(config, &c))
-			needs = std::string(c.consumer) + " (" + gst::toCore(c).describe() + ")";
-		gst_structure_free(config);
-		d = std::string(exporter ? exporter : "?") + " for " + needs;
-	} else {
+	gchar *decision = pool && DBK_IS_BUFFER_POOL(pool)
+				  ? dbk_buffer_pool_get_decision(DBK_BUFFER_POOL(pool))
+				  : nullptr;
+	if (decision)
+		d = decision;
+	else
 		d = std::string("a pool that is not dmabufkit's (") +
 		    (pool ? GST_OBJECT_NAME(pool) : "none") + ")";
-	}
+	g_free(decision);
 	return d + "; " + cap.device + ": " + cap.summary();
 }
 

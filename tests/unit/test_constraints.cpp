@@ -178,3 +178,95 @@ TEST(SelectExporter, NoExporterAtAll)
 	ASSERT_FALSE(i.ok());
 	EXPECT_NE(i.error().message.find("no dma-buf exporter on this machine"), std::string::npos);
 }
+
+/* What a device probe learnt: a refused exporter is never chosen, and the
+ * error names who refused it and what the kernel said. */
+TEST(SelectExporter, RefusedExporterIsNeverChosen)
+{
+	Constraints c;
+	c.consumer = "vivid-000-vid-cap";
+	c.refusedExporters = { { "dma-heap:system",
+				 "vivid-000-vid-cap: VIDIOC_QBUF: Bad address" } };
+	auto i = selectExporter(kMachine, c, 1 << 20);
+	ASSERT_TRUE(i.ok()) << i.error().message;
+	EXPECT_EQ(kMachine[*i].name, "udmabuf");
+
+	c.refusedExporters.push_back({ "udmabuf", "vivid-000-vid-cap: Bad address" });
+	c.refusedExporters.push_back({ "dma-heap:reserved", "vivid-000-vid-cap: too small" });
+	c.refusedExporters.push_back({ "drm-dumb:vkms", "vivid-000-vid-cap: Bad address" });
+	auto none = selectExporter(kMachine, c, 1 << 20);
+	ASSERT_FALSE(none.ok());
+	EXPECT_NE(
+		none.error().message.find(
+			"dma-heap:system: refused by vivid-000-vid-cap: VIDIOC_QBUF: Bad address"),
+		std::string::npos)
+		<< none.error().message;
+}
+
+/* A display that imported a heap's buffer proved it can scan it out. */
+TEST(SelectExporter, AcceptedHeapSatisfiesScanout)
+{
+	Constraints c;
+	c.scanout = true;
+	auto dumb = selectExporter(kMachine, c, 1 << 20);
+	ASSERT_TRUE(dumb.ok());
+	EXPECT_EQ(kMachine[*dumb].name, "drm-dumb:vkms");
+	c.acceptedExporters = { "dma-heap:system" };
+	auto heap = selectExporter(kMachine, c, 1 << 20);
+	ASSERT_TRUE(heap.ok());
+	EXPECT_EQ(kMachine[*heap].name, "dma-heap:system");
+	/* Contiguous and scanout: the CMA heap once the display accepted it. */
+	c.contiguous = true;
+	auto none = selectExporter(kMachine, c, 1 << 20);
+	ASSERT_FALSE(none.ok());
+	EXPECT_NE(none.error().message.find("dma-heap:reserved: not scanout-capable"),
+		  std::string::npos)
+		<< none.error().message;
+	c.acceptedExporters.push_back("dma-heap:reserved");
+	auto cma = selectExporter(kMachine, c, 1 << 20);
+	ASSERT_TRUE(cma.ok());
+	EXPECT_EQ(kMachine[*cma].name, "dma-heap:reserved");
+}
+
+TEST(SelectExporter, NoContiguousExporterNamesTheRemedy)
+{
+	Constraints c;
+	c.consumer = "vivid-000-vid-cap";
+	c.contiguous = true;
+	const std::vector<ExporterTraits> noCma = { kMachine[0], kMachine[1], kMachine[3] };
+	auto i = selectExporter(noCma, c, 1 << 20);
+	ASSERT_FALSE(i.ok());
+	EXPECT_NE(i.error().message.find("cma=64M"), std::string::npos) << i.error().message;
+	/* With a CMA heap that is only too small, the remedy is not CMA. */
+	auto small = selectExporter(kMachine, c, 128 << 20);
+	ASSERT_FALSE(small.ok());
+	EXPECT_EQ(small.error().message.find("cma=64M"), std::string::npos)
+		<< small.error().message;
+}
+
+/* Refusals and acceptances of every consumer are united; a refusal by one
+ * consumer outweighs another's acceptance. */
+TEST(MergeConstraints, RefusalsAndAcceptancesAreUnited)
+{
+	Constraints cam;
+	cam.consumer = "camera";
+	cam.contiguous = true;
+	cam.refusedExporters = { { "dma-heap:system", "camera: Bad address" } };
+	cam.acceptedExporters = { "dma-heap:reserved" };
+	Constraints display;
+	display.consumer = "display";
+	display.scanout = true;
+	display.acceptedExporters = { "dma-heap:system", "dma-heap:reserved" };
+	auto m = mergeConstraints({ cam, display });
+	ASSERT_TRUE(m.ok());
+	ASSERT_EQ(m->refusedExporters.size(), 1u);
+	EXPECT_EQ(m->refusedExporters[0].reason, "camera: Bad address");
+	EXPECT_EQ(m->acceptedExporters.size(), 2u);
+	EXPECT_TRUE(m->accepts("dma-heap:system"));
+	ASSERT_NE(m->refusal("dma-heap:system"), nullptr);
+	EXPECT_EQ(m->describe(),
+		  "contiguous, scanout, refuses dma-heap:system, imports dma-heap:reserved");
+	auto i = selectExporter(kMachine, *m, 1 << 20);
+	ASSERT_TRUE(i.ok()) << i.error().message;
+	EXPECT_EQ(kMachine[*i].name, "dma-heap:reserved");
+}

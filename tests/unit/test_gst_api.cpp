@@ -6,6 +6,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
+#include <string>
 
 #include <dmabufkit/dmabufkit.h>
 #include "gst_environment.h"
@@ -41,6 +42,30 @@ TEST(GstApi, ConstraintsRoundTripThroughStructure)
 	EXPECT_EQ(back.stride_align, 16u);
 	EXPECT_EQ(back.memory_layout, DBK_MEMORY_LAYOUT_SINGLE);
 	EXPECT_EQ(back.max_size, 12345u);
+}
+
+/* What probes learnt crosses the query intact, reasons included. */
+TEST(GstApi, ExporterVerdictsRoundTripThroughStructure)
+{
+	DbkConstraints c;
+	dbk_constraints_init(&c, "vivid-000-vid-cap");
+	dbk_constraints_add_refusal(&c, "dma-heap:system", "VIDIOC_QBUF: Bad address\t(errno 14)");
+	dbk_constraints_add_refusal(&c, "udmabuf", "VIDIOC_QBUF: Bad address");
+	dbk_constraints_add_accepted(&c, "dma-heap:reserved");
+	GstStructure *s = dbk_constraints_to_structure(&c);
+	DbkConstraints back;
+	ASSERT_TRUE(dbk_constraints_from_structure(s, &back, nullptr));
+	gst_structure_free(s);
+	gchar *text = dbk_constraints_to_string(&back);
+	EXPECT_STREQ(text, "refuses dma-heap:system udmabuf, imports dma-heap:reserved");
+	g_free(text);
+	EXPECT_STREQ(back.refused_exporters, "dma-heap:system\tVIDIOC_QBUF: Bad address "
+					     "(errno 14)\nudmabuf\tVIDIOC_QBUF: Bad address");
+	EXPECT_STREQ(back.accepted_exporters, "dma-heap:reserved");
+	/* An entry that does not fit is dropped whole, never truncated. */
+	std::string longReason(DBK_CONSTRAINTS_EXPORTERS_LEN, 'x');
+	dbk_constraints_add_refusal(&back, "drm-dumb:vkms", longReason.c_str());
+	EXPECT_EQ(std::string(back.refused_exporters).find("drm-dumb"), std::string::npos);
 }
 
 TEST(GstApi, AllocationQueryMergesEveryConsumer)

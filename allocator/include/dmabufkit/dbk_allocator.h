@@ -66,6 +66,8 @@ GstMemory *dbk_allocator_import(DbkAllocator *allocator, gint fd, gboolean take_
 				GError **error);
 gchar *dbk_allocator_select_exporter(DbkAllocator *allocator, const DbkConstraints *constraints,
 				     gsize size, GError **error);
+gchar *dbk_allocator_describe_choice(DbkAllocator *allocator, const DbkConstraints *constraints,
+				     gsize size, const gchar *exporter);
 void dbk_allocator_get_stats(DbkAllocator *allocator, DbkAccessStats *stats);
 
 gboolean dbk_memory_is_dbk(GstMemory *mem);

@@ -54,6 +54,7 @@ void dbk_buffer_pool_config_set_name_prefix(GstStructure *config, const gchar *p
 void dbk_buffer_pool_get_stats(DbkBufferPool *pool, DbkPoolStats *stats);
 GstStructure *dbk_buffer_pool_get_stats_structure(DbkBufferPool *pool);
 const gchar *dbk_buffer_pool_get_exporter_name(DbkBufferPool *pool);
+gchar *dbk_buffer_pool_get_decision(DbkBufferPool *pool);
 const gchar *dbk_buffer_pool_get_error(DbkBufferPool *pool);
 gboolean dbk_buffer_pool_get_video_info(DbkBufferPool *pool, GstVideoInfo *info);
 

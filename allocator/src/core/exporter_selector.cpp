@@ -59,4 +59,18 @@ Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
 				       constraints.describe() + ")" + reasons + remedy };
 }
 
+std::string describeChoice(const std::vector<ExporterTraits> &candidates, const Constraints &c,
+			   uint64_t bufferSize, const std::string &chosen)
+{
+	std::string d = chosen + " for " + (c.consumer.empty() ? "no stated consumer" : c.consumer) +
+			" (" + c.describe() + ")";
+	for (const ExporterTraits &t : candidates) {
+		if (t.name == chosen)
+			break;
+		if (std::optional<std::string> why = exporterMismatch(t, c, bufferSize))
+			d += "; not " + t.name + ": " + *why;
+	}
+	return d;
+}
+
 } /* namespace dmabufkit */

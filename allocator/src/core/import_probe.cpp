@@ -10,6 +10,12 @@ namespace dmabufkit {
 
 namespace {
 
+double msSince(std::chrono::steady_clock::time_point start)
+{
+	return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+		.count();
+}
+
 /* The device refuses every scattered buffer and takes (or would take) a
  * contiguous one. EFAULT is what vb2-dma-contig answers when the buffer is
  * not contiguous, so a device that refused everything with EFAULT is
@@ -87,7 +93,10 @@ ImportCapability probeImports(ExporterRegistry &registry, const std::string &dev
 	const auto start = std::chrono::steady_clock::now();
 	ImportCapability cap;
 	cap.device = device;
-	for (const ExporterTraits &t : registry.candidates()) {
+	const std::vector<ExporterTraits> candidates = registry.candidates();
+	DBK_LOG(Allocator, Debug, "%s: import probe: %zu exporters known after %.1f ms",
+		device.c_str(), candidates.size(), msSince(start));
+	for (const ExporterTraits &t : candidates) {
 		ImportVerdict v{ t.name, t.contiguous, false, {} };
 		auto exporter = registry.find(t.name);
 		std::vector<DmaBuf> bufs;
@@ -111,14 +120,13 @@ ImportCapability probeImports(ExporterRegistry &registry, const std::string &dev
 			if (!r)
 				v.error = r.error();
 		}
-		DBK_LOG(Allocator, Debug, "%s: probe import of a %s buffer: %s", device.c_str(),
-			t.name.c_str(), v.accepted ? "accepted" : v.error.message.c_str());
+		DBK_LOG(Allocator, Debug, "%s: probe import of a %s buffer: %s (at %.1f ms)",
+			device.c_str(), t.name.c_str(),
+			v.accepted ? "accepted" : v.error.message.c_str(), msSince(start));
 		cap.verdicts.push_back(std::move(v));
 	}
 	cap.needsContiguous = refusesScattered(cap.verdicts);
-	cap.probeMs =
-		std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-			.count();
+	cap.probeMs = msSince(start);
 	DBK_LOG(Allocator, Info, "%s: import probe (%.1f ms): %s", device.c_str(), cap.probeMs,
 		cap.summary().c_str());
 	return cap;

@@ -358,6 +358,33 @@ gchar *dbk_allocator_select_exporter(DbkAllocator *self, const DbkConstraints *c
 	return g_strdup((*e)->traits().name.c_str());
 }
 
+/**
+ * dbk_allocator_describe_choice:
+ * @allocator: the allocator
+ * @constraints: (nullable): merged constraints
+ * @size: buffer size
+ * @exporter: the exporter chosen for them (dbk_allocator_select_exporter())
+ *
+ * Returns: (transfer full): the decision in words: the exporter, for which
+ *   consumers and their needs, and why each preferred exporter was passed
+ *   over ("dma-heap:reserved for vivid (contiguous); not dma-heap:system: not
+ *   physically contiguous")
+ */
+gchar *dbk_allocator_describe_choice(DbkAllocator *self, const DbkConstraints *constraints,
+				     gsize size, const gchar *exporter)
+{
+	Constraints c;
+	if (constraints)
+		c = gst::toCore(*constraints);
+	std::vector<ExporterTraits> candidates;
+	if (self->state->fixedExporter.empty())
+		candidates = self->state->registry.candidates();
+	std::string d = describeChoice(candidates, c, size, exporter ? exporter : "?");
+	if (!self->state->fixedExporter.empty())
+		d += "; asked for by name";
+	return g_strdup(d.c_str());
+}
+
 static GstMemory *dbk_allocator_alloc(GstAllocator *alloc, gsize size, GstAllocationParams *params)
 {
 	GError *err = nullptr;

@@ -31,6 +31,7 @@ struct PoolState {
 	bool configured = false;
 	std::string prefix = "dmabufkit-pool";
 	std::string exporter;
+	std::string decision; /* the exporter choice in words */
 	std::string error;
 	std::mutex lock;
 	std::atomic<uint64_t> allocated{ 0 };
@@ -130,6 +131,8 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 		return fail_config(self, msg);
 	}
 
+	gchar *decision = dbk_allocator_describe_choice(st->allocator, &dc, largest, exporter);
+
 	/* Report the layout we really use through the video info. */
 	for (unsigned p = 0; p < fmt->planes; ++p) {
 		GST_VIDEO_INFO_PLANE_STRIDE(&info, p) = static_cast<gint>(layout->stride[p]);
@@ -151,12 +154,15 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 		st->align = align;
 		st->hasAlign = hasAlign;
 		st->exporter = exporter;
+		st->decision = decision;
 		st->error.clear();
 		if (prefix)
 			st->prefix = prefix;
 		st->configured = true;
 	}
 	g_free(exporter);
+	GST_INFO_OBJECT(self, "allocation decision: %s", decision);
+	g_free(decision);
 
 	GST_INFO_OBJECT(self,
 			"%s %ux%u: %u memor%s, frame %" G_GUINT64_FORMAT
@@ -368,7 +374,8 @@ void dbk_buffer_pool_get_stats(DbkBufferPool *self, DbkPoolStats *stats)
  *
  * Returns: (transfer full): a "dmabufkit/pool-stats" structure with the
  * fields allocated, in-flight, waits, sync-starts, sync-ends, mmaps,
- * munmaps, live, live-bytes (all guint64), exporter and name-prefix (strings)
+ * munmaps, live, live-bytes (all guint64), exporter, name-prefix and
+ * decision (strings; see dbk_buffer_pool_get_decision())
  */
 GstStructure *dbk_buffer_pool_get_stats_structure(DbkBufferPool *self)
 {
@@ -382,7 +389,8 @@ GstStructure *dbk_buffer_pool_get_stats_structure(DbkBufferPool *self)
 		"mmaps", G_TYPE_UINT64, s.access.mmaps, "munmaps", G_TYPE_UINT64, s.access.munmaps,
 		"live", G_TYPE_UINT64, s.access.live, "live-bytes", G_TYPE_UINT64,
 		s.access.live_bytes, "exporter", G_TYPE_STRING, self->state->exporter.c_str(),
-		"name-prefix", G_TYPE_STRING, self->state->prefix.c_str(), nullptr);
+		"name-prefix", G_TYPE_STRING, self->state->prefix.c_str(), "decision", G_TYPE_STRING,
+		self->state->decision.c_str(), nullptr);
 }
 
 /**
@@ -393,6 +401,19 @@ GstStructure *dbk_buffer_pool_get_stats_structure(DbkBufferPool *self)
 const gchar *dbk_buffer_pool_get_exporter_name(DbkBufferPool *self)
 {
 	return self->state->configured ? self->state->exporter.c_str() : nullptr;
+}
+
+/**
+ * dbk_buffer_pool_get_decision:
+ *
+ * Returns: (transfer full) (nullable): why the pool's exporter was chosen:
+ *   for which consumers, because of which constraint, and why each
+ *   preferred exporter was passed over; %NULL before configuration
+ */
+gchar *dbk_buffer_pool_get_decision(DbkBufferPool *self)
+{
+	std::lock_guard lock(self->state->lock);
+	return self->state->configured ? g_strdup(self->state->decision.c_str()) : nullptr;
 }
 
 /**

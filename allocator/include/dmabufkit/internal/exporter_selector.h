@@ -34,4 +34,13 @@ std::optional<std::string> exporterMismatch(const ExporterTraits &traits,
 Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
 			      const Constraints &constraints, uint64_t bufferSize);
 
+/**
+ * \brief The decision in words: "dma-heap:reserved for CONSUMERS (NEEDS); not
+ *        dma-heap:system: not physically contiguous; ...", naming every
+ *        candidate preferred to \a chosen and why it was passed over.
+ */
+std::string describeChoice(const std::vector<ExporterTraits> &candidates,
+			   const Constraints &constraints, uint64_t bufferSize,
+			   const std::string &chosen);
+
 } /* namespace dmabufkit */
