@@ -62,8 +62,9 @@ Result<size_t> selectExporter(const std::vector<ExporterTraits> &candidates,
 std::string describeChoice(const std::vector<ExporterTraits> &candidates, const Constraints &c,
 			   uint64_t bufferSize, const std::string &chosen)
 {
-	std::string d = chosen + " for " + (c.consumer.empty() ? "no stated consumer" : c.consumer) +
-			" (" + c.describe() + ")";
+	std::string d = chosen + " for " +
+			(c.consumer.empty() ? "no stated consumer" : c.consumer) + " (" +
+			c.describe() + ")";
 	for (const ExporterTraits &t : candidates) {
 		if (t.name == chosen)
 			break;

@@ -389,8 +389,8 @@ GstStructure *dbk_buffer_pool_get_stats_structure(DbkBufferPool *self)
 		"mmaps", G_TYPE_UINT64, s.access.mmaps, "munmaps", G_TYPE_UINT64, s.access.munmaps,
 		"live", G_TYPE_UINT64, s.access.live, "live-bytes", G_TYPE_UINT64,
 		s.access.live_bytes, "exporter", G_TYPE_STRING, self->state->exporter.c_str(),
-		"name-prefix", G_TYPE_STRING, self->state->prefix.c_str(), "decision", G_TYPE_STRING,
-		self->state->decision.c_str(), nullptr);
+		"name-prefix", G_TYPE_STRING, self->state->prefix.c_str(), "decision",
+		G_TYPE_STRING, self->state->decision.c_str(), nullptr);
 }
 
 /**
