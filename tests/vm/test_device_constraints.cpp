@@ -13,6 +13,7 @@
  *  NoCma   (cma=0 vivid.allocators=1): import fails with an error naming the
  *          device, "contiguous" and the remedy; nothing leaks, nothing hangs.
  */
+#include <array>
 #include <atomic>
 #include <dirent.h>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include <dmabufkit/core/dma_heap_exporter.h>
 #include <dmabufkit/dmabufkit.h>
 #include <gst/allocators/allocators.h>
+#include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
@@ -257,6 +259,78 @@ TEST_F(DeviceConstraints, ContigReferencePipelineZeroCopy)
 	EXPECT_EQ(filterDmabufInputs, filterFrames);
 	std::string where;
 	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* The exporter of the first buffer \a desc outputs when downstream states \a c. */
+std::string producerExporterFor(const std::string &factory, const std::string &desc,
+				const std::string &inFormat, const DbkConstraints &c,
+				std::string *decision)
+{
+	GstHarness *h = gst_harness_new_parse(desc.c_str());
+	GstStructure *params = dbk_constraints_to_structure(&c);
+	gst_harness_add_propose_allocation_meta(h, DBK_CONSTRAINTS_META_API_TYPE, params);
+	gst_structure_free(params);
+	GstVideoInfo info;
+	gst_video_info_set_format(&info, gst_video_format_from_string(inFormat.c_str()), 320, 240);
+	GstCaps *caps = gst_video_info_to_caps(&info);
+	gst_harness_set_src_caps(h, caps);
+	GstBuffer *in = gst_harness_create_buffer(h, info.size);
+	gst_buffer_memset(in, 0, 0x80, info.size);
+	std::string exporter = "<no output>";
+	if (gst_harness_push(h, in) == GST_FLOW_OK) {
+		GstBuffer *out = gst_harness_pull(h);
+		exporter = exporterOf(out);
+		gst_buffer_unref(out);
+	}
+	GstElement *e = gst_harness_find_element(h, factory.c_str());
+	GstStructure *stats = nullptr;
+	if (e)
+		g_object_get(e, "pool-stats", &stats, nullptr);
+	const gchar *d = stats ? gst_structure_get_string(stats, "decision") : nullptr;
+	*decision = d ? d : "";
+	if (stats)
+		gst_structure_free(stats);
+	if (e)
+		gst_object_unref(e);
+	gst_harness_teardown(h);
+	return exporter;
+}
+
+/* Producers honour what a consumer learnt: contiguous memory from the CMA
+ * heap, and never an exporter the consumer's device refused. */
+TEST_F(DeviceConstraints, ContigProducersHonourDownstreamNeeds)
+{
+	const std::string heap = contiguousHeap();
+	/* The filter converts NV12 to BGRx, so it writes a frame of its own. */
+	const std::array<std::string, 3> producers[] = {
+		{ "dmabufupload", "dmabufupload", "BGRx" },
+		{ "dmabufcpufilter",
+		  "dmabufcpufilter operation=convert ! capsfilter caps=video/x-raw,format=BGRx",
+		  "NV12" },
+	};
+	for (const auto &desc : producers) {
+		SCOPED_TRACE(desc[1]);
+		DbkConstraints c;
+		dbk_constraints_init(&c, "a contiguous-only device");
+		c.contiguous = TRUE;
+		std::string decision;
+		EXPECT_EQ(producerExporterFor(desc[0], desc[1], desc[2], c, &decision), heap)
+			<< decision;
+		EXPECT_NE(decision.find("dma-heap:reserved for a contiguous-only device ("),
+			  std::string::npos)
+			<< decision;
+		EXPECT_NE(decision.find("not dma-heap:system: not physically contiguous"),
+			  std::string::npos)
+			<< decision;
+
+		dbk_constraints_init(&c, "a picky device");
+		dbk_constraints_add_refusal(&c, "dma-heap:system", "a picky device: EINVAL");
+		EXPECT_EQ(producerExporterFor(desc[0], desc[1], desc[2], c, &decision), "udmabuf")
+			<< decision;
+		EXPECT_NE(decision.find("not dma-heap:system: refused by a picky device: EINVAL"),
+			  std::string::npos)
+			<< decision;
+	}
 }
 
 /* Two pipelines in one process: vivid is probed once. */

@@ -26,8 +26,9 @@ std::string explainImportRefusal(int code)
 		return ": the device could not map the dma-buf; devices without an IOMMU "
 		       "(vb2-dma-contig) need physically contiguous memory (a CMA heap)";
 	case EINVAL:
-		return ": the dma-buf is smaller than the plane the format needs, or its "
-		       "plane count or offset does not match the format";
+		return ": the dma-buf is smaller than the plane the format needs, its "
+		       "payload is larger than the plane, or its plane count or offset does "
+		       "not match the format";
 	default:
 		return "";
 	}

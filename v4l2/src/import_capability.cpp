@@ -16,15 +16,17 @@ namespace {
 /* Queue the planes once on a fresh DMABUF queue, then free it: vb2 maps (and
  * checks) an imported dma-buf at QBUF, so this is the device's verdict. */
 Result<void> queueOnce(const VideoDevice &device, uint32_t type,
-		       const std::vector<const DmaBuf *> &planes)
+		       const std::vector<const DmaBuf *> &planes, const std::vector<uint64_t> &used)
 {
 	BufferQueue q(device, type);
 	if (auto n = q.allocate(1, V4L2_MEMORY_DMABUF); !n)
 		return n.error();
 	std::vector<DmaBufPlane> in;
-	for (const DmaBuf *b : planes)
-		in.push_back({ b->fd(), static_cast<uint32_t>(b->size()),
-			       static_cast<uint32_t>(b->size()), 0 });
+	/* bytesused is the format's plane size: a heap rounds the dma-buf up to
+	 * whole pages, and vb2 refuses a payload beyond the plane it set up. */
+	for (size_t i = 0; i < planes.size(); ++i)
+		in.push_back({ planes[i]->fd(), static_cast<uint32_t>(planes[i]->size()),
+			       static_cast<uint32_t>(used[i]), 0 });
 	auto r = q.queueDmaBuf(0, in);
 	(void)q.release();
 	return r;
@@ -73,10 +75,10 @@ ImportCapability importCapability(const VideoDevice &device, uint32_t type, cons
 		for (unsigned p = 0; p < planes; ++p)
 			sizes.push_back(fmt.planes[p].sizeImage);
 		ExporterRegistry registry;
-		ImportCapability cap = probeImports(registry, who, sizes,
-						    [&](const std::vector<const DmaBuf *> &bufs) {
-							    return queueOnce(device, type, bufs);
-						    });
+		ImportCapability cap = probeImports(
+			registry, who, sizes, [&](const std::vector<const DmaBuf *> &bufs) {
+				return queueOnce(device, type, bufs, sizes);
+			});
 		cap.kernelFacts = dmaFacts(device);
 		DBK_LOG(V4l2, Info, "%s: can import: %s", device.label(), cap.summary().c_str());
 		return cap;

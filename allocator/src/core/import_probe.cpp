@@ -40,12 +40,18 @@ Constraints ImportCapability::constraints() const
 	Constraints c;
 	c.consumer = device;
 	c.contiguous = needsContiguous;
+	bool any = false;
+	for (const ImportVerdict &v : verdicts)
+		any |= v.accepted;
 	for (const ImportVerdict &v : verdicts) {
 		if (v.accepted)
 			c.acceptedExporters.push_back(v.exporter);
-		else
+		else if (any)
 			c.refusedExporters.push_back({ v.exporter, v.error.message });
 	}
+	/* A device that imported nothing tells nothing about exporters (or the
+	 * probe did not fit it): refusing them all would only turn a possible
+	 * failure into a certain one. Its contiguity need still stands. */
 	return c;
 }
 
