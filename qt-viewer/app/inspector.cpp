@@ -134,6 +134,16 @@ void Inspector::refresh()
 		new QTreeWidgetItem(m, { tr("distinct dma-bufs"), QString::number(s.inodes) });
 		if (!s.exporter.isEmpty())
 			new QTreeWidgetItem(m, { tr("exporter"), s.exporter });
+		/* Why this exporter: for which consumers, which constraint, and
+		 * why each cheaper exporter was passed over. */
+		const QString decision = s.pool.value(QStringLiteral("dmabufkit"))
+						 .toMap()
+						 .value(QStringLiteral("decision"))
+						 .toString();
+		if (!decision.isEmpty()) {
+			auto *d = new QTreeWidgetItem(m, { tr("allocation decision"), decision });
+			d->setToolTip(1, decision);
+		}
 		if (!s.names.isEmpty())
 			new QTreeWidgetItem(
 				m, { tr("dma-buf names"), s.names.join(QStringLiteral(", ")) });
