@@ -11,6 +11,8 @@
  *   peak_dmabuf_bytes, peak_dmabufs
  *                 dma-bufs the process held (fds and mappings, by inode),
  *                 sampled every 50 ms
+ *   first_frame_s time from PLAYING (asked from NULL) to the first counted buffer:
+ *                 the pipeline's start-up
  *   error         the first error message on the bus, if any (exit status 1)
  *
  * Usage: dbk-bench-run [--count-at NAME] [--timeout SEC] PIPELINE...
@@ -40,8 +42,20 @@ namespace {
 
 std::atomic<uint64_t> frames{ 0 };
 
+/* When the first buffer reached a counted pad (steady clock, ns; 0: none). */
+std::atomic<int64_t> firstFrameNs{ 0 };
+
+int64_t nowNs()
+{
+	return std::chrono::duration_cast<std::chrono::nanoseconds>(
+		       std::chrono::steady_clock::now().time_since_epoch())
+		.count();
+}
+
 GstPadProbeReturn countProbe(GstPad *, GstPadProbeInfo *info, gpointer)
 {
+	int64_t none = 0;
+	firstFrameNs.compare_exchange_strong(none, nowNs());
 	if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER)
 		frames++;
 	else if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
@@ -255,12 +269,15 @@ int main(int argc, char **argv)
 	gst_object_unref(pipeline);
 
 	const uint64_t n = frames;
+	const int64_t t0Ns =
+		std::chrono::duration_cast<std::chrono::nanoseconds>(t0.time_since_epoch()).count();
+	const double firstFrame = firstFrameNs ? (firstFrameNs - t0Ns) / 1e9 : 0.0;
 	printf("{\"frames\": %lu, \"wall_s\": %.4f, \"cpu_s\": %.4f, \"cpu_ms_per_frame\": %.4f, "
 	       "\"fps\": %.3f, \"peak_rss_kib\": %ld, \"peak_dmabuf_bytes\": %lu, "
-	       "\"peak_dmabufs\": %lu",
+	       "\"peak_dmabufs\": %lu, \"first_frame_s\": %.4f",
 	       static_cast<unsigned long>(n), wall, cpu, n ? cpu * 1000.0 / n : 0.0,
 	       wall > 0 ? n / wall : 0.0, peakRssKiB(), static_cast<unsigned long>(peakBytes),
-	       static_cast<unsigned long>(peakCount));
+	       static_cast<unsigned long>(peakCount), firstFrame);
 	if (!error.empty())
 		printf(", \"error\": \"%s\"", jsonEscape(error).c_str());
 	printf("}\n");

@@ -3,6 +3,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 
 #include "dmabufkit/base/log.h"
 
@@ -65,6 +67,8 @@ std::string ImportCapability::summary() const
 			refused += (refused.empty() ? "" : "; ") + v.exporter + " (" +
 				   v.error.message + ")";
 	}
+	if (!probed)
+		return "not probed (DMABUFKIT_IMPORT_PROBE=0)";
 	std::string s = needsContiguous ? "needs physically contiguous memory; " : "";
 	s += "imports " + (ok.empty() ? std::string("nothing") : ok);
 	if (!refused.empty())
@@ -76,6 +80,8 @@ std::string ImportCapability::summary() const
 
 std::optional<Error> ImportCapability::nothingWorks() const
 {
+	if (!probed)
+		return std::nullopt;
 	for (const ImportVerdict &v : verdicts)
 		if (v.accepted)
 			return std::nullopt;
@@ -152,6 +158,14 @@ ImportCapability ImportCapabilityCache::get(const std::string &key,
 		DBK_LOG(Allocator, Debug, "%s: import capability known (%s)", key.c_str(),
 			it->second.summary().c_str());
 		return it->second;
+	}
+	if (const char *on = getenv("DMABUFKIT_IMPORT_PROBE"); on && !strcmp(on, "0")) {
+		ImportCapability none;
+		none.device = key;
+		none.probed = false;
+		DBK_LOG(Allocator, Info, "%s: import probe off (DMABUFKIT_IMPORT_PROBE=0)",
+			key.c_str());
+		return none;
 	}
 	ImportCapability cap = probe();
 	probes_++;

@@ -43,6 +43,8 @@ struct ImportCapability {
 	/** The device refuses scattered memory and takes contiguous memory. */
 	bool needsContiguous = false;
 	double probeMs = 0; /**< how long the probe took */
+	/** False when probing is off (DMABUFKIT_IMPORT_PROBE=0): nothing known. */
+	bool probed = true;
 
 	/** \brief These findings as the device's constraints. */
 	Constraints constraints() const;
@@ -76,7 +78,13 @@ class ImportCapabilityCache
 public:
 	static ImportCapabilityCache &instance();
 
-	/** \brief The capability under \a key, probing with \a probe the first time. */
+	/**
+	 * \brief The capability under \a key, probing with \a probe the first time.
+	 *
+	 * With DMABUFKIT_IMPORT_PROBE=0 in the environment nothing is probed and
+	 * the capability says nothing (for benchmarks and for ruling the probe
+	 * out when a device misbehaves).
+	 */
 	ImportCapability get(const std::string &key,
 			     const std::function<ImportCapability()> &probe);
 	/** \brief How many probes ran in this process. */
