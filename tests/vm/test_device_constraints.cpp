@@ -382,6 +382,12 @@ TEST_F(DeviceConstraints, NoCmaImportFailsSayingContiguous)
 			<< run.error();
 		EXPECT_NE(run.errMessage.find("contiguous"), std::string::npos) << run.error();
 		EXPECT_NE(run.errMessage.find("cma=64M"), std::string::npos) << run.error();
+		/* Each exporter tried, with what vb2 said, explained. */
+		EXPECT_NE(run.errMessage.find("dma-heap:system: VIDIOC_QBUF"), std::string::npos)
+			<< run.error();
+		EXPECT_NE(run.errMessage.find("the device could not map the dma-buf"),
+			  std::string::npos)
+			<< run.error();
 	}
 }
 

@@ -13,6 +13,23 @@
 
 namespace dmabufkit::kms {
 
+namespace {
+
+/* What a refused import means: errno alone says nothing to the user. */
+std::string explainRefusal(const std::string &call, int err)
+{
+	if (call.rfind("drmPrimeFDToHandle", 0) == 0)
+		return ": the display cannot import this dma-buf (displays without an IOMMU "
+		       "need physically contiguous memory, e.g. a CMA heap)";
+	if (err == EINVAL || err == ERANGE)
+		return ": the layout does not fit what the display needs (pitch too small for "
+		       "the width, an offset or plane beyond the dma-buf, or a format the "
+		       "display refuses)";
+	return "";
+}
+
+} /* namespace */
+
 FramebufferCache::FramebufferCache(int fd, std::string device)
 	: fd_(fd), device_(device.empty() ? "DRM fd " + std::to_string(fd) : std::move(device))
 {
@@ -72,6 +89,7 @@ Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
 	if (err) {
 		stats_.failures++;
 		Error e = Error::fromErrno(err, failed + " for " + what);
+		e.message += explainRefusal(failed, err);
 		DBK_LOG(Kms, Error, "%s: importing a dma-buf failed: %s", device_.c_str(),
 			e.message.c_str());
 		return e;
