@@ -101,6 +101,7 @@ enum {
 	PROP_INDEX_CACHE_MISSES,
 	PROP_EXPORTER,
 	PROP_ALLOCATION_DECISION,
+	PROP_POOL_STATS,
 };
 
 GType gst_dmabuf_v4l2_io_mode_get_type(void)
@@ -809,6 +810,20 @@ static void gst_dmabuf_v4l2_src_get_property(GObject *object, guint id, GValue *
 		g_value_set_string(value, st->decision.c_str());
 		GST_OBJECT_UNLOCK(object);
 		break;
+	case PROP_POOL_STATS: {
+		/* The import pool's statistics, its decision completed with what
+		 * the device imports (the tracer and viewer show it). */
+		GstStructure *stats = nullptr;
+		if (st->pool && DBK_IS_BUFFER_POOL(st->pool)) {
+			stats = dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(st->pool));
+			GST_OBJECT_LOCK(object);
+			gst_structure_set(stats, "decision", G_TYPE_STRING, st->decision.c_str(),
+					  nullptr);
+			GST_OBJECT_UNLOCK(object);
+		}
+		g_value_take_boxed(value, stats);
+		break;
+	}
 	case PROP_INDEX_CACHE_HITS:
 	case PROP_INDEX_CACHE_MISSES: {
 		const v4l2::DmaBufIndexCache *c = st->source ? st->source->indexCache() : nullptr;
@@ -902,6 +917,14 @@ static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
 				    "Which exporter was chosen, for which consumers and because "
 				    "of which constraint; what the device imports and refuses",
 				    "", ro));
+
+	g_object_class_install_property(
+		oc, PROP_POOL_STATS,
+		g_param_spec_boxed("pool-stats", "Pool statistics",
+				   "Statistics of the dmabufkit pool the driver imports from "
+				   "(dmabufkit/pool-stats; its decision includes what the device "
+				   "imports), NULL when exporting or importing a foreign pool",
+				   GST_TYPE_STRUCTURE, ro));
 
 	GstCaps *tmpl = allRawCaps();
 	gst_element_class_add_pad_template(

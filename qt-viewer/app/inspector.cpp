@@ -103,6 +103,11 @@ void Inspector::refresh()
 								     .arg(s.performance)
 								     .arg(s.lastPerformance) });
 		new QTreeWidgetItem(st, { tr("QoS messages"), QString::number(s.qos) });
+		if (const QString d = s.allocationDecision(); !d.isEmpty()) {
+			auto *a = new QTreeWidgetItem(section(tr("Allocation")),
+						      { tr("decision"), d });
+			a->setToolTip(1, d);
+		}
 		if (!s.counters.isEmpty())
 			addMap(section(tr("Counters")), s.counters);
 		if (!s.stats.isEmpty())

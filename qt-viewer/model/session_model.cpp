@@ -421,6 +421,9 @@ QJsonObject SessionModel::summary() const
 		j.insert(QStringLiteral("latency_us"), s.latencyAvgUs);
 		j.insert(QStringLiteral("performance"), static_cast<double>(s.performance));
 		j.insert(QStringLiteral("counters"), QJsonObject::fromVariantMap(s.counters));
+		const QString decision = s.allocationDecision();
+		if (!decision.isEmpty())
+			j.insert(QStringLiteral("allocation_decision"), decision);
 		elements.append(j);
 	}
 	o.insert(QStringLiteral("elements"), elements);
@@ -468,6 +471,17 @@ QJsonObject SessionModel::summary() const
 	}
 	o.insert(QStringLiteral("ignored_lines"), static_cast<double>(ignored_));
 	return o;
+}
+
+QString ElementStats::allocationDecision() const
+{
+	/* dmabufkit pools say why they chose their exporter ("pool-stats"). */
+	for (auto it = stats.constBegin(); it != stats.constEnd(); ++it) {
+		const QString d = it.value().toMap().value(QStringLiteral("decision")).toString();
+		if (!d.isEmpty())
+			return d;
+	}
+	return {};
 }
 
 } /* namespace dbkviewer */

@@ -82,6 +82,9 @@ struct ElementStats {
 	quint64 qos = 0;
 	QVariantMap counters;
 	QVariantMap stats;
+
+	/** \brief Why the element's dmabufkit pool chose its exporter, if it has one. */
+	QString allocationDecision() const;
 };
 
 struct ThreadCpu {

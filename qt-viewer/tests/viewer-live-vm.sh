@@ -54,6 +54,10 @@ check(up.get('kind') == 'dmabuf', f"upload -> videoconvert carries dma-bufs: {up
 check(bool(up.get('exporter')) and up.get('inodes', 0) > 0, f"exporter {up.get('exporter')!r}, {up.get('inodes')} dma-bufs")
 check(conv.get('kind') == 'system' and conv.get('copied') is True,
       f"videoconvert output is system memory, marked copied: {conv.get('kind')} {conv.get('copied')}")
+upload = next((e for e in m['elements'] if e['factory'] == 'dmabufupload'), {})
+decision = upload.get('allocation_decision', '')
+check(decision.startswith(('dma-heap:', 'udmabuf')) and ' for ' in decision,
+      f"dmabufupload says why it chose its exporter: {decision!r}")
 for name, l in sorted(links.items()):
     check(l['max_fps'] > 5, f"{name}: rate arrived ({l['max_fps']:.1f} buffers/s peak)")
 pv = m.get('preview', {})
