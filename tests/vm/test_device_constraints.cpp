@@ -155,12 +155,25 @@ void expectSourceImportsFrom(const std::string &device, const std::string &expor
 			     bool contiguous)
 {
 	PipelineRun run;
-	std::string decision;
+	std::string decision, poolDecision, poolExporter;
 	runPipeline("dmabufv4l2src name=src io-mode=import num-buffers=15 device=" + device +
 			    " ! video/x-raw,format=YUY2,width=640,height=480 ! fakesink name=sink",
 		    run, {}, [&](GstElement *p, PipelineRun &) {
 			    decision = stringProperty(p, "src", "allocation-decision");
+			    /* The tracer and viewer read it from the pool statistics. */
+			    GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
+			    GstStructure *stats = nullptr;
+			    g_object_get(src, "pool-stats", &stats, nullptr);
+			    if (stats) {
+				    poolDecision = gst_structure_get_string(stats, "decision");
+				    poolExporter = gst_structure_get_string(stats, "exporter");
+				    gst_structure_free(stats);
+			    }
+			    gst_object_unref(src);
 		    });
+	EXPECT_EQ(poolDecision, decision);
+	EXPECT_EQ(poolExporter, exporter);
+	EXPECT_NE(decision.find("(vivid-00"), std::string::npos) << decision;
 	ASSERT_TRUE(run.eos) << run.error();
 	ASSERT_NE(run.last, nullptr);
 	EXPECT_TRUE(gst_is_dmabuf_memory(gst_buffer_peek_memory(run.last, 0)));
