@@ -37,6 +37,7 @@
 #include "import_constraints.h"
 #include "importing_queue.h"
 #include "io_mode_choice.h"
+#include "v4l2_src_private.h"
 #include "dmabufkit/v4l2/import_capability.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_src_debug);
@@ -46,63 +47,8 @@ using namespace dmabufkit;
 using namespace dmabufkit::gstv4l2;
 
 namespace {
-
 constexpr const char *kKmsPrimeExport = "GstBufferPoolOptionKMSPrimeExport";
-
-struct SrcState {
-	/* properties */
-	std::string device;
-	GstDmabufV4l2IoMode ioMode = GST_DMABUF_V4L2_IO_MODE_AUTO;
-	guint timeoutMs = 2000;
-	guint numV4l2Buffers = 4;
-	std::string exporter = "auto";
-
-	std::unique_ptr<v4l2::VideoDevice> dev;
-	GstCaps *probed = nullptr;
-	GstCaps *configuredCaps = nullptr;
-	v4l2::DeviceFormat fmt;
-	GstVideoInfo info{};
-	GstClockTime duration = GST_CLOCK_TIME_NONE;
-
-	GstDmabufV4l2IoMode active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
-	bool everActive = false;
-	std::unique_ptr<FrameSource> source; /* export or import, set up by decide_allocation */
-	GstBufferPool *pool = nullptr;	     /* import mode: where the dma-bufs come from */
-	bool poolIsDownstream = false;
-	DbkAllocator *allocator = nullptr;
-	UniqueFD wake;
-	bool streaming = false;
-	/* What the capture queue can import (learnt once per device) and the
-	 * allocation decision it led to, for the allocation-decision property. */
-	std::optional<ImportCapability> capability;
-	std::string decision;
-
-	std::atomic<guint64> frames{ 0 };
-	std::atomic<guint64> errorFrames{ 0 };
-	guint64 cacheHits = 0, cacheMisses = 0;
-};
-
 } /* namespace */
-
-struct _GstDmabufV4l2Src {
-	GstPushSrc parent;
-	SrcState *state;
-};
-
-enum {
-	PROP_0,
-	PROP_DEVICE,
-	PROP_IO_MODE,
-	PROP_TIMEOUT_MS,
-	PROP_NUM_V4L2_BUFFERS,
-	PROP_ACTIVE_IO_MODE,
-	PROP_ERROR_FRAMES,
-	PROP_INDEX_CACHE_HITS,
-	PROP_INDEX_CACHE_MISSES,
-	PROP_EXPORTER,
-	PROP_ALLOCATION_DECISION,
-	PROP_POOL_STATS,
-};
 
 GType gst_dmabuf_v4l2_io_mode_get_type(void)
 {
@@ -462,7 +408,7 @@ static gboolean setup_export(GstDmabufV4l2Src *self)
 	return TRUE;
 }
 
-static IoMode to_io_mode(GstDmabufV4l2IoMode m)
+IoMode v4l2_src_io_mode(GstDmabufV4l2IoMode m)
 {
 	switch (m) {
 	case GST_DMABUF_V4L2_IO_MODE_EXPORT:
@@ -492,7 +438,7 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 		gst_query_remove_nth_allocation_pool(query, 0);
 
 	const unsigned minBuffers = st->numV4l2Buffers + MAX(downstreamMin, 2u);
-	IoModeChoice choice(to_io_mode(st->ioMode), downstream != nullptr);
+	IoModeChoice choice(v4l2_src_io_mode(st->ioMode), downstream != nullptr);
 	if (choice.next()) {
 		if (!learn_import_capability(self)) {
 			if (downstream)
@@ -749,94 +695,6 @@ static gboolean gst_dmabuf_v4l2_src_unlock_stop(GstBaseSrc *bsrc)
 	return TRUE;
 }
 
-static void gst_dmabuf_v4l2_src_set_property(GObject *object, guint id, const GValue *value,
-					     GParamSpec *pspec)
-{
-	SrcState *st = GST_DMABUF_V4L2_SRC(object)->state;
-	switch (id) {
-	case PROP_DEVICE: {
-		const gchar *s = g_value_get_string(value);
-		st->device = s ? s : "";
-		break;
-	}
-	case PROP_IO_MODE:
-		st->ioMode = static_cast<GstDmabufV4l2IoMode>(g_value_get_enum(value));
-		break;
-	case PROP_TIMEOUT_MS:
-		st->timeoutMs = g_value_get_uint(value);
-		break;
-	case PROP_NUM_V4L2_BUFFERS:
-		st->numV4l2Buffers = g_value_get_uint(value);
-		break;
-	case PROP_EXPORTER: {
-		const gchar *s = g_value_get_string(value);
-		st->exporter = s && *s ? s : "auto";
-		break;
-	}
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
-}
-
-static void gst_dmabuf_v4l2_src_get_property(GObject *object, guint id, GValue *value,
-					     GParamSpec *pspec)
-{
-	SrcState *st = GST_DMABUF_V4L2_SRC(object)->state;
-	switch (id) {
-	case PROP_DEVICE:
-		g_value_set_string(value, st->device.c_str());
-		break;
-	case PROP_IO_MODE:
-		g_value_set_enum(value, st->ioMode);
-		break;
-	case PROP_TIMEOUT_MS:
-		g_value_set_uint(value, st->timeoutMs);
-		break;
-	case PROP_NUM_V4L2_BUFFERS:
-		g_value_set_uint(value, st->numV4l2Buffers);
-		break;
-	case PROP_ACTIVE_IO_MODE:
-		g_value_set_string(value,
-				   st->everActive ? ioModeName(to_io_mode(st->active)) : "none");
-		break;
-	case PROP_ERROR_FRAMES:
-		g_value_set_uint64(value, st->errorFrames);
-		break;
-	case PROP_EXPORTER:
-		g_value_set_string(value, st->exporter.c_str());
-		break;
-	case PROP_ALLOCATION_DECISION:
-		GST_OBJECT_LOCK(object);
-		g_value_set_string(value, st->decision.c_str());
-		GST_OBJECT_UNLOCK(object);
-		break;
-	case PROP_POOL_STATS: {
-		/* The import pool's statistics, its decision completed with what
-		 * the device imports (the tracer and viewer show it). */
-		GstStructure *stats = nullptr;
-		if (st->pool && DBK_IS_BUFFER_POOL(st->pool)) {
-			stats = dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(st->pool));
-			GST_OBJECT_LOCK(object);
-			gst_structure_set(stats, "decision", G_TYPE_STRING, st->decision.c_str(),
-					  nullptr);
-			GST_OBJECT_UNLOCK(object);
-		}
-		g_value_take_boxed(value, stats);
-		break;
-	}
-	case PROP_INDEX_CACHE_HITS:
-	case PROP_INDEX_CACHE_MISSES: {
-		const v4l2::DmaBufIndexCache *c = st->source ? st->source->indexCache() : nullptr;
-		const bool hits = id == PROP_INDEX_CACHE_HITS;
-		g_value_set_uint64(value, (hits ? st->cacheHits : st->cacheMisses) +
-						  (c ? (hits ? c->hits() : c->misses()) : 0));
-		break;
-	}
-	default:
-		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-	}
-}
-
 static void gst_dmabuf_v4l2_src_finalize(GObject *object)
 {
 	delete GST_DMABUF_V4L2_SRC(object)->state;
@@ -850,81 +708,11 @@ static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
 	GstBaseSrcClass *bc = GST_BASE_SRC_CLASS(klass);
 	GstPushSrcClass *pc = GST_PUSH_SRC_CLASS(klass);
 
-	oc->set_property = gst_dmabuf_v4l2_src_set_property;
-	oc->get_property = gst_dmabuf_v4l2_src_get_property;
+	oc->set_property = v4l2_src_set_property;
+	oc->get_property = v4l2_src_get_property;
 	oc->finalize = gst_dmabuf_v4l2_src_finalize;
 
-	const auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-						 GST_PARAM_MUTABLE_READY);
-	const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-	g_object_class_install_property(
-		oc, PROP_DEVICE,
-		g_param_spec_string(
-			"device", "Device",
-			"V4L2 capture node (e.g. /dev/video4); empty: the first capture "
-			"device found",
-			"", rw));
-	g_object_class_install_property(
-		oc, PROP_IO_MODE,
-		g_param_spec_enum(
-			"io-mode", "I/O mode",
-			"How frames reach downstream without copying: export driver buffers, "
-			"import downstream's (or our own) dma-bufs, or auto",
-			GST_TYPE_DMABUF_V4L2_IO_MODE, GST_DMABUF_V4L2_IO_MODE_AUTO, rw));
-	g_object_class_install_property(
-		oc, PROP_TIMEOUT_MS,
-		g_param_spec_uint(
-			"timeout-ms", "Dequeue timeout",
-			"Post an error when the driver delivers no frame for this long (ms)", 1,
-			G_MAXUINT, 2000, rw));
-	g_object_class_install_property(oc, PROP_NUM_V4L2_BUFFERS,
-					g_param_spec_uint("num-v4l2-buffers", "V4L2 buffers",
-							  "Buffers queued in the driver", 2, 32, 4,
-							  rw));
-	g_object_class_install_property(
-		oc, PROP_ACTIVE_IO_MODE,
-		g_param_spec_string("active-io-mode", "Active I/O mode",
-				    "The mode in use (or last used): export, import or none",
-				    "none", ro));
-	g_object_class_install_property(
-		oc, PROP_ERROR_FRAMES,
-		g_param_spec_uint64("error-frames", "Error frames",
-				    "Frames the driver flagged as corrupt (dropped)", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_INDEX_CACHE_HITS,
-		g_param_spec_uint64("index-cache-hits", "Index cache hits",
-				    "Imports that reused the dma-buf's V4L2 index (no remap)", 0,
-				    G_MAXUINT64, 0, ro));
-	g_object_class_install_property(
-		oc, PROP_INDEX_CACHE_MISSES,
-		g_param_spec_uint64("index-cache-misses", "Index cache misses",
-				    "Imports that bound a dma-buf to a new V4L2 index (a remap)", 0,
-				    G_MAXUINT64, 0, ro));
-
-	g_object_class_install_property(
-		oc, PROP_EXPORTER,
-		g_param_spec_string(
-			"exporter", "Exporter",
-			"Where io-mode=import allocates its own dma-bufs: \"auto\" picks the "
-			"cheapest exporter the device (and downstream) can import, learnt by a "
-			"one-time probe; or a name: dma-heap:system, dma-heap:<cma heap>, "
-			"udmabuf, drm-dumb",
-			"auto", rw));
-	g_object_class_install_property(
-		oc, PROP_ALLOCATION_DECISION,
-		g_param_spec_string("allocation-decision", "Allocation decision",
-				    "Which exporter was chosen, for which consumers and because "
-				    "of which constraint; what the device imports and refuses",
-				    "", ro));
-
-	g_object_class_install_property(
-		oc, PROP_POOL_STATS,
-		g_param_spec_boxed("pool-stats", "Pool statistics",
-				   "Statistics of the dmabufkit pool the driver imports from "
-				   "(dmabufkit/pool-stats; its decision includes what the device "
-				   "imports), NULL when exporting or importing a foreign pool",
-				   GST_TYPE_STRUCTURE, ro));
+	v4l2_src_install_properties(oc);
 
 	GstCaps *tmpl = allRawCaps();
 	gst_element_class_add_pad_template(
