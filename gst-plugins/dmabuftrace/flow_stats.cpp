@@ -97,7 +97,7 @@ void ElementStats::recordIn(const BufferLook &b, uint64_t ts)
 		++filled;
 }
 
-void ElementStats::recordOut(const BufferLook &b, uint64_t ts)
+int ElementStats::recordOut(const BufferLook &b, uint64_t ts)
 {
 	const Input *byKey = nullptr;
 	bool same = false;
@@ -105,7 +105,7 @@ void ElementStats::recordOut(const BufferLook &b, uint64_t ts)
 	{
 		std::lock_guard lock(mutex);
 		if (filled == 0)
-			return; /* a source: nothing came in */
+			return 0; /* a source: nothing came in */
 		/* Newest first; most elements match within the first entries. */
 		for (size_t i = 0; i < filled && !(byKey && same); ++i) {
 			const Input &in = ring[(head - 1 - i) & (kRing - 1)];
@@ -126,13 +126,18 @@ void ElementStats::recordOut(const BufferLook &b, uint64_t ts)
 	}
 	if (same) {
 		sameMemory.fetch_add(1, std::memory_order_relaxed);
-		return;
+		return 0;
 	}
 	newMemory.fetch_add(1, std::memory_order_relaxed);
-	if (inKind == MemKind::DmaBuf && b.kind != MemKind::DmaBuf)
+	if (inKind == MemKind::DmaBuf && b.kind != MemKind::DmaBuf) {
 		dmabufToOther.fetch_add(1, std::memory_order_relaxed);
-	else if (inKind != MemKind::DmaBuf && inKind != MemKind::None && b.kind == MemKind::DmaBuf)
+		return 1;
+	}
+	if (inKind != MemKind::DmaBuf && inKind != MemKind::None && b.kind == MemKind::DmaBuf) {
 		otherToDmabuf.fetch_add(1, std::memory_order_relaxed);
+		return 2;
+	}
+	return 0;
 }
 
 } /* namespace dmabufkit::dmabuftrace */

@@ -94,7 +94,10 @@ struct ElementStats {
 	std::string lastPerformance; /* guarded by mutex */
 
 	void recordIn(const BufferLook &b, uint64_t ts);
-	void recordOut(const BufferLook &b, uint64_t ts);
+	/** \brief Count \a b leaving; returns 1 for dma-buf in and other memory
+	 *  out, 2 for other memory in and dma-buf out (the copies the
+	 *  zero-copy contract fails at once), 0 otherwise. */
+	int recordOut(const BufferLook &b, uint64_t ts);
 };
 
 BufferLook lookAt(GstBuffer *buf, PadStats *stats);

@@ -57,6 +57,7 @@ static void gst_dmabuf_trace_constructed(GObject *object)
 	g_object_get(object, "params", &params, nullptr);
 	st->params = parseParams(params);
 	g_free(params);
+	st->contract.configure(st->params.forbidCopies, st->params.forbidCopiesOn);
 	if (!openPublisher(st))
 		return;
 	registerHooks(GST_TRACER(object));

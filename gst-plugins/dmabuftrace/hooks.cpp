@@ -41,7 +41,12 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 		}
 		if (G_UNLIKELY(!ps->owner))
 			ps->owner = elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(pad)));
-		ps->owner->recordOut(look, ts);
+		const int copy = ps->owner->recordOut(look, ts);
+		if (G_UNLIKELY(copy) && st->contract.active())
+			st->contract.copied(GST_ELEMENT(GST_OBJECT_PARENT(pad)), pad,
+					    copy == 1 ? CopyCause::DmaBufToOther
+						      : CopyCause::OtherToDmaBuf,
+					    {});
 		st->preview.offer(ps->serial, pad, buf);
 	}
 	/* Like the stock stats tracer, the peer is read without its lock: the

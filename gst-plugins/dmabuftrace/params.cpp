@@ -39,13 +39,23 @@ Params parseParams(const char *params)
 			p.queue = std::clamp(atoi(v.c_str()), 4, 100000);
 		else if (k == "preview")
 			p.preview = v == "off" || v == "false" ? std::string() : v;
-		else
+		else if (k == "forbid-copies")
+			p.forbidCopies = v == "true" || v == "1" || v == "yes";
+		else if (k == "forbid-copies-on") {
+			gchar **links = g_strsplit(v.c_str(), "+", -1);
+			for (gchar **l = links; *l; ++l)
+				if (std::string t = trim(*l); !t.empty())
+					p.forbidCopiesOn.push_back(t);
+			g_strfreev(links);
+		} else
 			g_warning("dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, "
-				  "queue, "
-				  "performance, preview)",
+				  "queue, performance, preview, forbid-copies, forbid-copies-on)",
 				  k.c_str());
 	}
 	g_strfreev(items);
+	/* The contract needs the copies stock elements report on GST_PERFORMANCE. */
+	if ((p.forbidCopies || !p.forbidCopiesOn.empty()) && p.performance == Params::Perf::Auto)
+		p.performance = Params::Perf::On;
 	return p;
 }
 

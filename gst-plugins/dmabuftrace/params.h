@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace dmabufkit::dmabuftrace {
 
@@ -24,6 +25,10 @@ struct Params {
 	enum class Perf { Auto, On, Off } performance = Perf::Auto;
 	/* Live preview: "" (off), "auto" or "ELEMENT[:PAD]". */
 	std::string preview;
+	/* The zero-copy contract: an ERROR at the first copy, optionally only on
+	   these links ("ELEMENT:PAD" or "ELEMENT", '+'-separated in the string). */
+	bool forbidCopies = false;
+	std::vector<std::string> forbidCopiesOn;
 };
 
 /**

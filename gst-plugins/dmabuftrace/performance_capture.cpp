@@ -47,8 +47,15 @@ static void perfLog(GstDebugCategory *cat, GstDebugLevel level, const gchar *fil
 	if (o && GST_IS_ELEMENT(o)) {
 		ElementStats *es = elementStats(g_logState, GST_ELEMENT(o));
 		es->performance++;
-		std::lock_guard lock(es->mutex);
-		es->lastPerformance = text ? text : "";
+		{
+			std::lock_guard lock(es->mutex);
+			es->lastPerformance = text ? text : "";
+		}
+		/* GST_PERFORMANCE also carries notes ("setup videoscaling"): only
+		   messages about copying break the contract. */
+		if (text && g_strrstr(text, "cop"))
+			g_logState->contract.copied(GST_ELEMENT(o), nullptr, CopyCause::Performance,
+						    text);
 	}
 	JsonWriter w = beginEvent(g_logState, "performance");
 	w.field("element", o ? objectId(o) : std::string());

@@ -21,6 +21,7 @@
 
 #include <gst/gst.h>
 
+#include "copy_contract.h"
 #include "flow_stats.h"
 #include "json_writer.h"
 #include "line_server.h"
@@ -40,6 +41,7 @@ struct TracerState {
 	std::atomic<uint64_t> graphGeneration{ 1 };
 	std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 	Params params;
+	CopyContract contract;
 	PreviewTap preview{ start };
 
 	std::mutex pipelinesMutex;

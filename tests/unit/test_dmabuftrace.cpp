@@ -18,6 +18,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include "copy_contract.h"
 #include "flow_stats.h"
 #include "json_writer.h"
 #include "params.h"
@@ -322,6 +323,107 @@ TEST(DmabufTraceParams, UnknownKeysAndBareWordsAreSkipped)
 	const Params p = parseParams("colour=blue,period-ms,queue=8");
 	EXPECT_EQ(p.periodMs, 500) << "a key without '=' is skipped";
 	EXPECT_EQ(p.queue, 8u) << "the keys after an unknown one still count";
+}
+
+TEST(DmabufTraceParams, ForbidCopiesAndItsLinks)
+{
+	EXPECT_FALSE(parseParams(nullptr).forbidCopies);
+	const Params on = parseParams("forbid-copies=true");
+	EXPECT_TRUE(on.forbidCopies);
+	EXPECT_TRUE(on.forbidCopiesOn.empty());
+	EXPECT_EQ(on.performance, Params::Perf::On) << "the contract needs GST_PERFORMANCE";
+	EXPECT_EQ(parseParams("forbid-copies=true,performance=off").performance, Params::Perf::Off);
+	const Params links = parseParams("forbid-copies-on= conv:src + enc ");
+	EXPECT_EQ(links.forbidCopiesOn, (std::vector<std::string>{ "conv:src", "enc" }));
+}
+
+/* ---- The zero-copy contract ------------------------------------------------ */
+
+namespace {
+
+/* The ERROR messages on \a pipeline's bus, as "domain code: message | debug". */
+std::vector<std::string> busErrors(GstElement *pipeline)
+{
+	std::vector<std::string> out;
+	GstBus *bus = gst_element_get_bus(pipeline);
+	while (GstMessage *m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
+		GError *e = nullptr;
+		gchar *dbg = nullptr;
+		gst_message_parse_error(m, &e, &dbg);
+		out.push_back(std::string(g_quark_to_string(e->domain)) + " " +
+			      std::to_string(e->code) + ": " + e->message + " | " +
+			      (dbg ? dbg : ""));
+		g_error_free(e);
+		g_free(dbg);
+		gst_message_unref(m);
+	}
+	gst_object_unref(bus);
+	return out;
+}
+
+} /* namespace */
+
+TEST(DmabufTraceContract, FirstCopyIsAnErrorNamingLinkCauseAndFix)
+{
+	GstElement *p = gst_parse_launch("fakesrc name=conv ! fakesink name=sink", nullptr);
+	ASSERT_NE(p, nullptr);
+	GstElement *conv = gst_bin_get_by_name(GST_BIN(p), "conv");
+	GstPad *src = gst_element_get_static_pad(conv, "src");
+
+	CopyContract off;
+	off.configure(false, {});
+	off.copied(conv, src, CopyCause::DmaBufToOther, {});
+	EXPECT_TRUE(busErrors(p).empty()) << "off: nothing posted";
+
+	CopyContract c;
+	c.configure(true, {});
+	c.copied(conv, src, CopyCause::DmaBufToOther, {});
+	c.copied(conv, src, CopyCause::OtherToDmaBuf, {});
+	auto errors = busErrors(p);
+	ASSERT_EQ(errors.size(), 1u) << "one error, at the first copy";
+	const std::string domain = g_quark_to_string(GST_STREAM_ERROR);
+	EXPECT_EQ(errors[0].rfind(domain + " " + std::to_string(GST_STREAM_ERROR_FAILED) + ": ", 0),
+		  0u)
+		<< errors[0];
+	EXPECT_NE(errors[0].find("Zero-copy contract broken: conv copied a frame on link conv:src"),
+		  std::string::npos)
+		<< errors[0];
+	EXPECT_NE(errors[0].find("dma-bufs in, other memory out"), std::string::npos) << errors[0];
+	EXPECT_NE(errors[0].find("dmabufcpufilter"), std::string::npos) << "the fix" << errors[0];
+	EXPECT_EQ(c.brokenOn(), "conv:src");
+
+	gst_object_unref(src);
+	gst_object_unref(conv);
+	gst_object_unref(p);
+}
+
+TEST(DmabufTraceContract, OnlyTheNamedLinksAreWatched)
+{
+	GstElement *p =
+		gst_parse_launch("fakesrc name=up ! identity name=conv ! fakesink", nullptr);
+	ASSERT_NE(p, nullptr);
+	GstElement *up = gst_bin_get_by_name(GST_BIN(p), "up");
+	GstElement *conv = gst_bin_get_by_name(GST_BIN(p), "conv");
+	GstPad *upSrc = gst_element_get_static_pad(up, "src");
+	GstPad *convSrc = gst_element_get_static_pad(conv, "src");
+
+	CopyContract c;
+	c.configure(false, { "conv:src" });
+	EXPECT_TRUE(c.active()) << "naming links turns the contract on";
+	c.copied(up, upSrc, CopyCause::OtherToDmaBuf, {});
+	EXPECT_TRUE(busErrors(p).empty()) << "up:src is not watched";
+	c.copied(conv, nullptr, CopyCause::Performance, "copying frame");
+	auto errors = busErrors(p);
+	ASSERT_EQ(errors.size(), 1u) << "conv's own report concerns its watched link";
+	EXPECT_NE(errors[0].find("conv copied a frame on its output"), std::string::npos)
+		<< errors[0];
+	EXPECT_NE(errors[0].find("on GST_PERFORMANCE): copying frame"), std::string::npos) << errors[0];
+	c.copied(conv, convSrc, CopyCause::DmaBufToOther, {});
+	EXPECT_TRUE(busErrors(p).empty()) << "only the first copy is an error";
+
+	for (GstObject *o : { GST_OBJECT(upSrc), GST_OBJECT(convSrc), GST_OBJECT(up),
+			      GST_OBJECT(conv), GST_OBJECT(p) })
+		gst_object_unref(o);
 }
 
 /* ---- State lines ----------------------------------------------------------- */
