@@ -417,7 +417,8 @@ TEST(DmabufTraceContract, OnlyTheNamedLinksAreWatched)
 	ASSERT_EQ(errors.size(), 1u) << "conv's own report concerns its watched link";
 	EXPECT_NE(errors[0].find("conv copied a frame on its output"), std::string::npos)
 		<< errors[0];
-	EXPECT_NE(errors[0].find("on GST_PERFORMANCE): copying frame"), std::string::npos) << errors[0];
+	EXPECT_NE(errors[0].find("on GST_PERFORMANCE): copying frame"), std::string::npos)
+		<< errors[0];
 	c.copied(conv, convSrc, CopyCause::DmaBufToOther, {});
 	EXPECT_TRUE(busErrors(p).empty()) << "only the first copy is an error";
 
