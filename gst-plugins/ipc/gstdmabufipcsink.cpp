@@ -36,6 +36,7 @@
 #include "../elements.h"
 #include "ipc_constraints.h"
 #include "ipc_server.h"
+#include "memory_tracker.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_ipc_sink_debug);
 #define GST_CAT_DEFAULT dmabuf_ipc_sink_debug
@@ -52,6 +53,8 @@ struct SinkState {
 	guint maxClients = 4;
 	gint allowedGroup = -1;
 	std::unique_ptr<Server> server;
+	std::shared_ptr<ForgetHook> forgetHook;
+	std::string proposed; /* consumers' merged constraints in the last ALLOCATION answer */
 	GstVideoInfo info{};
 };
 
@@ -113,12 +116,40 @@ static GstStructure *build_stats(SinkState *st)
 	return out;
 }
 
-/* Consumers changed what they need: ask upstream to allocate again. */
+/* The consumers' constraints merged, as a string ("" for none or a conflict). */
+static std::string merged_constraints(const std::vector<Constraints> &wire)
+{
+	if (wire.empty())
+		return "";
+	std::vector<DbkConstraints> all;
+	for (const Constraints &w : wire)
+		all.push_back(fromWire(w));
+	DbkConstraints merged;
+	if (!dbk_constraints_merge(all.data(), guint(all.size()), &merged, nullptr))
+		return "";
+	gchar *s = dbk_constraints_to_string(&merged);
+	std::string out = s;
+	g_free(s);
+	return out;
+}
+
+/* A consumer needs more than upstream was told: ask upstream to allocate again. A consumer
+ * leaving does not reallocate (the buffers still satisfy the others). */
 static void constraints_changed(GstDmabufIpcSink *self)
 {
-	GST_INFO_OBJECT(self, "consumers' constraints changed: asking upstream to reconfigure");
-	GstPad *pad = GST_BASE_SINK_PAD(self);
-	gst_pad_push_event(pad, gst_event_new_reconfigure());
+	SinkState *st = self->state;
+	std::string merged;
+	{
+		std::lock_guard<std::mutex> g(st->lock);
+		if (!st->server)
+			return;
+		merged = merged_constraints(st->server->constraints());
+		if (merged.empty() || merged == st->proposed)
+			return;
+	}
+	GST_INFO_OBJECT(self, "consumers now need %s: asking upstream to reallocate",
+			merged.c_str());
+	gst_pad_push_event(GST_BASE_SINK_PAD(self), gst_event_new_reconfigure());
 }
 
 static gboolean gst_dmabuf_ipc_sink_start(GstBaseSink *bsink)
@@ -147,6 +178,9 @@ static gboolean gst_dmabuf_ipc_sink_start(GstBaseSink *bsink)
 		return FALSE;
 	}
 	st->server = std::move(*server);
+	st->forgetHook = std::make_shared<ForgetHook>();
+	st->forgetHook->server = st->server.get();
+	st->proposed.clear();
 	return TRUE;
 }
 
@@ -156,6 +190,11 @@ static gboolean gst_dmabuf_ipc_sink_stop(GstBaseSink *bsink)
 	std::unique_ptr<Server> server;
 	{
 		std::lock_guard<std::mutex> g(self->state->lock);
+		if (auto &hook = self->state->forgetHook) {
+			std::lock_guard<std::mutex> h(hook->lock);
+			hook->server = nullptr;
+		}
+		self->state->forgetHook.reset();
 		server = std::move(self->state->server);
 	}
 	server.reset(); /* releases every frame consumers held */
@@ -191,6 +230,7 @@ static gboolean gst_dmabuf_ipc_sink_propose_allocation(GstBaseSink *bsink, GstQu
 		std::lock_guard<std::mutex> g(st->lock);
 		if (st->server)
 			wire = st->server->constraints();
+		st->proposed = merged_constraints(wire);
 		/* Every consumer may hold max-in-flight frames, plus the latest one kept for
 		 * consumers that are owed it, plus one being filled. */
 		min = st->maxClients * st->maxInFlight + 2;
@@ -237,7 +277,7 @@ static GstFlowReturn gst_dmabuf_ipc_sink_render(GstBaseSink *bsink, GstBuffer *b
 			return GST_FLOW_ERROR;
 		}
 		f.memories.push_back(
-			{ gst_dmabuf_memory_get_fd(m), guint64(m->offset), guint64(m->size) });
+			{ gst_dmabuf_memory_get_fd(m), 0, guint64(m->offset), guint64(m->size) });
 	}
 	Frame &h = f.header;
 	h.pts = GST_BUFFER_PTS(buf);
@@ -262,6 +302,8 @@ static GstFlowReturn gst_dmabuf_ipc_sink_render(GstBaseSink *bsink, GstBuffer *b
 	}
 	f.keepAlive = std::shared_ptr<void>(gst_buffer_ref(buf), unref_buffer);
 	std::lock_guard<std::mutex> g(st->lock);
+	for (guint i = 0; i < n && st->forgetHook; ++i)
+		f.memories[i].inode = trackMemory(gst_buffer_peek_memory(buf, i), st->forgetHook);
 	if (st->server)
 		st->server->publish(std::move(f));
 	return GST_FLOW_OK;

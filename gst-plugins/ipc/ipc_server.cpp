@@ -26,6 +26,10 @@ namespace {
 
 /* Dma-bufs remembered (and kept open) for consumers; older unused ones are forgotten. */
 constexpr size_t kMaxRegistered = 32;
+/* A dma-buf whose producer memory was freed and that was not published for this many frames
+ * is forgotten. Not at once: some producers wrap the same dma-buf in a new memory per frame,
+ * and our reference keeps its inode from being reused meanwhile. */
+constexpr uint64_t kStaleFrames = 64;
 
 struct Published {
 	Frame header;
@@ -38,6 +42,7 @@ struct Registered {
 	UniqueFD fd;
 	uint64_t size = 0;
 	uint64_t lastSeq = 0;
+	bool orphaned = false; /* the producer's memory for it was freed */
 };
 
 struct Client {
@@ -104,7 +109,9 @@ struct Server::Impl {
 	void sendFrame(Client &c, const PublishedPtr &p);
 	void offer(Client &c, const PublishedPtr &p);
 	Result<uint32_t> registerMemory(const OutgoingMemory &m, uint64_t seq);
-	void evict();
+	std::set<uint32_t> idsInUse() const;
+	void remove(std::map<uint64_t, Registered>::iterator it);
+	void evict(uint64_t seq);
 	void updateHeld();
 	void handle(Client &c, Received &r, bool &constraintsChanged);
 	void accept();
@@ -162,11 +169,13 @@ Result<uint32_t> Server::Impl::registerMemory(const OutgoingMemory &m, uint64_t 
 {
 	struct stat sb {
 	};
-	if (::fstat(m.fd, &sb) < 0)
+	sb.st_ino = m.inode;
+	if (!m.inode && ::fstat(m.fd, &sb) < 0)
 		return Error::fromErrno(errno, "fstat() on a dma-buf to share");
 	auto it = table.find(sb.st_ino);
 	if (it != table.end()) {
 		it->second.lastSeq = seq;
+		it->second.orphaned = false;
 		return it->second.id;
 	}
 	/* Our own reference keeps the inode from being reused while the id stands for it. */
@@ -181,23 +190,45 @@ Result<uint32_t> Server::Impl::registerMemory(const OutgoingMemory &m, uint64_t 
 	r.lastSeq = seq;
 	const uint32_t id = r.id;
 	table.emplace(sb.st_ino, std::move(r));
-	evict();
 	return id;
 }
 
-void Server::Impl::evict()
+std::set<uint32_t> Server::Impl::idsInUse() const
 {
+	std::set<uint32_t> inUse;
+	auto mark = [&inUse](const PublishedPtr &p) {
+		if (p)
+			for (const FrameMemory &fm : p->header.memories)
+				inUse.insert(fm.bufferId);
+	};
+	mark(latest);
+	for (const Client &c : clients)
+		for (const auto &[seq, p] : c.held)
+			mark(p);
+	return inUse;
+}
+
+void Server::Impl::remove(std::map<uint64_t, Registered>::iterator it)
+{
+	const uint32_t id = it->second.id;
+	for (Client &c : clients)
+		if (c.known.erase(id))
+			send(c, RemoveBuffer{ id });
+	table.erase(it);
+}
+
+void Server::Impl::evict(uint64_t seq)
+{
+	const std::set<uint32_t> inUse = idsInUse();
+	/* Dma-bufs the producer dropped and has not used for a while: a reallocated pool. */
+	for (auto it = table.begin(); it != table.end();) {
+		auto next = std::next(it);
+		const Registered &r = it->second;
+		if (r.orphaned && r.lastSeq + kStaleFrames < seq && !inUse.count(r.id))
+			remove(it);
+		it = next;
+	}
 	while (table.size() > kMaxRegistered) {
-		std::set<uint32_t> inUse;
-		auto mark = [&inUse](const PublishedPtr &p) {
-			if (p)
-				for (const FrameMemory &fm : p->header.memories)
-					inUse.insert(fm.bufferId);
-		};
-		mark(latest);
-		for (const Client &c : clients)
-			for (const auto &[seq, p] : c.held)
-				mark(p);
 		auto victim = table.end();
 		for (auto it = table.begin(); it != table.end(); ++it)
 			if (!inUse.count(it->second.id) &&
@@ -205,11 +236,7 @@ void Server::Impl::evict()
 				victim = it;
 		if (victim == table.end())
 			return;
-		const uint32_t id = victim->second.id;
-		for (Client &c : clients)
-			if (c.known.erase(id))
-				send(c, RemoveBuffer{ id });
-		table.erase(victim);
+		remove(victim);
 	}
 }
 
@@ -444,11 +471,20 @@ void Server::publish(OutgoingFrame frame)
 	}
 	s.disown(std::move(s.latest));
 	s.latest = p;
+	s.evict(p->header.seq);
 	++s.st.published;
 	for (Client &c : s.clients)
 		s.offer(c, p);
 	s.updateHeld();
 	trash = s.takeGarbage();
+}
+
+void Server::forget(uint64_t inode)
+{
+	std::lock_guard<std::mutex> g(impl_->lock);
+	auto it = impl_->table.find(inode);
+	if (it != impl_->table.end())
+		it->second.orphaned = true;
 }
 
 void Server::sendEos()

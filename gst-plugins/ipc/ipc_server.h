@@ -23,6 +23,7 @@ namespace dmabufkit::ipc {
 /** \brief One memory of a published frame. */
 struct OutgoingMemory {
 	int fd = -1;	     /**< the dma-buf (borrowed for the publish() call) */
+	uint64_t inode = 0;  /**< its inode (0: the server looks it up) */
 	uint64_t offset = 0; /**< range of the dma-buf the memory covers */
 	uint64_t size = 0;
 };
@@ -82,6 +83,14 @@ public:
 	void publish(OutgoingFrame frame);
 	/** \brief Tell every consumer the stream ended. */
 	void sendEos();
+	/**
+	 * \brief The producer freed its memory for the dma-buf with \a inode.
+	 *
+	 * Unless published again within 64 frames, its id is then forgotten and our
+	 * reference closed; without this the server keeps up to 32 dma-bufs of a
+	 * reallocated pool alive.
+	 */
+	void forget(uint64_t inode);
 	/** \brief Drop every frame held for consumers that have not yet received it. */
 	void flush();
 

@@ -55,7 +55,7 @@ bool waitFor(const std::function<bool()> &cond, int ms = 2000)
 OutgoingFrame frameOn(int fd, std::shared_ptr<std::atomic<int>> alive)
 {
 	OutgoingFrame f;
-	f.memories = { { fd, 0, 4096 } };
+	f.memories = { { fd, 0, 0, 4096 } };
 	f.header.pts = 1000;
 	f.header.flags = 0x40;
 	++*alive;
@@ -404,4 +404,53 @@ TEST(IpcSocket, OwnerOnlyAndStaleSocketReplaced)
 	EXPECT_FALSE(peerAllowed(other, std::nullopt));
 	EXPECT_TRUE(peerAllowed(other, gid_t(4242)));
 	EXPECT_TRUE(peerAllowed({ 1, geteuid(), 0 }, std::nullopt));
+}
+
+TEST(IpcServer, ForgottenBufferIsRemovedAndItsFdClosed)
+{
+	const std::string path = socketPath("forget");
+	auto alive = std::make_shared<std::atomic<int>>(0);
+	auto server = startServer(path);
+	server->setCaps("video/x-raw");
+	auto c = connectTo(path, "display");
+	UniqueFD fd = makeMemfd(4096);
+	struct stat sb {
+	};
+	fstat(fd.get(), &sb);
+	server->publish(frameOn(fd.get(), alive));
+	Seen seen;
+	ASSERT_TRUE(pump(*c, seen, 100));
+	ASSERT_EQ(seen.added.size(), 1u);
+	c->release(seen.frames[0].seq);
+	EXPECT_EQ(server->stats().registered, 1u);
+	const int fds = test::countOpenFds();
+	server->forget(sb.st_ino);
+	UniqueFD other = makeMemfd(4096);
+	for (int i = 0; i < 64; ++i) {
+		server->publish(frameOn(other.get(), alive));
+		ASSERT_TRUE(pump(*c, seen, 10));
+		c->release(seen.frames.back().seq);
+	}
+	EXPECT_EQ(server->stats().registered, 2u) << "kept while it may come back";
+	server->publish(frameOn(other.get(), alive));
+	EXPECT_EQ(server->stats().registered, 1u);
+	/* +3 for the new memfd (ours, the server's, the client's), -1 for the forgotten one. */
+	EXPECT_EQ(test::countOpenFds(), fds + 2) << "the server's reference is closed";
+	bool removed = false;
+	for (int i = 0; i < 10 && !removed; ++i) {
+		auto ev = c->next(100);
+		ASSERT_TRUE(ev);
+		if (auto *r = std::get_if<BufferRemoved>(&*ev)) {
+			removed = true;
+			EXPECT_EQ(r->id, seen.added[0]);
+		}
+	}
+	EXPECT_TRUE(removed);
+	/* Published again, it is sent again under a new id. */
+	ASSERT_TRUE(pump(*c, seen, 50));
+	c->release(seen.frames.back().seq);
+	server->publish(frameOn(fd.get(), alive));
+	ASSERT_TRUE(pump(*c, seen, 100));
+	ASSERT_EQ(seen.added.size(), 3u);
+	EXPECT_NE(seen.added[2], seen.added[0]);
 }
