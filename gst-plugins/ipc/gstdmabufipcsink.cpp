@@ -81,15 +81,34 @@ static GstStaticPadTemplate sink_template =
 
 G_DEFINE_TYPE(GstDmabufIpcSink, gst_dmabuf_ipc_sink, GST_TYPE_BASE_SINK)
 
+/* The consumers' constraints merged, as a string ("" for none or a conflict). */
+static std::string merged_constraints(const std::vector<Constraints> &wire)
+{
+	if (wire.empty())
+		return "";
+	std::vector<DbkConstraints> all;
+	for (const Constraints &w : wire)
+		all.push_back(fromWire(w));
+	DbkConstraints merged;
+	if (!dbk_constraints_merge(all.data(), guint(all.size()), &merged, nullptr))
+		return "";
+	gchar *s = dbk_constraints_to_string(&merged);
+	std::string out = s;
+	g_free(s);
+	return out;
+}
+
 static GstStructure *build_stats(SinkState *st)
 {
 	ServerStats s;
 	std::vector<ClientStats> clients;
+	std::string constraints;
 	{
 		std::lock_guard<std::mutex> g(st->lock);
 		if (st->server) {
 			s = st->server->stats();
 			clients = st->server->clientStats();
+			constraints = merged_constraints(st->server->constraints());
 		}
 	}
 	GValue list = G_VALUE_INIT;
@@ -112,24 +131,8 @@ static GstStructure *build_stats(SinkState *st)
 		"released", G_TYPE_UINT64, s.released, "buffers-sent", G_TYPE_UINT64, s.buffersSent,
 		"registered", G_TYPE_UINT64, s.registered, "held", G_TYPE_UINT64, s.held,
 		"max-held", G_TYPE_UINT64, s.maxHeld, nullptr);
+	gst_structure_set(out, "consumer-constraints", G_TYPE_STRING, constraints.c_str(), nullptr);
 	gst_structure_take_value(out, "consumers", &list);
-	return out;
-}
-
-/* The consumers' constraints merged, as a string ("" for none or a conflict). */
-static std::string merged_constraints(const std::vector<Constraints> &wire)
-{
-	if (wire.empty())
-		return "";
-	std::vector<DbkConstraints> all;
-	for (const Constraints &w : wire)
-		all.push_back(fromWire(w));
-	DbkConstraints merged;
-	if (!dbk_constraints_merge(all.data(), guint(all.size()), &merged, nullptr))
-		return "";
-	gchar *s = dbk_constraints_to_string(&merged);
-	std::string out = s;
-	g_free(s);
 	return out;
 }
 
@@ -423,11 +426,13 @@ static void gst_dmabuf_ipc_sink_class_init(GstDmabufIpcSinkClass *klass)
 							  0, ro));
 	g_object_class_install_property(
 		gobject, PROP_STATS,
-		g_param_spec_boxed("stats", "Statistics",
-				   "clients, rejected, protocol-errors, published, sent, dropped "
-				   "(latest-wins losses), released, buffers-sent (fds passed), "
-				   "held, max-held, and per consumer sent/dropped/in-flight",
-				   GST_TYPE_STRUCTURE, ro));
+		g_param_spec_boxed(
+			"stats", "Statistics",
+			"clients, rejected, protocol-errors, published, sent, dropped "
+			"(latest-wins losses), released, buffers-sent (fds passed), "
+			"held, max-held, consumer-constraints (merged), and per consumer "
+			"sent/dropped/in-flight",
+			GST_TYPE_STRUCTURE, ro));
 	gst_element_class_set_static_metadata(
 		element, "dma-buf IPC sink", "Sink/Video",
 		"Shares dma-bufs with other processes over a Unix socket, without copying",

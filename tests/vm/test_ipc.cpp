@@ -433,6 +433,10 @@ TEST(IpcKill, ConsumerKilledProducerContinues)
 			},
 			30000))
 			<< producer.error << producer.stats();
+		/* The display's needs reached the producer through the socket. */
+		EXPECT_NE(producer.stats().find("consumer-constraints=(string)scanout"),
+			  std::string::npos)
+			<< producer.stats();
 		kill(consumer.pid, killIt ? SIGKILL : SIGTERM);
 		const uint64_t t0 = monotonicNs();
 		ASSERT_TRUE(consumer.wait(5000));
@@ -494,6 +498,44 @@ TEST(IpcKill, ProducerKilledConsumersFail)
 		EXPECT_GT(std::stoul(r["frames"]), 5u) << "it received frames before";
 		RecordProperty("producer_death_error_ms", int(ms));
 	}
+}
+
+/* wait-for-producer: a consumer started first waits, and rides over a producer restart. */
+TEST(IpcKill, WaitForProducerRidesOverARestart)
+{
+	const std::string path = socketPath("wait");
+	unlink(path.c_str());
+	Child consumer("waiting-consumer", "dmabufipcsrc wait-for-producer=true socket-path=" +
+						   path + " ! fakesink name=sink");
+	sleep(3); /* the consumer is up and waiting: no socket yet */
+	auto sentTo = [&consumer](Local &p) {
+		GstStructure *st = gst_structure_from_string(p.stats().c_str(), nullptr);
+		guint64 sent = 0;
+		const GValue *list = st ? gst_structure_get_value(st, "consumers") : nullptr;
+		for (guint i = 0; list && i < gst_value_list_get_size(list); ++i) {
+			const GstStructure *c =
+				gst_value_get_structure(gst_value_list_get_value(list, i));
+			int pid = 0;
+			gst_structure_get_int(c, "pid", &pid);
+			if (pid == consumer.pid)
+				gst_structure_get_uint64(c, "sent", &sent);
+		}
+		if (st)
+			gst_structure_free(st);
+		return sent;
+	};
+	for (int run = 0; run < 2; ++run) {
+		Local producer(producerDesc(path));
+		producer.play();
+		EXPECT_TRUE(producer.until([&] { return sentTo(producer) > 20; }, 30000))
+			<< "run " << run
+			<< ": the waiting consumer got no frames: " << producer.error
+			<< producer.stats();
+	} /* the producer stops (as if it crashed and restarted) */
+	ASSERT_TRUE(consumer.stop());
+	auto r = consumer.result();
+	EXPECT_EQ(r["error-message"], "") << r["error-debug"];
+	EXPECT_GT(std::stoul(r["frames"]), 40u);
 }
 
 /* Display, cpufilter and a stuck consumer: the stuck one loses frames, the others and the
