@@ -35,7 +35,9 @@
 
 #include "../elements.h"
 #include "ipc_constraints.h"
+#include "frame_convert.h"
 #include "ipc_server.h"
+#include "ipc_stats.h"
 #include "memory_tracker.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_ipc_sink_debug);
@@ -81,23 +83,6 @@ static GstStaticPadTemplate sink_template =
 
 G_DEFINE_TYPE(GstDmabufIpcSink, gst_dmabuf_ipc_sink, GST_TYPE_BASE_SINK)
 
-/* The consumers' constraints merged, as a string ("" for none or a conflict). */
-static std::string merged_constraints(const std::vector<Constraints> &wire)
-{
-	if (wire.empty())
-		return "";
-	std::vector<DbkConstraints> all;
-	for (const Constraints &w : wire)
-		all.push_back(fromWire(w));
-	DbkConstraints merged;
-	if (!dbk_constraints_merge(all.data(), guint(all.size()), &merged, nullptr))
-		return "";
-	gchar *s = dbk_constraints_to_string(&merged);
-	std::string out = s;
-	g_free(s);
-	return out;
-}
-
 static GstStructure *build_stats(SinkState *st)
 {
 	ServerStats s;
@@ -108,32 +93,10 @@ static GstStructure *build_stats(SinkState *st)
 		if (st->server) {
 			s = st->server->stats();
 			clients = st->server->clientStats();
-			constraints = merged_constraints(st->server->constraints());
+			constraints = mergedConstraints(st->server->constraints());
 		}
 	}
-	GValue list = G_VALUE_INIT;
-	gst_value_list_init(&list, clients.size());
-	for (const ClientStats &c : clients) {
-		GValue v = G_VALUE_INIT;
-		g_value_init(&v, GST_TYPE_STRUCTURE);
-		GstStructure *cs = gst_structure_new(
-			"consumer", "pid", G_TYPE_INT, c.pid, "name", G_TYPE_STRING, c.name.c_str(),
-			"sent", G_TYPE_UINT64, c.sent, "dropped", G_TYPE_UINT64, c.dropped,
-			"in-flight", G_TYPE_UINT64, c.inFlight, nullptr);
-		g_value_take_boxed(&v, cs);
-		gst_value_list_append_and_take_value(&list, &v);
-	}
-	GstStructure *out = gst_structure_new(
-		"dmabufipcsink-stats", "clients", G_TYPE_UINT64, s.clients, "clients-total",
-		G_TYPE_UINT64, s.clientsTotal, "rejected", G_TYPE_UINT64, s.rejected,
-		"protocol-errors", G_TYPE_UINT64, s.protocolErrors, "published", G_TYPE_UINT64,
-		s.published, "sent", G_TYPE_UINT64, s.sent, "dropped", G_TYPE_UINT64, s.dropped,
-		"released", G_TYPE_UINT64, s.released, "buffers-sent", G_TYPE_UINT64, s.buffersSent,
-		"registered", G_TYPE_UINT64, s.registered, "held", G_TYPE_UINT64, s.held,
-		"max-held", G_TYPE_UINT64, s.maxHeld, nullptr);
-	gst_structure_set(out, "consumer-constraints", G_TYPE_STRING, constraints.c_str(), nullptr);
-	gst_structure_take_value(out, "consumers", &list);
-	return out;
+	return sinkStatsStructure(s, clients, constraints);
 }
 
 /* A consumer needs more than upstream was told: ask upstream to allocate again. A consumer
@@ -146,7 +109,7 @@ static void constraints_changed(GstDmabufIpcSink *self)
 		std::lock_guard<std::mutex> g(st->lock);
 		if (!st->server)
 			return;
-		merged = merged_constraints(st->server->constraints());
+		merged = mergedConstraints(st->server->constraints());
 		if (merged.empty() || merged == st->proposed)
 			return;
 	}
@@ -233,7 +196,7 @@ static gboolean gst_dmabuf_ipc_sink_propose_allocation(GstBaseSink *bsink, GstQu
 		std::lock_guard<std::mutex> g(st->lock);
 		if (st->server)
 			wire = st->server->constraints();
-		st->proposed = merged_constraints(wire);
+		st->proposed = mergedConstraints(wire);
 		/* Every consumer may hold max-in-flight frames, plus the latest one kept for
 		 * consumers that are owed it, plus one being filled. */
 		min = st->maxClients * st->maxInFlight + 2;
@@ -251,64 +214,27 @@ static gboolean gst_dmabuf_ipc_sink_propose_allocation(GstBaseSink *bsink, GstQu
 	return TRUE;
 }
 
-static void unref_buffer(void *b)
-{
-	gst_buffer_unref(static_cast<GstBuffer *>(b));
-}
-
 static GstFlowReturn gst_dmabuf_ipc_sink_render(GstBaseSink *bsink, GstBuffer *buf)
 {
 	auto *self = GST_DMABUF_IPC_SINK(bsink);
 	SinkState *st = self->state;
-	OutgoingFrame f;
-	const guint n = gst_buffer_n_memory(buf);
-	if (n == 0 || n > kMaxMemories) {
+	GstClockTime rt =
+		gst_segment_to_running_time(&bsink->segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buf));
+	if (GST_CLOCK_TIME_IS_VALID(rt))
+		rt += gst_element_get_base_time(GST_ELEMENT(self));
+	std::string whyNot;
+	auto f = frameFromBuffer(buf, rt, &whyNot);
+	if (!f) {
 		GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-				  ("A frame of %u memories cannot be shared", n),
-				  ("dmabufipcsink shares frames of 1 to 4 dma-buf memories"));
+				  ("Cannot share this buffer between processes"),
+				  ("%s", whyNot.c_str()));
 		return GST_FLOW_ERROR;
 	}
-	for (guint i = 0; i < n; ++i) {
-		GstMemory *m = gst_buffer_peek_memory(buf, i);
-		if (!gst_is_dmabuf_memory(m)) {
-			GST_ELEMENT_ERROR(self, STREAM, FORMAT,
-					  ("Upstream gave system memory, not a dma-buf"),
-					  ("dmabufipcsink shares dma-bufs only (memory type %s): "
-					   "put dmabufupload "
-					   "before it or use a dma-buf producing source",
-					   m->allocator ? m->allocator->mem_type : "none"));
-			return GST_FLOW_ERROR;
-		}
-		f.memories.push_back(
-			{ gst_dmabuf_memory_get_fd(m), 0, guint64(m->offset), guint64(m->size) });
-	}
-	Frame &h = f.header;
-	h.pts = GST_BUFFER_PTS(buf);
-	h.dts = GST_BUFFER_DTS(buf);
-	h.duration = GST_BUFFER_DURATION(buf);
-	h.offset = GST_BUFFER_OFFSET(buf);
-	h.offsetEnd = GST_BUFFER_OFFSET_END(buf);
-	h.flags = GST_BUFFER_FLAGS(buf);
-	GstClockTime rt = gst_segment_to_running_time(&bsink->segment, GST_FORMAT_TIME, h.pts);
-	if (GST_CLOCK_TIME_IS_VALID(rt))
-		h.clockTime = gst_element_get_base_time(GST_ELEMENT(self)) + rt;
-	if (GstVideoMeta *vm = gst_buffer_get_video_meta(buf)) {
-		h.hasVideoLayout = true;
-		h.video.format = vm->format;
-		h.video.width = vm->width;
-		h.video.height = vm->height;
-		h.video.planes = vm->n_planes;
-		for (guint p = 0; p < vm->n_planes && p < kMaxMemories; ++p) {
-			h.video.offsets[p] = vm->offset[p];
-			h.video.strides[p] = vm->stride[p];
-		}
-	}
-	f.keepAlive = std::shared_ptr<void>(gst_buffer_ref(buf), unref_buffer);
 	std::lock_guard<std::mutex> g(st->lock);
-	for (guint i = 0; i < n && st->forgetHook; ++i)
-		f.memories[i].inode = trackMemory(gst_buffer_peek_memory(buf, i), st->forgetHook);
+	for (guint i = 0; i < f->memories.size() && st->forgetHook; ++i)
+		f->memories[i].inode = trackMemory(gst_buffer_peek_memory(buf, i), st->forgetHook);
 	if (st->server)
-		st->server->publish(std::move(f));
+		st->server->publish(std::move(*f));
 	return GST_FLOW_OK;
 }
 

@@ -33,6 +33,7 @@
 
 #include "../elements.h"
 #include "ipc_client.h"
+#include "frame_convert.h"
 #include "ipc_constraints.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_ipc_src_debug);
@@ -57,12 +58,6 @@ struct SrcState {
 	bool capsChanged = false;
 	std::atomic<guint64> frames{ 0 }, imports{ 0 }, lost{ 0 };
 	guint64 lastSeq = 0;
-};
-
-/* Keeps the client alive until the frame is given back. */
-struct ReleaseToken {
-	std::shared_ptr<Client> client;
-	guint64 seq;
 };
 
 } /* namespace */
@@ -216,62 +211,6 @@ static gboolean gst_dmabuf_ipc_src_decide_allocation(GstBaseSrc *bsrc, GstQuery 
 	return TRUE;
 }
 
-static void release_frame(gpointer data, GstMiniObject *)
-{
-	auto *t = static_cast<ReleaseToken *>(data);
-	t->client->release(t->seq);
-	delete t;
-}
-
-static GstClockTime to_running_time(GstDmabufIpcSrc *self, const Frame &f)
-{
-	if (f.clockTime == GST_CLOCK_TIME_NONE)
-		return GST_CLOCK_TIME_NONE;
-	GstClockTime base = gst_element_get_base_time(GST_ELEMENT(self));
-	return f.clockTime > base ? f.clockTime - base : 0;
-}
-
-static GstFlowReturn make_buffer(GstDmabufIpcSrc *self, const Frame &f,
-				 const std::shared_ptr<Client> &client, GstBuffer **out)
-{
-	SrcState *st = self->state;
-	GstBuffer *buf = gst_buffer_new();
-	for (const FrameMemory &fm : f.memories) {
-		GstMemory *whole = st->memories.at(fm.bufferId);
-		GstMemory *m = gst_memory_ref(whole);
-		if (fm.offset != 0 || fm.size != guint64(whole->size)) {
-			gst_memory_unref(m);
-			m = gst_memory_share(whole, gssize(fm.offset), gssize(fm.size));
-		}
-		gst_buffer_append_memory(buf, m);
-	}
-	GST_BUFFER_FLAGS(buf) = f.flags & ~(GST_MINI_OBJECT_FLAG_LAST - 1);
-	GST_BUFFER_PTS(buf) = to_running_time(self, f);
-	GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
-	GST_BUFFER_DURATION(buf) = f.duration;
-	GST_BUFFER_OFFSET(buf) = f.offset;
-	GST_BUFFER_OFFSET_END(buf) = f.offsetEnd;
-	if (f.hasVideoLayout) {
-		gsize offsets[GST_VIDEO_MAX_PLANES] = {};
-		gint strides[GST_VIDEO_MAX_PLANES] = {};
-		for (unsigned p = 0; p < f.video.planes; ++p) {
-			offsets[p] = f.video.offsets[p];
-			strides[p] = f.video.strides[p];
-		}
-		gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE,
-					       GstVideoFormat(f.video.format), f.video.width,
-					       f.video.height, f.video.planes, offsets, strides);
-	}
-	gst_mini_object_weak_ref(GST_MINI_OBJECT(buf), release_frame,
-				 new ReleaseToken{ client, f.seq });
-	if (st->lastSeq && f.seq > st->lastSeq + 1)
-		st->lost += f.seq - st->lastSeq - 1;
-	st->lastSeq = f.seq;
-	++st->frames;
-	*out = buf;
-	return GST_FLOW_OK;
-}
-
 static GstFlowReturn protocol_failure(GstDmabufIpcSrc *self, const Error &e)
 {
 	if (e.code == ECONNRESET)
@@ -356,7 +295,19 @@ static GstFlowReturn gst_dmabuf_ipc_src_create(GstPushSrc *psrc, GstBuffer **out
 			if (!st->caps)
 				return protocol_failure(
 					self, Error{ EPROTO, "a frame came before caps" });
-			return make_buffer(self, f->frame, client, out);
+			std::string whyNot;
+			const guint64 seq = f->frame.seq;
+			*out = bufferFromFrame(
+				f->frame, st->memories,
+				gst_element_get_base_time(GST_ELEMENT(self)),
+				[client, seq] { client->release(seq); }, &whyNot);
+			if (!*out)
+				return protocol_failure(self, Error{ EPROTO, whyNot });
+			if (st->lastSeq && seq > st->lastSeq + 1)
+				st->lost += seq - st->lastSeq - 1;
+			st->lastSeq = seq;
+			++st->frames;
+			return GST_FLOW_OK;
 		}
 	}
 }
