@@ -18,32 +18,18 @@
 
 #include "dmabufkit/base/log.h"
 #include "dmabufkit/base/unique_fd.h"
+#include "buffer_registry.h"
 #include "ipc_socket.h"
 
 namespace dmabufkit::ipc {
 
 namespace {
 
-/* Dma-bufs remembered (and kept open) for consumers; older unused ones are forgotten. */
-constexpr size_t kMaxRegistered = 32;
-/* A dma-buf whose producer memory was freed and that was not published for this many frames
- * is forgotten. Not at once: some producers wrap the same dma-buf in a new memory per frame,
- * and our reference keeps its inode from being reused meanwhile. */
-constexpr uint64_t kStaleFrames = 64;
-
 struct Published {
 	Frame header;
 	std::shared_ptr<void> keepAlive;
 };
 using PublishedPtr = std::shared_ptr<Published>;
-
-struct Registered {
-	uint32_t id = 0;
-	UniqueFD fd;
-	uint64_t size = 0;
-	uint64_t lastSeq = 0;
-	bool orphaned = false; /* the producer's memory for it was freed */
-};
 
 struct Client {
 	UniqueFD fd;
@@ -69,8 +55,7 @@ struct Server::Impl {
 
 	mutable std::mutex lock;
 	std::string caps;
-	std::map<uint64_t, Registered> table; /* by dma-buf inode */
-	uint32_t nextId = 1;
+	BufferRegistry registry;
 	uint64_t nextSeq = 1;
 	PublishedPtr latest;
 	std::list<Client> clients;
@@ -108,9 +93,7 @@ struct Server::Impl {
 	}
 	void sendFrame(Client &c, const PublishedPtr &p);
 	void offer(Client &c, const PublishedPtr &p);
-	Result<uint32_t> registerMemory(const OutgoingMemory &m, uint64_t seq);
 	std::set<uint32_t> idsInUse() const;
-	void remove(std::map<uint64_t, Registered>::iterator it);
 	void evict(uint64_t seq);
 	void updateHeld();
 	void handle(Client &c, Received &r, bool &constraintsChanged);
@@ -124,10 +107,7 @@ void Server::Impl::sendFrame(Client &c, const PublishedPtr &p)
 	for (const FrameMemory &fm : p->header.memories) {
 		if (c.known.count(fm.bufferId))
 			continue;
-		const Registered *reg = nullptr;
-		for (const auto &[inode, r] : table)
-			if (r.id == fm.bufferId)
-				reg = &r;
+		const BufferRegistry::Entry *reg = registry.find(fm.bufferId);
 		if (!reg)
 			return; /* forgotten since (new caps): the frame is stale */
 		if (!send(c, AddBuffer{ reg->id, reg->size }, { reg->fd.get() })) {
@@ -165,34 +145,6 @@ void Server::Impl::offer(Client &c, const PublishedPtr &p)
 	sendFrame(c, p);
 }
 
-Result<uint32_t> Server::Impl::registerMemory(const OutgoingMemory &m, uint64_t seq)
-{
-	struct stat sb {
-	};
-	sb.st_ino = m.inode;
-	if (!m.inode && ::fstat(m.fd, &sb) < 0)
-		return Error::fromErrno(errno, "fstat() on a dma-buf to share");
-	auto it = table.find(sb.st_ino);
-	if (it != table.end()) {
-		it->second.lastSeq = seq;
-		it->second.orphaned = false;
-		return it->second.id;
-	}
-	/* Our own reference keeps the inode from being reused while the id stands for it. */
-	UniqueFD dup(::fcntl(m.fd, F_DUPFD_CLOEXEC, 0));
-	if (!dup)
-		return Error::fromErrno(errno, "dup() of a dma-buf to share");
-	off_t end = ::lseek(dup.get(), 0, SEEK_END);
-	Registered r;
-	r.id = nextId++;
-	r.size = end > 0 ? uint64_t(end) : m.offset + m.size;
-	r.fd = std::move(dup);
-	r.lastSeq = seq;
-	const uint32_t id = r.id;
-	table.emplace(sb.st_ino, std::move(r));
-	return id;
-}
-
 std::set<uint32_t> Server::Impl::idsInUse() const
 {
 	std::set<uint32_t> inUse;
@@ -208,36 +160,12 @@ std::set<uint32_t> Server::Impl::idsInUse() const
 	return inUse;
 }
 
-void Server::Impl::remove(std::map<uint64_t, Registered>::iterator it)
-{
-	const uint32_t id = it->second.id;
-	for (Client &c : clients)
-		if (c.known.erase(id))
-			send(c, RemoveBuffer{ id });
-	table.erase(it);
-}
-
 void Server::Impl::evict(uint64_t seq)
 {
-	const std::set<uint32_t> inUse = idsInUse();
-	/* Dma-bufs the producer dropped and has not used for a while: a reallocated pool. */
-	for (auto it = table.begin(); it != table.end();) {
-		auto next = std::next(it);
-		const Registered &r = it->second;
-		if (r.orphaned && r.lastSeq + kStaleFrames < seq && !inUse.count(r.id))
-			remove(it);
-		it = next;
-	}
-	while (table.size() > kMaxRegistered) {
-		auto victim = table.end();
-		for (auto it = table.begin(); it != table.end(); ++it)
-			if (!inUse.count(it->second.id) &&
-			    (victim == table.end() || it->second.lastSeq < victim->second.lastSeq))
-				victim = it;
-		if (victim == table.end())
-			return;
-		remove(victim);
-	}
+	for (uint32_t id : registry.evict(seq, idsInUse()))
+		for (Client &c : clients)
+			if (c.known.erase(id))
+				send(c, RemoveBuffer{ id });
 }
 
 void Server::Impl::updateHeld()
@@ -250,7 +178,7 @@ void Server::Impl::updateHeld()
 			frames.insert(seq);
 	st.held = frames.size();
 	st.maxHeld = std::max(st.maxHeld, st.held);
-	st.registered = table.size();
+	st.registered = registry.size();
 	st.clients = 0;
 	for (const Client &c : clients)
 		st.clients += c.dead ? 0 : 1;
@@ -427,7 +355,7 @@ Server::~Server()
 			for (auto &[seq, p] : c.held)
 				impl_->disown(std::move(p));
 		impl_->clients.clear();
-		impl_->table.clear();
+		impl_->registry.clear();
 		trash = impl_->takeGarbage();
 	}
 }
@@ -439,7 +367,7 @@ void Server::setCaps(const std::string &caps)
 	if (caps == impl_->caps)
 		return;
 	impl_->caps = caps;
-	impl_->table.clear();
+	impl_->registry.clear();
 	impl_->disown(std::move(impl_->latest));
 	for (Client &c : impl_->clients) {
 		c.known.clear();
@@ -461,7 +389,7 @@ void Server::publish(OutgoingFrame frame)
 	p->header.memories.clear();
 	p->keepAlive = std::move(frame.keepAlive);
 	for (const OutgoingMemory &m : frame.memories) {
-		auto id = s.registerMemory(m, p->header.seq);
+		auto id = s.registry.add(m.fd, m.inode, m.offset + m.size, p->header.seq);
 		if (!id) {
 			DBK_LOG(Ipc, Error, "%s: cannot share frame %llu: %s", s.cfg.path.c_str(),
 				(unsigned long long)p->header.seq, id.error().message.c_str());
@@ -482,9 +410,7 @@ void Server::publish(OutgoingFrame frame)
 void Server::forget(uint64_t inode)
 {
 	std::lock_guard<std::mutex> g(impl_->lock);
-	auto it = impl_->table.find(inode);
-	if (it != impl_->table.end())
-		it->second.orphaned = true;
+	impl_->registry.orphan(inode);
 }
 
 void Server::sendEos()

@@ -18,6 +18,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "buffer_registry.h"
 #include "ipc_client.h"
 #include "ipc_server.h"
 #include "ipc_socket.h"
@@ -452,4 +453,45 @@ TEST(IpcServer, ForgottenBufferIsRemovedAndItsFdClosed)
 	ASSERT_TRUE(pump(*c, seen, 100));
 	ASSERT_EQ(seen.added.size(), 3u);
 	EXPECT_NE(seen.added[2], seen.added[0]);
+}
+
+TEST(IpcRegistry, LeastRecentlyUsedBeyondTheLimitAndStaleOrphans)
+{
+	const int fdsBefore = test::countOpenFds();
+	{
+		BufferRegistry reg;
+		std::vector<UniqueFD> memfds;
+		std::vector<uint32_t> ids;
+		for (size_t i = 0; i < BufferRegistry::kMaxEntries + 3; ++i) {
+			memfds.push_back(makeMemfd(4096));
+			auto id = reg.add(memfds.back().get(), 0, 0, i + 1);
+			ASSERT_TRUE(id);
+			ids.push_back(*id);
+		}
+		ASSERT_EQ(reg.find(ids[0])->size, 4096u);
+		/* The same dma-buf again: the same id, now recently used. */
+		EXPECT_EQ(reg.add(memfds[0].get(), 0, 0, 100).value(), ids[0]);
+		/* Over the limit: the least recently used go, except those in use. */
+		auto gone = reg.evict(101, { ids[1] });
+		EXPECT_EQ(reg.size(), BufferRegistry::kMaxEntries);
+		EXPECT_EQ(gone, (std::vector<uint32_t>{ ids[2], ids[3], ids[4] }));
+		EXPECT_EQ(reg.find(ids[2]), nullptr);
+		EXPECT_NE(reg.find(ids[0]), nullptr);
+		EXPECT_NE(reg.find(ids[1]), nullptr);
+		/* An orphan goes once unused for kStaleFrames, not before, not while in use. */
+		struct stat sb {
+		};
+		fstat(memfds[0].get(), &sb);
+		reg.orphan(sb.st_ino);
+		EXPECT_TRUE(reg.evict(100 + BufferRegistry::kStaleFrames, {}).empty());
+		EXPECT_TRUE(reg.evict(101 + BufferRegistry::kStaleFrames, { ids[0] }).empty());
+		EXPECT_EQ(reg.evict(101 + BufferRegistry::kStaleFrames, {}),
+			  (std::vector<uint32_t>{ ids[0] }));
+		/* Used again before going stale: no longer an orphan. */
+		fstat(memfds[1].get(), &sb);
+		reg.orphan(sb.st_ino);
+		ASSERT_TRUE(reg.add(memfds[1].get(), 0, 0, 200));
+		EXPECT_TRUE(reg.evict(1000, {}).empty());
+	}
+	EXPECT_EQ(test::countOpenFds(), fdsBefore) << "the registry closes its references";
 }

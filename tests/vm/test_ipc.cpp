@@ -547,6 +547,12 @@ TEST(IpcConsumers, ThreeConsumersOneStuck)
 	producer.play();
 	ASSERT_TRUE(producer.until([&] { return producer.stat("published") > 5; }, 20000))
 		<< producer.error;
+	/* The producer's rate alone, in this boot, to compare with. */
+	const guint64 alone0 = producer.stat("published");
+	const uint64_t alone0Ns = monotonicNs();
+	sleep(4);
+	const double aloneFps = double(producer.stat("published") - alone0) /
+				(double(monotonicNs() - alone0Ns) / 1e9);
 	/* The stuck consumer: says hello, then never reads nor releases. */
 	auto stuck = ipc::Client::connect(path, "stuck", 2000);
 	ASSERT_TRUE(stuck) << stuck.error().message;
@@ -601,10 +607,14 @@ TEST(IpcConsumers, ThreeConsumersOneStuck)
 	RecordProperty("producer_fps", int(producerFps));
 	RecordProperty("display_fps", int(displayFps));
 	RecordProperty("filter_fps", int(filterFps));
-	std::printf("producer %.1f fps, display %.1f fps, cpufilter %.1f fps, max held %llu\n",
-		    producerFps, displayFps, filterFps,
-		    (unsigned long long)producer.stat("max-held"));
-	EXPECT_GT(producerFps, 25.0) << "the producer lost its rate: " << s;
+	std::printf(
+		"producer %.1f fps (%.1f alone), display %.1f fps, cpufilter %.1f fps, max held "
+		"%llu\n",
+		producerFps, aloneFps, displayFps, filterFps,
+		(unsigned long long)producer.stat("max-held"));
+	/* Three more processes share the guest's 2 emulated CPUs: allow for that, not more. */
+	EXPECT_GT(producerFps, 0.8 * aloneFps)
+		<< "the producer lost its rate (" << aloneFps << " fps alone): " << s;
 	EXPECT_GT(displayFps, 0.8 * producerFps) << s;
 	EXPECT_GT(filterFps, 0.5 * producerFps) << s;
 	EXPECT_LE(producer.stat("max-held"), 4u * 2u + 1u) << "beyond the pool bound: " << s;
