@@ -17,6 +17,8 @@ gboolean dbk_upload_register(GstPlugin *plugin);
 gboolean dbk_kms_sink_register(GstPlugin *plugin);
 gboolean dbk_tracer_register(GstPlugin *plugin);
 gboolean dbk_cpufilter_register(GstPlugin *plugin);
+gboolean dbk_ipc_sink_register(GstPlugin *plugin);
+gboolean dbk_ipc_src_register(GstPlugin *plugin);
 gboolean dbk_v4l2src_register(GstPlugin *plugin);
 gboolean dbk_v4l2enc_register(GstPlugin *plugin);
 gboolean dbk_v4l2dec_register(GstPlugin *plugin);

@@ -13,9 +13,13 @@
  *                 sampled every 50 ms
  *   first_frame_s time from PLAYING (asked from NULL) to the first counted buffer:
  *                 the pipeline's start-up
+ *   latency_ms_mean, latency_ms_max
+ *                 running time at the sink minus the buffer's PTS (how long ago
+ *                 a live source stamped it), for buffers with a PTS
  *   error         the first error message on the bus, if any (exit status 1)
  *
- * Usage: dbk-bench-run [--count-at NAME] [--timeout SEC] PIPELINE...
+ * Usage: dbk-bench-run [--count-at NAME] [--timeout SEC] [--no-sample] PIPELINE...
+ * (--no-sample: no sampling thread, so no peak_dmabuf figures, and its CPU not counted)
  */
 #include <atomic>
 #include <chrono>
@@ -26,6 +30,7 @@
 #include <gst/gst.h>
 #include <linux/magic.h>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
@@ -41,6 +46,9 @@
 namespace {
 
 std::atomic<uint64_t> frames{ 0 };
+std::mutex latencyLock;
+uint64_t latencyCount = 0;
+double latencySumMs = 0, latencyMaxMs = 0;
 
 /* When the first buffer reached a counted pad (steady clock, ns; 0: none). */
 std::atomic<int64_t> firstFrameNs{ 0 };
@@ -52,13 +60,36 @@ int64_t nowNs()
 		.count();
 }
 
-GstPadProbeReturn countProbe(GstPad *, GstPadProbeInfo *info, gpointer)
+/* Running time now minus the PTS: live sources stamp buffers with the running time at capture. */
+void recordLatency(GstPad *pad, GstBuffer *buf)
+{
+	if (!GST_BUFFER_PTS_IS_VALID(buf))
+		return;
+	GstElement *e = gst_pad_get_parent_element(pad);
+	GstClock *clock = e ? gst_element_get_clock(e) : nullptr;
+	if (clock) {
+		GstClockTime now = gst_clock_get_time(clock) - gst_element_get_base_time(e);
+		if (now >= GST_BUFFER_PTS(buf)) {
+			const double ms = double(now - GST_BUFFER_PTS(buf)) / 1e6;
+			std::lock_guard<std::mutex> g(latencyLock);
+			++latencyCount;
+			latencySumMs += ms;
+			latencyMaxMs = std::max(latencyMaxMs, ms);
+		}
+		gst_object_unref(clock);
+	}
+	if (e)
+		gst_object_unref(e);
+}
+
+GstPadProbeReturn countProbe(GstPad *pad, GstPadProbeInfo *info, gpointer)
 {
 	int64_t none = 0;
 	firstFrameNs.compare_exchange_strong(none, nowNs());
-	if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER)
+	if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
 		frames++;
-	else if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+		recordLatency(pad, GST_PAD_PROBE_INFO_BUFFER(info));
+	} else if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
 		frames += gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
 	return GST_PAD_PROBE_OK;
 }
@@ -176,17 +207,21 @@ int main(int argc, char **argv)
 	gst_init(&argc, &argv);
 	std::string countAt;
 	double timeout = 600;
+	bool sample = true; /* --no-sample: no dma-buf sampling thread (its CPU is counted) */
 	int i = 1;
 	for (; i < argc; ++i) {
 		if (!strcmp(argv[i], "--count-at") && i + 1 < argc)
 			countAt = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			timeout = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--no-sample"))
+			sample = false;
 		else
 			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: %s [--count-at NAME] [--timeout SEC] PIPELINE...\n",
+		fprintf(stderr,
+			"usage: %s [--count-at NAME] [--timeout SEC] [--no-sample] PIPELINE...\n",
 			argv[0]);
 		return 2;
 	}
@@ -214,7 +249,7 @@ int main(int argc, char **argv)
 		probeSinks(GST_BIN(pipeline));
 	}
 
-	std::atomic<bool> sampling{ true };
+	std::atomic<bool> sampling{ sample };
 	uint64_t peakBytes = 0, peakCount = 0;
 	std::thread sampler([&] {
 		while (sampling) {
@@ -278,6 +313,9 @@ int main(int argc, char **argv)
 	       static_cast<unsigned long>(n), wall, cpu, n ? cpu * 1000.0 / n : 0.0,
 	       wall > 0 ? n / wall : 0.0, peakRssKiB(), static_cast<unsigned long>(peakBytes),
 	       static_cast<unsigned long>(peakCount), firstFrame);
+	if (latencyCount)
+		printf(", \"latency_ms_mean\": %.3f, \"latency_ms_max\": %.3f",
+		       latencySumMs / double(latencyCount), latencyMaxMs);
 	if (!error.empty())
 		printf(", \"error\": \"%s\"", jsonEscape(error).c_str());
 	printf("}\n");

@@ -51,6 +51,8 @@ const char *logCategoryName(LogCategory category)
 		return "kms";
 	case LogCategory::Tracer:
 		return "tracer";
+	case LogCategory::Ipc:
+		return "ipc";
 	}
 	return "?";
 }

@@ -78,7 +78,10 @@ void fromCore(const Constraints &c, DbkConstraints *out)
 
 using namespace dmabufkit;
 
-G_DEFINE_QUARK(dbk - error - quark, dbk_error)
+/* clang-format would put spaces into the quark's name. */
+// clang-format off
+G_DEFINE_QUARK(dbk-error-quark, dbk_error)
+// clang-format on
 
 /**
  * dbk_constraints_meta_api_get_type:

@@ -15,6 +15,7 @@ constexpr std::array kCategories = {
 	std::pair{ LogCategory::V4l2, "dmabufkit V4L2 layer: devices, formats, queues" },
 	std::pair{ LogCategory::Kms, "dmabufkit KMS layer: planes, modes, atomic commits" },
 	std::pair{ LogCategory::Tracer, "dmabufkit tracer (dmabuftrace)" },
+	std::pair{ LogCategory::Ipc, "dmabufkit IPC: sockets, clients, shared buffers" },
 };
 
 std::array<GstDebugCategory *, kCategories.size()> gstCategories{};

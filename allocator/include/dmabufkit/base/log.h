@@ -25,7 +25,7 @@ namespace dmabufkit {
 enum class LogLevel { Trace, Debug, Info, Warning, Error };
 
 /** \brief The layer a message comes from. */
-enum class LogCategory { Base, Allocator, V4l2, Kms, Tracer };
+enum class LogCategory { Base, Allocator, V4l2, Kms, Tracer, Ipc };
 
 /** \brief Short name of \a category ("v4l2"); the GStreamer category adds "dmabufkit-". */
 const char *logCategoryName(LogCategory category);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* DbkConstraints <-> the wire's Constraints message. */
+#pragma once
+
+#include <dmabufkit/dbk_constraints.h>
+
+#include "wire_protocol.h"
+
+namespace dmabufkit::ipc {
+
+/** \brief \a c as a Constraints message. */
+Constraints toWire(const DbkConstraints &c);
+/** \brief A Constraints message (validated by decode()) as DbkConstraints. */
+DbkConstraints fromWire(const Constraints &w);
+
+} /* namespace dmabufkit::ipc */
