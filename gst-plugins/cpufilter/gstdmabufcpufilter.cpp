@@ -281,6 +281,8 @@ static gboolean gst_dmabuf_cpu_filter_decide_allocation(GstBaseTransform *trans,
 
 	GstBufferPool *pool = nullptr;
 	if (exporter != "system") {
+		/* Behind a tee, every branch's consumer counts. */
+		dbk_query_add_branch_constraints(GST_BASE_TRANSFORM_SRC_PAD(trans), query);
 		GError *err = nullptr;
 		pool = dbk_buffer_pool_decide_allocation(query, exporter.c_str(), TRUE,
 							 GST_OBJECT_NAME(self), &err);

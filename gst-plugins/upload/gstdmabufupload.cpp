@@ -92,6 +92,8 @@ static gboolean gst_dmabuf_upload_propose_allocation(GstBaseTransform *trans, Gs
 static gboolean gst_dmabuf_upload_decide_allocation(GstBaseTransform *trans, GstQuery *query)
 {
 	auto *self = GST_DMABUF_UPLOAD(trans);
+	/* Behind a tee, every branch's consumer counts. */
+	dbk_query_add_branch_constraints(GST_BASE_TRANSFORM_SRC_PAD(trans), query);
 	GError *err = nullptr;
 	GstBufferPool *pool = dbk_buffer_pool_decide_allocation(
 		query, self->state->exporter.c_str(), TRUE, GST_OBJECT_NAME(self), &err);

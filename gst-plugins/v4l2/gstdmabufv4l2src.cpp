@@ -425,6 +425,8 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
 	SrcState *st = self->state;
 	teardown(self);
+	/* Behind a tee, every branch's consumer counts. */
+	dbk_query_add_branch_constraints(GST_BASE_SRC_PAD(bsrc), query);
 	GstCaps *caps = nullptr;
 	gst_query_parse_allocation(query, &caps, nullptr);
 

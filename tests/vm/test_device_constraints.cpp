@@ -346,6 +346,33 @@ TEST_F(DeviceConstraints, ContigProducersHonourDownstreamNeeds)
 	}
 }
 
+/* A tee keeps no constraints of its branches (GStreamer 1.22 drops allocation
+ * metas with parameters): the producer asks each branch itself. */
+TEST_F(DeviceConstraints, ContigTeeBranchesAreMerged)
+{
+	PipelineRun run;
+	std::string decision;
+	runPipeline("videotestsrc num-buffers=5 ! video/x-raw,format=BGRx,width=640,height=480 "
+		    "! dmabufupload name=up ! tee name=t t. ! queue ! dmabufv4l2enc name=enc "
+		    "! fakesink t. ! queue ! dmabufkmssink name=sink sync=false mode=640x480",
+		    run, {}, [&](GstElement *p, PipelineRun &) {
+			    GstElement *up = gst_bin_get_by_name(GST_BIN(p), "up");
+			    GstStructure *stats = nullptr;
+			    g_object_get(up, "pool-stats", &stats, nullptr);
+			    if (stats) {
+				    decision = gst_structure_get_string(stats, "decision");
+				    gst_structure_free(stats);
+			    }
+			    gst_object_unref(up);
+		    });
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_NE(decision.find("for enc + sink (KMS plane"), std::string::npos) << decision;
+	/* Both branches' needs: the encoder's packed stride, the display's scanout. */
+	EXPECT_NE(decision.find("scanout"), std::string::npos) << decision;
+	EXPECT_NE(decision.find("packed-stride"), std::string::npos) << decision;
+	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
+}
+
 /* Two pipelines in one process: vivid is probed once. */
 TEST_F(DeviceConstraints, ContigProbeRunsOncePerDevice)
 {

@@ -95,6 +95,7 @@ gchar *dbk_constraints_to_string(const DbkConstraints *c);
 void dbk_query_add_constraints(GstQuery *query, const DbkConstraints *c);
 gboolean dbk_query_get_constraints(GstQuery *query, DbkConstraints *merged, guint *n_consumers,
 				   GError **error);
+guint dbk_query_add_branch_constraints(GstPad *srcpad, GstQuery *query);
 
 /**
  * DBK_ERROR:
