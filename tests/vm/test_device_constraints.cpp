@@ -373,6 +373,25 @@ TEST_F(DeviceConstraints, ContigTeeBranchesAreMerged)
 	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
 }
 
+/* An exporter the device refused, or one that does not exist, asked for by
+ * name: a settings error saying which and why, nothing leaked. */
+TEST_F(DeviceConstraints, ContigNamedExporterTheDeviceRefusesIsAClearError)
+{
+	for (const char *exporter : { "dma-heap:system", "no-such-exporter" }) {
+		SCOPED_TRACE(exporter);
+		PipelineRun run;
+		runPipeline(std::string("dmabufv4l2src io-mode=import num-buffers=3 exporter=") +
+				    exporter + " device=" + vivid0 + " ! fakesink name=sink",
+			    run);
+		EXPECT_FALSE(run.eos);
+		EXPECT_EQ(run.errDomain, GST_RESOURCE_ERROR) << run.error();
+		EXPECT_EQ(run.errCode, GST_RESOURCE_ERROR_SETTINGS) << run.error();
+		EXPECT_NE(run.errMessage.find("vivid-000-vid-cap"), std::string::npos)
+			<< run.error();
+		EXPECT_NE(run.errMessage.find(exporter), std::string::npos) << run.error();
+	}
+}
+
 /* Two pipelines in one process: vivid is probed once. */
 TEST_F(DeviceConstraints, ContigProbeRunsOncePerDevice)
 {
