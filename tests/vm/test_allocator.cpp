@@ -113,9 +113,10 @@ TEST(Exporters, CmaHeapIsContiguous)
 		ASSERT_TRUE(buf.ok()) << buf.error().message;
 		const int64_t drawn = before - int64_t(cmaFreeBytes().value_or(0));
 		/* Small buffers drown in per-CPU page list noise; large ones cannot. */
-		if (size >= (1u << 20))
+		if (size >= (1u << 20)) {
 			EXPECT_GE(drawn, int64_t(size / 2))
 				<< size << " bytes did not come from CMA";
+		}
 		expectRoundTrip(*buf, size);
 	}
 }

@@ -275,9 +275,9 @@ TEST_F(DeviceConstraints, ContigReferencePipelineZeroCopy)
 }
 
 /* The exporter of the first buffer \a desc outputs when downstream states \a c. */
-std::string producerExporterFor(const std::string &factory, const std::string &desc,
-				const std::string &inFormat, const DbkConstraints &c,
-				std::string *decision)
+static std::string producerExporterFor(const std::string &factory, const std::string &desc,
+				       const std::string &inFormat, const DbkConstraints &c,
+				       std::string *decision)
 {
 	GstHarness *h = gst_harness_new_parse(desc.c_str());
 	GstStructure *params = dbk_constraints_to_structure(&c);
