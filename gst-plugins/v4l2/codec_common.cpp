@@ -153,6 +153,13 @@ void installCodecProperties(GObjectClass *oc, bool encoder)
 			"index-cache-misses", "Index cache misses",
 			"OUTPUT imports that bound a dma-buf to a new V4L2 index (a remap)", 0,
 			G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, PROP_DEVICE_LATENCY,
+		g_param_spec_uint64("device-latency", "Device latency",
+				    "The longest a frame has spent in the device so far (queued "
+				    "on OUTPUT to dequeued from CAPTURE), in ns: the minimum "
+				    "latency this element reports",
+				    0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(oc, PROP_DEVICE_USED,
 					g_param_spec_string("device-used", "Device used",
 							    "The node in use (or last used)", "",
@@ -169,6 +176,8 @@ GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames)
 
 void CodecElementState::stopStream()
 {
+	if (task)
+		task->stop();
 	if (!stream)
 		return;
 	if (const auto *c = stream->outputCache()) {
@@ -176,6 +185,67 @@ void CodecElementState::stopStream()
 		cacheMisses += c->misses();
 	}
 	stream.reset();
+}
+
+Result<void> CodecElementState::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_t bytesUsed)
+{
+	if (!task->start(*stream))
+		return Error{ EIO, "cannot start the capture task on " + deviceUsed };
+	g_rec_mutex_unlock(streamLock);
+	auto r = stream->queueInput(buf, frameNumber, bytesUsed);
+	g_rec_mutex_lock(streamLock);
+	return r;
+}
+
+Result<void> CodecElementState::drain(bool encoder)
+{
+	Result<void> r;
+	auto started = stream->startDrain(encoder);
+	if (!started) {
+		r = started.error();
+	} else if (*started) {
+		g_rec_mutex_unlock(streamLock);
+		r = stream->waitDrained();
+		g_rec_mutex_lock(streamLock);
+	}
+	stopStream();
+	return r;
+}
+
+std::optional<GstFlowReturn> CodecElementState::taskFlow(const Error &e) const
+{
+	if (task && task->flow() != GST_FLOW_OK)
+		return task->flow();
+	if (e.code == EPIPE)
+		return GST_FLOW_FLUSHING;
+	return std::nullopt;
+}
+
+void CodecElementState::beginFlush()
+{
+	if (stream)
+		stream->interrupt(true);
+}
+
+void CodecElementState::endFlushStart()
+{
+	if (task)
+		task->stop();
+}
+
+std::optional<GstClockTime> CodecElementState::latencyToReport()
+{
+	if (!stream)
+		return std::nullopt;
+	const GstClockTime measured = stream->maxProcessingNs();
+	if (measured <= reportedLatency)
+		return std::nullopt;
+	/* A quarter of headroom, in whole ms: one LATENCY message at start-up,
+	 * not one per slightly slower frame. */
+	const GstClockTime report =
+		(measured * 5 / 4 + GST_MSECOND - 1) / GST_MSECOND * GST_MSECOND;
+	reportedLatency = report;
+	return report;
 }
 
 void CodecElementState::closeDevice()
@@ -229,6 +299,9 @@ bool CodecElementState::getProperty(guint id, GValue *value) const
 		return true;
 	case PROP_DEVICE_USED:
 		g_value_set_string(value, deviceUsed.c_str());
+		return true;
+	case PROP_DEVICE_LATENCY:
+		g_value_set_uint64(value, reportedLatency);
 		return true;
 	default:
 		return false;

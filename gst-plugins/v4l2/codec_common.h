@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <gst/gst.h>
@@ -12,6 +13,7 @@
 
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/video_device.h"
+#include "capture_task.h"
 #include "m2m_stream.h"
 
 namespace dmabufkit::gstv4l2 {
@@ -35,9 +37,9 @@ constexpr unsigned kOutputSlots = 8;
  * \brief The latency of holding \a frames frames of the stream \a info
  * describes, or 0 when it has no frame rate.
  *
- * The codec elements collect a frame's output when the next frame arrives
- * (or at drain), so each adds one frame of latency; up to the OUTPUT
- * queue's depth when the driver falls behind.
+ * The most a codec element holds is its OUTPUT queue's depth, when the
+ * driver falls behind; its minimum is the device's own processing time,
+ * measured (CodecElementState::updateLatency).
  */
 GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames);
 
@@ -51,6 +53,7 @@ enum CodecProperty : guint {
 	PROP_CACHE_HITS,
 	PROP_CACHE_MISSES,
 	PROP_DEVICE_USED,
+	PROP_DEVICE_LATENCY,
 	PROP_CODEC_N
 };
 
@@ -68,6 +71,11 @@ struct CodecElementState {
 
 	std::unique_ptr<v4l2::VideoDevice> dev;
 	std::unique_ptr<M2mStream> stream;
+	/* The CAPTURE side's thread; created with the element's pads. */
+	std::unique_ptr<CaptureTask> task;
+	GRecMutex *streamLock = nullptr;
+	/* The minimum latency reported so far (the device's measured processing time). */
+	std::atomic<GstClockTime> reportedLatency{ 0 };
 	DbkAllocator *allocator = nullptr;
 	GstBufferPool *copyPool = nullptr; /* for inputs that cannot be imported */
 	bool warnedCopy = false;
@@ -76,8 +84,26 @@ struct CodecElementState {
 	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
 	std::string deviceUsed;
 
-	/** \brief End streaming; the index cache's counts are kept. */
+	/** \brief Stop the capture task and end streaming; the index cache's counts are kept. */
 	void stopStream();
+	/**
+	 * \brief Queue input with the stream lock released, so the capture task
+	 * can hand frames on (under that lock) while this thread waits for a slot.
+	 */
+	Result<void> queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_t bytesUsed);
+	/** \brief Drain (stream lock released while waiting), then stopStream(). */
+	Result<void> drain(bool encoder);
+	/** \brief The flow for a failed queueInput/drain when the task posted the error already. */
+	std::optional<GstFlowReturn> taskFlow(const Error &e) const;
+	/** \brief FLUSH_START arrives: end every wait before the base class forwards it. */
+	void beginFlush();
+	/** \brief FLUSH_START forwarded: the task saw its pad flush; join it. */
+	void endFlushStart();
+	/**
+	 * \brief The minimum latency the device's measured processing time calls
+	 * for (plus a quarter), when it outgrew what was last reported.
+	 */
+	std::optional<GstClockTime> latencyToReport();
 	/** \brief stopStream(), drop the copy pool and close the device. */
 	void closeDevice();
 	/** \brief set_property for a CodecProperty id; false for any other id. */

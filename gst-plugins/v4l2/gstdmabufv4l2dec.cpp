@@ -10,8 +10,10 @@
  * Decoded frames are the CAPTURE queue's buffers exported as dma-bufs, with
  * a #GstVideoMeta giving the driver's layout. The decoder follows the
  * stream's resolution: on V4L2_EVENT_SOURCE_CHANGE it drains the old
- * frames, renegotiates and reallocates. EOS drains (V4L2_DEC_CMD_STOP); a
- * flush restarts streaming. Corrupt input is reported through the
+ * frames, renegotiates and reallocates. The CAPTURE side runs on its own
+ * task: bitstream is queued as it arrives and each frame is pushed as soon
+ * as the device has decoded it, so no queue is needed around the element.
+ * EOS drains (V4L2_DEC_CMD_STOP); a flush restarts streaming. Corrupt input is reported through the
  * decoder's max-errors logic and ends in an error message, never a hang.
  *
  * ## Example
@@ -54,7 +56,6 @@ struct DecState : CodecElementState {
 	v4l2::DeviceFormat codedFmt;
 	GstVideoInfo outInfo{};
 	std::atomic<guint64> resolutionChanges{ 0 };
-	GstFlowReturn lastFlow = GST_FLOW_OK;
 };
 
 } /* namespace */
@@ -149,8 +150,8 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 	}
 	st->codedFmt = *set;
 	st->deviceUsed = path;
-	gst_video_decoder_set_latency(dec, framesLatency(state->info, 1),
-				      framesLatency(state->info, kOutputSlots));
+	st->reportedLatency = 0;
+	gst_video_decoder_set_latency(dec, 0, framesLatency(state->info, kOutputSlots));
 	GST_INFO_OBJECT(self, "decoding on %s: %s", path.c_str(), set->toString().c_str());
 	return TRUE;
 }
@@ -296,9 +297,15 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 	}
 	addVideoMeta(buf, st->outInfo);
 	frame->output_buffer = buf;
+	if (auto l = st->latencyToReport()) {
+		GST_INFO_OBJECT(self, "the device takes up to %" GST_TIME_FORMAT " per frame",
+				GST_TIME_ARGS(*l));
+		gst_video_decoder_set_latency(
+			dec, *l, std::max(*l, framesLatency(st->input->info, kOutputSlots)));
+	}
 	GstFlowReturn ret = gst_video_decoder_finish_frame(dec, frame);
 	if (ret != GST_FLOW_OK) {
-		st->lastFlow = ret;
+		st->task->setFlow(ret);
 		return Error{ EPIPE,
 			      std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
 	}
@@ -373,7 +380,10 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
 		gst_video_decoder_drop_frame(dec, frame);
 		return GST_FLOW_NOT_NEGOTIATED;
 	}
-	st->lastFlow = GST_FLOW_OK;
+	if (st->task->flow() != GST_FLOW_OK && st->stream) {
+		gst_video_decoder_drop_frame(dec, frame);
+		return st->task->flow();
+	}
 	if (!st->stream) {
 		st->stream = std::make_unique<M2mStream>(
 			*st->dev, GST_OBJECT_NAME(self),
@@ -412,12 +422,12 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
 	}
 	const uint32_t number = frame->system_frame_number;
 	gst_video_codec_frame_unref(frame);
-	auto r = st->stream->queueInput(toQueue, number,
-					static_cast<uint32_t>(gst_buffer_get_size(toQueue)));
+	auto r = st->queueInput(toQueue, number,
+				static_cast<uint32_t>(gst_buffer_get_size(toQueue)));
 	gst_buffer_unref(toQueue);
 	if (!r) {
-		if (r.error().code == EPIPE)
-			return st->lastFlow != GST_FLOW_OK ? st->lastFlow : GST_FLOW_FLUSHING;
+		if (auto f = st->taskFlow(r.error()))
+			return *f;
 		return post_stream_error(self, r.error(), "Decoding failed");
 	}
 	return GST_FLOW_OK;
@@ -429,17 +439,43 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_finish(GstVideoDecoder *dec)
 	DecState *st = self->state;
 	if (!st->stream)
 		return GST_FLOW_OK;
-	auto r = st->stream->drain(false);
-	self->state->stopStream();
-	if (!r)
+	auto r = st->drain(false);
+	if (!r) {
+		if (auto f = st->taskFlow(r.error()))
+			return *f;
 		return post_stream_error(self, r.error(), "Draining the decoder failed");
+	}
 	return GST_FLOW_OK;
+}
+
+static gboolean gst_dmabuf_v4l2_dec_sink_event(GstVideoDecoder *dec, GstEvent *event)
+{
+	DecState *st = GST_DMABUF_V4L2_DEC(dec)->state;
+	const bool flushStart = GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_START;
+	if (flushStart)
+		st->beginFlush();
+	gboolean ret =
+		GST_VIDEO_DECODER_CLASS(gst_dmabuf_v4l2_dec_parent_class)->sink_event(dec, event);
+	if (flushStart)
+		st->endFlushStart();
+	return ret;
 }
 
 static gboolean gst_dmabuf_v4l2_dec_flush(GstVideoDecoder *dec)
 {
 	GST_DMABUF_V4L2_DEC(dec)->state->stopStream();
 	return TRUE;
+}
+
+/* Wake the capture task before the base class deactivates the pads, which
+ * waits for it. */
+static GstStateChangeReturn gst_dmabuf_v4l2_dec_change_state(GstElement *element,
+							     GstStateChange transition)
+{
+	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+		GST_DMABUF_V4L2_DEC(element)->state->beginFlush();
+	return GST_ELEMENT_CLASS(gst_dmabuf_v4l2_dec_parent_class)
+		->change_state(element, transition);
 }
 
 static void gst_dmabuf_v4l2_dec_set_property(GObject *object, guint id, const GValue *value,
@@ -503,6 +539,8 @@ static void gst_dmabuf_v4l2_dec_class_init(GstDmabufV4l2DecClass *klass)
 	vc->handle_frame = gst_dmabuf_v4l2_dec_handle_frame;
 	vc->finish = gst_dmabuf_v4l2_dec_finish;
 	vc->flush = gst_dmabuf_v4l2_dec_flush;
+	vc->sink_event = gst_dmabuf_v4l2_dec_sink_event;
+	ec->change_state = gst_dmabuf_v4l2_dec_change_state;
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_dec_debug, "dmabufv4l2dec", 0,
 				"dmabufkit V4L2 decoder");
@@ -512,6 +550,10 @@ static void gst_dmabuf_v4l2_dec_init(GstDmabufV4l2Dec *self)
 {
 	self->state = new DecState;
 	gst_video_decoder_set_packetized(GST_VIDEO_DECODER(self), TRUE);
+	self->state->streamLock = &GST_VIDEO_DECODER(self)->stream_lock;
+	self->state->task = std::make_unique<CaptureTask>(
+		GST_VIDEO_DECODER_SRC_PAD(self), self->state->streamLock,
+		[self](const Error &e) { return post_stream_error(self, e, "Decoding failed"); });
 }
 
 gboolean dbk_v4l2dec_register(GstPlugin *plugin)

@@ -107,10 +107,19 @@ static Result<void> frame_ready(GstDmabufV4l2Enc *self, uint32_t number, GstBuff
 	if (d.flags & V4L2_BUF_FLAG_KEYFRAME)
 		GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT(frame);
 	frame->output_buffer = buf;
+	EncState *st = self->state;
+	if (auto l = st->latencyToReport()) {
+		GST_INFO_OBJECT(self, "the device takes up to %" GST_TIME_FORMAT " per frame",
+				GST_TIME_ARGS(*l));
+		gst_video_encoder_set_latency(
+			enc, *l, std::max(*l, framesLatency(st->inInfo, kOutputSlots)));
+	}
 	GstFlowReturn ret = gst_video_encoder_finish_frame(enc, frame);
-	if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
+	if (ret != GST_FLOW_OK) {
+		st->task->setFlow(ret);
 		return Error{ EPIPE,
 			      std::string("pushing downstream failed: ") + gst_flow_get_name(ret) };
+	}
 	return {};
 }
 
@@ -226,8 +235,8 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		return post_error(self, codedSet.error(), "Cannot set the encoder's output format");
 	st->codedFmt = *codedSet;
 	st->deviceUsed = st->dev->path();
-	gst_video_encoder_set_latency(enc, framesLatency(state->info, 1),
-				      framesLatency(state->info, kOutputSlots));
+	st->reportedLatency = 0;
+	gst_video_encoder_set_latency(enc, 0, framesLatency(state->info, kOutputSlots));
 
 	const auto *cm = v4l2::codecFromFourcc(codec);
 	std::string capsStr = std::string(cm->mediaType) + cm->extra;
@@ -326,6 +335,10 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 		gst_video_codec_frame_unref(frame);
 		return GST_FLOW_NOT_NEGOTIATED;
 	}
+	if (st->task->flow() != GST_FLOW_OK && st->stream) {
+		gst_video_codec_frame_unref(frame);
+		return st->task->flow();
+	}
 	if (!st->stream) {
 		st->stream = std::make_unique<M2mStream>(
 			*st->dev, GST_OBJECT_NAME(self),
@@ -370,13 +383,11 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 	}
 	const uint32_t number = frame->system_frame_number;
 	gst_video_codec_frame_unref(frame);
-	/* The stream lock stays held: frame_ready runs finish_frame under it, as the base class
-	 * expects. */
-	auto r = st->stream->queueInput(toQueue, number, st->rawFmt.planes[0].sizeImage);
+	auto r = st->queueInput(toQueue, number, st->rawFmt.planes[0].sizeImage);
 	gst_buffer_unref(toQueue);
 	if (!r) {
-		if (r.error().code == EPIPE)
-			return GST_FLOW_FLUSHING;
+		if (auto f = st->taskFlow(r.error()))
+			return *f;
 		post_error(self, r.error(), "Encoding failed");
 		return GST_FLOW_ERROR;
 	}
@@ -389,13 +400,27 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_finish(GstVideoEncoder *enc)
 	EncState *st = self->state;
 	if (!st->stream)
 		return GST_FLOW_OK;
-	auto r = st->stream->drain(true);
-	self->state->stopStream();
+	auto r = st->drain(true);
 	if (!r) {
+		if (auto f = st->taskFlow(r.error()))
+			return *f;
 		post_error(self, r.error(), "Draining the encoder failed");
 		return GST_FLOW_ERROR;
 	}
 	return GST_FLOW_OK;
+}
+
+static gboolean gst_dmabuf_v4l2_enc_sink_event(GstVideoEncoder *enc, GstEvent *event)
+{
+	EncState *st = GST_DMABUF_V4L2_ENC(enc)->state;
+	const bool flushStart = GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_START;
+	if (flushStart)
+		st->beginFlush();
+	gboolean ret =
+		GST_VIDEO_ENCODER_CLASS(gst_dmabuf_v4l2_enc_parent_class)->sink_event(enc, event);
+	if (flushStart)
+		st->endFlushStart();
+	return ret;
 }
 
 static gboolean gst_dmabuf_v4l2_enc_flush(GstVideoEncoder *enc)
@@ -440,6 +465,17 @@ static gboolean gst_dmabuf_v4l2_enc_propose_allocation(GstVideoEncoder *enc, Gst
 		gst_object_unref(pool);
 	}
 	return TRUE;
+}
+
+/* Wake the capture task before the base class deactivates the pads, which
+ * waits for it. */
+static GstStateChangeReturn gst_dmabuf_v4l2_enc_change_state(GstElement *element,
+							     GstStateChange transition)
+{
+	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+		GST_DMABUF_V4L2_ENC(element)->state->beginFlush();
+	return GST_ELEMENT_CLASS(gst_dmabuf_v4l2_enc_parent_class)
+		->change_state(element, transition);
 }
 
 static void gst_dmabuf_v4l2_enc_set_property(GObject *object, guint id, const GValue *value,
@@ -509,6 +545,8 @@ static void gst_dmabuf_v4l2_enc_class_init(GstDmabufV4l2EncClass *klass)
 	vc->handle_frame = gst_dmabuf_v4l2_enc_handle_frame;
 	vc->finish = gst_dmabuf_v4l2_enc_finish;
 	vc->flush = gst_dmabuf_v4l2_enc_flush;
+	vc->sink_event = gst_dmabuf_v4l2_enc_sink_event;
+	ec->change_state = gst_dmabuf_v4l2_enc_change_state;
 	vc->propose_allocation = gst_dmabuf_v4l2_enc_propose_allocation;
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_enc_debug, "dmabufv4l2enc", 0,
@@ -518,6 +556,12 @@ static void gst_dmabuf_v4l2_enc_class_init(GstDmabufV4l2EncClass *klass)
 static void gst_dmabuf_v4l2_enc_init(GstDmabufV4l2Enc *self)
 {
 	self->state = new EncState;
+	self->state->streamLock = &GST_VIDEO_ENCODER(self)->stream_lock;
+	self->state->task = std::make_unique<CaptureTask>(
+		GST_VIDEO_ENCODER_SRC_PAD(self), self->state->streamLock, [self](const Error &e) {
+			post_error(self, e, "Encoding failed");
+			return GST_FLOW_ERROR;
+		});
 }
 
 gboolean dbk_v4l2enc_register(GstPlugin *plugin)

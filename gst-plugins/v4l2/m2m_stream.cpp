@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "dmabufkit/base/log.h"
@@ -11,7 +12,8 @@ namespace dmabufkit::gstv4l2 {
 
 M2mStream::M2mStream(v4l2::VideoDevice &dev, std::string name, FrameReady ready,
 		     SourceChanged changed)
-	: dev_(dev), name_(std::move(name)), ready_(std::move(ready)), changed_(std::move(changed))
+	: dev_(dev), name_(std::move(name)), ready_(std::move(ready)), changed_(std::move(changed)),
+	  wakeFd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), lastProgress_(Clock::now())
 {
 }
 
@@ -22,6 +24,7 @@ M2mStream::~M2mStream()
 
 Result<void> M2mStream::setupOutput(unsigned slots)
 {
+	std::lock_guard l(lock_);
 	output_ = std::make_unique<ImportingQueue>(dev_, dev_.outputType());
 	auto n = output_->allocate(slots);
 	if (!n)
@@ -32,8 +35,10 @@ Result<void> M2mStream::setupOutput(unsigned slots)
 	return {};
 }
 
+/* Called before the capture task runs (encoder) or on it (decoder's SOURCE_CHANGE). */
 Result<void> M2mStream::setupCapture(unsigned count)
 {
+	captureUp_ = false;
 	if (capture_) {
 		(void)capture_->stop();
 		capture_.reset();
@@ -46,11 +51,15 @@ Result<void> M2mStream::setupCapture(unsigned count)
 		dev_.label(), capture_->count(), count);
 	if (auto r = capture_->queueAllFree(); !r)
 		return r;
-	return capture_->streamOn();
+	if (auto r = capture_->streamOn(); !r)
+		return r;
+	captureUp_ = true;
+	return {};
 }
 
 std::optional<std::string> M2mStream::whyNotImportable(GstBuffer *buf, size_t minSize) const
 {
+	std::lock_guard l(lock_);
 	if (!output_)
 		return "the OUTPUT queue is not set up";
 	return output_->whyNotImportable(buf, minSize);
@@ -61,10 +70,46 @@ const v4l2::DmaBufIndexCache *M2mStream::outputCache() const
 	return output_ ? &output_->cache() : nullptr;
 }
 
-Result<M2mStream::Progress> M2mStream::step()
+bool M2mStream::interrupted() const
 {
-	Progress progress = Progress::None;
-	/* OUTPUT buffers the driver has consumed go back upstream. */
+	std::lock_guard l(lock_);
+	return interrupted_;
+}
+
+Result<void> M2mStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_t bytesUsed)
+{
+	std::unique_lock l(lock_);
+	for (;;) {
+		if (error_)
+			return *error_;
+		if (interrupted_ || (flushing && flushing()))
+			return Error{ EPIPE,
+				      name_ + ": flushing while waiting for an OUTPUT slot" };
+		if (output_->hasFreeIndex())
+			break;
+		cv_.wait_for(l, std::chrono::milliseconds(100));
+	}
+	if (output_->queuedCount() == 0)
+		lastProgress_ = Clock::now(); /* the watchdog counts from here */
+	if (auto r = output_->queue(buf, frameTimestamp(frameNumber), bytesUsed); !r)
+		return r;
+	queuedAt_[frameNumber % queuedAt_.size()] = Clock::now();
+	if (!outputStreaming_) {
+		if (auto r = output_->streamOn(); !r)
+			return r;
+		outputStreaming_ = true;
+	}
+	l.unlock();
+	/* The task may be idle (nothing was queued): new work. */
+	uint64_t one = 1;
+	(void)!write(wakeFd_.get(), &one, sizeof(one));
+	return {};
+}
+
+Result<bool> M2mStream::dequeueOutput()
+{
+	bool any = false;
+	std::lock_guard l(lock_);
 	for (;;) {
 		auto d = output_->dequeue();
 		if (!d)
@@ -73,8 +118,19 @@ Result<M2mStream::Progress> M2mStream::step()
 			break;
 		if ((*d)->second)
 			gst_buffer_unref((*d)->second);
-		progress = Progress::Some;
+		any = true;
 	}
+	if (any)
+		cv_.notify_all();
+	return any;
+}
+
+Result<M2mStream::Progress> M2mStream::dispatch()
+{
+	auto out = dequeueOutput();
+	if (!out)
+		return out.error();
+	Progress progress = *out ? Progress::Some : Progress::None;
 	for (;;) {
 		auto ev = dev_.dequeueEvent();
 		if (!ev)
@@ -95,13 +151,22 @@ Result<M2mStream::Progress> M2mStream::step()
 	}
 	if (!capture_)
 		return progress;
+	auto cap = dequeueCapture();
+	if (!cap)
+		return cap;
+	return *cap == Progress::None ? progress : *cap;
+}
+
+Result<M2mStream::Progress> M2mStream::dequeueCapture()
+{
+	Progress progress = Progress::None;
 	for (;;) {
 		auto d = capture_->dequeue();
 		if (!d) {
 			if (d.error().code == EPIPE) {
 				DBK_LOG(V4l2, Debug, "%s: %s: LAST buffer already dequeued",
 					name_.c_str(), dev_.label());
-				return Progress::Last; /* LAST already dequeued */
+				return Progress::Last;
 			}
 			return d.error();
 		}
@@ -109,163 +174,255 @@ Result<M2mStream::Progress> M2mStream::step()
 			break;
 		const auto &b = **d;
 		progress = Progress::Some;
-		if (b.isLast() && b.totalBytesUsed() == 0) {
+		const bool emptyLast = b.isLast() && b.totalBytesUsed() == 0;
+		if (!emptyLast) {
+			uint32_t frame = static_cast<uint32_t>(b.timestampNs / 1000 - 1);
+			noteProcessed(frame);
+			GstBuffer *buf = nullptr;
+			if (!b.hasError()) {
+				buf = capture_->wrap(b, allocator);
+				DBK_LOG(V4l2, Trace,
+					"%s: %s: frame %u out of CAPTURE buffer %u, %u bytes",
+					name_.c_str(), dev_.label(), frame, b.index,
+					b.totalBytesUsed());
+			} else {
+				DBK_LOG(V4l2, Warning,
+					"%s: %s: driver flagged CAPTURE buffer %u (frame %u) as an "
+					"error",
+					name_.c_str(), dev_.label(), b.index, frame);
+				if (auto r = capture_->requeue(b.index); !r)
+					return r.error();
+			}
+			if (auto r = ready_(frame, buf, b); !r)
+				return r.error();
+		} else {
 			DBK_LOG(V4l2, Debug, "%s: %s: empty LAST buffer %u: drained", name_.c_str(),
 				dev_.label(), b.index);
 			(void)capture_->requeue(b.index);
-			if (sourceChangePending_) {
-				sourceChangePending_ = false;
-				if (auto r = changed_(); !r)
-					return r.error();
-				continue;
-			}
-			return Progress::Last;
 		}
-		uint32_t frame = static_cast<uint32_t>(b.timestampNs / 1000 - 1);
-		GstBuffer *buf = nullptr;
-		if (!b.hasError()) {
-			buf = capture_->wrap(b, allocator);
-			DBK_LOG(V4l2, Trace, "%s: %s: frame %u out of CAPTURE buffer %u, %u bytes",
-				name_.c_str(), dev_.label(), frame, b.index, b.totalBytesUsed());
-		} else {
-			DBK_LOG(V4l2, Warning,
-				"%s: %s: driver flagged CAPTURE buffer %u (frame %u) as an error",
-				name_.c_str(), dev_.label(), b.index, frame);
-			if (auto r = capture_->requeue(b.index); !r)
+		if (!b.isLast())
+			continue;
+		if (sourceChangePending_) {
+			sourceChangePending_ = false;
+			if (auto r = changed_(); !r)
 				return r.error();
+			continue;
 		}
-		if (auto r = ready_(frame, buf, b); !r)
-			return r.error();
-		if (b.isLast()) {
-			if (sourceChangePending_) {
-				sourceChangePending_ = false;
-				if (auto r = changed_(); !r)
-					return r.error();
-				continue;
-			}
-			return Progress::Last;
-		}
+		return Progress::Last;
 	}
 	return progress;
 }
 
-Result<void> M2mStream::service()
+void M2mStream::noteProcessed(uint32_t frame)
 {
-	auto p = step();
-	if (!p)
-		return p.error();
-	return {};
-}
-
-Result<void> M2mStream::waitAndStep(bool *sawLast)
-{
-	auto p = step();
-	if (!p)
-		return p.error();
-	if (*p == Progress::Last) {
-		*sawLast = true;
-		return {};
-	}
-	if (*p == Progress::Some)
-		return {};
-	if (capture_ && capture_->queuedCount() == 0 && capture_->outstanding() > 0)
-		return waitForDownstream();
-	auto ev = dev_.poll(POLLIN | POLLOUT | POLLPRI, static_cast<int>(timeoutMs));
-	if (!ev)
-		return ev.error();
-	p = step();
-	if (!p)
-		return p.error();
-	if (*p == Progress::Last)
-		*sawLast = true;
-	else if (*p == Progress::None && (*ev & POLLERR)) {
-		Error e{ EIO, "poll on " + dev_.path() + " (" + dev_.info().driver +
-				      ") reported an error and nothing could be dequeued" };
-		DBK_LOG(V4l2, Error, "%s: %s", name_.c_str(), e.message.c_str());
-		return e;
-	}
-	return {};
+	std::lock_guard l(lock_);
+	const auto dt = std::chrono::duration_cast<std::chrono::nanoseconds>(
+		Clock::now() - queuedAt_[frame % queuedAt_.size()]);
+	if (dt.count() > 0 && uint64_t(dt.count()) > maxProcessingNs_)
+		maxProcessingNs_ = uint64_t(dt.count());
 }
 
 /*
  * Every CAPTURE buffer is downstream, so the driver cannot progress (and the
  * m2m poll reports POLLERR) until one comes back. That is downstream's pace,
- * not a stalled driver: no watchdog, but a flush ends the wait.
+ * not a stalled driver: no watchdog.
  */
-Result<void> M2mStream::waitForDownstream()
+Result<void> M2mStream::waitForDownstream(int sliceMs)
 {
-	struct pollfd pfd = { capture_->releaseFd(), POLLIN, 0 };
-	DBK_LOG(V4l2, Debug, "%s: %s: every CAPTURE buffer is downstream; waiting for one back",
+	DBK_LOG(V4l2, Trace, "%s: %s: every CAPTURE buffer is downstream; waiting for one back",
 		name_.c_str(), dev_.label());
-	for (;;) {
-		if (flushing && flushing())
-			return Error{
-				EPIPE,
-				name_ + ": flushing while waiting for downstream to return a buffer"
-			};
-		int r = ::poll(&pfd, 1, 100);
-		if (r < 0 && errno != EINTR)
-			return Error::fromErrno(errno, "poll on the buffer release eventfd");
-		if (r > 0) {
-			uint64_t v;
-			(void)!read(pfd.fd, &v, sizeof(v));
-			return {};
-		}
-		if (capture_->queuedCount() > 0)
-			return {};
+	struct pollfd p[2] = { { capture_->releaseFd(), POLLIN, 0 }, { wakeFd_.get(), POLLIN, 0 } };
+	int r = ::poll(p, 2, sliceMs);
+	if (r < 0 && errno != EINTR)
+		return Error::fromErrno(errno, "poll on the buffer release eventfd");
+	uint64_t v;
+	if (r > 0 && (p[0].revents & POLLIN))
+		(void)!read(p[0].fd, &v, sizeof(v));
+	std::lock_guard l(lock_);
+	lastProgress_ = Clock::now();
+	return {};
+}
+
+/* Nothing is queued anywhere: sleep until new input (or a stop) wakes us. */
+void M2mStream::idle(int sliceMs)
+{
+	struct pollfd p = { wakeFd_.get(), POLLIN, 0 };
+	if (::poll(&p, 1, sliceMs) > 0) {
+		uint64_t v;
+		(void)!read(p.fd, &v, sizeof(v));
 	}
 }
 
-Result<void> M2mStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_t bytesUsed)
+Result<void> M2mStream::checkWatchdog()
 {
-	bool last = false;
-	while (!output_->hasFreeIndex()) {
-		if (auto r = waitAndStep(&last); !r)
-			return r;
-	}
-	if (auto r = output_->queue(buf, frameTimestamp(frameNumber), bytesUsed); !r)
-		return r;
-	if (!outputStreaming_) {
-		if (auto r = output_->streamOn(); !r)
-			return r;
-		outputStreaming_ = true;
-	}
-	return service();
-}
-
-Result<void> M2mStream::drain(bool encoder)
-{
-	if (!outputStreaming_)
+	std::lock_guard l(lock_);
+	const unsigned pending = output_->queuedCount();
+	const auto quiet =
+		std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - lastProgress_);
+	if (pending == 0 || quiet.count() < timeoutMs)
 		return {};
-	if (!capture_) {
-		/* Nothing decodable was seen (no header): nothing to drain. */
-		return service();
+	Error e{ ETIMEDOUT, "no progress on " + dev_.path() + " (" + dev_.info().driver + ") for " +
+				    std::to_string(quiet.count()) + " ms with " +
+				    std::to_string(pending) +
+				    " input buffers queued: the driver stopped delivering "
+				    "(watchdog; raise timeout-ms if the device is this slow)" };
+	DBK_LOG(V4l2, Error, "%s: %s", name_.c_str(), e.message.c_str());
+	return e;
+}
+
+Result<M2mStream::Progress> M2mStream::service(int sliceMs)
+{
+	{
+		std::unique_lock l(lock_);
+		if (interrupted_ || !outputStreaming_) {
+			l.unlock();
+			idle(sliceMs);
+			return Progress::None;
+		}
+	}
+	auto d = sendDrainWhenSafe();
+	if (!d)
+		return d.error();
+	if (*d)
+		return Progress::Last;
+	if (capture_ && capture_->queuedCount() == 0 && capture_->outstanding() > 0) {
+		if (auto r = waitForDownstream(sliceMs); !r)
+			return r.error();
+		return Progress::None;
+	}
+	auto ev = dev_.wait(POLLIN | POLLOUT | POLLPRI, sliceMs, wakeFd_.get());
+	if (!ev) {
+		if (ev.error().code != ECANCELED)
+			return ev.error();
+		uint64_t v;
+		(void)!read(wakeFd_.get(), &v, sizeof(v));
+		return Progress::None;
+	}
+	if (*ev == 0) {
+		if (auto w = checkWatchdog(); !w)
+			return w.error();
+		return Progress::None;
+	}
+	if (enterElement && !enterElement())
+		return Progress::None;
+	auto p = dispatch();
+	if (leaveElement)
+		leaveElement();
+	if (!p)
+		return p;
+	if (*p != Progress::None) {
+		std::lock_guard l(lock_);
+		lastProgress_ = Clock::now();
+		if (*p == Progress::Last) {
+			drained_ = true;
+			cv_.notify_all();
+		}
+	} else if (*ev & POLLERR) {
+		idle(sliceMs); /* nothing queued on either side */
+	}
+	return p;
+}
+
+Result<bool> M2mStream::startDrain(bool encoder)
+{
+	{
+		std::lock_guard l(lock_);
+		if (!outputStreaming_)
+			return false;
+		drainRequested_ = true;
+		drainSent_ = false;
+		drainEncoder_ = encoder;
+		drained_ = false;
+	}
+	uint64_t one = 1;
+	(void)!write(wakeFd_.get(), &one, sizeof(one));
+	return true;
+}
+
+/* Capture task: true when the drain is over without a command (nothing decodable). */
+Result<bool> M2mStream::sendDrainWhenSafe()
+{
+	bool encoder;
+	{
+		std::lock_guard l(lock_);
+		if (!drainRequested_ || drainSent_)
+			return false;
+		if (!captureUp_) {
+			/* No CAPTURE yet: done once the driver has consumed every input
+			 * without announcing a stream (garbage, no header). */
+			if (output_->queuedCount() > 0)
+				return false;
+			DBK_LOG(V4l2, Debug, "%s: %s: nothing decodable queued: drained",
+				name_.c_str(), dev_.label());
+			drained_ = true;
+			cv_.notify_all();
+			return true;
+		}
+		/* Every input consumed first: a decoder that meets a new resolution in
+		 * input queued before the STOP ends the drain at the resolution
+		 * change's LAST buffer and never decodes the rest (vicodec). */
+		if (sourceChangePending_ || output_->queuedCount() > 0)
+			return false;
+		drainSent_ = true;
+		encoder = drainEncoder_;
 	}
 	DBK_LOG(V4l2, Debug, "%s: %s: draining", name_.c_str(), dev_.label());
 	auto r = encoder ? dev_.encoderCommand(V4L2_ENC_CMD_STOP)
 			 : dev_.decoderCommand(V4L2_DEC_CMD_STOP);
 	if (!r)
-		return r;
-	bool last = false;
-	while (!last) {
-		if (auto w = waitAndStep(&last); !w)
-			return w;
+		return r.error();
+	return false;
+}
+
+Result<void> M2mStream::waitDrained()
+{
+	std::unique_lock l(lock_);
+	while (!drained_) {
+		if (error_)
+			return *error_;
+		if (interrupted_ || (flushing && flushing()))
+			return Error{ EPIPE, name_ + ": flushing while draining" };
+		cv_.wait_for(l, std::chrono::milliseconds(100));
 	}
 	return {};
 }
 
+void M2mStream::fail(const Error &e)
+{
+	std::lock_guard l(lock_);
+	if (!error_)
+		error_ = e;
+	cv_.notify_all();
+}
+
+void M2mStream::interrupt(bool on)
+{
+	{
+		std::lock_guard l(lock_);
+		interrupted_ = on;
+		cv_.notify_all();
+	}
+	uint64_t one = 1;
+	(void)!write(wakeFd_.get(), &one, sizeof(one));
+}
+
 void M2mStream::stop()
 {
+	captureUp_ = false;
 	if (capture_) {
 		(void)capture_->stop();
 		capture_.reset();
 	}
+	std::lock_guard l(lock_);
 	if (output_) {
 		(void)output_->release();
 		output_.reset();
 	}
 	outputStreaming_ = false;
 	sourceChangePending_ = false;
+	drainRequested_ = false;
+	drainSent_ = false;
+	drained_ = false;
 }
 
 } /* namespace dmabufkit::gstv4l2 */

@@ -340,7 +340,7 @@ Result<void> VideoDevice::decoderCommand(uint32_t cmd) const
 	return r;
 }
 
-Result<short> VideoDevice::poll(short events, int timeoutMs, int wakeFd) const
+Result<short> VideoDevice::wait(short events, int timeoutMs, int wakeFd) const
 {
 	struct pollfd p[2] = { { fd_.get(), events, 0 }, { wakeFd, POLLIN, 0 } };
 	int r;
@@ -353,18 +353,25 @@ Result<short> VideoDevice::poll(short events, int timeoutMs, int wakeFd) const
 		return e;
 	}
 	if (wakeFd >= 0 && (p[1].revents & POLLIN)) {
-		DBK_LOG(V4l2, Debug, "%s: wait interrupted (flush or stop)", label());
+		DBK_LOG(V4l2, Debug, "%s: wait interrupted (flush, stop or new work)", label());
 		return Error{ ECANCELED, "waiting on " + info_.path + " interrupted" };
 	}
-	if (r == 0) {
+	if (r > 0)
+		DBK_LOG(V4l2, Trace, "%s: poll revents 0x%x", label(), p[0].revents);
+	return r == 0 ? short(0) : p[0].revents;
+}
+
+Result<short> VideoDevice::poll(short events, int timeoutMs, int wakeFd) const
+{
+	auto r = wait(events, timeoutMs, wakeFd);
+	if (r && *r == 0) {
 		Error e{ ETIMEDOUT, "no buffer from " + info_.path + " (" + info_.driver +
 					    ") within " + std::to_string(timeoutMs) +
 					    " ms: the driver stopped delivering (watchdog)" };
 		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 		return e;
 	}
-	DBK_LOG(V4l2, Trace, "%s: poll revents 0x%x", label(), p[0].revents);
-	return p[0].revents;
+	return r;
 }
 
 } /* namespace dmabufkit::v4l2 */

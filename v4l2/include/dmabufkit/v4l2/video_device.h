@@ -126,6 +126,12 @@ public:
 	 *         ran out (the dequeue watchdog); ECANCELED when \a wakeFd woke us.
 	 */
 	Result<short> poll(short events, int timeoutMs, int wakeFd = -1) const;
+	/**
+	 * \brief poll() for a wait that may well time out (a service loop's slice).
+	 * \return The returned events, 0 when the time ran out; ECANCELED when
+	 *         \a wakeFd woke us.
+	 */
+	Result<short> wait(short events, int timeoutMs, int wakeFd = -1) const;
 
 private:
 	VideoDevice() = default;

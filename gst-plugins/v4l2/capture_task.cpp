@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "capture_task.h"
+
+#include <cerrno>
+
+#include "dmabufkit/base/log.h"
+
+namespace dmabufkit::gstv4l2 {
+
+namespace {
+
+/* How long one round waits for the device before checking for a stop. */
+constexpr int kSliceMs = 100;
+
+const char *elementName(GstPad *pad)
+{
+	GstObject *parent = GST_OBJECT_PARENT(pad);
+	return parent ? GST_OBJECT_NAME(parent) : "(no element)";
+}
+
+} /* namespace */
+
+CaptureTask::CaptureTask(GstPad *srcpad, GRecMutex *streamLock, ErrorHandler onError)
+	: pad_(srcpad), streamLock_(streamLock), onError_(std::move(onError))
+{
+}
+
+CaptureTask::~CaptureTask()
+{
+	stop();
+}
+
+bool CaptureTask::start(M2mStream &stream)
+{
+	if (stream_ == &stream && GST_PAD_TASK(pad_) &&
+	    gst_task_get_state(GST_PAD_TASK(pad_)) == GST_TASK_STARTED)
+		return true;
+	stream_ = &stream;
+	flow_ = GST_FLOW_OK;
+	stopping_ = false;
+	stream.interrupt(false);
+	stream.enterElement = [this]() { return lockStream(); };
+	stream.leaveElement = [this]() { g_rec_mutex_unlock(streamLock_); };
+	DBK_LOG(V4l2, Debug, "%s: capture task starting", elementName(pad_));
+	return gst_pad_start_task(pad_, loop, this, nullptr);
+}
+
+/*
+ * The element's stream lock may be held by a thread that is about to stop
+ * this task (flush, renegotiation): never block on it while a stop waits.
+ */
+bool CaptureTask::lockStream()
+{
+	while (!g_rec_mutex_trylock(streamLock_)) {
+		if (stopping_)
+			return false;
+		g_usleep(100);
+	}
+	if (stopping_) {
+		g_rec_mutex_unlock(streamLock_);
+		return false;
+	}
+	return true;
+}
+
+void CaptureTask::stop()
+{
+	if (!stream_)
+		return;
+	stopping_ = true;
+	stream_->interrupt(true);
+	gst_pad_stop_task(pad_);
+	stream_->enterElement = nullptr;
+	stream_->leaveElement = nullptr;
+	stream_ = nullptr;
+}
+
+void CaptureTask::loop(gpointer data)
+{
+	static_cast<CaptureTask *>(data)->iterate();
+}
+
+void CaptureTask::iterate()
+{
+	/* A flush or a state change waits for the pad's stream lock, which this
+	 * loop retakes at once after each round: pause so that they get it. */
+	if (GST_PAD_IS_FLUSHING(pad_) || stream_->interrupted()) {
+		DBK_LOG(V4l2, Debug, "%s: capture task pausing: %s", elementName(pad_),
+			GST_PAD_IS_FLUSHING(pad_) ? "pad flushing" : "interrupted");
+		gst_pad_pause_task(pad_);
+		return;
+	}
+	auto p = stream_->service(kSliceMs);
+	if (p && *p != M2mStream::Progress::Last) {
+		if (flow_ == GST_FLOW_OK || stopping_)
+			return;
+		/* A push failed (flushing, EOS downstream, not linked): stop here. */
+		DBK_LOG(V4l2, Debug, "%s: capture task pausing: %s", elementName(pad_),
+			gst_flow_get_name(flow_));
+		stream_->fail(Error{ EPIPE, std::string("pushing downstream returned ") +
+						    gst_flow_get_name(flow_) });
+		gst_pad_pause_task(pad_);
+		return;
+	}
+	if (p) {
+		DBK_LOG(V4l2, Debug, "%s: capture task: drained, pausing", elementName(pad_));
+		gst_pad_pause_task(pad_);
+		return;
+	}
+	if (!stopping_) {
+		if (p.error().code == EPIPE && flow_ != GST_FLOW_OK) {
+			DBK_LOG(V4l2, Debug, "%s: capture task pausing: %s", elementName(pad_),
+				gst_flow_get_name(flow_));
+		} else {
+			flow_ = onError_(p.error());
+		}
+		stream_->fail(p.error());
+	}
+	gst_pad_pause_task(pad_);
+}
+
+} /* namespace dmabufkit::gstv4l2 */
