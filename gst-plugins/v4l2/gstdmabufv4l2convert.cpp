@@ -32,7 +32,6 @@
 #include "convert_caps.h"
 #include "format_map.h"
 #include "v4l2_convert_private.h"
-#include "dmabufkit/v4l2/converter_finder.h"
 
 GST_DEBUG_CATEGORY(dmabuf_v4l2_convert_debug);
 #define GST_CAT_DEFAULT dmabuf_v4l2_convert_debug
@@ -46,145 +45,6 @@ G_DEFINE_TYPE(GstDmabufV4l2Convert, gst_dmabuf_v4l2_convert, GST_TYPE_BASE_TRANS
 namespace {
 constexpr unsigned kOutputSlots = 4;
 } /* namespace */
-
-static void post_device_error(GstDmabufV4l2Convert *self, const Error &e, const char *what)
-{
-	switch (e.code) {
-	case ENOENT:
-	case ENODEV:
-	case ENXIO:
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-				  ("%s: the converter device is missing; load vim2m (or the "
-				   "board's scaler driver) or set the device property",
-				   what),
-				  ("%s", e.message.c_str()));
-		break;
-	case EBUSY:
-		GST_ELEMENT_ERROR(self, RESOURCE, BUSY,
-				  ("%s: the converter is busy (in use by another process); stop "
-				   "that process or pick another device",
-				   what),
-				  ("%s", e.message.c_str()));
-		break;
-	case EACCES:
-	case EPERM:
-		GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ_WRITE,
-				  ("%s: no permission to open the converter; add the user to "
-				   "the video group",
-				   what),
-				  ("%s", e.message.c_str()));
-		break;
-	case ETIMEDOUT:
-		GST_ELEMENT_ERROR(self, RESOURCE, READ,
-				  ("%s: the converter stopped delivering frames; raise "
-				   "timeout-ms if the device is just slow",
-				   what),
-				  ("%s", e.message.c_str()));
-		break;
-	default:
-		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s: the device refused", what),
-				  ("%s", e.message.c_str()));
-	}
-}
-
-/* extra-controls: each field a control by name (normalised as v4l2-ctl prints it). */
-static bool apply_controls(GstDmabufV4l2Convert *self)
-{
-	ConvertState *st = self->state;
-	if (!st->extraControls)
-		return true;
-	for (gint i = 0; i < gst_structure_n_fields(st->extraControls); ++i) {
-		const char *name = gst_structure_nth_field_name(st->extraControls, i);
-		gint value = 0;
-		if (!gst_structure_get_int(st->extraControls, name, &value)) {
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("extra-controls: %s needs an integer value", name),
-					  (nullptr));
-			return false;
-		}
-		auto ctrl = st->dev->findControl(name);
-		if (!ctrl) {
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("extra-controls: %s has no control \"%s\"; list them with "
-					   "v4l2-ctl -d %s --list-ctrls",
-					   st->dev->path().c_str(), name, st->dev->path().c_str()),
-					  (nullptr));
-			return false;
-		}
-		if (auto r = st->dev->setControl(ctrl->id, value); !r) {
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("extra-controls: %s refused %s=%d", st->dev->path().c_str(),
-					   name, value),
-					  ("%s", r.error().message.c_str()));
-			return false;
-		}
-		GST_INFO_OBJECT(self, "control %s = %d", name, value);
-	}
-	return true;
-}
-
-static gboolean gst_dmabuf_v4l2_convert_start(GstBaseTransform *trans)
-{
-	auto *self = GST_DMABUF_V4L2_CONVERT(trans);
-	ConvertState *st = self->state;
-	st->allocator = dbk_allocator_new();
-	st->copier = std::make_unique<FrameCopier>(GST_ELEMENT(self), st->allocator);
-	st->warnedCopy = false;
-	std::string path = st->device;
-	if (path.empty()) {
-		auto node = v4l2::findConverterNode();
-		if (!node) {
-			post_device_error(self, node.error(), "No V4L2 converter found");
-			return FALSE;
-		}
-		path = node->path;
-	}
-	auto dev = v4l2::VideoDevice::open(path);
-	if (!dev) {
-		post_device_error(self, dev.error(), "Cannot open the converter");
-		return FALSE;
-	}
-	if (auto no = v4l2::whyNotConverter(**dev)) {
-		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-				  ("%s (%s) is not a converter: %s; set device to a node that "
-				   "takes and gives raw video (vim2m)",
-				   path.c_str(), (*dev)->info().driver.c_str(), no->c_str()),
-				  (nullptr));
-		return FALSE;
-	}
-	st->dev = std::move(dev).value();
-	if (!apply_controls(self))
-		return FALSE;
-	GstCaps *in = cachedRawCaps(*st->dev, st->dev->outputType());
-	GstCaps *out = cachedRawCaps(*st->dev, st->dev->captureType());
-	GST_INFO_OBJECT(self, "%s reads %" GST_PTR_FORMAT, path.c_str(), in);
-	GST_INFO_OBJECT(self, "%s writes %" GST_PTR_FORMAT, path.c_str(), out);
-	GST_OBJECT_LOCK(self);
-	gst_caps_replace(&st->deviceIn, in);
-	gst_caps_replace(&st->deviceOut, out);
-	st->deviceUsed = path;
-	GST_OBJECT_UNLOCK(self);
-	gst_caps_unref(in);
-	gst_caps_unref(out);
-	return TRUE;
-}
-
-static gboolean gst_dmabuf_v4l2_convert_stop(GstBaseTransform *trans)
-{
-	ConvertState *st = GST_DMABUF_V4L2_CONVERT(trans)->state;
-	st->dropCapture();
-	st->copier.reset();
-	st->configured = false;
-	GST_OBJECT_LOCK(trans);
-	gst_caps_replace(&st->deviceIn, nullptr);
-	gst_caps_replace(&st->deviceOut, nullptr);
-	GST_OBJECT_UNLOCK(trans);
-	st->dev.reset();
-	if (st->allocator)
-		gst_object_unref(st->allocator);
-	st->allocator = nullptr;
-	return TRUE;
-}
 
 static GstCaps *gst_dmabuf_v4l2_convert_transform_caps(GstBaseTransform *trans,
 						       GstPadDirection direction, GstCaps *caps,
@@ -224,7 +84,7 @@ static bool set_device_format(GstDmabufV4l2Convert *self, uint32_t type,
 	const char *side = v4l2::isOutputType(type) ? "read" : "write";
 	auto r = st->dev->setFormat(type, f);
 	if (!r) {
-		post_device_error(self, r.error(), "The converter refused a format");
+		v4l2_convert_post_device_error(self, r.error(), "The converter refused a format");
 		return false;
 	}
 	if (r->fourcc != f.fourcc || r->width != f.width || r->height != f.height) {
@@ -395,7 +255,7 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_generate_output(GstBaseTransform *t
 			gst_buffer_unref(in);
 			if (r.error().code == EPIPE)
 				return GST_FLOW_FLUSHING;
-			post_device_error(self, r.error(), "Cannot start the converter");
+			v4l2_convert_post_device_error(self, r.error(), "Cannot start the converter");
 			return GST_FLOW_ERROR;
 		}
 	}
@@ -423,7 +283,7 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_generate_output(GstBaseTransform *t
 	gst_buffer_unref(in);
 	if (q.error().code == EPIPE)
 		return GST_FLOW_FLUSHING;
-	post_device_error(self, q.error(), "Converting a frame failed");
+	v4l2_convert_post_device_error(self, q.error(), "Converting a frame failed");
 	return GST_FLOW_ERROR;
 }
 
@@ -456,8 +316,8 @@ static void gst_dmabuf_v4l2_convert_class_init(GstDmabufV4l2ConvertClass *klass)
 		"Converts and scales video on a V4L2 memory-to-memory device, importing and "
 		"exporting dma-bufs without copying",
 		"dmabufkit developers");
-	bc->start = gst_dmabuf_v4l2_convert_start;
-	bc->stop = gst_dmabuf_v4l2_convert_stop;
+	bc->start = v4l2_convert_start;
+	bc->stop = v4l2_convert_stop;
 	bc->transform_caps = gst_dmabuf_v4l2_convert_transform_caps;
 	bc->fixate_caps = gst_dmabuf_v4l2_convert_fixate_caps;
 	bc->set_caps = gst_dmabuf_v4l2_convert_set_caps;

@@ -108,6 +108,14 @@ void v4l2_convert_set_property(GObject *object, guint id, const GValue *value,
 			       GParamSpec *pspec);
 void v4l2_convert_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec);
 
+/* Post \a e as the element error its errno calls for, \a what saying which step failed. */
+void v4l2_convert_post_device_error(GstDmabufV4l2Convert *self, const dmabufkit::Error &e,
+				    const char *what);
+/* start: find and open the converter, apply extra-controls, probe both queues. */
+gboolean v4l2_convert_start(GstBaseTransform *trans);
+/* stop: free every queue and pool and close the device. */
+gboolean v4l2_convert_stop(GstBaseTransform *trans);
+
 /* decide_allocation: how the CAPTURE side gets its buffers (export or a pool to import into). */
 gboolean v4l2_convert_decide_allocation(GstBaseTransform *trans, GstQuery *query);
 /* propose_allocation: what the OUTPUT side imports, stated upstream. */
