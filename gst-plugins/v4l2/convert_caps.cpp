@@ -16,8 +16,8 @@ GstCaps *otherSide(GstCaps *caps, GstCaps *from, GstCaps *to)
 		GstCaps *one = gst_caps_copy_nth(caps, i);
 		/* Only plain system-memory video/x-raw: dma-bufs travel as that in 1.22. */
 		GstCapsFeatures *f = gst_caps_get_features(one, 0);
-		const bool plain = !f || gst_caps_features_is_equal(
-						 f, GST_CAPS_FEATURES_MEMORY_SYSTEM_MEMORY);
+		const bool plain =
+			!f || gst_caps_features_is_equal(f, GST_CAPS_FEATURES_MEMORY_SYSTEM_MEMORY);
 		if (!plain || !gst_caps_can_intersect(one, from)) {
 			gst_caps_unref(one);
 			continue;
@@ -25,7 +25,8 @@ GstCaps *otherSide(GstCaps *caps, GstCaps *from, GstCaps *to)
 		GstStructure *s = gst_caps_get_structure(one, 0);
 		for (const char *field : kConverted)
 			gst_structure_remove_field(s, field);
-		out = gst_caps_merge(out, gst_caps_intersect_full(one, to, GST_CAPS_INTERSECT_FIRST));
+		out = gst_caps_merge(out,
+				     gst_caps_intersect_full(one, to, GST_CAPS_INTERSECT_FIRST));
 		gst_caps_unref(one);
 	}
 	return out;

@@ -87,7 +87,7 @@ Result<void> ConvertStream::reclaimOutput()
 }
 
 Result<void> ConvertStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_t bytesUsed,
-					GstBuffer *timingFrom)
+				       GstBuffer *timingFrom)
 {
 	GstBuffer *t = timingFrom ? timingFrom : buf;
 	if (!output_ || !capture_)
@@ -104,7 +104,7 @@ Result<void> ConvertStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uin
 	{
 		std::lock_guard<std::mutex> g(lock_);
 		timings_[frameNumber] = Timing{ GST_BUFFER_PTS(t),	  GST_BUFFER_DTS(t),
-						GST_BUFFER_DURATION(t), GST_BUFFER_OFFSET(t),
+						GST_BUFFER_DURATION(t),	  GST_BUFFER_OFFSET(t),
 						GST_BUFFER_OFFSET_END(t), GST_BUFFER_FLAGS(t) };
 	}
 	auto r = output_->queue(buf, M2mStream::frameTimestamp(frameNumber), bytesUsed);
@@ -136,7 +136,8 @@ Result<void> ConvertStream::waitForCapture()
 				return Error{ EPIPE, name_ + ": flushing" };
 			int r = ::poll(&pfd, 1, 100);
 			if (r < 0 && errno != EINTR)
-				return Error::fromErrno(errno, "poll on the buffer release eventfd");
+				return Error::fromErrno(errno,
+							"poll on the buffer release eventfd");
 			if (r > 0) {
 				uint64_t v;
 				(void)!read(starved, &v, sizeof(v));
@@ -147,6 +148,16 @@ Result<void> ConvertStream::waitForCapture()
 	auto ev = dev_.poll(POLLIN, static_cast<int>(timeoutMs));
 	if (!ev)
 		return ev.error();
+	if (*ev & POLLERR) {
+		/* Nothing queued on one side: a second dequeue attempt tells. */
+		if (sawPollError_) {
+			Error e{ EIO, "poll on " + dev_.path() + " (" + dev_.info().driver +
+					      ") reports an error and nothing can be dequeued" };
+			DBK_LOG(V4l2, Error, "%s: %s", name_.c_str(), e.message.c_str());
+			return e;
+		}
+		sawPollError_ = true;
+	}
 	return {};
 }
 
@@ -172,6 +183,7 @@ Result<ConvertedFrame> ConvertStream::dequeueOutput()
 				return w.error();
 			continue;
 		}
+		sawPollError_ = false;
 		CapturedFrame frame = std::move(**d);
 		const uint32_t number = static_cast<uint32_t>(frame.info.timestampNs / 1000 - 1);
 		pending_--;
@@ -186,7 +198,8 @@ Result<ConvertedFrame> ConvertStream::dequeueOutput()
 		if (frame.info.hasError()) {
 			(void)capture_->drop(frame);
 			Error e{ EIO, dev_.path() + " (" + dev_.info().driver +
-					      ") flagged converted frame " + std::to_string(number) +
+					      ") flagged converted frame " +
+					      std::to_string(number) +
 					      " as broken (V4L2_BUF_FLAG_ERROR)" };
 			DBK_LOG(V4l2, Error, "%s: %s", name_.c_str(), e.message.c_str());
 			return e;

@@ -96,6 +96,7 @@ private:
 	std::unique_ptr<ImportingQueue> output_;
 	std::unique_ptr<FrameSource> capture_;
 	bool outputStreaming_ = false;
+	bool sawPollError_ = false;
 	std::mutex lock_; /* timings_ */
 	std::map<uint32_t, Timing> timings_;
 	std::atomic<unsigned> pending_{ 0 };

@@ -57,7 +57,8 @@ Result<void> FrameCopier::ensurePool(const GstVideoInfo &devInfo)
 	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
 	dbk_buffer_pool_config_set_constraints(config, &c);
 	dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(owner_));
-	if (!gst_buffer_pool_set_config(pool_, config) || !gst_buffer_pool_set_active(pool_, TRUE)) {
+	if (!gst_buffer_pool_set_config(pool_, config) ||
+	    !gst_buffer_pool_set_active(pool_, TRUE)) {
 		Error e{ ENOMEM, std::string("cannot allocate dma-bufs to copy frames into: ") +
 					 dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool_)) };
 		reset();

@@ -34,7 +34,8 @@ public:
 	FrameCopier(const FrameCopier &) = delete;
 	FrameCopier &operator=(const FrameCopier &) = delete;
 
-	/** \brief \a in (laid out as \a inInfo) copied into a new dma-buf laid out as \a devInfo. */
+	/** \brief \a in (laid out as \a inInfo) copied into a new dma-buf laid out as \a devInfo.
+	 */
 	Result<GstBuffer *> copy(GstBuffer *in, const GstVideoInfo &inInfo,
 				 const GstVideoInfo &devInfo);
 	/** \brief Drop the pool (after a format change). */

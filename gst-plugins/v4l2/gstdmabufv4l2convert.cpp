@@ -73,8 +73,8 @@ static GstCaps *gst_dmabuf_v4l2_convert_fixate_caps(GstBaseTransform *, GstPadDi
 }
 
 /* S_FMT on \a type; false (error posted) unless the device took exactly \a want. */
-static bool set_device_format(GstDmabufV4l2Convert *self, uint32_t type,
-			      const GstVideoInfo &want, v4l2::DeviceFormat *got)
+static bool set_device_format(GstDmabufV4l2Convert *self, uint32_t type, const GstVideoInfo &want,
+			      v4l2::DeviceFormat *got)
 {
 	ConvertState *st = self->state;
 	v4l2::DeviceFormat f;
@@ -92,8 +92,8 @@ static bool set_device_format(GstDmabufV4l2Convert *self, uint32_t type,
 				  ("%s cannot %s %s %ux%u; ask for a format and size it lists "
 				   "(v4l2-ctl -d %s --list-formats-ext)",
 				   st->dev->path().c_str(), side,
-				   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&want)), f.width,
-				   f.height, st->dev->path().c_str()),
+				   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&want)),
+				   f.width, f.height, st->dev->path().c_str()),
 				  ("VIDIOC_S_FMT answered %s", r->toString().c_str()));
 		return false;
 	}
@@ -152,8 +152,7 @@ static gboolean gst_dmabuf_v4l2_convert_sink_event(GstBaseTransform *trans, GstE
 	}
 	gboolean ok = GST_BASE_TRANSFORM_CLASS(gst_dmabuf_v4l2_convert_parent_class)
 			      ->sink_event(trans, event);
-	if (caps && !ok && !self->state->configured &&
-	    !gst_base_transform_is_passthrough(trans)) {
+	if (caps && !ok && !self->state->configured && !gst_base_transform_is_passthrough(trans)) {
 		GstCaps *peer = gst_pad_peer_query_caps(GST_BASE_TRANSFORM_SRC_PAD(trans), nullptr);
 		gchar *in = gst_caps_to_string(caps);
 		gchar *down = gst_caps_to_string(peer);
@@ -175,8 +174,7 @@ static gboolean gst_dmabuf_v4l2_convert_sink_event(GstBaseTransform *trans, GstE
 	return ok;
 }
 
-static GstFlowReturn gst_dmabuf_v4l2_convert_transform(GstBaseTransform *, GstBuffer *,
-						       GstBuffer *)
+static GstFlowReturn gst_dmabuf_v4l2_convert_transform(GstBaseTransform *, GstBuffer *, GstBuffer *)
 {
 	/* Never called: generate_output does the work (the device gives the output buffer). */
 	return GST_FLOW_NOT_SUPPORTED;
@@ -255,7 +253,8 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_generate_output(GstBaseTransform *t
 			gst_buffer_unref(in);
 			if (r.error().code == EPIPE)
 				return GST_FLOW_FLUSHING;
-			v4l2_convert_post_device_error(self, r.error(), "Cannot start the converter");
+			v4l2_convert_post_device_error(self, r.error(),
+						       "Cannot start the converter");
 			return GST_FLOW_ERROR;
 		}
 	}

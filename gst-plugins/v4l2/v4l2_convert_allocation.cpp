@@ -21,13 +21,13 @@ GST_DEBUG_CATEGORY_EXTERN(dmabuf_v4l2_convert_debug);
 using namespace dmabufkit;
 using namespace dmabufkit::gstv4l2;
 
-gboolean v4l2_convert_propose_allocation(GstBaseTransform *trans, GstQuery *decide,
-					 GstQuery *query)
+gboolean v4l2_convert_propose_allocation(GstBaseTransform *trans, GstQuery *decide, GstQuery *query)
 {
 	auto *self = GST_DMABUF_V4L2_CONVERT(trans);
 	ConvertState *st = self->state;
-	if (!decide || !st->configured) {
-		/* Passthrough: downstream's answer is ours. */
+	if (gst_base_transform_is_passthrough(trans) || !st->configured) {
+		/* Passthrough: downstream's answer is ours. (decide is null then,
+		 * and also on a second query, which still wants our answer.) */
 		auto *parent = GST_BASE_TRANSFORM_CLASS(
 			g_type_class_peek_parent(G_OBJECT_GET_CLASS(trans)));
 		return parent->propose_allocation(trans, decide, query);
@@ -65,9 +65,8 @@ gboolean v4l2_convert_propose_allocation(GstBaseTransform *trans, GstQuery *deci
 }
 
 /* Can the CAPTURE queue write into \a pool's dma-bufs as they are? */
-static Result<void> try_capture_pool(GstDmabufV4l2Convert *self, GstBufferPool *pool,
-				     GstCaps *caps, guint count, const ImportCapability &cap,
-				     bool downstream)
+static Result<void> try_capture_pool(GstDmabufV4l2Convert *self, GstBufferPool *pool, GstCaps *caps,
+				     guint count, const ImportCapability &cap, bool downstream)
 {
 	ConvertState *st = self->state;
 	const guint size = static_cast<guint>(st->devOutInfo.size);
@@ -91,7 +90,8 @@ static Result<void> try_capture_pool(GstDmabufV4l2Convert *self, GstBufferPool *
 		return Error{ ENOMEM, "the pool gave no buffer" };
 	}
 	ImportingQueue tmp(*st->dev, st->dev->captureType());
-	std::optional<std::string> why = tmp.whyNotImportable(probe, st->outFmt.planes[0].sizeImage);
+	std::optional<std::string> why =
+		tmp.whyNotImportable(probe, st->outFmt.planes[0].sizeImage);
 	if (!why) {
 		gchar *exporter = dbk_memory_get_exporter(gst_buffer_peek_memory(probe, 0));
 		if (exporter) {

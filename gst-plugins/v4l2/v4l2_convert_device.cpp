@@ -72,17 +72,18 @@ static bool apply_controls(GstDmabufV4l2Convert *self)
 		}
 		auto ctrl = st->dev->findControl(name);
 		if (!ctrl) {
-			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("extra-controls: %s has no control \"%s\"; list them with "
-					   "v4l2-ctl -d %s --list-ctrls",
-					   st->dev->path().c_str(), name, st->dev->path().c_str()),
-					  (nullptr));
+			GST_ELEMENT_ERROR(
+				self, RESOURCE, SETTINGS,
+				("extra-controls: %s has no control \"%s\"; list them with "
+				 "v4l2-ctl -d %s --list-ctrls",
+				 st->dev->path().c_str(), name, st->dev->path().c_str()),
+				(nullptr));
 			return false;
 		}
 		if (auto r = st->dev->setControl(ctrl->id, value); !r) {
 			GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-					  ("extra-controls: %s refused %s=%d", st->dev->path().c_str(),
-					   name, value),
+					  ("extra-controls: %s refused %s=%d",
+					   st->dev->path().c_str(), name, value),
 					  ("%s", r.error().message.c_str()));
 			return false;
 		}
@@ -102,7 +103,8 @@ gboolean v4l2_convert_start(GstBaseTransform *trans)
 	if (path.empty()) {
 		auto node = v4l2::findConverterNode();
 		if (!node) {
-			v4l2_convert_post_device_error(self, node.error(), "No V4L2 converter found");
+			v4l2_convert_post_device_error(self, node.error(),
+						       "No V4L2 converter found");
 			return FALSE;
 		}
 		path = node->path;
@@ -153,4 +155,3 @@ gboolean v4l2_convert_stop(GstBaseTransform *trans)
 	st->allocator = nullptr;
 	return TRUE;
 }
-

@@ -104,8 +104,7 @@ enum V4l2ConvertProperty {
 };
 
 void v4l2_convert_install_properties(GObjectClass *oc);
-void v4l2_convert_set_property(GObject *object, guint id, const GValue *value,
-			       GParamSpec *pspec);
+void v4l2_convert_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec);
 void v4l2_convert_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec);
 
 /* Post \a e as the element error its errno calls for, \a what saying which step failed. */

@@ -174,18 +174,18 @@ void v4l2_convert_install_properties(GObjectClass *oc)
 				   "Device controls set when the device opens, by name as "
 				   "v4l2-ctl --list-ctrls shows it (\"c,horizontal_flip=1\")",
 				   GST_TYPE_STRUCTURE, rw));
-	g_object_class_install_property(
-		oc, PROP_CONVERT_DEVICE_USED,
-		g_param_spec_string("device-used", "Device used", "The node in use (or last used)",
-				    "", ro));
+	g_object_class_install_property(oc, PROP_CONVERT_DEVICE_USED,
+					g_param_spec_string("device-used", "Device used",
+							    "The node in use (or last used)", "",
+							    ro));
 	g_object_class_install_property(
 		oc, PROP_CONVERT_CAPTURE_DECISION,
 		g_param_spec_string("capture-decision", "CAPTURE decision",
 				    "Where converted frames are written and why", "", ro));
-	g_object_class_install_property(
-		oc, PROP_CONVERT_CONVERTED,
-		g_param_spec_uint64("converted", "Converted", "Frames converted by the device", 0,
-				    G_MAXUINT64, 0, ro));
+	g_object_class_install_property(oc, PROP_CONVERT_CONVERTED,
+					g_param_spec_uint64("converted", "Converted",
+							    "Frames converted by the device", 0,
+							    G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
 		oc, PROP_CONVERT_PASSTHROUGH,
 		g_param_spec_uint64("passthrough-frames", "Passthrough frames",

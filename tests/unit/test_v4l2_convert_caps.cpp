@@ -46,7 +46,8 @@ GstCaps *transform(GstPadDirection d, const char *caps, const char *filter = nul
 
 TEST(ConvertCaps, PassthroughComesFirst)
 {
-	Caps r(transform(GST_PAD_SINK, "video/x-raw,format=RGB,width=320,height=240,framerate=30/1"));
+	Caps r(transform(GST_PAD_SINK,
+			 "video/x-raw,format=RGB,width=320,height=240,framerate=30/1"));
 	ASSERT_GE(gst_caps_get_size(r.c), 2u) << r.str();
 	Caps first(gst_caps_copy_nth(r.c, 0));
 	Caps in("video/x-raw,format=RGB,width=320,height=240,framerate=30/1");
@@ -55,7 +56,8 @@ TEST(ConvertCaps, PassthroughComesFirst)
 
 TEST(ConvertCaps, OffersWhatTheDeviceWritesWithTheInputsRate)
 {
-	Caps r(transform(GST_PAD_SINK, "video/x-raw,format=RGB,width=320,height=240,framerate=30/1"));
+	Caps r(transform(GST_PAD_SINK,
+			 "video/x-raw,format=RGB,width=320,height=240,framerate=30/1"));
 	Caps yuy2("video/x-raw,format=YUY2,width=640,height=480,framerate=30/1");
 	Caps bgrSmall("video/x-raw,format=BGR,width=32,height=32,framerate=30/1");
 	EXPECT_TRUE(gst_caps_can_intersect(r.c, yuy2.c)) << r.str();
@@ -82,7 +84,8 @@ TEST(ConvertCaps, InputTheDeviceCannotReadIsPassthroughOnly)
 
 TEST(ConvertCaps, SrcCapsMapBackToWhatTheDeviceReads)
 {
-	Caps r(transform(GST_PAD_SRC, "video/x-raw,format=YUY2,width=160,height=120,framerate=30/1"));
+	Caps r(transform(GST_PAD_SRC,
+			 "video/x-raw,format=YUY2,width=160,height=120,framerate=30/1"));
 	Caps rgb16("video/x-raw,format=RGB16,width=640,height=480,framerate=30/1");
 	EXPECT_TRUE(gst_caps_can_intersect(r.c, rgb16.c)) << r.str();
 	Caps yuy2Big("video/x-raw,format=YUY2,width=640,height=480,framerate=30/1");
@@ -111,8 +114,9 @@ TEST(ConvertCaps, FixatePrefersPassthrough)
 TEST(ConvertCaps, FixateKeepsSizeWhenOnlyTheFormatChanges)
 {
 	Caps in("video/x-raw,format=RGB,width=320,height=240,framerate=30/1");
-	GstCaps *other = transform(GST_PAD_SINK, "video/x-raw,format=RGB,width=320,height=240,"
-						 "framerate=30/1",
+	GstCaps *other = transform(GST_PAD_SINK,
+				   "video/x-raw,format=RGB,width=320,height=240,"
+				   "framerate=30/1",
 				   "video/x-raw,format=YUY2");
 	Caps fixed(convertFixateCaps(in.c, other));
 	Caps want("video/x-raw,format=YUY2,width=320,height=240,framerate=30/1");
@@ -122,8 +126,9 @@ TEST(ConvertCaps, FixateKeepsSizeWhenOnlyTheFormatChanges)
 TEST(ConvertCaps, FixateKeepsFormatWhenOnlyTheSizeChanges)
 {
 	Caps in("video/x-raw,format=BGR,width=320,height=240,framerate=30/1");
-	GstCaps *other = transform(GST_PAD_SINK, "video/x-raw,format=BGR,width=320,height=240,"
-						 "framerate=30/1",
+	GstCaps *other = transform(GST_PAD_SINK,
+				   "video/x-raw,format=BGR,width=320,height=240,"
+				   "framerate=30/1",
 				   "video/x-raw,width=160,height=120");
 	Caps fixed(convertFixateCaps(in.c, other));
 	Caps want("video/x-raw,format=BGR,width=160,height=120,framerate=30/1");

@@ -162,7 +162,8 @@ std::vector<uint8_t> reference(const std::vector<uint8_t> &in, GstVideoFormat in
 			       unsigned inH, GstVideoFormat outFmt, unsigned outW, unsigned outH)
 {
 	const unsigned inRow = inW * bytesPerPixel(inFmt);
-	const unsigned outRow = outW * (outFmt == GST_VIDEO_FORMAT_YUY2 ? 2 : bytesPerPixel(outFmt));
+	const unsigned outRow =
+		outW * (outFmt == GST_VIDEO_FORMAT_YUY2 ? 2 : bytesPerPixel(outFmt));
 	std::vector<uint8_t> out(size_t(outRow) * outH);
 	const unsigned step = inW / outW, rest = inW % outW;
 	for (unsigned y = 0; y < outH; ++y) {
@@ -184,8 +185,8 @@ std::vector<uint8_t> reference(const std::vector<uint8_t> &in, GstVideoFormat in
 			advance();
 			const unsigned second = pos;
 			advance();
-			writePair(outFmt, readPixel(inFmt, src, first), readPixel(inFmt, src, second),
-				  dst + size_t(x) * pairBytes);
+			writePair(outFmt, readPixel(inFmt, src, first),
+				  readPixel(inFmt, src, second), dst + size_t(x) * pairBytes);
 		}
 	}
 	return out;
@@ -217,8 +218,8 @@ struct ConvertRun {
 };
 
 /* Run DESC (with a "conv" and a "sink"), recording frames entering conv and reaching sink. */
-void runConvert(const std::string &desc, ConvertRun &run, Frames *in = nullptr, Frames *out = nullptr,
-		int timeoutS = 90)
+void runConvert(const std::string &desc, ConvertRun &run, Frames *in = nullptr,
+		Frames *out = nullptr, int timeoutS = 90)
 {
 	GError *err = nullptr;
 	GstElement *p = gst_parse_launch(desc.c_str(), &err);
@@ -310,9 +311,8 @@ struct Leaks {
 	void expectNone(const std::string &what) const
 	{
 		EXPECT_EQ(test::countOpenFds(), fds) << what << ": fds leaked";
-		EXPECT_EQ(test::countLiveDmaBufs(), dmabufs)
-			<< what << ": dma-bufs leaked\n"
-			<< test::dmaBufInfo();
+		EXPECT_EQ(test::countLiveDmaBufs(), dmabufs) << what << ": dma-bufs leaked\n"
+							     << test::dmaBufInfo();
 	}
 };
 
@@ -327,8 +327,8 @@ struct Case {
 
 std::ostream &operator<<(std::ostream &os, const Case &c)
 {
-	return os << c.in << " " << c.inW << "x" << c.inH << " -> " << c.out << " " << c.outW
-		  << "x" << c.outH;
+	return os << c.in << " " << c.inW << "x" << c.inH << " -> " << c.out << " " << c.outW << "x"
+		  << c.outH;
 }
 
 class Convert : public ::testing::TestWithParam<std::tuple<Case, const char *>>
@@ -344,10 +344,10 @@ TEST_P(Convert, MatchesTheReferenceWithoutCopies)
 	const std::string desc =
 		"videotestsrc num-buffers=" + std::to_string(kFrames) + " pattern=snow ! " +
 		"video/x-raw,format=" + c.in + ",width=" + std::to_string(c.inW) +
-		",height=" + std::to_string(c.inH) + ",framerate=30/1 ! dmabufv4l2convert name=conv " +
-		"capture-io-mode=" + mode + " ! video/x-raw,format=" + c.out +
-		",width=" + std::to_string(c.outW) + ",height=" + std::to_string(c.outH) +
-		" ! fakesink name=sink sync=false";
+		",height=" + std::to_string(c.inH) +
+		",framerate=30/1 ! dmabufv4l2convert name=conv " + "capture-io-mode=" + mode +
+		" ! video/x-raw,format=" + c.out + ",width=" + std::to_string(c.outW) +
+		",height=" + std::to_string(c.outH) + " ! fakesink name=sink sync=false";
 	Frames in, out;
 	std::map<uint64_t, std::pair<std::string, std::string>> bufs;
 	{
@@ -361,7 +361,7 @@ TEST_P(Convert, MatchesTheReferenceWithoutCopies)
 		EXPECT_EQ(run.stat("passthrough"), 0u);
 		EXPECT_TRUE(run.warnings.empty()) << run.warnings[0];
 		EXPECT_EQ(run.decision.rfind(std::string(mode) == std::string("import") ? "import"
-											 : "export",
+											: "export",
 					     0),
 			  0u)
 			<< run.decision;
@@ -386,19 +386,19 @@ TEST_P(Convert, MatchesTheReferenceWithoutCopies)
 		for (size_t b = 0; b < want.size(); ++b)
 			if (out.pixels[i][b] != want[b] && !bad++)
 				firstBad = b;
-		EXPECT_EQ(bad, 0u) << "frame " << i << ": " << bad << " bytes differ, first at byte "
-				   << firstBad << " (row " << firstBad / (want.size() / c.outH)
-				   << "): got " << int(out.pixels[i][firstBad]) << ", want "
-				   << int(want[firstBad]);
+		EXPECT_EQ(bad, 0u)
+			<< "frame " << i << ": " << bad << " bytes differ, first at byte "
+			<< firstBad << " (row " << firstBad / (want.size() / c.outH) << "): got "
+			<< int(out.pixels[i][firstBad]) << ", want " << int(want[firstBad]);
 	}
 }
 
 const Case kCases[] = {
-	{ "RGB", 320, 240, "BGR", 320, 240 },	   /* format only */
-	{ "BGR", 640, 480, "YUY2", 320, 240 },	   /* down to YUYV */
-	{ "RGB16", 160, 120, "RGB", 640, 480 },	   /* up from RGB565 */
-	{ "RGB", 330, 250, "RGB16", 200, 150 },	   /* odd ratio, input stride 990 */
-	{ "BGR", 640, 480, "BGR", 322, 242 },	   /* scale only, output stride 966 */
+	{ "RGB", 320, 240, "BGR", 320, 240 },	  /* format only */
+	{ "BGR", 640, 480, "YUY2", 320, 240 },	  /* down to YUYV */
+	{ "RGB16", 160, 120, "RGB", 640, 480 },	  /* up from RGB565 */
+	{ "RGB", 330, 250, "RGB16", 200, 150 },	  /* odd ratio, input stride 990 */
+	{ "BGR", 640, 480, "BGR", 322, 242 },	  /* scale only, output stride 966 */
 	{ "RGB16", 320, 240, "RGB16", 480, 360 }, /* 3/2 up, 16 bits */
 };
 
@@ -408,7 +408,7 @@ INSTANTIATE_TEST_SUITE_P(Vim2m, Convert,
 
 TEST(ConvertZeroCopy, DmaBufsAreTheDevicesOrTheUpstreamPools)
 {
-	/* While the frames are held, the output dma-bufs are vim2m's own (vb2_vmalloc,
+	/* While the frames are held, the output dma-bufs are vim2m's own (videobuf2-vmalloc,
 	 * named conv:N) and the inputs are allocated for the element (its pool). */
 	std::map<uint64_t, std::pair<std::string, std::string>> live;
 	std::set<uint64_t> inInodes, outInodes;
@@ -443,11 +443,13 @@ TEST(ConvertZeroCopy, DmaBufsAreTheDevicesOrTheUpstreamPools)
 	ASSERT_EQ(out.inodes.size(), 3u);
 	const uint64_t last = out.inodes.back();
 	ASSERT_TRUE(live.count(last)) << "the last output is alive\n" << test::dmaBufInfo();
-	EXPECT_EQ(live[last].first, "vb2_vmalloc") << "vim2m's own buffer";
+	EXPECT_NE(live[last].first.find("vmalloc"), std::string::npos)
+		<< "vim2m's own buffer (videobuf2-vmalloc): " << live[last].first;
 	EXPECT_EQ(live[last].second.rfind("conv:", 0), 0u) << live[last].second;
 	for (uint64_t i : in.inodes) {
 		if (live.count(i)) {
-			EXPECT_NE(live[i].first, "vb2_vmalloc") << "inputs come from upstream's pool";
+			EXPECT_EQ(live[i].first.find("vmalloc"), std::string::npos)
+				<< "inputs come from upstream's pool: " << live[i].first;
 		}
 	}
 }
@@ -460,7 +462,8 @@ TEST(ConvertPassthrough, EqualCapsDoNotTouchTheDevice)
 		Frames in, out;
 		ConvertRun run;
 		runConvert(std::string("videotestsrc num-buffers=5 ! ") + caps +
-				   " ! dmabufv4l2convert name=conv ! " + caps + " ! fakesink name=sink",
+				   " ! dmabufv4l2convert name=conv ! " + caps +
+				   " ! fakesink name=sink",
 			   run, &in, &out);
 		ASSERT_TRUE(run.eos) << run.error();
 		EXPECT_EQ(run.stat("passthrough"), 5u) << caps;
@@ -513,8 +516,7 @@ TEST(ConvertLeaks, ManyRunsLeakNothing)
 
 /* ---- faults ---- */
 
-void expectError(const std::string &desc, GQuark domain, int code,
-		 std::vector<std::string> words)
+void expectError(const std::string &desc, GQuark domain, int code, std::vector<std::string> words)
 {
 	Leaks before;
 	{
@@ -584,10 +586,11 @@ TEST(ConvertControls, HorizontalFlipReachesTheDevice)
 	/* A control the device has: vim2m mirrors each line, which the reference does too. */
 	Frames in, out;
 	ConvertRun run;
-	runConvert("videotestsrc num-buffers=2 pattern=snow ! video/x-raw,format=RGB,width=320,"
-		   "height=240 ! dmabufv4l2convert name=conv extra-controls=\"c,horizontal_flip=1\" "
-		   "! video/x-raw,format=BGR ! fakesink name=sink",
-		   run, &in, &out);
+	runConvert(
+		"videotestsrc num-buffers=2 pattern=snow ! video/x-raw,format=RGB,width=320,"
+		"height=240 ! dmabufv4l2convert name=conv extra-controls=\"c,horizontal_flip=1\" "
+		"! video/x-raw,format=BGR ! fakesink name=sink",
+		run, &in, &out);
 	ASSERT_TRUE(run.eos) << run.error();
 	ASSERT_EQ(out.pixels.size(), 2u);
 	for (unsigned i = 0; i < 2; ++i) {
