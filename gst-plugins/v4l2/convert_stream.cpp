@@ -74,7 +74,10 @@ const v4l2::DmaBufIndexCache *ConvertStream::captureCache() const
 
 Result<void> ConvertStream::reclaimOutput()
 {
-	/* OUTPUT buffers the driver has read go back upstream. */
+	/* OUTPUT buffers the driver has read go back upstream (DQBUF before
+	 * STREAMON is EINVAL). */
+	if (!outputStreaming_)
+		return {};
 	for (;;) {
 		auto d = output_->dequeue();
 		if (!d)
