@@ -4,6 +4,7 @@
  * checked pixel for pixel against a reference this test computes from the
  * input frames (a model of what vim2m computes: RGB565 expanded to 8 bits
  * with the low bits set, BT.601 YUYV with the chroma of the even pixel,
+ * RGB565 written as the even pixel's colour twice,
  * nearest-line vertical and Bresenham horizontal sampling), never against
  * the element's own output. Zero copies on both queues are proven by
  * counters and by the dma-bufs' exporters and names in debugfs; passthrough,
@@ -133,7 +134,9 @@ void writePair(GstVideoFormat f, Rgb a, Rgb b, uint8_t *out)
 	};
 	switch (f) {
 	case GST_VIDEO_FORMAT_RGB16:
-		for (Rgb p : { a, b }) {
+		/* vim2m writes the first sample's colour to both pixels of a pair
+		 * (its RGB565 writer does not advance to the second sample). */
+		for (Rgb p : { a, a }) {
 			unsigned v = rgb565(p);
 			*out++ = uint8_t(v & 0xff);
 			*out++ = uint8_t(v >> 8);
