@@ -207,11 +207,14 @@ struct ConvertRun {
 	std::string source, message, debug;
 	std::vector<std::string> warnings;
 	GstStructure *stats = nullptr;
+	GstStructure *sinkStats = nullptr; /* the sink's "stats", when it has them */
 	std::string decision;
 	~ConvertRun()
 	{
 		if (stats)
 			gst_structure_free(stats);
+		if (sinkStats)
+			gst_structure_free(sinkStats);
 	}
 	guint64 stat(const char *f) const
 	{
@@ -286,6 +289,8 @@ void runConvert(const std::string &desc, ConvertRun &run, Frames *in = nullptr,
 	g_object_get(conv, "stats", &run.stats, "capture-decision", &decision, nullptr);
 	run.decision = decision ? decision : "";
 	g_free(decision);
+	if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "stats"))
+		g_object_get(sink, "stats", &run.sinkStats, nullptr);
 	gst_object_unref(bus);
 	gst_object_unref(conv);
 	gst_object_unref(sink);
@@ -460,6 +465,38 @@ TEST(ConvertZeroCopy, DmaBufsAreTheDevicesOrTheUpstreamPools)
 	}
 }
 
+TEST(ConvertIntoDisplay, TheDeviceWritesIntoTheDisplaysBuffers)
+{
+	/* capture-io-mode=auto with dmabufkmssink downstream: vim2m writes straight
+	 * into vkms's scanout buffers (DRM dumb buffers), nothing is copied. */
+	Leaks before;
+	{
+		Frames in, out;
+		ConvertRun run;
+		runConvert("videotestsrc num-buffers=4 pattern=snow ! video/x-raw,format=RGB,"
+			   "width=320,height=240 ! dmabufv4l2convert name=conv ! video/x-raw,"
+			   "format=RGB16,width=640,height=480 ! dmabufkmssink driver-name=vkms "
+			   "name=sink sync=false",
+			   run, &in, &out);
+		ASSERT_TRUE(run.eos) << run.error();
+		EXPECT_EQ(run.decision.rfind("import: drm-dumb", 0), 0u) << run.decision;
+		EXPECT_EQ(run.stat("converted"), 4u);
+		EXPECT_EQ(run.stat("copies"), 0u);
+		ASSERT_NE(run.sinkStats, nullptr);
+		guint64 sinkCopies = G_MAXUINT64;
+		gst_structure_get_uint64(run.sinkStats, "copies", &sinkCopies);
+		EXPECT_EQ(sinkCopies, 0u) << "the display imports what the device wrote";
+		ASSERT_EQ(out.pixels.size(), 4u);
+		for (unsigned i = 0; i < 4; ++i) {
+			EXPECT_NE(out.inodes[i], 0u);
+			EXPECT_EQ(out.pixels[i], reference(in.pixels[i], GST_VIDEO_FORMAT_RGB, 320,
+							   240, GST_VIDEO_FORMAT_RGB16, 640, 480))
+				<< "frame " << i;
+		}
+	}
+	before.expectNone("into dmabufkmssink");
+}
+
 TEST(ConvertPassthrough, EqualCapsDoNotTouchTheDevice)
 {
 	Leaks before;
@@ -502,11 +539,17 @@ TEST(ConvertCopy, ForceCopyIsCountedReportedAndStillExact)
 						   GST_VIDEO_FORMAT_RGB, 160, 120));
 }
 
-TEST(ConvertLeaks, ManyRunsLeakNothing)
+class ConvertLeaks : public ::testing::TestWithParam<const char *>
+{
+};
+
+TEST_P(ConvertLeaks, ManyRunsLeakNothing)
 {
 	const std::string desc = "videotestsrc num-buffers=3 ! video/x-raw,format=RGB,width=320,"
-				 "height=240 ! dmabufv4l2convert name=conv ! video/x-raw,"
-				 "format=YUY2,width=160,height=120 ! fakesink name=sink";
+				 "height=240 ! dmabufv4l2convert name=conv capture-io-mode=" +
+				 std::string(GetParam()) +
+				 " ! video/x-raw,format=YUY2,width=160,height=120 ! fakesink "
+				 "name=sink";
 	{
 		ConvertRun warm; /* the one-time import probes of the process */
 		runConvert(desc, warm);
@@ -520,6 +563,8 @@ TEST(ConvertLeaks, ManyRunsLeakNothing)
 	}
 	before.expectNone("three conversions");
 }
+
+INSTANTIATE_TEST_SUITE_P(CaptureModes, ConvertLeaks, ::testing::Values("export", "import"));
 
 /* ---- faults ---- */
 
