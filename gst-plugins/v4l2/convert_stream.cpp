@@ -74,6 +74,7 @@ const v4l2::DmaBufIndexCache *ConvertStream::captureCache() const
 
 Result<void> ConvertStream::reclaimOutput()
 {
+	std::lock_guard<std::mutex> g(outputLock_);
 	/* OUTPUT buffers the driver has read go back upstream (DQBUF before
 	 * STREAMON is EINVAL). */
 	if (!outputStreaming_)
@@ -110,7 +111,11 @@ Result<void> ConvertStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uin
 						GST_BUFFER_DURATION(t),	  GST_BUFFER_OFFSET(t),
 						GST_BUFFER_OFFSET_END(t), GST_BUFFER_FLAGS(t) };
 	}
-	auto r = output_->queue(buf, M2mStream::frameTimestamp(frameNumber), bytesUsed);
+	Result<void> r;
+	{
+		std::lock_guard<std::mutex> g(outputLock_);
+		r = output_->queue(buf, M2mStream::frameTimestamp(frameNumber), bytesUsed);
+	}
 	if (!r) {
 		std::lock_guard<std::mutex> g(lock_);
 		timings_.erase(frameNumber);
@@ -119,6 +124,7 @@ Result<void> ConvertStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uin
 	pending_++;
 	DBK_LOG(V4l2, Trace, "%s: %s: frame %u queued on OUTPUT", name_.c_str(), dev_.label(),
 		frameNumber);
+	std::lock_guard<std::mutex> g(outputLock_);
 	if (!outputStreaming_) {
 		if (auto s = output_->streamOn(); !s)
 			return s;

@@ -9,7 +9,8 @@
  * Queueing a frame and collecting one are separate steps, so the CAPTURE
  * side can run on a thread (GstTask) of its own: queueInput() from the
  * streaming thread, dequeueOutput() ("dequeue one capture buffer") from
- * whichever thread pushes.
+ * whichever thread pushes. The two may run at the same time, one thread
+ * each (OUTPUT reclaiming and the frame timings are locked).
  */
 #pragma once
 
@@ -97,7 +98,8 @@ private:
 	std::unique_ptr<FrameSource> capture_;
 	bool outputStreaming_ = false;
 	bool sawPollError_ = false;
-	std::mutex lock_; /* timings_ */
+	std::mutex outputLock_; /* output_, outputStreaming_: both steps reclaim OUTPUT buffers */
+	std::mutex lock_;	/* timings_ */
 	std::map<uint32_t, Timing> timings_;
 	std::atomic<unsigned> pending_{ 0 };
 };
