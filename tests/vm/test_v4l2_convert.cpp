@@ -566,6 +566,109 @@ TEST_P(ConvertLeaks, ManyRunsLeakNothing)
 
 INSTANTIATE_TEST_SUITE_P(CaptureModes, ConvertLeaks, ::testing::Values("export", "import"));
 
+/* ---- stream control, through a harness (system-memory input: the copy path) ---- */
+
+/* A packed RGB frame of pseudo-random pixels. */
+std::vector<uint8_t> randomRgb(unsigned w, unsigned h, unsigned seed)
+{
+	std::vector<uint8_t> px(size_t(w) * h * 3);
+	for (size_t i = 0; i < px.size(); ++i)
+		px[i] = uint8_t((i * 2654435761u + seed * 40503u) >> 13);
+	return px;
+}
+
+/* Push \a px as an RGB frame (\a w x \a h, GStreamer's default stride) and pull the result. */
+std::vector<uint8_t> convertOne(GstHarness *h, const std::vector<uint8_t> &px, unsigned w,
+				unsigned hgt, GstClockTime pts)
+{
+	GstVideoInfo info;
+	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGB, w, hgt);
+	GstBuffer *in = gst_harness_create_buffer(h, info.size);
+	GstVideoFrame f;
+	EXPECT_TRUE(gst_video_frame_map(&f, &info, in, GST_MAP_WRITE));
+	for (unsigned y = 0; y < hgt; ++y)
+		memcpy(static_cast<uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0)) +
+			       size_t(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0),
+		       px.data() + size_t(y) * w * 3, w * 3);
+	gst_video_frame_unmap(&f);
+	GST_BUFFER_PTS(in) = pts;
+	EXPECT_EQ(gst_harness_push(h, in), GST_FLOW_OK);
+	GstBuffer *out = gst_harness_try_pull(h);
+	if (!out)
+		return {};
+	EXPECT_EQ(GST_BUFFER_PTS(out), pts);
+	GstCaps *caps = gst_pad_get_current_caps(h->sinkpad);
+	GstVideoInfo oi;
+	gst_video_info_from_caps(&oi, caps);
+	gst_caps_unref(caps);
+	std::vector<uint8_t> got;
+	GstVideoFrame of;
+	if (gst_video_frame_map(&of, &oi, out, GST_MAP_READ)) {
+		const unsigned row = GST_VIDEO_INFO_WIDTH(&oi) * 3;
+		for (int y = 0; y < GST_VIDEO_INFO_HEIGHT(&oi); ++y) {
+			auto *p = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&of, 0)) +
+				  size_t(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&of, 0);
+			got.insert(got.end(), p, p + row);
+		}
+		gst_video_frame_unmap(&of);
+	}
+	gst_buffer_unref(out);
+	return got;
+}
+
+TEST(ConvertStreamControl, RenegotiatesAndSurvivesAFlush)
+{
+	Leaks before;
+	{
+		GstHarness *h = gst_harness_new_parse("dmabufv4l2convert name=conv");
+		gst_harness_set_sink_caps_str(h, "video/x-raw,format=BGR");
+		gst_harness_set_src_caps_str(
+			h, "video/x-raw,format=RGB,width=320,height=240,framerate=30/1");
+		for (unsigned i = 0; i < 2; ++i) {
+			auto px = randomRgb(320, 240, i);
+			EXPECT_EQ(convertOne(h, px, 320, 240, i * GST_SECOND),
+				  reference(px, GST_VIDEO_FORMAT_RGB, 320, 240,
+					    GST_VIDEO_FORMAT_BGR, 320, 240))
+				<< "frame " << i << " at 320x240";
+		}
+		/* a flush (a seek) restarts streaming with the next frame */
+		EXPECT_TRUE(gst_harness_push_event(h, gst_event_new_flush_start()));
+		EXPECT_TRUE(gst_harness_push_event(h, gst_event_new_flush_stop(TRUE)));
+		GstSegment seg;
+		gst_segment_init(&seg, GST_FORMAT_TIME);
+		EXPECT_TRUE(gst_harness_push_event(h, gst_event_new_segment(&seg)));
+		auto px = randomRgb(320, 240, 7);
+		EXPECT_EQ(convertOne(h, px, 320, 240, 5 * GST_SECOND),
+			  reference(px, GST_VIDEO_FORMAT_RGB, 320, 240, GST_VIDEO_FORMAT_BGR, 320,
+				    240))
+			<< "after the flush";
+		/* new input caps: the device is set up again at the new size */
+		gst_harness_set_src_caps_str(
+			h, "video/x-raw,format=RGB,width=160,height=120,framerate=30/1");
+		for (unsigned i = 0; i < 2; ++i) {
+			auto small = randomRgb(160, 120, 10 + i);
+			EXPECT_EQ(convertOne(h, small, 160, 120, (6 + i) * GST_SECOND),
+				  reference(small, GST_VIDEO_FORMAT_RGB, 160, 120,
+					    GST_VIDEO_FORMAT_BGR, 160, 120))
+				<< "frame " << i << " at 160x120";
+		}
+		GstStructure *stats = nullptr;
+		GstElement *conv = gst_bin_get_by_name(GST_BIN(h->element), "conv");
+		ASSERT_NE(conv, nullptr);
+		g_object_get(conv, "stats", &stats, nullptr);
+		gst_object_unref(conv);
+		ASSERT_NE(stats, nullptr);
+		guint64 converted = 0, copies = 0;
+		gst_structure_get_uint64(stats, "converted", &converted);
+		gst_structure_get_uint64(stats, "copies", &copies);
+		gst_structure_free(stats);
+		EXPECT_EQ(converted, 5u);
+		EXPECT_EQ(copies, 5u) << "the harness's buffers are system memory";
+		gst_harness_teardown(h);
+	}
+	before.expectNone("renegotiation and flush");
+}
+
 /* ---- faults ---- */
 
 void expectError(const std::string &desc, GQuark domain, int code, std::vector<std::string> words)
