@@ -106,6 +106,7 @@ static gboolean gst_dmabuf_v4l2_convert_set_caps(GstBaseTransform *trans, GstCap
 {
 	auto *self = GST_DMABUF_V4L2_CONVERT(trans);
 	ConvertState *st = self->state;
+	st->setCapsCalled = true;
 	st->dropCapture();
 	if (st->copier)
 		st->copier->reset();
@@ -150,9 +151,11 @@ static gboolean gst_dmabuf_v4l2_convert_sink_event(GstBaseTransform *trans, GstE
 		gst_event_parse_caps(event, &caps);
 		caps = gst_caps_ref(caps);
 	}
+	self->state->setCapsCalled = false;
 	gboolean ok = GST_BASE_TRANSFORM_CLASS(gst_dmabuf_v4l2_convert_parent_class)
 			      ->sink_event(trans, event);
-	if (caps && !ok && !self->state->configured && !gst_base_transform_is_passthrough(trans)) {
+	/* set_caps posts its own errors; this is for caps no transform was found for. */
+	if (caps && !ok && !self->state->setCapsCalled) {
 		GstCaps *peer = gst_pad_peer_query_caps(GST_BASE_TRANSFORM_SRC_PAD(trans), nullptr);
 		gchar *in = gst_caps_to_string(caps);
 		gchar *down = gst_caps_to_string(peer);

@@ -61,6 +61,7 @@ struct ConvertState {
 	GstVideoInfo devInInfo{}, devOutInfo{}; /* the layouts the device reads and writes */
 	v4l2::DeviceFormat inFmt, outFmt;
 	bool configured = false;
+	bool setCapsCalled = false; /* by the CAPS event being handled */
 
 	/* CAPTURE side, chosen by decide_allocation */
 	GstBufferPool *capturePool = nullptr; /* import mode */
