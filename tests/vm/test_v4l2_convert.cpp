@@ -31,8 +31,10 @@
 #include "gst_environment.h"
 #include "leak_counters.h"
 #include "test_devices.h"
+#include "vim2m_model.h"
 
 using namespace dmabufkit;
+using dmabufkit::test::vim2mReference;
 
 DBK_TEST_GST_ENVIRONMENT();
 
@@ -94,108 +96,6 @@ GstPadProbeReturn recordFrame(GstPad *pad, GstPadProbeInfo *pi, gpointer data)
 	gst_video_frame_unmap(&vf);
 	f->pixels.push_back(std::move(px));
 	return GST_PAD_PROBE_OK;
-}
-
-/* ---- the reference: what vim2m computes (drivers/media/test-drivers/vim2m.c) ---- */
-
-struct Rgb {
-	int r, g, b;
-};
-
-int bytesPerPixel(GstVideoFormat f)
-{
-	return f == GST_VIDEO_FORMAT_RGB || f == GST_VIDEO_FORMAT_BGR ? 3 : 2;
-}
-
-Rgb readPixel(GstVideoFormat f, const uint8_t *row, unsigned x)
-{
-	switch (f) {
-	case GST_VIDEO_FORMAT_RGB16: {
-		unsigned v = row[2 * x] | (row[2 * x + 1] << 8);
-		/* 5/6-bit channels widened with their low bits set */
-		return { int(((v >> 11) << 3) | 7), int((((v >> 5) & 63) << 2) | 3),
-			 int(((v & 31) << 3) | 7) };
-	}
-	case GST_VIDEO_FORMAT_RGB:
-		return { row[3 * x], row[3 * x + 1], row[3 * x + 2] };
-	default: /* BGR */
-		return { row[3 * x + 2], row[3 * x + 1], row[3 * x] };
-	}
-}
-
-/* Two output pixels from two samples; YUYV takes its chroma from the first. */
-void writePair(GstVideoFormat f, Rgb a, Rgb b, uint8_t *out)
-{
-	auto rgb565 = [](Rgb p) {
-		return unsigned(((p.r << 8) & 0xf800) | ((p.g << 3) & 0x07e0) | (p.b >> 3));
-	};
-	auto luma = [](Rgb p) {
-		return uint8_t((8453 * p.r + 16594 * p.g + 3223 * p.b + 524288) >> 15);
-	};
-	switch (f) {
-	case GST_VIDEO_FORMAT_RGB16:
-		/* vim2m writes the first sample's colour to both pixels of a pair
-		 * (its RGB565 writer does not advance to the second sample). */
-		for (Rgb p : { a, a }) {
-			unsigned v = rgb565(p);
-			*out++ = uint8_t(v & 0xff);
-			*out++ = uint8_t(v >> 8);
-		}
-		return;
-	case GST_VIDEO_FORMAT_RGB:
-		for (Rgb p : { a, b }) {
-			*out++ = uint8_t(p.r);
-			*out++ = uint8_t(p.g);
-			*out++ = uint8_t(p.b);
-		}
-		return;
-	case GST_VIDEO_FORMAT_BGR:
-		for (Rgb p : { a, b }) {
-			*out++ = uint8_t(p.b);
-			*out++ = uint8_t(p.g);
-			*out++ = uint8_t(p.r);
-		}
-		return;
-	default: /* YUY2 */
-		out[0] = luma(a);
-		out[1] = uint8_t((-4878 * a.r - 9578 * a.g + 14456 * a.b + 4210688) >> 15);
-		out[2] = luma(b);
-		out[3] = uint8_t((14456 * a.r - 12105 * a.g - 2351 * a.b + 4210688) >> 15);
-	}
-}
-
-std::vector<uint8_t> reference(const std::vector<uint8_t> &in, GstVideoFormat inFmt, unsigned inW,
-			       unsigned inH, GstVideoFormat outFmt, unsigned outW, unsigned outH)
-{
-	const unsigned inRow = inW * bytesPerPixel(inFmt);
-	const unsigned outRow =
-		outW * (outFmt == GST_VIDEO_FORMAT_YUY2 ? 2 : bytesPerPixel(outFmt));
-	std::vector<uint8_t> out(size_t(outRow) * outH);
-	const unsigned step = inW / outW, rest = inW % outW;
-	for (unsigned y = 0; y < outH; ++y) {
-		const uint8_t *src = in.data() + size_t(y * inH / outH) * inRow;
-		uint8_t *dst = out.data() + size_t(y) * outRow;
-		/* Horizontal sampling: an error term in units of the output width. */
-		unsigned pos = 0, err = 0;
-		auto advance = [&]() {
-			pos += step;
-			err += rest;
-			if (err > outW) {
-				pos++;
-				err -= outW;
-			}
-		};
-		const unsigned pairBytes = outRow / (outW / 2);
-		for (unsigned x = 0; x < outW / 2; ++x) {
-			const unsigned first = pos;
-			advance();
-			const unsigned second = pos;
-			advance();
-			writePair(outFmt, readPixel(inFmt, src, first),
-				  readPixel(inFmt, src, second), dst + size_t(x) * pairBytes);
-		}
-	}
-	return out;
 }
 
 /* ---- running pipelines ---- */
@@ -391,7 +291,8 @@ TEST_P(Convert, MatchesTheReferenceWithoutCopies)
 	EXPECT_LE(outInodes.size(), 8u) << "outputs come from a fixed set of buffers";
 	for (unsigned i = 0; i < kFrames; ++i) {
 		EXPECT_EQ(out.pts[i], in.pts[i]) << "frame " << i << " keeps its timestamp";
-		auto want = reference(in.pixels[i], inFmt, c.inW, c.inH, outFmt, c.outW, c.outH);
+		auto want =
+			vim2mReference(in.pixels[i], inFmt, c.inW, c.inH, outFmt, c.outW, c.outH);
 		ASSERT_EQ(out.pixels[i].size(), want.size());
 		size_t bad = 0, firstBad = 0;
 		for (size_t b = 0; b < want.size(); ++b)
@@ -489,8 +390,9 @@ TEST(ConvertIntoDisplay, TheDeviceWritesIntoTheDisplaysBuffers)
 		ASSERT_EQ(out.pixels.size(), 4u);
 		for (unsigned i = 0; i < 4; ++i) {
 			EXPECT_NE(out.inodes[i], 0u);
-			EXPECT_EQ(out.pixels[i], reference(in.pixels[i], GST_VIDEO_FORMAT_RGB, 320,
-							   240, GST_VIDEO_FORMAT_RGB16, 640, 480))
+			EXPECT_EQ(out.pixels[i],
+				  vim2mReference(in.pixels[i], GST_VIDEO_FORMAT_RGB, 320, 240,
+						 GST_VIDEO_FORMAT_RGB16, 640, 480))
 				<< "frame " << i;
 		}
 	}
@@ -535,8 +437,8 @@ TEST(ConvertCopy, ForceCopyIsCountedReportedAndStillExact)
 	EXPECT_NE(run.warnings[0].find("force-copy"), std::string::npos) << run.warnings[0];
 	ASSERT_EQ(out.pixels.size(), 3u);
 	for (unsigned i = 0; i < 3; ++i)
-		EXPECT_EQ(out.pixels[i], reference(in.pixels[i], GST_VIDEO_FORMAT_BGR, 320, 240,
-						   GST_VIDEO_FORMAT_RGB, 160, 120));
+		EXPECT_EQ(out.pixels[i], vim2mReference(in.pixels[i], GST_VIDEO_FORMAT_BGR, 320,
+							240, GST_VIDEO_FORMAT_RGB, 160, 120));
 }
 
 class ConvertLeaks : public ::testing::TestWithParam<const char *>
@@ -627,8 +529,8 @@ TEST(ConvertStreamControl, RenegotiatesAndSurvivesAFlush)
 		for (unsigned i = 0; i < 2; ++i) {
 			auto px = randomRgb(320, 240, i);
 			EXPECT_EQ(convertOne(h, px, 320, 240, i * GST_SECOND),
-				  reference(px, GST_VIDEO_FORMAT_RGB, 320, 240,
-					    GST_VIDEO_FORMAT_BGR, 320, 240))
+				  vim2mReference(px, GST_VIDEO_FORMAT_RGB, 320, 240,
+						 GST_VIDEO_FORMAT_BGR, 320, 240))
 				<< "frame " << i << " at 320x240";
 		}
 		/* a flush (a seek) restarts streaming with the next frame */
@@ -639,8 +541,8 @@ TEST(ConvertStreamControl, RenegotiatesAndSurvivesAFlush)
 		EXPECT_TRUE(gst_harness_push_event(h, gst_event_new_segment(&seg)));
 		auto px = randomRgb(320, 240, 7);
 		EXPECT_EQ(convertOne(h, px, 320, 240, 5 * GST_SECOND),
-			  reference(px, GST_VIDEO_FORMAT_RGB, 320, 240, GST_VIDEO_FORMAT_BGR, 320,
-				    240))
+			  vim2mReference(px, GST_VIDEO_FORMAT_RGB, 320, 240, GST_VIDEO_FORMAT_BGR,
+					 320, 240))
 			<< "after the flush";
 		/* new input caps: the device is set up again at the new size */
 		gst_harness_set_src_caps_str(
@@ -648,8 +550,8 @@ TEST(ConvertStreamControl, RenegotiatesAndSurvivesAFlush)
 		for (unsigned i = 0; i < 2; ++i) {
 			auto small = randomRgb(160, 120, 10 + i);
 			EXPECT_EQ(convertOne(h, small, 160, 120, (6 + i) * GST_SECOND),
-				  reference(small, GST_VIDEO_FORMAT_RGB, 160, 120,
-					    GST_VIDEO_FORMAT_BGR, 160, 120))
+				  vim2mReference(small, GST_VIDEO_FORMAT_RGB, 160, 120,
+						 GST_VIDEO_FORMAT_BGR, 160, 120))
 				<< "frame " << i << " at 160x120";
 		}
 		GstStructure *stats = nullptr;
@@ -786,8 +688,8 @@ TEST(ConvertControls, HorizontalFlipReachesTheDevice)
 	ASSERT_TRUE(run.eos) << run.error();
 	ASSERT_EQ(out.pixels.size(), 2u);
 	for (unsigned i = 0; i < 2; ++i) {
-		auto want = reference(in.pixels[i], GST_VIDEO_FORMAT_RGB, 320, 240,
-				      GST_VIDEO_FORMAT_BGR, 320, 240);
+		auto want = vim2mReference(in.pixels[i], GST_VIDEO_FORMAT_RGB, 320, 240,
+					   GST_VIDEO_FORMAT_BGR, 320, 240);
 		/* mirror each row of the unflipped reference */
 		for (unsigned y = 0; y < 240; ++y)
 			for (unsigned x = 0; x < 160; ++x)
