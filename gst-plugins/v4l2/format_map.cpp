@@ -137,13 +137,17 @@ Result<void> videoInfoFromFormat(const DeviceFormat &fmt, GstVideoInfo *info)
 			stride = static_cast<gint>(
 				static_cast<uint64_t>(fmt.planes[0].bytesPerLine) *
 				GST_VIDEO_INFO_PLANE_STRIDE(info, p) / defaultStride0);
-		if (stride < GST_VIDEO_INFO_PLANE_STRIDE(info, p))
+		gint comp[GST_VIDEO_MAX_COMPONENTS];
+		gst_video_format_info_component(finfo, p, comp);
+		/* The least a row takes: GStreamer's default strides are rounded
+		 * up to 4, a packed device's (vim2m's RGB24 at 330 pixels: 990) need not be. */
+		const gint rowBytes = GST_VIDEO_FORMAT_INFO_PSTRIDE(finfo, comp[0]) *
+				      GST_VIDEO_FORMAT_INFO_SCALE_WIDTH(finfo, comp[0], fmt.width);
+		if (stride < rowBytes)
 			return Error{ EINVAL, fmt.toString() + ": stride of plane " +
 						      std::to_string(p) + " too small" };
 		info->stride[p] = stride;
 		info->offset[p] = offset;
-		gint comp[GST_VIDEO_MAX_COMPONENTS];
-		gst_video_format_info_component(finfo, p, comp);
 		gsize planeHeight = GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT(finfo, comp[0], fmt.height);
 		if (perPlaneMemory)
 			offset += fmt.planes[p].sizeImage;

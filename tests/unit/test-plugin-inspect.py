@@ -17,8 +17,8 @@ import re
 import subprocess
 import sys
 
-ELEMENTS = ['dmabufcpufilter', 'dmabufipcsink', 'dmabufipcsrc', 'dmabufkmssink', 'dmabufupload', 'dmabufv4l2dec', 'dmabufv4l2enc',
-            'dmabufv4l2src']
+ELEMENTS = ['dmabufcpufilter', 'dmabufipcsink', 'dmabufipcsrc', 'dmabufkmssink', 'dmabufupload',
+            'dmabufv4l2convert', 'dmabufv4l2dec', 'dmabufv4l2enc', 'dmabufv4l2src']
 TRACER = 'dmabuftrace'
 
 failures = []

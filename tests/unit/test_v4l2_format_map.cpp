@@ -260,3 +260,20 @@ TEST(DecodedFormat, KeepsTheDriversChoiceElseTheFirstAcceptedRepacking)
 		  GST_VIDEO_FORMAT_UNKNOWN)
 		<< "only what the driver offers";
 }
+
+TEST(FormatMap, VideoInfoKeepsAPackedStrideBelowGStreamersRounding)
+{
+	/* vim2m writes RGB24 330 pixels wide with 990-byte rows; GStreamer would pad to 992. */
+	DeviceFormat f;
+	f.fourcc = V4L2_PIX_FMT_RGB24;
+	f.width = 330;
+	f.height = 250;
+	f.planes[0] = { 990, 990 * 250 };
+	GstVideoInfo info;
+	auto r = videoInfoFromFormat(f, &info);
+	ASSERT_TRUE(r.ok()) << r.error().message;
+	EXPECT_EQ(info.stride[0], 990);
+	EXPECT_EQ(info.size, 990u * 250);
+	f.planes[0] = { 988, 988 * 250 };
+	EXPECT_FALSE(videoInfoFromFormat(f, &info).ok()) << "less than a row of pixels";
+}

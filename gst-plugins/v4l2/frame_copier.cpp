@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "frame_copier.h"
+
+#include <cerrno>
+
+namespace dmabufkit::gstv4l2 {
+
+std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
+					  const GstVideoInfo &dev)
+{
+	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
+	for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&dev); ++p) {
+		gint stride = meta ? meta->stride[p] : in.stride[p];
+		gsize offset = meta ? meta->offset[p] : in.offset[p];
+		if (stride != dev.stride[p] || offset != dev.offset[p])
+			return "plane " + std::to_string(p) + " has stride " +
+			       std::to_string(stride) + " at offset " + std::to_string(offset) +
+			       ", the device reads stride " + std::to_string(dev.stride[p]) +
+			       " at offset " + std::to_string(dev.offset[p]);
+	}
+	return std::nullopt;
+}
+
+FrameCopier::FrameCopier(GstElement *owner, DbkAllocator *allocator)
+	: owner_(owner), allocator_(allocator)
+{
+}
+
+FrameCopier::~FrameCopier()
+{
+	reset();
+}
+
+void FrameCopier::reset()
+{
+	if (!pool_)
+		return;
+	gst_buffer_pool_set_active(pool_, FALSE);
+	gst_object_unref(pool_);
+	pool_ = nullptr;
+}
+
+Result<void> FrameCopier::ensurePool(const GstVideoInfo &devInfo)
+{
+	if (pool_)
+		return {};
+	DbkConstraints c;
+	dbk_constraints_init(&c, GST_OBJECT_NAME(owner_));
+	c.packed_stride = TRUE;
+	c.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
+	c.cpu_mappable = TRUE;
+	pool_ = dbk_buffer_pool_new(allocator_);
+	GstStructure *config = gst_buffer_pool_get_config(pool_);
+	GstCaps *caps = gst_video_info_to_caps(&devInfo);
+	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(devInfo.size), 2, 0);
+	gst_caps_unref(caps);
+	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	dbk_buffer_pool_config_set_constraints(config, &c);
+	dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(owner_));
+	if (!gst_buffer_pool_set_config(pool_, config) ||
+	    !gst_buffer_pool_set_active(pool_, TRUE)) {
+		Error e{ ENOMEM, std::string("cannot allocate dma-bufs to copy frames into: ") +
+					 dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool_)) };
+		reset();
+		return e;
+	}
+	return {};
+}
+
+Result<GstBuffer *> FrameCopier::copy(GstBuffer *in, const GstVideoInfo &inInfo,
+				      const GstVideoInfo &devInfo)
+{
+	if (auto r = ensurePool(devInfo); !r)
+		return r.error();
+	GstBuffer *out = nullptr;
+	if (gst_buffer_pool_acquire_buffer(pool_, &out, nullptr) != GST_FLOW_OK)
+		return Error{ EPIPE, "the copy pool gave no buffer" };
+	GstVideoFrame src, dst;
+	if (!gst_video_frame_map(&src, &inInfo, in, GST_MAP_READ)) {
+		gst_buffer_unref(out);
+		return Error{ EIO, "cannot map the input frame to copy it" };
+	}
+	if (!gst_video_frame_map(&dst, &devInfo, out, GST_MAP_WRITE)) {
+		gst_video_frame_unmap(&src);
+		gst_buffer_unref(out);
+		return Error{ EIO, "cannot map a dma-buf to copy a frame into" };
+	}
+	const gboolean ok = gst_video_frame_copy(&dst, &src);
+	gst_video_frame_unmap(&dst);
+	gst_video_frame_unmap(&src);
+	if (!ok) {
+		gst_buffer_unref(out);
+		return Error{ EIO, "the frame copy failed" };
+	}
+	return out;
+}
+
+} /* namespace dmabufkit::gstv4l2 */

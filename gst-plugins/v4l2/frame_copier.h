@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * \file frame_copier.h
+ * \brief The copy fallback of an element whose device imports frames: a
+ *        frame that cannot be imported as it is (system memory, another
+ *        stride) is copied into a dma-buf laid out as the device reads.
+ */
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <dmabufkit/dmabufkit.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include "dmabufkit/base/result.h"
+
+namespace dmabufkit::gstv4l2 {
+
+/**
+ * \brief Why the planes of \a buf (laid out as \a in, or as its GstVideoMeta
+ *        says) are not where the device reads them (\a dev), or nullopt.
+ */
+std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
+					  const GstVideoInfo &dev);
+
+class FrameCopier
+{
+public:
+	/** \param owner names the dma-bufs; \a allocator allocates them (neither owned) */
+	FrameCopier(GstElement *owner, DbkAllocator *allocator);
+	~FrameCopier();
+	FrameCopier(const FrameCopier &) = delete;
+	FrameCopier &operator=(const FrameCopier &) = delete;
+
+	/** \brief \a in (laid out as \a inInfo) copied into a new dma-buf laid out as \a devInfo.
+	 */
+	Result<GstBuffer *> copy(GstBuffer *in, const GstVideoInfo &inInfo,
+				 const GstVideoInfo &devInfo);
+	/** \brief Drop the pool (after a format change). */
+	void reset();
+
+private:
+	Result<void> ensurePool(const GstVideoInfo &devInfo);
+
+	GstElement *owner_;
+	DbkAllocator *allocator_;
+	GstBufferPool *pool_ = nullptr;
+};
+
+} /* namespace dmabufkit::gstv4l2 */
