@@ -7,6 +7,7 @@ static const DbkElementRegistration registrations[] = {
 	{ dbk_ipc_src_register },   { dbk_kms_sink_register },
 	{ dbk_tracer_register },    { dbk_upload_register },
 	{ dbk_v4l2dec_register },   { dbk_v4l2enc_register },
+	{ dbk_v4l2slfwhtdec_register },
 	{ dbk_v4l2src_register },   { nullptr },
 };
 
