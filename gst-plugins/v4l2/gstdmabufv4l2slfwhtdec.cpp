@@ -227,10 +227,11 @@ static GstFlowReturn slfwht_handle_frame(GstVideoDecoder *dec, GstVideoCodecFram
 		st->copiedFrames++;
 		if (!st->warnedCopy) {
 			st->warnedCopy = true;
-			GST_CAT_WARNING_OBJECT(perf_cat, self,
-					       "copying FWHT payloads into the decoder's bitstream "
-					       "buffers: its OUTPUT queue takes the payload without "
-					       "the header");
+			GST_CAT_WARNING_OBJECT(
+				perf_cat, self,
+				"copying FWHT payloads into the decoder's bitstream "
+				"buffers: its OUTPUT queue takes the payload without "
+				"the header");
 		}
 		auto c = st->stream->drain();
 		if (c)
@@ -261,8 +262,7 @@ static gboolean slfwht_flush(GstVideoDecoder *dec)
 	return TRUE;
 }
 
-static void slfwht_set_property(GObject *object, guint id, const GValue *value,
-				GParamSpec *pspec)
+static void slfwht_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
 	if (!GST_DMABUF_V4L2_SLFWHT_DEC(object)->state->setProperty(id, value))
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);

@@ -37,8 +37,8 @@ std::optional<std::string> SlFwhtDecState::unsupportedSize(const v4l2::FwhtHeade
 		ranges += (ranges.empty() ? "" : ", ") + std::to_string(r.minWidth) + "x" +
 			  std::to_string(r.minHeight) + " to " + std::to_string(r.maxWidth) + "x" +
 			  std::to_string(r.maxHeight);
-	return "the stream is " + std::to_string(h.width) + "x" + std::to_string(h.height) +
-	       "; " + deviceUsed + " decodes " + (ranges.empty() ? "no size at all" : ranges);
+	return "the stream is " + std::to_string(h.width) + "x" + std::to_string(h.height) + "; " +
+	       deviceUsed + " decodes " + (ranges.empty() ? "no size at all" : ranges);
 }
 
 void SlFwhtDecState::close()
@@ -104,8 +104,7 @@ bool SlFwhtDecState::getProperty(guint id, GValue *value) const
 		g_value_set_uint64(value, changesDone + (stream ? stream->geometryChanges : 0));
 		return true;
 	case PROP_REQUESTS:
-		g_value_set_uint64(value,
-				   requestsDone + (session ? session->requestsQueued() : 0));
+		g_value_set_uint64(value, requestsDone + (session ? session->requestsQueued() : 0));
 		return true;
 	case PROP_COPIES:
 		g_value_set_uint64(value, copiedFrames);
@@ -136,10 +135,10 @@ void SlFwhtDecState::installProperties(GObjectClass *oc)
 				  "Post an error when a decode request does not complete in "
 				  "this long (ms)",
 				  1, G_MAXUINT, 2000, rw));
-	g_object_class_install_property(
-		oc, PROP_DEVICE_USED,
-		g_param_spec_string("device-used", "Device used", "The node in use (or last used)",
-				    "", ro));
+	g_object_class_install_property(oc, PROP_DEVICE_USED,
+					g_param_spec_string("device-used", "Device used",
+							    "The node in use (or last used)", "",
+							    ro));
 	g_object_class_install_property(
 		oc, PROP_MEDIA_USED,
 		g_param_spec_string("media-device-used", "Media device used",
@@ -179,8 +178,8 @@ void postOpenError(GstElement *element, const std::string &path, const Error &e)
 				   e.message.c_str()));
 		break;
 	default:
-		GST_ELEMENT_ERROR(element, RESOURCE, OPEN_READ_WRITE, ("Cannot open %s", path.c_str()),
-				  ("%s", e.message.c_str()));
+		GST_ELEMENT_ERROR(element, RESOURCE, OPEN_READ_WRITE,
+				  ("Cannot open %s", path.c_str()), ("%s", e.message.c_str()));
 	}
 }
 
@@ -216,8 +215,9 @@ GstFlowReturn postStreamError(GstElement *element, const Error &e, GstFlowReturn
 				  ("%s", e.message.c_str()));
 		return GST_FLOW_NOT_NEGOTIATED;
 	case ETIMEDOUT:
-		GST_ELEMENT_ERROR(element, RESOURCE, FAILED, ("The decoder stalled"),
-				  ("%s; raise timeout-ms if the machine is slow", e.message.c_str()));
+		GST_ELEMENT_ERROR(
+			element, RESOURCE, FAILED, ("The decoder stalled"),
+			("%s; raise timeout-ms if the machine is slow", e.message.c_str()));
 		return GST_FLOW_ERROR;
 	case EINVAL:
 	case ENOENT:
@@ -242,7 +242,8 @@ Result<uint32_t> chooseCaptureFormat(GstVideoDecoder *dec, const v4l2::FwhtHeade
 		return native;
 	std::vector<GstVideoFormat> formats;
 	for (uint32_t f : offered)
-		if (GstVideoFormat v = v4l2::videoFormatFromFourcc(f); v != GST_VIDEO_FORMAT_UNKNOWN)
+		if (GstVideoFormat v = v4l2::videoFormatFromFourcc(f);
+		    v != GST_VIDEO_FORMAT_UNKNOWN)
 			formats.push_back(v);
 	auto accepted = [&](GstVideoFormat f) {
 		GstCaps *c = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING,

@@ -168,9 +168,9 @@ Result<void> StatelessFwhtStream::dequeueCapture()
 		return {};
 	if (auto r = session_.completeOldest(static_cast<int>(timeoutMs)); !r) {
 		if (r.error().code == ETIMEDOUT)
-			return Error{ ETIMEDOUT, r.error().message +
-							 ": the decoder did not finish frame " +
-							 std::to_string(pending_.front().frameNumber) };
+			return Error{ ETIMEDOUT,
+				      r.error().message + ": the decoder did not finish frame " +
+					      std::to_string(pending_.front().frameNumber) };
 		return r;
 	}
 	const Pending p = pending_.front();
@@ -185,13 +185,14 @@ Result<void> StatelessFwhtStream::dequeueCapture()
 	const auto &b = **d;
 	if (b.timestampNs != p.timestampNs)
 		DBK_LOG(V4l2, Warning, "%s: %s: CAPTURE timestamp %llu, expected %llu",
-			name_.c_str(), session_.device().label(),
-			(unsigned long long)b.timestampNs, (unsigned long long)p.timestampNs);
+			name_.c_str(), session_.device().label(), (unsigned long long)b.timestampNs,
+			(unsigned long long)p.timestampNs);
 	GstBuffer *buf = nullptr;
 	if (b.hasError()) {
 		corruptFrames++;
-		DBK_LOG(V4l2, Warning, "%s: %s: driver flagged frame %u (CAPTURE buffer %u) as an "
-				       "error",
+		DBK_LOG(V4l2, Warning,
+			"%s: %s: driver flagged frame %u (CAPTURE buffer %u) as an "
+			"error",
 			name_.c_str(), session_.device().label(), p.frameNumber, b.index);
 		if (p.timestampNs == lastTs_)
 			haveReference_ = false; /* P frames until the next intra would fail too */

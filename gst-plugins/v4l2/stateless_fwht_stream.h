@@ -41,8 +41,8 @@ public:
 	/** \brief The driver set \a fmt on CAPTURE: negotiate downstream. */
 	using Configured = std::function<Result<void>(const v4l2::DeviceFormat &fmt)>;
 
-	StatelessFwhtStream(v4l2::StatelessFwhtSession &session, std::string name,
-			    FrameReady ready, ChooseFormat choose, Configured configured);
+	StatelessFwhtStream(v4l2::StatelessFwhtSession &session, std::string name, FrameReady ready,
+			    ChooseFormat choose, Configured configured);
 	~StatelessFwhtStream();
 
 	/**

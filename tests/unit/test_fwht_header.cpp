@@ -127,9 +127,8 @@ TEST(FwhtHeader, EveryVerdictHasAMessage)
 	cases.push_back({ "payload cut", truncated, FwhtVerdict::Truncated, "999" });
 	for (const auto &c : cases) {
 		auto f = parse(c.bytes);
-		EXPECT_EQ(f.verdict, c.verdict)
-			<< c.what << ": got " << fwhtVerdictName(f.verdict) << " (" << f.message
-			<< ")";
+		EXPECT_EQ(f.verdict, c.verdict) << c.what << ": got " << fwhtVerdictName(f.verdict)
+						<< " (" << f.message << ")";
 		EXPECT_FALSE(f.message.empty()) << c.what;
 		EXPECT_NE(f.message.find(c.keyword), std::string::npos)
 			<< c.what << ": \"" << f.message << "\" lacks \"" << c.keyword << "\"";
@@ -205,9 +204,10 @@ TEST(FwhtHeader, GeometryChangeIsSizeOrSampling)
 	auto a = parse(frame(640, 480, 10)).header;
 	auto b = parse(frame(640, 480, 10, kYuv420Flags)).header; /* P frame, same geometry */
 	auto c = parse(frame(1280, 720, 10)).header;
-	auto d = parse(frame(640, 480, 10,
-			     V4L2_FWHT_FL_PIXENC_YUV | (2u << 16) | V4L2_FWHT_FL_CHROMA_FULL_HEIGHT))
-			 .header;
+	auto d =
+		parse(frame(640, 480, 10,
+			    V4L2_FWHT_FL_PIXENC_YUV | (2u << 16) | V4L2_FWHT_FL_CHROMA_FULL_HEIGHT))
+			.header;
 	EXPECT_TRUE(a.sameGeometry(b));
 	EXPECT_FALSE(a.sameGeometry(c));
 	EXPECT_FALSE(a.sameGeometry(d));

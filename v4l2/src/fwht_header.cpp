@@ -69,8 +69,10 @@ const KnownFormat kFormats[] = {
 
 std::string FwhtSampling::toString() const
 {
-	const char *enc = pixenc == kYuv ? "YUV" : pixenc == kRgb ? "RGB" : pixenc == kHsv ? "HSV"
-												: "?";
+	const char *enc = pixenc == kYuv   ? "YUV"
+			  : pixenc == kRgb ? "RGB"
+			  : pixenc == kHsv ? "HSV"
+					   : "?";
 	return std::string(enc) + " " + std::to_string(components) + " components, chroma 1/" +
 	       std::to_string(widthDiv) + " x 1/" + std::to_string(heightDiv);
 }
@@ -162,9 +164,8 @@ FwhtFrame parseFwhtFrame(const uint8_t *data, size_t size)
 	h.payloadSize = readBe32(data + 40);
 	if (h.version == 0 || h.version > kFwhtMaxVersion)
 		return verdict(f, FwhtVerdict::UnsupportedVersion,
-			       "FWHT version " + std::to_string(h.version) +
-				       "; versions 1 to " + std::to_string(kFwhtMaxVersion) +
-				       " exist");
+			       "FWHT version " + std::to_string(h.version) + "; versions 1 to " +
+				       std::to_string(kFwhtMaxVersion) + " exist");
 	if (h.width == 0 || h.height == 0 || h.width > kFwhtMaxDimension ||
 	    h.height > kFwhtMaxDimension)
 		return verdict(f, FwhtVerdict::BadDimensions,

@@ -64,7 +64,8 @@ Result<void> MediaRequest::queue() const
 		const int err = errno;
 		Error e = ioctlError("MEDIA_REQUEST_IOC_QUEUE", label_, err);
 		if (err == ENOENT)
-			e.message += ": the request lacks its buffer or a control the driver requires";
+			e.message +=
+				": the request lacks its buffer or a control the driver requires";
 		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 		return e;
 	}
@@ -124,7 +125,8 @@ Result<std::unique_ptr<MediaDevice>> MediaDevice::forVideoNode(const std::string
 	for (const auto &path : candidates) {
 		UniqueFD fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
 		if (!fd.isValid()) {
-			DBK_LOG(V4l2, Warning, "%s: cannot open: %s", path.c_str(), strerror(errno));
+			DBK_LOG(V4l2, Warning, "%s: cannot open: %s", path.c_str(),
+				strerror(errno));
 			searched += (searched.empty() ? "" : ", ") + path + " (cannot open)";
 			continue;
 		}
@@ -142,10 +144,11 @@ Result<std::unique_ptr<MediaDevice>> MediaDevice::forVideoNode(const std::string
 		DBK_LOG(V4l2, Info, "%s: media device of %s", m->label(), videoPath.c_str());
 		return m;
 	}
-	Error e{ ENODEV, "no media device has " + videoPath + " as an interface (searched: " +
-				 (searched.empty() ? std::string("no /dev/media* at all") : searched) +
-				 "); requests need the driver's media controller "
-				 "(CONFIG_MEDIA_CONTROLLER)" };
+	Error e{ ENODEV,
+		 "no media device has " + videoPath + " as an interface (searched: " +
+			 (searched.empty() ? std::string("no /dev/media* at all") : searched) +
+			 "); requests need the driver's media controller "
+			 "(CONFIG_MEDIA_CONTROLLER)" };
 	DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 	return e;
 }

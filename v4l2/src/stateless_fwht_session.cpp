@@ -51,13 +51,14 @@ Result<std::unique_ptr<StatelessFwhtSession>> StatelessFwhtSession::open(const s
 		takesSfwh |= f.fourcc == kFwhtStatelessFourcc;
 	struct v4l2_query_ext_ctrl qc = {};
 	qc.id = V4L2_CID_STATELESS_FWHT_PARAMS;
-	const bool hasControl = s->dev_->ioctl(VIDIOC_QUERY_EXT_CTRL, &qc, "VIDIOC_QUERY_EXT_CTRL").ok();
+	const bool hasControl =
+		s->dev_->ioctl(VIDIOC_QUERY_EXT_CTRL, &qc, "VIDIOC_QUERY_EXT_CTRL").ok();
 	if (!takesSfwh || !hasControl) {
-		Error e{ ENOTSUP, std::string(s->dev_->label()) +
-					  " is not a stateless FWHT decoder (it " +
-					  (takesSfwh ? "lacks the control V4L2_CID_STATELESS_FWHT_PARAMS"
-						     : "takes no 'SFWH' bitstream") +
-					  ")" };
+		Error e{ ENOTSUP,
+			 std::string(s->dev_->label()) + " is not a stateless FWHT decoder (it " +
+				 (takesSfwh ? "lacks the control V4L2_CID_STATELESS_FWHT_PARAMS"
+					    : "takes no 'SFWH' bitstream") +
+				 ")" };
 		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 		return e;
 	}
@@ -65,9 +66,8 @@ Result<std::unique_ptr<StatelessFwhtSession>> StatelessFwhtSession::open(const s
 	if (!media)
 		return media.error();
 	s->media_ = std::move(media).value();
-	DBK_LOG(V4l2, Info, "%s: stateless FWHT decoder, requests on %s (%s API)",
-		s->dev_->label(), s->media_->label(),
-		s->dev_->multiPlanar() ? "multi-planar" : "single-planar");
+	DBK_LOG(V4l2, Info, "%s: stateless FWHT decoder, requests on %s (%s API)", s->dev_->label(),
+		s->media_->label(), s->dev_->multiPlanar() ? "multi-planar" : "single-planar");
 	return s;
 }
 
@@ -116,8 +116,8 @@ Result<DeviceFormat> StatelessFwhtSession::configure(const FwhtHeader &h, uint32
 	if (cap->fourcc != captureFourcc || out->fourcc != kFwhtStatelessFourcc) {
 		Error e{ EINVAL, std::string(dev_->label()) + " answered " + out->toString() +
 					 " / " + cap->toString() + " when asked for 'SFWH' and " +
-					 fourccName(captureFourcc) + " at " + std::to_string(h.width) +
-					 "x" + std::to_string(h.height) };
+					 fourccName(captureFourcc) + " at " +
+					 std::to_string(h.width) + "x" + std::to_string(h.height) };
 		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 		return e;
 	}
@@ -136,10 +136,9 @@ Result<DeviceFormat> StatelessFwhtSession::configure(const FwhtHeader &h, uint32
 		slot.fd = std::move((*fds)[0]);
 		auto map = CpuMapping::map(slot.fd.get(), (*len)[0]);
 		if (!map)
-			return Error{ map.error().code, std::string(dev_->label()) +
-								": mapping bitstream buffer " +
-								std::to_string(i) + ": " +
-								map.error().message };
+			return Error{ map.error().code,
+				      std::string(dev_->label()) + ": mapping bitstream buffer " +
+					      std::to_string(i) + ": " + map.error().message };
 		slot.map = std::move(map).value();
 		auto req = media_->allocRequest();
 		if (!req)
