@@ -146,10 +146,13 @@ Result<bool> StatelessFwhtStream::queueFrame(const v4l2::FwhtFrame &f, const uin
 			name_.c_str(), session_.device().label(), frameNumber);
 		return false;
 	}
-	while (!session_.canSubmit() || session_.pending() >= 1) {
-		if (auto r = dequeueCapture(); !r)
-			return r.error();
-	}
+	/* One request at a time: vicodec decodes in the QUEUE ioctl's wake anyway. */
+	if (auto r = drain(); !r)
+		return r.error();
+	if (!session_.canSubmit())
+		return Error{ EBUSY,
+			      std::string(session_.device().label()) +
+				      ": no bitstream buffer is free with no request pending" };
 	if (auto r = waitForCaptureBuffer(); !r)
 		return r.error();
 	/* Our own counter: unique across flushes, so a reference is never ambiguous. */

@@ -8,6 +8,7 @@
  * refuses are errors too; no fd or dma-buf outlives a run. Run twice: the
  * default single-planar boot and vicodec.multiplanar=1 (DBK_EXPECT_MPLANE).
  */
+#include <atomic>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <mutex>
@@ -60,8 +61,8 @@ GstPadProbeReturn grabFrame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	GstVideoFrame frame;
 	if (ok && gst_video_frame_map(&frame, &vi, buf, GST_MAP_READ)) {
 		for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&frame); ++p) {
-			const auto *base = static_cast<const uint8_t *>(
-				GST_VIDEO_FRAME_PLANE_DATA(&frame, p));
+			const auto *base =
+				static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, p));
 			const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p);
 			const int rows = GST_VIDEO_FRAME_COMP_HEIGHT(&frame, p);
 			const int rowBytes = GST_VIDEO_FRAME_COMP_WIDTH(&frame, p) *
@@ -167,11 +168,10 @@ std::string vivid()
 std::vector<Bytes> encode(const char *format, int width, int height, unsigned n)
 {
 	std::vector<Bytes> out;
-	GstElement *p = parse("dmabufv4l2src device=" + vivid() +
-			      " num-buffers=" + std::to_string(n) + " ! video/x-raw,format=" +
-			      format + ",width=" + std::to_string(width) +
-			      ",height=" + std::to_string(height) +
-			      " ! dmabufv4l2enc ! fakesink name=sink");
+	GstElement *p = parse(
+		"dmabufv4l2src device=" + vivid() + " num-buffers=" + std::to_string(n) +
+		" ! video/x-raw,format=" + format + ",width=" + std::to_string(width) +
+		",height=" + std::to_string(height) + " ! dmabufv4l2enc ! fakesink name=sink");
 	GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
 	GstPad *pad = gst_element_get_static_pad(sink, "sink");
 	gst_pad_add_probe(
@@ -379,8 +379,7 @@ TEST(SlFaults, MalformedInputIsRejectedWithItsOwnError)
 	const GQuark S = GST_STREAM_ERROR, R = GST_RESOURCE_ERROR;
 	expectRejected("random bytes", noise, S, GST_STREAM_ERROR_WRONG_TYPE,
 		       { "not an FWHT", "not-fwht", "frame 0" });
-	expectRejected("half a header", cut(20), S, GST_STREAM_ERROR_DECODE,
-		       { "Truncated", "44" });
+	expectRejected("half a header", cut(20), S, GST_STREAM_ERROR_DECODE, { "Truncated", "44" });
 	expectRejected("payload cut short", cut(good[0].size() / 2), S, GST_STREAM_ERROR_DECODE,
 		       { "Truncated", "announces" });
 	expectRejected("version 4", patched(8, 4), S, GST_STREAM_ERROR_FORMAT,
@@ -401,14 +400,24 @@ TEST(SlFaults, PFramesWithoutReferenceAreSkippedAndCounted)
 {
 	auto stream = encode("NV12", 640, 480, 12);
 	ASSERT_EQ(stream.size(), 12u);
-	stream.erase(stream.begin()); /* frames 1..9 are P frames of a missing intra frame */
+	stream.erase(stream.begin()); /* the P frames after it lost their intra frame */
+	size_t leadingP = 0;
+	while (leadingP < stream.size()) {
+		auto f = v4l2::parseFwhtFrame(stream[leadingP].data(), stream[leadingP].size());
+		ASSERT_TRUE(f.ok()) << f.message;
+		if (f.header.isIntra())
+			break;
+		leadingP++;
+	}
+	ASSERT_GT(leadingP, 0u) << "the encoder made frame 1 intra: nothing to skip";
+	ASSERT_LT(leadingP, stream.size()) << "no intra frame after the first";
 	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
 	Frames out;
 	auto o = decode(stream, "dmabufv4l2slfwhtdec", &out);
 	EXPECT_TRUE(o.eos) << o.all();
-	EXPECT_EQ(o.skipped, 9u);
-	EXPECT_EQ(o.decoded, 2u);
-	EXPECT_EQ(out.frames.size(), 2u);
+	EXPECT_EQ(o.skipped, leadingP);
+	EXPECT_EQ(o.decoded, stream.size() - leadingP);
+	EXPECT_EQ(out.frames.size(), stream.size() - leadingP);
 	ASSERT_EQ(o.warnings.size(), 1u);
 	EXPECT_NE(o.warnings[0].find("Skipping P frames"), std::string::npos) << o.warnings[0];
 	EXPECT_EQ(test::countOpenFds(), fds0);
@@ -433,6 +442,100 @@ TEST(SlFaults, CorruptPayloadEndsCleanly)
 		    (unsigned long long)o.skipped);
 	EXPECT_EQ(test::countOpenFds(), fds0);
 	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
+}
+
+namespace {
+
+/* An appsrc serving FWHT frames that follows seeks (frame = time / duration). */
+struct Feed {
+	std::vector<Bytes> frames;
+	std::atomic<size_t> next{ 0 };
+	GstClockTime duration = GST_SECOND / 10;
+};
+
+void feedNeedData(GstElement *src, guint, gpointer data)
+{
+	auto *f = static_cast<Feed *>(data);
+	const size_t i = f->next++;
+	GstFlowReturn ret;
+	if (i >= f->frames.size()) {
+		g_signal_emit_by_name(src, "end-of-stream", &ret);
+		return;
+	}
+	GstBuffer *b = gst_buffer_new_memdup(f->frames[i].data(), f->frames[i].size());
+	GST_BUFFER_PTS(b) = i * f->duration;
+	GST_BUFFER_DURATION(b) = f->duration;
+	g_signal_emit_by_name(src, "push-buffer", b, &ret);
+	gst_buffer_unref(b);
+}
+
+gboolean feedSeekData(GstElement *, guint64 offset, gpointer data)
+{
+	auto *f = static_cast<Feed *>(data);
+	f->next = static_cast<size_t>(offset / f->duration);
+	return TRUE;
+}
+
+} /* namespace */
+
+TEST(SlSeek, FlushingSeekRestartsAtTheIntraFrame)
+{
+	Feed feed;
+	feed.frames = encode("NV12", 640, 480, 20);
+	ASSERT_EQ(feed.frames.size(), 20u);
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
+	GstElement *p = parse("appsrc name=in format=time stream-type=seekable "
+			      "caps=video/x-fwht,framerate=10/1 ! dmabufv4l2slfwhtdec name=dec "
+			      "! fakesink name=sink sync=true");
+	GstElement *in = gst_bin_get_by_name(GST_BIN(p), "in");
+	g_signal_connect(in, "need-data", G_CALLBACK(feedNeedData), &feed);
+	g_signal_connect(in, "seek-data", G_CALLBACK(feedSeekData), &feed);
+	gst_object_unref(in);
+	std::mutex lock;
+	std::vector<GstClockTime> pts;
+	struct Ctx {
+		std::mutex *lock;
+		std::vector<GstClockTime> *pts;
+	} ctx{ &lock, &pts };
+	GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+	GstPad *pad = gst_element_get_static_pad(sink, "sink");
+	gst_pad_add_probe(
+		pad, GST_PAD_PROBE_TYPE_BUFFER,
+		[](GstPad *, GstPadProbeInfo *info, gpointer d) {
+			auto *c = static_cast<Ctx *>(d);
+			std::lock_guard<std::mutex> g(*c->lock);
+			c->pts->push_back(GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)));
+			return GST_PAD_PROBE_OK;
+		},
+		&ctx, nullptr);
+	gst_object_unref(pad);
+	gst_object_unref(sink);
+	ASSERT_NE(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+	size_t before = 0;
+	for (int i = 0; i < 400 && before < 5; ++i) {
+		g_usleep(25000);
+		std::lock_guard<std::mutex> g(lock);
+		before = pts.size();
+	}
+	ASSERT_GE(before, 5u);
+	ASSERT_LT(before, 20u) << "played to the end before the seek";
+	ASSERT_TRUE(gst_element_seek_simple(
+		p, GST_FORMAT_TIME,
+		static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
+	auto o = run(p, 60);
+	EXPECT_TRUE(o.eos) << o.all();
+	gst_object_unref(p);
+	std::lock_guard<std::mutex> g(lock);
+	size_t restart = 0;
+	for (size_t i = 1; i < pts.size(); ++i)
+		if (pts[i] <= pts[i - 1])
+			restart = i;
+	ASSERT_GT(restart, 0u) << "no frame came again after the seek";
+	ASSERT_EQ(pts.size() - restart, 20u) << "frames after the seek";
+	for (size_t i = restart; i < pts.size(); ++i)
+		EXPECT_EQ(pts[i], (i - restart) * feed.duration) << "frame " << i - restart;
+	EXPECT_EQ(test::countOpenFds(), fds0) << "fds leaked across the flush";
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0) << "dma-bufs leaked across the flush";
 }
 
 TEST(SlSession, TheDriverRefusesParamsThatDoNotMatchTheCaptureFormat)
