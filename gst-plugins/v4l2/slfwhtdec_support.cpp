@@ -271,6 +271,10 @@ Result<uint32_t> chooseCaptureFormat(GstVideoDecoder *dec, const v4l2::FwhtHeade
 		return e;
 	}
 	gst_caps_unref(allowed);
+	/* The driver's own fourcc for it (vicodec lists BGR32 before its alias XBGR32). */
+	for (uint32_t f : offered)
+		if (v4l2::videoFormatFromFourcc(f) == chosen)
+			return f;
 	return v4l2::fourccFromVideoFormat(chosen);
 }
 
