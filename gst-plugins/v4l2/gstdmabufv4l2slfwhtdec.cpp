@@ -115,7 +115,7 @@ static Result<void> slfwht_configured(GstDmabufV4l2SlFwhtDec *self, const v4l2::
 	gst_video_codec_state_unref(out);
 	if (!gst_video_decoder_negotiate(dec))
 		return Error{ ENOTSUP, "downstream refused " + fmt.toString() };
-	st->outInfo = info;
+	st->stream->videoInfo = info;
 	GST_INFO_OBJECT(self, "decoding to %s", fmt.toString().c_str());
 	return {};
 }
@@ -143,8 +143,7 @@ static Result<void> slfwht_frame_ready(GstDmabufV4l2SlFwhtDec *self, uint32_t nu
 			return Error{ EBADMSG, "too many corrupt frames" };
 		return {};
 	}
-	addVideoMeta(buf, st->outInfo);
-	frame->output_buffer = buf;
+	frame->output_buffer = buf; /* with its GstVideoMeta */
 	st->decoded++;
 	GstFlowReturn ret = gst_video_decoder_finish_frame(dec, frame);
 	if (ret != GST_FLOW_OK) {

@@ -29,7 +29,6 @@ struct SlFwhtDecState {
 	std::unique_ptr<StatelessFwhtStream> stream;
 	DbkAllocator *allocator = nullptr;
 	GstVideoCodecState *input = nullptr;
-	GstVideoInfo outInfo{};
 	GstFlowReturn lastFlow = GST_FLOW_OK;
 	bool warnedCopy = false, warnedSkip = false;
 	std::string deviceUsed, mediaUsed;

@@ -207,6 +207,8 @@ Result<void> StatelessFwhtStream::dequeueCapture()
 			return Error{ ENOMEM, std::string(session_.device().label()) +
 						      ": cannot wrap CAPTURE buffer " +
 						      std::to_string(b.index) };
+		/* The meta goes on before the buffer is shared (as the reference). */
+		addVideoMeta(buf, videoInfo);
 		dropReference();
 		reference_ = gst_buffer_ref(buf);
 		referenceTs_ = b.timestampNs;

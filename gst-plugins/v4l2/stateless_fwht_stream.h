@@ -66,6 +66,8 @@ public:
 	/** \brief The dma-buf inode of CAPTURE buffer \a index (0 when none). */
 	uint64_t captureInode(unsigned index) const;
 
+	/** \brief Layout of the decoded frames (GstVideoMeta), set when Configured is called. */
+	GstVideoInfo videoInfo{};
 	unsigned timeoutMs = 2000;
 	unsigned captureBuffers = 4;
 	DbkAllocator *allocator = nullptr;

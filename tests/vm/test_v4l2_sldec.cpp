@@ -256,8 +256,19 @@ void expectSameAsStateful(const std::vector<Bytes> &stream, unsigned changes)
 		EXPECT_TRUE(stateless.frames[i] == stateful.frames[i])
 			<< "frame " << i << " differs (" << stateless.caps[i] << ")";
 	}
+	auto brief = [](const std::string &caps) {
+		GstCaps *c = gst_caps_from_string(caps.c_str());
+		GstVideoInfo vi;
+		std::string s = "?";
+		if (c && gst_video_info_from_caps(&vi, c))
+			s = std::string(gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&vi))) +
+			    " " + std::to_string(vi.width) + "x" + std::to_string(vi.height);
+		if (c)
+			gst_caps_unref(c);
+		return s;
+	};
 	std::printf("  %zu frames identical, %s -> %s\n", stream.size(),
-		    stateless.caps.front().c_str(), stateless.caps.back().c_str());
+		    brief(stateless.caps.front()).c_str(), brief(stateless.caps.back()).c_str());
 	EXPECT_EQ(test::countOpenFds(), fds0) << "fds leaked";
 	EXPECT_EQ(test::countLiveDmaBufs(), bufs0) << "dma-bufs leaked";
 }
@@ -569,6 +580,8 @@ TEST(SlSession, TheDriverRefusesParamsThatDoNotMatchTheCaptureFormat)
 int main(int argc, char **argv)
 {
 	gst_init(&argc, &argv);
+	/* A GStreamer CRITICAL (a misused buffer, say) fails the test instead of scrolling by. */
+	g_log_set_always_fatal(static_cast<GLogLevelFlags>(G_LOG_LEVEL_CRITICAL));
 	::testing::InitGoogleTest(&argc, argv);
 	return RUN_ALL_TESTS();
 }
