@@ -76,7 +76,10 @@ static gboolean slfwht_start(GstVideoDecoder *dec)
 		postOpenError(GST_ELEMENT(self), path, session.error());
 		return FALSE;
 	}
-	st->session = std::move(session).value();
+	{
+		std::lock_guard<std::mutex> g(st->lifetime);
+		st->session = std::move(session).value();
+	}
 	st->deviceUsed = path;
 	st->mediaUsed = st->session->media().path();
 	GST_INFO_OBJECT(self, "decoding on %s, requests on %s", path.c_str(),
@@ -157,7 +160,7 @@ static Result<void> slfwht_frame_ready(GstDmabufV4l2SlFwhtDec *self, uint32_t nu
 static void slfwht_make_stream(GstDmabufV4l2SlFwhtDec *self)
 {
 	SlFwhtDecState *st = self->state;
-	st->stream = std::make_unique<StatelessFwhtStream>(
+	auto stream = std::make_unique<StatelessFwhtStream>(
 		*st->session, GST_OBJECT_NAME(self),
 		[self](uint32_t n, GstBuffer *b, const v4l2::DequeuedBuffer &d) {
 			return slfwht_frame_ready(self, n, b, d);
@@ -166,11 +169,13 @@ static void slfwht_make_stream(GstDmabufV4l2SlFwhtDec *self)
 			return chooseCaptureFormat(GST_VIDEO_DECODER(self), h, offered);
 		},
 		[self](const v4l2::DeviceFormat &f) { return slfwht_configured(self, f); });
-	st->stream->allocator = st->allocator;
-	st->stream->timeoutMs = st->timeoutMs;
-	st->stream->flushing = [self]() {
+	stream->allocator = st->allocator;
+	stream->timeoutMs = st->timeoutMs;
+	stream->flushing = [self]() {
 		return GST_PAD_IS_FLUSHING(GST_VIDEO_DECODER_SINK_PAD(self)) != 0;
 	};
+	std::lock_guard<std::mutex> g(st->lifetime);
+	st->stream = std::move(stream);
 }
 
 static GstFlowReturn slfwht_handle_frame(GstVideoDecoder *dec, GstVideoCodecFrame *frame)

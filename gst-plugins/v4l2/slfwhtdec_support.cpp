@@ -43,6 +43,7 @@ std::optional<std::string> SlFwhtDecState::unsupportedSize(const v4l2::FwhtHeade
 
 void SlFwhtDecState::close()
 {
+	std::lock_guard<std::mutex> g(lifetime);
 	if (stream) {
 		corruptDone += stream->corruptFrames;
 		changesDone += stream->geometryChanges;
@@ -78,6 +79,7 @@ bool SlFwhtDecState::setProperty(guint id, const GValue *value)
 
 bool SlFwhtDecState::getProperty(guint id, GValue *value) const
 {
+	std::lock_guard<std::mutex> g(lifetime);
 	switch (id) {
 	case PROP_DEVICE:
 		g_value_set_string(value, device.c_str());

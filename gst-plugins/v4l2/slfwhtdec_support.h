@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ struct SlFwhtDecState {
 	std::string device; /* property: empty = find the node by its 'SFWH' OUTPUT */
 	guint timeoutMs = 2000;
 
+	/* Guards session and stream being created or freed while properties are read. */
+	mutable std::mutex lifetime;
 	std::unique_ptr<v4l2::StatelessFwhtSession> session;
 	std::unique_ptr<StatelessFwhtStream> stream;
 	DbkAllocator *allocator = nullptr;
