@@ -435,6 +435,65 @@ TEST(SlFaults, PFramesWithoutReferenceAreSkippedAndCounted)
 	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
 }
 
+/*
+ * Random damage to valid streams (header bits, cuts, payload bytes, noise
+ * after the frame): each run ends in EOS or a STREAM/RESOURCE error within
+ * its time, some are rejected, nothing leaks, and the decoder works after.
+ */
+TEST(SlFaults, MutatedStreamsFuzz)
+{
+	const auto good = encode("NV12", 640, 480, 4);
+	ASSERT_EQ(good.size(), 4u);
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
+	GRand *rnd = g_rand_new_with_seed(7);
+	unsigned cases = 0, errors = 0, eos = 0;
+	const gint64 end = g_get_monotonic_time() + 90 * G_USEC_PER_SEC;
+	while (cases < 32 && g_get_monotonic_time() < end) {
+		auto frames = good;
+		for (auto &f : frames) {
+			switch (cases % 4) {
+			case 0: /* flipped bits in the header */
+				f[g_rand_int_range(rnd, 8, 44)] ^=
+					static_cast<uint8_t>(1u << g_rand_int_range(rnd, 0, 8));
+				break;
+			case 1: /* cut anywhere */
+				f.resize(g_rand_int_range(rnd, 0, static_cast<gint32>(f.size())));
+				break;
+			case 2: /* flipped bytes in the payload */
+				for (int k = 0; k < 32; ++k)
+					f[g_rand_int_range(rnd, 44,
+							   static_cast<gint32>(f.size()))] ^= 0xff;
+				break;
+			case 3: /* padded with noise */
+				for (int k = 0; k < 100; ++k)
+					f.push_back(static_cast<uint8_t>(g_rand_int(rnd)));
+				break;
+			}
+		}
+		auto o = decode(frames, "dmabufv4l2slfwhtdec", nullptr, 60);
+		ASSERT_FALSE(o.timedOut) << "case " << cases << " hung";
+		EXPECT_TRUE(o.eos || o.domain) << "case " << cases;
+		if (o.domain) {
+			EXPECT_TRUE(o.domain == GST_STREAM_ERROR || o.domain == GST_RESOURCE_ERROR)
+				<< "case " << cases << ": " << o.all();
+		}
+		errors += o.domain != 0;
+		eos += o.eos;
+		cases++;
+	}
+	g_rand_free(rnd);
+	std::printf("  fuzz: %u cases, %u errors, %u EOS\n", cases, errors, eos);
+	EXPECT_EQ(errors + eos, cases);
+	EXPECT_GT(errors, 0u);
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
+	/* The decoder still works afterwards. */
+	Frames out;
+	auto o = decode(good, "dmabufv4l2slfwhtdec", &out);
+	EXPECT_TRUE(o.eos) << o.all();
+	EXPECT_EQ(out.frames.size(), good.size());
+}
+
 TEST(SlFaults, CorruptPayloadEndsCleanly)
 {
 	/* A valid header over garbage: the driver decides; the run ends (EOS or error), no hang. */
