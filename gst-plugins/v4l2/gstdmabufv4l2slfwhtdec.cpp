@@ -174,6 +174,18 @@ static void slfwht_make_stream(GstDmabufV4l2SlFwhtDec *self)
 	stream->flushing = [self]() {
 		return GST_PAD_IS_FLUSHING(GST_VIDEO_DECODER_SINK_PAD(self)) != 0;
 	};
+	if (st->importMode) {
+		stream->importPool = [self]() {
+			return gst_video_decoder_get_buffer_pool(GST_VIDEO_DECODER(self));
+		};
+		stream->importRefused = [self](const std::string &why) {
+			GST_CAT_WARNING_OBJECT(perf_cat, self, "not importing: %s", why.c_str());
+			GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+					    ("Cannot decode into downstream's buffers; exporting "
+					     "the decoder's own instead"),
+					    ("%s", why.c_str()));
+		};
+	}
 	std::lock_guard<std::mutex> g(st->lifetime);
 	st->stream = std::move(stream);
 }

@@ -22,6 +22,8 @@ enum {
 	PROP_CHANGES,
 	PROP_REQUESTS,
 	PROP_COPIES,
+	PROP_IMPORT,
+	PROP_IMPORTED,
 };
 
 } /* namespace */
@@ -47,6 +49,7 @@ void SlFwhtDecState::close()
 	if (stream) {
 		corruptDone += stream->corruptFrames;
 		changesDone += stream->geometryChanges;
+		importedDone += stream->importedFrames;
 		stream.reset();
 	}
 	if (session) {
@@ -71,6 +74,9 @@ bool SlFwhtDecState::setProperty(guint id, const GValue *value)
 	}
 	case PROP_TIMEOUT_MS:
 		timeoutMs = g_value_get_uint(value);
+		return true;
+	case PROP_IMPORT:
+		importMode = g_value_get_boolean(value);
 		return true;
 	default:
 		return false;
@@ -111,6 +117,12 @@ bool SlFwhtDecState::getProperty(guint id, GValue *value) const
 	case PROP_COPIES:
 		g_value_set_uint64(value, copiedFrames);
 		return true;
+	case PROP_IMPORT:
+		g_value_set_boolean(value, importMode);
+		return true;
+	case PROP_IMPORTED:
+		g_value_set_uint64(value, importedDone + (stream ? stream->importedFrames : 0));
+		return true;
 	default:
 		return false;
 	}
@@ -137,6 +149,13 @@ void SlFwhtDecState::installProperties(GObjectClass *oc)
 				  "Post an error when a decode request does not complete in "
 				  "this long (ms)",
 				  1, G_MAXUINT, 2000, rw));
+	g_object_class_install_property(
+		oc, PROP_IMPORT,
+		g_param_spec_boolean("import", "Import",
+				     "Decode into downstream's dma-bufs (its buffer pool) instead "
+				     "of exporting the decoder's own; falls back to export, with a "
+				     "warning, when downstream's buffers do not fit",
+				     FALSE, rw));
 	g_object_class_install_property(oc, PROP_DEVICE_USED,
 					g_param_spec_string("device-used", "Device used",
 							    "The node in use (or last used)", "",
@@ -154,6 +173,8 @@ void SlFwhtDecState::installProperties(GObjectClass *oc)
 	counter(PROP_CHANGES, "geometry-changes", "Geometry changes",
 		"Stream sizes or samplings set up (the first included)");
 	counter(PROP_REQUESTS, "requests", "Requests", "Media requests queued");
+	counter(PROP_IMPORTED, "imported-frames", "Imported frames",
+		"Frames decoded into downstream's dma-bufs (import)");
 	counter(PROP_COPIES, "bitstream-copies", "Bitstream copies",
 		"Payloads copied into the decoder's bitstream buffers (the OUTPUT queue "
 		"takes the payload without its header, so each frame is copied)");

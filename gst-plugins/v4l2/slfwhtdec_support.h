@@ -25,6 +25,7 @@ namespace dmabufkit::gstv4l2 {
 struct SlFwhtDecState {
 	std::string device; /* property: empty = find the node by its 'SFWH' OUTPUT */
 	guint timeoutMs = 2000;
+	bool importMode = false; /* property "import": decode into downstream's dma-bufs */
 
 	/* Guards session and stream being created or freed while properties are read. */
 	mutable std::mutex lifetime;
@@ -37,7 +38,7 @@ struct SlFwhtDecState {
 	std::string deviceUsed, mediaUsed;
 	std::atomic<guint64> decoded{ 0 }, skipped{ 0 }, copiedFrames{ 0 };
 	/* Totals of streams already stopped; the live stream's are added on read. */
-	guint64 corruptDone = 0, changesDone = 0, requestsDone = 0;
+	guint64 corruptDone = 0, changesDone = 0, requestsDone = 0, importedDone = 0;
 
 	/** \brief Why the decoder cannot take frames of \a h's size, or nullopt. */
 	std::optional<std::string> unsupportedSize(const v4l2::FwhtHeader &h) const;

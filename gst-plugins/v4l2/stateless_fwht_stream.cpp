@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <poll.h>
+#include <utility>
 #include <unistd.h>
 
 #include "dmabufkit/base/log.h"
@@ -42,6 +43,12 @@ void StatelessFwhtStream::stop()
 		(void)capture_->stop();
 		capture_.reset();
 	}
+	if (imported_) {
+		(void)imported_->release();
+		imported_.reset();
+	}
+	if (pool_)
+		gst_object_unref(std::exchange(pool_, nullptr));
 	session_.stop();
 	pending_.clear();
 	haveGeometry_ = false;
@@ -61,13 +68,7 @@ Result<void> StatelessFwhtStream::reconfigure(const v4l2::FwhtHeader &h)
 {
 	if (auto r = drain(); !r)
 		return r;
-	dropReference();
-	if (capture_) {
-		(void)capture_->stop();
-		capture_.reset();
-	}
-	session_.stop();
-	haveGeometry_ = false;
+	stop();
 	const auto offered = session_.captureFormatsFor(h.sampling());
 	if (offered.empty())
 		return Error{ ENOTSUP, std::string(session_.device().label()) +
@@ -79,6 +80,35 @@ Result<void> StatelessFwhtStream::reconfigure(const v4l2::FwhtHeader &h)
 	auto fmt = session_.configure(h, *fourcc, 2);
 	if (!fmt)
 		return fmt.error();
+	/* Negotiate first: import mode decodes into the pool negotiation gives. */
+	if (auto r = configured_(*fmt); !r)
+		return r;
+	if (importPool) {
+		GstBufferPool *pool = importPool();
+		auto why = pool ? setupImport(pool, *fmt)
+				: std::optional<std::string>("downstream offered no buffer pool");
+		if (why) {
+			DBK_LOG(V4l2, Warning, "%s: %s: not importing: %s; exporting instead",
+				name_.c_str(), session_.device().label(), why->c_str());
+			if (importRefused)
+				importRefused(*why);
+		}
+	}
+	if (!imported_) {
+		if (auto r = setupExport(); !r)
+			return r;
+	}
+	geometry_ = h;
+	haveGeometry_ = true;
+	geometryChanges++;
+	DBK_LOG(V4l2, Info, "%s: %s: stream geometry %ux%u, CAPTURE %s, %s", name_.c_str(),
+		session_.device().label(), h.width, h.height, fmt->toString().c_str(),
+		imported_ ? "importing downstream's dma-bufs" : "exporting its own buffers");
+	return {};
+}
+
+Result<void> StatelessFwhtStream::setupExport()
+{
 	auto q = ExportingQueue::create(session_.device(), session_.device().captureType(),
 					captureBuffers, name_);
 	if (!q)
@@ -86,17 +116,7 @@ Result<void> StatelessFwhtStream::reconfigure(const v4l2::FwhtHeader &h)
 	capture_ = std::move(q).value();
 	if (auto r = capture_->queueAllFree(); !r)
 		return r;
-	if (auto r = capture_->streamOn(); !r)
-		return r;
-	if (auto r = configured_(*fmt); !r)
-		return r;
-	geometry_ = h;
-	haveGeometry_ = true;
-	geometryChanges++;
-	DBK_LOG(V4l2, Info, "%s: %s: stream geometry %ux%u, CAPTURE %s with %u buffers",
-		name_.c_str(), session_.device().label(), h.width, h.height,
-		fmt->toString().c_str(), capture_->count());
-	return {};
+	return capture_->streamOn();
 }
 
 /*
@@ -106,6 +126,8 @@ Result<void> StatelessFwhtStream::reconfigure(const v4l2::FwhtHeader &h)
  */
 Result<void> StatelessFwhtStream::waitForCaptureBuffer()
 {
+	if (imported_)
+		return queueImportBuffer();
 	for (;;) {
 		if (auto e = capture_->takeAsyncError())
 			return *e;
@@ -178,6 +200,8 @@ Result<void> StatelessFwhtStream::dequeueCapture()
 	}
 	const Pending p = pending_.front();
 	pending_.pop_front();
+	if (imported_)
+		return dequeueImported(p);
 	auto d = capture_->dequeue();
 	if (!d)
 		return d.error();

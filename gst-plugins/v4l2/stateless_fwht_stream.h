@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 
 #include "dmabufkit/v4l2/stateless_fwht_session.h"
 #include "exporting_queue.h"
+#include "importing_queue.h"
 
 namespace dmabufkit::gstv4l2 {
 
@@ -66,6 +68,13 @@ public:
 	/** \brief The dma-buf inode of CAPTURE buffer \a index (0 when none). */
 	uint64_t captureInode(unsigned index) const;
 
+	/**
+	 * \brief Import mode: downstream's negotiated buffer pool (transfer full),
+	 * or nullptr. Unset: always export the decoder's own buffers.
+	 */
+	std::function<GstBufferPool *()> importPool;
+	/** \brief Import mode was asked for but cannot work: say why (once per setup). */
+	std::function<void(const std::string &why)> importRefused;
 	/** \brief Layout of the decoded frames (GstVideoMeta), set when Configured is called. */
 	GstVideoInfo videoInfo{};
 	unsigned timeoutMs = 2000;
@@ -77,6 +86,8 @@ public:
 	uint64_t skippedFrames = 0;
 	uint64_t corruptFrames = 0;
 	uint64_t geometryChanges = 0;
+	uint64_t importedFrames = 0; /**< frames decoded into downstream's buffers */
+	bool importing() const { return imported_ != nullptr; }
 
 private:
 	struct Pending {
@@ -85,6 +96,11 @@ private:
 	};
 	Result<void> reconfigure(const v4l2::FwhtHeader &h);
 	Result<void> waitForCaptureBuffer();
+	Result<void> setupExport();
+	/** \brief Decode into \a pool's buffers; why not, when it cannot. */
+	std::optional<std::string> setupImport(GstBufferPool *pool, const v4l2::DeviceFormat &fmt);
+	Result<void> queueImportBuffer();
+	Result<void> dequeueImported(const Pending &p);
 	void dropReference();
 
 	v4l2::StatelessFwhtSession &session_;
@@ -93,6 +109,8 @@ private:
 	ChooseFormat choose_;
 	Configured configured_;
 	std::shared_ptr<ExportingQueue> capture_;
+	std::unique_ptr<ImportingQueue> imported_; /* import mode instead of capture_ */
+	GstBufferPool *pool_ = nullptr;
 	bool haveGeometry_ = false;
 	v4l2::FwhtHeader geometry_;
 	std::deque<Pending> pending_;

@@ -35,7 +35,8 @@ struct Outcome {
 	int code = 0;
 	std::string message, debug;
 	std::vector<std::string> warnings;
-	guint64 decoded = 0, skipped = 0, copies = 0, requests = 0, changes = 0, corrupt = 0;
+	guint64 decoded = 0, skipped = 0, copies = 0, requests = 0, changes = 0, corrupt = 0,
+		imported = 0;
 	std::string all() const { return message + " | " + debug; }
 };
 
@@ -141,6 +142,7 @@ Outcome run(GstElement *p, int timeoutS = 90)
 			o.requests = u64(dec, "requests");
 			o.changes = u64(dec, "geometry-changes");
 			o.corrupt = u64(dec, "corrupt-frames");
+			o.imported = u64(dec, "imported-frames");
 		}
 		gst_object_unref(dec);
 	}
@@ -194,10 +196,10 @@ std::vector<Bytes> encode(const char *format, int width, int height, unsigned n)
 
 /* Decode \a frames (pushed through appsrc) with \a decoder named "dec". */
 Outcome decode(const std::vector<Bytes> &frames, const std::string &decoder, Frames *grabbed,
-	       int timeoutS = 90)
+	       int timeoutS = 90, const std::string &sinkDesc = "fakesink name=sink")
 {
 	GstElement *p = parse("appsrc name=in format=time caps=video/x-fwht,framerate=30/1 ! " +
-			      decoder + " name=dec timeout-ms=5000 ! fakesink name=sink");
+			      decoder + " name=dec timeout-ms=5000 ! " + sinkDesc);
 	if (grabbed) {
 		GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
 		GstPad *pad = gst_element_get_static_pad(sink, "sink");
@@ -337,6 +339,50 @@ TEST(SlEqualsStatefulChange, MidStreamResolutionChange)
 	ASSERT_EQ(big.size(), 5u);
 	stream.insert(stream.end(), big.begin(), big.end());
 	expectSameAsStateful(stream, 2);
+}
+
+TEST(SlImport, DecodesIntoDownstreamsDmaBufs)
+{
+	/* dmabufkmssink offers a pool of dumb buffers: the decoder writes into them. */
+	auto stream = encode("BGRx", 640, 480, 12);
+	ASSERT_EQ(stream.size(), 12u);
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
+	Frames stateful, imported;
+	auto a = decode(stream, "dmabufv4l2dec", &stateful);
+	ASSERT_TRUE(a.eos) << a.all();
+	auto b = decode(stream, "dmabufv4l2slfwhtdec import=true", &imported, 90,
+			"dmabufkmssink name=sink driver-name=vkms sync=false qos=false");
+	ASSERT_TRUE(b.eos) << b.all();
+	EXPECT_TRUE(b.warnings.empty()) << b.warnings.front();
+	EXPECT_EQ(b.imported, stream.size());
+	EXPECT_EQ(b.decoded, stream.size());
+	EXPECT_EQ(imported.nonDmabuf, 0u);
+	ASSERT_EQ(imported.frames.size(), stateful.frames.size());
+	for (size_t i = 0; i < stream.size(); ++i)
+		EXPECT_TRUE(imported.frames[i] == stateful.frames[i])
+			<< "frame " << i << " differs";
+	std::printf("  %llu frames decoded into dmabufkmssink's buffers, identical to "
+		    "dmabufv4l2dec's\n",
+		    (unsigned long long)b.imported);
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
+}
+
+TEST(SlImport, FallsBackToExportWithAWarning)
+{
+	/* fakesink offers no pool: the decoder's default pool is system memory. */
+	auto stream = encode("NV12", 640, 480, 3);
+	ASSERT_EQ(stream.size(), 3u);
+	Frames out;
+	auto o = decode(stream, "dmabufv4l2slfwhtdec import=true", &out);
+	ASSERT_TRUE(o.eos) << o.all();
+	EXPECT_EQ(o.imported, 0u);
+	EXPECT_EQ(o.decoded, 3u);
+	EXPECT_EQ(out.nonDmabuf, 0u) << "exported frames are dma-bufs";
+	ASSERT_EQ(o.warnings.size(), 1u);
+	EXPECT_NE(o.warnings[0].find("Cannot decode into downstream's buffers"), std::string::npos)
+		<< o.warnings[0];
+	EXPECT_NE(o.warnings[0].find("not a dma-buf"), std::string::npos) << o.warnings[0];
 }
 
 TEST(SlFaults, MissingNode)
