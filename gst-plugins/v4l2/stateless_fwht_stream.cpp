@@ -168,7 +168,7 @@ Result<bool> StatelessFwhtStream::queueFrame(const v4l2::FwhtFrame &f, const uin
 			name_.c_str(), session_.device().label(), frameNumber);
 		return false;
 	}
-	/* One request at a time: vicodec decodes in the QUEUE ioctl's wake anyway. */
+	/* One request at a time: vicodec decodes one frame at a time anyway. */
 	if (auto r = drain(); !r)
 		return r.error();
 	if (!session_.canSubmit())
