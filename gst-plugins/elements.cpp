@@ -12,6 +12,7 @@ static const DbkElementRegistration registrations[] = {
 	{ dbk_v4l2convert_register },
 	{ dbk_v4l2dec_register },
 	{ dbk_v4l2enc_register },
+	{ dbk_v4l2slfwhtdec_register },
 	{ dbk_v4l2src_register },
 	{ nullptr },
 };

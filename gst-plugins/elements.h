@@ -23,5 +23,6 @@ gboolean dbk_v4l2src_register(GstPlugin *plugin);
 gboolean dbk_v4l2enc_register(GstPlugin *plugin);
 gboolean dbk_v4l2dec_register(GstPlugin *plugin);
 gboolean dbk_v4l2convert_register(GstPlugin *plugin);
+gboolean dbk_v4l2slfwhtdec_register(GstPlugin *plugin);
 
 G_END_DECLS

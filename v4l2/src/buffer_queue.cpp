@@ -215,6 +215,21 @@ Result<void> BufferQueue::queueMmap(unsigned index, const std::vector<uint32_t> 
 	return queue(buf, planes, index, timestampNs);
 }
 
+Result<void> BufferQueue::queueMmapInRequest(unsigned index, uint32_t bytesUsed,
+					     uint64_t timestampNs, int requestFd)
+{
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	prepare(buf, planes, type_, V4L2_MEMORY_MMAP, index, numPlanes_);
+	if (isMultiPlanarType(type_))
+		planes[0].bytesused = bytesUsed;
+	else
+		buf.bytesused = bytesUsed;
+	buf.flags = V4L2_BUF_FLAG_REQUEST_FD;
+	buf.request_fd = requestFd;
+	return queue(buf, planes, index, timestampNs);
+}
+
 Result<void> BufferQueue::queueDmaBuf(unsigned index, const std::vector<DmaBufPlane> &in,
 				      uint64_t timestampNs)
 {

@@ -77,6 +77,12 @@ public:
 	/** \brief Queue MMAP buffer \a index; \a bytesUsed per plane for OUTPUT queues. */
 	Result<void> queueMmap(unsigned index, const std::vector<uint32_t> &bytesUsed = {},
 			       uint64_t timestampNs = 0);
+	/**
+	 * \brief Queue MMAP buffer \a index (one plane of \a bytesUsed) into the
+	 * media request \a requestFd: the driver sees it when the request is queued.
+	 */
+	Result<void> queueMmapInRequest(unsigned index, uint32_t bytesUsed, uint64_t timestampNs,
+					int requestFd);
 	/** \brief Queue DMABUF buffer \a index with \a planes. */
 	Result<void> queueDmaBuf(unsigned index, const std::vector<DmaBufPlane> &planes,
 				 uint64_t timestampNs = 0);
