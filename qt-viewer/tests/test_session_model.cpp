@@ -30,6 +30,8 @@ private slots:
 	void summaryJson();
 	void saveAndReload();
 	void layoutPlacesElementsLeftToRight();
+	void layoutWrapsLongChainsIntoRows();
+	void layoutKeepsLabelsOffElements();
 	void rejectsOtherProtocols();
 	void previewFromRecording();
 	void previewFollowsTheReplayTime();
@@ -185,6 +187,86 @@ void TestSessionModel::layoutPlacesElementsLeftToRight()
 		QVERIFY(r.edges.value(l.id).size() >= 4);
 	}
 	QCOMPARE(r.nodes["pipeline0/fakesink0"].size(), QSizeF(120, 50));
+}
+
+/* A chain of @n elements, or a tee into @branches branches of 3. */
+static LayoutInput chain(int n, int branches = 0)
+{
+	LayoutInput in;
+	for (int i = 0; i < n; ++i) {
+		in.nodes.append({ QString::number(i), QSizeF(150, 60) });
+		if (i)
+			in.edges.append({ "l" + QString::number(i), QString::number(i - 1),
+					  QString::number(i), QSizeF(170, 40) });
+	}
+	for (int b = 0; b < branches; ++b)
+		for (int k = 0; k < 3; ++k) {
+			const QString id = QStringLiteral("b%1-%2").arg(b).arg(k);
+			in.nodes.append({ id, QSizeF(150, 60) });
+			const QString from = k ? QStringLiteral("b%1-%2").arg(b).arg(k - 1)
+					       : QString::number(n - 1);
+			in.edges.append({ "e" + id, from, id, QSizeF(170, 40) });
+		}
+	return in;
+}
+
+static void noOverlaps(const LayoutResult &r)
+{
+	QList<QRectF> boxes = r.nodes.values() + r.labels.values();
+	for (int i = 0; i < boxes.size(); ++i)
+		for (int j = i + 1; j < boxes.size(); ++j)
+			QVERIFY2(!boxes[i].intersects(boxes[j]), "two boxes overlap");
+}
+
+void TestSessionModel::layoutWrapsLongChainsIntoRows()
+{
+	/* 30 elements at readable size do not fit 900 units: wrapped into rows
+	   no wider than the view, every link still reaching its sink. */
+	LayoutInput lr = chain(30), tb = chain(30);
+	LayoutResult r = chooseLayout(lr, tb, QSizeF(900, 500));
+	QVERIFY2(r.ok, qPrintable(r.error));
+	QCOMPARE(r.direction, LayoutDirection::LeftToRight);
+	QVERIFY2(r.rows >= 4, qPrintable(QString::number(r.rows)));
+	QVERIFY2(r.bounds.width() <= 900, qPrintable(QString::number(r.bounds.width())));
+	QCOMPARE(r.nodes.size(), 30);
+	QCOMPARE(r.labels.size(), 29);
+	noOverlaps(r);
+	for (const auto &e : lr.edges) {
+		const QVector<QPointF> &pts = r.edges.value(e.id);
+		QVERIFY(pts.size() >= 4 && (pts.size() - 1) % 3 == 0);
+		QVERIFY(r.nodes[e.from].adjusted(-2, -2, 2, 2).contains(pts.first()));
+		QVERIFY(r.nodes[e.to].adjusted(-2, -2, 2, 2).contains(pts.last()));
+	}
+	/* Reading order: row by row, left to right. */
+	for (int i = 1; i < 30; ++i) {
+		const QRectF a = r.nodes[QString::number(i - 1)], b = r.nodes[QString::number(i)];
+		QVERIFY(b.left() > a.left() || b.top() > a.bottom());
+	}
+	/* With the viewer's sizes and the default window's graph area too. */
+	LayoutInput big = chain(30);
+	for (auto &n : big.nodes)
+		n.size = QSizeF(190, 62);
+	for (auto &e : big.edges)
+		e.label = QSizeF(180, 38);
+	LayoutResult v = chooseLayout(big, big, QSizeF(831, 440));
+	QCOMPARE(v.direction, LayoutDirection::LeftToRight);
+	QVERIFY2(v.bounds.width() <= 831, qPrintable(QString::number(v.bounds.width())));
+	/* A short chain stays on one row. */
+	LayoutResult shortOne = chooseLayout(chain(4), chain(4), QSizeF(1600, 500));
+	QCOMPARE(shortOne.rows, 1);
+	QCOMPARE(shortOne.direction, LayoutDirection::LeftToRight);
+}
+
+void TestSessionModel::layoutKeepsLabelsOffElements()
+{
+	/* A tee with 4 branches after a chain of 6: 18 elements. */
+	LayoutInput in = chain(6, 4);
+	LayoutResult r = chooseLayout(in, in, QSizeF(1100, 500));
+	QVERIFY2(r.ok, qPrintable(r.error));
+	QCOMPARE(r.nodes.size(), 18);
+	QCOMPARE(r.labels.size(), 17);
+	QVERIFY(r.bounds.width() <= 1100);
+	noOverlaps(r);
 }
 
 void TestSessionModel::rejectsOtherProtocols()
