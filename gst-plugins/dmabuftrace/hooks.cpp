@@ -286,6 +286,11 @@ static void hookStatePost(GObject *self, GstClockTime ts, GstElement *element,
 	w.field("result", gst_element_state_change_return_get_name(result));
 	w.endObject();
 	pushEvent(st, w);
+	/* A top-level pipeline stopped: the next one's PTS start over. (Not on
+	   starting: a source may push before READY_TO_PAUSED returns.) */
+	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY && GST_IS_PIPELINE(element) &&
+	    !GST_OBJECT_PARENT(element))
+		st->journeys.reset();
 	/* The last counts, before the pipeline is torn down. */
 	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY && GST_IS_PIPELINE(element) &&
 	    !GST_OBJECT_PARENT(element))

@@ -24,6 +24,12 @@ uint64_t JourneyRecorder::follow(uint64_t key, bool fromSource)
 	return frame;
 }
 
+void JourneyRecorder::reset()
+{
+	for (size_t i = 0; i < kSlots; ++i)
+		slotKey_[i].store(0, std::memory_order_relaxed);
+}
+
 void JourneyRecorder::record(const JourneyHop &h)
 {
 	std::lock_guard lock(mutex_);

@@ -53,6 +53,9 @@ public:
 	 * Returns the journey's number when the frame is followed, else 0.
 	 */
 	uint64_t follow(uint64_t key, bool fromSource);
+	/** \brief Ends every journey in flight (a pipeline stopped or starts: its
+	 *  frames' timestamps start over and must not match old frames'). */
+	void reset();
 	/** \brief Records a followed frame's hop (bounded; lost when the ring is full). */
 	void record(const JourneyHop &h);
 
