@@ -170,43 +170,52 @@ QString holder(const SessionModel &m, const QString &id)
 
 } /* namespace */
 
+/* Pools whose producer waited: an element's own pool statistics, or the
+   dmabufkit pool a consumer proposed on a link (its producer waits). */
 void poolFindings(const SessionModel &m, QList<Finding> &out)
 {
+	QList<QPair<QString, QVariantMap>> pools; /* producer, pool statistics */
 	for (const ElementInfo *e : m.leafElements()) {
 		const ElementStats s = m.elementStats(e->id);
-		for (auto it = s.stats.constBegin(); it != s.stats.constEnd(); ++it) {
-			const QVariantMap st = it.value().toMap();
-			const double waits = st.value(QStringLiteral("waits")).toDouble();
-			if (waits <= 0)
-				continue;
-			const QString name = shortName(m, e->id);
-			QStringList held;
-			for (const QString &d : downstream(m, e->id))
-				if (const QString h = holder(m, d); !h.isEmpty())
-					held << h;
-			Finding f;
-			f.severity = Finding::Severity::Warning;
-			f.kind = QStringLiteral("pool-starved");
-			f.element = e->id;
-			if (const LinkInfo *l = outputLink(m, e->id))
-				f.link = l->id;
-			f.count = waits;
-			f.title = QStringLiteral("%1's pool ran dry").arg(name);
-			f.cause = QStringLiteral(
-					  "%1 times every one of its %2 buffers was in flight and "
-					  "%3 waited; held by: %4")
-					  .arg(waits)
-					  .arg(st.value(QStringLiteral("allocated")).toDouble())
-					  .arg(name, held.isEmpty()
-							     ? QStringLiteral("(nothing measured)")
-							     : held.join(QStringLiteral(", ")));
-			f.fix = QStringLiteral(
-				"let the consumers release sooner (a sink: sync=false or "
-				"enable-last-sample=false; a queue: smaller "
-				"max-size-buffers) or ask for more buffers (the "
-				"consumer's ALLOCATION answer sets the pool's minimum)");
-			out.append(f);
-		}
+		for (auto it = s.stats.constBegin(); it != s.stats.constEnd(); ++it)
+			pools.append({ e->id, it.value().toMap() });
+	}
+	for (const LinkInfo &l : m.links())
+		pools.append({ l.src,
+			       m.linkStats(l.id).pool.value(QStringLiteral("dmabufkit")).toMap() });
+	QSet<QString> seen;
+	for (const auto &[producer, st] : pools) {
+		const double waits = st.value(QStringLiteral("waits")).toDouble();
+		if (waits <= 0 || seen.contains(producer))
+			continue;
+		seen.insert(producer);
+		const ElementInfo *e = m.element(producer);
+		if (!e)
+			continue;
+		const QString name = shortName(m, e->id);
+		QStringList held;
+		for (const QString &d : downstream(m, e->id))
+			if (const QString h = holder(m, d); !h.isEmpty())
+				held << h;
+		Finding f;
+		f.severity = Finding::Severity::Warning;
+		f.kind = QStringLiteral("pool-starved");
+		f.element = e->id;
+		if (const LinkInfo *l = outputLink(m, e->id))
+			f.link = l->id;
+		f.count = waits;
+		f.title = QStringLiteral("%1's pool ran dry").arg(name);
+		f.cause = QStringLiteral("%1 times every one of its %2 buffers was in flight and "
+					 "%3 waited; held by: %4")
+				  .arg(waits)
+				  .arg(st.value(QStringLiteral("allocated")).toDouble())
+				  .arg(name, held.isEmpty() ? QStringLiteral("(nothing measured)")
+							    : held.join(QStringLiteral(", ")));
+		f.fix = QStringLiteral("let the consumers release sooner (a sink: sync=false or "
+				       "enable-last-sample=false; a queue: smaller "
+				       "max-size-buffers) or ask for more buffers (the "
+				       "consumer's ALLOCATION answer sets the pool's minimum)");
+		out.append(f);
 	}
 }
 
