@@ -10,34 +10,39 @@
 
 namespace dbkviewer {
 
+/* A count from hostile input: finite, within quint64, else 0. */
+static quint64 whole(const QJsonValue &v)
+{
+	const double d = v.toDouble(0);
+	return std::isfinite(d) && d > 0 && d < 1.8e19 ? quint64(d) : 0;
+}
+
 bool JourneyStore::ingest(const QJsonObject &o)
 {
 	const QJsonValue hv = o.value(QLatin1String("hops"));
 	if (!hv.isArray())
 		return false;
 	every_ = o.value(QLatin1String("every")).toInt();
-	lost_ = quint64(qMax(0.0, o.value(QLatin1String("lost")).toDouble()));
+	lost_ = whole(o.value(QLatin1String("lost")));
 	for (const QJsonValue &v : hv.toArray()) {
 		const QJsonObject h = v.toObject();
-		const double frame = h.value(QLatin1String("frame")).toDouble();
+		const quint64 id = whole(h.value(QLatin1String("frame")));
 		const double tus = h.value(QLatin1String("t_us")).toDouble(-1);
 		const QString link = h.value(QLatin1String("link")).toString().left(1024);
-		if (frame < 1 || !std::isfinite(frame) || !std::isfinite(tus) || tus < 0 ||
-		    link.isEmpty())
+		if (!id || !std::isfinite(tus) || tus < 0 || link.isEmpty())
 			continue;
-		const quint64 id = quint64(frame);
 		if (!journeys_.contains(id) && journeys_.size() >= kMaxFrames)
 			journeys_.erase(journeys_.begin()); /* the oldest */
 		Journey &j = journeys_[id];
 		if (j.hops.size() >= 256)
 			continue;
 		j.frame = id;
-		j.pts = quint64(qMax(0.0, h.value(QLatin1String("pts")).toDouble()));
+		j.pts = whole(h.value(QLatin1String("pts")));
 		JourneyHop hop;
 		hop.link = link;
 		hop.done = h.value(QLatin1String("what")).toString() == QLatin1String("done");
 		hop.t = tus / 1e6;
-		hop.inode = quint64(qMax(0.0, h.value(QLatin1String("inode")).toDouble()));
+		hop.inode = whole(h.value(QLatin1String("inode")));
 		hop.exporter = h.value(QLatin1String("exporter")).toString().left(256);
 		hop.name = h.value(QLatin1String("name")).toString().left(256);
 		j.hops.append(hop);
