@@ -91,6 +91,20 @@ QJsonObject GraphView::readability() const
 					minPx = qMin(minPx, px);
 			}
 		boxes.append({ it.key(), it->box->rect() });
+		/* Inside a node: name, factory, state and pad names apart. */
+		for (int a = 0; a < it->texts.size(); ++a)
+			for (int b = a + 1; b < it->texts.size(); ++b) {
+				const QGraphicsSimpleTextItem *ta = it->texts[a],
+							      *tb = it->texts[b];
+				if (!ta->text().isEmpty() && !tb->text().isEmpty() &&
+				    ta->sceneBoundingRect()
+					    .adjusted(0.5, 0.5, -0.5, -0.5)
+					    .intersects(tb->sceneBoundingRect().adjusted(
+						    0.5, 0.5, -0.5, -0.5)))
+					overlaps.append(
+						QStringLiteral("%1: \"%2\" overlaps \"%3\"")
+							.arg(it.key(), ta->text(), tb->text()));
+			}
 		/* The name must fit inside its own box. */
 		if (!it->box->rect().contains(it->name->sceneBoundingRect()))
 			overlaps.append(it.key() + QStringLiteral(": name outside its box"));

@@ -41,14 +41,18 @@ GraphItems::GraphItems(const QFont &font) : font_(font), bold_(font)
 {
 	bold_.setBold(true);
 	padRow_ = QFontMetricsF(font_).height() + 4;
+	line_ = QFontMetricsF(bold_).height() + 2;
 }
 
 QSizeF GraphItems::nodeSize(const ElementInfo &e, LayoutDirection d) const
 {
 	QFontMetricsF fm(font_), fmb(bold_);
 	const Pads p = padsOf(e);
-	const double textW = qMax(fmb.horizontalAdvance(e.name), fm.horizontalAdvance(e.factory));
-	const double textH = 3 * fm.height() + 12;
+	/* Name, factory and state ("PAUSED", "PLAYING") side by side with the pads. */
+	const double textW =
+		qMax(qMax(fmb.horizontalAdvance(e.name), fm.horizontalAdvance(e.factory)),
+		     fm.horizontalAdvance(QStringLiteral("PLAYING")));
+	const double textH = 3 * line_ + 10;
 	if (d == LayoutDirection::LeftToRight) {
 		double padW = 0;
 		for (const PadInfo &pad : e.pads)
@@ -90,10 +94,10 @@ NodeItems GraphItems::addNode(QGraphicsScene *scene, const ElementInfo &e, const
 	n.name = text(n, e.name, bold_, QColor(0x11, 0x11, 0x11));
 	n.name->setPos(r.center().x() - fmb.horizontalAdvance(e.name) / 2, y);
 	auto *factory = text(n, e.factory, font_, QColor(0x55, 0x55, 0x55));
-	factory->setPos(r.center().x() - fm.horizontalAdvance(e.factory) / 2, y + fm.height());
+	factory->setPos(r.center().x() - fm.horizontalAdvance(e.factory) / 2, y + line_);
 	n.state = text(n, QString(), font_, QColor(0x77, 0x77, 0x77));
 	n.state->setPos(r.center().x() - fm.horizontalAdvance(QStringLiteral("PLAYING")) / 2,
-			y + 2 * fm.height());
+			y + 2 * line_);
 	const Pads p = padsOf(e);
 	auto addPads = [&](const QStringList &pads, bool sink) {
 		for (int k = 0; k < pads.size(); ++k) {

@@ -56,6 +56,7 @@ private:
 	QFont font_;
 	QFont bold_;
 	double padRow_;
+	double line_; /* from one text line of a node to the next */
 };
 
 } /* namespace dbkviewer */

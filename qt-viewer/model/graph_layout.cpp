@@ -141,16 +141,32 @@ LayoutResult layoutGraph(const LayoutInput &input)
 	if (rowStart.isEmpty())
 		rowStart.append(0);
 	r.rows = rowStart.size();
-	const double rowStep = height + kRowGap;
+	/* Rows as tall as what is in them, stacked with a gap for the links down. */
+	QVector<double> rowTop(r.rows, 1e18), rowBottom(r.rows, -1e18);
+	for (Agnode_t *n = agfstnode(g.get()); n; n = agnxtnode(g.get(), n)) {
+		const int row = rowOfRank.value(ND_rank(n));
+		const QRectF rc = rectOf(n);
+		rowTop[row] = qMin(rowTop[row], rc.top());
+		rowBottom[row] = qMax(rowBottom[row], rc.bottom());
+	}
+	QVector<double> rowShift(r.rows, 0), placedBottom(r.rows, 0);
+	for (int row = 0; row < r.rows; ++row) {
+		if (rowTop[row] > rowBottom[row])
+			rowTop[row] = rowBottom[row] = 0;
+		rowShift[row] = row ? placedBottom[row - 1] + kRowGap - rowTop[row] : 0;
+		placedBottom[row] = rowBottom[row] + rowShift[row];
+	}
+	auto rowOf = [&](Agnode_t *n) { return rowOfRank.value(ND_rank(n)); };
 	auto offset = [&](Agnode_t *n) {
-		int row = rowOfRank.value(ND_rank(n));
-		return QPointF(rowStart.first() - rowStart[row], row * rowStep);
+		const int row = rowOf(n);
+		return QPointF(rowStart.first() - rowStart[row], rowShift[row]);
 	};
 
 	for (auto it = nodes.constBegin(); it != nodes.constEnd(); ++it)
 		r.nodes.insert(it.key(), rectOf(it.value()).translated(offset(it.value())));
 	for (auto it = labelNodes.constBegin(); it != labelNodes.constEnd(); ++it)
 		r.labels.insert(it.key(), rectOf(it.value()).translated(offset(it.value())));
+	int crossing = 0; /* links going down a row, spread apart */
 	for (auto it = pieces.constBegin(); it != pieces.constEnd(); ++it) {
 		QVector<QPointF> pts;
 		for (const Piece &p : it.value()) {
@@ -176,11 +192,14 @@ LayoutResult layoutGraph(const LayoutInput &input)
 			} else {
 				/* Down into the gap below the tail's row, back left, down to the
 				 * head. */
-				const double gapY = ot.y() + height + kRowGap / 2;
-				lineTo(pts, QPointF(a.x() + 12, a.y()));
-				lineTo(pts, QPointF(a.x() + 12, gapY));
-				lineTo(pts, QPointF(b.x() - 12, gapY));
-				lineTo(pts, QPointF(b.x() - 12, b.y()));
+				const int lane = crossing++ % 4;
+				const double gapY = placedBottom[rowOf(p.tail)] + kRowGap / 2 +
+						    (lane - 1.5) * 5;
+				const double dx = 10 + 5 * lane;
+				lineTo(pts, QPointF(a.x() + dx, a.y()));
+				lineTo(pts, QPointF(a.x() + dx, gapY));
+				lineTo(pts, QPointF(b.x() - dx, gapY));
+				lineTo(pts, QPointF(b.x() - dx, b.y()));
 				lineTo(pts, b);
 			}
 		}
@@ -211,7 +230,7 @@ LayoutResult chooseLayout(LayoutInput leftToRight, LayoutInput topToBottom, QSiz
 	LayoutResult straight = layoutGraph(leftToRight);
 	if (!straight.ok || straight.bounds.width() <= availW)
 		return straight;
-	/* Links going down to the next row run 12 units right of a row's end. */
+	/* Links going down to the next row run up to 25 units right of a row's end. */
 	leftToRight.maxWidth = availW - 30;
 	LayoutResult wrapped = layoutGraph(leftToRight);
 	LayoutResult down = layoutGraph(topToBottom);
