@@ -4,6 +4,8 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
+
 #include "session_model.h"
 
 namespace dbkviewer::findings {
@@ -66,7 +68,23 @@ QList<Decision> decisions(const SessionModel &m)
 				   .toMap()
 				   .value(QStringLiteral("decision"))
 				   .toString());
-	return out;
+	/* The same decision cut short (an older tracer cut strings at 256
+	   characters, ending in "…") says less: keep the longest. */
+	std::sort(out.begin(), out.end(), [](const Decision &a, const Decision &b) {
+		return a.text.size() > b.text.size();
+	});
+	QList<Decision> kept;
+	for (const Decision &d : out) {
+		QString stem = d.text;
+		if (stem.endsWith(QChar(0x2026)))
+			stem.chop(1);
+		bool shorter = false;
+		for (const Decision &k : kept)
+			shorter |= k.text.startsWith(stem);
+		if (!shorter)
+			kept.append(d);
+	}
+	return kept;
 }
 
 } /* namespace */
@@ -84,8 +102,11 @@ void importFindings(const SessionModel &m, QList<Finding> &out)
 		for (int i = 1; i < parts.size(); ++i) {
 			const QString exporter = parts[i].section(QStringLiteral(": "), 0, 0);
 			const QString why = parts[i].section(QStringLiteral(": "), 1);
+			/* dmabufv4l2src appends its device's probe result ("; /dev/...: ..."). */
 			if (why.startsWith(QLatin1String("refused by ")))
-				refusals.append({ exporter, why.mid(11) });
+				refusals.append(
+					{ exporter,
+					  why.mid(11).section(QStringLiteral("; /dev/"), 0, 0) });
 		}
 		/* Refused exporters after the chosen one have no reason in the text. */
 		const QRegularExpressionMatch r = refuses.match(parts.first());
@@ -97,9 +118,16 @@ void importFindings(const SessionModel &m, QList<Finding> &out)
 				refusals.append({ x, QStringLiteral("its import probe failed (the "
 								    "element's log says how)") });
 		}
+		/* A refusal without a reason: the device among the consumers, if one. */
+		QStringList consumerDevices;
+		for (auto it = device.globalMatch(parts.first()); it.hasNext();)
+			consumerDevices << it.next().captured(1);
+		consumerDevices.removeDuplicates();
 		const QString name = shortName(m, d.owner);
 		for (const auto &[exporter, reason] : refusals) {
-			const QString dev = device.match(reason).captured(1);
+			QString dev = device.match(reason).captured(1);
+			if (dev.isEmpty() && consumerDevices.size() == 1)
+				dev = consumerDevices.first();
 			const QString who =
 				dev.isEmpty() ? QStringLiteral("a consumer of %1").arg(name) : dev;
 			if (seen.contains(who + exporter))

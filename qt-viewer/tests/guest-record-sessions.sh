@@ -7,8 +7,6 @@
 #       encode and decode, dmabufcpufilter, vkms), frame journeys on
 #   tracer-session-tee15.jsonl      15 elements: dmabufupload into a tee with
 #       three branches, one through a copying videoconvert, journeys on
-#   tracer-session-starve.jsonl     dmabufupload into dmabufkmssink's pool,
-#       a queue and the display holding its buffers
 # and, with the argument "refused" (boot with vivid.allocators=1):
 #   tracer-session-refused.jsonl    the reference pipeline importing into a
 #       dma-contig vivid, which refuses scattered dma-bufs
@@ -19,13 +17,13 @@
 set -eu
 out=${DMABUFKIT_OUT:?}
 vivid=$(dbk-find-device vivid-capture)
-trace() { # SESSION: the tracer's parameters for it
-	echo "dmabuftrace(endpoint=file:$out/tracer-session-$1.jsonl,period-ms=100,journeys=5)"
+trace() { # SESSION [PARAMS]: the tracer for it (journeys=5 unless PARAMS say otherwise)
+	echo "dmabuftrace(endpoint=file:$out/tracer-session-$1.jsonl,period-ms=100,${2:-journeys=5})"
 }
 
 if [ "${1:-}" = refused ]; then
-	GST_TRACERS=$(trace refused) gst-launch-1.0 -q dmabufv4l2src name=capture io-mode=import \
-		device=$vivid num-buffers=30 \
+	GST_TRACERS=$(trace refused period-ms=250) gst-launch-1.0 -q dmabufv4l2src name=capture \
+		io-mode=import device=$vivid num-buffers=15 \
 		! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 \
 		! dmabufv4l2enc name=encode ! dmabufv4l2dec name=decode \
 		! dmabufcpufilter name=convert operation=convert ! video/x-raw,format=BGRx \
@@ -48,8 +46,3 @@ GST_TRACERS=$(trace tee15) gst-launch-1.0 -q videotestsrc num-buffers=60 \
 	t. ! queue ! identity ! fakesink
 echo "recorded the 15-element tee pipeline"
 
-GST_TRACERS=$(trace starve) gst-launch-1.0 -q videotestsrc num-buffers=60 is-live=true \
-	! video/x-raw,format=BGRx,width=640,height=480,framerate=30/1 ! dmabufupload \
-	! queue max-size-buffers=0 max-size-time=0 max-size-bytes=0 \
-	! dmabufkmssink driver-name=vkms sync=true ts-offset=500000000
-echo "recorded a display holding its pool's buffers"

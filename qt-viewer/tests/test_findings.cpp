@@ -147,9 +147,12 @@ private slots:
 	void cleanPipelineHasNone();
 	void copyingVideoconvertFromRecording();
 	void copyingVideoconvertYuvToRgb();
+	void recordedTeeWithACopyingBranch();
+	void recordedReferencePipelineIsClean();
 	void performanceCopyOfAStockElement();
 	void starvingPool();
 	void refusedImport();
+	void recordedRefusedImport();
 	void lateAndDroppedFrames();
 	void memoryKindChangedMidStream();
 	void errorComesFirst();
@@ -216,6 +219,44 @@ void TestFindings::copyingVideoconvertYuvToRgb()
 				"dmabufcpufilter for NV12→BGRx (YUV→RGB): it converts dma-buf to "
 				"dma-buf"));
 	QVERIFY(f[0].cause.contains("dmabuf from dma-heap:system, NV12 640x480 on src:src"));
+}
+
+static QList<Finding> recorded(const char *file, SessionModel &m)
+{
+	SessionRecording rec;
+	QString err;
+	if (!rec.load(QStringLiteral(DBK_TEST_DATA "/") + file, &err))
+		qWarning("%s", qPrintable(err));
+	rec.replayTo(m, 1e9);
+	return findFindings(m);
+}
+
+void TestFindings::recordedTeeWithACopyingBranch()
+{
+	/* Recorded in the VM: NV12 dma-bufs into a tee; one branch through
+	   videoconvert to BGRx (a copy), one through dmabufcpufilter (none). */
+	SessionModel m;
+	const QList<Finding> f = recorded("tracer-session-tee15.jsonl", m);
+	QCOMPARE(f.size(), 2);
+	QCOMPARE(f[0].kind, QStringLiteral("copy"));
+	QCOMPARE(f[0].element, QStringLiteral("pipeline0/videoconvert0"));
+	QCOMPARE(f[0].title + ": " + f[0].fix,
+		 QStringLiteral("videoconvert0 maps dma-bufs into system memory: use "
+				"dmabufcpufilter for NV12→BGRx (YUV→RGB): it converts dma-buf to "
+				"dma-buf"));
+	QVERIFY2(f[0].cause.contains("in: dmabuf from system, NV12 320x240 on queue0:src; out: "
+				     "system, BGRx 320x240 on videoconvert0:src"),
+		 qPrintable(f[0].cause));
+	QCOMPARE(f[1].kind, QStringLiteral("upload"));
+}
+
+void TestFindings::recordedReferencePipelineIsClean()
+{
+	/* Recorded in the VM: vivid, FWHT encode and decode, dmabufcpufilter, vkms. */
+	SessionModel m;
+	const QList<Finding> f = recorded("tracer-session-reference.jsonl", m);
+	QCOMPARE(m.links().size(), 6);
+	QVERIFY2(f.isEmpty(), qPrintable(f.isEmpty() ? QString() : f[0].title + ": " + f[0].cause));
 }
 
 void TestFindings::performanceCopyOfAStockElement()
@@ -298,6 +339,33 @@ void TestFindings::refusedImport()
 		 qPrintable(f[0].cause));
 	QVERIFY2(f[0].fix.startsWith("src's pool allocates from dma-heap:reserved instead"),
 		 qPrintable(f[0].fix));
+}
+
+void TestFindings::recordedRefusedImport()
+{
+	/* Recorded in the VM booted with vivid.allocators=1 (dma-contig): the
+	   reference pipeline importing into vivid, which refuses the system heap
+	   and udmabuf in its probe; the pool takes the CMA heap. */
+	SessionModel m;
+	const QList<Finding> f = recorded("tracer-session-refused.jsonl", m);
+	QCOMPARE(f.size(), 2);
+	QStringList exporters;
+	for (const Finding &x : f) {
+		QCOMPARE(x.kind, QStringLiteral("import-refused"));
+		QCOMPARE(x.element, QStringLiteral("pipeline0/capture"));
+		QCOMPARE(x.cause,
+			 QStringLiteral("VIDIOC_QBUF on /dev/video4 (vivid): Bad address (errno "
+					"14) (buffer 0 on CAPTURE): the device could not map "
+					"the dma-buf; devices without an IOMMU (vb2-dma-contig) "
+					"need physically contiguous memory (a CMA heap)"));
+		QVERIFY2(
+			x.fix.startsWith("capture's pool allocates from dma-heap:reserved instead"),
+			qPrintable(x.fix));
+		exporters << x.title;
+	}
+	exporters.sort();
+	QCOMPARE(exporters, QStringList({ "/dev/video4 (vivid) refuses dma-heap:system dma-bufs",
+					  "/dev/video4 (vivid) refuses udmabuf dma-bufs" }));
 }
 
 void TestFindings::lateAndDroppedFrames()

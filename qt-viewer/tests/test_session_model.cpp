@@ -32,6 +32,7 @@ private slots:
 	void layoutPlacesElementsLeftToRight();
 	void layoutWrapsLongChainsIntoRows();
 	void layoutKeepsLabelsOffElements();
+	void journeysOfTheReferencePipeline();
 	void rejectsOtherProtocols();
 	void previewFromRecording();
 	void previewFollowsTheReplayTime();
@@ -267,6 +268,74 @@ void TestSessionModel::layoutKeepsLabelsOffElements()
 	QCOMPARE(r.labels.size(), 17);
 	QVERIFY(r.bounds.width() <= 1100);
 	noOverlaps(r);
+}
+
+void TestSessionModel::journeysOfTheReferencePipeline()
+{
+	/* Recorded in the VM with journeys=5: vivid, encode, decode, convert, display. */
+	SessionRecording rec;
+	QString err;
+	QVERIFY2(rec.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-reference.jsonl"), &err),
+		 qPrintable(err));
+	SessionModel m;
+	rec.replayTo(m, 1e9);
+	const JourneyStore &js = m.journeys();
+	QCOMPARE(js.sampling(), 5);
+	QCOMPARE(js.lost(), 0u);
+	QCOMPARE(js.journeys().size(), 12); /* 60 frames, one in 5 */
+	const QStringList path{ "capture", "capsfilter0", "encode", "decode",
+				"convert", "capsfilter1", "display" };
+	for (const Journey &j : js.journeys()) {
+		const QList<JourneySlice> sl = JourneyStore::slices(j, m.links());
+		QStringList got;
+		for (const JourneySlice &s : sl)
+			got << s.element.section('/', -1);
+		QCOMPARE(got, path);
+		for (int i = 0; i < sl.size(); ++i) {
+			QVERIFY(sl[i].end >= sl[i].begin);
+			if (i) {
+				QVERIFY(sl[i].begin >= sl[i - 1].begin);
+				QCOMPARE(sl[i].begin, sl[i - 1].end); /* entered where it left */
+			}
+			/* Zero-copy: a dma-buf carried it everywhere, with its name. */
+			QVERIFY2(sl[i].inode && !sl[i].name.isEmpty(), qPrintable(sl[i].element));
+		}
+		QVERIFY(sl.last().end > sl.first().begin);
+	}
+	/* The export: B/E matched per track (same name, E not before B), every
+	   flow with one start and one end, in time order. */
+	const QJsonArray evs = js.chromeTrace(m.links(), "ref").value("traceEvents").toArray();
+	QHash<int, QList<QJsonObject>> open;
+	QHash<double, QList<QJsonObject>> flows;
+	int slices = 0;
+	for (const QJsonValue &v : evs) {
+		const QJsonObject e = v.toObject();
+		for (const char *k : { "name", "ph", "pid", "tid" })
+			QVERIFY2(e.contains(k), k);
+		const QString ph = e.value("ph").toString();
+		const int tid = e.value("tid").toInt();
+		if (ph == "B")
+			open[tid].append(e);
+		else if (ph == "E") {
+			QVERIFY(!open[tid].isEmpty());
+			const QJsonObject b = open[tid].takeLast();
+			QCOMPARE(b.value("name"), e.value("name"));
+			QVERIFY(e.value("ts").toDouble() >= b.value("ts").toDouble());
+			++slices;
+		} else if (ph == "s" || ph == "t" || ph == "f")
+			flows[e.value("id").toDouble()].append(e);
+	}
+	for (const auto &o : open)
+		QVERIFY(o.isEmpty());
+	QCOMPARE(slices, 12 * 7);
+	QCOMPARE(flows.size(), 12);
+	for (const auto &fl : flows) {
+		QCOMPARE(fl.size(), 7);
+		QCOMPARE(fl.first().value("ph").toString(), QStringLiteral("s"));
+		QCOMPARE(fl.last().value("ph").toString(), QStringLiteral("f"));
+		for (int i = 1; i < fl.size(); ++i)
+			QVERIFY(fl[i].value("ts").toDouble() >= fl[i - 1].value("ts").toDouble());
+	}
 }
 
 void TestSessionModel::rejectsOtherProtocols()

@@ -63,7 +63,9 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-view reference 6 5 --open "$src/tests/data/tracer-session-reference.jsonl"
+view reference 7 6 --open "$src/tests/data/tracer-session-reference.jsonl"
+python3 "$here/check-trace-events.py" "$out/reference-trace.json" --min-frames 10 \
+	--path capture,capsfilter0,encode,decode,convert,capsfilter1,display || fails=$((fails + 1))
 view tee15 15 14 --open "$src/tests/data/tracer-session-tee15.jsonl"
 chain="videotestsrc is-live=true num-buffers=200 ! video/x-raw,width=64,height=48,framerate=30/1"
 i=1
