@@ -9,33 +9,11 @@
 #include <gst/video/video.h>
 
 #include "graph_walk.h"
+#include "journey_hooks.h"
 #include "publisher.h"
 #include "tracer_state.h"
 
 namespace dmabufkit::dmabuftrace {
-
-/* A sampled frame crossing this link: note it, and its dma-buf's names once. */
-static void followJourney(TracerState *st, PadStats *ps, GstBuffer *buf, const BufferLook &look)
-{
-	const bool source = !ps->owner->hasInput.load(std::memory_order_relaxed);
-	const uint64_t frame = st->journeys.follow(look.key, source);
-	ps->journeyFrame = frame;
-	ps->journeyKey = look.key;
-	if (G_LIKELY(!frame))
-		return;
-	/* The hook's ts counts from gst_init; journeys use the tracer's own zero. */
-	const uint64_t inode = look.kind == MemKind::DmaBuf ? look.identity : 0;
-	st->journeys.record(
-		{ frame, look.key, ps->serial, gst_util_get_timestamp(), inode, false });
-	if (!inode || st->journeys.knowsInode(inode))
-		return;
-	GstMemory *mem = gst_buffer_peek_memory(buf, 0);
-	gchar *exp = dbk_memory_get_exporter(mem);
-	gchar *name = dbk_memory_get_name(mem);
-	st->journeys.noteInode(inode, exp ? exp : "", name ? name : "");
-	g_free(exp);
-	g_free(name);
-}
 
 /* Streaming thread: everything below must stay cheap. */
 static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
@@ -103,18 +81,6 @@ static void hookPushListPre(GObject *self, GstClockTime ts, GstPad *pad, GstBuff
 	guint n = gst_buffer_list_length(list);
 	for (guint i = 0; i < n; ++i)
 		onBuffer(tracerStateOf(self), ts, pad, gst_buffer_list_get(list, i));
-}
-
-/* The push of a followed frame returned: its consumer is done with it. */
-static void hookPushPost(GObject *self, GstClockTime ts, GstPad *pad, GstFlowReturn res)
-{
-	TracerState *st = tracerStateOf(self);
-	PadStats *ps = padStats(st, pad);
-	if (G_LIKELY(!ps->journeyFrame))
-		return;
-	st->journeys.record({ ps->journeyFrame, ps->journeyKey, ps->serial,
-			      gst_util_get_timestamp(), 0, true });
-	ps->journeyFrame = 0;
 }
 
 static void hookPullRangePost(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf,
@@ -333,9 +299,7 @@ void registerHooks(GstTracer *tracer)
 {
 	gst_tracing_register_hook(tracer, "pad-push-pre", G_CALLBACK(hookPushPre));
 	gst_tracing_register_hook(tracer, "pad-push-list-pre", G_CALLBACK(hookPushListPre));
-	/* Only journeys need to know when a push returned. */
-	if (tracerStateOf(G_OBJECT(tracer))->journeys.enabled())
-		gst_tracing_register_hook(tracer, "pad-push-post", G_CALLBACK(hookPushPost));
+	registerJourneyHooks(tracer);
 	gst_tracing_register_hook(tracer, "pad-pull-range-post", G_CALLBACK(hookPullRangePost));
 	gst_tracing_register_hook(tracer, "pad-query-post", G_CALLBACK(hookQueryPost));
 	gst_tracing_register_hook(tracer, "pad-push-event-pre", G_CALLBACK(hookPadEvent));

@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include "findings.h"
 
@@ -16,6 +17,8 @@ namespace findings {
 QString shortName(const SessionModel &m, const QString &id);
 const LinkInfo *inputLink(const SessionModel &m, const QString &element);
 const LinkInfo *outputLink(const SessionModel &m, const QString &element);
+/** \brief Elements downstream of \a from, nearest first (at most 64). */
+QStringList downstream(const SessionModel &m, const QString &from);
 
 /** \brief ERROR messages the pipeline posted. */
 void errorFindings(const SessionModel &m, QList<Finding> &out);
