@@ -90,6 +90,8 @@ BufferLook lookAt(GstBuffer *buf, PadStats *stats)
 void ElementStats::recordIn(const BufferLook &b, uint64_t ts)
 {
 	buffersIn.fetch_add(1, std::memory_order_relaxed);
+	if (G_UNLIKELY(!hasInput.load(std::memory_order_relaxed)))
+		hasInput.store(true, std::memory_order_relaxed);
 	std::lock_guard lock(mutex);
 	ring[head] = { b.key, ts, b.identity, b.kind };
 	head = (head + 1) & (kRing - 1);

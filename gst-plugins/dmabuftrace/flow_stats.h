@@ -51,6 +51,8 @@ struct PadStats {
 	struct ElementStats *cachedPeerStats = nullptr; /* nullptr: the peer is not a real pad */
 	GstAllocator *lastAllocator = nullptr;
 	MemKind lastKind = MemKind::None;
+	uint64_t journeyFrame = 0; /* a followed frame is being pushed here (journeys) */
+	uint64_t journeyKey = 0;
 	static constexpr size_t kInodeSlots = 256;
 	std::array<uint64_t, kInodeSlots> inodes{};
 
@@ -82,6 +84,7 @@ struct ElementStats {
 	size_t filled = 0;
 
 	std::atomic<uint64_t> buffersIn{ 0 };
+	std::atomic<bool> hasInput{ false }; /* false: a source (journeys start there) */
 	std::atomic<uint64_t> latencySumNs{ 0 };
 	std::atomic<uint64_t> latencyCount{ 0 };
 	std::atomic<uint64_t> latencyMaxNs{ 0 };

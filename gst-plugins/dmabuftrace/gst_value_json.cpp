@@ -7,17 +7,20 @@
 namespace dmabufkit::dmabuftrace {
 
 /* Long values (caps, serialized structures) are cut: a line stays readable. */
-static constexpr size_t kMaxValueChars = 256;
-
-static std::string truncated(const char *s)
+static std::string truncated(const char *s, size_t maxChars)
 {
 	std::string v = s ? s : "";
-	if (v.size() > kMaxValueChars)
-		v = v.substr(0, kMaxValueChars) + "…";
+	if (v.size() > maxChars)
+		v = v.substr(0, maxChars) + "…";
 	return v;
 }
 
-void writeGValue(JsonWriter &w, const GValue *v)
+size_t valueLimitFor(const char *name)
+{
+	return name && strstr(name, "decision") ? kMaxDecisionChars : kMaxValueChars;
+}
+
+void writeGValue(JsonWriter &w, const GValue *v, size_t maxChars)
 {
 	switch (G_VALUE_TYPE(v)) {
 	case G_TYPE_BOOLEAN:
@@ -42,7 +45,7 @@ void writeGValue(JsonWriter &w, const GValue *v)
 		w.value(static_cast<double>(g_value_get_float(v)));
 		return;
 	case G_TYPE_STRING:
-		w.value(truncated(g_value_get_string(v)));
+		w.value(truncated(g_value_get_string(v), maxChars));
 		return;
 	default:
 		break;
@@ -59,7 +62,7 @@ void writeGValue(JsonWriter &w, const GValue *v)
 	gchar *s = gst_value_serialize(v);
 	if (!s)
 		s = g_strdup_value_contents(v);
-	w.value(truncated(s));
+	w.value(truncated(s, maxChars));
 	g_free(s);
 }
 
@@ -73,7 +76,7 @@ void writeStructure(JsonWriter &w, const GstStructure *s)
 		if (!strcmp(f, "name"))
 			continue;
 		w.key(f);
-		writeGValue(w, gst_structure_get_value(s, f));
+		writeGValue(w, gst_structure_get_value(s, f), valueLimitFor(f));
 	}
 	w.endObject();
 }

@@ -12,8 +12,17 @@
 
 namespace dmabufkit::dmabuftrace {
 
-/** \brief Numbers and booleans as such, structures as objects, the rest serialized (truncated). */
-void writeGValue(JsonWriter &w, const GValue *v);
+/** \brief Strings and serialized values are cut after this many bytes... */
+constexpr size_t kMaxValueChars = 256;
+/** \brief ...except allocation decisions (names containing "decision"): the
+ * refusal reasons at their end are what the viewer's findings explain. */
+constexpr size_t kMaxDecisionChars = 4096;
+/** \brief The limit for a property or field named \a name. */
+size_t valueLimitFor(const char *name);
+
+/** \brief Numbers and booleans as such, structures as objects, the rest
+ * serialized, cut after \a maxChars bytes. */
+void writeGValue(JsonWriter &w, const GValue *v, size_t maxChars = kMaxValueChars);
 
 /** \brief \a s as an object: "name" first, then its fields. */
 void writeStructure(JsonWriter &w, const GstStructure *s);

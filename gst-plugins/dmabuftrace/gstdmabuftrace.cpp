@@ -58,6 +58,7 @@ static void gst_dmabuf_trace_constructed(GObject *object)
 	st->params = parseParams(params);
 	g_free(params);
 	st->contract.configure(st->params.forbidCopies, st->params.forbidCopiesOn);
+	st->journeys.configure(st->params.journeys);
 	if (!openPublisher(st))
 		return;
 	registerHooks(GST_TRACER(object));

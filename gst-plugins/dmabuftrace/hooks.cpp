@@ -9,6 +9,7 @@
 #include <gst/video/video.h>
 
 #include "graph_walk.h"
+#include "journey_hooks.h"
 #include "publisher.h"
 #include "tracer_state.h"
 
@@ -41,6 +42,8 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 		}
 		if (G_UNLIKELY(!ps->owner))
 			ps->owner = elementStats(st, GST_ELEMENT(GST_OBJECT_PARENT(pad)));
+		if (st->journeys.enabled())
+			followJourney(st, ps, buf, look);
 		const int copy = ps->owner->recordOut(look, ts);
 		if (G_UNLIKELY(copy) && st->contract.active())
 			st->contract.copied(GST_ELEMENT(GST_OBJECT_PARENT(pad)), pad,
@@ -249,6 +252,11 @@ static void hookStatePost(GObject *self, GstClockTime ts, GstElement *element,
 	w.field("result", gst_element_state_change_return_get_name(result));
 	w.endObject();
 	pushEvent(st, w);
+	/* A top-level pipeline stopped: the next one's PTS start over. (Not on
+	   starting: a source may push before READY_TO_PAUSED returns.) */
+	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY && GST_IS_PIPELINE(element) &&
+	    !GST_OBJECT_PARENT(element))
+		st->journeys.reset();
 	/* The last counts, before the pipeline is torn down. */
 	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY && GST_IS_PIPELINE(element) &&
 	    !GST_OBJECT_PARENT(element))
@@ -291,6 +299,7 @@ void registerHooks(GstTracer *tracer)
 {
 	gst_tracing_register_hook(tracer, "pad-push-pre", G_CALLBACK(hookPushPre));
 	gst_tracing_register_hook(tracer, "pad-push-list-pre", G_CALLBACK(hookPushListPre));
+	registerJourneyHooks(tracer);
 	gst_tracing_register_hook(tracer, "pad-pull-range-post", G_CALLBACK(hookPullRangePost));
 	gst_tracing_register_hook(tracer, "pad-query-post", G_CALLBACK(hookQueryPost));
 	gst_tracing_register_hook(tracer, "pad-push-event-pre", G_CALLBACK(hookPadEvent));

@@ -47,9 +47,15 @@ Params parseParams(const char *params)
 				if (std::string t = trim(*l); !t.empty())
 					p.forbidCopiesOn.push_back(t);
 			g_strfreev(links);
-		} else
+		} else if (k == "journeys")
+			p.journeys = v == "off" || v == "false" || v == "0" ? 0
+				     : v == "on" || v == "true"
+					     ? 30
+					     : std::clamp(atoi(v.c_str()), 1, 100000);
+		else
 			g_warning("dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, "
-				  "queue, performance, preview, forbid-copies, forbid-copies-on)",
+				  "queue, performance, preview, forbid-copies, forbid-copies-on, "
+				  "journeys)",
 				  k.c_str());
 	}
 	g_strfreev(items);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct Params {
 	   these links ("ELEMENT:PAD" or "ELEMENT", '+'-separated in the string). */
 	bool forbidCopies = false;
 	std::vector<std::string> forbidCopiesOn;
+	/* Frame journeys: one frame in N leaving a source is followed (0: off). */
+	uint32_t journeys = 0;
 };
 
 /**

@@ -33,7 +33,7 @@ static std::vector<GstElement *> livePipelines(TracerState *st)
 static std::string helloLine(TracerState *st)
 {
 	JsonWriter w;
-	w.beginObject().field("type", "hello").field("v", 1).field("minor", 1);
+	w.beginObject().field("type", "hello").field("v", 1).field("minor", 2);
 	w.field("protocol", "dmabufkit-tracer");
 	w.field("pid", static_cast<int64_t>(getpid()));
 	gchar *ver = gst_version_string();
@@ -43,6 +43,7 @@ static std::string helloLine(TracerState *st)
 	w.field("program", prg ? prg : "");
 	w.field("period_ms", st->params.periodMs);
 	w.field("preview", st->params.preview.empty() ? "off" : st->params.preview.c_str());
+	w.field("journeys", static_cast<uint64_t>(st->params.journeys));
 	w.field("t", st->now());
 	w.field("wall_time_us", static_cast<int64_t>(g_get_real_time()));
 	w.endObject();
@@ -99,6 +100,18 @@ static void publishPreview(TracerState *st, const std::vector<GstElement *> &pip
 				   notice + " on " + st->previewSource.linkId);
 }
 
+/* The sampled frames' hops since the last period (after stats: link ids are fresh). */
+static void publishJourneys(TracerState *st)
+{
+	uint64_t lost = 0;
+	std::vector<JourneyHop> hops = st->journeys.drain(&lost);
+	if (hops.empty())
+		return;
+	st->server->broadcast(journeysLine(
+		hops, st->journeys, [st](uint64_t serial) { return st->builder.linkId(serial); },
+		st->gstStart, st->now(), ++st->seq, lost));
+}
+
 static void publishOnce(TracerState *st, uint64_t &lastGeneration, double &lastGraphT)
 {
 	double t = st->now();
@@ -131,6 +144,8 @@ static void publishOnce(TracerState *st, uint64_t &lastGeneration, double &lastG
 	/* Rates divide by the time the counters are read, not when the period began. */
 	st->server->broadcast(st->builder.stats(pipelines, st->now(), ++st->seq,
 						st->server->clients(), st->server->dropped()));
+	if (st->journeys.enabled())
+		publishJourneys(st);
 	if (!st->params.preview.empty())
 		publishPreview(st, pipelines, gen);
 	for (GstElement *p : pipelines)

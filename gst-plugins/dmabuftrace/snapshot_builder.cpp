@@ -83,7 +83,7 @@ static void writeProperties(JsonWriter &w, GstElement *e)
 		g_value_init(&v, t);
 		g_object_get_property(G_OBJECT(e), ps->name, &v);
 		w.key(ps->name);
-		writeGValue(w, &v);
+		writeGValue(w, &v, valueLimitFor(ps->name));
 		g_value_unset(&v);
 	}
 	w.endObject();

@@ -42,6 +42,13 @@ public:
 
 	/* The graph of @pipelines (top-level ones; nested ones are skipped). */
 	std::string graph(const std::vector<GstElement *> &pipelines, double t, uint64_t seq);
+	/* The id of the link whose source pad has PadStats serial @serial, as of
+	   the last stats() call; empty when unknown. */
+	std::string linkId(uint64_t serial) const
+	{
+		auto it = linkIds_.find(serial);
+		return it == linkIds_.end() ? std::string() : it->second;
+	}
 	/* Counters and rates since the previous call. */
 	std::string stats(const std::vector<GstElement *> &pipelines, double t, uint64_t seq,
 			  size_t clients, uint64_t dropped);
@@ -81,6 +88,7 @@ private:
 
 	TracerQuarks quarks_;
 	std::unordered_map<uint64_t, Previous> prevLinks_;
+	std::unordered_map<uint64_t, std::string> linkIds_;
 	std::map<std::string, Previous> prevElements_;
 	std::map<GType, std::vector<GParamSpec *>> counterProps_;
 	CpuUsage cpu_;

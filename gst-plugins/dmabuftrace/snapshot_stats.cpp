@@ -310,9 +310,11 @@ std::string SnapshotBuilder::stats(const std::vector<GstElement *> &pipelines, d
 				return;
 			auto *ps = static_cast<PadStats *>(
 				g_object_get_qdata(G_OBJECT(pad), quarks_.pad));
-			if (ps && ps->real)
-				writeLink(w, r.id + ":" + GST_OBJECT_NAME(pad), *ps, t,
-					  copiedOut[r.id]);
+			if (ps && ps->real) {
+				std::string id = r.id + ":" + GST_OBJECT_NAME(pad);
+				writeLink(w, id, *ps, t, copiedOut[r.id]);
+				linkIds_[ps->serial] = std::move(id);
+			}
 		});
 	}
 	w.endArray();

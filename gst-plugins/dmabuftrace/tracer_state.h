@@ -23,6 +23,7 @@
 
 #include "copy_contract.h"
 #include "flow_stats.h"
+#include "journey_recorder.h"
 #include "json_writer.h"
 #include "line_server.h"
 #include "params.h"
@@ -43,6 +44,9 @@ struct TracerState {
 	Params params;
 	CopyContract contract;
 	PreviewTap preview{ start };
+	JourneyRecorder journeys;
+	/* GStreamer's tracer time (hook "ts") at the protocol's t = 0. */
+	uint64_t gstStart = gst_util_get_timestamp();
 
 	std::mutex pipelinesMutex;
 	std::vector<std::unique_ptr<GWeakRef>> pipelines;

@@ -1,37 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "graph_view.h"
 
-#include <QFontMetricsF>
 #include <QGraphicsEllipseItem>
 #include <QGraphicsPathItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
-#include <QImage>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QSvgGenerator>
+#include <QScrollBar>
+#include <QStyle>
 #include <QWheelEvent>
 
-#include "graph_layout.h"
 #include "session_model.h"
 
 namespace dbkviewer {
 
-static constexpr double kPadRow = 16;
-static constexpr int kRoleId = 0;   /* QGraphicsItem data: the id */
-static constexpr int kRoleKind = 1; /* "element" or "link" */
-
-static QString humanRate(double bps)
-{
-	if (bps >= 1e9)
-		return QString::number(bps / 1e9, 'f', 2) + " GB/s";
-	if (bps >= 1e6)
-		return QString::number(bps / 1e6, 'f', 1) + " MB/s";
-	if (bps >= 1e3)
-		return QString::number(bps / 1e3, 'f', 1) + " kB/s";
-	return QString::number(bps, 'f', 0) + " B/s";
-}
+static constexpr double kMargin = 30;	      /* scene margin around the graph */
+static constexpr double kReadableScale = 1.0; /* text at the window's own size */
 
 QColor GraphView::colourFor(const QString &kind, bool copied)
 {
@@ -46,6 +32,16 @@ QColor GraphView::colourFor(const QString &kind, bool copied)
 	return QColor(0xc0, 0xc0, 0xc0);
 }
 
+QString GraphView::linkLabel(const QString &kind, bool copied, bool hasStats, double fps)
+{
+	QString text = kind == QLatin1String("unknown") ? QStringLiteral("…") : kind;
+	if (copied)
+		text += QStringLiteral(" · copy");
+	if (hasStats)
+		text += QStringLiteral(" · %1 fps").arg(fps, 0, 'f', fps >= 10 || fps == 0 ? 0 : 1);
+	return text;
+}
+
 GraphView::GraphView(SessionModel *model, QWidget *parent)
 	: QGraphicsView(parent), model_(model), scene_(new QGraphicsScene(this))
 {
@@ -54,6 +50,9 @@ GraphView::GraphView(SessionModel *model, QWidget *parent)
 	setDragMode(QGraphicsView::ScrollHandDrag);
 	setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
 	setBackgroundBrush(QColor(0xfa, 0xfa, 0xf7));
+	relayoutTimer_.setSingleShot(true);
+	relayoutTimer_.setInterval(150);
+	connect(&relayoutTimer_, &QTimer::timeout, this, &GraphView::relayout);
 	connect(model_, &SessionModel::graphChanged, this, &GraphView::rebuild);
 	connect(model_, &SessionModel::statsUpdated, this, &GraphView::refresh);
 }
@@ -72,6 +71,17 @@ QString GraphView::structureKey() const
 	return parts.join('|');
 }
 
+/* The room the graph gets at readable scale: the viewport less the margins. */
+QSizeF GraphView::layoutSpace() const
+{
+	/* A vertical scroll bar may appear once the graph is laid out: keep its room. */
+	const int bar =
+		style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, this) + 2 * frameWidth();
+	const QSize vp = viewport()->size();
+	return QSizeF(qMax(600, vp.width() - bar) / kReadableScale - 2 * kMargin - 4,
+		      qMax(300, vp.height() - bar) / kReadableScale - 2 * kMargin - 4);
+}
+
 void GraphView::rebuild()
 {
 	QString key = structureKey();
@@ -80,102 +90,50 @@ void GraphView::rebuild()
 		return;
 	}
 	key_ = key;
+	relayout();
+}
+
+void GraphView::relayout()
+{
 	scene_->clear();
 	nodes_.clear();
 	edges_.clear();
-
-	QFont bold = font();
-	bold.setBold(true);
-	QFontMetricsF fm(font()), fmb(bold);
-	LayoutInput in;
-	struct NodeBox {
-		const ElementInfo *e;
-		QSizeF size;
-		QStringList sinks, srcs;
-	};
-	QList<NodeBox> boxes;
+	GraphItems items(font());
+	LayoutInput lr, tb;
 	for (const ElementInfo *e : model_->leafElements()) {
-		NodeBox b{ e, {}, {}, {} };
-		double padW = 0;
-		for (const PadInfo &p : e->pads) {
-			(p.direction == QLatin1String("sink") ? b.sinks : b.srcs) << p.name;
-			padW = qMax(padW, fm.horizontalAdvance(p.name));
-		}
-		double textW =
-			qMax(fmb.horizontalAdvance(e->name), fm.horizontalAdvance(e->factory));
-		double w = textW + 2 * (padW + 14) + 12;
-		double rows = qMax<double>(qMax(b.sinks.size(), b.srcs.size()), 1);
-		double h = qMax(3 * fm.height() + 14, rows * kPadRow + 16);
-		b.size = QSizeF(w, h);
-		boxes.append(b);
-		in.nodes.append({ e->id, b.size });
-	}
-	for (const LinkInfo &l : model_->links())
-		in.edges.append({ l.id, l.src, l.sink });
-	LayoutResult lr = layoutGraph(in);
-	layoutError_ = lr.ok ? QString() : lr.error;
-	for (int i = 0; i < boxes.size(); ++i) {
-		const NodeBox &b = boxes[i];
-		QRectF r = lr.ok ? lr.nodes.value(b.e->id) : QRectF(QPointF(i * 220.0, 0), b.size);
-		Node n;
-		n.box = scene_->addRect(r, QPen(QColor(0x44, 0x44, 0x44), 1.2),
-					QColor(0xff, 0xff, 0xff));
-		n.box->setData(kRoleId, b.e->id);
-		n.box->setData(kRoleKind, QStringLiteral("element"));
-		n.box->setZValue(1);
-		n.box->setToolTip(b.e->id + "\n" + b.e->factory + "\n" + b.e->klass);
-		auto *name = new QGraphicsSimpleTextItem(b.e->name, n.box);
-		name->setFont(bold);
-		name->setPos(r.center().x() - fmb.horizontalAdvance(b.e->name) / 2, r.top() + 5);
-		auto *factory = new QGraphicsSimpleTextItem(b.e->factory, n.box);
-		factory->setBrush(QColor(0x55, 0x55, 0x55));
-		factory->setPos(r.center().x() - fm.horizontalAdvance(b.e->factory) / 2,
-				r.top() + 5 + fm.height());
-		n.state = new QGraphicsSimpleTextItem(n.box);
-		n.state->setBrush(QColor(0x77, 0x77, 0x77));
-		n.state->setPos(r.center().x() - 25, r.top() + 5 + 2 * fm.height());
-		auto addPads = [&](const QStringList &pads, bool left) {
-			double y0 = r.center().y() - pads.size() * kPadRow / 2;
-			for (int k = 0; k < pads.size(); ++k) {
-				double y = y0 + k * kPadRow;
-				double x = left ? r.left() : r.right() - 10;
-				auto *pr = new QGraphicsRectItem(x, y + 3, 10, kPadRow - 6, n.box);
-				pr->setBrush(left ? QColor(0xdd, 0xe6, 0xf5)
-						  : QColor(0xf5, 0xe6, 0xdd));
-				pr->setPen(QPen(QColor(0x66, 0x66, 0x66), 0.8));
-				auto *t = new QGraphicsSimpleTextItem(pads[k], n.box);
-				t->setBrush(QColor(0x33, 0x33, 0x33));
-				double tw = fm.horizontalAdvance(pads[k]);
-				t->setPos(left ? r.left() + 13 : r.right() - 13 - tw,
-					  y + (kPadRow - fm.height()) / 2);
-				n.padAnchors.insert(pads[k], QPointF(left ? r.left() : r.right(),
-								     y + kPadRow / 2));
-			}
-		};
-		addPads(b.sinks, true);
-		addPads(b.srcs, false);
-		n.copyMark = scene_->addEllipse(QRectF(r.right() - 9, r.top() - 9, 18, 18),
-						QPen(Qt::white, 1.5), QColor(0xd1, 0x3b, 0x2e));
-		n.copyMark->setZValue(3);
-		n.copyText = new QGraphicsSimpleTextItem(QStringLiteral("C"), n.copyMark);
-		n.copyText->setBrush(Qt::white);
-		n.copyText->setFont(bold);
-		n.copyText->setPos(r.right() - fmb.horizontalAdvance("C") / 2,
-				   r.top() - fmb.height() / 2);
-		n.copyMark->setVisible(false);
-		nodes_.insert(b.e->id, n);
+		lr.nodes.append({ e->id, items.nodeSize(*e, LayoutDirection::LeftToRight) });
+		tb.nodes.append({ e->id, items.nodeSize(*e, LayoutDirection::TopToBottom) });
 	}
 	for (const LinkInfo &l : model_->links()) {
-		const Node &a = nodes_[l.src];
-		const Node &b = nodes_[l.sink];
+		lr.edges.append(
+			{ l.id, l.src, l.sink, items.labelSize(LayoutDirection::LeftToRight) });
+		tb.edges.append(
+			{ l.id, l.src, l.sink, items.labelSize(LayoutDirection::TopToBottom) });
+	}
+	const QSizeF space = layoutSpace();
+	laidOutWidth_ = viewport()->width();
+	LayoutResult res = chooseLayout(lr, tb, space);
+	layoutError_ = res.ok ? QString() : res.error;
+	direction_ = res.ok ? res.direction : LayoutDirection::LeftToRight;
+	rows_ = res.ok ? res.rows : 1;
+	int i = 0;
+	for (const ElementInfo *e : model_->leafElements()) {
+		QRectF r = res.ok ? res.nodes.value(e->id)
+				  : QRectF(QPointF(i * 260.0, 0), lr.nodes[i].size);
+		++i;
+		nodes_.insert(e->id, items.addNode(scene_, *e, r, direction_));
+	}
+	for (const LinkInfo &l : model_->links()) {
+		const NodeItems &a = nodes_[l.src];
+		const NodeItems &b = nodes_[l.sink];
 		QPointF p0 =
 			a.padAnchors.value(l.srcPad, a.box ? a.box->rect().center() : QPointF());
 		QPointF p1 =
 			b.padAnchors.value(l.sinkPad, b.box ? b.box->rect().center() : QPointF());
 		QPainterPath path(p0);
-		QVector<QPointF> spline = lr.edges.value(l.id);
+		QVector<QPointF> spline = res.edges.value(l.id);
 		if (spline.size() >= 4 && (spline.size() - 1) % 3 == 0) {
-			/* Graphviz's route, with its ends moved onto the pads. */
+			/* The layout's route, with its ends moved onto the pads. */
 			spline.first() = p0;
 			spline.last() = p1;
 			for (int k = 1; k + 2 < spline.size(); k += 3)
@@ -189,18 +147,20 @@ void GraphView::rebuild()
 		e.path->setData(kRoleId, l.id);
 		e.path->setData(kRoleKind, QStringLiteral("link"));
 		e.path->setToolTip(l.id + " → " + l.sink + ":" + l.sinkPad + "\n" + l.caps);
-		e.label = scene_->addSimpleText(QString());
-		e.label->setBrush(QColor(0x33, 0x33, 0x33));
-		e.label->setData(kRoleId, path.pointAtPercent(0.5)); /* anchor for refresh() */
+		e.label = scene_->addSimpleText(QString(), font());
+		e.label->setBrush(QColor(0x22, 0x22, 0x22));
+		e.label->setData(kRoleId, l.id);
+		e.label->setData(kRoleKind, QStringLiteral("link"));
 		e.label->setZValue(2);
+		const QPointF mid = path.pointAtPercent(0.5);
+		e.labelBox = res.labels.value(l.id, QRectF(mid - QPointF(60, 20), QSizeF(120, 40)));
 		edges_.insert(l.id, e);
 	}
-	scene_->setSceneRect(scene_->itemsBoundingRect().adjusted(-30, -30, 30, 30));
+	scene_->setSceneRect(
+		scene_->itemsBoundingRect().adjusted(-kMargin, -kMargin, kMargin, kMargin));
 	refresh();
-	if (!fitted_ && !nodes_.isEmpty()) {
-		fit();
-		fitted_ = true;
-	}
+	if (!nodes_.isEmpty() && (!shown_ || !userZoomed_))
+		showReadable();
 }
 
 void GraphView::refresh()
@@ -214,32 +174,26 @@ void GraphView::refresh()
 		it->copyMark->setToolTip(
 			copies ? QStringLiteral("%1 copies: %2").arg(s.copies).arg(s.copyReason)
 			       : QString());
-		it->box->setPen(QPen(it.key() == selectedElement_ ? QColor(0x1a, 0x5f, 0xd0)
-								  : QColor(0x44, 0x44, 0x44),
-				     it.key() == selectedElement_ ? 3 : 1.2));
+		const bool sel = it.key() == selectedElement_;
+		it->box->setPen(QPen(sel ? QColor(0x1a, 0x5f, 0xd0) : QColor(0x44, 0x44, 0x44),
+				     sel ? 3 : 1.2));
 	}
 	for (auto it = edges_.begin(); it != edges_.end(); ++it) {
 		LinkStats s = model_->linkStats(it.key());
 		QString kind = linkKindName(s.kind);
 		/* Red where a copy broke zero-copy; a dma-buf made by an upload copy
 		   stays green (its producer carries the copy mark). */
-		QPen pen(colourFor(kind, s.copied && s.kind != LinkKind::DmaBuf),
-			 it.key() == selectedLink_ ? 5 : 3);
+		const bool red = s.copied && s.kind != LinkKind::DmaBuf;
+		QPen pen(colourFor(kind, red), it.key() == selectedLink_ ? 5 : 3);
 		if (s.kind == LinkKind::Unknown)
 			pen.setStyle(Qt::DashLine);
 		it->path->setPen(pen);
-		QString text = kind;
-		if (s.copied)
-			text += QStringLiteral(" (copied)");
-		if (model_->hasLinkStats(it.key()))
-			text += QStringLiteral("\n%1 fps · %2")
-					.arg(s.fps, 0, 'f', 1)
-					.arg(humanRate(s.bps));
-		it->label->setText(text);
-		/* Centred above the middle of the link. */
-		QPointF mid = it->label->data(kRoleId).toPointF();
-		QRectF br = it->label->boundingRect();
-		it->label->setPos(mid.x() - br.width() / 2, mid.y() - br.height() - 4);
+		it->label->setText(linkLabel(kind, red, model_->hasLinkStats(it.key()), s.fps));
+		it->label->setToolTip(QStringLiteral("%1\n%2 buffers/s, %3 bytes/s")
+					      .arg(it.key())
+					      .arg(s.fps, 0, 'f', 1)
+					      .arg(s.bps, 0, 'f', 0));
+		GraphItems::placeLabel(it->label, it->labelBox, direction_);
 	}
 }
 
@@ -251,6 +205,31 @@ void GraphView::fit()
 	/* Never blow small graphs up beyond 1.5x. */
 	if (transform().m11() > 1.5)
 		setTransform(QTransform::fromScale(1.5, 1.5));
+	userZoomed_ = true;
+}
+
+void GraphView::showReadable()
+{
+	if (scene_->items().isEmpty())
+		return;
+	const QRectF r = scene_->sceneRect();
+	const QSize vp = viewport()->size();
+	double s = qMin(vp.width() / r.width(), vp.height() / r.height());
+	s = qBound(kReadableScale, s, 1.5);
+	setTransform(QTransform::fromScale(s, s));
+	/* Scroll to where the pipeline starts. */
+	horizontalScrollBar()->setValue(horizontalScrollBar()->minimum());
+	verticalScrollBar()->setValue(verticalScrollBar()->minimum());
+	shown_ = true;
+	userZoomed_ = false;
+}
+
+void GraphView::resizeEvent(QResizeEvent *event)
+{
+	QGraphicsView::resizeEvent(event);
+	/* Until the user zooms, the layout follows the view's width. */
+	if (!userZoomed_ && !nodes_.isEmpty() && qAbs(viewport()->width() - laidOutWidth_) > 40)
+		relayoutTimer_.start();
 }
 
 void GraphView::zoomBy(double factor)
@@ -259,6 +238,27 @@ void GraphView::zoomBy(double factor)
 	if (s < 0.05 || s > 20)
 		return;
 	scale(factor, factor);
+	userZoomed_ = true;
+}
+
+void GraphView::selectElement(const QString &id)
+{
+	selectedElement_ = id;
+	selectedLink_.clear();
+	refresh();
+	if (auto *box = nodes_.value(id).box)
+		ensureVisible(box, 40, 40);
+	emit elementSelected(id);
+}
+
+void GraphView::selectLink(const QString &id)
+{
+	selectedLink_ = id;
+	selectedElement_.clear();
+	refresh();
+	if (auto *label = edges_.value(id).label)
+		ensureVisible(label, 60, 60);
+	emit linkSelected(id);
 }
 
 bool GraphView::search(const QString &text)
@@ -268,12 +268,9 @@ bool GraphView::search(const QString &text)
 	for (const ElementInfo *e : model_->leafElements()) {
 		if (e->id.contains(text, Qt::CaseInsensitive) ||
 		    e->factory.contains(text, Qt::CaseInsensitive)) {
-			selectedElement_ = e->id;
-			selectedLink_.clear();
-			refresh();
+			selectElement(e->id);
 			if (auto *box = nodes_.value(e->id).box)
 				centerOn(box);
-			emit elementSelected(e->id);
 			return true;
 		}
 	}
@@ -295,57 +292,15 @@ void GraphView::mousePressEvent(QMouseEvent *event)
 		QString kind = top->data(kRoleKind).toString();
 		QString id = top->data(kRoleId).toString();
 		if (kind == QLatin1String("element")) {
-			selectedElement_ = id;
-			selectedLink_.clear();
-			refresh();
-			emit elementSelected(id);
+			selectElement(id);
 			break;
 		}
 		if (kind == QLatin1String("link")) {
-			selectedLink_ = id;
-			selectedElement_.clear();
-			refresh();
-			emit linkSelected(id);
+			selectLink(id);
 			break;
 		}
 	}
 	QGraphicsView::mousePressEvent(event);
-}
-
-bool GraphView::exportSvg(const QString &path, QString *error)
-{
-	QSvgGenerator gen;
-	gen.setFileName(path);
-	QRectF r = scene_->sceneRect();
-	gen.setSize(r.size().toSize());
-	gen.setViewBox(QRectF(QPointF(0, 0), r.size()));
-	gen.setTitle(QStringLiteral("dmabufkit pipeline"));
-	QPainter p;
-	if (!p.begin(&gen)) {
-		if (error)
-			*error = QStringLiteral("cannot write %1").arg(path);
-		return false;
-	}
-	scene_->render(&p, QRectF(QPointF(0, 0), r.size()), r);
-	p.end();
-	return true;
-}
-
-bool GraphView::exportPng(const QString &path, QString *error)
-{
-	QRectF r = scene_->sceneRect();
-	QImage img((r.size() * 2).toSize(), QImage::Format_ARGB32);
-	img.fill(Qt::white);
-	QPainter p(&img);
-	p.setRenderHint(QPainter::Antialiasing);
-	scene_->render(&p, QRectF(QPointF(0, 0), r.size() * 2), r);
-	p.end();
-	if (!img.save(path, "PNG")) {
-		if (error)
-			*error = QStringLiteral("cannot write %1").arg(path);
-		return false;
-	}
-	return true;
 }
 
 } /* namespace dbkviewer */

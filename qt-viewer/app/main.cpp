@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "graph_view.h"
+#include "journey_view.h"
 #include "main_window.h"
 #include "session_model.h"
 
@@ -70,8 +71,12 @@ int main(int argc, char **argv)
 	QCommandLineOption previewOpt("wait-preview",
 				      "With --wait-ready: ready also needs a live preview "
 				      "(the tracer's preview= parameter).");
+	QCommandLineOption traceOpt("export-trace",
+				    "With --wait-ready: write the frame journeys as Chrome "
+				    "trace-event JSON (Perfetto, chrome://tracing).",
+				    "file");
 	parser.addOptions({ attachOpt, launchOpt, openOpt, atOpt, waitOpt, shotOpt, dumpOpt,
-			    recordOpt, selectOpt, previewOpt });
+			    recordOpt, selectOpt, previewOpt, traceOpt });
 	parser.process(app);
 
 	MainWindow window;
@@ -107,7 +112,8 @@ int main(int argc, char **argv)
 		if (!settle && clock->elapsed() < limit * 1000)
 			return;
 		poll->stop();
-		window.graphView()->fit();
+		/* The first view a user gets: readable, not shrunk to fit. */
+		window.graphView()->showReadable();
 		if (parser.isSet(selectOpt))
 			window.graphView()->search(parser.value(selectOpt));
 		QApplication::processEvents();
@@ -116,9 +122,17 @@ int main(int argc, char **argv)
 				qPrintable(parser.value(shotOpt)));
 		if (parser.isSet(dumpOpt)) {
 			QFile f(parser.value(dumpOpt));
-			if (f.open(QIODevice::WriteOnly))
-				f.write(QJsonDocument(window.model()->summary()).toJson());
+			if (f.open(QIODevice::WriteOnly)) {
+				QJsonObject dump = window.model()->summary();
+				dump.insert(QStringLiteral("view"),
+					    window.graphView()->readability());
+				f.write(QJsonDocument(dump).toJson());
+			}
 		}
+		QString traceError;
+		if (parser.isSet(traceOpt) &&
+		    !window.journeyView()->exportTrace(parser.value(traceOpt), &traceError))
+			fprintf(stderr, "dmabufkit-viewer: %s\n", qPrintable(traceError));
 		if (parser.isSet(recordOpt))
 			window.saveSession(parser.value(recordOpt));
 		if (!ready)

@@ -21,8 +21,10 @@
 
 #include "charts_panel.h"
 #include "endpoint_client.h"
+#include "findings_panel.h"
 #include "graph_view.h"
 #include "inspector.h"
+#include "journey_view.h"
 #include "pipeline_launcher.h"
 #include "preview_pane.h"
 
@@ -86,8 +88,16 @@ void MainWindow::buildUi()
 	top->setStretchFactor(1, 1);
 	top->setSizes({ 900, 360 });
 	graph_->setMinimumWidth(300);
+	findings_ = new FindingsPanel(&model_);
 	auto *tabs = new QTabWidget;
+	tabs->addTab(findings_, tr("Findings"));
 	tabs->addTab(charts_, tr("Charts"));
+	journeys_ = new JourneyView(&model_);
+	tabs->addTab(journeys_, tr("Journeys"));
+	connect(findings_, &FindingsPanel::countChanged, this, [tabs, this](int n) {
+		tabs->setTabText(tabs->indexOf(findings_),
+				 n ? tr("Findings (%1)").arg(n) : tr("Findings"));
+	});
 	tabs->addTab(events_, tr("Events"));
 	auto *vsplit = new QSplitter(Qt::Vertical);
 	vsplit->addWidget(top);
@@ -202,6 +212,9 @@ void MainWindow::buildUi()
 
 	connect(graph_, &GraphView::elementSelected, inspector_, &Inspector::showElement);
 	connect(graph_, &GraphView::linkSelected, inspector_, &Inspector::showLink);
+	connect(findings_, &FindingsPanel::elementChosen, graph_, &GraphView::selectElement);
+	connect(findings_, &FindingsPanel::linkChosen, graph_, &GraphView::selectLink);
+	connect(journeys_, &JourneyView::elementChosen, graph_, &GraphView::selectElement);
 
 	connection_ = new QLabel;
 	statusBar()->addPermanentWidget(connection_);

@@ -17,8 +17,10 @@ namespace dbkviewer {
 
 class ChartsPanel;
 class EndpointClient;
+class FindingsPanel;
 class GraphView;
 class Inspector;
+class JourneyView;
 class PipelineLauncher;
 class PreviewPane;
 
@@ -32,6 +34,8 @@ public:
 	SessionModel *model() { return &model_; }
 	GraphView *graphView() { return graph_; }
 	PreviewPane *previewPane() { return preview_; }
+	FindingsPanel *findingsPanel() { return findings_; }
+	JourneyView *journeyView() { return journeys_; }
 
 	bool attach(const QString &endpoint);
 	bool launch(const QString &description);
@@ -56,6 +60,8 @@ private:
 	GraphView *graph_ = nullptr;
 	Inspector *inspector_ = nullptr;
 	ChartsPanel *charts_ = nullptr;
+	FindingsPanel *findings_ = nullptr;
+	JourneyView *journeys_ = nullptr;
 	PreviewPane *preview_ = nullptr;
 	bool previewShown_ = false; /* shown by itself once; then it is the user's */
 	QPlainTextEdit *events_ = nullptr;

@@ -33,8 +33,10 @@ bool PipelineLauncher::launch(const QString &description, QString *error)
 	if (!gst_is_initialized()) {
 		/* The tracer is chosen when GStreamer starts; keep a user's own list. */
 		QByteArray tracers = qgetenv("GST_TRACERS");
-		/* preview=auto: the Preview dock shows the video sink's input. */
-		QByteArray ours = "dmabuftrace(endpoint=" + endpoint().toUtf8() + ",preview=auto)";
+		/* preview=auto: the Preview dock shows the video sink's input;
+		   journeys=on: the Journeys tab follows one frame in 30. */
+		QByteArray ours = "dmabuftrace(endpoint=" + endpoint().toUtf8() +
+				  ",preview=auto,journeys=on)";
 		qputenv("GST_TRACERS", tracers.isEmpty() ? ours : tracers + ";" + ours);
 		GError *err = nullptr;
 		if (!gst_init_check(nullptr, nullptr, &err)) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "session_model.h"
 
+#include "findings.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -89,6 +91,7 @@ void SessionModel::clear()
 	events_.clear();
 	preview_ = PreviewFrame();
 	previewCount_ = 0;
+	journeys_.clear();
 	emit graphChanged();
 	emit statsUpdated();
 	emit previewUpdated();
@@ -120,7 +123,11 @@ bool SessionModel::ingestLine(const QByteArray &line)
 		ok = ingestEvent(o);
 	else if (type == QLatin1String("preview"))
 		ok = ingestPreview(o);
-	else if (!type.isEmpty()) {
+	else if (type == QLatin1String("journeys")) {
+		ok = journeys_.ingest(o);
+		if (ok)
+			emit journeysUpdated();
+	} else if (!type.isEmpty()) {
 		/* A line type of a newer tracer: not ours to judge (protocol 1.x). */
 		++ignored_;
 		return true;
@@ -470,6 +477,38 @@ QJsonObject SessionModel::summary() const
 					QJsonArray{ sum[0] / n, sum[1] / n, sum[2] / n } } });
 	}
 	o.insert(QStringLiteral("ignored_lines"), static_cast<double>(ignored_));
+	if (!journeys_.journeys().isEmpty()) {
+		/* The most complete journey, slice by slice. */
+		QList<JourneySlice> best;
+		quint64 bestFrame = 0;
+		for (const Journey &j : journeys_.journeys()) {
+			QList<JourneySlice> sl = JourneyStore::slices(j, links_);
+			if (sl.size() > best.size()) {
+				best = sl;
+				bestFrame = j.frame;
+			}
+		}
+		QJsonArray slices;
+		for (const JourneySlice &s : best)
+			slices.append(QJsonObject{ { "element", s.element },
+						   { "begin", s.begin },
+						   { "end", s.end },
+						   { "in_link", s.inLink },
+						   { "out_link", s.outLink },
+						   { "inode", double(s.inode) },
+						   { "exporter", s.exporter },
+						   { "name", s.name } });
+		o.insert(QStringLiteral("journeys"),
+			 QJsonObject{ { "sampling", journeys_.sampling() },
+				      { "frames", journeys_.journeys().size() },
+				      { "lost", double(journeys_.lost()) },
+				      { "frame", double(bestFrame) },
+				      { "slices", slices } });
+	}
+	QJsonArray findings;
+	for (const Finding &f : findFindings(*this))
+		findings.append(f.toJson());
+	o.insert(QStringLiteral("findings"), findings);
 	return o;
 }
 

@@ -17,6 +17,8 @@
 #include <QVariantMap>
 #include <QVector>
 
+#include "journeys.h"
+
 namespace dbkviewer {
 
 enum class LinkKind { Unknown, DmaBuf, Memfd, Fd, System };
@@ -184,6 +186,9 @@ public:
 	quint64 previewCount() const { return previewCount_; }
 	const PreviewFrame &preview() const { return preview_; }
 
+	/* Frame journeys (the tracer's journeys= parameter) */
+	const JourneyStore &journeys() const { return journeys_; }
+
 	/* A compact JSON summary of the current state (for tests and --dump-model). */
 	QJsonObject summary() const;
 
@@ -193,6 +198,7 @@ signals:
 	void statsUpdated();
 	void eventAdded(const SessionEvent &event);
 	void previewUpdated();
+	void journeysUpdated();
 
 private:
 	bool ingestHello(const QJsonObject &o);
@@ -233,6 +239,7 @@ private:
 	QList<SessionEvent> events_;
 	PreviewFrame preview_;
 	quint64 previewCount_ = 0;
+	JourneyStore journeys_;
 };
 
 } /* namespace dbkviewer */

@@ -42,8 +42,14 @@ bool SessionRecording::load(const QString &path, QString *error)
 	}
 	clear();
 	lastT_ = 0;
+	/* One buffer for every line: readLine(maxSize) would allocate (and, with
+	   MALLOC_PERTURB_, fill) the 8 MiB maximum for each line. */
+	QByteArray buf(SessionModel::kMaxLineBytes + 2, Qt::Uninitialized);
 	while (!f.atEnd()) {
-		QByteArray line = f.readLine(SessionModel::kMaxLineBytes + 2).trimmed();
+		const qint64 n = f.readLine(buf.data(), buf.size());
+		if (n <= 0)
+			break;
+		QByteArray line = QByteArray(buf.constData(), n).trimmed();
 		if (!line.isEmpty())
 			append(line);
 	}

@@ -20,7 +20,7 @@ echo "guest: eth0 is 10.0.2.15/24"
 
 # A solid colour (R 0x33, G 0x66, B 0xcc), so the host can check the live
 # preview (preview=auto: the frames entering fakesink).
-GST_TRACERS="dmabuftrace(endpoint=tcp:0.0.0.0:5555,period-ms=250,preview=auto)" gst-launch-1.0 -e -q \
+GST_TRACERS="dmabuftrace(endpoint=tcp:0.0.0.0:5555,period-ms=250,preview=auto,journeys=on)" gst-launch-1.0 -e -q \
 	videotestsrc is-live=true pattern=solid-color foreground-color=0xff3366cc \
 	! video/x-raw,format=BGRx,width=320,height=240,framerate=30/1 \
 	! dmabufupload ! videoconvert ! video/x-raw,format=I420 ! fakesink &

@@ -29,6 +29,7 @@ private slots:
 	void hostileShapes();
 	void previewAbuse();
 	void previewBitFlipsAndTypes();
+	void journeyAbuse();
 	void stillCorrectAfterwards();
 
 private:
@@ -262,6 +263,37 @@ void TestModelFuzz::hostileShapes()
 	/* Bounded: no more elements than the model keeps. */
 	QVERIFY(model_.elements().size() <= SessionModel::kMaxElements);
 	QVERIFY(model_.events().size() <= SessionModel::kMaxEvents);
+}
+
+void TestModelFuzz::journeyAbuse()
+{
+	/* Hostile journeys lines: wrong types, absurd numbers, floods. */
+	const QList<QByteArray> lines = {
+		R"({"type":"journeys","hops":{}})",
+		R"({"type":"journeys","hops":[1,"x",null,[],{"frame":"1"}]})",
+		R"({"type":"journeys","hops":[{"frame":-5,"link":"a","t_us":1},{"frame":1e300,"link":"a","t_us":-1},{"frame":1,"link":"","t_us":1}]})",
+		R"({"type":"journeys","every":"x","lost":-3,"hops":[{"frame":3,"link":"a:src","t_us":1e308,"inode":-1}]})",
+	};
+	for (const QByteArray &l : lines)
+		model_.ingestLine(l);
+	QJsonArray many;
+	for (int i = 0; i < 5000; ++i)
+		many.append(QJsonObject{ { "frame", i % 700 + 1 },
+					 { "link", QString("l%1").arg(i % 7) },
+					 { "t_us", i },
+					 { "what", i % 2 ? "done" : "push" } });
+	for (int k = 0; k < 3; ++k)
+		QVERIFY(model_.ingestLine(
+			QJsonDocument(QJsonObject{ { "type", "journeys" }, { "hops", many } })
+				.toJson(QJsonDocument::Compact)));
+	/* Bounded: frames and hops per frame. */
+	QVERIFY(model_.journeys().journeys().size() <= JourneyStore::kMaxFrames);
+	for (const Journey &j : model_.journeys().journeys()) {
+		QVERIFY(j.hops.size() <= 256);
+		JourneyStore::slices(j, model_.links()); /* no crash on unknown links */
+	}
+	const QJsonObject trace = model_.journeys().chromeTrace(model_.links(), "fuzz");
+	QVERIFY(trace.value("traceEvents").isArray());
 }
 
 void TestModelFuzz::feedValidSession(SessionModel &m)

@@ -30,6 +30,9 @@ private slots:
 	void summaryJson();
 	void saveAndReload();
 	void layoutPlacesElementsLeftToRight();
+	void layoutWrapsLongChainsIntoRows();
+	void layoutKeepsLabelsOffElements();
+	void journeysOfTheReferencePipeline();
 	void rejectsOtherProtocols();
 	void previewFromRecording();
 	void previewFollowsTheReplayTime();
@@ -185,6 +188,154 @@ void TestSessionModel::layoutPlacesElementsLeftToRight()
 		QVERIFY(r.edges.value(l.id).size() >= 4);
 	}
 	QCOMPARE(r.nodes["pipeline0/fakesink0"].size(), QSizeF(120, 50));
+}
+
+/* A chain of @n elements, or a tee into @branches branches of 3. */
+static LayoutInput chain(int n, int branches = 0)
+{
+	LayoutInput in;
+	for (int i = 0; i < n; ++i) {
+		in.nodes.append({ QString::number(i), QSizeF(150, 60) });
+		if (i)
+			in.edges.append({ "l" + QString::number(i), QString::number(i - 1),
+					  QString::number(i), QSizeF(170, 40) });
+	}
+	for (int b = 0; b < branches; ++b)
+		for (int k = 0; k < 3; ++k) {
+			const QString id = QStringLiteral("b%1-%2").arg(b).arg(k);
+			in.nodes.append({ id, QSizeF(150, 60) });
+			const QString from = k ? QStringLiteral("b%1-%2").arg(b).arg(k - 1)
+					       : QString::number(n - 1);
+			in.edges.append({ "e" + id, from, id, QSizeF(170, 40) });
+		}
+	return in;
+}
+
+static void noOverlaps(const LayoutResult &r)
+{
+	QList<QRectF> boxes = r.nodes.values() + r.labels.values();
+	for (int i = 0; i < boxes.size(); ++i)
+		for (int j = i + 1; j < boxes.size(); ++j)
+			QVERIFY2(!boxes[i].intersects(boxes[j]), "two boxes overlap");
+}
+
+void TestSessionModel::layoutWrapsLongChainsIntoRows()
+{
+	/* 30 elements at readable size do not fit 900 units: wrapped into rows
+	   no wider than the view, every link still reaching its sink. */
+	LayoutInput lr = chain(30), tb = chain(30);
+	LayoutResult r = chooseLayout(lr, tb, QSizeF(900, 500));
+	QVERIFY2(r.ok, qPrintable(r.error));
+	QCOMPARE(r.direction, LayoutDirection::LeftToRight);
+	QVERIFY2(r.rows >= 4, qPrintable(QString::number(r.rows)));
+	QVERIFY2(r.bounds.width() <= 900, qPrintable(QString::number(r.bounds.width())));
+	QCOMPARE(r.nodes.size(), 30);
+	QCOMPARE(r.labels.size(), 29);
+	noOverlaps(r);
+	for (const auto &e : lr.edges) {
+		const QVector<QPointF> &pts = r.edges.value(e.id);
+		QVERIFY(pts.size() >= 4 && (pts.size() - 1) % 3 == 0);
+		QVERIFY(r.nodes[e.from].adjusted(-2, -2, 2, 2).contains(pts.first()));
+		QVERIFY(r.nodes[e.to].adjusted(-2, -2, 2, 2).contains(pts.last()));
+	}
+	/* Reading order: row by row, left to right. */
+	for (int i = 1; i < 30; ++i) {
+		const QRectF a = r.nodes[QString::number(i - 1)], b = r.nodes[QString::number(i)];
+		QVERIFY(b.left() > a.left() || b.top() > a.bottom());
+	}
+	/* With the viewer's sizes and the default window's graph area too. */
+	LayoutInput big = chain(30);
+	for (auto &n : big.nodes)
+		n.size = QSizeF(190, 62);
+	for (auto &e : big.edges)
+		e.label = QSizeF(180, 38);
+	LayoutResult v = chooseLayout(big, big, QSizeF(831, 440));
+	QCOMPARE(v.direction, LayoutDirection::LeftToRight);
+	QVERIFY2(v.bounds.width() <= 831, qPrintable(QString::number(v.bounds.width())));
+	/* A short chain stays on one row. */
+	LayoutResult shortOne = chooseLayout(chain(4), chain(4), QSizeF(1600, 500));
+	QCOMPARE(shortOne.rows, 1);
+	QCOMPARE(shortOne.direction, LayoutDirection::LeftToRight);
+}
+
+void TestSessionModel::layoutKeepsLabelsOffElements()
+{
+	/* A tee with 4 branches after a chain of 6: 18 elements. */
+	LayoutInput in = chain(6, 4);
+	LayoutResult r = chooseLayout(in, in, QSizeF(1100, 500));
+	QVERIFY2(r.ok, qPrintable(r.error));
+	QCOMPARE(r.nodes.size(), 18);
+	QCOMPARE(r.labels.size(), 17);
+	QVERIFY(r.bounds.width() <= 1100);
+	noOverlaps(r);
+}
+
+void TestSessionModel::journeysOfTheReferencePipeline()
+{
+	/* Recorded in the VM with journeys=5: vivid, encode, decode, convert, display. */
+	SessionRecording rec;
+	QString err;
+	QVERIFY2(rec.load(QStringLiteral(DBK_TEST_DATA "/tracer-session-reference.jsonl"), &err),
+		 qPrintable(err));
+	SessionModel m;
+	rec.replayTo(m, 1e9);
+	const JourneyStore &js = m.journeys();
+	QCOMPARE(js.sampling(), 5);
+	QCOMPARE(js.lost(), 0u);
+	QCOMPARE(js.journeys().size(), 12); /* 60 frames, one in 5 */
+	const QStringList path{ "capture", "capsfilter0", "encode", "decode",
+				"convert", "capsfilter1", "display" };
+	for (const Journey &j : js.journeys()) {
+		const QList<JourneySlice> sl = JourneyStore::slices(j, m.links());
+		QStringList got;
+		for (const JourneySlice &s : sl)
+			got << s.element.section('/', -1);
+		QCOMPARE(got, path);
+		for (int i = 0; i < sl.size(); ++i) {
+			QVERIFY(sl[i].end >= sl[i].begin);
+			if (i) {
+				QVERIFY(sl[i].begin >= sl[i - 1].begin);
+				QCOMPARE(sl[i].begin, sl[i - 1].end); /* entered where it left */
+			}
+			/* Zero-copy: a dma-buf carried it everywhere, with its name. */
+			QVERIFY2(sl[i].inode && !sl[i].name.isEmpty(), qPrintable(sl[i].element));
+		}
+		QVERIFY(sl.last().end > sl.first().begin);
+	}
+	/* The export: B/E matched per track (same name, E not before B), every
+	   flow with one start and one end, in time order. */
+	const QJsonArray evs = js.chromeTrace(m.links(), "ref").value("traceEvents").toArray();
+	QHash<int, QList<QJsonObject>> open;
+	QHash<double, QList<QJsonObject>> flows;
+	int slices = 0;
+	for (const QJsonValue &v : evs) {
+		const QJsonObject e = v.toObject();
+		for (const char *k : { "name", "ph", "pid", "tid" })
+			QVERIFY2(e.contains(k), k);
+		const QString ph = e.value("ph").toString();
+		const int tid = e.value("tid").toInt();
+		if (ph == "B")
+			open[tid].append(e);
+		else if (ph == "E") {
+			QVERIFY(!open[tid].isEmpty());
+			const QJsonObject b = open[tid].takeLast();
+			QCOMPARE(b.value("name"), e.value("name"));
+			QVERIFY(e.value("ts").toDouble() >= b.value("ts").toDouble());
+			++slices;
+		} else if (ph == "s" || ph == "t" || ph == "f")
+			flows[e.value("id").toDouble()].append(e);
+	}
+	for (const auto &o : open)
+		QVERIFY(o.isEmpty());
+	QCOMPARE(slices, 12 * 7);
+	QCOMPARE(flows.size(), 12);
+	for (const auto &fl : flows) {
+		QCOMPARE(fl.size(), 7);
+		QCOMPARE(fl.first().value("ph").toString(), QStringLiteral("s"));
+		QCOMPARE(fl.last().value("ph").toString(), QStringLiteral("f"));
+		for (int i = 1; i < fl.size(); ++i)
+			QVERIFY(fl[i].value("ts").toDouble() >= fl[i - 1].value("ts").toDouble());
+	}
 }
 
 void TestSessionModel::rejectsOtherProtocols()

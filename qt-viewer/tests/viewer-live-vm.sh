@@ -24,7 +24,7 @@ vm=$!
 
 xvfb-run -a -s "-screen 0 1400x1000x24" "$viewer" --attach "tcp:127.0.0.1:$port" \
 	--wait-ready 180 --wait-preview --screenshot "$out/viewer.png" --dump-model "$out/model.json" \
-	--save-session "$out/session.jsonl" >"$out/viewer.log" 2>&1
+	--save-session "$out/session.jsonl" --export-trace "$out/trace.json" >"$out/viewer.log" 2>&1
 viewer_rc=$?
 touch "$out/stop"
 wait $vm
@@ -70,5 +70,22 @@ mean = pv.get('mean_rgb', [0, 0, 0])
 check(all(abs(a - b) <= 4 for a, b in zip(mean, [0x33, 0x66, 0xcc])),
       f"it shows the source's colour: mean {[round(v, 1) for v in mean]}, expected [51, 102, 204]")
 check(os.path.getsize(sys.argv[2]) > 20000, 'screenshot saved')
+# Findings: the copy out of dma-bufs, then the upload it exists for; nothing else.
+found = [(f['kind'], f['element'].split('/')[-1]) for f in m['findings']]
+check(found == [('copy', 'videoconvert0'), ('upload', 'dmabufupload0')], f'findings: {found}')
+copy = m['findings'][0] if m['findings'] else {}
+check(copy.get('title') == 'videoconvert0 maps dma-bufs into system memory'
+      and 'BGRx→I420' in copy.get('fix', ''), f"the copy's title and fix: {copy.get('title')!r}, {copy.get('fix')!r}")
+# Journeys, live: one frame's slices through every element in order.
+j = m.get('journeys', {})
+path = [s['element'].split('/')[-1] for s in j.get('slices', [])]
+check(j.get('sampling') == 30 and path == ['videotestsrc0', 'capsfilter0', 'dmabufupload0', 'videoconvert0',
+                                           'capsfilter1', 'fakesink0'], f"journey: {path}")
+up_slice = next((s for s in j.get('slices', []) if s['element'].endswith('dmabufupload0')), {})
+check(up_slice.get('inode', 0) > 0 and up_slice.get('name', '').startswith('dmabufupload0'),
+      f"the dma-buf that carried it: {up_slice.get('inode')} {up_slice.get('name')!r} ({up_slice.get('exporter')})")
 sys.exit(1 if fails else 0)
 PY
+[ $? -eq 0 ] || exit 1
+python3 "$here/check-trace-events.py" "$out/trace.json" \
+	--path videotestsrc0,capsfilter0,dmabufupload0,videoconvert0,capsfilter1,fakesink0

@@ -305,6 +305,13 @@ TEST(DmabufTraceParams, NumbersAreClamped)
 	EXPECT_EQ(parseParams("period-ms=5000").periodMs, 500);
 	EXPECT_EQ(parseParams("queue=1").queue, 4u);
 	EXPECT_EQ(parseParams("queue=1000000").queue, 100000u);
+	/* Frame journeys: off by default, "on" is one frame in 30, numbers clamped. */
+	EXPECT_EQ(parseParams(nullptr).journeys, 0u);
+	EXPECT_EQ(parseParams("journeys=on").journeys, 30u);
+	EXPECT_EQ(parseParams("journeys=7").journeys, 7u);
+	EXPECT_EQ(parseParams("journeys=off").journeys, 0u);
+	EXPECT_EQ(parseParams("journeys=-3").journeys, 1u);
+	EXPECT_EQ(parseParams("journeys=999999999").journeys, 100000u);
 }
 
 TEST(DmabufTraceParams, PerformanceAndPreviewWords)

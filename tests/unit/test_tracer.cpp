@@ -9,6 +9,7 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QJsonArray>
 
 #include <cerrno>
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <cmath>
 #include <vector>
 
+#include "findings.h"
 #include "session_model.h"
 
 using namespace dbkviewer;
@@ -49,6 +51,11 @@ std::string previewSessionPath()
 	return g_dir + "/preview.jsonl";
 }
 
+std::string journeySessionPath()
+{
+	return g_dir + "/journeys.jsonl";
+}
+
 /* GStreamer starts once, with the tracers, before any test (the tracers
    are read at gst_init). */
 class TracedGStreamer : public ::testing::Environment
@@ -66,7 +73,9 @@ public:
 			"dmabuftrace(endpoint=file:" + sessionPath() +
 			",period-ms=100,performance=on);dmabuftrace(endpoint=unix:" + socketPath() +
 			",period-ms=100,queue=4);dmabuftrace(endpoint=file:" +
-			previewSessionPath() + ",period-ms=100,preview=auto)";
+			previewSessionPath() +
+			",period-ms=100,preview=auto);dmabuftrace(endpoint=file:" +
+			journeySessionPath() + ",period-ms=100,journeys=5)";
 		g_setenv("GST_TRACERS", tracers.c_str(), TRUE);
 		gst_init(nullptr, nullptr);
 	}
@@ -156,6 +165,9 @@ TEST_F(TracerTest, CountsAndSystemMemory)
 	/* basesink's read-only "stats" structure arrives generically. */
 	EXPECT_TRUE(m.elementStats("counts/fakesink0").stats.contains("stats"));
 	EXPECT_GT(m.processCpuSeconds(), 0);
+	/* A conversion in system memory: nothing to report. */
+	const QList<Finding> findings = findFindings(m);
+	EXPECT_TRUE(findings.isEmpty()) << findings.value(0).title.toStdString();
 }
 
 static GstPadProbeReturn deepCopy(GstPad *pad, GstPadProbeInfo *info, gpointer)
@@ -202,6 +214,97 @@ TEST_F(TracerTest, CopyWithUnchangedCapsIsFlagged)
 	for (const SessionEvent &e : m.events())
 		perfEvents += e.what == "performance" && e.element == "copies/copier";
 	EXPECT_EQ(perfEvents, 20);
+	/* One finding: the copy, with what the element said about it. */
+	const QList<Finding> findings = findFindings(m);
+	ASSERT_EQ(findings.size(), 1) << findings.value(1).title.toStdString();
+	const Finding &f = findings[0];
+	EXPECT_EQ(f.kind.toStdString(), "copy");
+	EXPECT_EQ(f.element.toStdString(), "copies/copier");
+	EXPECT_EQ(f.link.toStdString(), "copies/copier:src");
+	EXPECT_EQ(f.title.toStdString(), "copier copies every frame (caps unchanged)");
+	EXPECT_TRUE(f.cause.contains("GST_PERFORMANCE (20): \"deep copy of"))
+		<< f.cause.toStdString();
+	EXPECT_EQ(f.fix.toStdString(),
+		  "copier could pass frames through: check its properties, or remove it");
+}
+
+static GstPadProbeReturn sayCopy(GstPad *pad, GstPadProbeInfo *info, gpointer)
+{
+	/* Only the word, no new memory: what the tracer knows is the message. */
+	static GstDebugCategory *perf = _gst_debug_get_category("GST_PERFORMANCE");
+	GST_CAT_DEBUG_OBJECT(perf, GST_OBJECT_PARENT(pad), "slow copy into buffer %p", info->data);
+	return GST_PAD_PROBE_OK;
+}
+
+TEST_F(TracerTest, PerformanceCopyIsAFinding)
+{
+	run("videotestsrc num-buffers=12 ! video/x-raw,width=64,height=48 ! identity name=talker "
+	    "! fakesink",
+	    "perf", [](GstElement *p) {
+		    GstElement *talker = gst_bin_get_by_name(GST_BIN(p), "talker");
+		    GstPad *src = gst_element_get_static_pad(talker, "src");
+		    gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, sayCopy, nullptr, nullptr);
+		    gst_object_unref(src);
+		    gst_object_unref(talker);
+	    });
+	SessionModel m;
+	load(m);
+	EXPECT_EQ(m.elementStats("perf/talker").copies, 0u);
+	const QList<Finding> findings = findFindings(m);
+	ASSERT_EQ(findings.size(), 1) << findings.value(1).title.toStdString();
+	EXPECT_EQ(findings[0].kind.toStdString(), "performance-copy");
+	EXPECT_EQ(findings[0].element.toStdString(), "perf/talker");
+	EXPECT_EQ(findings[0].count, 12);
+	EXPECT_TRUE(findings[0].cause.startsWith(
+		"talker logged 12 GST_PERFORMANCE messages about copying, the last \"slow copy"))
+		<< findings[0].cause.toStdString();
+	EXPECT_TRUE(findings[0].fix.startsWith("give talker memory it can use as is"));
+}
+
+TEST_F(TracerTest, JourneysFollowSampledFramesInOrder)
+{
+	run("videotestsrc name=src num-buffers=30 ! capsfilter name=c1 "
+	    "caps=video/x-raw,format=I420,width=64,height=48 ! identity name=a "
+	    "! videoconvert name=conv ! capsfilter name=c2 caps=video/x-raw,format=BGRx "
+	    "! fakesink name=sink",
+	    "journeys");
+	SessionModel m;
+	load(m, journeySessionPath());
+	EXPECT_EQ(m.malformedLines(), 0u);
+	const JourneyStore &js = m.journeys();
+	EXPECT_EQ(js.sampling(), 5);
+	EXPECT_EQ(js.lost(), 0u);
+	int complete = 0;
+	const std::vector<std::string> path{ "journeys/src",  "journeys/c1", "journeys/a",
+					     "journeys/conv", "journeys/c2", "journeys/sink" };
+	for (const Journey &j : js.journeys()) {
+		const QList<JourneySlice> sl = JourneyStore::slices(j, m.links());
+		if (sl.isEmpty() || !sl[0].element.startsWith("journeys/"))
+			continue; /* an earlier test's pipeline */
+		std::vector<std::string> got;
+		for (const JourneySlice &s : sl)
+			got.push_back(s.element.toStdString());
+		EXPECT_EQ(got, path) << "frame " << j.frame;
+		for (int i = 1; i < sl.size(); ++i) {
+			EXPECT_GE(sl[i].begin, sl[i - 1].begin);
+			EXPECT_GE(sl[i].end, sl[i].begin);
+			EXPECT_EQ(sl[i].inLink, sl[i - 1].outLink);
+		}
+		complete += got == path;
+	}
+	/* One frame in 5 of 30. */
+	EXPECT_EQ(complete, 6);
+	/* The export: a B and an E per slice, a flow per frame. */
+	const QJsonArray evs = js.chromeTrace(m.links(), "test").value("traceEvents").toArray();
+	int b = 0, e = 0, s = 0, f = 0;
+	for (const QJsonValue &v : evs) {
+		const QString ph = v.toObject().value("ph").toString();
+		b += ph == "B", e += ph == "E", s += ph == "s", f += ph == "f";
+	}
+	EXPECT_EQ(b, e);
+	EXPECT_GE(b, 6 * 6);
+	EXPECT_EQ(s, f);
+	EXPECT_GE(s, 6);
 }
 
 static int connectUnix(const std::string &path)
