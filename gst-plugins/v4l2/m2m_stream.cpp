@@ -54,6 +54,8 @@ Result<void> M2mStream::setupCapture(unsigned count)
 	if (auto r = capture_->streamOn(); !r)
 		return r;
 	captureUp_ = true;
+	std::lock_guard l(lock_);
+	captureSetupAt_ = Clock::now();
 	return {};
 }
 
@@ -216,8 +218,12 @@ Result<M2mStream::Progress> M2mStream::dequeueCapture()
 void M2mStream::noteProcessed(uint32_t frame)
 {
 	std::lock_guard l(lock_);
-	const auto dt = std::chrono::duration_cast<std::chrono::nanoseconds>(
-		Clock::now() - queuedAt_[frame % queuedAt_.size()]);
+	const Clock::time_point queued = queuedAt_[frame % queuedAt_.size()];
+	/* A frame queued before CAPTURE was set up waited for that (the
+	 * decoder's first SOURCE_CHANGE, a resolution change), not the device. */
+	if (queued < captureSetupAt_)
+		return;
+	const auto dt = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - queued);
 	if (dt.count() > 0 && uint64_t(dt.count()) > maxProcessingNs_)
 		maxProcessingNs_ = uint64_t(dt.count());
 }

@@ -146,6 +146,7 @@ private:
 	/* When each frame was queued, by frame number modulo its size. */
 	std::array<Clock::time_point, 64> queuedAt_{};
 	std::atomic<uint64_t> maxProcessingNs_{ 0 };
+	Clock::time_point captureSetupAt_;
 };
 
 } /* namespace dmabufkit::gstv4l2 */
