@@ -22,5 +22,6 @@ gboolean dbk_ipc_src_register(GstPlugin *plugin);
 gboolean dbk_v4l2src_register(GstPlugin *plugin);
 gboolean dbk_v4l2enc_register(GstPlugin *plugin);
 gboolean dbk_v4l2dec_register(GstPlugin *plugin);
+gboolean dbk_v4l2sink_register(GstPlugin *plugin);
 
 G_END_DECLS
