@@ -26,6 +26,7 @@
  * ]|
  */
 #include <cerrno>
+#include <utility>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -139,6 +140,7 @@ static gboolean gst_dmabuf_v4l2_sink_stop(GstBaseSink *bsink)
 	auto *self = GST_DMABUF_V4L2_SINK(bsink);
 	SinkState *st = self->state;
 	teardown(self);
+	st->prerolled = nullptr;
 	gst_clear_caps(&st->probed);
 	gst_clear_caps(&st->configuredCaps);
 	if (st->allocator)
@@ -276,7 +278,7 @@ static GstFlowReturn gst_dmabuf_v4l2_sink_show_frame(GstVideoSink *vsink, GstBuf
 		if (auto r = v4l2_sink_setup_output(self, buf); !r)
 			return flow_for(self, r.error(), "Cannot set up the output queue");
 	}
-	/* The preroll frame, shown again when PLAYING starts: still on screen. */
+	/* A buffer still queued, pushed again (a still frame): still on screen. */
 	if (st->sink->holds(buf)) {
 		st->prerollRepeats++;
 		return GST_FLOW_OK;
@@ -313,7 +315,35 @@ static GstFlowReturn gst_dmabuf_v4l2_sink_show_frame(GstVideoSink *vsink, GstBuf
 			return flow_for(self, s.error(), "Cannot start the output (STREAMON)");
 	}
 	st->frames++;
+	/* Leave a buffer free: in export mode upstream draws the next frame into
+	 * it, and nothing else dequeues while upstream waits for one. */
+	if (auto w = wait_for_free_slot(self); !w)
+		return flow_for(self, w.error(), "Waiting for the device to show a frame failed");
 	return GST_FLOW_OK;
+}
+
+/* GstVideoSink shows the preroll frame, then renders the same buffer when
+ * PLAYING starts: queue it once. basesink holds it in between, so the
+ * pointer identifies it. */
+static GstFlowReturn gst_dmabuf_v4l2_sink_preroll(GstBaseSink *bsink, GstBuffer *buf)
+{
+	auto *self = GST_DMABUF_V4L2_SINK(bsink);
+	gboolean show = FALSE;
+	g_object_get(self, "show-preroll-frame", &show, nullptr);
+	GstFlowReturn ret =
+		GST_BASE_SINK_CLASS(gst_dmabuf_v4l2_sink_parent_class)->preroll(bsink, buf);
+	self->state->prerolled = show && ret == GST_FLOW_OK ? buf : nullptr;
+	return ret;
+}
+
+static GstFlowReturn gst_dmabuf_v4l2_sink_render(GstBaseSink *bsink, GstBuffer *buf)
+{
+	auto *self = GST_DMABUF_V4L2_SINK(bsink);
+	if (buf == std::exchange(self->state->prerolled, nullptr)) {
+		self->state->prerollRepeats++;
+		return GST_FLOW_OK;
+	}
+	return GST_BASE_SINK_CLASS(gst_dmabuf_v4l2_sink_parent_class)->render(bsink, buf);
 }
 
 static gboolean gst_dmabuf_v4l2_sink_event(GstBaseSink *bsink, GstEvent *event)
@@ -330,6 +360,7 @@ static gboolean gst_dmabuf_v4l2_sink_event(GstBaseSink *bsink, GstEvent *event)
 		}
 		break;
 	case GST_EVENT_FLUSH_STOP:
+		st->prerolled = nullptr;
 		if (st->sink) {
 			if (auto r = st->sink->flush(); !r)
 				GST_WARNING_OBJECT(self, "flush: %s", r.error().message.c_str());
@@ -392,6 +423,8 @@ static void gst_dmabuf_v4l2_sink_class_init(GstDmabufV4l2SinkClass *klass)
 	bc->set_caps = gst_dmabuf_v4l2_sink_set_caps;
 	bc->propose_allocation = gst_dmabuf_v4l2_sink_propose_allocation;
 	bc->event = gst_dmabuf_v4l2_sink_event;
+	bc->preroll = gst_dmabuf_v4l2_sink_preroll;
+	bc->render = gst_dmabuf_v4l2_sink_render;
 	bc->unlock = gst_dmabuf_v4l2_sink_unlock;
 	bc->unlock_stop = gst_dmabuf_v4l2_sink_unlock_stop;
 	GST_VIDEO_SINK_CLASS(klass)->show_frame = gst_dmabuf_v4l2_sink_show_frame;

@@ -75,6 +75,7 @@ struct SinkState {
 	GstBufferPool *copyPool = nullptr; /* import mode: dma-bufs to copy frames into */
 	std::unique_ptr<FrameSink> sink;   /* set up by the first frame */
 	bool warnedCopy = false;
+	GstBuffer *prerolled = nullptr; /* not owned: the preroll frame shown, until rendered */
 
 	mutable std::mutex lock; /* the strings below, read by property getters */
 	std::string activeMode = "none";

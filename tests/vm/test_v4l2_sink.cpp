@@ -264,7 +264,8 @@ void V4l2Sink::loopback(const std::string &sender, const std::string &mode, bool
 		    "distinct), %zu vivid's pattern\n",
 		    mode.c_str(), n, captured.list.size() - before, matched, seen.size(), patterns);
 	EXPECT_GE(seen.size(), n / 3) << "too few of the frames sent came back";
-	EXPECT_TRUE(seen.count(n - 1)) << "the last frame sent never came back";
+	ASSERT_FALSE(seen.empty());
+	EXPECT_GE(*seen.rbegin(), n - n / 4) << "the last frames sent never came back";
 }
 
 } /* namespace */
@@ -339,18 +340,19 @@ TEST_F(V4l2Sink, RenegotiatesOnCapsChange)
 	EXPECT_EQ(meta->height, 240u);
 }
 
-/* A flushing seek takes every frame back from the device; streaming restarts. */
+/* A flushing seek takes every frame back from the device; streaming restarts
+ * (the frame at 0 is shown again) and ends in EOS. */
 TEST_F(V4l2Sink, FlushingSeekRestarts)
 {
 	PipelineRun run;
-	guint64 frames = 0;
 	std::thread seeker;
-	int count = 0;
 	struct Ctx {
-		int *count;
-		std::thread *seeker;
-		GstElement *pipeline;
-	} ctx{ &count, &seeker, nullptr };
+		int count = 0;
+		int atZero = 0;
+		std::thread *seeker = nullptr;
+		GstElement *pipeline = nullptr;
+	} ctx;
+	ctx.seeker = &seeker;
 	runPipeline(
 		"videotestsrc num-buffers=30 ! " + kCaps +
 			",framerate=30/1 ! dmabufv4l2sink name=sink device=" + outPath,
@@ -361,9 +363,11 @@ TEST_F(V4l2Sink, FlushingSeekRestarts)
 			GstPad *pad = gst_element_get_static_pad(sink, "sink");
 			gst_pad_add_probe(
 				pad, GST_PAD_PROBE_TYPE_BUFFER,
-				[](GstPad *, GstPadProbeInfo *, gpointer data) {
+				[](GstPad *, GstPadProbeInfo *info, gpointer data) {
 					auto *c = static_cast<Ctx *>(data);
-					if (++*c->count == 10) {
+					if (GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)) == 0)
+						c->atZero++;
+					if (++c->count == 10) {
 						GstElement *pipe = c->pipeline;
 						*c->seeker = std::thread([pipe] {
 							gst_element_seek_simple(
@@ -378,12 +382,11 @@ TEST_F(V4l2Sink, FlushingSeekRestarts)
 			gst_object_unref(pad);
 			gst_object_unref(sink);
 		},
-		[&](GstElement *p, PipelineRun &) { frames = uintProperty(p, "sink", "frames"); },
-		60);
+		{}, 60);
 	if (seeker.joinable())
 		seeker.join();
 	ASSERT_TRUE(run.eos) << run.error();
-	EXPECT_GT(frames, 30u) << "the seek did not replay frames";
+	EXPECT_GE(ctx.atZero, 2) << "streaming did not restart at 0 after the flush";
 }
 
 /* A frame that cannot be shown as it is (system memory, in import mode) is
