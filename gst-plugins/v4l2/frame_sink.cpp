@@ -64,6 +64,8 @@ Result<void> ExportedFrameSink::queue(GstBuffer *buf, uint64_t timestampNs, uint
 Result<unsigned> ExportedFrameSink::reclaim()
 {
 	unsigned n = 0;
+	if (!streaming())
+		return n; /* vb2 refuses DQBUF (EINVAL) before STREAMON */
 	for (;;) {
 		auto d = queue_->dequeue();
 		if (!d)
@@ -141,6 +143,8 @@ Result<void> ImportedFrameSink::queue(GstBuffer *buf, uint64_t timestampNs, uint
 Result<unsigned> ImportedFrameSink::reclaim()
 {
 	unsigned n = 0;
+	if (!streaming())
+		return n;
 	for (;;) {
 		auto d = queue_->dequeue();
 		if (!d)

@@ -166,7 +166,9 @@ static GstCaps *gst_dmabuf_v4l2_sink_get_caps(GstBaseSink *bsink, GstCaps *filte
 	return caps;
 }
 
-/* Wait until the device gave back every queued frame (EOS, new caps). */
+/* Wait until the device gave back every queued frame but the last (EOS, new
+ * caps): an output device keeps showing its last frame, and gives that buffer
+ * back only for the next one or at STREAMOFF (vivid does so, as displays do). */
 static Result<void> drain(GstDmabufV4l2Sink *self)
 {
 	SinkState *st = self->state;
@@ -175,7 +177,7 @@ static Result<void> drain(GstDmabufV4l2Sink *self)
 	for (;;) {
 		if (auto r = st->sink->reclaim(); !r)
 			return r.error();
-		if (st->sink->queuedCount() == 0)
+		if (st->sink->queuedCount() <= 1)
 			return {};
 		if (auto r = v4l2::waitForOutputDone(*st->dev, static_cast<int>(st->timeoutMs),
 						     st->wake.get());
