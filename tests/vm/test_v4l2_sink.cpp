@@ -248,7 +248,8 @@ void V4l2Sink::loopback(const std::string &sender, const std::string &mode, bool
 			EXPECT_EQ(e.exporter.rfind("videobuf2_", 0), 0u) << e.exporter;
 			EXPECT_EQ(e.name.rfind("sink:", 0), 0u) << e.name;
 		} else {
-			EXPECT_EQ(e.exporter.rfind("videobuf2_", 0), std::string::npos) << e.exporter;
+			EXPECT_EQ(e.exporter.rfind("videobuf2_", 0), std::string::npos)
+				<< e.exporter;
 			if (contig) {
 				EXPECT_NE(
 					std::find(e.attached.begin(), e.attached.end(), "vivid.0"),
@@ -500,8 +501,7 @@ TEST_F(V4l2Sink, FaultUnsupportedCaps)
 	EXPECT_FALSE(run.eos);
 	EXPECT_EQ(run.errDomain, GST_CORE_ERROR) << run.error();
 	EXPECT_EQ(run.errCode, GST_CORE_ERROR_NEGOTIATION) << run.error();
-	EXPECT_NE(run.errMessage.find("cannot show YUY2 8x8"), std::string::npos)
-		<< run.error();
+	EXPECT_NE(run.errMessage.find("cannot show YUY2 8x8"), std::string::npos) << run.error();
 	EXPECT_NE(run.errSource.find("sink"), std::string::npos) << run.errSource;
 }
 
@@ -574,6 +574,12 @@ TEST_F(V4l2Sink, ContigUpstreamAllocatesContiguous)
 	gchar *exporter = dbk_memory_get_exporter(gst_buffer_peek_memory(run.last, 0));
 	EXPECT_STRNE(exporter, "system") << upDecision;
 	g_free(exporter);
+}
+
+TEST_F(V4l2Sink, ContigLoopbackExportPixelExact)
+{
+	loopback("videotestsrc pattern=smpte horizontal-speed=4 num-buffers=40 ! " + kCaps,
+		 "export", true);
 }
 
 TEST_F(V4l2Sink, ContigLoopbackImportPixelExact)
