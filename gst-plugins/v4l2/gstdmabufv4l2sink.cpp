@@ -47,39 +47,6 @@ using namespace dmabufkit::gstv4l2;
 
 G_DEFINE_TYPE(GstDmabufV4l2Sink, gst_dmabuf_v4l2_sink, GST_TYPE_VIDEO_SINK)
 
-static void post_device_error(GstDmabufV4l2Sink *self, const Error &e, const char *what)
-{
-	const char *dev = self->state->dev ? self->state->dev->label() : "the V4L2 output device";
-	switch (e.code) {
-	case ENOENT:
-	case ENODEV:
-	case ENXIO:
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-				  ("%s: the V4L2 output device is missing or was disconnected; "
-				   "check the device and device-name properties",
-				   what),
-				  ("%s", e.message.c_str()));
-		break;
-	case EBUSY:
-		GST_ELEMENT_ERROR(self, RESOURCE, BUSY,
-				  ("%s: %s is busy (another process streams to it); stop that "
-				   "process or pick another device",
-				   what, dev),
-				  ("%s", e.message.c_str()));
-		break;
-	case ETIMEDOUT:
-		GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
-				  ("%s: %s stopped taking frames; raise timeout-ms if the device "
-				   "is just slow",
-				   what, dev),
-				  ("%s", e.message.c_str()));
-		break;
-	default:
-		GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("%s (%s)", what, dev),
-				  ("%s", e.message.c_str()));
-	}
-}
-
 /* Take every frame back from the device and free the queues and pools. */
 static void teardown(GstDmabufV4l2Sink *self)
 {
@@ -106,14 +73,14 @@ static gboolean gst_dmabuf_v4l2_sink_start(GstBaseSink *bsink)
 		q.name = st->deviceName;
 		auto n = v4l2::findVideoNode(q);
 		if (!n) {
-			post_device_error(self, n.error(), "No V4L2 output device found");
+			v4l2_sink_post_device_error(self, n.error(), "No V4L2 output device found");
 			return FALSE;
 		}
 		path = n->path;
 	}
 	auto dev = v4l2::VideoDevice::open(path);
 	if (!dev) {
-		post_device_error(self, dev.error(), ("Cannot open " + path).c_str());
+		v4l2_sink_post_device_error(self, dev.error(), ("Cannot open " + path).c_str());
 		return FALSE;
 	}
 	if (!(*dev)->info().isOutput() || (*dev)->info().isMemToMem()) {
@@ -166,26 +133,6 @@ static GstCaps *gst_dmabuf_v4l2_sink_get_caps(GstBaseSink *bsink, GstCaps *filte
 	return caps;
 }
 
-/* Wait until the device gave back every queued frame but the last (EOS, new
- * caps): an output device keeps showing its last frame, and gives that buffer
- * back only for the next one or at STREAMOFF (vivid does so, as displays do). */
-static Result<void> drain(GstDmabufV4l2Sink *self)
-{
-	SinkState *st = self->state;
-	if (!st->sink || !st->sink->streaming())
-		return {};
-	for (;;) {
-		if (auto r = st->sink->reclaim(); !r)
-			return r.error();
-		if (st->sink->queuedCount() <= 1)
-			return {};
-		if (auto r = v4l2::waitForOutputDone(*st->dev, static_cast<int>(st->timeoutMs),
-						     st->wake.get());
-		    !r)
-			return r;
-	}
-}
-
 static gboolean gst_dmabuf_v4l2_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 {
 	auto *self = GST_DMABUF_V4L2_SINK(bsink);
@@ -200,7 +147,7 @@ static gboolean gst_dmabuf_v4l2_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 	}
 	if (st->sink) {
 		/* New caps mid-stream: show what is queued, then reconfigure. */
-		if (auto r = drain(self); !r)
+		if (auto r = v4l2_sink_drain(self); !r)
 			GST_WARNING_OBJECT(self, "draining before new caps: %s",
 					   r.error().message.c_str());
 		teardown(self);
@@ -221,7 +168,8 @@ static gboolean gst_dmabuf_v4l2_sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
 					   want.width, want.height),
 					  ("%s", got.error().message.c_str()));
 		else
-			post_device_error(self, got.error(), "Cannot set the output format");
+			v4l2_sink_post_device_error(self, got.error(),
+						    "Cannot set the output format");
 		return FALSE;
 	}
 	GstVideoInfo devInfo = info;
@@ -246,87 +194,8 @@ static gboolean gst_dmabuf_v4l2_sink_propose_allocation(GstBaseSink *bsink, GstQ
 	return v4l2_sink_propose_allocation(GST_DMABUF_V4L2_SINK(bsink), query);
 }
 
-/* Dequeue what the device showed; wait while every buffer is queued. */
-static Result<void> wait_for_free_slot(GstDmabufV4l2Sink *self)
-{
-	SinkState *st = self->state;
-	for (;;) {
-		if (auto r = st->sink->reclaim(); !r)
-			return r.error();
-		if (st->sink->hasFreeSlot())
-			return {};
-		if (auto r = v4l2::waitForOutputDone(*st->dev, static_cast<int>(st->timeoutMs),
-						     st->wake.get());
-		    !r)
-			return r;
-	}
-}
-
-static GstFlowReturn flow_for(GstDmabufV4l2Sink *self, const Error &e, const char *what)
-{
-	if (e.code == ECANCELED)
-		return GST_FLOW_FLUSHING;
-	post_device_error(self, e, what);
-	return GST_FLOW_ERROR;
-}
-
-static GstFlowReturn gst_dmabuf_v4l2_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf)
-{
-	auto *self = GST_DMABUF_V4L2_SINK(vsink);
-	SinkState *st = self->state;
-	if (!st->dev || !st->configuredCaps)
-		return GST_FLOW_NOT_NEGOTIATED;
-	if (!st->sink) {
-		if (auto r = v4l2_sink_setup_output(self, buf); !r)
-			return flow_for(self, r.error(), "Cannot set up the output queue");
-	}
-	/* A buffer still queued, pushed again (a still frame): still on screen. */
-	if (st->sink->holds(buf)) {
-		st->prerollRepeats++;
-		return GST_FLOW_OK;
-	}
-	GstBuffer *frame = v4l2_sink_prepare_frame(self, buf);
-	if (!frame) {
-		GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
-				  ("Cannot copy a frame for %s", st->dev->label()),
-				  ("see the GST_PERFORMANCE and dmabufkit-allocator debug logs"));
-		return GST_FLOW_ERROR;
-	}
-	auto r = wait_for_free_slot(self);
-	if (r) {
-		const uint64_t ts =
-			GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : st->frames.load();
-		r = st->sink->queue(frame, ts, st->fmt.planes[0].sizeImage);
-		if (!r) {
-			gst_buffer_unref(frame);
-			GST_ELEMENT_ERROR(
-				self, RESOURCE, WRITE,
-				("%s refused a frame (VIDIOC_QBUF failed, errno %d) in %s mode; "
-				 "the debug message says why (errno 14: the device needs "
-				 "contiguous memory)",
-				 st->dev->label(), r.error().code, st->sink->mode()),
-				("%s", r.error().message.c_str()));
-			return GST_FLOW_ERROR;
-		}
-	}
-	gst_buffer_unref(frame);
-	if (!r)
-		return flow_for(self, r.error(), "Waiting for the device to show a frame failed");
-	if (!st->sink->streaming()) {
-		if (auto s = st->sink->streamOn(); !s)
-			return flow_for(self, s.error(), "Cannot start the output (STREAMON)");
-	}
-	st->frames++;
-	/* Leave a buffer free: in export mode upstream draws the next frame into
-	 * it, and nothing else dequeues while upstream waits for one. */
-	if (auto w = wait_for_free_slot(self); !w)
-		return flow_for(self, w.error(), "Waiting for the device to show a frame failed");
-	return GST_FLOW_OK;
-}
-
 /* GstVideoSink shows the preroll frame, then renders the same buffer when
- * PLAYING starts: queue it once. basesink holds it in between, so the
- * pointer identifies it. */
+ * PLAYING starts: queue it once. */
 static GstFlowReturn gst_dmabuf_v4l2_sink_preroll(GstBaseSink *bsink, GstBuffer *buf)
 {
 	auto *self = GST_DMABUF_V4L2_SINK(bsink);
@@ -335,13 +204,17 @@ static GstFlowReturn gst_dmabuf_v4l2_sink_preroll(GstBaseSink *bsink, GstBuffer 
 	GstFlowReturn ret =
 		GST_BASE_SINK_CLASS(gst_dmabuf_v4l2_sink_parent_class)->preroll(bsink, buf);
 	self->state->prerolled = show && ret == GST_FLOW_OK ? buf : nullptr;
+	self->state->prerolledPts = GST_BUFFER_PTS(buf);
 	return ret;
 }
 
 static GstFlowReturn gst_dmabuf_v4l2_sink_render(GstBaseSink *bsink, GstBuffer *buf)
 {
 	auto *self = GST_DMABUF_V4L2_SINK(bsink);
-	if (buf == std::exchange(self->state->prerolled, nullptr)) {
+	/* Pool buffers are recycled objects: the pointer alone could be a newer frame
+	 * (the preroll frame itself may have been dropped as late). */
+	if (buf == std::exchange(self->state->prerolled, nullptr) &&
+	    GST_BUFFER_PTS(buf) == self->state->prerolledPts) {
 		self->state->prerollRepeats++;
 		return GST_FLOW_OK;
 	}
@@ -352,11 +225,13 @@ static gboolean gst_dmabuf_v4l2_sink_event(GstBaseSink *bsink, GstEvent *event)
 {
 	auto *self = GST_DMABUF_V4L2_SINK(bsink);
 	SinkState *st = self->state;
+	GST_DEBUG_OBJECT(self, "event %s", GST_EVENT_TYPE_NAME(event));
 	switch (GST_EVENT_TYPE(event)) {
 	case GST_EVENT_EOS:
 		/* EOS once the device has shown every frame. */
-		if (auto r = drain(self); !r && r.error().code != ECANCELED) {
-			post_device_error(self, r.error(), "Draining the output at EOS failed");
+		if (auto r = v4l2_sink_drain(self); !r && r.error().code != ECANCELED) {
+			v4l2_sink_post_device_error(self, r.error(),
+						    "Draining the output at EOS failed");
 			gst_event_unref(event);
 			return FALSE;
 		}
@@ -429,7 +304,7 @@ static void gst_dmabuf_v4l2_sink_class_init(GstDmabufV4l2SinkClass *klass)
 	bc->render = gst_dmabuf_v4l2_sink_render;
 	bc->unlock = gst_dmabuf_v4l2_sink_unlock;
 	bc->unlock_stop = gst_dmabuf_v4l2_sink_unlock_stop;
-	GST_VIDEO_SINK_CLASS(klass)->show_frame = gst_dmabuf_v4l2_sink_show_frame;
+	GST_VIDEO_SINK_CLASS(klass)->show_frame = v4l2_sink_show_frame;
 	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_sink_debug, "dmabufv4l2sink", 0,
 				"dmabufkit V4L2 output sink");
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * dmabufv4l2sink's instance state and property ids, shared by the element
- * (gstdmabufv4l2sink.cpp), its properties (v4l2_sink_properties.cpp) and its
- * allocation side (v4l2_sink_allocation.cpp).
+ * (gstdmabufv4l2sink.cpp), its properties (v4l2_sink_properties.cpp), its
+ * streaming side (v4l2_sink_streaming.cpp) and its allocation side
+ * (v4l2_sink_allocation.cpp).
  */
 #pragma once
 
@@ -56,7 +57,7 @@ struct SinkState {
 	std::string deviceName; /* sysfs name, e.g. vivid-000-vid-out */
 	GstDmabufV4l2SinkIoMode ioMode = GST_DMABUF_V4L2_SINK_IO_MODE_AUTO;
 	guint timeoutMs = 2000;
-	guint numBuffers = 4;
+	guint numBuffers = 6;
 	bool forceCopy = false;
 
 	std::unique_ptr<v4l2::VideoDevice> dev;
@@ -76,6 +77,7 @@ struct SinkState {
 	std::unique_ptr<FrameSink> sink;   /* set up by the first frame */
 	bool warnedCopy = false;
 	GstBuffer *prerolled = nullptr; /* not owned: the preroll frame shown, until rendered */
+	GstClockTime prerolledPts = GST_CLOCK_TIME_NONE;
 
 	mutable std::mutex lock; /* the strings below, read by property getters */
 	std::string activeMode = "none";
@@ -132,6 +134,15 @@ enum V4l2SinkProperty {
 void v4l2_sink_install_properties(GObjectClass *oc);
 void v4l2_sink_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec);
 void v4l2_sink_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec);
+
+/* Streaming side (v4l2_sink_streaming.cpp). */
+/* Post the element error for a device failure \a e while doing \a what. */
+void v4l2_sink_post_device_error(GstDmabufV4l2Sink *self, const dmabufkit::Error &e,
+				 const char *what);
+/* Wait until the device gave back every queued frame but the last. */
+dmabufkit::Result<void> v4l2_sink_drain(GstDmabufV4l2Sink *self);
+/* GstVideoSink::show_frame. */
+GstFlowReturn v4l2_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf);
 
 /* Allocation side (v4l2_sink_allocation.cpp). */
 /* Answer upstream's ALLOCATION query: constraints, and the pool of the mode. */

@@ -57,8 +57,10 @@ void v4l2_sink_install_properties(GObjectClass *oc)
 	g_object_class_install_property(
 		oc, PROP_SINK_NUM_BUFFERS,
 		g_param_spec_uint("num-v4l2-buffers", "V4L2 buffers",
-				  "Buffers (export) or dma-buf slots (import) on the OUTPUT queue",
-				  2, 32, 4, rw));
+				  "Buffers (export) or dma-buf slots (import) on the OUTPUT queue; "
+				  "export needs room for the frame the device keeps showing, the "
+				  "one upstream draws and the sink's last-sample",
+				  4, 32, 6, rw));
 	g_object_class_install_property(
 		oc, PROP_SINK_FORCE_COPY,
 		g_param_spec_boolean("force-copy", "Force copy",
