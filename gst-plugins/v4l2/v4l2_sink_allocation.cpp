@@ -8,6 +8,7 @@
 
 #include <dmabufkit/dbk_constraints_convert.h>
 
+#include "frame_copy.h"
 #include "import_constraints.h"
 #include "output_pool.h"
 #include "v4l2_sink_private.h"
@@ -181,23 +182,6 @@ Result<void> v4l2_sink_setup_output(GstDmabufV4l2Sink *self, GstBuffer *first)
 	return {};
 }
 
-/* Why the planes of \a buf are not where the device reads them, or nullopt. */
-static std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
-						 const GstVideoInfo &dev)
-{
-	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
-	for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&dev); ++p) {
-		gint stride = meta ? meta->stride[p] : in.stride[p];
-		gsize offset = meta ? meta->offset[p] : in.offset[p];
-		if (stride != dev.stride[p] || offset != dev.offset[p])
-			return "plane " + std::to_string(p) + " has stride " +
-			       std::to_string(stride) + " at offset " + std::to_string(offset) +
-			       ", the device reads stride " + std::to_string(dev.stride[p]) +
-			       " at offset " + std::to_string(dev.offset[p]);
-	}
-	return std::nullopt;
-}
-
 static GstBufferPool *copyTarget(GstDmabufV4l2Sink *self)
 {
 	SinkState *st = self->state;
@@ -257,26 +241,9 @@ GstBuffer *v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in)
 			 "or dmabufv4l2src), to avoid the copy.",
 			 why->c_str()));
 	}
-	GstBuffer *out = nullptr;
-	if (gst_buffer_pool_acquire_buffer(pool, &out, nullptr) != GST_FLOW_OK)
+	GstBuffer *out = copyFrame(pool, in, st->info, st->devInfo);
+	if (!out)
 		return nullptr;
-	GstVideoFrame src, dst;
-	if (!gst_video_frame_map(&src, &st->info, in, GST_MAP_READ)) {
-		gst_buffer_unref(out);
-		return nullptr;
-	}
-	if (!gst_video_frame_map(&dst, &st->devInfo, out, GST_MAP_WRITE)) {
-		gst_video_frame_unmap(&src);
-		gst_buffer_unref(out);
-		return nullptr;
-	}
-	const gboolean ok = gst_video_frame_copy(&dst, &src);
-	gst_video_frame_unmap(&dst);
-	gst_video_frame_unmap(&src);
-	if (!ok) {
-		gst_buffer_unref(out);
-		return nullptr;
-	}
 	st->copies++;
 	GST_CAT_LOG_OBJECT(perfCategory(), self, "copied frame %" GST_PTR_FORMAT, in);
 	return out;
