@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <set>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -420,6 +421,54 @@ TEST_F(V4l2Sink, FlushingSeekRestarts)
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_GE(atZero, 2) << "the frame at 0 was not shown again after the flush";
 	EXPECT_GE(frames, 2u);
+}
+
+/* The same, seeking from another thread while PLAYING (frames in flight). */
+TEST_F(V4l2Sink, FlushingSeekWhilePlaying)
+{
+	PipelineRun run;
+	std::thread seeker;
+	struct Ctx {
+		int count = 0;
+		int atZero = 0;
+		std::thread *seeker = nullptr;
+		GstElement *pipeline = nullptr;
+	} ctx;
+	ctx.seeker = &seeker;
+	runPipeline(
+		"videotestsrc num-buffers=40 ! " + kCaps +
+			",framerate=30/1 ! dmabufv4l2sink name=sink device=" + outPath,
+		run,
+		[&](GstElement *p, PipelineRun &) {
+			ctx.pipeline = p;
+			GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+			GstPad *pad = gst_element_get_static_pad(sink, "sink");
+			gst_pad_add_probe(
+				pad, GST_PAD_PROBE_TYPE_BUFFER,
+				[](GstPad *, GstPadProbeInfo *info, gpointer data) {
+					auto *c = static_cast<Ctx *>(data);
+					if (GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)) == 0)
+						c->atZero++;
+					if (++c->count == 10) {
+						GstElement *pipe = c->pipeline;
+						*c->seeker = std::thread([pipe] {
+							gst_element_seek_simple(
+								pipe, GST_FORMAT_TIME,
+								GstSeekFlags(GST_SEEK_FLAG_FLUSH),
+								0);
+						});
+					}
+					return GST_PAD_PROBE_OK;
+				},
+				&ctx, nullptr);
+			gst_object_unref(pad);
+			gst_object_unref(sink);
+		},
+		{}, 60);
+	if (seeker.joinable())
+		seeker.join();
+	ASSERT_TRUE(run.eos) << run.error();
+	EXPECT_GE(ctx.atZero, 2) << "streaming did not restart at 0 after the flush";
 }
 
 /* A frame that cannot be shown as it is (system memory, in import mode) is
