@@ -24,5 +24,6 @@ gboolean dbk_v4l2enc_register(GstPlugin *plugin);
 gboolean dbk_v4l2dec_register(GstPlugin *plugin);
 gboolean dbk_v4l2convert_register(GstPlugin *plugin);
 gboolean dbk_v4l2slfwhtdec_register(GstPlugin *plugin);
+gboolean dbk_v4l2sink_register(GstPlugin *plugin);
 
 G_END_DECLS

@@ -35,6 +35,7 @@
 #include "caps_probe.h"
 #include "codec_common.h"
 #include "format_map.h"
+#include "frame_copy.h"
 #include "m2m_stream.h"
 #include "dmabufkit/v4l2/import_capability.h"
 
@@ -248,23 +249,6 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 	return gst_video_encoder_negotiate(enc);
 }
 
-/* Why \a buf's planes are not where the device reads them, or nullopt when they are. */
-static std::optional<std::string> layout_mismatch(GstBuffer *buf, const GstVideoInfo &in,
-						  const GstVideoInfo &dev)
-{
-	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
-	for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&dev); ++p) {
-		gint stride = meta ? meta->stride[p] : in.stride[p];
-		gsize offset = meta ? meta->offset[p] : in.offset[p];
-		if (stride != dev.stride[p] || offset != dev.offset[p])
-			return "plane " + std::to_string(p) + " has stride " +
-			       std::to_string(stride) + " at offset " + std::to_string(offset) +
-			       ", the device reads stride " + std::to_string(dev.stride[p]) +
-			       " at offset " + std::to_string(dev.offset[p]);
-	}
-	return std::nullopt;
-}
-
 static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::string &why)
 {
 	EncState *st = self->state;
@@ -302,26 +286,9 @@ static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::s
 			 "dmabufv4l2src or dmabufupload) to avoid the copy.",
 			 why.c_str()));
 	}
-	GstBuffer *out = nullptr;
-	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
+	GstBuffer *out = copyFrame(st->copyPool, in, st->inInfo, st->devInfo);
+	if (!out)
 		return nullptr;
-	GstVideoFrame src, dst;
-	if (!gst_video_frame_map(&src, &st->inInfo, in, GST_MAP_READ)) {
-		gst_buffer_unref(out);
-		return nullptr;
-	}
-	if (!gst_video_frame_map(&dst, &st->devInfo, out, GST_MAP_WRITE)) {
-		gst_video_frame_unmap(&src);
-		gst_buffer_unref(out);
-		return nullptr;
-	}
-	gboolean ok = gst_video_frame_copy(&dst, &src);
-	gst_video_frame_unmap(&dst);
-	gst_video_frame_unmap(&src);
-	if (!ok) {
-		gst_buffer_unref(out);
-		return nullptr;
-	}
 	st->copies++;
 	return out;
 }
@@ -365,7 +332,7 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 	std::optional<std::string> why =
 		st->stream->whyNotImportable(in, st->rawFmt.planes[0].sizeImage);
 	if (!why)
-		why = layout_mismatch(in, st->inInfo, st->devInfo);
+		why = layoutMismatch(in, st->inInfo, st->devInfo);
 	if (!why && st->forceCopy)
 		why = "force-copy is set";
 	GstBuffer *toQueue = nullptr;

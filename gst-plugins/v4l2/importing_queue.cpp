@@ -151,6 +151,14 @@ Result<std::optional<std::pair<v4l2::DequeuedBuffer, GstBuffer *>>> ImportingQue
 	return Out{ std::make_pair(**d, buf) };
 }
 
+bool ImportingQueue::holds(GstBuffer *buf) const
+{
+	for (GstBuffer *b : held_)
+		if (b == buf)
+			return true;
+	return false;
+}
+
 void ImportingQueue::dropAll()
 {
 	for (auto &b : held_)

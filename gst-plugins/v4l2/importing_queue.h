@@ -39,6 +39,9 @@ public:
 	bool hasFreeIndex() const { return cache_.busyCount() < cache_.slots(); }
 	unsigned queuedCount() const { return cache_.busyCount(); }
 	Result<void> streamOn() { return queue_.streamOn(); }
+	bool streaming() const { return queue_.streaming(); }
+	/** \brief Whether \a buf is queued in the driver now. */
+	bool holds(GstBuffer *buf) const;
 	/** \brief STREAMOFF and drop every held buffer. */
 	Result<void> flush();
 	/** \brief STREAMOFF, drop buffers, REQBUFS 0. */

@@ -18,8 +18,8 @@ import subprocess
 import sys
 
 ELEMENTS = ['dmabufcpufilter', 'dmabufipcsink', 'dmabufipcsrc', 'dmabufkmssink', 'dmabufupload',
-            'dmabufv4l2convert', 'dmabufv4l2dec', 'dmabufv4l2enc', 'dmabufv4l2slfwhtdec',
-            'dmabufv4l2src']
+            'dmabufv4l2convert', 'dmabufv4l2dec', 'dmabufv4l2enc', 'dmabufv4l2sink',
+            'dmabufv4l2slfwhtdec', 'dmabufv4l2src']
 TRACER = 'dmabuftrace'
 
 failures = []

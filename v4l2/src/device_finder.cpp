@@ -158,6 +158,8 @@ Result<VideoNodeInfo> findVideoNode(const VideoNodeQuery &q)
 		want += " capture";
 	if (q.memToMem)
 		want += " mem2mem";
+	if (q.output)
+		want += " output";
 	if (q.outputFourcc)
 		want += " output=" + fourccName(q.outputFourcc);
 	if (q.captureFourcc)
@@ -170,6 +172,8 @@ Result<VideoNodeInfo> findVideoNode(const VideoNodeQuery &q)
 			skip = "another name";
 		else if (q.capture && (!n.isCapture() || n.isMemToMem()))
 			skip = "not a capture device";
+		else if (q.output && (!n.isOutput() || n.isMemToMem()))
+			skip = "not a video output device";
 		else if (q.memToMem && !n.isMemToMem())
 			skip = "not a memory-to-memory device";
 		else if (q.outputFourcc && !offers(n, true, q.outputFourcc))

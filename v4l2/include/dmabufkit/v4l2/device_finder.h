@@ -51,6 +51,7 @@ struct VideoNodeQuery {
 	bool memToMem = false;	    /**< needs to be a memory-to-memory device */
 	uint32_t outputFourcc = 0;  /**< M2M: OUTPUT queue must offer it */
 	uint32_t captureFourcc = 0; /**< M2M: CAPTURE queue must offer it */
+	bool output = false;	    /**< needs a video output queue (not M2M) */
 };
 
 /** \brief The first node matching \a query, or an error listing what exists. */

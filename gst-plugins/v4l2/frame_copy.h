@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The copy fallback the V4L2 elements share: whether a frame's planes are
+ * where the device reads them, and copying it into a buffer laid out for the
+ * device.
+ */
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+namespace dmabufkit::gstv4l2 {
+
+/**
+ * \brief Why the planes of \a buf (caps \a in, or its GstVideoMeta) are not
+ *        where the device reads them (\a dev), or nullopt when they are.
+ */
+std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
+					  const GstVideoInfo &dev);
+
+/**
+ * \brief \a in (laid out as \a inInfo) copied into a buffer of the active
+ *        \a pool laid out as \a devInfo (transfer full), or nullptr.
+ */
+GstBuffer *copyFrame(GstBufferPool *pool, GstBuffer *in, const GstVideoInfo &inInfo,
+		     const GstVideoInfo &devInfo);
+
+} /* namespace dmabufkit::gstv4l2 */
