@@ -5,22 +5,6 @@
 
 namespace dmabufkit::gstv4l2 {
 
-std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
-					  const GstVideoInfo &dev)
-{
-	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
-	for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES(&dev); ++p) {
-		gint stride = meta ? meta->stride[p] : in.stride[p];
-		gsize offset = meta ? meta->offset[p] : in.offset[p];
-		if (stride != dev.stride[p] || offset != dev.offset[p])
-			return "plane " + std::to_string(p) + " has stride " +
-			       std::to_string(stride) + " at offset " + std::to_string(offset) +
-			       ", the device reads stride " + std::to_string(dev.stride[p]) +
-			       " at offset " + std::to_string(dev.offset[p]);
-	}
-	return std::nullopt;
-}
-
 FrameCopier::FrameCopier(GstElement *owner, DbkAllocator *allocator)
 	: owner_(owner), allocator_(allocator)
 {
@@ -72,26 +56,10 @@ Result<GstBuffer *> FrameCopier::copy(GstBuffer *in, const GstVideoInfo &inInfo,
 {
 	if (auto r = ensurePool(devInfo); !r)
 		return r.error();
-	GstBuffer *out = nullptr;
-	if (gst_buffer_pool_acquire_buffer(pool_, &out, nullptr) != GST_FLOW_OK)
-		return Error{ EPIPE, "the copy pool gave no buffer" };
-	GstVideoFrame src, dst;
-	if (!gst_video_frame_map(&src, &inInfo, in, GST_MAP_READ)) {
-		gst_buffer_unref(out);
-		return Error{ EIO, "cannot map the input frame to copy it" };
-	}
-	if (!gst_video_frame_map(&dst, &devInfo, out, GST_MAP_WRITE)) {
-		gst_video_frame_unmap(&src);
-		gst_buffer_unref(out);
-		return Error{ EIO, "cannot map a dma-buf to copy a frame into" };
-	}
-	const gboolean ok = gst_video_frame_copy(&dst, &src);
-	gst_video_frame_unmap(&dst);
-	gst_video_frame_unmap(&src);
-	if (!ok) {
-		gst_buffer_unref(out);
-		return Error{ EIO, "the frame copy failed" };
-	}
+	GstBuffer *out = copyFrame(pool_, in, inInfo, devInfo);
+	if (!out)
+		return Error{ EIO, "cannot copy the frame into a dma-buf of the copy pool "
+				   "(no free buffer, or mapping either frame failed)" };
 	return out;
 }
 

@@ -3,7 +3,8 @@
  * \file frame_copier.h
  * \brief The copy fallback of an element whose device imports frames: a
  *        frame that cannot be imported as it is (system memory, another
- *        stride) is copied into a dma-buf laid out as the device reads.
+ *        stride) is copied (frame_copy.h) into a dma-buf of its own pool laid
+ *        out as the device reads.
  */
 #pragma once
 
@@ -15,15 +16,9 @@
 #include <gst/video/video.h>
 
 #include "dmabufkit/base/result.h"
+#include "frame_copy.h"
 
 namespace dmabufkit::gstv4l2 {
-
-/**
- * \brief Why the planes of \a buf (laid out as \a in, or as its GstVideoMeta
- *        says) are not where the device reads them (\a dev), or nullopt.
- */
-std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
-					  const GstVideoInfo &dev);
 
 class FrameCopier
 {
