@@ -127,31 +127,45 @@ Result<bool> M2mStream::dequeueOutput()
 	return any;
 }
 
+Result<bool> M2mStream::dequeueEvents()
+{
+	bool any = false;
+	for (;;) {
+		auto ev = dev_.dequeueEvent();
+		if (!ev)
+			return ev.error();
+		if (!*ev)
+			return any;
+		any = true;
+		if ((*ev)->type != V4L2_EVENT_SOURCE_CHANGE)
+			continue;
+		DBK_LOG(V4l2, Info, "%s: %s: source change%s", name_.c_str(), dev_.label(),
+			!capture_	   ? ""
+			: lastBeforeEvent_ ? " (the old frames are out)"
+					   : " (after the old frames drain)");
+		if (!capture_ || lastBeforeEvent_) {
+			lastBeforeEvent_ = false;
+			if (auto r = changed_(); !r)
+				return r.error();
+		} else {
+			sourceChangePending_ = true; /* after the LAST buffer */
+		}
+	}
+}
+
 Result<M2mStream::Progress> M2mStream::dispatch()
 {
 	auto out = dequeueOutput();
 	if (!out)
 		return out.error();
 	Progress progress = *out ? Progress::Some : Progress::None;
-	for (;;) {
-		auto ev = dev_.dequeueEvent();
-		if (!ev)
-			return ev.error();
-		if (!*ev)
-			break;
-		if ((*ev)->type == V4L2_EVENT_SOURCE_CHANGE) {
-			DBK_LOG(V4l2, Info, "%s: %s: source change%s", name_.c_str(), dev_.label(),
-				capture_ ? " (after the old frames drain)" : "");
-			if (!capture_) {
-				if (auto r = changed_(); !r)
-					return r.error();
-			} else {
-				sourceChangePending_ = true; /* after the LAST buffer */
-			}
-			progress = Progress::Some;
-		}
-	}
-	if (!capture_)
+	auto ev = dequeueEvents();
+	if (!ev)
+		return ev.error();
+	if (*ev)
+		progress = Progress::Some;
+	/* After a LAST buffer that waits for its SOURCE_CHANGE, DQBUF only says EPIPE. */
+	if (!capture_ || lastBeforeEvent_)
 		return progress;
 	auto cap = dequeueCapture();
 	if (!cap)
@@ -204,11 +218,30 @@ Result<M2mStream::Progress> M2mStream::dequeueCapture()
 		}
 		if (!b.isLast())
 			continue;
+		/* The decoder marks LAST and queues SOURCE_CHANGE from the upstream
+		 * thread's QBUF: the event may follow the buffer. */
+		if (!sourceChangePending_) {
+			if (auto r = dequeueEvents(); !r)
+				return r.error();
+		}
 		if (sourceChangePending_) {
 			sourceChangePending_ = false;
 			if (auto r = changed_(); !r)
 				return r.error();
 			continue;
+		}
+		bool drainSent;
+		{
+			std::lock_guard l(lock_);
+			drainSent = drainSent_;
+		}
+		if (!drainSent) {
+			DBK_LOG(V4l2, Debug,
+				"%s: %s: LAST buffer before any drain: waiting for its "
+				"SOURCE_CHANGE",
+				name_.c_str(), dev_.label());
+			lastBeforeEvent_ = true;
+			return Progress::Some;
 		}
 		return Progress::Last;
 	}
@@ -367,7 +400,7 @@ Result<bool> M2mStream::sendDrainWhenSafe()
 		/* Every input consumed first: a decoder that meets a new resolution in
 		 * input queued before the STOP ends the drain at the resolution
 		 * change's LAST buffer and never decodes the rest (vicodec). */
-		if (sourceChangePending_ || output_->queuedCount() > 0)
+		if (sourceChangePending_ || lastBeforeEvent_ || output_->queuedCount() > 0)
 			return false;
 		drainSent_ = true;
 		encoder = drainEncoder_;
@@ -426,6 +459,7 @@ void M2mStream::stop()
 	}
 	outputStreaming_ = false;
 	sourceChangePending_ = false;
+	lastBeforeEvent_ = false;
 	drainRequested_ = false;
 	drainSent_ = false;
 	drained_ = false;

@@ -116,6 +116,7 @@ private:
 	Result<Progress> dispatch();
 	Result<bool> dequeueOutput();
 	Result<Progress> dequeueCapture();
+	Result<bool> dequeueEvents();
 	Result<void> waitForDownstream(int sliceMs);
 	void idle(int sliceMs);
 	Result<void> checkWatchdog();
@@ -129,6 +130,8 @@ private:
 	std::unique_ptr<ImportingQueue> output_;
 	std::shared_ptr<ExportingQueue> capture_;
 	bool sourceChangePending_ = false;
+	/* A LAST buffer came with no drain sent: its SOURCE_CHANGE is on the way. */
+	bool lastBeforeEvent_ = false;
 	std::atomic<bool> captureUp_{ false };
 
 	/* Shared between the upstream thread and the capture task. */
