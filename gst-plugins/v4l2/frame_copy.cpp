@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "frame_copy.h"
 
+#include <cerrno>
+
 namespace dmabufkit::gstv4l2 {
 
 std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
@@ -17,6 +19,27 @@ std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in
 			       " at offset " + std::to_string(dev.offset[p]);
 	}
 	return std::nullopt;
+}
+
+Result<GstBufferPool *> newCopyPool(DbkAllocator *allocator, const GstVideoInfo &devInfo,
+				    DbkConstraints constraints, const char *namePrefix)
+{
+	constraints.cpu_mappable = TRUE;
+	GstBufferPool *pool = dbk_buffer_pool_new(allocator);
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+	GstCaps *caps = gst_video_info_to_caps(&devInfo);
+	gst_buffer_pool_config_set_params(config, caps, static_cast<guint>(devInfo.size), 2, 0);
+	gst_caps_unref(caps);
+	gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
+	dbk_buffer_pool_config_set_constraints(config, &constraints);
+	dbk_buffer_pool_config_set_name_prefix(config, namePrefix);
+	if (!gst_buffer_pool_set_config(pool, config) || !gst_buffer_pool_set_active(pool, TRUE)) {
+		Error e{ ENOMEM, std::string("cannot allocate dma-bufs to copy frames into: ") +
+					 dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool)) };
+		gst_object_unref(pool);
+		return e;
+	}
+	return pool;
 }
 
 GstBuffer *copyFrame(GstBufferPool *pool, GstBuffer *in, const GstVideoInfo &inInfo,

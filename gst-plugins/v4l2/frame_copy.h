@@ -9,8 +9,11 @@
 #include <optional>
 #include <string>
 
+#include <dmabufkit/dmabufkit.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
+
+#include "dmabufkit/base/result.h"
 
 namespace dmabufkit::gstv4l2 {
 
@@ -20,6 +23,14 @@ namespace dmabufkit::gstv4l2 {
  */
 std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
 					  const GstVideoInfo &dev);
+
+/**
+ * \brief An active pool of dma-bufs laid out as \a devInfo, allocated by
+ *        \a allocator under \a constraints (made CPU-mappable) and named
+ *        after \a namePrefix: where the copies go (transfer full).
+ */
+Result<GstBufferPool *> newCopyPool(DbkAllocator *allocator, const GstVideoInfo &devInfo,
+				    DbkConstraints constraints, const char *namePrefix);
 
 /**
  * \brief \a in (laid out as \a inInfo) copied into a buffer of the active

@@ -188,25 +188,15 @@ static GstBufferPool *copyTarget(GstDmabufV4l2Sink *self)
 	if (std::string(st->sink->mode()) == "export")
 		return st->exportPool;
 	if (!st->copyPool) {
-		DbkConstraints c = deviceConstraints(self);
-		c.cpu_mappable = TRUE;
-		st->copyPool = dbk_buffer_pool_new(st->allocator);
-		GstStructure *config = gst_buffer_pool_get_config(st->copyPool);
-		GstCaps *caps = gst_video_info_to_caps(&st->devInfo);
-		gst_buffer_pool_config_set_params(config, caps,
-						  static_cast<guint>(st->devInfo.size), 2, 0);
-		gst_caps_unref(caps);
-		gst_buffer_pool_config_add_option(config, GST_BUFFER_POOL_OPTION_VIDEO_META);
-		dbk_buffer_pool_config_set_constraints(config, &c);
-		dbk_buffer_pool_config_set_name_prefix(config, GST_OBJECT_NAME(self));
-		if (!gst_buffer_pool_set_config(st->copyPool, config) ||
-		    !gst_buffer_pool_set_active(st->copyPool, TRUE)) {
-			GST_ELEMENT_ERROR(
-				self, RESOURCE, NO_SPACE_LEFT,
-				("Cannot allocate dma-bufs to copy frames into"),
-				("%s", dbk_buffer_pool_get_error(DBK_BUFFER_POOL(st->copyPool))));
+		auto pool = newCopyPool(st->allocator, st->devInfo, deviceConstraints(self),
+					GST_OBJECT_NAME(self));
+		if (!pool) {
+			GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+					  ("Cannot allocate dma-bufs to copy frames into"),
+					  ("%s", pool.error().message.c_str()));
 			return nullptr;
 		}
+		st->copyPool = *pool;
 	}
 	return st->copyPool;
 }
