@@ -140,12 +140,17 @@ GstFlowReturn v4l2_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf)
 		r = st->sink->queue(frame, ts, st->fmt.planes[0].sizeImage);
 		if (!r) {
 			gst_buffer_unref(frame);
+			/* EFAULT is vb2's word for memory it cannot reach: not contiguous. */
+			const char *hint =
+				r.error().code == EFAULT
+					? "it needs physically contiguous memory: let upstream "
+					  "allocate from the sink's constraints (a CMA heap)"
+					: "the debug message says what it did not accept";
 			GST_ELEMENT_ERROR(
 				self, RESOURCE, WRITE,
-				("%s refused a frame (VIDIOC_QBUF failed, errno %d) in %s mode; "
-				 "the debug message says why (errno 14: the device needs "
-				 "contiguous memory)",
-				 st->dev->label(), r.error().code, st->sink->mode()),
+				("%s refused a frame (VIDIOC_QBUF failed, errno %d) in %s "
+				 "mode: %s",
+				 st->dev->label(), r.error().code, st->sink->mode(), hint),
 				("%s", r.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}

@@ -342,6 +342,38 @@ TEST(GstAllocator, PoolPerPlaneMemories)
 	gst_object_unref(pool);
 }
 
+/* A device that needs more than the caps' frame (vivid's multi-planar output
+ * wants 128 bytes past a YUY2 frame) states it as the pool's size: every
+ * buffer holds that much, and the frame layout stays the caps'. */
+TEST(GstAllocator, PoolHonoursALargerConfiguredSize)
+{
+	GstBufferPool *pool = dbk_buffer_pool_new(nullptr);
+	GstStructure *config = gst_buffer_pool_get_config(pool);
+	GstCaps *caps = gst_caps_from_string("video/x-raw,format=YUY2,width=640,height=480");
+	gst_buffer_pool_config_set_params(config, caps, 614528, 1, 1);
+	gst_caps_unref(caps);
+	ASSERT_TRUE(gst_buffer_pool_set_config(pool, config))
+		<< dbk_buffer_pool_get_error(DBK_BUFFER_POOL(pool));
+	config = gst_buffer_pool_get_config(pool);
+	guint size = 0;
+	gst_buffer_pool_config_get_params(config, nullptr, &size, nullptr, nullptr);
+	gst_structure_free(config);
+	EXPECT_EQ(size, 614528u);
+	ASSERT_TRUE(gst_buffer_pool_set_active(pool, TRUE));
+	GstBuffer *b = nullptr;
+	ASSERT_EQ(gst_buffer_pool_acquire_buffer(pool, &b, nullptr), GST_FLOW_OK);
+	ASSERT_EQ(gst_buffer_n_memory(b), 1u);
+	const int fd = gst_dmabuf_memory_get_fd(gst_buffer_peek_memory(b, 0));
+	EXPECT_GE(lseek(fd, 0, SEEK_END), 614528);
+	EXPECT_GE(gst_buffer_get_size(b), 614528u);
+	GstVideoMeta *meta = gst_buffer_get_video_meta(b);
+	ASSERT_NE(meta, nullptr);
+	EXPECT_EQ(meta->stride[0], 1280);
+	gst_buffer_unref(b);
+	gst_buffer_pool_set_active(pool, FALSE);
+	gst_object_unref(pool);
+}
+
 TEST(Leaks, TenThousandCycles)
 {
 	DbkAllocator *alloc = dbk_allocator_new();

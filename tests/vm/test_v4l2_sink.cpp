@@ -306,6 +306,19 @@ void V4l2Sink::loopback(const std::string &sender, const std::string &mode, bool
 
 } /* namespace */
 
+/* The tests run on vivid's single-planar API (v4l2-sink) and its
+ * multi-planar one (v4l2-sink-mplane, DBK_EXPECT_MPLANE=1): assert which
+ * one this boot has, so the second run cannot test the first API again. */
+TEST_F(V4l2Sink, VividUsesTheExpectedBufferApi)
+{
+	const bool wantMplane = getenv("DBK_EXPECT_MPLANE") != nullptr;
+	for (const std::string &path : { capPath, outPath }) {
+		auto dev = v4l2::VideoDevice::open(path);
+		ASSERT_TRUE(dev.ok()) << dev.error().message;
+		EXPECT_EQ((*dev)->multiPlanar(), wantMplane) << path;
+	}
+}
+
 TEST_F(V4l2Sink, LoopbackExportPixelExact)
 {
 	loopback("videotestsrc pattern=smpte horizontal-speed=4 num-buffers=40 ! " + kCaps,

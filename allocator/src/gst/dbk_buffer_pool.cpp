@@ -119,6 +119,17 @@ static gboolean dbk_buffer_pool_set_config(GstBufferPool *pool, GstStructure *co
 					 GST_VIDEO_INFO_HEIGHT(&info), c, pad);
 	if (!layout)
 		return fail_config(self, layout.error().message);
+	/* A device may need more than the caps' frame (vivid's multi-planar
+	 * output: 128 bytes past it): the configured size is the least a
+	 * single-memory buffer holds. */
+	if (!layout->perPlaneMemory && size > layout->frameSize) {
+		GST_DEBUG_OBJECT(self,
+				 "buffers of %u bytes asked for, %" G_GUINT64_FORMAT
+				 " for the frame: the buffers get the larger size",
+				 size, layout->frameSize);
+		layout->memorySize[0] = size;
+		layout->frameSize = size;
+	}
 
 	uint64_t largest = 0;
 	for (unsigned m = 0; m < layout->memories(); ++m)
