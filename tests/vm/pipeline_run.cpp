@@ -102,6 +102,30 @@ void runPipeline(const std::string &desc, PipelineRun &run, Hook setup, Hook atE
 }
 
 /* The 8-bit R, G, B a pixel of FORMAT should show as. */
+guint64 elementUint(GstElement *pipeline, const char *element, const char *property)
+{
+	GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), element);
+	guint64 v = G_MAXUINT64;
+	if (e) {
+		g_object_get(e, property, &v, nullptr);
+		gst_object_unref(e);
+	}
+	return v;
+}
+
+std::string elementString(GstElement *pipeline, const char *element, const char *property)
+{
+	GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), element);
+	gchar *v = nullptr;
+	if (e) {
+		g_object_get(e, property, &v, nullptr);
+		gst_object_unref(e);
+	}
+	std::string s = v ? v : "";
+	g_free(v);
+	return s;
+}
+
 std::array<int, 3> expectedRgb(GstVideoFormat f, const uint8_t *row, int x)
 {
 	switch (f) {

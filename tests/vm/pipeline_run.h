@@ -64,6 +64,11 @@ using Hook = std::function<void(GstElement *pipeline, PipelineRun &run)>;
 void runPipeline(const std::string &desc, PipelineRun &run, Hook setup = {}, Hook atEos = {},
 		 int timeoutS = 60);
 
+/* A guint64 / string property of the element named \a element in \a pipeline
+ * (G_MAXUINT64 / "" when there is no such element). */
+guint64 elementUint(GstElement *pipeline, const char *element, const char *property);
+std::string elementString(GstElement *pipeline, const char *element, const char *property);
+
 /* The 8-bit R, G, B a pixel of FORMAT should show as. */
 std::array<int, 3> expectedRgb(GstVideoFormat f, const uint8_t *row, int x);
 

@@ -15,8 +15,6 @@
  */
 #include <array>
 #include <atomic>
-#include <dirent.h>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <string>
 #include <vector>
@@ -30,26 +28,17 @@
 
 #include "leak_counters.h"
 #include "pipeline_run.h"
+#include "test_devices.h"
 
 using namespace dmabufkit;
 
 namespace {
 
-/* /dev/videoN of the node whose sysfs name is \a name ("vivid-001-vid-cap"). */
+/* /dev/videoN of the node named \a name, "" when there is none. */
 std::string nodeNamed(const std::string &name)
 {
-	std::string found;
-	if (DIR *d = opendir("/sys/class/video4linux")) {
-		while (struct dirent *e = readdir(d)) {
-			std::ifstream f(std::string("/sys/class/video4linux/") + e->d_name +
-					"/name");
-			std::string n;
-			if (std::getline(f, n) && n == name)
-				found = std::string("/dev/") + e->d_name;
-		}
-		closedir(d);
-	}
-	return found;
+	auto p = test::findNodeNamed(name);
+	return p ? *p : std::string();
 }
 
 /* The heap that really gives contiguous memory (probed, not named). */

@@ -50,6 +50,17 @@ std::vector<std::pair<std::string, std::string>> deviceRoles()
 	return out;
 }
 
+Result<std::string> findNodeNamed(const std::string &name)
+{
+	std::string seen;
+	for (const auto &n : v4l2::enumerateVideoNodes()) {
+		if (n.name == name)
+			return n.path;
+		seen += (seen.empty() ? "" : ", ") + n.name;
+	}
+	return Error{ ENOENT, "no video node named \"" + name + "\" (there are: " + seen + ")" };
+}
+
 Result<std::string> findDrmCard(const std::string &driver)
 {
 	std::string seen;

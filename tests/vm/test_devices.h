@@ -18,6 +18,9 @@ Result<std::string> findDevice(const std::string &role);
 /** \brief Every role this helper knows, with a one-line description. */
 std::vector<std::pair<std::string, std::string>> deviceRoles();
 
+/** \brief /dev/videoN of the node whose sysfs name is \a name ("vivid-001-vid-cap"). */
+Result<std::string> findNodeNamed(const std::string &name);
+
 /** \brief The first /dev/dri/card* whose driver is \a driver. */
 Result<std::string> findDrmCard(const std::string &driver);
 

@@ -30,6 +30,7 @@
 
 #include "gst_environment.h"
 #include "leak_counters.h"
+#include "pad_frames.h"
 #include "test_devices.h"
 #include "vim2m_model.h"
 
@@ -38,64 +39,15 @@ using dmabufkit::test::vim2mReference;
 
 DBK_TEST_GST_ENVIRONMENT();
 
+using test::Frames;
+using test::recordFrame;
+
 namespace {
 
 std::string vim2m()
 {
 	auto p = test::findDevice("vim2m");
 	return p ? *p : std::string("/dev/missing-vim2m");
-}
-
-uint64_t inodeOf(GstBuffer *buf)
-{
-	GstMemory *m = gst_buffer_n_memory(buf) ? gst_buffer_peek_memory(buf, 0) : nullptr;
-	struct stat st;
-	if (!m || !gst_is_dmabuf_memory(m) || fstat(gst_dmabuf_memory_get_fd(m), &st) != 0)
-		return 0;
-	return st.st_ino;
-}
-
-/* Frames seen on a pad: packed pixel rows (no stride padding) and dma-buf inodes. */
-struct Frames {
-	std::mutex lock;
-	GstVideoInfo info{};
-	std::vector<std::vector<uint8_t>> pixels;
-	std::vector<uint64_t> inodes;
-	std::vector<GstClockTime> pts;
-	std::vector<const void *> buffers; /* identity, for passthrough */
-	unsigned unmappable = 0;
-};
-
-GstPadProbeReturn recordFrame(GstPad *pad, GstPadProbeInfo *pi, gpointer data)
-{
-	auto *f = static_cast<Frames *>(data);
-	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(pi);
-	std::lock_guard<std::mutex> g(f->lock);
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	if (caps) {
-		gst_video_info_from_caps(&f->info, caps);
-		gst_caps_unref(caps);
-	}
-	f->inodes.push_back(inodeOf(buf));
-	f->pts.push_back(GST_BUFFER_PTS(buf));
-	f->buffers.push_back(buf);
-	GstVideoFrame vf;
-	if (!gst_video_frame_map(&vf, &f->info, buf, GST_MAP_READ)) {
-		f->unmappable++;
-		f->pixels.emplace_back();
-		return GST_PAD_PROBE_OK;
-	}
-	const int w = GST_VIDEO_FRAME_WIDTH(&vf), h = GST_VIDEO_FRAME_HEIGHT(&vf);
-	const int rowBytes = w * GST_VIDEO_FRAME_COMP_PSTRIDE(&vf, 0);
-	std::vector<uint8_t> px(size_t(rowBytes) * h);
-	for (int y = 0; y < h; ++y)
-		memcpy(px.data() + size_t(y) * rowBytes,
-		       static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&vf, 0)) +
-			       size_t(y) * GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0),
-		       rowBytes);
-	gst_video_frame_unmap(&vf);
-	f->pixels.push_back(std::move(px));
-	return GST_PAD_PROBE_OK;
 }
 
 /* ---- running pipelines ---- */

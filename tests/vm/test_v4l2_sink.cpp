@@ -32,6 +32,7 @@
 #include "leak_counters.h"
 #include "pipeline_run.h"
 #include "test_devices.h"
+#include "loopback_frames.h"
 #include "vivid_loopback.h"
 
 using namespace dmabufkit;
@@ -40,110 +41,6 @@ namespace {
 
 constexpr int kWidth = 640, kHeight = 480;
 const std::string kCaps = "video/x-raw,format=YUY2,width=640,height=480";
-
-/* FNV-1a over the visible bytes of a YUY2 frame (its rows without padding);
- * \a gray: every chroma byte is 128 (vivid's noise is gray). */
-uint64_t frameHash(GstBuffer *buf, GstCaps *caps, bool *gray)
-{
-	GstVideoInfo info;
-	GstVideoFrame f;
-	if (!gst_video_info_from_caps(&info, caps) ||
-	    !gst_video_frame_map(&f, &info, buf, GST_MAP_READ))
-		return 0;
-	uint64_t h = 1469598103934665603ull;
-	const auto *data = static_cast<const uint8_t *>(GST_VIDEO_FRAME_PLANE_DATA(&f, 0));
-	const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
-	*gray = true;
-	for (int y = 0; y < kHeight; ++y)
-		for (int x = 0; x < kWidth * 2; ++x) {
-			const uint8_t v = data[size_t(y) * stride + x];
-			h = (h ^ v) * 1099511628211ull;
-			if ((x & 1) && v != 128)
-				*gray = false;
-		}
-	gst_video_frame_unmap(&f);
-	return h;
-}
-
-struct Hashes {
-	std::mutex lock;
-	std::vector<uint64_t> list;
-	std::vector<bool> gray;
-	const char *dump = nullptr; /* DBK_DUMP_FRAMES: write each frame there */
-};
-
-GstPadProbeReturn hashBuffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-	auto *h = static_cast<Hashes *>(data);
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	bool gray = false;
-	const uint64_t v = frameHash(GST_PAD_PROBE_INFO_BUFFER(info), caps, &gray);
-	gst_caps_unref(caps);
-	std::lock_guard<std::mutex> g(h->lock);
-	h->list.push_back(v);
-	h->gray.push_back(gray);
-	if (h->dump) {
-		std::string path = std::string(h->dump) + "-" + std::to_string(h->list.size() - 1);
-		if (FILE *f = std::fopen(path.c_str(), "wb")) {
-			GstMapInfo m;
-			if (gst_buffer_map(GST_PAD_PROBE_INFO_BUFFER(info), &m, GST_MAP_READ)) {
-				std::fwrite(m.data, 1, m.size, f);
-				gst_buffer_unmap(GST_PAD_PROBE_INFO_BUFFER(info), &m);
-			}
-			std::fclose(f);
-		}
-	}
-	return GST_PAD_PROBE_OK;
-}
-
-void probeHashes(GstElement *pipeline, const char *element, Hashes *h)
-{
-	GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), element);
-	GstPad *pad = gst_element_get_static_pad(e, "sink");
-	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, hashBuffer, h, nullptr);
-	gst_object_unref(pad);
-	gst_object_unref(e);
-}
-
-guint64 uintProperty(GstElement *pipeline, const char *element, const char *property)
-{
-	GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), element);
-	guint64 v = G_MAXUINT64;
-	if (e) {
-		g_object_get(e, property, &v, nullptr);
-		gst_object_unref(e);
-	}
-	return v;
-}
-
-std::string stringProperty(GstElement *pipeline, const char *element, const char *property)
-{
-	GstElement *e = gst_bin_get_by_name(GST_BIN(pipeline), element);
-	gchar *v = nullptr;
-	if (e) {
-		g_object_get(e, property, &v, nullptr);
-		gst_object_unref(e);
-	}
-	std::string s = v ? v : "";
-	g_free(v);
-	return s;
-}
-
-size_t capturedCount(Hashes &h)
-{
-	std::lock_guard<std::mutex> g(h.lock);
-	return h.list.size();
-}
-
-bool waitForCaptured(Hashes &h, size_t n, int timeoutS)
-{
-	for (int i = 0; i < timeoutS * 20; ++i) {
-		if (capturedCount(h) >= n)
-			return true;
-		g_usleep(50000);
-	}
-	return false;
-}
 
 class V4l2Sink : public ::testing::Test
 {
@@ -186,42 +83,39 @@ void V4l2Sink::loopback(const std::string &sender, const std::string &mode, bool
 						       .c_str(),
 					       &err);
 	ASSERT_NE(capture, nullptr) << (err ? err->message : "?");
-	Hashes captured;
-	std::string dumpCap = g_getenv("DBK_DUMP_FRAMES")
-				      ? std::string(g_getenv("DBK_DUMP_FRAMES")) + "/cap"
-				      : "";
-	if (!dumpCap.empty())
-		captured.dump = dumpCap.c_str();
-	probeHashes(capture, "cap", &captured);
+	test::FrameLog captured;
+	if (const char *d = g_getenv("DBK_DUMP_FRAMES"))
+		captured.dump = std::string(d) + "/cap";
+	captured.attach(capture, "cap");
 	gst_element_set_state(capture, GST_STATE_PLAYING);
-	ASSERT_TRUE(waitForCaptured(captured, 3, 30)) << "vivid captured nothing";
-	const size_t before = capturedCount(captured);
+	ASSERT_TRUE(captured.waitFor(3, 30)) << "vivid captured nothing";
+	const size_t before = captured.count();
 
 	PipelineRun run;
-	Hashes sent;
+	test::FrameLog sent;
 	std::map<uint64_t, test::DmaBufEntry> live;
 	guint64 copies = 1, own = 0, imported = 0, hits = 0, misses = 0;
 	std::string active;
 	runPipeline(
 		sender + " ! dmabufv4l2sink name=sink sync=false io-mode=" + mode +
 			" device=" + outPath,
-		run, [&](GstElement *p, PipelineRun &) { probeHashes(p, "sink", &sent); },
+		run, [&](GstElement *p, PipelineRun &) { sent.attach(p, "sink"); },
 		[&](GstElement *p, PipelineRun &) {
 			live = test::liveDmaBufs();
-			copies = uintProperty(p, "sink", "copies");
-			own = uintProperty(p, "sink", "own-buffers");
-			imported = uintProperty(p, "sink", "imported");
-			active = stringProperty(p, "sink", "active-io-mode");
-			hits = uintProperty(p, "sink", "index-cache-hits");
-			misses = uintProperty(p, "sink", "index-cache-misses");
+			copies = elementUint(p, "sink", "copies");
+			own = elementUint(p, "sink", "own-buffers");
+			imported = elementUint(p, "sink", "imported");
+			active = elementString(p, "sink", "active-io-mode");
+			hits = elementUint(p, "sink", "index-cache-hits");
+			misses = elementUint(p, "sink", "index-cache-misses");
 		},
 		120);
-	waitForCaptured(captured, capturedCount(captured) + 5, 20);
+	captured.waitFor(captured.count() + 5, 20);
 	gst_element_set_state(capture, GST_STATE_NULL);
 	gst_object_unref(capture);
 	ASSERT_TRUE(run.eos) << run.error();
 
-	const size_t n = sent.list.size();
+	const size_t n = sent.count();
 	ASSERT_GE(n, 20u);
 	EXPECT_EQ(active, mode);
 	EXPECT_EQ(copies, 0u);
@@ -263,42 +157,20 @@ void V4l2Sink::loopback(const std::string &sender, const std::string &mode, bool
 	 * or vivid's gray noise (no output buffer to copy at that instant: before
 	 * the output streams and after it stopped). The frames sent are in
 	 * colour, so noise cannot be taken for one of them. */
-	std::map<uint64_t, size_t> index;
-	for (size_t i = 0; i < n; ++i) {
-		EXPECT_FALSE(sent.gray[i]) << "sent frame " << i << " has no colour";
-		index.emplace(sent.list[i], i);
-	}
-	ASSERT_EQ(index.size(), n) << "the frames sent are not all different";
-	std::lock_guard<std::mutex> g(captured.lock);
-	std::string trace; /* per captured frame: index sent, N noise, ? neither */
-	for (size_t i = 0; i < captured.list.size(); ++i) {
-		auto it = index.find(captured.list[i]);
-		trace += it != index.end()  ? std::to_string(it->second)
-			 : captured.gray[i] ? std::string("N")
-					    : std::string("?");
-		trace += i + 1 == before ? " | " : " ";
-	}
-	std::printf("captured: %s\n", trace.c_str());
-	size_t matched = 0, noise = 0, last = 0;
-	std::set<size_t> seen;
-	for (size_t i = before; i < captured.list.size(); ++i) {
-		const uint64_t h = captured.list[i];
-		auto it = index.find(h);
-		if (it != index.end()) {
-			EXPECT_GE(it->second, last) << "captured frame " << i << " out of order";
-			last = it->second;
-			seen.insert(it->second);
-			matched++;
-		} else if (captured.gray[i]) {
-			noise++;
-		} else {
-			ADD_FAILURE() << "captured frame " << i
-				      << " is neither a frame sent nor vivid's noise";
-		}
-	}
+	const auto sentHashes = sent.hashes();
+	const auto sentGray = sent.gray();
+	for (size_t i = 0; i < n; ++i)
+		EXPECT_FALSE(sentGray[i]) << "sent frame " << i << " has no colour";
+	ASSERT_EQ(std::set<uint64_t>(sentHashes.begin(), sentHashes.end()).size(), n)
+		<< "the frames sent are not all different";
+	const test::LoopbackVerdict v = test::matchLoopback(sent, captured, before);
+	std::printf("captured: %s\n", v.trace.c_str());
 	std::printf("loopback %s: %zu sent, %zu captured: %zu equal to a frame sent (%zu "
 		    "distinct), %zu vivid's noise\n",
-		    mode.c_str(), n, captured.list.size() - before, matched, seen.size(), noise);
+		    mode.c_str(), n, captured.count() - before, v.matched, v.seen.size(), v.noise);
+	EXPECT_EQ(v.stray, 0u) << "captured frames that are neither a frame sent nor vivid's noise";
+	EXPECT_EQ(v.outOfOrder, 0u) << "captured frames out of order";
+	const auto &seen = v.seen;
 	EXPECT_GE(seen.size(), n / 3) << "too few of the frames sent came back";
 	ASSERT_FALSE(seen.empty());
 	EXPECT_GE(*seen.rbegin(), n - n / 4) << "the last frames sent never came back";
@@ -344,7 +216,7 @@ TEST_F(V4l2Sink, SyncPacesFramesAndEosDrains)
 			    ",framerate=30/1 ! dmabufv4l2sink name=sink max-lateness=-1 device=" +
 			    outPath,
 		    run, {}, [&](GstElement *p, PipelineRun &) {
-			    frames = uintProperty(p, "sink", "frames");
+			    frames = elementUint(p, "sink", "frames");
 		    });
 	const double seconds = (g_get_monotonic_time() - start) / 1e6;
 	ASSERT_TRUE(run.eos) << run.error();
@@ -383,7 +255,7 @@ TEST_F(V4l2Sink, RenegotiatesOnCapsChange)
 			gst_object_unref(pad);
 			gst_object_unref(cf);
 		},
-		[&](GstElement *p, PipelineRun &) { frames = uintProperty(p, "sink", "frames"); });
+		[&](GstElement *p, PipelineRun &) { frames = elementUint(p, "sink", "frames"); });
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_EQ(frames, 20u);
 	GstVideoInfo info;
@@ -429,7 +301,7 @@ TEST_F(V4l2Sink, FlushingSeekRestarts)
 			ASSERT_EQ(gst_element_get_state(p, nullptr, nullptr, 30 * GST_SECOND),
 				  GST_STATE_CHANGE_SUCCESS);
 		},
-		[&](GstElement *p, PipelineRun &) { frames = uintProperty(p, "sink", "frames"); },
+		[&](GstElement *p, PipelineRun &) { frames = elementUint(p, "sink", "frames"); },
 		60);
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_GE(atZero, 2) << "the frame at 0 was not shown again after the flush";
@@ -496,8 +368,8 @@ TEST_F(V4l2Sink, CopyFallbackCountedAndReportedOnce)
 			    "device=" +
 			    outPath,
 		    run, {}, [&](GstElement *p, PipelineRun &) {
-			    copies = uintProperty(p, "sink", "copies");
-			    reason = stringProperty(p, "sink", "copy-reason");
+			    copies = elementUint(p, "sink", "copies");
+			    reason = elementString(p, "sink", "copy-reason");
 		    });
 	ASSERT_TRUE(run.eos) << run.error();
 	EXPECT_EQ(copies, 8u);
@@ -610,9 +482,9 @@ TEST_F(V4l2Sink, ContigUpstreamAllocatesContiguous)
 			    "device=" +
 			    outPath,
 		    run, {}, [&](GstElement *p, PipelineRun &) {
-			    decision = stringProperty(p, "sink", "allocation-decision");
-			    copies = uintProperty(p, "sink", "copies");
-			    imported = uintProperty(p, "sink", "imported");
+			    decision = elementString(p, "sink", "allocation-decision");
+			    copies = elementUint(p, "sink", "copies");
+			    imported = elementUint(p, "sink", "imported");
 			    GstElement *up = gst_bin_get_by_name(GST_BIN(p), "up");
 			    GstStructure *stats = nullptr;
 			    g_object_get(up, "pool-stats", &stats, nullptr);

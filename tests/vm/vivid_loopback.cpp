@@ -100,10 +100,27 @@ Result<void> setupVividLoopback(const std::string &capPath, const std::string &o
 		return osdNone.error();
 	if (auto r = (*cap)->setControl(id, static_cast<int32_t>(*osdNone)); !r)
 		return r;
-	auto loop = menuIndex(**cap, "HDMI 000-0 Is Connected To", "Output HDMI 000-0", &id);
+	/* The controls are named after the vivid instance ("vivid-001-vid-cap": 001). */
+	const std::string &node = (*cap)->info().name;
+	const std::string inst = node.rfind("vivid-", 0) == 0 ? node.substr(6, 3) : "000";
+	auto loop = menuIndex(**cap, "HDMI " + inst + "-0 Is Connected To",
+			      "Output HDMI " + inst + "-0", &id);
 	if (!loop)
 		return loop.error();
 	return (*cap)->setControl(id, static_cast<int32_t>(*loop));
+}
+
+Result<void> setMenuControl(const std::string &path, const std::string &control,
+			    const std::string &item)
+{
+	auto dev = VideoDevice::open(path);
+	if (!dev)
+		return dev.error();
+	uint32_t id = 0;
+	auto index = menuIndex(**dev, control, item, &id);
+	if (!index)
+		return index.error();
+	return (*dev)->setControl(id, static_cast<int32_t>(*index));
 }
 
 std::map<uint64_t, DmaBufEntry> liveDmaBufs()

@@ -30,6 +30,10 @@ namespace dmabufkit::test {
 Result<void> setupVividLoopback(const std::string &capPath, const std::string &outPath,
 				uint32_t width, uint32_t height);
 
+/** \brief Set the menu control \a control of the node \a path to its item \a item. */
+Result<void> setMenuControl(const std::string &path, const std::string &control,
+			    const std::string &item);
+
 /** \brief One live dma-buf as debugfs dma_buf/bufinfo shows it. */
 struct DmaBufEntry {
 	std::string exporter;
