@@ -146,6 +146,8 @@ static gboolean gst_dmabuf_v4l2_convert_sink_event(GstBaseTransform *trans, GstE
 	auto *self = GST_DMABUF_V4L2_CONVERT(trans);
 	if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
 		self->state->stopStream();
+	else if ((GST_EVENT_TYPE(event) & int(GST_EVENT_TYPE_SERIALIZED)) && self->state->task)
+		self->state->task->drain(); /* frames in the device go out before the event */
 	GstCaps *caps = nullptr;
 	if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
 		gst_event_parse_caps(event, &caps);
@@ -250,6 +252,11 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_generate_output(GstBaseTransform *t
 		gst_buffer_unref(in);
 		return GST_FLOW_NOT_NEGOTIATED;
 	}
+	if (GstFlowReturn f = st->task->flow(); f != GST_FLOW_OK) {
+		/* The task stopped (a device error, posted already, or downstream). */
+		gst_buffer_unref(in);
+		return f;
+	}
 	if (!st->stream) {
 		if (auto r = setup_stream(self); !r) {
 			st->stopStream();
@@ -271,27 +278,38 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_generate_output(GstBaseTransform *t
 	const uint32_t number = st->nextFrame++;
 	auto q = st->stream->queueInput(*toQueue, number, st->inFmt.planes[0].sizeImage, in);
 	gst_buffer_unref(*toQueue);
-	if (q) {
-		/* The CAPTURE step: one converted frame (issue 14 moves it onto a task). */
-		auto frame = st->stream->dequeueOutput();
-		if (frame) {
-			gst_buffer_unref(in);
-			st->counters.converted++;
-			*outbuf = frame->buffer;
-			return GST_FLOW_OK;
-		}
-		q = frame.error();
-	}
 	gst_buffer_unref(in);
+	if (q) {
+		/* The task pushes the converted frame as soon as the device is done. */
+		if (!st->task->frameQueued(*st->stream)) {
+			GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+					  ("Cannot start the thread that pushes converted frames"),
+					  (nullptr));
+			return GST_FLOW_ERROR;
+		}
+		return GST_FLOW_OK;
+	}
 	if (q.error().code == EPIPE)
 		return GST_FLOW_FLUSHING;
 	v4l2_convert_post_device_error(self, q.error(), "Converting a frame failed");
 	return GST_FLOW_ERROR;
 }
 
+/* Frames queued before a reconfiguration leave with the allocation they were made in. */
+static GstFlowReturn gst_dmabuf_v4l2_convert_submit_input_buffer(GstBaseTransform *trans,
+								 gboolean discont, GstBuffer *input)
+{
+	ConvertState *st = GST_DMABUF_V4L2_CONVERT(trans)->state;
+	if (GST_PAD_NEEDS_RECONFIGURE(GST_BASE_TRANSFORM_SRC_PAD(trans)))
+		st->task->drain();
+	return GST_BASE_TRANSFORM_CLASS(gst_dmabuf_v4l2_convert_parent_class)
+		->submit_input_buffer(trans, discont, input);
+}
+
 static void gst_dmabuf_v4l2_convert_finalize(GObject *object)
 {
 	ConvertState *st = GST_DMABUF_V4L2_CONVERT(object)->state;
+	st->task.reset();
 	if (st->extraControls)
 		gst_structure_free(st->extraControls);
 	delete st;
@@ -328,6 +346,7 @@ static void gst_dmabuf_v4l2_convert_class_init(GstDmabufV4l2ConvertClass *klass)
 	bc->decide_allocation = v4l2_convert_decide_allocation;
 	bc->transform = gst_dmabuf_v4l2_convert_transform;
 	bc->generate_output = gst_dmabuf_v4l2_convert_generate_output;
+	bc->submit_input_buffer = gst_dmabuf_v4l2_convert_submit_input_buffer;
 	bc->passthrough_on_same_caps = FALSE; /* set_caps decides */
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_convert_debug, "dmabufv4l2convert", 0,
@@ -337,6 +356,17 @@ static void gst_dmabuf_v4l2_convert_class_init(GstDmabufV4l2ConvertClass *klass)
 static void gst_dmabuf_v4l2_convert_init(GstDmabufV4l2Convert *self)
 {
 	self->state = new ConvertState;
+	GstPad *srcpad = GST_BASE_TRANSFORM_SRC_PAD(self);
+	self->state->task = std::make_unique<ConvertTask>(
+		srcpad,
+		[self, srcpad](ConvertedFrame &&frame) {
+			self->state->counters.converted++;
+			return gst_pad_push(srcpad, frame.buffer);
+		},
+		[self](const Error &e) {
+			v4l2_convert_post_device_error(self, e, "Converting a frame failed");
+			return GST_FLOW_ERROR;
+		});
 }
 
 gboolean dbk_v4l2convert_register(GstPlugin *plugin)

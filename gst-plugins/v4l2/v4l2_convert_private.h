@@ -16,6 +16,7 @@
 #include <gst/video/video.h>
 
 #include "convert_stream.h"
+#include "convert_task.h"
 #include "dmabufkit/core/import_probe.h"
 #include "dmabufkit/v4l2/video_device.h"
 #include "frame_copier.h"
@@ -68,11 +69,14 @@ struct ConvertState {
 	guint downstreamMin = 0;
 	std::string captureDecision;
 	std::unique_ptr<ConvertStream> stream;
+	/* Collects and pushes the converted frames (created with the element). */
+	std::unique_ptr<ConvertTask> task;
 	uint32_t nextFrame = 0;
 
 	ConvertCounters counters;
 
-	/* End streaming (counts of the index caches kept). */
+	/* End streaming: stop the task, drop frames in the device (counts of
+	 * the index caches kept). */
 	void stopStream();
 	/* stopStream() and drop the capture pool. */
 	void dropCapture();

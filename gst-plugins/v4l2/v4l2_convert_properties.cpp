@@ -9,6 +9,8 @@ namespace dmabufkit::gstv4l2 {
 
 void ConvertState::stopStream()
 {
+	if (task)
+		task->stop();
 	if (!stream)
 		return;
 	if (const auto *c = stream->outputCache()) {
