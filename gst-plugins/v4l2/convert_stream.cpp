@@ -2,6 +2,7 @@
 #include "convert_stream.h"
 
 #include <cerrno>
+#include <chrono>
 #include <poll.h>
 #include <unistd.h>
 
@@ -96,15 +97,8 @@ Result<void> ConvertStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uin
 	GstBuffer *t = timingFrom ? timingFrom : buf;
 	if (!output_ || !capture_)
 		return Error{ EINVAL, name_ + ": the stream is not set up" };
-	if (auto r = reclaimOutput(); !r)
+	if (auto r = waitForFreeOutput(); !r)
 		return r;
-	while (!output_->hasFreeIndex()) {
-		auto ev = dev_.poll(POLLOUT, static_cast<int>(timeoutMs));
-		if (!ev)
-			return ev.error();
-		if (auto r = reclaimOutput(); !r)
-			return r;
-	}
 	{
 		std::lock_guard<std::mutex> g(lock_);
 		timings_[frameNumber] = Timing{ GST_BUFFER_PTS(t),	  GST_BUFFER_DTS(t),
@@ -131,6 +125,38 @@ Result<void> ConvertStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uin
 		outputStreaming_ = true;
 	}
 	return {};
+}
+
+/*
+ * The capture step reclaims OUTPUT buffers too and may take the very one a
+ * poll for POLLOUT here waits for, which then never wakes: wait in short
+ * slices and look again, up to timeoutMs in all.
+ */
+Result<void> ConvertStream::waitForFreeOutput()
+{
+	const auto deadline =
+		std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+	for (;;) {
+		if (auto r = reclaimOutput(); !r)
+			return r;
+		{
+			std::lock_guard<std::mutex> g(outputLock_);
+			if (output_->hasFreeIndex())
+				return {};
+		}
+		if (flushing && flushing())
+			return Error{ EPIPE, name_ + ": flushing" };
+		if (std::chrono::steady_clock::now() >= deadline) {
+			Error e{ ETIMEDOUT, "no OUTPUT buffer came back from " + dev_.path() +
+						    " (" + dev_.info().driver + ") within " +
+						    std::to_string(timeoutMs) +
+						    " ms: the driver stopped reading (watchdog)" };
+			DBK_LOG(V4l2, Error, "%s: %s", name_.c_str(), e.message.c_str());
+			return e;
+		}
+		if (auto ev = dev_.wait(POLLOUT, 20); !ev)
+			return ev.error();
+	}
 }
 
 /* Wait for the device, or for downstream when it holds every CAPTURE buffer. */

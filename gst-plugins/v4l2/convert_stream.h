@@ -90,6 +90,7 @@ private:
 		guint flags;
 	};
 	Result<void> reclaimOutput();
+	Result<void> waitForFreeOutput();
 	Result<void> waitForCapture();
 
 	v4l2::VideoDevice &dev_;

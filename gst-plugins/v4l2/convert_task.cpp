@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <utility>
 
 #include "dmabufkit/base/log.h"
 
@@ -45,9 +46,9 @@ bool ConvertTask::frameQueued(ConvertStream &stream)
 	cv_.notify_all();
 	if (GST_PAD_TASK(pad_) && gst_task_get_state(GST_PAD_TASK(pad_)) == GST_TASK_STARTED)
 		return true;
-	flow_ = GST_FLOW_OK;
 	DBK_LOG(V4l2, Debug, "%s: convert task starting", elementName(pad_));
-	return gst_pad_start_task(pad_, loop, this, nullptr);
+	started_ = gst_pad_start_task(pad_, loop, this, nullptr);
+	return started_;
 }
 
 GstFlowReturn ConvertTask::drain()
@@ -68,7 +69,9 @@ void ConvertTask::stop()
 		stopping_ = true;
 	}
 	cv_.notify_all();
-	gst_pad_stop_task(pad_);
+	/* Only a task that ran: at finalize the pad is gone already. */
+	if (std::exchange(started_, false))
+		gst_pad_stop_task(pad_);
 	std::lock_guard<std::mutex> g(lock_);
 	stream_ = nullptr;
 	inFlight_ = 0;

@@ -57,6 +57,7 @@ private:
 	std::condition_variable cv_;
 	unsigned inFlight_ = 0; /* queued, not pushed yet */
 	bool stopping_ = false;
+	bool started_ = false; /* gst_pad_start_task() was called (upstream thread) */
 	std::atomic<GstFlowReturn> flow_{ GST_FLOW_OK };
 };
 
