@@ -237,15 +237,7 @@ std::optional<GstClockTime> CodecElementState::latencyToReport()
 {
 	if (!stream)
 		return std::nullopt;
-	const GstClockTime measured = stream->maxProcessingNs();
-	if (measured <= reportedLatency)
-		return std::nullopt;
-	/* A quarter of headroom, in whole ms: one LATENCY message at start-up,
-	 * not one per slightly slower frame. */
-	const GstClockTime report =
-		(measured * 5 / 4 + GST_MSECOND - 1) / GST_MSECOND * GST_MSECOND;
-	reportedLatency = report;
-	return report;
+	return latency.update(stream->maxProcessingNs());
 }
 
 void CodecElementState::closeDevice()
@@ -301,7 +293,7 @@ bool CodecElementState::getProperty(guint id, GValue *value) const
 		g_value_set_string(value, deviceUsed.c_str());
 		return true;
 	case PROP_DEVICE_LATENCY:
-		g_value_set_uint64(value, reportedLatency);
+		g_value_set_uint64(value, latency.reported());
 		return true;
 	default:
 		return false;

@@ -14,6 +14,7 @@
 #include "dmabufkit/v4l2/device_finder.h"
 #include "dmabufkit/v4l2/video_device.h"
 #include "capture_task.h"
+#include "device_latency.h"
 #include "m2m_stream.h"
 
 namespace dmabufkit::gstv4l2 {
@@ -75,7 +76,7 @@ struct CodecElementState {
 	std::unique_ptr<CaptureTask> task;
 	GRecMutex *streamLock = nullptr;
 	/* The minimum latency reported so far (the device's measured processing time). */
-	std::atomic<GstClockTime> reportedLatency{ 0 };
+	DeviceLatency latency;
 	DbkAllocator *allocator = nullptr;
 	GstBufferPool *copyPool = nullptr; /* for inputs that cannot be imported */
 	bool warnedCopy = false;

@@ -101,9 +101,13 @@ Result<void> ConvertStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uin
 		return r;
 	{
 		std::lock_guard<std::mutex> g(lock_);
-		timings_[frameNumber] = Timing{ GST_BUFFER_PTS(t),	  GST_BUFFER_DTS(t),
-						GST_BUFFER_DURATION(t),	  GST_BUFFER_OFFSET(t),
-						GST_BUFFER_OFFSET_END(t), GST_BUFFER_FLAGS(t) };
+		timings_[frameNumber] = Timing{ GST_BUFFER_PTS(t),
+						GST_BUFFER_DTS(t),
+						GST_BUFFER_DURATION(t),
+						GST_BUFFER_OFFSET(t),
+						GST_BUFFER_OFFSET_END(t),
+						GST_BUFFER_FLAGS(t),
+						std::chrono::steady_clock::now() };
 	}
 	Result<void> r;
 	{
@@ -243,6 +247,10 @@ Result<ConvertedFrame> ConvertStream::dequeueOutput()
 		if (!buf)
 			return buf.error();
 		if (t) {
+			const auto dt = std::chrono::duration_cast<std::chrono::nanoseconds>(
+				std::chrono::steady_clock::now() - t->queuedAt);
+			if (dt.count() > 0 && uint64_t(dt.count()) > maxProcessingNs_)
+				maxProcessingNs_ = uint64_t(dt.count());
 			GST_BUFFER_PTS(*buf) = t->pts;
 			GST_BUFFER_DTS(*buf) = t->dts;
 			GST_BUFFER_DURATION(*buf) = t->duration;

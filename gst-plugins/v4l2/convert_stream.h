@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,6 +70,11 @@ public:
 	 * frame as broken.
 	 */
 	Result<ConvertedFrame> dequeueOutput();
+	/**
+	 * \brief The longest a frame has spent in the device so far (queued on
+	 * OUTPUT to dequeued from CAPTURE), ns: what the element adds to latency.
+	 */
+	uint64_t maxProcessingNs() const { return maxProcessingNs_; }
 	/** \brief Frames queued and not collected yet. */
 	unsigned pending() const { return pending_.load(); }
 	/** \brief STREAMOFF both queues and free their buffers. */
@@ -88,6 +94,7 @@ private:
 		GstClockTime pts, dts, duration;
 		guint64 offset, offsetEnd;
 		guint flags;
+		std::chrono::steady_clock::time_point queuedAt;
 	};
 	Result<void> reclaimOutput();
 	Result<void> waitForFreeOutput();
@@ -103,6 +110,7 @@ private:
 	std::mutex lock_;	/* timings_ */
 	std::map<uint32_t, Timing> timings_;
 	std::atomic<unsigned> pending_{ 0 };
+	std::atomic<uint64_t> maxProcessingNs_{ 0 };
 };
 
 } /* namespace dmabufkit::gstv4l2 */

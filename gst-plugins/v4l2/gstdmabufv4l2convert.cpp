@@ -295,6 +295,27 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_generate_output(GstBaseTransform *t
 	return GST_FLOW_ERROR;
 }
 
+/* Upstream's latency plus the time a frame spends in the device. */
+static gboolean gst_dmabuf_v4l2_convert_query(GstBaseTransform *trans, GstPadDirection direction,
+					      GstQuery *query)
+{
+	auto *self = GST_DMABUF_V4L2_CONVERT(trans);
+	gboolean ok = GST_BASE_TRANSFORM_CLASS(gst_dmabuf_v4l2_convert_parent_class)
+			      ->query(trans, direction, query);
+	if (!ok || direction != GST_PAD_SRC || GST_QUERY_TYPE(query) != GST_QUERY_LATENCY ||
+	    gst_base_transform_is_passthrough(trans))
+		return ok;
+	gboolean live = FALSE;
+	GstClockTime min = 0, max = GST_CLOCK_TIME_NONE;
+	gst_query_parse_latency(query, &live, &min, &max);
+	const GstClockTime own = self->state->latency.reported();
+	gst_query_set_latency(query, live, min + own,
+			      GST_CLOCK_TIME_IS_VALID(max) ? max + own : max);
+	GST_DEBUG_OBJECT(self, "latency: upstream's %" GST_TIME_FORMAT " plus %" GST_TIME_FORMAT,
+			 GST_TIME_ARGS(min), GST_TIME_ARGS(own));
+	return ok;
+}
+
 /* Frames queued before a reconfiguration leave with the allocation they were made in. */
 static GstFlowReturn gst_dmabuf_v4l2_convert_submit_input_buffer(GstBaseTransform *trans,
 								 gboolean discont, GstBuffer *input)
@@ -347,6 +368,7 @@ static void gst_dmabuf_v4l2_convert_class_init(GstDmabufV4l2ConvertClass *klass)
 	bc->transform = gst_dmabuf_v4l2_convert_transform;
 	bc->generate_output = gst_dmabuf_v4l2_convert_generate_output;
 	bc->submit_input_buffer = gst_dmabuf_v4l2_convert_submit_input_buffer;
+	bc->query = gst_dmabuf_v4l2_convert_query;
 	bc->passthrough_on_same_caps = FALSE; /* set_caps decides */
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_convert_debug, "dmabufv4l2convert", 0,
@@ -360,7 +382,15 @@ static void gst_dmabuf_v4l2_convert_init(GstDmabufV4l2Convert *self)
 	self->state->task = std::make_unique<ConvertTask>(
 		srcpad,
 		[self, srcpad](ConvertedFrame &&frame) {
-			self->state->counters.converted++;
+			ConvertState *st = self->state;
+			st->counters.converted++;
+			if (auto l = st->latency.update(st->stream->maxProcessingNs())) {
+				GST_INFO_OBJECT(self,
+						"the device holds a frame up to %" GST_TIME_FORMAT,
+						GST_TIME_ARGS(*l));
+				gst_element_post_message(GST_ELEMENT(self),
+							 gst_message_new_latency(GST_OBJECT(self)));
+			}
 			return gst_pad_push(srcpad, frame.buffer);
 		},
 		[self](const Error &e) {

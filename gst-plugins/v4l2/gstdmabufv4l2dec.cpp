@@ -150,7 +150,7 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 	}
 	st->codedFmt = *set;
 	st->deviceUsed = path;
-	st->reportedLatency = 0;
+	st->latency.reset();
 	gst_video_decoder_set_latency(dec, 0, framesLatency(state->info, kOutputSlots));
 	GST_INFO_OBJECT(self, "decoding on %s: %s", path.c_str(), set->toString().c_str());
 	return TRUE;

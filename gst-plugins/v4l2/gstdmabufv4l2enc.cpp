@@ -236,7 +236,7 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 		return post_error(self, codedSet.error(), "Cannot set the encoder's output format");
 	st->codedFmt = *codedSet;
 	st->deviceUsed = st->dev->path();
-	st->reportedLatency = 0;
+	st->latency.reset();
 	gst_video_encoder_set_latency(enc, 0, framesLatency(state->info, kOutputSlots));
 
 	const auto *cm = v4l2::codecFromFourcc(codec);

@@ -17,6 +17,7 @@
 
 #include "convert_stream.h"
 #include "convert_task.h"
+#include "device_latency.h"
 #include "dmabufkit/core/import_probe.h"
 #include "dmabufkit/v4l2/video_device.h"
 #include "frame_copier.h"
@@ -74,6 +75,8 @@ struct ConvertState {
 	uint32_t nextFrame = 0;
 
 	ConvertCounters counters;
+	/* What the device adds to latency, reported in the LATENCY query. */
+	DeviceLatency latency;
 
 	/* End streaming: stop the task, drop frames in the device (counts of
 	 * the index caches kept). */
@@ -106,6 +109,7 @@ enum V4l2ConvertProperty {
 	PROP_CONVERT_IMPORTED,
 	PROP_CONVERT_COPIES,
 	PROP_CONVERT_STATS,
+	PROP_CONVERT_DEVICE_LATENCY,
 };
 
 void v4l2_convert_install_properties(GObjectClass *oc);

@@ -131,6 +131,9 @@ void v4l2_convert_get_property(GObject *object, guint id, GValue *value, GParamS
 	case PROP_CONVERT_STATS:
 		g_value_take_boxed(value, st->stats());
 		break;
+	case PROP_CONVERT_DEVICE_LATENCY:
+		g_value_set_uint64(value, st->latency.reported());
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
@@ -209,4 +212,11 @@ void v4l2_convert_install_properties(GObjectClass *oc)
 				   "dmabufv4l2convert/stats: frame counters, index caches, "
 				   "CAPTURE mode and device",
 				   GST_TYPE_STRUCTURE, ro));
+	g_object_class_install_property(
+		oc, PROP_CONVERT_DEVICE_LATENCY,
+		g_param_spec_uint64("device-latency", "Device latency",
+				    "The longest a frame has spent in the device so far (queued "
+				    "on OUTPUT to pushed from CAPTURE), plus a quarter, in ns: "
+				    "the latency this element adds to the latency query",
+				    0, G_MAXUINT64, 0, ro));
 }
