@@ -300,10 +300,14 @@ void warmUp(Kind kind, const std::string &mode)
 		expectCleanRun(kind, mode, "before any fault");
 }
 
-void expectMonotonic(const std::vector<GstClockTime> &pts)
+/* Frames reach the sink in order. Not strictly: vivid (6.12) writes a
+ * buffer's timestamp after vb2_buffer_done(), so under TCG a frame now and
+ * then is dequeued with its buffer's previous timestamp and gets its
+ * predecessor's PTS. */
+void expectInOrder(const std::vector<GstClockTime> &pts)
 {
 	for (size_t i = 1; i < pts.size(); ++i)
-		ASSERT_GT(pts[i], pts[i - 1]) << "PTS not increasing at sink frame " << i;
+		ASSERT_GE(pts[i], pts[i - 1]) << "PTS going backwards at sink frame " << i;
 }
 
 void expectError(const PipelineRun &run, const Fault &f)
@@ -403,10 +407,9 @@ TEST_P(Matrix, ErrorFramesAndLeaks)
 			    run.eos ? "EOS" : "error", atSink, flow.srcOffsets.size(),
 			    (g_get_monotonic_time() - t0) / 1e6, run.eos ? "" : ": ",
 			    run.eos ? "" : run.errMessage.c_str());
-		expectMonotonic(flow.sinkPts);
-		/* Every frame the sink got was pushed by the source, none twice (the
-		 * PTS, not the V4L2 sequence: vivid repeats one now and then under
-		 * TCG, with two different capture times). */
+		expectInOrder(flow.sinkPts);
+		/* Every frame the sink got was pushed by the source. (Not checked by
+		 * V4L2 sequence number: vivid repeats one now and then under TCG.) */
 		EXPECT_LE(atSink, flow.srcOffsets.size());
 		if (f.eos) {
 			/* The flagged frame is dropped, counted, and the stream goes on. */
