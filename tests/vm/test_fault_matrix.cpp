@@ -310,11 +310,12 @@ void expectInOrder(const std::vector<GstClockTime> &pts)
 		ASSERT_GE(pts[i], pts[i - 1]) << "PTS going backwards at sink frame " << i;
 }
 
-void expectError(const PipelineRun &run, const Fault &f)
+void expectError(const PipelineRun &run, const Fault &f, const char *element = "src",
+		 const std::string &node = vivid())
 {
 	ASSERT_FALSE(run.eos) << f.name << " ended in EOS as if nothing happened";
 	ASSERT_FALSE(run.errMessage.empty()) << f.name << ": no error (hang?)";
-	EXPECT_EQ(run.errSource, "src") << run.error();
+	EXPECT_EQ(run.errSource, element) << run.error();
 	EXPECT_EQ(run.errDomain, f.domain) << g_quark_to_string(run.errDomain) << " instead of "
 					   << g_quark_to_string(f.domain) << ": " << run.error();
 	EXPECT_EQ(run.errCode, f.code) << run.error();
@@ -324,7 +325,7 @@ void expectError(const PipelineRun &run, const Fault &f)
 	for (const char *w : f.debugWords)
 		EXPECT_NE(run.errDebug.find(w), std::string::npos)
 			<< "\"" << w << "\" missing from the debug text: " << run.error();
-	EXPECT_NE(run.errDebug.find(vivid()), std::string::npos)
+	EXPECT_NE(run.errDebug.find(node), std::string::npos)
 		<< "the device is not named: " << run.error();
 }
 
@@ -664,3 +665,182 @@ TEST(DeviceFaults, ConverterNodeInUseElsewhereIsNotBusy)
 		    run, {}, {}, 60);
 	EXPECT_TRUE(run.eos) << run.error();
 }
+
+/* ---------------------------------------------------------------- dmabufv4l2sink */
+
+/*
+ * The same injections into vivid's vid-out (the flags are vivid's, shared by
+ * its nodes) under dmabufv4l2sink, exporting its own buffers upstream or
+ * importing dmabufupload's. The element's own words for each.
+ */
+namespace {
+
+const std::vector<Fault> &sinkFaults()
+{
+	static const std::vector<Fault> f = {
+		{ "Disconnect",
+		  "disconnect",
+		  1,
+		  When::MidStream,
+		  false,
+		  GST_RESOURCE_ERROR,
+		  GST_RESOURCE_ERROR_NOT_FOUND,
+		  { "disconnected", "device-name" },
+		  {} },
+		{ "FatalStreamingError",
+		  "inject_fatal_streaming_error",
+		  1,
+		  When::MidStream,
+		  false,
+		  GST_RESOURCE_ERROR,
+		  GST_RESOURCE_ERROR_WRITE,
+		  { "show a frame failed" },
+		  { "errno 5" } },
+		{ "BufFlagError",
+		  "inject_v4l2_buf_flag_error",
+		  1,
+		  When::MidStream,
+		  true,
+		  0,
+		  0,
+		  {},
+		  {} },
+		{ "AllBuffersDropped",
+		  "percentage_of_dropped_buffers",
+		  100,
+		  When::MidStream,
+		  false,
+		  GST_RESOURCE_ERROR,
+		  GST_RESOURCE_ERROR_WRITE,
+		  { "stopped taking frames", "timeout-ms" },
+		  {} },
+		{ "ReqbufsError",
+		  "inject_vidioc_reqbufs_error",
+		  1,
+		  When::BeforeStart,
+		  false,
+		  GST_RESOURCE_ERROR,
+		  GST_RESOURCE_ERROR_WRITE,
+		  { "Cannot set up the output queue" },
+		  { "VIDIOC_REQBUFS" } },
+		{ "QbufError",
+		  "inject_vidioc_qbuf_error",
+		  1,
+		  When::BeforeStart,
+		  false,
+		  GST_RESOURCE_ERROR,
+		  GST_RESOURCE_ERROR_WRITE,
+		  { "refused a frame" },
+		  { "VIDIOC_QBUF" } },
+		{ "StreamonError",
+		  "inject_vidioc_streamon_error",
+		  1,
+		  When::BeforeStart,
+		  false,
+		  GST_RESOURCE_ERROR,
+		  GST_RESOURCE_ERROR_WRITE,
+		  { "Cannot start the output" },
+		  { "VIDIOC_STREAMON" } },
+	};
+	return f;
+}
+
+std::string describeSink(const std::string &mode)
+{
+	return "videotestsrc num-buffers=" + std::to_string(kFrames) +
+	       " ! video/x-raw,format=YUY2,width=640,height=480,framerate=30/1 ! " +
+	       (mode == "import" ? "dmabufupload ! " : "") +
+	       "dmabufv4l2sink name=sink sync=false timeout-ms=1000 io-mode=" + mode +
+	       " device=" + device("vivid-output");
+}
+
+} /* namespace */
+
+class SinkMatrix : public ::testing::TestWithParam<std::tuple<const char *, const char *>>
+{
+};
+
+TEST_P(SinkMatrix, ErrorFramesAndLeaks)
+{
+	const auto [name, modeC] = GetParam();
+	const std::string mode = modeC;
+	const Fault *fp = nullptr;
+	for (const auto &f : sinkFaults())
+		if (std::string(name) == f.name)
+			fp = &f;
+	ASSERT_NE(fp, nullptr);
+	const Fault &f = *fp;
+	const std::string out = device("vivid-output");
+	static std::set<std::string> warm;
+	if (warm.insert(mode).second) { /* the sink's one-time import probe queues a buffer */
+		PipelineRun run;
+		runPipeline(describeSink(mode), run, {}, {}, 60);
+		ASSERT_TRUE(run.eos) << run.error();
+	}
+	NoDrops noDrops;
+	const Counts start = countsAtStart();
+	{
+		Flow flow;
+		PipelineRun run;
+		guint64 shown = 0;
+		if (f.when == When::MidStream)
+			flow.inject = &f;
+		runPipeline(
+			describeSink(mode), run,
+			[&](GstElement *p, PipelineRun &) {
+				probe(p, "sink", "sink", onSinkBuffer, &flow);
+				if (f.when == When::BeforeStart)
+					flow.injectError = setVivid(f.control, f.value);
+			},
+			[&](GstElement *p, PipelineRun &) {
+				GstElement *sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+				g_object_get(sink, "frames", &shown, nullptr);
+				gst_object_unref(sink);
+			},
+			60);
+		if (flow.injector.joinable())
+			flow.injector.join();
+		ASSERT_EQ(flow.injectError, "") << f.control;
+		const unsigned atSink = flow.sinkFrames;
+		std::printf("  sink %s %s: %s after %u frames at the sink: %s\n", name, modeC,
+			    run.eos ? "EOS" : "error", atSink, run.error().c_str());
+		/* In export mode the sink allocates the device's buffers to offer
+		 * them upstream; refused there, it offers none, allocates again
+		 * when the first frame comes, and copies every frame, saying so. */
+		const bool degrades = std::string(name) == "ReqbufsError" && mode == "export";
+		if (degrades) {
+			EXPECT_TRUE(run.eos) << run.error();
+			EXPECT_EQ(shown, kFrames) << "frames the device took";
+			bool warned = false;
+			for (const auto &w : run.warnings)
+				warned |= w.find("Copying every frame") != std::string::npos;
+			EXPECT_TRUE(warned) << "the copy fallback was not reported";
+		} else if (f.eos) {
+			EXPECT_TRUE(run.eos) << run.error();
+			EXPECT_EQ(atSink, kFrames);
+			EXPECT_EQ(shown, kFrames) << "frames the device took";
+		} else {
+			expectError(run, f, "sink", out);
+			if (f.when == When::BeforeStart)
+				EXPECT_LE(atSink, 1u) << "the sink went on after the fault";
+			else
+				EXPECT_GE(atSink, kInjectAt);
+			EXPECT_LT(atSink, kFrames) << "the fault went unnoticed";
+		}
+	}
+	expectCountsBack(start, std::string("sink ") + name);
+	setVivid("percentage_of_dropped_buffers", 0);
+	{
+		PipelineRun again;
+		runPipeline(describeSink(mode), again, {}, {}, 60);
+		EXPECT_TRUE(again.eos) << "a clean run after " << name << ": " << again.error();
+	}
+	expectCountsBack(start, std::string("sink ") + name + ", then a clean run");
+}
+
+INSTANTIATE_TEST_SUITE_P(Alone, SinkMatrix,
+			 ::testing::Combine(DBK_FAULT_NAMES, ::testing::Values("export", "import")),
+			 [](const auto &i) {
+				 return std::string(std::get<0>(i.param)) + "_" +
+					std::get<1>(i.param);
+			 });
