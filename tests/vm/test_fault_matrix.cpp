@@ -8,12 +8,14 @@
  * reached the sink, and that fds and dma-bufs return to their starting
  * counts; then that the device works again for the next run. Recovery: after
  * a fatal error, a watchdog timeout or a disconnect, READY -> PLAYING
- * streams again. The device elements' own faults: a missing codec node, and
- * a codec or converter node another process uses (memory-to-memory drivers
- * keep one context per open file: it must not be reported busy).
+ * streams again. SinkMatrix: the same injections into vivid's vid-out under
+ * dmabufv4l2sink. The device elements' own faults: a missing codec node,
+ * and a codec or converter node another process uses (memory-to-memory
+ * drivers keep one context per open file: it must not be reported busy).
  *
- * fault-matrix.sh runs the Alone and DeviceFaults tests, then the Reference
- * ones with GST_TRACERS set, in one boot.
+ * fault-matrix.sh runs the Alone and DeviceFaults tests in one boot (VM test
+ * fault-matrix), the Reference ones with GST_TRACERS set in another
+ * (fault-matrix-reference).
  */
 #include <atomic>
 #include <cstdio>
@@ -42,10 +44,18 @@ DBK_TEST_GST_ENVIRONMENT();
 
 namespace {
 
-constexpr unsigned kFrames = 30;  /* num-buffers of every run */
+/* num-buffers: the source alone and the sink are cheap; the reference
+ * pipeline costs about a frame interval of CPU per frame under TCG. */
+constexpr unsigned kFrames = 30;
+constexpr unsigned kReferenceFrames = 20;
 constexpr unsigned kInjectAt = 5; /* mid-stream faults: after this many frames at the sink */
 
 enum class Kind { Alone, Reference };
+
+unsigned framesFor(Kind kind)
+{
+	return kind == Kind::Alone ? kFrames : kReferenceFrames;
+}
 enum class When { BeforeStart, MidStream };
 
 struct Fault {
@@ -160,7 +170,7 @@ std::string setVivid(const char *control, int value)
 std::string describe(Kind kind, const std::string &mode)
 {
 	const std::string src = "dmabufv4l2src name=src device=" + vivid() + " io-mode=" + mode +
-				" timeout-ms=1000 num-buffers=" + std::to_string(kFrames) +
+				" timeout-ms=1000 num-buffers=" + std::to_string(framesFor(kind)) +
 				" ! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 ! ";
 	if (kind == Kind::Alone)
 		return src + "fakesink name=sink";
@@ -290,7 +300,7 @@ void expectCleanRun(Kind kind, const std::string &mode, const char *after)
 		{}, 60);
 	EXPECT_TRUE(run.eos) << "a clean run " << after << ": " << run.errSource << ": "
 			     << run.error();
-	EXPECT_EQ(flow.sinkFrames.load(), kFrames) << "a clean run " << after;
+	EXPECT_EQ(flow.sinkFrames.load(), framesFor(kind)) << "a clean run " << after;
 }
 
 void warmUp(Kind kind, const std::string &mode)
@@ -415,7 +425,7 @@ TEST_P(Matrix, ErrorFramesAndLeaks)
 		if (f.eos) {
 			/* The flagged frame is dropped, counted, and the stream goes on. */
 			EXPECT_TRUE(run.eos) << run.error();
-			EXPECT_EQ(atSink, kFrames);
+			EXPECT_EQ(atSink, framesFor(kind));
 			EXPECT_EQ(flaggedCount, 1u);
 			std::lock_guard<std::mutex> lg(flaggedLog.lock);
 			ASSERT_EQ(flaggedLog.sequences.size(), 1u)
@@ -433,7 +443,7 @@ TEST_P(Matrix, ErrorFramesAndLeaks)
 			} else {
 				/* The frames before the fault arrived, the stream stopped early. */
 				EXPECT_GE(atSink, kInjectAt);
-				EXPECT_LT(flow.srcOffsets.size(), kFrames)
+				EXPECT_LT(flow.srcOffsets.size(), framesFor(kind))
 					<< "the fault went unnoticed";
 			}
 		}
@@ -541,7 +551,7 @@ TEST_P(Recovery, ReadyToPlayingStreamsAgain)
 		m = waitFor(bus, GST_MESSAGE_ERROR | GST_MESSAGE_EOS, 60);
 		EXPECT_TRUE(m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS)
 			<< "after " << name << " and READY -> PLAYING: " << errorText(m);
-		EXPECT_EQ(flow.sinkFrames.load(), kFrames) << "after " << name;
+		EXPECT_EQ(flow.sinkFrames.load(), framesFor(kind)) << "after " << name;
 		std::printf("  %s %s %s: \"%s\", then READY -> PLAYING: %u frames\n", name, modeC,
 			    kind == Kind::Alone ? "alone" : "reference",
 			    first.substr(0, 100).c_str(), flow.sinkFrames.load());
@@ -566,8 +576,7 @@ INSTANTIATE_TEST_SUITE_P(Alone, Recovery,
 INSTANTIATE_TEST_SUITE_P(
 	Reference, Recovery,
 	::testing::Values(std::make_tuple("FatalStreamingError", "import", Kind::Reference),
-			  std::make_tuple("AllBuffersDropped", "export", Kind::Reference),
-			  std::make_tuple("Disconnect", "import", Kind::Reference)),
+			  std::make_tuple("Disconnect", "export", Kind::Reference)),
 	[](const auto &i) {
 		return std::string(std::get<0>(i.param)) + "_" + std::get<1>(i.param);
 	});
