@@ -96,6 +96,24 @@ static Result<v4l2::VideoNodeInfo> searchCodecDevice(GstCaps *codecCaps, bool en
 	};
 }
 
+void postCodecOpenError(GstElement *element, const char *role, const std::string &path,
+			const Error &e)
+{
+	GstResourceError code = GST_RESOURCE_ERROR_OPEN_READ_WRITE;
+	const char *why = "check the device property and the node's permissions";
+	if (e.code == ENOENT || e.code == ENODEV || e.code == ENXIO) {
+		code = GST_RESOURCE_ERROR_NOT_FOUND;
+		why = "it is missing or was disconnected; check the device property";
+	} else if (e.code == EBUSY) {
+		code = GST_RESOURCE_ERROR_BUSY;
+		why = "it is busy; stop the process using it or pick another device";
+	}
+	gst_element_message_full(
+		element, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
+		g_strdup_printf("Cannot open the %s %s: %s", role, path.c_str(), why),
+		g_strdup(e.message.c_str()), __FILE__, GST_FUNCTION, __LINE__);
+}
+
 unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback)
 {
 	auto v = dev.getControl(capture ? V4L2_CID_MIN_BUFFERS_FOR_CAPTURE

@@ -31,6 +31,12 @@ Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, ui
  */
 unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback);
 
+/* Post the RESOURCE error for a codec node that cannot be opened, by errno:
+ * NOT_FOUND (missing, disconnected), BUSY, else OPEN_READ_WRITE; the message
+ * names the node and what to do, the debug text the call and errno. */
+void postCodecOpenError(GstElement *element, const char *role, const std::string &path,
+			const Error &e);
+
 /** \brief OUTPUT queue slots (V4L2_MEMORY_DMABUF indices) of the codec elements. */
 constexpr unsigned kOutputSlots = 8;
 

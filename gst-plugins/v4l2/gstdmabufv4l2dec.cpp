@@ -115,9 +115,7 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 			gst_structure_get_name(gst_caps_get_structure(state->caps, 0)));
 	auto dev = v4l2::VideoDevice::open(path);
 	if (!dev) {
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-				  ("Cannot open the decoder %s", path.c_str()),
-				  ("%s", dev.error().message.c_str()));
+		postCodecOpenError(GST_ELEMENT(self), "decoder", path, dev.error());
 		return FALSE;
 	}
 	st->dev = std::move(dev).value();

@@ -173,9 +173,7 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 	auto dev = v4l2::VideoDevice::open(path);
 	if (!dev) {
 		gst_caps_unref(allowed);
-		GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
-				  ("Cannot open the encoder %s", path.c_str()),
-				  ("%s", dev.error().message.c_str()));
+		postCodecOpenError(GST_ELEMENT(self), "encoder", path, dev.error());
 		return FALSE;
 	}
 	st->dev = std::move(dev).value();

@@ -118,8 +118,20 @@ static void post_device_error(GstDmabufV4l2Src *self, const Error &e, const char
 			 what),
 			("%s", e.message.c_str()));
 		break;
+	case EIO:
+		/* vb2_queue_error(): the driver gave up on the stream. */
+		GST_ELEMENT_ERROR(self, RESOURCE, READ,
+				  ("%s: the driver reported a fatal streaming error; set the "
+				   "pipeline to READY and back to PLAYING to restart capture",
+				   what),
+				  ("%s", e.message.c_str()));
+		break;
 	default:
-		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("%s", what), ("%s", e.message.c_str()));
+		GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+				  ("%s: the driver refused; the debug text names the ioctl and "
+				   "errno, the kernel log (dmesg) may say why",
+				   what),
+				  ("%s", e.message.c_str()));
 	}
 }
 
@@ -195,6 +207,30 @@ static GstCaps *gst_dmabuf_v4l2_src_fixate(GstBaseSrc *bsrc, GstCaps *caps)
 	gst_structure_fixate_field_nearest_int(s, "height", 480);
 	gst_structure_fixate_field_nearest_fraction(s, "framerate", 30, 1);
 	return GST_BASE_SRC_CLASS(gst_dmabuf_v4l2_src_parent_class)->fixate(bsrc, caps);
+}
+
+/* basesrc alone only says "not-negotiated": name the device, what it offers
+ * and what downstream accepts when the two have nothing in common. */
+static gboolean gst_dmabuf_v4l2_src_negotiate(GstBaseSrc *bsrc)
+{
+	if (GST_BASE_SRC_CLASS(gst_dmabuf_v4l2_src_parent_class)->negotiate(bsrc))
+		return TRUE;
+	auto *self = GST_DMABUF_V4L2_SRC(bsrc);
+	SrcState *st = self->state;
+	GstCaps *peer = gst_pad_peer_query_caps(GST_BASE_SRC_PAD(bsrc), nullptr);
+	if (st->dev && st->probed && peer && !gst_caps_can_intersect(peer, st->probed)) {
+		gchar *want = gst_caps_to_string(peer), *have = gst_caps_to_string(st->probed);
+		GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+				  ("The device %s cannot capture any format downstream accepts; "
+				   "change the caps after the source to one the device offers "
+				   "(v4l2-ctl -d %s --list-formats-ext)",
+				   st->dev->path().c_str(), st->dev->path().c_str()),
+				  ("downstream accepts %s; the device offers %s", want, have));
+		g_free(want);
+		g_free(have);
+	}
+	gst_clear_caps(&peer);
+	return FALSE;
 }
 
 static gboolean apply_format(GstDmabufV4l2Src *self, const GstVideoInfo &want,
@@ -728,6 +764,7 @@ static void gst_dmabuf_v4l2_src_class_init(GstDmabufV4l2SrcClass *klass)
 	bc->stop = gst_dmabuf_v4l2_src_stop;
 	bc->get_caps = gst_dmabuf_v4l2_src_get_caps;
 	bc->fixate = gst_dmabuf_v4l2_src_fixate;
+	bc->negotiate = gst_dmabuf_v4l2_src_negotiate;
 	bc->set_caps = gst_dmabuf_v4l2_src_set_caps;
 	bc->decide_allocation = gst_dmabuf_v4l2_src_decide_allocation;
 	bc->query = gst_dmabuf_v4l2_src_query;

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <sys/stat.h>
+#include <thread>
 
 #include <gst/allocators/allocators.h>
 #include <gst/check/gstharness.h>
@@ -40,6 +41,7 @@ struct RunResult {
 	bool eos = false;
 	std::string error; /* first ERROR message + debug, empty if none */
 	std::string errorDomain;
+	int errorCode = 0;
 	std::vector<std::string> warnings;
 	bool timedOut = false;
 };
@@ -85,6 +87,7 @@ RunResult run(GstElement *pipeline, int timeoutS = 60)
 			r.error = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(m))) + ": " +
 				  e->message + " | " + (dbg ? dbg : "");
 			r.errorDomain = g_quark_to_string(e->domain);
+			r.errorCode = e->code;
 			g_error_free(e);
 			g_free(dbg);
 		}
@@ -280,12 +283,20 @@ TEST(SrcFaults, NonexistentDevice)
 
 TEST(SrcFaults, UnsupportedCaps)
 {
-	GstElement *p = parse("dmabufv4l2src device=" + vivid() +
+	/* vivid offers no P010: the element's own error, naming the device and
+	 * both sides, comes before basesrc's generic not-negotiated. */
+	GstElement *p = parse("dmabufv4l2src name=src device=" + vivid() +
 			      " ! video/x-raw,format=P010_10LE,width=640,height=480 ! fakesink");
 	auto r = run(p, 20);
 	EXPECT_FALSE(r.eos);
-	EXPECT_FALSE(r.error.empty());
 	EXPECT_FALSE(r.timedOut);
+	EXPECT_EQ(r.errorDomain, "gst-core-error-quark") << r.error;
+	EXPECT_EQ(r.errorCode, GST_CORE_ERROR_NEGOTIATION) << r.error;
+	for (const std::string &w :
+	     std::vector<std::string>{ "src: The device " + vivid(), "cannot capture", "downstream",
+				       "--list-formats-ext", "P010_10LE", "NV12" })
+		EXPECT_NE(r.error.find(w), std::string::npos)
+			<< "\"" << w << "\" missing: " << r.error;
 	gst_object_unref(p);
 }
 
@@ -335,18 +346,71 @@ TEST(SrcFaults, QbufErrorInjected)
 	gst_object_unref(p);
 }
 
+namespace {
+
+/* V4L2 sequence numbers dmabufv4l2src logged as flagged ("driver flagged frame N"). */
+std::mutex flaggedLock;
+std::vector<guint64> flaggedSequences;
+
+void logFlagged(GstDebugCategory *cat, GstDebugLevel level, const gchar *, const gchar *, gint,
+		GObject *, GstDebugMessage *message, gpointer)
+{
+	unsigned seq = 0;
+	if (level == GST_LEVEL_WARNING &&
+	    !strcmp(gst_debug_category_get_name(cat), "dmabufv4l2src") &&
+	    sscanf(gst_debug_message_get(message), "driver flagged frame %u", &seq) == 1) {
+		std::lock_guard<std::mutex> g(flaggedLock);
+		flaggedSequences.push_back(seq);
+	}
+}
+
+} /* namespace */
+
 TEST(SrcFaults, BufFlagErrorIsDroppedAndCounted)
 {
+	gst_debug_set_active(TRUE);
+	gst_debug_set_threshold_for_name("dmabufv4l2src", GST_LEVEL_WARNING);
+	gst_debug_add_log_function(logFlagged, nullptr, nullptr);
 	GstElement *p =
 		parse("dmabufv4l2src name=src device=" + vivid() + " num-buffers=30 ! fakesink");
 	GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
-	/* One-shot: vivid flags the next frame it completes. */
-	setVivid("inject_v4l2_buf_flag_error", 1);
+	/* The V4L2 sequence numbers (buffer offsets) of the frames pushed. The
+	 * fault is injected after the fifth: vivid may number the first two
+	 * frames of a stream alike. */
+	struct Pushed {
+		std::vector<guint64> offsets;
+		std::thread inject;
+	} pushed;
+	GstPad *pad = gst_element_get_static_pad(src, "src");
+	gst_pad_add_probe(
+		pad, GST_PAD_PROBE_TYPE_BUFFER,
+		[](GstPad *, GstPadProbeInfo *info, gpointer data) {
+			auto *seen = static_cast<Pushed *>(data);
+			seen->offsets.push_back(GST_BUFFER_OFFSET(GST_PAD_PROBE_INFO_BUFFER(info)));
+			/* One-shot: vivid flags the next frame it completes. */
+			if (seen->offsets.size() == 5)
+				seen->inject = std::thread(
+					[] { setVivid("inject_v4l2_buf_flag_error", 1); });
+			return GST_PAD_PROBE_OK;
+		},
+		&pushed, nullptr);
+	gst_object_unref(pad);
 	auto r = run(p, 60);
+	if (pushed.inject.joinable())
+		pushed.inject.join();
+	gst_debug_remove_log_function(logFlagged);
 	EXPECT_TRUE(r.eos) << r.error;
+	EXPECT_EQ(pushed.offsets.size(), 30u)
+		<< "num-buffers counts the frames pushed, not the dropped";
 	guint64 errs = 0;
 	g_object_get(src, "error-frames", &errs, nullptr);
-	EXPECT_GE(errs, 1u) << "the corrupt frame was not seen or not counted";
+	EXPECT_EQ(errs, 1u) << "the corrupt frame was not seen or not counted";
+	/* The flagged frame stayed out of the stream. */
+	std::lock_guard<std::mutex> g(flaggedLock);
+	ASSERT_EQ(flaggedSequences.size(), 1u) << "no \"driver flagged frame N\" warning";
+	for (guint64 o : pushed.offsets)
+		EXPECT_NE(o, flaggedSequences[0])
+			<< "the flagged frame (sequence " << o << ") was pushed downstream";
 	gst_object_unref(src);
 	gst_object_unref(p);
 }
@@ -1044,7 +1108,7 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 
 /* Both leave vivid unusable (the fatal error until restreaming, disconnect
  * for good): v4l2-elements.sh runs them last, in their own process. */
-static void expectCleanFailure(const char *ctl)
+static void expectCleanFailure(const char *ctl, int code, std::vector<const char *> words)
 {
 	GstElement *p = parse("dmabufv4l2src device=" + vivid() + " num-buffers=200 ! fakesink");
 	gst_element_set_state(p, GST_STATE_PLAYING);
@@ -1053,19 +1117,29 @@ static void expectCleanFailure(const char *ctl)
 	auto r = run(p, 30);
 	EXPECT_FALSE(r.timedOut) << ctl << " hung";
 	EXPECT_FALSE(r.eos) << ctl << " ended as if nothing happened";
-	EXPECT_FALSE(r.error.empty()) << ctl;
+	EXPECT_EQ(r.errorDomain, "gst-resource-error-quark") << r.error;
+	EXPECT_EQ(r.errorCode, code) << r.error;
+	for (const char *w : words)
+		EXPECT_NE(r.error.find(w), std::string::npos)
+			<< "\"" << w << "\" missing: " << r.error;
+	/* The device is named in the debug text. */
+	EXPECT_NE(r.error.find(" | "), std::string::npos);
+	EXPECT_NE(r.error.substr(r.error.find(" | ")).find(vivid()), std::string::npos) << r.error;
 	std::printf("  %s -> %s\n", ctl, r.error.substr(0, 200).c_str());
 	gst_object_unref(p);
 }
 
 TEST(LastSrcFaults, FatalStreamingError)
 {
-	expectCleanFailure("inject_fatal_streaming_error");
+	expectCleanFailure("inject_fatal_streaming_error", GST_RESOURCE_ERROR_READ,
+			   { "fatal streaming error", "READY", "PLAYING" });
 }
 
 TEST(LastSrcFaults, Disconnect)
 {
-	expectCleanFailure("disconnect");
+	/* docs/elements.md: a disconnect is RESOURCE NOT_FOUND. */
+	expectCleanFailure("disconnect", GST_RESOURCE_ERROR_NOT_FOUND,
+			   { "disconnected", "device property" });
 }
 
 int main(int argc, char **argv)
