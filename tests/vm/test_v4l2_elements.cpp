@@ -807,15 +807,9 @@ std::vector<std::vector<uint8_t>> encodeFrames(int width, int height, unsigned n
 	return out;
 }
 
-RunResult decodeBytes(const std::vector<std::vector<uint8_t>> &frames, int width, int height,
-		      Seen *seen, guint64 *sourceChanges = nullptr, int timeoutS = 30)
+/* Pushes @frames into appsrc "in" of @p (PTS i/30 s each), then EOS. */
+void pushFrames(GstElement *p, const std::vector<std::vector<uint8_t>> &frames)
 {
-	GstElement *p = parse(
-		"appsrc name=in format=time caps=video/x-fwht,width=" + std::to_string(width) +
-		",height=" + std::to_string(height) +
-		",framerate=30/1 ! dmabufv4l2dec name=dec timeout-ms=1000 ! fakesink name=sink");
-	if (seen)
-		watch(p, "sink", "sink", seen);
 	GstElement *in = gst_bin_get_by_name(GST_BIN(p), "in");
 	GstClockTime pts = 0;
 	for (const auto &f : frames) {
@@ -830,6 +824,18 @@ RunResult decodeBytes(const std::vector<std::vector<uint8_t>> &frames, int width
 	GstFlowReturn ret;
 	g_signal_emit_by_name(in, "end-of-stream", &ret);
 	gst_object_unref(in);
+}
+
+RunResult decodeBytes(const std::vector<std::vector<uint8_t>> &frames, int width, int height,
+		      Seen *seen, guint64 *sourceChanges = nullptr, int timeoutS = 30)
+{
+	GstElement *p = parse(
+		"appsrc name=in format=time caps=video/x-fwht,width=" + std::to_string(width) +
+		",height=" + std::to_string(height) +
+		",framerate=30/1 ! dmabufv4l2dec name=dec timeout-ms=1000 ! fakesink name=sink");
+	if (seen)
+		watch(p, "sink", "sink", seen);
+	pushFrames(p, frames);
 	auto r = run(p, timeoutS);
 	if (sourceChanges)
 		*sourceChanges = u64(p, "dec", "source-changes");
@@ -971,18 +977,7 @@ FuzzOutcome decodeDamaged(const std::vector<std::vector<uint8_t>> &frames,
 		"! fakesink name=sink");
 	Seen seen;
 	watch(p, "sink", "sink", &seen);
-	GstElement *in = gst_bin_get_by_name(GST_BIN(p), "in");
-	for (size_t i = 0; i < frames.size(); ++i) {
-		GstBuffer *b = gst_buffer_new_memdup(frames[i].data(), frames[i].size());
-		GST_BUFFER_PTS(b) = i * (GST_SECOND / 30);
-		GST_BUFFER_DURATION(b) = GST_SECOND / 30;
-		GstFlowReturn ret;
-		g_signal_emit_by_name(in, "push-buffer", b, &ret);
-		gst_buffer_unref(b);
-	}
-	GstFlowReturn ret;
-	g_signal_emit_by_name(in, "end-of-stream", &ret);
-	gst_object_unref(in);
+	pushFrames(p, frames);
 	GstBus *bus = gst_element_get_bus(p);
 	gst_element_set_state(p, GST_STATE_PLAYING);
 	GstMessage *m;
