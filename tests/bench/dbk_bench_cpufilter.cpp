@@ -9,6 +9,9 @@
  * Rounds are interleaved and the median per-frame time is reported.
  *
  *   dbk-bench-cpufilter [FRAMES_PER_ROUND] [ROUNDS]
+ *
+ * Exits 1 when our one-thread kernel misses a goal: at least 3x
+ * GstVideoConverter on one thread, at least 50% of memcpy's throughput.
  */
 #include <algorithm>
 #include <chrono>
@@ -18,6 +21,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gst/gst.h>
@@ -188,9 +192,24 @@ int main(int argc, char **argv)
 		std::printf("%-28s %9.3f %8.1f %12s %13.0f%%\n", cases[i].name.c_str(), ms,
 			    1000.0 / ms, vsStock.c_str(), 100.0 * memcpyMs / ms);
 	}
+	/* Goals (docs/benchmarks.md), for our kernel on one thread: at least
+	 * kGoalVsStock x GstVideoConverter on one thread, and at least
+	 * kGoalVsMemcpy of memcpy's throughput. */
+	constexpr double kGoalVsStock = 3.0, kGoalVsMemcpy = 0.5;
+	int missed = 0;
+	for (auto [ours, stock] : { std::pair<size_t, size_t>{ 1, 6 }, { 8, 13 } }) {
+		const double ms = median(cases[ours].ms);
+		const double vsStock = median(cases[stock].ms) / ms, vsMemcpy = memcpyMs / ms;
+		const bool ok = vsStock >= kGoalVsStock && vsMemcpy >= kGoalVsMemcpy;
+		missed += !ok;
+		std::printf("goal %s: %.2fx GstVideoConverter (>= %.1fx), %.0f%% of memcpy "
+			    "(>= %.0f%%): %s\n",
+			    cases[ours].name.c_str(), vsStock, kGoalVsStock, 100.0 * vsMemcpy,
+			    100.0 * kGoalVsMemcpy, ok ? "met" : "MISSED");
+	}
 	gst_video_converter_free(cYuy2);
 	gst_video_converter_free(cNv12);
 	gst_video_converter_free(cYuy2t);
 	gst_video_converter_free(cNv12t);
-	return 0;
+	return missed ? 1 : 0;
 }

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
@@ -179,6 +180,31 @@ static GstPadProbeReturn deepCopy(GstPad *pad, GstPadProbeInfo *info, gpointer)
 	GST_PAD_PROBE_INFO_DATA(info) = gst_buffer_copy_deep(in);
 	gst_buffer_unref(in);
 	return GST_PAD_PROBE_OK;
+}
+
+/* Latency is the time a buffer spends inside one element: identity sleeps
+   kSleepUs per buffer before it pushes, so every buffer's latency there is at
+   least that (g_usleep never returns early) and at most that plus scheduling
+   slack; the element after it does not inherit the time spent upstream. */
+TEST_F(TracerTest, LatencyIsTheTimeInsideEachElement)
+{
+	constexpr double kSleepUs = 20000;
+	/* Generous for a loaded 2-core machine, far below a second sleep. */
+	constexpr double kSlackUs = 15000;
+	run("videotestsrc num-buffers=10 ! video/x-raw,width=64,height=48 "
+	    "! identity name=slow sleep-time=20000 ! identity name=fast ! fakesink",
+	    "latency");
+	SessionModel m;
+	load(m);
+	ElementStats slow = m.elementStats("latency/slow");
+	ElementStats fast = m.elementStats("latency/fast");
+	std::printf("  latency: identity sleeping %.0f us: %.0f us; the next identity: %.0f us\n",
+		    kSleepUs, slow.latencyAvgUs, fast.latencyAvgUs);
+	EXPECT_EQ(slow.buffersIn, 10u);
+	EXPECT_EQ(fast.buffersIn, 10u);
+	EXPECT_GE(slow.latencyAvgUs, kSleepUs) << "a buffer left identity before its sleep ended";
+	EXPECT_LT(slow.latencyAvgUs, kSleepUs + kSlackUs);
+	EXPECT_LT(fast.latencyAvgUs, kSleepUs / 2) << "upstream's time counted in the next element";
 }
 
 TEST_F(TracerTest, CopyWithUnchangedCapsIsFlagged)

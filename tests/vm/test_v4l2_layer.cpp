@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/videodev2.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <vector>
 
 #include "dmabufkit/core/dma_buf.h"
 #include "dmabufkit/core/dma_heap_exporter.h"
@@ -293,14 +295,112 @@ TEST(V4l2Layer, VicodecFoundByCodecEncodesImportedDmaBufsAndDrains)
 	ASSERT_TRUE(dev->encoderCommand(V4L2_ENC_CMD_START).ok());
 }
 
+namespace {
+
+/* A 44-byte FWHT frame header (vicodec's struct fwht_cframe_hdr, big-endian
+   fields after the magic) for a version 3, 4:2:0 YUV stream of \a w x \a h,
+   announcing \a payload bytes; and \a payload bytes of zeros after it. */
+std::vector<uint8_t> fwhtFrame(uint32_t w, uint32_t h, uint32_t payload)
+{
+	std::vector<uint8_t> f = { 0x4f, 0x4f, 0x4f, 0x4f, 0xff, 0xff, 0xff, 0xff };
+	auto be32 = [&f](uint32_t v) {
+		for (int shift = 24; shift >= 0; shift -= 8)
+			f.push_back(static_cast<uint8_t>(v >> shift));
+	};
+	const uint32_t flags = V4L2_FWHT_FL_PIXENC_YUV |
+			       (2u << V4L2_FWHT_FL_COMPONENTS_NUM_OFFSET) | V4L2_FWHT_FL_I_FRAME;
+	for (uint32_t v :
+	     { 3u, w, h, flags, uint32_t(V4L2_COLORSPACE_REC709), uint32_t(V4L2_XFER_FUNC_709),
+	       uint32_t(V4L2_YCBCR_ENC_709), uint32_t(V4L2_QUANTIZATION_LIM_RANGE), payload })
+		be32(v);
+	f.resize(f.size() + payload, 0);
+	return f;
+}
+
+} /* namespace */
+
+/*
+ * The stateful decoder announces the stream's format with
+ * V4L2_EVENT_SOURCE_CHANGE once it has parsed a valid header: bytes without
+ * one raise no event; a header for 1280x720 (the OUTPUT queue was set to
+ * 640x480) raises exactly one, with the resolution flag, and the CAPTURE
+ * format then says 1280x720.
+ */
 TEST(V4l2Layer, VicodecDecoderSignalsSourceChange)
 {
 	auto dev = openRole("vicodec-decoder");
 	ASSERT_TRUE(dev);
-	auto r = dev->subscribeEvent(V4L2_EVENT_SOURCE_CHANGE);
-	EXPECT_TRUE(r.ok()) << r.error().message;
 	auto fmts = dev->enumFormats(dev->outputType());
 	ASSERT_EQ(fmts.size(), 1u);
 	EXPECT_EQ(fmts[0].fourcc, V4L2_PIX_FMT_FWHT);
 	EXPECT_TRUE(fmts[0].flags & V4L2_FMT_FLAG_COMPRESSED);
+	auto sub = dev->subscribeEvent(V4L2_EVENT_SOURCE_CHANGE);
+	ASSERT_TRUE(sub.ok()) << sub.error().message;
+
+	DeviceFormat coded;
+	coded.fourcc = V4L2_PIX_FMT_FWHT;
+	coded.width = 640;
+	coded.height = 480;
+	auto set = dev->setFormat(dev->outputType(), coded);
+	ASSERT_TRUE(set.ok()) << set.error().message;
+	const uint32_t slot = set->planes[0].sizeImage;
+
+	auto heap = DmaHeapExporter::open("system");
+	ASSERT_TRUE(heap.ok()) << heap.error().message;
+	std::vector<DmaBuf> bufs;
+	for (int i = 0; i < 2; ++i) {
+		auto b = (*heap)->allocate({ slot, "source-change-test", 0 });
+		ASSERT_TRUE(b.ok()) << b.error().message;
+		bufs.push_back(std::move(b).value());
+	}
+	auto fill = [slot](const DmaBuf &b, const std::vector<uint8_t> &bytes) {
+		ASSERT_LE(bytes.size(), slot);
+		void *m = mmap(nullptr, slot, PROT_WRITE, MAP_SHARED, b.fd(), 0);
+		ASSERT_NE(m, MAP_FAILED);
+		std::memcpy(m, bytes.data(), bytes.size());
+		munmap(m, slot);
+	};
+	BufferQueue out(*dev, dev->outputType());
+	auto n = out.allocate(2, V4L2_MEMORY_DMABUF);
+	ASSERT_TRUE(n.ok()) << n.error().message;
+	ASSERT_GE(*n, 2u);
+	ASSERT_TRUE(out.streamOn().ok());
+
+	/* No magic anywhere: consumed, no event. */
+	const std::vector<uint8_t> noise(4096, 0x5a);
+	fill(bufs[0], noise);
+	ASSERT_TRUE(out.queueDmaBuf(0,
+				    { { bufs[0].fd(), static_cast<uint32_t>(bufs[0].size()),
+					static_cast<uint32_t>(noise.size()), 0 } },
+				    1000)
+			    .ok());
+	auto p = dev->wait(POLLPRI, 300);
+	ASSERT_TRUE(p.ok()) << p.error().message;
+	EXPECT_FALSE(*p & POLLPRI) << "an event after bytes without a header";
+	auto none = dev->dequeueEvent();
+	ASSERT_TRUE(none.ok()) << none.error().message;
+	EXPECT_FALSE(none->has_value()) << "event " << (*none)->type << " without a header";
+
+	/* A valid header for another size than the OUTPUT format's. */
+	const std::vector<uint8_t> frame = fwhtFrame(1280, 720, 1024);
+	fill(bufs[1], frame);
+	ASSERT_TRUE(out.queueDmaBuf(1,
+				    { { bufs[1].fd(), static_cast<uint32_t>(bufs[1].size()),
+					static_cast<uint32_t>(frame.size()), 0 } },
+				    2000)
+			    .ok());
+	p = dev->poll(POLLPRI, 2000);
+	ASSERT_TRUE(p.ok()) << p.error().message;
+	EXPECT_TRUE(*p & POLLPRI) << "no event within 2 s of a valid header";
+	auto ev = dev->dequeueEvent();
+	ASSERT_TRUE(ev.ok()) << ev.error().message;
+	ASSERT_TRUE(ev->has_value()) << "no V4L2_EVENT_SOURCE_CHANGE after a valid header";
+	EXPECT_EQ((*ev)->type, static_cast<uint32_t>(V4L2_EVENT_SOURCE_CHANGE));
+	EXPECT_EQ((*ev)->u.src_change.changes, static_cast<uint32_t>(V4L2_EVENT_SRC_CH_RESOLUTION));
+	EXPECT_EQ((*ev)->pending, 0u) << "more than one event";
+	auto cap = dev->getFormat(dev->captureType());
+	ASSERT_TRUE(cap.ok()) << cap.error().message;
+	EXPECT_EQ(cap->width, 1280u) << cap->toString();
+	EXPECT_EQ(cap->height, 720u) << cap->toString();
+	ASSERT_TRUE(out.release().ok());
 }
