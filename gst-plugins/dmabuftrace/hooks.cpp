@@ -8,6 +8,7 @@
 #include <dmabufkit/dbk_buffer_pool.h>
 #include <gst/video/video.h>
 
+#include "fence_waits.h"
 #include "graph_walk.h"
 #include "journey_hooks.h"
 #include "publisher.h"
@@ -16,7 +17,7 @@
 namespace dmabufkit::dmabuftrace {
 
 /* Streaming thread: everything below must stay cheap. */
-static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
+static PadStats *onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 {
 	PadStats *ps = padStats(st, pad);
 	BufferLook look = lookAt(buf, ps->real ? ps : nullptr);
@@ -57,7 +58,7 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 	   lookup is cached until the graph changes (links bump the generation). */
 	GstPad *peer = GST_PAD_PEER(pad);
 	if (!peer)
-		return;
+		return ps;
 	uint64_t gen = st->graphGeneration.load(std::memory_order_relaxed);
 	if (G_UNLIKELY(peer != ps->cachedPeer || gen != ps->cachedGeneration)) {
 		ps->cachedPeer = peer;
@@ -69,18 +70,26 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 	}
 	if (ps->cachedPeerStats)
 		ps->cachedPeerStats->recordIn(look, ts);
+	return ps;
 }
 
 static void hookPushPre(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf)
 {
-	onBuffer(tracerStateOf(self), ts, pad, buf);
+	TracerState *st = tracerStateOf(self);
+	PadStats *ps = onBuffer(st, ts, pad, buf);
+	if (ps->real)
+		fenceWaitPushStarted(st, pad, ps);
 }
 
 static void hookPushListPre(GObject *self, GstClockTime ts, GstPad *pad, GstBufferList *list)
 {
+	TracerState *st = tracerStateOf(self);
 	guint n = gst_buffer_list_length(list);
 	for (guint i = 0; i < n; ++i)
-		onBuffer(tracerStateOf(self), ts, pad, gst_buffer_list_get(list, i));
+		onBuffer(st, ts, pad, gst_buffer_list_get(list, i));
+	PadStats *ps = padStats(st, pad);
+	if (ps->real)
+		fenceWaitPushStarted(st, pad, ps);
 }
 
 static void hookPullRangePost(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf,
@@ -299,6 +308,7 @@ void registerHooks(GstTracer *tracer)
 {
 	gst_tracing_register_hook(tracer, "pad-push-pre", G_CALLBACK(hookPushPre));
 	gst_tracing_register_hook(tracer, "pad-push-list-pre", G_CALLBACK(hookPushListPre));
+	registerFenceWaitCounting(tracer, tracerStateOf(G_OBJECT(tracer)));
 	registerJourneyHooks(tracer);
 	gst_tracing_register_hook(tracer, "pad-pull-range-post", G_CALLBACK(hookPullRangePost));
 	gst_tracing_register_hook(tracer, "pad-query-post", G_CALLBACK(hookQueryPost));

@@ -40,6 +40,25 @@ int countOpenFds()
 	return n;
 }
 
+int countSyncFiles()
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	while (struct dirent *e = readdir(d)) {
+		if (e->d_name[0] == '.')
+			continue;
+		char target[64] = {};
+		std::string p = std::string("/proc/self/fd/") + e->d_name;
+		if (readlink(p.c_str(), target, sizeof(target) - 1) > 0 &&
+		    std::string_view(target) == "anon_inode:sync_file")
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int countLiveDmaBufs()
 {
 	/* The summary is "Total N objects, M bytes"; each buffer also has a
