@@ -118,10 +118,12 @@ void onHandoff(GstElement *, GstBuffer *buf, GstPad *, gpointer data)
 /*
  * Through NAME (appsrc ! dmabufcpufilter ! GRAY8 fakesink): \a first, which
  * negotiates and prerolls, then once it reached the sink, \a second (the
- * fenced one), right after \a beforeSecond ran.
+ * fenced one), right after \a beforeSecond ran. \a release runs before the
+ * pipeline stops: it signals what is still pending, so that a hang fails
+ * the test instead of blocking the state change.
  */
 void run(Outcome &o, const char *name, GstBuffer *first, GstBuffer *second, int fenceTimeoutMs,
-	 const std::function<void()> &beforeSecond = {})
+	 const std::function<void()> &beforeSecond = {}, const std::function<void()> &release = {})
 {
 	const std::string desc =
 		std::string("appsrc name=src format=time caps=video/x-raw,format=BGRx,width=") +
@@ -173,6 +175,8 @@ void run(Outcome &o, const char *name, GstBuffer *first, GstBuffer *second, int 
 	/* An error before PLAYING stops the pipeline without the tracer's
 	   final flush: let a periodic stats line (100 ms) carry the counts. */
 	g_usleep(300 * 1000);
+	if (release)
+		release();
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(src);
 	gst_object_unref(sink);
@@ -327,9 +331,9 @@ TEST_F(Fence, StuckFenceEndsInAnErrorNamingTheBuffer)
 		ASSERT_NE(buf, nullptr);
 		inode = dbk_memory_get_inode(gst_buffer_peek_memory(buf, 0));
 		Outcome o;
-		run(o, "stuck", makeFrame(alloc_, kFirst), buf, 300);
-		/* Whatever happened, signal it now so that nothing stays blocked. */
-		timeline_.close();
+		/* Whatever happened, signal it before stopping: nothing stays blocked. */
+		run(o, "stuck", makeFrame(alloc_, kFirst), buf, 300, {},
+		    [&] { timeline_.close(); });
 		ASSERT_FALSE(o.timedOut) << "no error within 20 s: the pipeline hung";
 		ASSERT_TRUE(o.error) << "the frame went through a fence that never signalled";
 		EXPECT_EQ(o.frames, 1) << "only the unfenced frame reaches the sink";
