@@ -5,7 +5,8 @@
  * waitForFences() that slept (fences already signalled are not waits) is
  * credited, with its duration, to the innermost push in progress on the
  * waiting thread, that is the link that brought the buffer into the element
- * that waited (its output buffers included). Pushes are tracked by the
+ * that waited (its output buffers included); the preview's own waits count
+ * on the link it watches. Pushes are tracked by the
  * pad-push(-list)-pre/-post hooks on a small per-thread stack; the wait
  * observer of the allocator core reads it.
  */

@@ -17,7 +17,7 @@
 namespace dmabufkit::dmabuftrace {
 
 /* Streaming thread: everything below must stay cheap. */
-static PadStats *onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
+static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 {
 	PadStats *ps = padStats(st, pad);
 	BufferLook look = lookAt(buf, ps->real ? ps : nullptr);
@@ -58,7 +58,7 @@ static PadStats *onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *b
 	   lookup is cached until the graph changes (links bump the generation). */
 	GstPad *peer = GST_PAD_PEER(pad);
 	if (!peer)
-		return ps;
+		return;
 	uint64_t gen = st->graphGeneration.load(std::memory_order_relaxed);
 	if (G_UNLIKELY(peer != ps->cachedPeer || gen != ps->cachedGeneration)) {
 		ps->cachedPeer = peer;
@@ -70,26 +70,31 @@ static PadStats *onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *b
 	}
 	if (ps->cachedPeerStats)
 		ps->cachedPeerStats->recordIn(look, ts);
-	return ps;
+}
+
+/* The push on \a pad starts: fence waits from here on count on its link
+   (the preview's too, taken in onBuffer). */
+static void pushStarts(TracerState *st, GstPad *pad)
+{
+	PadStats *ps = padStats(st, pad);
+	if (ps->real)
+		fenceWaitPushStarted(st, pad, ps);
 }
 
 static void hookPushPre(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf)
 {
 	TracerState *st = tracerStateOf(self);
-	PadStats *ps = onBuffer(st, ts, pad, buf);
-	if (ps->real)
-		fenceWaitPushStarted(st, pad, ps);
+	pushStarts(st, pad);
+	onBuffer(st, ts, pad, buf);
 }
 
 static void hookPushListPre(GObject *self, GstClockTime ts, GstPad *pad, GstBufferList *list)
 {
 	TracerState *st = tracerStateOf(self);
+	pushStarts(st, pad);
 	guint n = gst_buffer_list_length(list);
 	for (guint i = 0; i < n; ++i)
 		onBuffer(st, ts, pad, gst_buffer_list_get(list, i));
-	PadStats *ps = padStats(st, pad);
-	if (ps->real)
-		fenceWaitPushStarted(st, pad, ps);
 }
 
 static void hookPullRangePost(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf,
