@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /**
- * dbk_fence_wait.h: waiting, with a bound, for the devices that still use a
- * buffer, before the CPU touches it.
+ * SECTION:dbk-fence-wait
+ * @title: Fence waits
+ * @short_description: waiting, with a bound, for the devices that still use
+ *   a buffer, before the CPU touches it
  *
  * DMA_BUF_IOCTL_SYNC START (every gst_memory_map() of a dma-buf) waits for
  * the buffer's implicit fences without a limit: a device that never finishes
