@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -34,6 +33,7 @@
 #include "gst_environment.h"
 #include "leak_counters.h"
 #include "sw_sync_timeline.h"
+#include "trace_fence_waits.h"
 
 using namespace dmabufkit;
 using Clock = std::chrono::steady_clock;
@@ -183,41 +183,6 @@ void run(Outcome &o, const char *name, GstBuffer *first, GstBuffer *second, int 
 	gst_object_unref(pipeline);
 }
 
-/* The "fence_waits" of link LINK in the last stats line that has one. */
-struct LinkWaits {
-	bool found = false;
-	unsigned long long count = 0, timeouts = 0;
-	double totalMs = 0, maxMs = 0;
-};
-
-LinkWaits fenceWaitsOf(const std::string &link)
-{
-	LinkWaits w;
-	std::ifstream in(traceFile());
-	std::string line;
-	const std::string id = "\"id\":\"" + link + "\"";
-	while (std::getline(in, line)) {
-		if (line.rfind("{\"type\":\"stats\"", 0) != 0)
-			continue;
-		const size_t at = line.find(id);
-		if (at == std::string::npos)
-			continue;
-		const size_t end = line.find("\"id\":\"", at + id.size());
-		const size_t f = line.find("\"fence_waits\":{", at);
-		if (f == std::string::npos || (end != std::string::npos && f > end))
-			continue;
-		LinkWaits n;
-		if (std::sscanf(line.c_str() + f,
-				"\"fence_waits\":{\"count\":%llu,\"total_ms\":%lf,\"max_ms\":%lf,"
-				"\"timeouts\":%llu",
-				&n.count, &n.totalMs, &n.maxMs, &n.timeouts) == 4) {
-			n.found = true;
-			w = n;
-		}
-	}
-	return w;
-}
-
 class Fence : public ::testing::Test
 {
 protected:
@@ -269,7 +234,8 @@ TEST_F(Fence, SignalledFenceDoesNotWait)
 	EXPECT_EQ(o.frames, 2);
 	EXPECT_TRUE(o.uniform);
 	EXPECT_NEAR(o.grey, kOld, 2);
-	EXPECT_FALSE(fenceWaitsOf("signalled/src:src").found) << "a signalled fence is not a wait";
+	EXPECT_FALSE(test::fenceWaitsOf(traceFile(), "signalled/src:src").found)
+		<< "a signalled fence is not a wait";
 }
 
 TEST_F(Fence, LateFenceIsWaitedForAndTheFinalContentConverted)
@@ -300,7 +266,7 @@ TEST_F(Fence, LateFenceIsWaitedForAndTheFinalContentConverted)
 	EXPECT_GE(o.seconds, 0.25) << "EOS before the device signalled";
 
 	/* The tracer saw one wait, on the link into the filter, of about 250 ms. */
-	LinkWaits w = fenceWaitsOf("late/src:src");
+	test::LinkWaits w = test::fenceWaitsOf(traceFile(), "late/src:src");
 	ASSERT_TRUE(w.found) << "no fence_waits on late/src:src in " << traceFile();
 	EXPECT_EQ(w.count, 1u);
 	EXPECT_EQ(w.timeouts, 0u);
@@ -355,7 +321,7 @@ TEST_F(Fence, StuckFenceEndsInAnErrorNamingTheBuffer)
 	EXPECT_EQ(test::countLiveDmaBufs(), dmabufs) << "dma-buf leak:\n" << test::dmaBufInfo();
 
 	/* The tracer counted the wait as a timeout on the link into the filter. */
-	LinkWaits w = fenceWaitsOf("stuck/src:src");
+	test::LinkWaits w = test::fenceWaitsOf(traceFile(), "stuck/src:src");
 	ASSERT_TRUE(w.found) << "no fence_waits on stuck/src:src in " << traceFile();
 	EXPECT_EQ(w.count, 1u);
 	EXPECT_EQ(w.timeouts, 1u);
