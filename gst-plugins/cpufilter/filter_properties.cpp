@@ -114,6 +114,7 @@ void installFilterProperties(GObjectClass *oc)
 			"Statistics of the output pool (dmabufkit/pool-stats structure), "
 			"kept after the element stops",
 			GST_TYPE_STRUCTURE, ro));
+	g_object_class_install_property(oc, PROP_FENCE_TIMEOUT, dbk_param_spec_fence_timeout());
 }
 
 bool setFilterSetting(FilterSettings &s, guint id, const GValue *value)
@@ -143,6 +144,9 @@ bool setFilterSetting(FilterSettings &s, guint id, const GValue *value)
 	}
 	case PROP_SNAPSHOT_INTERVAL:
 		s.snapshotInterval = g_value_get_uint(value);
+		break;
+	case PROP_FENCE_TIMEOUT:
+		s.fenceTimeoutMs = g_value_get_int(value);
 		break;
 	default:
 		return false;
@@ -174,6 +178,9 @@ bool getFilterSetting(const FilterSettings &s, guint id, GValue *value)
 		break;
 	case PROP_SNAPSHOT_INTERVAL:
 		g_value_set_uint(value, s.snapshotInterval);
+		break;
+	case PROP_FENCE_TIMEOUT:
+		g_value_set_int(value, s.fenceTimeoutMs);
 		break;
 	default:
 		return false;

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include <dmabufkit/dbk_fence_wait.h>
 #include <gst/gst.h>
 
 #include "caps_negotiation.h"
@@ -28,6 +29,7 @@ enum {
 	PROP_SNAPSHOT_INTERVAL,
 	PROP_STATS,
 	PROP_POOL_STATS,
+	PROP_FENCE_TIMEOUT,
 };
 
 /** \brief The values of the writable properties (the element guards them with its object lock). */
@@ -39,6 +41,7 @@ struct FilterSettings {
 	std::string exporter = "auto";
 	std::string snapshotLocation;
 	guint snapshotInterval = 0;
+	gint fenceTimeoutMs = DBK_FENCE_TIMEOUT_DEFAULT_MS;
 };
 
 /** \brief Install every property of the element, stats and pool-stats included. */

@@ -33,6 +33,12 @@
  * snapshot posts an element message "dmabufcpufilter/snapshot" (fields
  * location, frame, error).
  *
+ * Before the CPU touches a dma-buf, the element waits for the devices still
+ * writing it (or, for the output, using it) with poll() on the dma-buf, at
+ * most #GstDmabufCpuFilter:fence-timeout ms: DMA_BUF_IOCTL_SYNC would wait
+ * without a bound. Past it the element posts RESOURCE BUSY naming the buffer
+ * and its exporter, instead of hanging.
+ *
  * SIMD kernels use Highway with run-time target selection; frames are split
  * over #GstDmabufCpuFilter:n-threads threads.
  *
@@ -419,6 +425,18 @@ static GstFlowReturn drop_invalid(GstDmabufCpuFilter *self, const std::string &w
 	return GST_BASE_TRANSFORM_FLOW_DROPPED;
 }
 
+/* Before the CPU touches \a buf: its devices' fences, bounded by fence-timeout. */
+static bool wait_fences(GstDmabufCpuFilter *self, GstBuffer *buf, GstMapFlags flags, gint timeoutMs,
+			const char *what)
+{
+	GError *err = nullptr;
+	if (dbk_buffer_wait_fences(buf, flags, timeoutMs, &err))
+		return true;
+	dbk_element_post_fence_error(GST_ELEMENT(self), what, err);
+	g_error_free(err);
+	return false;
+}
+
 static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, GstBuffer *inbuf,
 						     GstBuffer *outbuf)
 {
@@ -429,10 +447,16 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform(GstBaseTransform *trans, Gs
 	const ScaleMethod method = st->scaleMethod;
 	const KernelImpl impl = st->simd ? KernelImpl::Simd : KernelImpl::Scalar;
 	const guint interval = st->snapshotLocation.empty() ? 0 : st->snapshotInterval;
+	const gint fenceTimeoutMs = st->fenceTimeoutMs;
 	GST_OBJECT_UNLOCK(self);
 
 	BufferMapping in(st->importer), out(st->importer);
 	const bool inPlace = inbuf == outbuf;
+	if (!wait_fences(self, inbuf, inPlace ? GST_MAP_READWRITE : GST_MAP_READ, fenceTimeoutMs,
+			 "reading the input frame") ||
+	    (!inPlace &&
+	     !wait_fences(self, outbuf, GST_MAP_WRITE, fenceTimeoutMs, "writing the output frame")))
+		return GST_FLOW_ERROR;
 	auto input = in.map(inbuf, st->in, st->inFormat,
 			    inPlace ? static_cast<GstMapFlags>(GST_MAP_READWRITE) : GST_MAP_READ);
 	if (!input) {
@@ -481,11 +505,14 @@ static GstFlowReturn gst_dmabuf_cpu_filter_transform_ip(GstBaseTransform *trans,
 	GST_OBJECT_LOCK(self);
 	const guint interval = st->snapshotLocation.empty() ? 0 : st->snapshotInterval;
 	const bool snapshots = !st->snapshotLocation.empty();
+	const gint fenceTimeoutMs = st->fenceTimeoutMs;
 	GST_OBJECT_UNLOCK(self);
 	st->frames++;
 	st->passthroughFrames++;
 	if (!snapshots || !snapshot_due(st, interval))
 		return GST_FLOW_OK;
+	if (!wait_fences(self, buf, GST_MAP_READ, fenceTimeoutMs, "reading a frame for a snapshot"))
+		return GST_FLOW_ERROR;
 	BufferMapping in(st->importer);
 	auto src = in.map(buf, st->in, st->inFormat, GST_MAP_READ);
 	if (!src) {

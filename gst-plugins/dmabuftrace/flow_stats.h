@@ -43,6 +43,11 @@ struct PadStats {
 	std::array<std::atomic<uint64_t>, kMemKinds> kinds{};
 	std::atomic<uint64_t> distinctInodes{ 0 };
 	std::atomic<uint64_t> lastPts{ GST_CLOCK_TIME_NONE };
+	/* Fence waits that slept in the element this link feeds (fence_waits.h). */
+	std::atomic<uint64_t> fenceWaits{ 0 };
+	std::atomic<uint64_t> fenceWaitNs{ 0 };
+	std::atomic<uint64_t> fenceWaitMaxNs{ 0 };
+	std::atomic<uint64_t> fenceTimeouts{ 0 };
 
 	/* Streaming thread of this pad only (pushes on a pad are serialized). */
 	struct ElementStats *owner = nullptr; /* of the pad's element */

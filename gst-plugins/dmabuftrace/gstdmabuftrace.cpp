@@ -15,7 +15,10 @@
  * (default 500), queue=LINES per client (default 256), performance=on|off|auto
  * (capture GST_PERFORMANCE log messages; auto: when the debug system is on),
  * preview=off|auto|ELEMENT[:PAD] (a small thumbnail of the frames on that
- * link, twice a second; auto: the video sink added last; default off).
+ * link, twice a second; auto: the video sink added last; default off),
+ * fence-timeout=MS (the preview's bound on waiting for a frame's fences,
+ * default 1000; 0: none). Fence waits that slept are counted per link
+ * ("fence_waits" in each link of the stats).
  *
  * ## Example
  * |[
@@ -26,6 +29,7 @@
 #include "gstdmabuftrace.h"
 
 #include "../elements.h"
+#include "fence_waits.h"
 #include "hooks.h"
 #include "performance_capture.h"
 #include "publisher.h"
@@ -59,6 +63,7 @@ static void gst_dmabuf_trace_constructed(GObject *object)
 	g_free(params);
 	st->contract.configure(st->params.forbidCopies, st->params.forbidCopiesOn);
 	st->journeys.configure(st->params.journeys);
+	st->preview.setFenceTimeout(st->params.fenceTimeoutMs);
 	if (!openPublisher(st))
 		return;
 	registerHooks(GST_TRACER(object));
@@ -69,6 +74,7 @@ static void gst_dmabuf_trace_constructed(GObject *object)
 static void gst_dmabuf_trace_finalize(GObject *object)
 {
 	TracerState *st = GST_DMABUF_TRACE(object)->state;
+	unregisterFenceWaitCounting(st);
 	removePerformanceCapture(st);
 	stopPublisher(st);
 	delete st;

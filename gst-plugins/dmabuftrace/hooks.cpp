@@ -8,6 +8,7 @@
 #include <dmabufkit/dbk_buffer_pool.h>
 #include <gst/video/video.h>
 
+#include "fence_waits.h"
 #include "graph_walk.h"
 #include "journey_hooks.h"
 #include "publisher.h"
@@ -71,16 +72,29 @@ static void onBuffer(TracerState *st, guint64 ts, GstPad *pad, GstBuffer *buf)
 		ps->cachedPeerStats->recordIn(look, ts);
 }
 
+/* The push on \a pad starts: fence waits from here on count on its link
+   (the preview's too, taken in onBuffer). */
+static void pushStarts(TracerState *st, GstPad *pad)
+{
+	PadStats *ps = padStats(st, pad);
+	if (ps->real)
+		fenceWaitPushStarted(st, pad, ps);
+}
+
 static void hookPushPre(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf)
 {
-	onBuffer(tracerStateOf(self), ts, pad, buf);
+	TracerState *st = tracerStateOf(self);
+	pushStarts(st, pad);
+	onBuffer(st, ts, pad, buf);
 }
 
 static void hookPushListPre(GObject *self, GstClockTime ts, GstPad *pad, GstBufferList *list)
 {
+	TracerState *st = tracerStateOf(self);
+	pushStarts(st, pad);
 	guint n = gst_buffer_list_length(list);
 	for (guint i = 0; i < n; ++i)
-		onBuffer(tracerStateOf(self), ts, pad, gst_buffer_list_get(list, i));
+		onBuffer(st, ts, pad, gst_buffer_list_get(list, i));
 }
 
 static void hookPullRangePost(GObject *self, GstClockTime ts, GstPad *pad, GstBuffer *buf,
@@ -299,6 +313,7 @@ void registerHooks(GstTracer *tracer)
 {
 	gst_tracing_register_hook(tracer, "pad-push-pre", G_CALLBACK(hookPushPre));
 	gst_tracing_register_hook(tracer, "pad-push-list-pre", G_CALLBACK(hookPushListPre));
+	registerFenceWaitCounting(tracer, tracerStateOf(G_OBJECT(tracer)));
 	registerJourneyHooks(tracer);
 	gst_tracing_register_hook(tracer, "pad-pull-range-post", G_CALLBACK(hookPullRangePost));
 	gst_tracing_register_hook(tracer, "pad-query-post", G_CALLBACK(hookQueryPost));

@@ -52,10 +52,12 @@ Params parseParams(const char *params)
 				     : v == "on" || v == "true"
 					     ? 30
 					     : std::clamp(atoi(v.c_str()), 1, 100000);
+		else if (k == "fence-timeout")
+			p.fenceTimeoutMs = std::clamp(atoi(v.c_str()), 0, 60000);
 		else
 			g_warning("dmabuftrace: unknown parameter \"%s\" (endpoint, period-ms, "
 				  "queue, performance, preview, forbid-copies, forbid-copies-on, "
-				  "journeys)",
+				  "journeys, fence-timeout)",
 				  k.c_str());
 	}
 	g_strfreev(items);

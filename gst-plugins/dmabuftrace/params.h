@@ -32,6 +32,8 @@ struct Params {
 	std::vector<std::string> forbidCopiesOn;
 	/* Frame journeys: one frame in N leaving a source is followed (0: off). */
 	uint32_t journeys = 0;
+	/* The preview's bound on waiting for a frame's fences (ms; 0: no bound). */
+	int fenceTimeoutMs = 1000;
 };
 
 /**

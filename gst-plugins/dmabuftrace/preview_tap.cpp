@@ -3,6 +3,8 @@
 
 #include <utility>
 
+#include <dmabufkit/dbk_fence_wait.h>
+
 #include "json_writer.h"
 
 namespace dmabufkit::dmabuftrace {
@@ -85,6 +87,14 @@ void PreviewTap::capture(uint64_t linkSerial, GstPad *pad, GstBuffer *buf)
 	   new one: a whole-frame allocation and copy. Not for a preview. */
 	if (gst_buffer_n_memory(buf) > 1 && !gst_buffer_get_video_meta(buf)) {
 		note("no preview: frames in several memories without a video meta");
+		return;
+	}
+	/* SYNC START would wait for a device still writing the frame without a
+	   bound: wait with one, and skip this frame past it. */
+	GError *err = nullptr;
+	if (!dbk_buffer_wait_fences(buf, GST_MAP_READ, fenceTimeoutMs_, &err)) {
+		note(std::string("no preview: ") + err->message);
+		g_error_free(err);
 		return;
 	}
 	GstVideoFrame frame;

@@ -7,7 +7,9 @@
  *
  * What the streaming thread pays: one comparison per buffer on every pad
  * (is this the watched link?), and on the watched link one more (is a
- * thumbnail due?). When one is due: a read-only map of the frame (for
+ * thumbnail due?). When one is due: a bounded wait for the devices still
+ * writing the frame (fence-timeout; past it, no preview of that frame and a
+ * notice), a read-only map of the frame (for
  * dma-bufs that is where the SYNC bracketing happens) and ~19 200 sampled
  * pixels written into storage allocated once. It never waits: when the
  * publisher is copying the last thumbnail out, this one is skipped.
@@ -50,6 +52,8 @@ public:
 	explicit PreviewTap(std::chrono::steady_clock::time_point start) : start_(start) {}
 	~PreviewTap();
 
+	/* The bound on waiting for a frame's fences before mapping it (ms; 0: none). */
+	void setFenceTimeout(int ms) { fenceTimeoutMs_ = ms; }
 	/* Which link to watch (a PadStats serial; 0: none). Publisher thread. */
 	void watch(uint64_t linkSerial);
 	/* Streaming thread, every buffer of every pad: cheap unless @linkSerial is watched. */
@@ -75,6 +79,7 @@ private:
 	   for the limit and for "t", so two previews are never stamped closer
 	   than kIntervalNs. */
 	std::atomic<uint64_t> next_{ 0 };
+	int fenceTimeoutMs_ = 1000;
 
 	/* Everything below: under mutex_ (the streaming side only try-locks). */
 	std::mutex mutex_;

@@ -266,6 +266,13 @@ void SnapshotBuilder::writeLink(JsonWriter &w, const std::string &id, PadStats &
 			w.field(memKindName(static_cast<MemKind>(k)), kinds[k]);
 	w.endObject();
 	w.field("inodes", ps.distinctInodes.load());
+	if (const uint64_t waits = ps.fenceWaits.load()) {
+		w.key("fence_waits").beginObject();
+		w.field("count", waits).field("total_ms", ps.fenceWaitNs.load() / 1e6);
+		w.field("max_ms", ps.fenceWaitMaxNs.load() / 1e6);
+		w.field("timeouts", ps.fenceTimeouts.load());
+		w.endObject();
+	}
 	w.field("copied", copied);
 	uint64_t pts = ps.lastPts.load();
 	if (pts != GST_CLOCK_TIME_NONE)

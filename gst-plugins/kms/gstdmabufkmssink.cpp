@@ -18,6 +18,10 @@
  * "last-writeback" returns it and "writeback-location" saves it as PNG. "stats" holds the
  * counters as a structure, also posted as an element message at EOS.
  *
+ * The CPU touches frames only to copy them and to read the writeback capture;
+ * it first waits for the devices still using those dma-bufs, at most
+ * "fence-timeout" ms (then RESOURCE BUSY naming the buffer, not a hang).
+ *
  * ## Example
  * |[
  * gst-launch-1.0 videotestsrc num-buffers=60 ! video/x-raw,format=BGRx,width=640,height=480 \
@@ -152,6 +156,7 @@ static void capture_and_save(GstDmabufKmsSink *self)
 	GST_OBJECT_LOCK(self);
 	std::string path = st->writebackLocation;
 	bool writeback = st->writeback;
+	const gint fenceTimeoutMs = st->fenceTimeoutMs;
 	GST_OBJECT_UNLOCK(self);
 	if (!writeback || !st->presenter)
 		return;
@@ -161,7 +166,14 @@ static void capture_and_save(GstDmabufKmsSink *self)
 		return;
 	}
 	Capture c;
-	if (path.empty() || !st->presenter || !st->presenter->latestCapture(&c))
+	if (path.empty() || !st->presenter)
+		return;
+	auto latest = st->presenter->latestCapture(&c, fenceTimeoutMs);
+	if (!latest) {
+		kms_sink_post_fence_error(self, "reading the writeback capture", latest.error());
+		return;
+	}
+	if (!*latest)
 		return;
 	if (auto r = writePng(path, c); !r)
 		GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Cannot save the writeback frame"),
@@ -422,6 +434,11 @@ static GstFlowReturn gst_dmabuf_kms_sink_show_frame(GstVideoSink *vsink, GstBuff
 		if (copy) {
 			show = *copy;
 			fb = kms_sink_import_buffer(self, show, true);
+		} else if (copy.error().code == ETIMEDOUT) {
+			st->failedFrames++;
+			kms_sink_post_fence_error(self, "copying the frame into a scanout buffer",
+						  copy.error());
+			return GST_FLOW_ERROR;
 		}
 		if (!show || !fb) {
 			if (show)

@@ -80,6 +80,18 @@ Result<GstBuffer *> kms_sink_copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *
 	GstBuffer *out = nullptr;
 	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
 		return Error{ ENOBUFS, "cannot get a scanout buffer for the copy" };
+	GST_OBJECT_LOCK(self);
+	const gint fenceTimeoutMs = st->fenceTimeoutMs;
+	GST_OBJECT_UNLOCK(self);
+	GError *err = nullptr;
+	if (!dbk_buffer_wait_fences(buf, GST_MAP_READ, fenceTimeoutMs, &err) ||
+	    !dbk_buffer_wait_fences(out, GST_MAP_WRITE, fenceTimeoutMs, &err)) {
+		Error e{ g_error_matches(err, DBK_ERROR, DBK_ERROR_TIMED_OUT) ? ETIMEDOUT : EIO,
+			 err->message };
+		g_error_free(err);
+		gst_buffer_unref(out);
+		return e;
+	}
 	GstVideoFrame in, o;
 	bool ok = false;
 	if (gst_video_frame_map(&in, &st->info, buf, GST_MAP_READ)) {
@@ -95,4 +107,13 @@ Result<GstBuffer *> kms_sink_copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *
 	}
 	gst_buffer_copy_into(out, buf, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
 	return out;
+}
+
+void kms_sink_post_fence_error(GstDmabufKmsSink *self, const char *what, const Error &error)
+{
+	GError *err = g_error_new_literal(
+		DBK_ERROR, error.code == ETIMEDOUT ? DBK_ERROR_TIMED_OUT : DBK_ERROR_FAILED,
+		error.message.c_str());
+	dbk_element_post_fence_error(GST_ELEMENT(self), what, err);
+	g_error_free(err);
 }

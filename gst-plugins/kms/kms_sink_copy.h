@@ -23,5 +23,14 @@ dmabufkit::Result<DbkAllocator *> kms_sink_scanout_allocator(const std::string &
 /**
  * \brief Copy \a buf into a buffer of the sink's copy pool (made on first
  *        use); the returned buffer (transfer full) has \a buf's timestamps.
+ *        Both are first waited for (fence-timeout): ETIMEDOUT past it.
  */
 dmabufkit::Result<GstBuffer *> kms_sink_copy_to_scanout(GstDmabufKmsSink *self, GstBuffer *buf);
+
+/**
+ * \brief Post the error of a failed fence wait before a CPU access
+ *        (\a what: "reading the writeback capture"): RESOURCE BUSY on a
+ *        timeout, with \a error's message naming the buffer and its exporter.
+ */
+void kms_sink_post_fence_error(GstDmabufKmsSink *self, const char *what,
+			       const dmabufkit::Error &error);

@@ -37,6 +37,7 @@ struct KmsSinkState {
 	bool writeback = false;
 	std::string writebackLocation;
 	guint strideAlign = 1;
+	gint fenceTimeoutMs = DBK_FENCE_TIMEOUT_DEFAULT_MS;
 	std::optional<Rect> render;
 	bool renderChanged = false;
 

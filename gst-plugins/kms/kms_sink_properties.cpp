@@ -31,6 +31,7 @@ enum {
 	PROP_COPIES,
 	PROP_LAST_FLIP_LATENCY,
 	PROP_LAST_WRITEBACK,
+	PROP_FENCE_TIMEOUT,
 	PROP_LAST,
 };
 
@@ -92,7 +93,18 @@ static GstSample *last_writeback(GstDmabufKmsSink *self)
 	Capture c;
 	{
 		std::lock_guard run(self->state->runLock);
-		if (!self->state->presenter || !self->state->presenter->latestCapture(&c))
+		GST_OBJECT_LOCK(self);
+		const gint fenceTimeoutMs = self->state->fenceTimeoutMs;
+		GST_OBJECT_UNLOCK(self);
+		if (!self->state->presenter)
+			return nullptr;
+		auto r = self->state->presenter->latestCapture(&c, fenceTimeoutMs);
+		if (!r) {
+			GST_WARNING_OBJECT(self, "no last-writeback: %s",
+					   r.error().message.c_str());
+			return nullptr;
+		}
+		if (!*r)
 			return nullptr;
 	}
 	GstBuffer *b = gst_buffer_new_allocate(nullptr, c.pixels.size(), nullptr);
@@ -151,6 +163,9 @@ void kms_sink_set_property(GObject *object, guint id, const GValue *value, GPara
 					   a);
 		break;
 	}
+	case PROP_FENCE_TIMEOUT:
+		st->fenceTimeoutMs = g_value_get_int(value);
+		break;
 	default:
 		GST_OBJECT_UNLOCK(self);
 		if (!gst_video_overlay_set_property(object, PROP_LAST, id, value))
@@ -203,6 +218,9 @@ void kms_sink_get_property(GObject *object, guint id, GValue *value, GParamSpec 
 		break;
 	case PROP_STRIDE_ALIGN:
 		g_value_set_uint(value, st->strideAlign);
+		break;
+	case PROP_FENCE_TIMEOUT:
+		g_value_set_int(value, st->fenceTimeoutMs);
 		break;
 	case PROP_STATS:
 		g_value_take_boxed(value, kms_sink_collect_stats(self));
@@ -295,6 +313,7 @@ void kms_sink_install_properties(GObjectClass *oc)
 			"Row pitch alignment in bytes (power of two) stated upstream in the "
 			"ALLOCATION query and used by the offered pool",
 			1, 1 << 16, 1, rwReady));
+	g_object_class_install_property(oc, PROP_FENCE_TIMEOUT, dbk_param_spec_fence_timeout());
 	g_object_class_install_property(
 		oc, PROP_STATS,
 		g_param_spec_boxed(

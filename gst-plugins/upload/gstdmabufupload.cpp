@@ -8,7 +8,9 @@
  * constraints downstream states in the ALLOCATION query; a pool offered by
  * downstream is used when it is a dmabufkit pool). Buffers that already are
  * dma-bufs pass through untouched. This is the one element where a copy is
- * expected; the "copies" property counts them.
+ * expected; the "copies" property counts them. Before copying, it waits for
+ * the devices still using the dma-bufs involved, at most "fence-timeout" ms
+ * (then RESOURCE BUSY naming the buffer, instead of a hang in SYNC START).
  *
  * ## Example
  * |[
@@ -37,6 +39,7 @@ struct UploadState {
 	GstVideoInfo info{};
 	std::atomic<guint64> copies{ 0 };
 	std::atomic<guint64> passthrough{ 0 };
+	std::atomic<gint> fenceTimeoutMs{ DBK_FENCE_TIMEOUT_DEFAULT_MS };
 };
 
 } /* namespace */
@@ -46,7 +49,14 @@ struct _GstDmabufUpload {
 	UploadState *state;
 };
 
-enum { PROP_0, PROP_EXPORTER, PROP_COPIES, PROP_PASSTHROUGH_COUNT, PROP_POOL_STATS };
+enum {
+	PROP_0,
+	PROP_EXPORTER,
+	PROP_COPIES,
+	PROP_PASSTHROUGH_COUNT,
+	PROP_POOL_STATS,
+	PROP_FENCE_TIMEOUT
+};
 
 #define UPLOAD_CAPS                                                                                \
 	GST_VIDEO_CAPS_MAKE("{ YUY2, UYVY, YVYU, VYUY, NV12, NV21, NV16, NV61, NV24, "             \
@@ -130,6 +140,17 @@ static GstFlowReturn gst_dmabuf_upload_transform(GstBaseTransform *trans, GstBuf
 	if (inbuf == outbuf)
 		return GST_FLOW_OK;
 
+	/* A memory of the input or the output pool's buffer may be a dma-buf a
+	   device still uses: wait for it, bounded, before SYNC START would. */
+	const gint fenceTimeoutMs = self->state->fenceTimeoutMs;
+	GError *err = nullptr;
+	if (!dbk_buffer_wait_fences(inbuf, GST_MAP_READ, fenceTimeoutMs, &err) ||
+	    !dbk_buffer_wait_fences(outbuf, GST_MAP_WRITE, fenceTimeoutMs, &err)) {
+		dbk_element_post_fence_error(GST_ELEMENT(self), "copying a frame into a dma-buf",
+					     err);
+		g_error_free(err);
+		return GST_FLOW_ERROR;
+	}
 	GstVideoFrame in, out;
 	if (!gst_video_frame_map(&in, &self->state->info, inbuf, GST_MAP_READ)) {
 		GST_ELEMENT_ERROR(self, RESOURCE, READ, ("Cannot map the input frame"), (nullptr));
@@ -173,6 +194,9 @@ static void gst_dmabuf_upload_set_property(GObject *object, guint id, const GVal
 		self->state->exporter = s ? s : "auto";
 		break;
 	}
+	case PROP_FENCE_TIMEOUT:
+		self->state->fenceTimeoutMs = g_value_get_int(value);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
@@ -191,6 +215,9 @@ static void gst_dmabuf_upload_get_property(GObject *object, guint id, GValue *va
 		break;
 	case PROP_PASSTHROUGH_COUNT:
 		g_value_set_uint64(value, self->state->passthrough);
+		break;
+	case PROP_FENCE_TIMEOUT:
+		g_value_set_int(value, self->state->fenceTimeoutMs);
 		break;
 	case PROP_POOL_STATS: {
 		GstBufferPool *pool = gst_base_transform_get_buffer_pool(GST_BASE_TRANSFORM(self));
@@ -253,6 +280,7 @@ static void gst_dmabuf_upload_class_init(GstDmabufUploadClass *klass)
 			"Statistics of the output pool (dmabufkit/pool-stats structure)",
 			GST_TYPE_STRUCTURE,
 			static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+	g_object_class_install_property(oc, PROP_FENCE_TIMEOUT, dbk_param_spec_fence_timeout());
 
 	gst_element_class_add_static_pad_template(ec, &sink_template);
 	gst_element_class_add_static_pad_template(ec, &src_template);

@@ -15,28 +15,46 @@ namespace {
 
 constexpr const char *kBufinfo = "/sys/kernel/debug/dma_buf/bufinfo";
 
+/* Calls \a f(fd, target) for each open fd of this process; returns how many
+ * there are, -1 when /proc/self/fd cannot be read. */
+template<typename F> int forEachFd(F &&f)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int n = 0;
+	while (struct dirent *e = readdir(d)) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		char target[256] = {};
+		std::string p = std::string("/proc/self/fd/") + e->d_name;
+		if (readlink(p.c_str(), target, sizeof(target) - 1) < 0)
+			target[0] = '?';
+		f(e->d_name, std::string_view(target));
+	}
+	closedir(d);
+	return n;
+}
+
 } /* namespace */
 
 int countOpenFds()
 {
 	const bool list = std::getenv("DBK_TEST_LIST_FDS") != nullptr;
+	return forEachFd([list](const char *fd, std::string_view target) {
+		if (list)
+			std::printf("    fd %s -> %.*s\n", fd, int(target.size()), target.data());
+	});
+}
+
+int countSyncFiles()
+{
 	int n = 0;
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
+	if (forEachFd([&n](const char *, std::string_view target) {
+		    n += target == "anon_inode:sync_file";
+	    }) < 0)
 		return -1;
-	while (struct dirent *e = readdir(d)) {
-		if (e->d_name[0] == '.')
-			continue;
-		n++;
-		if (list) {
-			char target[256] = {};
-			std::string p = std::string("/proc/self/fd/") + e->d_name;
-			if (readlink(p.c_str(), target, sizeof(target) - 1) < 0)
-				target[0] = '?';
-			std::printf("    fd %s -> %s\n", e->d_name, target);
-		}
-	}
-	closedir(d);
 	return n;
 }
 

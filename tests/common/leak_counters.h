@@ -17,6 +17,12 @@ namespace dmabufkit::test {
 int countOpenFds();
 
 /**
+ * \brief Open sync_file fds of this process (fences exported or made by a
+ *        test, e.g. sw_sync): fds whose target is anon_inode:sync_file.
+ */
+int countSyncFiles();
+
+/**
  * \brief Live dma-bufs system-wide ("Total N objects" of debugfs
  *        dma_buf/bufinfo), or -1 when debugfs does not say (not in the VM).
  */

@@ -312,6 +312,12 @@ TEST(DmabufTraceParams, NumbersAreClamped)
 	EXPECT_EQ(parseParams("journeys=off").journeys, 0u);
 	EXPECT_EQ(parseParams("journeys=-3").journeys, 1u);
 	EXPECT_EQ(parseParams("journeys=999999999").journeys, 100000u);
+	/* The preview's fence-wait bound: 1 s by default, 0 (no bound) to 60 s. */
+	EXPECT_EQ(parseParams(nullptr).fenceTimeoutMs, 1000);
+	EXPECT_EQ(parseParams("fence-timeout=250").fenceTimeoutMs, 250);
+	EXPECT_EQ(parseParams("fence-timeout=0").fenceTimeoutMs, 0);
+	EXPECT_EQ(parseParams("fence-timeout=-5").fenceTimeoutMs, 0);
+	EXPECT_EQ(parseParams("fence-timeout=99999999").fenceTimeoutMs, 60000);
 }
 
 TEST(DmabufTraceParams, PerformanceAndPreviewWords)

@@ -228,3 +228,20 @@ TEST(GstApi, DecideAllocationErrorsAreClear)
 	gst_query_unref(q);
 	gst_caps_unref(caps);
 }
+
+/* Fence waits skip what is not a dma-buf, and 0 means "no bound" (no wait at all). */
+TEST(GstApi, FenceWaitSkipsSystemMemoryAndZeroDisables)
+{
+	GstBuffer *buf = gst_buffer_new_allocate(nullptr, 4096, nullptr);
+	GError *err = nullptr;
+	EXPECT_TRUE(dbk_buffer_wait_fences(buf, GST_MAP_READ, 10, &err));
+	EXPECT_TRUE(dbk_buffer_wait_fences(buf, GST_MAP_WRITE, 0, &err));
+	EXPECT_EQ(err, nullptr);
+	gst_buffer_unref(buf);
+	GParamSpec *spec = dbk_param_spec_fence_timeout();
+	g_param_spec_ref_sink(spec);
+	EXPECT_STREQ(g_param_spec_get_name(spec), "fence-timeout");
+	EXPECT_EQ(G_PARAM_SPEC_INT(spec)->default_value, DBK_FENCE_TIMEOUT_DEFAULT_MS);
+	EXPECT_EQ(G_PARAM_SPEC_INT(spec)->minimum, 0);
+	g_param_spec_unref(spec);
+}

@@ -13,7 +13,7 @@
  * and the mapping is kept for the memory's life; every gst_memory_map() issues
  * DMA_BUF_IOCTL_SYNC START with the map's READ/WRITE flags and every
  * gst_memory_unmap() the matching END. Waiting for devices (implicit fences)
- * is not part of map: see dbk_memory_wait_fences().
+ * is not part of map: see dbk_buffer_wait_fences() and dbk_memory_wait_fences().
  */
 #pragma once
 

@@ -111,12 +111,15 @@ GQuark dbk_error_quark(void);
  * @DBK_ERROR_NO_EXPORTER: no exporter meets the constraints
  * @DBK_ERROR_INVALID: invalid argument (size 0, not a dma-buf, ...)
  * @DBK_ERROR_CONFLICT: constraints contradict each other
+ * @DBK_ERROR_TIMED_OUT: a device did not finish with a buffer in time (its fences did
+ *   not signal within the bound, dbk_buffer_wait_fences())
  */
 typedef enum {
 	DBK_ERROR_FAILED,
 	DBK_ERROR_NO_EXPORTER,
 	DBK_ERROR_INVALID,
 	DBK_ERROR_CONFLICT,
+	DBK_ERROR_TIMED_OUT,
 } DbkError;
 
 G_END_DECLS

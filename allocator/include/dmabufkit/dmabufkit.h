@@ -9,3 +9,4 @@
 #include <dmabufkit/dbk_allocator.h>
 #include <dmabufkit/dbk_buffer_pool.h>
 #include <dmabufkit/dbk_constraints.h>
+#include <dmabufkit/dbk_fence_wait.h>

@@ -1,37 +1,110 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "dmabufkit/core/fence.h"
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <linux/dma-buf.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "dmabufkit/base/log.h"
+#include "dmabufkit/core/dma_buf.h"
 
 namespace dmabufkit {
 
-Result<void> waitForFences(int fd, Access access, int timeoutMs)
+namespace {
+
+struct Observer {
+	FenceWaitObserver fn;
+	void *data;
+};
+std::atomic<const Observer *> observer{ nullptr };
+
+/* poll() until ready, timeout or a real error, through EINTR. */
+int pollFences(int fd, short events, int timeoutMs)
 {
-	struct pollfd pfd = { fd, static_cast<short>(access == Access::Read ? POLLIN : POLLOUT),
-			      0 };
+	struct pollfd pfd = { fd, events, 0 };
+	const auto deadline =
+		std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
 	for (;;) {
 		int n = poll(&pfd, 1, timeoutMs);
-		if (n > 0)
-			return {};
-		if (n == 0) {
-			DBK_LOG(Allocator, Warning,
-				"dma-buf fd %d: fences did not signal within %d ms", fd, timeoutMs);
-			return Error{ ETIMEDOUT, "dma-buf fd " + std::to_string(fd) +
-							 ": fences did not signal within " +
-							 std::to_string(timeoutMs) + " ms" };
-		}
-		if (errno != EINTR) {
-			Error e =
-				Error::fromErrno(errno, "poll on dma-buf fd " + std::to_string(fd));
-			DBK_LOG(Allocator, Error, "%s", e.message.c_str());
-			return e;
+		if (n >= 0 || errno != EINTR)
+			return n;
+		if (timeoutMs > 0) {
+			auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+					    deadline - std::chrono::steady_clock::now())
+					    .count();
+			timeoutMs = left > 0 ? static_cast<int>(left) : 0;
 		}
 	}
+}
+
+uint64_t inodeOf(int fd)
+{
+	struct stat st {
+	};
+	return fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
+}
+
+Error timeoutError(int fd, uint64_t inode, Access access, int timeoutMs)
+{
+	const std::string exporter = dmaBufFdInfo(fd, "exp_name");
+	const std::string name = dmaBufFdInfo(fd, "name");
+	const bool read = access == Access::Read;
+	std::string who = "dma-buf inode " + std::to_string(inode) + " (exporter " +
+			  (exporter.empty() ? std::string("unknown") : exporter);
+	if (!name.empty())
+		who += ", name \"" + name + "\"";
+	who += ", fd " + std::to_string(fd) + ")";
+	return Error{ ETIMEDOUT,
+		      who + ": its " + (read ? "write" : "read and write") +
+			      " fences did not signal within " + std::to_string(timeoutMs) +
+			      " ms, so a device is still " + (read ? "writing" : "using") +
+			      " it (stuck or too slow); the CPU did not touch it. Check the "
+			      "device that produced it, or raise fence-timeout if it is only "
+			      "slow" };
+}
+
+} /* namespace */
+
+void setFenceWaitObserver(FenceWaitObserver fn, void *data)
+{
+	/* Replaced rarely (tracer start/stop): the old one is leaked on purpose,
+	   a waiting thread may still be reading it. */
+	observer.store(fn ? new Observer{ fn, data } : nullptr, std::memory_order_release);
+}
+
+Result<void> waitForFences(int fd, Access access, int timeoutMs)
+{
+	const short events = static_cast<short>(access == Access::Read ? POLLIN : POLLOUT);
+	/* Signalled fences (the usual case): one poll that does not sleep. */
+	int n = pollFences(fd, events, 0);
+	if (n == 0 && timeoutMs != 0) {
+		const auto start = std::chrono::steady_clock::now();
+		n = pollFences(fd, events, timeoutMs);
+		const uint64_t waited = std::chrono::duration_cast<std::chrono::nanoseconds>(
+						std::chrono::steady_clock::now() - start)
+						.count();
+		const uint64_t inode = inodeOf(fd);
+		DBK_LOG(Allocator, Debug,
+			"dma-buf inode %llu (fd %d): waited %.1f ms for its fences%s",
+			static_cast<unsigned long long>(inode), fd, waited / 1e6,
+			n == 0 ? " (timed out)" : "");
+		if (const Observer *o = observer.load(std::memory_order_acquire))
+			o->fn({ fd, inode, access, waited, n == 0 }, o->data);
+	}
+	if (n > 0)
+		return {};
+	if (n == 0) {
+		Error e = timeoutError(fd, inodeOf(fd), access, timeoutMs);
+		DBK_LOG(Allocator, Warning, "%s", e.message.c_str());
+		return e;
+	}
+	Error e = Error::fromErrno(errno, "poll on dma-buf fd " + std::to_string(fd));
+	DBK_LOG(Allocator, Error, "%s", e.message.c_str());
+	return e;
 }
 
 Result<UniqueFD> exportSyncFile(int fd, Access access)

@@ -678,7 +678,9 @@ gboolean dbk_memory_wait_fences(GstMemory *mem, GstMapFlags flags, gint timeout_
 	auto r = waitForFences(fd, (flags & GST_MAP_WRITE) ? Access::Write : Access::Read,
 			       timeout_ms);
 	if (!r) {
-		g_set_error(error, DBK_ERROR, DBK_ERROR_FAILED, "%s", r.error().message.c_str());
+		g_set_error(error, DBK_ERROR,
+			    r.error().code == ETIMEDOUT ? DBK_ERROR_TIMED_OUT : DBK_ERROR_FAILED,
+			    "%s", r.error().message.c_str());
 		return FALSE;
 	}
 	return TRUE;

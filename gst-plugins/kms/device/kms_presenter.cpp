@@ -501,10 +501,10 @@ Presenter::Stats Presenter::stats() const
 	return s;
 }
 
-bool Presenter::latestCapture(Capture *out) const
+Result<bool> Presenter::latestCapture(Capture *out, int fenceTimeoutMs) const
 {
 	std::lock_guard g(lock_);
-	return wb_.copyLatest(out);
+	return wb_.copyLatest(out, fenceTimeoutMs);
 }
 
 } /* namespace dmabufkit::kms */

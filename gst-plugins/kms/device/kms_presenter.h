@@ -101,7 +101,8 @@ public:
 	void setFlushing(bool flushing);
 
 	Stats stats() const;
-	bool latestCapture(Capture *out) const;
+	/** \brief The latest writeback capture (see WritebackCapture::copyLatest). */
+	Result<bool> latestCapture(Capture *out, int fenceTimeoutMs) const;
 
 private:
 	void loop();

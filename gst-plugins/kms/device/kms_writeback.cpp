@@ -11,6 +11,7 @@
 
 #include "dmabufkit/base/log.h"
 #include "dmabufkit/core/drm_dumb_exporter.h"
+#include "dmabufkit/core/fence.h"
 #include "png_file.h"
 
 namespace dmabufkit::kms {
@@ -148,11 +149,19 @@ void WritebackCapture::completed(bool ok)
 	fence_.reset();
 }
 
-bool WritebackCapture::copyLatest(Capture *out) const
+Result<bool> WritebackCapture::copyLatest(Capture *out, int fenceTimeoutMs) const
 {
 	if (latest_ < 0)
 		return false;
 	const DumbFramebuffer &b = bufs_[latest_];
+	/* SYNC START waits for the device's write without a bound: wait with one. */
+	if (fenceTimeoutMs != 0) {
+		if (auto w = waitForFences(b.dmaBufFd(), Access::Read, fenceTimeoutMs); !w) {
+			DBK_LOG(Kms, Warning, "writeback buffer FB %u: %s", b.fbId(),
+				w.error().message.c_str());
+			return w.error();
+		}
+	}
 	/* Bracket the read for cache coherency; a failing SYNC is logged by
 	 * CpuAccess and does not stop the copy (it did not before either). */
 	auto access = CpuAccess::begin(b.dmaBufFd(), Access::Read);

@@ -93,8 +93,12 @@ public:
 	bool hasCapture() const { return latest_ >= 0; }
 	uint64_t captures() const { return captures_; }
 	uint64_t failures() const { return failures_; }
-	/** \brief Copy the latest complete capture out. */
-	bool copyLatest(Capture *out) const;
+	/**
+	 * \brief Copy the latest complete capture out, after waiting at most
+	 * \a fenceTimeoutMs (0: no bound) for the buffer's write fences.
+	 * \return false when there is no capture; ETIMEDOUT naming the buffer
+	 */
+	Result<bool> copyLatest(Capture *out, int fenceTimeoutMs) const;
 
 private:
 	uint32_t width_ = 0, height_ = 0;

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A device that never finishes never hangs the pipeline (in the VM).
+ *
+ * A dma-buf gets a write fence from a sw_sync timeline, as if a device were
+ * still writing it, and goes through appsrc ! dmabufcpufilter (BGRx to
+ * GRAY8) ! appsink, with the dmabuftrace tracer attached:
+ *
+ * - late: the "device" writes the final content and signals 250 ms after
+ *   the push; the filter waits for it (the tracer counts one wait on
+ *   the link into the filter) and converts the final content, not the old;
+ * - stuck: the fence never signals; the filter gives up after fence-timeout
+ *   with RESOURCE BUSY naming the buffer (inode, name) and its exporter, the
+ *   pipeline ends in that error instead of hanging, and fds, dma-bufs and
+ *   sync_files return to their starting counts.
+ */
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include <dmabufkit/core/cpu_access.h>
+#include <dmabufkit/dmabufkit.h>
+#include <gst/allocators/allocators.h>
+#include <gst/app/app.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include "gst_environment.h"
+#include "leak_counters.h"
+#include "sw_sync_timeline.h"
+#include "trace_fence_waits.h"
+
+using namespace dmabufkit;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kWidth = 64, kHeight = 48;
+constexpr gsize kSize = kWidth * kHeight * 4;
+/* Grey levels: the unfenced first frame; the fenced one before and after the device wrote it. */
+constexpr uint8_t kFirst = 100, kOld = 20, kFinal = 200;
+
+std::string traceFile()
+{
+	const char *out = std::getenv("DMABUFKIT_OUT");
+	return std::string(out && *out ? out : "/tmp") + "/fence-trace.jsonl";
+}
+
+/* The tracer is loaded by gst_init: set it up before the GStreamer environment. */
+class TracerEnvironment : public ::testing::Environment
+{
+public:
+	void SetUp() override
+	{
+		std::remove(traceFile().c_str());
+		const std::string tracers =
+			"dmabuftrace(endpoint=file:" + traceFile() + ",period-ms=100)";
+		setenv("GST_TRACERS", tracers.c_str(), 1);
+	}
+};
+[[maybe_unused]] const auto *tracerEnvironment =
+	::testing::AddGlobalTestEnvironment(new TracerEnvironment);
+DBK_TEST_GST_ENVIRONMENT();
+
+/* A BGRx frame of grey \a level in a dma-buf of ours named "fence-test". */
+GstBuffer *makeFrame(DbkAllocator *alloc, uint8_t level)
+{
+	GError *err = nullptr;
+	GstMemory *mem = dbk_allocator_alloc_dmabuf(alloc, kSize, nullptr, "fence-test", &err);
+	EXPECT_NE(mem, nullptr) << (err ? err->message : "");
+	if (!mem)
+		return nullptr;
+	GstMapInfo map;
+	EXPECT_TRUE(gst_memory_map(mem, &map, GST_MAP_WRITE));
+	std::memset(map.data, level, map.size);
+	gst_memory_unmap(mem, &map);
+	GstBuffer *buf = gst_buffer_new();
+	gst_buffer_append_memory(buf, mem);
+	GST_BUFFER_PTS(buf) = 0;
+	GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
+	return buf;
+}
+
+struct Outcome {
+	bool error = false;
+	bool timedOut = false; /* neither EOS nor an error in time: a hang */
+	GQuark domain = 0;
+	int code = 0;
+	std::string message;
+	std::string debug;
+	double seconds = 0;	      /* from pushing the second frame to the bus message */
+	std::atomic<int> frames{ 0 }; /* that reached the sink */
+	std::atomic<int> grey{ -1 };  /* first pixel of the last frame converted */
+	std::atomic<bool> uniform{ false };
+};
+
+/* fakesink's handoff: the first row of each converted frame. */
+void onHandoff(GstElement *, GstBuffer *buf, GstPad *, gpointer data)
+{
+	auto *o = static_cast<Outcome *>(data);
+	GstMapInfo map;
+	if (!gst_buffer_map(buf, &map, GST_MAP_READ))
+		return;
+	bool uniform = map.size >= kWidth;
+	for (gsize i = 0; uniform && i < kWidth; ++i)
+		uniform = map.data[i] == map.data[0];
+	o->grey = map.data[0];
+	o->uniform = uniform;
+	gst_buffer_unmap(buf, &map);
+	o->frames++;
+}
+
+/*
+ * Through NAME (appsrc ! dmabufcpufilter ! GRAY8 fakesink): \a first, which
+ * negotiates and prerolls, then once it reached the sink, \a second (the
+ * fenced one), right after \a beforeSecond ran. \a release runs before the
+ * pipeline stops: it signals what is still pending, so that a hang fails
+ * the test instead of blocking the state change.
+ */
+void run(Outcome &o, const char *name, GstBuffer *first, GstBuffer *second, int fenceTimeoutMs,
+	 const std::function<void()> &beforeSecond = {}, const std::function<void()> &release = {})
+{
+	const std::string desc =
+		std::string("appsrc name=src format=time caps=video/x-raw,format=BGRx,width=") +
+		std::to_string(kWidth) + ",height=" + std::to_string(kHeight) +
+		",framerate=30/1 ! dmabufcpufilter name=f fence-timeout=" +
+		std::to_string(fenceTimeoutMs) +
+		" ! video/x-raw,format=GRAY8 ! fakesink name=sink sync=false signal-handoffs=true";
+	GError *err = nullptr;
+	GstElement *pipeline = gst_parse_launch(desc.c_str(), &err);
+	EXPECT_NE(pipeline, nullptr) << (err ? err->message : "");
+	if (!pipeline)
+		return;
+	gst_object_set_name(GST_OBJECT(pipeline), name);
+	GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+	GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+	g_signal_connect(sink, "handoff", G_CALLBACK(onHandoff), &o);
+	gst_element_set_state(pipeline, GST_STATE_PLAYING);
+	gst_app_src_push_buffer(GST_APP_SRC(src), first);
+	for (int i = 0; i < 2000 && o.frames == 0; ++i)
+		g_usleep(10 * 1000);
+	EXPECT_EQ(o.frames, 1) << "the first, unfenced, frame did not reach the sink";
+	if (beforeSecond)
+		beforeSecond();
+	const auto start = Clock::now();
+	gst_app_src_push_buffer(GST_APP_SRC(src), second);
+	gst_app_src_end_of_stream(GST_APP_SRC(src));
+	GstBus *bus = gst_element_get_bus(pipeline);
+	GstMessage *msg = gst_bus_timed_pop_filtered(
+		bus, 20 * GST_SECOND,
+		static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+	o.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+	if (!msg) {
+		o.timedOut = true;
+	} else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+		GError *e = nullptr;
+		gchar *dbg = nullptr;
+		gst_message_parse_error(msg, &e, &dbg);
+		o.error = true;
+		o.domain = e->domain;
+		o.code = e->code;
+		o.message = e->message;
+		o.debug = dbg ? dbg : "";
+		g_error_free(e);
+		g_free(dbg);
+	}
+	if (msg)
+		gst_message_unref(msg);
+	gst_object_unref(bus);
+	/* An error before PLAYING stops the pipeline without the tracer's
+	   final flush: let a periodic stats line (100 ms) carry the counts. */
+	g_usleep(300 * 1000);
+	if (release)
+		release();
+	gst_element_set_state(pipeline, GST_STATE_NULL);
+	gst_object_unref(src);
+	gst_object_unref(sink);
+	gst_object_unref(pipeline);
+}
+
+class Fence : public ::testing::Test
+{
+protected:
+	void SetUp() override
+	{
+		alloc_ = dbk_allocator_new_for_exporter("dma-heap:system", nullptr);
+		ASSERT_NE(alloc_, nullptr) << "no system dma-buf heap in the guest";
+		auto t = test::SwSyncTimeline::open();
+		ASSERT_TRUE(t.ok()) << t.error().message;
+		timeline_ = std::move(t).value();
+	}
+	void TearDown() override
+	{
+		if (alloc_)
+			gst_object_unref(alloc_);
+	}
+
+	/* A frame of grey kOld whose dma-buf has an unsignalled write fence. */
+	GstBuffer *fencedFrame(const char *fenceName)
+	{
+		GstBuffer *buf = makeFrame(alloc_, kOld);
+		if (!buf)
+			return nullptr;
+		auto fence = timeline_.createFence(1, fenceName);
+		EXPECT_TRUE(fence.ok()) << fence.error().message;
+		if (fence.ok()) {
+			auto a = test::attachFence(
+				gst_dmabuf_memory_get_fd(gst_buffer_peek_memory(buf, 0)),
+				fence->get(), true);
+			EXPECT_TRUE(a.ok()) << a.error().message;
+		}
+		/* The dma-buf holds the fence; our sync_file closes here. */
+		return buf;
+	}
+
+	DbkAllocator *alloc_ = nullptr;
+	test::SwSyncTimeline timeline_;
+};
+
+TEST_F(Fence, SignalledFenceDoesNotWait)
+{
+	GstBuffer *buf = fencedFrame("signalled");
+	ASSERT_NE(buf, nullptr);
+	ASSERT_TRUE(timeline_.advance(1).ok());
+	Outcome o;
+	run(o, "signalled", makeFrame(alloc_, kFirst), buf, 1000);
+	ASSERT_FALSE(o.timedOut) << "the pipeline hung";
+	ASSERT_FALSE(o.error) << o.message;
+	EXPECT_EQ(o.frames, 2);
+	EXPECT_TRUE(o.uniform);
+	EXPECT_NEAR(o.grey, kOld, 2);
+	EXPECT_FALSE(test::fenceWaitsOf(traceFile(), "signalled/src:src").found)
+		<< "a signalled fence is not a wait";
+}
+
+TEST_F(Fence, LateFenceIsWaitedForAndTheFinalContentConverted)
+{
+	GstBuffer *buf = fencedFrame("late");
+	ASSERT_NE(buf, nullptr);
+	const int fd = gst_dmabuf_memory_get_fd(gst_buffer_peek_memory(buf, 0));
+	/* The "device": writes the final content without SYNC (as a device
+	   would, the fence says it is busy), then signals. */
+	auto mapping = CpuMapping::map(fd, kSize);
+	ASSERT_TRUE(mapping.ok()) << mapping.error().message;
+	std::thread device;
+	Outcome o;
+	run(o, "late", makeFrame(alloc_, kFirst), buf, 2000, [&] {
+		device = std::thread([&] {
+			std::this_thread::sleep_for(std::chrono::milliseconds(250));
+			std::memset(mapping->data(), kFinal, kSize);
+			EXPECT_TRUE(timeline_.advance(1).ok());
+		});
+	});
+	if (device.joinable())
+		device.join();
+	ASSERT_FALSE(o.timedOut) << "the pipeline hung";
+	ASSERT_FALSE(o.error) << o.message << " (" << o.debug << ")";
+	EXPECT_EQ(o.frames, 2);
+	EXPECT_TRUE(o.uniform);
+	EXPECT_NEAR(o.grey, kFinal, 2) << "the frame was converted before the device finished";
+	EXPECT_GE(o.seconds, 0.25) << "EOS before the device signalled";
+
+	/* The tracer saw one wait, on the link into the filter, of about 250 ms. */
+	test::LinkWaits w = test::fenceWaitsOf(traceFile(), "late/src:src");
+	ASSERT_TRUE(w.found) << "no fence_waits on late/src:src in " << traceFile();
+	EXPECT_EQ(w.count, 1u);
+	EXPECT_EQ(w.timeouts, 0u);
+	EXPECT_GE(w.totalMs, 200.0);
+	EXPECT_LT(w.totalMs, 2000.0);
+	EXPECT_DOUBLE_EQ(w.maxMs, w.totalMs);
+}
+
+TEST_F(Fence, StuckFenceEndsInAnErrorNamingTheBuffer)
+{
+	/* Once-per-process fds (GLib, the pool's allocator) before counting. */
+	{
+		Outcome warm;
+		run(warm, "warm-up", makeFrame(alloc_, kFirst), makeFrame(alloc_, kOld), 300);
+		ASSERT_FALSE(warm.error) << warm.message;
+	}
+	timeline_.close(); /* a timeline of its own below, counted */
+	const int fds = test::countOpenFds();
+	const int syncFiles = test::countSyncFiles();
+	const int dmabufs = test::countLiveDmaBufs();
+	ASSERT_GE(dmabufs, 0) << "no debugfs dma_buf/bufinfo";
+	uint64_t inode = 0;
+	{
+		auto t = test::SwSyncTimeline::open();
+		ASSERT_TRUE(t.ok()) << t.error().message;
+		timeline_ = std::move(t).value();
+		GstBuffer *buf = fencedFrame("stuck");
+		ASSERT_NE(buf, nullptr);
+		inode = dbk_memory_get_inode(gst_buffer_peek_memory(buf, 0));
+		Outcome o;
+		/* Whatever happened, signal it before stopping: nothing stays blocked. */
+		run(o, "stuck", makeFrame(alloc_, kFirst), buf, 300, {},
+		    [&] { timeline_.close(); });
+		ASSERT_FALSE(o.timedOut) << "no error within 20 s: the pipeline hung";
+		ASSERT_TRUE(o.error) << "the frame went through a fence that never signalled";
+		EXPECT_EQ(o.frames, 1) << "only the unfenced frame reaches the sink";
+		EXPECT_NEAR(o.grey, kFirst, 2);
+		EXPECT_EQ(o.domain, GST_RESOURCE_ERROR);
+		EXPECT_EQ(o.code, GST_RESOURCE_ERROR_BUSY);
+		for (const std::string &key :
+		     { std::string("did not finish"), "inode " + std::to_string(inode),
+		       std::string("exporter system"), std::string("\"fence-test\""),
+		       std::string("within 300 ms"), std::string("fence-timeout") })
+			EXPECT_NE(o.message.find(key), std::string::npos)
+				<< "\"" << key << "\" missing from: " << o.message;
+		EXPECT_NE(o.debug.find("reading the input frame"), std::string::npos) << o.debug;
+		EXPECT_GE(o.seconds, 0.25) << "gave up before the bound";
+		EXPECT_LT(o.seconds, 10.0);
+	}
+	EXPECT_EQ(test::countOpenFds(), fds) << "fd leak";
+	EXPECT_EQ(test::countSyncFiles(), syncFiles) << "sync_file leak";
+	EXPECT_EQ(test::countLiveDmaBufs(), dmabufs) << "dma-buf leak:\n" << test::dmaBufInfo();
+
+	/* The tracer counted the wait as a timeout on the link into the filter. */
+	test::LinkWaits w = test::fenceWaitsOf(traceFile(), "stuck/src:src");
+	ASSERT_TRUE(w.found) << "no fence_waits on stuck/src:src in " << traceFile();
+	EXPECT_EQ(w.count, 1u);
+	EXPECT_EQ(w.timeouts, 1u);
+	EXPECT_GE(w.totalMs, 250.0);
+}
+
+} /* namespace */
