@@ -16,7 +16,7 @@
  * delivering frames in the second half. The result is one JSON object on the
  * last line of stdout; progress and verdicts go to stderr.
  *
- * --inject-leak proves the detector on a real run: every 30th frame at a sink
+ * --inject-leak proves the detector on a real run: every 10th frame at a sink
  * keeps a dup of the frame's fd (fd) or 256 KiB of touched heap (memory).
  */
 #include <atomic>
@@ -62,7 +62,7 @@ long rssKib()
 	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* The deliberate leak of --inject-leak, once every 30 frames. */
+/* The deliberate leak of --inject-leak, once every 10 frames. */
 void leakOnce(GstBuffer *buf)
 {
 	if (injectLeak == "fd") {
@@ -81,7 +81,7 @@ void leakOnce(GstBuffer *buf)
 GstPadProbeReturn countFrame(GstPad *, GstPadProbeInfo *info, gpointer)
 {
 	const uint64_t n = ++frames;
-	if (!injectLeak.empty() && n % 30 == 0)
+	if (!injectLeak.empty() && n % 10 == 0)
 		leakOnce(GST_PAD_PROBE_INFO_BUFFER(info));
 	return GST_PAD_PROBE_OK;
 }
