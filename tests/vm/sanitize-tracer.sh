@@ -1,9 +1,33 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The tracer under the sanitizers (suite vm-sanitize): its VM test (file
-# endpoints, previews of dma-bufs, the zero-copy contract), then its unix
-# and TCP sockets with hostile clients on the reference pipeline.
+# The tracer, the CPU filter's thread pool and the IPC pair under the
+# sanitizers (suite vm-sanitize), in gst-launch-1.0 (vm-run's wrapper preloads
+# the runtimes): the tracer's VM test (file endpoints, previews of dma-bufs,
+# the zero-copy contract), its unix and TCP sockets with hostile clients on
+# the reference pipeline, then dmabufipcsink | dmabufipcsrc in two processes.
 set -eu
 here=$(dirname "$0")
+out=${DMABUFKIT_OUT:-/tmp}
 sh "$here/test-tracer.sh"
 python3 "$here/tracer-sockets.py"
+
+echo "== dmabufipcsink | dmabufipcsrc ! dmabufkmssink, two processes"
+vivid=$(dbk-find-device vivid-capture)
+sock=/tmp/dbk-sanitize-ipc.sock
+gst-launch-1.0 -e -q dmabufv4l2src device="$vivid" \
+	! video/x-raw,format=BGRx,width=320,height=240,framerate=30/1 \
+	! dmabufipcsink socket-path=$sock >"$out/ipc-producer.log" 2>&1 &
+producer=$!
+status=0
+gst-launch-1.0 -q dmabufipcsrc socket-path=$sock wait-for-producer=true connect-timeout=60000 \
+	num-buffers=30 ! dmabufkmssink driver-name=vkms sync=false >"$out/ipc-consumer.log" 2>&1 ||
+	status=$?
+kill -INT $producer
+pstatus=0
+wait $producer || pstatus=$?
+cat "$out/ipc-consumer.log" "$out/ipc-producer.log"
+if [ $status != 0 ] || [ $pstatus != 0 ]; then
+	echo "FAIL: consumer status $status, producer status $pstatus"
+	exit 1
+fi
+echo "ok: 30 frames across the socket, both processes ended cleanly"

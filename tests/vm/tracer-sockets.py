@@ -98,7 +98,7 @@ def main():
     vivid = device('vivid-capture')
     pipeline = (f'dmabufv4l2src device={vivid} num-buffers={args.frames} '
                 '! video/x-raw,format=NV12,width=320,height=240,framerate=30/1 '
-                '! dmabufv4l2enc ! dmabufv4l2dec ! dmabufcpufilter operation=convert '
+                '! dmabufv4l2enc ! dmabufv4l2dec ! dmabufcpufilter operation=convert n-threads=2 '
                 '! video/x-raw,format=BGRx ! identity name=last silent=false '
                 '! dmabufkmssink driver-name=vkms sync=false')
     env = dict(os.environ, GST_TRACERS=tracers)
