@@ -87,7 +87,7 @@ class Reader(threading.Thread):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--frames', type=int, default=90)
+    ap.add_argument('--frames', type=int, default=60)
     args = ap.parse_args()
     out = os.environ.get('DMABUFKIT_OUT', '/tmp')
     sock_path = os.path.join('/tmp', 'dbk-tracer-sockets.sock')
@@ -97,7 +97,7 @@ def main():
                f'dmabuftrace(endpoint=tcp:{port},period-ms=100)')
     vivid = device('vivid-capture')
     pipeline = (f'dmabufv4l2src device={vivid} num-buffers={args.frames} '
-                '! video/x-raw,format=NV12,width=320,height=240,framerate=30/1 '
+                '! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 '
                 '! dmabufv4l2enc ! dmabufv4l2dec ! dmabufcpufilter operation=convert n-threads=2 '
                 '! video/x-raw,format=BGRx ! identity name=last silent=false '
                 '! dmabufkmssink driver-name=vkms sync=false')
