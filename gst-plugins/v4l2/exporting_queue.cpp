@@ -206,22 +206,60 @@ void addVideoMeta(GstBuffer *buf, const GstVideoInfo &info)
 				       GST_VIDEO_INFO_N_PLANES(&info), offsets, strides);
 }
 
+namespace {
+
+uint64_t monotonicNow()
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+}
+
+/* The pipeline clock's time for CLOCK_MONOTONIC @p monotonicNs: exact when the
+ * clock is a system clock on CLOCK_MONOTONIC (GStreamer's default), else from
+ * the tightest of three brackets of the two clocks read together. (Reading
+ * them apart let a preemption between the reads shift one frame's PTS by its
+ * length: under load two frames came out in the wrong order.) */
+GstClockTime clockTimeOf(GstClock *clock, uint64_t monotonicNs)
+{
+	if (GST_IS_SYSTEM_CLOCK(clock)) {
+		GstClockType type = GST_CLOCK_TYPE_REALTIME;
+		g_object_get(clock, "clock-type", &type, nullptr);
+		if (type == GST_CLOCK_TYPE_MONOTONIC) {
+			GstClockTime internal, external, num, denom;
+			gst_clock_get_calibration(clock, &internal, &external, &num, &denom);
+			return gst_clock_adjust_with_calibration(clock, monotonicNs, internal,
+								 external, num, denom);
+		}
+	}
+	GstClockTime now = 0;
+	uint64_t mono = 0, window = UINT64_MAX;
+	for (int i = 0; i < 3 && window > 100000; ++i) {
+		const uint64_t before = monotonicNow();
+		const GstClockTime t = gst_clock_get_time(clock);
+		const uint64_t after = monotonicNow();
+		if (after - before < window) {
+			window = after - before;
+			now = t;
+			mono = before + window / 2;
+		}
+	}
+	/* How long ago the driver captured the frame, taken off the clock's now. */
+	const uint64_t age = mono > monotonicNs ? mono - monotonicNs : 0;
+	return now > age ? now - age : 0;
+}
+
+} /* namespace */
+
 GstClockTime driverTimestampToRunningTime(GstElement *element, uint64_t monotonicNs)
 {
 	GstClock *clock = gst_element_get_clock(element);
 	if (!clock)
 		return GST_CLOCK_TIME_NONE;
-	GstClockTime now = gst_clock_get_time(clock);
+	const GstClockTime at = clockTimeOf(clock, monotonicNs);
 	gst_object_unref(clock);
-	GstClockTime base = gst_element_get_base_time(element);
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t mono = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-	/* How long ago the driver captured the frame, taken off the running time now. */
-	uint64_t age = mono > monotonicNs ? mono - monotonicNs : 0;
-	if (now < base + age)
-		return 0;
-	return now - base - age;
+	const GstClockTime base = gst_element_get_base_time(element);
+	return at > base ? at - base : 0;
 }
 
 } /* namespace dmabufkit::gstv4l2 */
