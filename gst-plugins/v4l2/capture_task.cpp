@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "capture_task.h"
 
+#include <algorithm>
 #include <cerrno>
 
 #include "dmabufkit/base/log.h"
@@ -51,10 +52,16 @@ bool CaptureTask::start(M2mStream &stream)
  */
 bool CaptureTask::lockStream()
 {
+	/* The upstream thread holds the lock for a whole QBUF, which on vicodec
+	 * is the whole encode or decode: back off up to 1 ms, or the polling
+	 * takes CPU from that very work (measured: 2x the CPU per frame with a
+	 * fixed 100 us under TCG). */
+	gulong backoffUs = 50;
 	while (!g_rec_mutex_trylock(streamLock_)) {
 		if (stopping_)
 			return false;
-		g_usleep(100);
+		g_usleep(backoffUs);
+		backoffUs = std::min<gulong>(backoffUs * 2, 1000);
 	}
 	if (stopping_) {
 		g_rec_mutex_unlock(streamLock_);

@@ -41,9 +41,20 @@ void v4l2_sink_post_device_error(GstDmabufV4l2Sink *self, const Error &e, const 
 				   what, dev),
 				  ("%s", e.message.c_str()));
 		break;
-	default:
-		GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("%s (%s)", what, dev),
+	case EIO:
+		GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
+				  ("%s (%s): the device reported an error; set the pipeline to "
+				   "READY and back to PLAYING to restart it",
+				   what, dev),
 				  ("%s", e.message.c_str()));
+		break;
+	default:
+		GST_ELEMENT_ERROR(
+			self, RESOURCE, WRITE,
+			("%s (%s): the driver refused it; the debug message names the "
+			 "ioctl and errno, GST_DEBUG=dmabufkit-v4l2:5 shows the device's side",
+			 what, dev),
+			("%s", e.message.c_str()));
 	}
 }
 
