@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <gtest/gtest.h>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,15 @@ void expectSourceImportsFrom(const std::string &device, const std::string &expor
 }
 
 } /* namespace */
+
+/* A refused import explained in numbers: the queued dma-buf against the format. */
+static bool namesImportNumbers(const std::string &text)
+{
+	static const std::regex numbers(
+		"dma-buf [0-9]+ bytes, length [0-9]+, bytesused [0-9]+, data_offset 0\\) against "
+		"a format of 1 plane \\(plane 0: sizeimage [0-9]+, bytesperline [0-9]+\\)");
+	return std::regex_search(text, numbers);
+}
 
 TEST_F(DeviceConstraints, ContigHeapTraitsComeFromBehaviour)
 {
@@ -378,6 +388,9 @@ TEST_F(DeviceConstraints, ContigNamedExporterTheDeviceRefusesIsAClearError)
 		EXPECT_NE(run.errMessage.find("vivid-000-vid-cap"), std::string::npos)
 			<< run.error();
 		EXPECT_NE(run.errMessage.find(exporter), std::string::npos) << run.error();
+		if (std::string(exporter) == "dma-heap:system") {
+			EXPECT_TRUE(namesImportNumbers(run.errMessage)) << run.error();
+		}
 	}
 }
 
@@ -436,6 +449,7 @@ TEST_F(DeviceConstraints, NoCmaImportFailsSayingContiguous)
 		EXPECT_NE(run.errMessage.find("the device could not map the dma-buf"),
 			  std::string::npos)
 			<< run.error();
+		EXPECT_TRUE(namesImportNumbers(run.errMessage)) << run.error();
 	}
 }
 
