@@ -394,6 +394,32 @@ TEST_F(DeviceConstraints, ContigNamedExporterTheDeviceRefusesIsAClearError)
 	}
 }
 
+/* The decoder imports bitstream on its OUTPUT queue: it publishes what that
+ * queue proved it imports (vicodec is vmalloc: the system heap works, no
+ * contiguity) and that a bitstream buffer is one dma-buf. */
+TEST_F(DeviceConstraints, ContigDecoderPublishesItsBitstreamImports)
+{
+	GstHarness *h = gst_harness_new("dmabufv4l2dec");
+	gst_harness_set_src_caps_str(h, "video/x-fwht,width=640,height=480,framerate=10/1");
+	GstCaps *caps = gst_caps_from_string("video/x-fwht,width=640,height=480,framerate=10/1");
+	GstQuery *q = gst_query_new_allocation(caps, TRUE);
+	gst_caps_unref(caps);
+	EXPECT_TRUE(gst_pad_peer_query(h->srcpad, q));
+	DbkConstraints merged;
+	guint n = 0;
+	GError *err = nullptr;
+	EXPECT_TRUE(dbk_query_get_constraints(q, &merged, &n, &err))
+		<< (err ? err->message : "no constraints in the query");
+	g_clear_error(&err);
+	gst_query_unref(q);
+	gst_harness_teardown(h);
+	ASSERT_EQ(n, 1u) << "the decoder published no constraints";
+	EXPECT_EQ(std::string(merged.consumer).rfind("dmabufv4l2dec", 0), 0u) << merged.consumer;
+	EXPECT_NE(std::string(merged.accepted_exporters).find("dma-heap:system"), std::string::npos)
+		<< "the OUTPUT queue was not probed: " << merged.accepted_exporters;
+	EXPECT_FALSE(merged.contiguous);
+}
+
 /* Two pipelines in one process: vivid is probed once. */
 TEST_F(DeviceConstraints, ContigProbeRunsOncePerDevice)
 {
