@@ -51,6 +51,12 @@ public:
 	/** \brief Traits of every candidate, in preference order. */
 	std::vector<ExporterTraits> candidates();
 	/**
+	 * \brief What an import probe tries: candidates() and, when a DRM device
+	 *        exists (and DRM is allowed), its dumb-buffer exporter, whose
+	 *        verdict a device then records like any other's.
+	 */
+	std::vector<ExporterTraits> importCandidates();
+	/**
 	 * \brief The first exporter meeting \a constraints for \a size bytes;
 	 *        an error naming the unmet constraint otherwise.
 	 */
