@@ -22,8 +22,9 @@ namespace dmabufkit {
  * Default preference: the system heap, udmabuf, contiguous (CMA) heaps, then
  * DRM dumb buffers. CMA is scarce and dumb buffers tie memory to a display
  * device, so they are chosen only when a constraint demands them. DRM devices
- * are opened only when scanout is required (opening a primary node can make
- * us DRM master and lock a display sink out; we drop master at once).
+ * are opened only when scanout is required or an import probe runs
+ * (opening a primary node can make us DRM master and lock a display sink
+ * out; we drop master at once).
  */
 class ExporterRegistry
 {
