@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 
+#include <dmabufkit/dbk_constraints_convert.h>
 #include <dmabufkit/dmabufkit.h>
 #include <gst/video/gstvideodecoder.h>
 #include <gst/video/video.h>
@@ -38,6 +39,7 @@
 #include "decoded_format.h"
 #include "format_map.h"
 #include "m2m_stream.h"
+#include "dmabufkit/v4l2/import_capability.h"
 
 GST_DEBUG_CATEGORY_STATIC(dmabuf_v4l2_dec_debug);
 #define GST_CAT_DEFAULT dmabuf_v4l2_dec_debug
@@ -152,6 +154,27 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 	gst_video_decoder_set_latency(dec, 0, framesLatency(state->info, kOutputSlots));
 	GST_INFO_OBJECT(self, "decoding on %s: %s", path.c_str(), set->toString().c_str());
 	return TRUE;
+}
+
+/* Upstream learns what the OUTPUT queue imports (probed once per device, on
+ * the coded format, before the queue has buffers) and that a bitstream
+ * buffer is one dma-buf; it may be of any stride (no layout to align). */
+static gboolean gst_dmabuf_v4l2_dec_propose_allocation(GstVideoDecoder *dec, GstQuery *query)
+{
+	auto *self = GST_DMABUF_V4L2_DEC(dec);
+	DecState *st = self->state;
+	Constraints needs;
+	if (st->dev && !st->stream)
+		needs = v4l2::importCapability(*st->dev, st->dev->outputType(), st->codedFmt)
+				.constraints();
+	needs.consumer = GST_OBJECT_NAME(self);
+	needs.memoryLayout = MemoryLayout::Single;
+	DbkConstraints c;
+	dmabufkit::gst::fromCore(needs, &c);
+	dbk_query_add_constraints(query, &c);
+	GST_DEBUG_OBJECT(self, "published OUTPUT import constraints: %s", needs.describe().c_str());
+	return GST_VIDEO_DECODER_CLASS(gst_dmabuf_v4l2_dec_parent_class)
+		->propose_allocation(dec, query);
 }
 
 /* The caps downstream can take for \a format at the stream's size. */
@@ -534,6 +557,7 @@ static void gst_dmabuf_v4l2_dec_class_init(GstDmabufV4l2DecClass *klass)
 	vc->start = gst_dmabuf_v4l2_dec_start;
 	vc->stop = gst_dmabuf_v4l2_dec_stop;
 	vc->set_format = gst_dmabuf_v4l2_dec_set_format;
+	vc->propose_allocation = gst_dmabuf_v4l2_dec_propose_allocation;
 	vc->handle_frame = gst_dmabuf_v4l2_dec_handle_frame;
 	vc->finish = gst_dmabuf_v4l2_dec_finish;
 	vc->flush = gst_dmabuf_v4l2_dec_flush;

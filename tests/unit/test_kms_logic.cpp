@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "kms_format.h"
+#include "kms_import_refusal.h"
 #include "kms_mode.h"
 
 using namespace dmabufkit::kms;
@@ -136,4 +137,49 @@ TEST(KmsPlacement, CentredCroppedAndRenderRectangle)
 
 	EXPECT_FALSE(placeFrame(100, 100, 1024, 768, Rect{ 2000, 0, 100, 100 }).ok());
 	EXPECT_FALSE(placeFrame(0, 100, 1024, 768).ok());
+}
+
+TEST(KmsImportRefusal, NumbersOfAFittingFramebuffer)
+{
+	dmabufkit::kms::FramebufferLayout l;
+	l.fourcc = DRM_FORMAT_XRGB8888;
+	l.width = 640;
+	l.height = 480;
+	l.planes = 1;
+	l.pitches[0] = 2560;
+	l.dmabufSizes[0] = 1228800;
+	EXPECT_EQ(dmabufkit::kms::describeFramebufferNeeds(l),
+		  "XR24 640x480, plane 0: pitch 2560 (needs at least 2560), offset 0, dma-buf "
+		  "1228800 bytes (needs at least 1228800)");
+}
+
+TEST(KmsImportRefusal, ShortPitchAndSmallDmaBufAreNamed)
+{
+	dmabufkit::kms::FramebufferLayout l;
+	l.fourcc = DRM_FORMAT_NV12;
+	l.width = 640;
+	l.height = 480;
+	l.planes = 2;
+	l.pitches = { 512, 640 };
+	l.offsets = { 0, 307200 };
+	l.dmabufSizes = { 307200, 307200 };
+	const std::string t = dmabufkit::kms::describeFramebufferNeeds(l);
+	EXPECT_NE(t.find("plane 0 pitch 512 is smaller than a row of 640 pixels (640 bytes)"),
+		  std::string::npos)
+		<< t;
+	EXPECT_NE(t.find("plane 1 ends at byte 460800, beyond the dma-buf's 307200 bytes"),
+		  std::string::npos)
+		<< t;
+}
+
+TEST(KmsImportRefusal, PlaneCountMismatch)
+{
+	dmabufkit::kms::FramebufferLayout l;
+	l.fourcc = DRM_FORMAT_NV12;
+	l.width = 64;
+	l.height = 64;
+	l.planes = 1;
+	l.pitches[0] = 64;
+	const std::string t = dmabufkit::kms::describeFramebufferNeeds(l);
+	EXPECT_NE(t.find("1 planes given, the format has 2"), std::string::npos) << t;
 }

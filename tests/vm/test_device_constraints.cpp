@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <gtest/gtest.h>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,14 @@ void expectSourceImportsFrom(const std::string &device, const std::string &expor
 	EXPECT_EQ(poolDecision, decision);
 	EXPECT_EQ(poolExporter, exporter);
 	EXPECT_NE(decision.find("(vivid-00"), std::string::npos) << decision;
+	/* vkms's dumb buffers were probed too: vmalloc vivid takes them, dma-contig
+	 * vivid refuses them and the kernel's answer is kept. */
+	if (contiguous) {
+		EXPECT_NE(decision.find("drm-dumb:vkms (VIDIOC_QBUF"), std::string::npos)
+			<< decision;
+	} else {
+		EXPECT_NE(decision.find("drm-dumb:vkms"), std::string::npos) << decision;
+	}
 	ASSERT_TRUE(run.eos) << run.error();
 	ASSERT_NE(run.last, nullptr);
 	EXPECT_TRUE(gst_is_dmabuf_memory(gst_buffer_peek_memory(run.last, 0)));
@@ -176,6 +185,15 @@ void expectSourceImportsFrom(const std::string &device, const std::string &expor
 }
 
 } /* namespace */
+
+/* A refused import explained in numbers: the queued dma-buf against the format. */
+static bool namesImportNumbers(const std::string &text)
+{
+	static const std::regex numbers(
+		"dma-buf [0-9]+ bytes, length [0-9]+, bytesused [0-9]+, data_offset 0\\) against "
+		"a format of 1 plane \\(plane 0: sizeimage [0-9]+, bytesperline [0-9]+\\)");
+	return std::regex_search(text, numbers);
+}
 
 TEST_F(DeviceConstraints, ContigHeapTraitsComeFromBehaviour)
 {
@@ -378,7 +396,36 @@ TEST_F(DeviceConstraints, ContigNamedExporterTheDeviceRefusesIsAClearError)
 		EXPECT_NE(run.errMessage.find("vivid-000-vid-cap"), std::string::npos)
 			<< run.error();
 		EXPECT_NE(run.errMessage.find(exporter), std::string::npos) << run.error();
+		if (std::string(exporter) == "dma-heap:system") {
+			EXPECT_TRUE(namesImportNumbers(run.errMessage)) << run.error();
+		}
 	}
+}
+
+/* The decoder imports bitstream on its OUTPUT queue: it publishes what that
+ * queue proved it imports (vicodec is vmalloc: the system heap works, no
+ * contiguity) and that a bitstream buffer is one dma-buf. */
+TEST_F(DeviceConstraints, ContigDecoderPublishesItsBitstreamImports)
+{
+	GstHarness *h = gst_harness_new("dmabufv4l2dec");
+	gst_harness_set_src_caps_str(h, "video/x-fwht,width=640,height=480,framerate=10/1");
+	GstCaps *caps = gst_caps_from_string("video/x-fwht,width=640,height=480,framerate=10/1");
+	GstQuery *q = gst_query_new_allocation(caps, TRUE);
+	gst_caps_unref(caps);
+	EXPECT_TRUE(gst_pad_peer_query(h->srcpad, q));
+	DbkConstraints merged;
+	guint n = 0;
+	GError *err = nullptr;
+	EXPECT_TRUE(dbk_query_get_constraints(q, &merged, &n, &err))
+		<< (err ? err->message : "no constraints in the query");
+	g_clear_error(&err);
+	gst_query_unref(q);
+	gst_harness_teardown(h);
+	ASSERT_EQ(n, 1u) << "the decoder published no constraints";
+	EXPECT_EQ(std::string(merged.consumer).rfind("dmabufv4l2dec", 0), 0u) << merged.consumer;
+	EXPECT_NE(std::string(merged.accepted_exporters).find("dma-heap:system"), std::string::npos)
+		<< "the OUTPUT queue was not probed: " << merged.accepted_exporters;
+	EXPECT_FALSE(merged.contiguous);
 }
 
 /* Two pipelines in one process: vivid is probed once. */
@@ -436,6 +483,7 @@ TEST_F(DeviceConstraints, NoCmaImportFailsSayingContiguous)
 		EXPECT_NE(run.errMessage.find("the device could not map the dma-buf"),
 			  std::string::npos)
 			<< run.error();
+		EXPECT_TRUE(namesImportNumbers(run.errMessage)) << run.error();
 	}
 }
 

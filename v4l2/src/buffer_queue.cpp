@@ -3,10 +3,12 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <unistd.h>
 #include <string>
 
 #include "dmabufkit/base/log.h"
 #include "dmabufkit/v4l2/device_format.h"
+#include "dmabufkit/v4l2/import_refusal.h"
 #include "dmabufkit/v4l2/video_device.h"
 
 namespace dmabufkit::v4l2 {
@@ -18,20 +20,14 @@ const char *memoryName(uint32_t memory)
 	return memory == V4L2_MEMORY_DMABUF ? "DMABUF" : "MMAP";
 }
 
-/* What vb2 means by a refused dma-buf import: errno alone says nothing. */
-std::string explainImportRefusal(int code)
+/* The real size of a dma-buf, for refusal messages; 0 if it cannot tell. */
+uint64_t dmabufSize(int fd)
 {
-	switch (code) {
-	case EFAULT:
-		return ": the device could not map the dma-buf; devices without an IOMMU "
-		       "(vb2-dma-contig) need physically contiguous memory (a CMA heap)";
-	case EINVAL:
-		return ": the dma-buf is smaller than the plane the format needs, its "
-		       "payload is larger than the plane, or its plane count or offset does "
-		       "not match the format";
-	default:
-		return "";
-	}
+	const off_t end = lseek(fd, 0, SEEK_END);
+	if (end < 0)
+		return 0;
+	(void)lseek(fd, 0, SEEK_SET);
+	return static_cast<uint64_t>(end);
 }
 
 } /* namespace */
@@ -61,6 +57,8 @@ Result<unsigned> BufferQueue::allocate(unsigned count, uint32_t memory)
 	if (!fmt)
 		return fmt.error();
 	numPlanes_ = isMultiPlanarType(type_) ? fmt->numPlanes : 1;
+	format_ = *fmt;
+	format_.numPlanes = numPlanes_;
 
 	struct v4l2_requestbuffers req = {};
 	req.count = count;
@@ -185,12 +183,19 @@ Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *plan
 		buf.timestamp.tv_usec =
 			static_cast<suseconds_t>((timestampNs % 1000000000ull) / 1000);
 	}
-	(void)planes;
 	if (auto r = device_.ioctl(VIDIOC_QBUF, &buf, "VIDIOC_QBUF"); !r) {
 		Error e{ r.error().code, r.error().message + " (buffer " + std::to_string(index) +
 						 " on " + bufferTypeName(type_) + ")" };
-		if (buf.memory == V4L2_MEMORY_DMABUF)
-			e.message += explainImportRefusal(e.code);
+		if (buf.memory == V4L2_MEMORY_DMABUF) {
+			std::vector<QueuedImportPlane> q;
+			if (isMultiPlanarType(type_))
+				for (unsigned i = 0; i < buf.length && i < VIDEO_MAX_PLANES; ++i)
+					q.push_back({ dmabufSize(planes[i].m.fd), planes[i].length,
+						      planes[i].bytesused, planes[i].data_offset });
+			else
+				q.push_back({ dmabufSize(buf.m.fd), buf.length, buf.bytesused, 0 });
+			e.message += explainImportRefusal(e.code, q, format_, isOutputType(type_));
+		}
 		DBK_LOG(V4l2, Error, "%s", e.message.c_str());
 		return e;
 	}

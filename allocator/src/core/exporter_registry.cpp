@@ -76,11 +76,10 @@ void ExporterRegistry::probeDrm()
 	drmProbed_ = true;
 	auto d = DrmDumbExporter::openFirst();
 	if (d) {
-		DBK_LOG(Allocator, Info, "scanout requested: DRM exporter %s available",
-			(*d)->traits().name.c_str());
+		DBK_LOG(Allocator, Info, "DRM exporter %s available", (*d)->traits().name.c_str());
 		exporters_.push_back(std::move(d).value());
 	} else {
-		DBK_LOG(Allocator, Info, "scanout requested but no DRM dumb-buffer exporter: %s",
+		DBK_LOG(Allocator, Info, "no DRM dumb-buffer exporter: %s",
 			d.error().message.c_str());
 		probeErrors_.push_back(d.error().message);
 	}
@@ -118,6 +117,17 @@ std::vector<ExporterTraits> ExporterRegistry::candidates()
 {
 	std::lock_guard lock(lock_);
 	probe();
+	std::vector<ExporterTraits> t;
+	for (Exporter *e : ordered())
+		t.push_back(e->traits());
+	return t;
+}
+
+std::vector<ExporterTraits> ExporterRegistry::importCandidates()
+{
+	std::lock_guard lock(lock_);
+	probe();
+	probeDrm();
 	std::vector<ExporterTraits> t;
 	for (Exporter *e : ordered())
 		t.push_back(e->traits());

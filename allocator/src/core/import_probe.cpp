@@ -105,7 +105,7 @@ ImportCapability probeImports(ExporterRegistry &registry, const std::string &dev
 	const auto start = std::chrono::steady_clock::now();
 	ImportCapability cap;
 	cap.device = device;
-	const std::vector<ExporterTraits> candidates = registry.candidates();
+	const std::vector<ExporterTraits> candidates = registry.importCandidates();
 	DBK_LOG(Allocator, Debug, "%s: import probe: %zu exporters known after %.1f ms",
 		device.c_str(), candidates.size(), msSince(start));
 	for (const ExporterTraits &t : candidates) {

@@ -4,12 +4,14 @@
 #include <cerrno>
 #include <cstring>
 #include <cinttypes>
+#include <unistd.h>
 #include <utility>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
 #include "dmabufkit/base/log.h"
 #include "kms_format.h"
+#include "kms_import_refusal.h"
 
 namespace dmabufkit::kms {
 
@@ -22,10 +24,30 @@ std::string explainRefusal(const std::string &call, int err)
 		return ": the display cannot import this dma-buf (displays without an IOMMU "
 		       "need physically contiguous memory, e.g. a CMA heap)";
 	if (err == EINVAL || err == ERANGE)
-		return ": the layout does not fit what the display needs (pitch too small for "
-		       "the width, an offset or plane beyond the dma-buf, or a format the "
-		       "display refuses)";
+		return ": the layout does not fit what the display needs (see the numbers above: "
+		       "pitch, offset and size against the format, or a format the display "
+		       "refuses)";
 	return "";
+}
+
+/* The import as offered, with each dma-buf's real size, for a refusal. */
+FramebufferLayout layoutOf(const FrameImport &f)
+{
+	FramebufferLayout l;
+	l.fourcc = f.fourcc;
+	l.width = f.width;
+	l.height = f.height;
+	l.planes = f.planes;
+	l.pitches = f.pitches;
+	l.offsets = f.offsets;
+	for (unsigned p = 0; p < f.planes && p < 4; ++p) {
+		const off_t end = f.fds[p] >= 0 ? lseek(f.fds[p], 0, SEEK_END) : -1;
+		if (end > 0) {
+			l.dmabufSizes[p] = static_cast<uint64_t>(end);
+			(void)lseek(f.fds[p], 0, SEEK_SET);
+		}
+	}
+	return l;
 }
 
 } /* namespace */
@@ -88,7 +110,8 @@ Result<uint32_t> FramebufferCache::get(const FrameImport &f, bool *hit)
 	}
 	if (err) {
 		stats_.failures++;
-		Error e = Error::fromErrno(err, failed + " for " + what);
+		Error e = Error::fromErrno(err, failed + " for " +
+							describeFramebufferNeeds(layoutOf(f)));
 		e.message += explainRefusal(failed, err);
 		DBK_LOG(Kms, Error, "%s: importing a dma-buf failed: %s", device_.c_str(),
 			e.message.c_str());

@@ -15,6 +15,7 @@
 #include <xf86drm.h>
 
 #include "dmabufkit/base/log.h"
+#include "kms_import_refusal.h"
 
 namespace dmabufkit::kms {
 
@@ -25,6 +26,31 @@ uint64_t monotonicNs()
 	timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+/* Format, size, pitch and offset of framebuffer \a fbId, for a refused commit. */
+std::string describeFramebuffer(int fd, uint32_t fbId)
+{
+	drmModeFB2 *fb = drmModeGetFB2(fd, fbId);
+	if (!fb)
+		return "(drmModeGetFB2 failed: " + std::string(std::strerror(errno)) + ")";
+	FramebufferLayout l;
+	l.fourcc = fb->pixel_format;
+	l.width = fb->width;
+	l.height = fb->height;
+	for (unsigned p = 0; p < 4 && fb->handles[p]; ++p) {
+		l.pitches[p] = fb->pitches[p];
+		l.offsets[p] = fb->offsets[p];
+		l.planes = p + 1;
+	}
+	/* Without the right to see handles, count the planes by their pitches. */
+	for (unsigned p = l.planes; p < 4 && fb->pitches[p]; ++p) {
+		l.pitches[p] = fb->pitches[p];
+		l.offsets[p] = fb->offsets[p];
+		l.planes = p + 1;
+	}
+	drmModeFreeFB2(fb);
+	return describeFramebufferNeeds(l);
 }
 
 } /* namespace */
@@ -301,10 +327,13 @@ Result<void> Presenter::applyConfig(const KmsFrame &frame)
 				(withDisplay ? "" : " writeback only") + " with the frame at " +
 				std::to_string(p.dst.x) + "," + std::to_string(p.dst.y) + " " +
 				std::to_string(p.dst.width) + "x" + std::to_string(p.dst.height);
-			DBK_LOG(Kms, Info, "%s: TEST_ONLY rejected %s on plane %u (errno %d): %s",
-				dev_.name().c_str(), config.c_str(), dev_.planeId(), t.error().code,
+			const std::string fb = "plane " + std::to_string(dev_.planeId()) + ", FB " +
+					       std::to_string(frame.fbId) + " " +
+					       describeFramebuffer(dev_.fd(), frame.fbId);
+			DBK_LOG(Kms, Info, "%s: TEST_ONLY rejected %s on %s (errno %d): %s",
+				dev_.name().c_str(), config.c_str(), fb.c_str(), t.error().code,
 				t.error().message.c_str());
-			tried += "; " + config + ": " + t.error().message;
+			tried += "; " + config + " on " + fb + ": " + t.error().message;
 			continue;
 		}
 		auto r = req.commit(dev_.fd(),

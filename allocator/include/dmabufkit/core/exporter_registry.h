@@ -22,8 +22,9 @@ namespace dmabufkit {
  * Default preference: the system heap, udmabuf, contiguous (CMA) heaps, then
  * DRM dumb buffers. CMA is scarce and dumb buffers tie memory to a display
  * device, so they are chosen only when a constraint demands them. DRM devices
- * are opened only when scanout is required (opening a primary node can make
- * us DRM master and lock a display sink out; we drop master at once).
+ * are opened only when scanout is required or an import probe runs
+ * (opening a primary node can make us DRM master and lock a display sink
+ * out; we drop master at once).
  */
 class ExporterRegistry
 {
@@ -50,6 +51,12 @@ public:
 
 	/** \brief Traits of every candidate, in preference order. */
 	std::vector<ExporterTraits> candidates();
+	/**
+	 * \brief What an import probe tries: candidates() and, when a DRM device
+	 *        exists (and DRM is allowed), its dumb-buffer exporter, whose
+	 *        verdict a device then records like any other's.
+	 */
+	std::vector<ExporterTraits> importCandidates();
 	/**
 	 * \brief The first exporter meeting \a constraints for \a size bytes;
 	 *        an error naming the unmet constraint otherwise.

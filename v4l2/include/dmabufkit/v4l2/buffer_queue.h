@@ -14,6 +14,7 @@
 
 #include "dmabufkit/base/result.h"
 #include "dmabufkit/base/unique_fd.h"
+#include "dmabufkit/v4l2/device_format.h"
 
 namespace dmabufkit::v4l2 {
 
@@ -106,6 +107,7 @@ private:
 	uint32_t type_;
 	uint32_t memory_ = V4L2_MEMORY_MMAP;
 	unsigned numPlanes_ = 1;
+	DeviceFormat format_; /**< at allocate(): what an import must fit */
 	bool streaming_ = false;
 	std::vector<bool> queued_;
 };
