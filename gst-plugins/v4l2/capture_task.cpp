@@ -53,9 +53,9 @@ bool CaptureTask::start(M2mStream &stream)
 bool CaptureTask::lockStream()
 {
 	/* The upstream thread holds the lock for a whole QBUF, which on vicodec
-	 * is the whole encode or decode: back off up to 1 ms, or the polling
-	 * takes CPU from that very work (measured: 2x the CPU per frame with a
-	 * fixed 100 us under TCG). */
+	 * is the whole encode or decode: back off up to 1 ms, so that polling
+	 * does not take CPU from that very work (suspected cause of 2x the CPU
+	 * per frame in codec-baseline-bench on a loaded host). */
 	gulong backoffUs = 50;
 	while (!g_rec_mutex_trylock(streamLock_)) {
 		if (stopping_)
