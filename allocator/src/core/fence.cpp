@@ -4,7 +4,9 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <forward_list>
 #include <linux/dma-buf.h>
+#include <mutex>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -71,9 +73,18 @@ Error timeoutError(int fd, uint64_t inode, Access access, int timeoutMs)
 
 void setFenceWaitObserver(FenceWaitObserver fn, void *data)
 {
-	/* Replaced rarely (tracer start/stop): the old one is leaked on purpose,
-	   a waiting thread may still be reading it. */
-	observer.store(fn ? new Observer{ fn, data } : nullptr, std::memory_order_release);
+	/* Replaced rarely (tracer start/stop), while a waiting thread may still
+	 * read the old one: every observer set stays in a list that lives until
+	 * exit (elements of a forward_list never move). */
+	static std::mutex lock;
+	static std::forward_list<Observer> all;
+	if (!fn) {
+		observer.store(nullptr, std::memory_order_release);
+		return;
+	}
+	std::lock_guard<std::mutex> g(lock);
+	all.push_front(Observer{ fn, data });
+	observer.store(&all.front(), std::memory_order_release);
 }
 
 Result<void> waitForFences(int fd, Access access, int timeoutMs)
