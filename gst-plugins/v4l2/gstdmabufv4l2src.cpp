@@ -23,6 +23,7 @@
 #include <cerrno>
 #include <memory>
 #include <string>
+#include <utility>
 #include <sys/eventfd.h>
 
 #include <dmabufkit/dmabufkit.h>
@@ -83,10 +84,12 @@ static void teardown(GstDmabufV4l2Src *self)
 		st->source->stop();
 		st->source.reset();
 	}
-	if (st->pool) {
-		gst_buffer_pool_set_active(st->pool, FALSE);
-		gst_object_unref(st->pool);
-		st->pool = nullptr;
+	GST_OBJECT_LOCK(self);
+	GstBufferPool *pool = std::exchange(st->pool, nullptr); /* pool-stats reads it */
+	GST_OBJECT_UNLOCK(self);
+	if (pool) {
+		gst_buffer_pool_set_active(pool, FALSE);
+		gst_object_unref(pool);
 	}
 	st->streaming = false;
 }
@@ -539,7 +542,9 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 	}
 	set_decision(self, allocationDecision(pool, *st->capability));
 
+	GST_OBJECT_LOCK(self);
 	st->pool = pool;
+	GST_OBJECT_UNLOCK(self);
 	auto importing = std::make_unique<ImportingQueue>(*st->dev, st->dev->captureType());
 	/* One V4L2 index per pool buffer, so every dma-buf keeps its index (no remaps). */
 	auto n = importing->allocate(minBuffers);

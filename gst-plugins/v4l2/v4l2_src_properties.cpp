@@ -68,13 +68,21 @@ void v4l2_src_get_property(GObject *object, guint id, GValue *value, GParamSpec 
 		/* The import pool's statistics, its decision completed with what
 		 * the device imports (the tracer and viewer show it). */
 		GstStructure *stats = nullptr;
-		if (st->pool && DBK_IS_BUFFER_POOL(st->pool)) {
-			stats = dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(st->pool));
+		/* Read from other threads (the tracer) while the element may stop:
+		 * hold a reference, taken under the lock the pool is swapped under. */
+		GST_OBJECT_LOCK(object);
+		GstBufferPool *pool =
+			st->pool ? GST_BUFFER_POOL(gst_object_ref(st->pool)) : nullptr;
+		GST_OBJECT_UNLOCK(object);
+		if (pool && DBK_IS_BUFFER_POOL(pool)) {
+			stats = dbk_buffer_pool_get_stats_structure(DBK_BUFFER_POOL(pool));
 			GST_OBJECT_LOCK(object);
 			gst_structure_set(stats, "decision", G_TYPE_STRING, st->decision.c_str(),
 					  nullptr);
 			GST_OBJECT_UNLOCK(object);
 		}
+		if (pool)
+			gst_object_unref(pool);
 		g_value_take_boxed(value, stats);
 		break;
 	}
