@@ -107,12 +107,18 @@ std::string SnapshotBuilder::graph(const std::vector<GstElement *> &pipelines, d
 		w.beginObject();
 		w.field("id", r.id);
 		w.field("name", GST_OBJECT_NAME(e));
+		/* Held while read: gst_deinit() frees the registry's factories
+		 * while this thread may still be publishing (seen under ASan). */
 		GstElementFactory *f = gst_element_get_factory(e);
+		if (f)
+			gst_object_ref(f);
 		w.field("factory", f ? GST_OBJECT_NAME(f) : G_OBJECT_TYPE_NAME(e));
 		const gchar *klass =
 			f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS)
 			  : nullptr;
 		w.field("klass", klass ? klass : "");
+		if (f)
+			gst_object_unref(f);
 		if (r.parent.empty())
 			w.key("parent").null();
 		else
