@@ -52,10 +52,9 @@ bool CaptureTask::start(M2mStream &stream)
  */
 bool CaptureTask::lockStream()
 {
-	/* The upstream thread holds the lock for a whole QBUF, which on vicodec
-	 * is the whole encode or decode: back off up to 1 ms, so that polling
-	 * does not take CPU from that very work (suspected cause of 2x the CPU
-	 * per frame in codec-baseline-bench on a loaded host). */
+	/* Waits are rare (8-30 in 300 frames, codec-baseline-bench's notes)
+	 * but can last a whole QBUF, which on vicodec is the whole encode or
+	 * decode: back off up to 1 ms so a long one costs few wakeups. */
 	gulong backoffUs = 50;
 	while (!g_rec_mutex_trylock(streamLock_)) {
 		if (stopping_)
