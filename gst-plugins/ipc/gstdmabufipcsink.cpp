@@ -201,10 +201,7 @@ static gboolean gst_dmabuf_ipc_sink_propose_allocation(GstBaseSink *bsink, GstQu
 		 * consumers that are owed it, plus one being filled. */
 		min = st->maxClients * st->maxInFlight + 2;
 	}
-	for (const Constraints &w : wire) {
-		DbkConstraints c = fromWire(w);
-		dbk_query_add_constraints(query, &c);
-	}
+	addToQuery(query, wire);
 	GstCaps *caps = nullptr;
 	gst_query_parse_allocation(query, &caps, nullptr);
 	GstVideoInfo info;

@@ -2,6 +2,8 @@
 /* DbkConstraints <-> the wire's Constraints message. */
 #pragma once
 
+#include <vector>
+
 #include <dmabufkit/dbk_constraints.h>
 
 #include "wire_protocol.h"
@@ -12,5 +14,8 @@ namespace dmabufkit::ipc {
 Constraints toWire(const DbkConstraints &c);
 /** \brief A Constraints message (validated by decode()) as DbkConstraints. */
 DbkConstraints fromWire(const Constraints &w);
+/** \brief State every consumer's constraints in the ALLOCATION \a query (the producer's
+ *  pool merges them, refused and accepted exporters included). */
+void addToQuery(GstQuery *query, const std::vector<Constraints> &consumers);
 
 } /* namespace dmabufkit::ipc */

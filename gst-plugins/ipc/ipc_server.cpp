@@ -228,14 +228,15 @@ void Server::Impl::accept()
 	if (!fd)
 		return;
 	auto cred = peerCredentials(fd.get());
-	if (!cred || !peerAllowed(*cred, cfg.allowedGroup)) {
+	if (!cred) {
 		++st.rejected;
-		DBK_LOG(Ipc, Warning,
-			"%s: refused a consumer (pid %d, uid %u): not this user%s; set "
-			"allowed-group to share with a group",
-			cfg.path.c_str(), cred ? int(cred->pid) : -1,
-			cred ? unsigned(cred->uid) : 0,
-			cfg.allowedGroup ? " nor the allowed group" : "");
+		DBK_LOG(Ipc, Warning, "%s: refused a consumer: %s", cfg.path.c_str(),
+			cred.error().message.c_str());
+		return;
+	}
+	if (const std::string why = peerRefusal(*cred, cfg.allowedGroup); !why.empty()) {
+		++st.rejected;
+		DBK_LOG(Ipc, Warning, "%s: %s", cfg.path.c_str(), why.c_str());
 		return;
 	}
 	size_t live = 0;

@@ -93,6 +93,18 @@ bool peerAllowed(const PeerCredentials &peer, std::optional<gid_t> group)
 	return group && peer.gid == *group;
 }
 
+std::string peerRefusal(const PeerCredentials &peer, std::optional<gid_t> group)
+{
+	if (peerAllowed(peer, group))
+		return "";
+	std::string who = "refused a consumer (pid " + std::to_string(peer.pid) + ", uid " +
+			  std::to_string(peer.uid) + ", gid " + std::to_string(peer.gid) + "): ";
+	if (!group)
+		return who + "not this user; set allowed-group to share with a group";
+	return who + "not this user nor in the allowed group " + std::to_string(*group) +
+	       "; make it the consumer's primary group (sg, newgrp) or change allowed-group";
+}
+
 Result<void> sendMessage(int fd, const Message &message, const std::vector<int> &fds)
 {
 	std::vector<uint8_t> bytes = encode(message);

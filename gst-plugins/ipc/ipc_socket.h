@@ -40,6 +40,12 @@ Result<PeerCredentials> peerCredentials(int fd);
 bool peerAllowed(const PeerCredentials &peer, std::optional<gid_t> group);
 
 /**
+ * \brief Why \a peer may not connect, naming its pid, uid and gid and what to do;
+ *        "" when peerAllowed().
+ */
+std::string peerRefusal(const PeerCredentials &peer, std::optional<gid_t> group);
+
+/**
  * \brief Send \a message with \a fds without blocking.
  *
  * A full socket fails with code EAGAIN (the peer is not reading); a gone

@@ -112,6 +112,14 @@ struct Encoder {
 		w.put(m.offsetAlign);
 		w.put(m.memoryLayout);
 		w.put(m.maxSize);
+		w.put(uint32_t(m.refusedExporters.size()));
+		for (const ExporterRefusal &r : m.refusedExporters) {
+			w.putString(r.exporter);
+			w.putString(r.reason);
+		}
+		w.put(uint32_t(m.acceptedExporters.size()));
+		for (const std::string &a : m.acceptedExporters)
+			w.putString(a);
 	}
 	void operator()(const Eos &) {}
 };
@@ -153,6 +161,48 @@ Result<Message> decodeFrame(Reader &r)
 	return Message(std::move(f));
 }
 
+/* Exporter names end up in "\n"- and ","-separated lists (DbkConstraints). */
+bool validExporter(const std::string &name)
+{
+	return !name.empty() && name.find_first_of("\t\n,") == std::string::npos;
+}
+
+Result<void> decodeExporters(Reader &r, Constraints &c)
+{
+	uint32_t n = 0;
+	if (!r.get(n))
+		return protocolError("constraints: truncated refused exporters");
+	if (n > kMaxExporters)
+		return protocolError("constraints: " + std::to_string(n) +
+				     " refused exporters (at most " +
+				     std::to_string(kMaxExporters) + ")");
+	c.refusedExporters.resize(n);
+	for (ExporterRefusal &e : c.refusedExporters) {
+		if (!r.getString(e.exporter, kMaxExporterLength) ||
+		    !r.getString(e.reason, kMaxReasonLength))
+			return protocolError(
+				"constraints: truncated or over-long refused exporter");
+		if (!validExporter(e.exporter) ||
+		    e.reason.find_first_of("\t\n") != std::string::npos)
+			return protocolError("constraints: bad refused exporter name or reason");
+	}
+	if (!r.get(n))
+		return protocolError("constraints: truncated accepted exporters");
+	if (n > kMaxExporters)
+		return protocolError("constraints: " + std::to_string(n) +
+				     " accepted exporters (at most " +
+				     std::to_string(kMaxExporters) + ")");
+	c.acceptedExporters.resize(n);
+	for (std::string &a : c.acceptedExporters) {
+		if (!r.getString(a, kMaxExporterLength))
+			return protocolError(
+				"constraints: truncated or over-long accepted exporter");
+		if (!validExporter(a))
+			return protocolError("constraints: bad accepted exporter name");
+	}
+	return {};
+}
+
 Result<Message> decodeConstraints(Reader &r)
 {
 	Constraints c;
@@ -165,6 +215,8 @@ Result<Message> decodeConstraints(Reader &r)
 		return protocolError("constraints: alignment not a power of two");
 	if (c.memoryLayout > 2)
 		return protocolError("constraints: unknown memory layout");
+	if (auto e = decodeExporters(r, c); !e)
+		return e.error();
 	return Message(std::move(c));
 }
 

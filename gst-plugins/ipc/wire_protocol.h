@@ -20,7 +20,7 @@
 namespace dmabufkit::ipc {
 
 /** \brief Protocol version; peers of another version are refused at hello. */
-constexpr uint16_t kProtocolVersion = 1;
+constexpr uint16_t kProtocolVersion = 2; /* 2: constraints carry exporter lists */
 /** \brief Largest record either side sends or accepts, header included. */
 constexpr size_t kMaxMessageSize = 32768;
 /** \brief Longest caps string. */
@@ -29,6 +29,12 @@ constexpr size_t kMaxCapsLength = 16384;
 constexpr size_t kMaxNameLength = 127;
 /** \brief Most memories (and video planes) per frame. */
 constexpr unsigned kMaxMemories = 4;
+/** \brief Most refused (and, separately, accepted) exporters in a Constraints message. */
+constexpr unsigned kMaxExporters = 16;
+/** \brief Longest exporter name ("dma-heap:system", "drm-dumb:/dev/dri/card0"). */
+constexpr size_t kMaxExporterLength = 127;
+/** \brief Longest reason for a refusal. */
+constexpr size_t kMaxReasonLength = 255;
 constexpr size_t kHeaderSize = 16;
 
 enum class MessageType : uint16_t {
@@ -106,6 +112,13 @@ struct Release {
 	uint64_t seq = 0;
 };
 
+/** \brief An exporter a consumer's device refused to import, and what the kernel said. */
+struct ExporterRefusal {
+	std::string exporter; /**< non-empty, no tab, newline or comma */
+	std::string reason;   /**< no tab or newline */
+	bool operator==(const ExporterRefusal &) const = default;
+};
+
 /** \brief Consumer -> producer: what the consumer's devices need (DbkConstraints). */
 struct Constraints {
 	enum Flags : uint32_t {
@@ -120,6 +133,10 @@ struct Constraints {
 	uint32_t offsetAlign = 1;
 	uint32_t memoryLayout = 0; /**< DbkMemoryLayout: 0 any, 1 single, 2 per plane */
 	uint64_t maxSize = 0;
+	/** Exporters the consumer's devices refused (probe imports); at most kMaxExporters. */
+	std::vector<ExporterRefusal> refusedExporters;
+	/** Exporters the consumer's devices imported; at most kMaxExporters. */
+	std::vector<std::string> acceptedExporters;
 };
 
 /** \brief Producer -> consumer: end of stream. */

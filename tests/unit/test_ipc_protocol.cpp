@@ -48,6 +48,10 @@ std::vector<Message> samples()
 	c.offsetAlign = 4096;
 	c.memoryLayout = 1;
 	c.maxSize = 1 << 24;
+	c.refusedExporters = { { "dma-heap:system",
+				 "vivid-000-vid-cap: VIDIOC_QBUF: Bad address (errno 14)" },
+			       { "udmabuf", "" } };
+	c.acceptedExporters = { "drm-dumb:/dev/dri/card0" };
 	Frame plain;
 	plain.seq = 1;
 	plain.memories = { { 1, 0, 100 } };
@@ -86,6 +90,29 @@ TEST(IpcProtocol, EveryMessageRoundTrips)
 	EXPECT_EQ(f.video.strides[1], 640);
 	EXPECT_EQ(f.video.offsets[1], 4096u);
 	EXPECT_EQ(f.flags, 0x4000u);
+}
+
+TEST(IpcProtocol, ConstraintsCarryTheExporterLists)
+{
+	Constraints c = std::get<Constraints>(samples()[8]);
+	auto bytes = encode(c);
+	auto d = decode(bytes.data(), bytes.size());
+	ASSERT_TRUE(d) << d.error().message;
+	const Constraints &got = std::get<Constraints>(*d);
+	EXPECT_EQ(got.consumer, "dmabufkmssink0");
+	EXPECT_EQ(got.strideAlign, 64u);
+	EXPECT_EQ(got.refusedExporters, c.refusedExporters);
+	EXPECT_EQ(got.acceptedExporters, c.acceptedExporters);
+	/* The largest lists allowed fit in one record. */
+	c.refusedExporters.assign(kMaxExporters, { std::string(kMaxExporterLength, 'e'),
+						   std::string(kMaxReasonLength, 'r') });
+	c.acceptedExporters.assign(kMaxExporters, std::string(kMaxExporterLength, 'a'));
+	bytes = encode(c);
+	EXPECT_LE(bytes.size(), kMaxMessageSize);
+	d = decode(bytes.data(), bytes.size());
+	ASSERT_TRUE(d) << d.error().message;
+	EXPECT_EQ(std::get<Constraints>(*d).refusedExporters.size(), kMaxExporters);
+	EXPECT_EQ(std::get<Constraints>(*d).acceptedExporters.size(), kMaxExporters);
 }
 
 TEST(IpcProtocol, OnlyAddBufferCarriesAnFd)
@@ -191,6 +218,32 @@ TEST(IpcProtocol, OutOfRangeFieldsAreRefused)
 	c = Constraints{};
 	c.consumer = std::string("a\0b", 3);
 	EXPECT_TRUE(refused(c, "truncated"));
+	c = Constraints{};
+	c.refusedExporters.assign(kMaxExporters + 1, { "udmabuf", "no" });
+	EXPECT_TRUE(refused(c, "17 refused exporters"));
+	c = Constraints{};
+	c.acceptedExporters.assign(kMaxExporters + 1, "udmabuf");
+	EXPECT_TRUE(refused(c, "17 accepted exporters"));
+	c = Constraints{};
+	c.refusedExporters = { { std::string(kMaxExporterLength + 1, 'e'), "" } };
+	EXPECT_TRUE(refused(c, "over-long refused exporter"));
+	c = Constraints{};
+	c.refusedExporters = { { "udmabuf", std::string(kMaxReasonLength + 1, 'r') } };
+	EXPECT_TRUE(refused(c, "over-long refused exporter"));
+	c = Constraints{};
+	c.acceptedExporters = { std::string(kMaxExporterLength + 1, 'a') };
+	EXPECT_TRUE(refused(c, "over-long accepted exporter"));
+	for (const char *bad : { "", "a,b", "a\tb", "a\nb" }) {
+		c = Constraints{};
+		c.refusedExporters = { { bad, "why" } };
+		EXPECT_TRUE(refused(c, "bad refused exporter")) << bad;
+		c = Constraints{};
+		c.acceptedExporters = { bad };
+		EXPECT_TRUE(refused(c, "bad accepted exporter")) << bad;
+	}
+	c = Constraints{};
+	c.refusedExporters = { { "udmabuf", "line\nbreak" } };
+	EXPECT_TRUE(refused(c, "bad refused exporter"));
 	EXPECT_TRUE(refused(Caps{ "" }, "caps"));
 	EXPECT_TRUE(refused(Caps{ std::string(kMaxCapsLength + 1, 'x') }, "caps"));
 	EXPECT_TRUE(refused(ClientHello{ kProtocolVersion, std::string(200, 'n') }, "name"));

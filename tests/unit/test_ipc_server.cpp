@@ -303,6 +303,14 @@ TEST(IpcServer, HostileConsumersAreDroppedAlone)
 		ASSERT_TRUE(sendMessage(r.get(), ClientHello{ kProtocolVersion, "liar" }));
 		ASSERT_TRUE(sendMessage(r.get(), Release{ 999 }));
 		expectDropped(r, "release");
+		/* Constraints with more refused exporters than the protocol allows. */
+		UniqueFD o = raw();
+		ASSERT_TRUE(sendMessage(o.get(), ClientHello{ kProtocolVersion, "oversized" }));
+		Constraints big;
+		big.consumer = "oversized";
+		big.refusedExporters.assign(kMaxExporters + 1, { "udmabuf", "no" });
+		ASSERT_TRUE(sendMessage(o.get(), big));
+		expectDropped(o, "oversized exporter list");
 		/* A producer's message. */
 		UniqueFD p = raw();
 		ASSERT_TRUE(sendMessage(p.get(), Caps{ "video/x-raw" }));
@@ -328,12 +336,16 @@ TEST(IpcServer, ConstraintsReachTheProducer)
 	w.consumer = "dmabufkmssink0";
 	w.flags = Constraints::Scanout;
 	w.strideAlign = 256;
+	w.refusedExporters = { { "dma-heap:system", "card0: ADDFB2: Invalid argument" } };
+	w.acceptedExporters = { "drm-dumb:/dev/dri/card0" };
 	ASSERT_TRUE(c->sendConstraints(w));
 	ASSERT_TRUE(waitFor([&] { return changes == 1; }));
 	auto all = server->constraints();
 	ASSERT_EQ(all.size(), 1u);
 	EXPECT_EQ(all[0].consumer, "dmabufkmssink0");
 	EXPECT_EQ(all[0].strideAlign, 256u);
+	EXPECT_EQ(all[0].refusedExporters, w.refusedExporters);
+	EXPECT_EQ(all[0].acceptedExporters, w.acceptedExporters);
 	c.reset();
 	EXPECT_TRUE(waitFor([&] { return changes == 2; })) << "a leaving consumer changes them too";
 	EXPECT_TRUE(server->constraints().empty());
@@ -400,10 +412,29 @@ TEST(IpcSocket, OwnerOnlyAndStaleSocketReplaced)
 	ASSERT_FALSE(s);
 	EXPECT_NE(s.error().message.find("not a socket"), std::string::npos);
 	unlink(file.c_str());
-	PeerCredentials other{ 1, geteuid() + 1, 4242 };
-	EXPECT_FALSE(peerAllowed(other, std::nullopt));
-	EXPECT_TRUE(peerAllowed(other, gid_t(4242)));
-	EXPECT_TRUE(peerAllowed({ 1, geteuid(), 0 }, std::nullopt));
+}
+
+/* allowed-group: the peer credentials SO_PEERCRED reports, crafted (another uid needs
+ * root; tests/vm/test_ipc.cpp connects real processes of other users). */
+TEST(IpcSocket, AllowedGroupLetsItsMembersIn)
+{
+	const uid_t other = geteuid() + 1;
+	const PeerCredentials member{ 77, other, 4242 }, stranger{ 78, other, 4343 };
+	EXPECT_TRUE(peerAllowed({ 1, geteuid(), 4343 }, std::nullopt)) << "same user";
+	EXPECT_TRUE(peerAllowed({ 1, geteuid(), 4343 }, gid_t(4242))) << "same user";
+	EXPECT_EQ(peerRefusal({ 1, geteuid(), 4343 }, gid_t(4242)), "");
+	EXPECT_TRUE(peerAllowed(member, gid_t(4242)));
+	EXPECT_EQ(peerRefusal(member, gid_t(4242)), "");
+	EXPECT_FALSE(peerAllowed(stranger, gid_t(4242)));
+	EXPECT_FALSE(peerAllowed(member, std::nullopt)) << "no group allowed: only this user";
+	const std::string why = peerRefusal(stranger, gid_t(4242));
+	for (const std::string &word :
+	     { "refused a consumer (pid 78, uid " + std::to_string(other) + ", gid 4343)",
+	       std::string("not this user nor in the allowed group 4242"),
+	       std::string("allowed-group") })
+		EXPECT_NE(why.find(word), std::string::npos) << word << " not in: " << why;
+	const std::string noGroup = peerRefusal(member, std::nullopt);
+	EXPECT_NE(noGroup.find("not this user; set allowed-group"), std::string::npos) << noGroup;
 }
 
 TEST(IpcServer, ForgottenBufferIsRemovedAndItsFdClosed)
