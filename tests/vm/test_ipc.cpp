@@ -21,6 +21,7 @@
 #include <grp.h>
 #include <gtest/gtest.h>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -36,7 +37,9 @@
 #include <gst/allocators/allocators.h>
 #include <gst/gst.h>
 
+#include "dmabufkit/base/log.h"
 #include "ipc_client.h"
+#include "ipc_server.h"
 #include "ipc_socket.h"
 #include "leak_counters.h"
 #include "test_devices.h"
@@ -732,6 +735,80 @@ TEST(IpcHostile, ProducerSendingANonDmaBuf)
 	EXPECT_EQ(consumer.errCode, GST_STREAM_ERROR_DECODE);
 	EXPECT_NE(consumer.error.find("not a usable dma-buf"), std::string::npos) << consumer.error;
 	unlink(path.c_str());
+}
+
+/* allowed-group with real processes of another user (the guest runs as root): a member of
+ * the group gets in, a non-member is refused by the socket's mode, and by SO_PEERCRED
+ * when the mode is opened, with the server's log naming it and what to do. */
+/* The dmabufkit layers' warnings, kept for a test to read. */
+class WarningLog : public LogBackend
+{
+public:
+	WarningLog() { setLogBackend(this); }
+	~WarningLog() override { setLogBackend(nullptr); }
+	bool enabled(LogCategory, LogLevel level) const override
+	{
+		return level >= LogLevel::Warning;
+	}
+	void write(LogCategory, LogLevel, const LogLocation &, std::string_view message) override
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		text_ += std::string(message) + "\n";
+	}
+	std::string text() const
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		return text_;
+	}
+
+private:
+	mutable std::mutex lock_;
+	std::string text_;
+};
+
+TEST(IpcCredentials, AllowedGroupLetsMembersOfAnotherUserIn)
+{
+	const std::string path = socketPath("group");
+	ipc::ServerConfig cfg;
+	cfg.path = path;
+	cfg.allowedGroup = gid_t(4242);
+	auto server = ipc::Server::start(cfg);
+	ASSERT_TRUE(server) << server.error().message;
+	struct stat st {
+	};
+	ASSERT_EQ(stat(path.c_str(), &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0660u);
+	EXPECT_EQ(st.st_gid, 4242u);
+	/* 0: served, 1: EACCES (socket mode), 2: refused after connecting. */
+	auto connectAs = [&](uid_t uid, gid_t gid) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+				_exit(3);
+			auto c = ipc::Client::connect(path, "other-user", 1000);
+			if (c)
+				_exit(0);
+			_exit(c.error().code == EACCES ? 1 : 2);
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	};
+	WarningLog warnings;
+	const int member = connectAs(4343, 4242);
+	const int stranger = connectAs(4343, 4343);
+	ASSERT_EQ(chmod(path.c_str(), 0666), 0);
+	const int strangerOpened = connectAs(4343, 4343);
+	usleep(200000);
+	const std::string log = warnings.text();
+	EXPECT_EQ(member, 0) << "a member of the allowed group was not served: " << log;
+	EXPECT_EQ(stranger, 1) << "a non-member got through the 0660 socket";
+	EXPECT_EQ(strangerOpened, 2) << "a non-member was served: " << log;
+	EXPECT_EQ((*server)->stats().rejected, 1u);
+	EXPECT_EQ((*server)->stats().clientsTotal, 1u);
+	for (const char *word : { "refused a consumer", "uid 4343, gid 4343",
+				  "not this user nor in the allowed group 4242", "allowed-group" })
+		EXPECT_NE(log.find(word), std::string::npos) << word << " not in the log: " << log;
 }
 
 int main(int argc, char **argv)
