@@ -436,8 +436,10 @@ TEST(IpcKill, ConsumerKilledProducerContinues)
 			},
 			30000))
 			<< producer.error << producer.stats();
-		/* The display's needs reached the producer through the socket. */
-		EXPECT_NE(producer.stats().find("consumer-constraints=(string)scanout"),
+		/* The display's needs reached the producer through the socket, the exporters its
+		 * probe imports accepted included (the string is quoted: it has spaces). */
+		EXPECT_NE(producer.stats().find(
+				  "consumer-constraints=(string)\"scanout\\,\\ imports\\ "),
 			  std::string::npos)
 			<< producer.stats();
 		kill(consumer.pid, killIt ? SIGKILL : SIGTERM);
