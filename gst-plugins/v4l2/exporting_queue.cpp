@@ -256,7 +256,16 @@ GstClockTime driverTimestampToRunningTime(GstElement *element, uint64_t monotoni
 	GstClock *clock = gst_element_get_clock(element);
 	if (!clock)
 		return GST_CLOCK_TIME_NONE;
-	const GstClockTime at = clockTimeOf(clock, monotonicNs);
+	GstClockTime at = clockTimeOf(clock, monotonicNs);
+	/* Some drivers stamp a frame with its end before it is over (vivid: up
+	 * to 90% of a frame period ahead): a live source never stamps the
+	 * future, or sinks would wait for it and latency would read negative. */
+	const GstClockTime now = gst_clock_get_time(clock);
+	if (at > now) {
+		DBK_LOG(V4l2, Trace, "driver timestamp %.3f ms ahead of the clock: stamped now",
+			double(at - now) / 1e6);
+		at = now;
+	}
 	gst_object_unref(clock);
 	const GstClockTime base = gst_element_get_base_time(element);
 	return at > base ? at - base : 0;

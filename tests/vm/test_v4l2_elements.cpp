@@ -126,6 +126,8 @@ struct Seen {
 	unsigned buffers = 0;
 	unsigned nonDmabuf = 0;
 	unsigned badMeta = 0;
+	/* Frames stamped later than the running time they reached this pad at. */
+	unsigned future = 0;
 	std::vector<GstClockTime> pts;
 	std::set<uint64_t> inodes;
 	std::vector<uint64_t> inodeSeq;
@@ -147,6 +149,16 @@ GstPadProbeReturn recordProbe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	}
 	seen->buffers++;
 	seen->pts.push_back(GST_BUFFER_PTS(buf));
+	if (GstElement *e = gst_pad_get_parent_element(pad)) {
+		if (GstClock *clock = gst_element_get_clock(e)) {
+			const GstClockTime now =
+				gst_clock_get_time(clock) - gst_element_get_base_time(e);
+			if (GST_BUFFER_PTS_IS_VALID(buf) && GST_BUFFER_PTS(buf) > now)
+				seen->future++;
+			gst_object_unref(clock);
+		}
+		gst_object_unref(e);
+	}
 	for (guint i = 0; i < gst_buffer_n_memory(buf); ++i) {
 		GstMemory *m = gst_buffer_peek_memory(buf, i);
 		if (!gst_is_dmabuf_memory(m)) {
@@ -232,6 +244,9 @@ TEST_P(Src, CapturesDmaBufsWithCorrectMetaAndTimestamps)
 	EXPECT_EQ(seen.nonDmabuf, 0u);
 	EXPECT_EQ(seen.badMeta, 0u);
 	expectMonotonic(seen.pts);
+	/* vivid stamps a frame with its end, up to 90% of a frame period after
+	 * it hands the buffer over: a live source must not stamp the future. */
+	EXPECT_EQ(seen.future, 0u) << "frames stamped later than the running time they arrived at";
 	GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
 	guint64 hits = 0, misses = 0;
 	g_object_get(src, "index-cache-hits", &hits, "index-cache-misses", &misses, nullptr);
