@@ -18,6 +18,7 @@
  */
 #include <chrono>
 #include <cstring>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -97,6 +98,12 @@ struct Case {
 	unsigned parts;	     /* bitstream: dma-bufs per buffer (2 forces dmabufv4l2dec's copy) */
 	bool contentVisible; /* the output's first bytes equal the input's level */
 };
+
+/* gtest prints a case by its id. */
+[[maybe_unused]] void PrintTo(const Case &c, std::ostream *os)
+{
+	*os << c.id;
+}
 
 constexpr const char *kSink = " ! fakesink name=sink sync=false signal-handoffs=true";
 
