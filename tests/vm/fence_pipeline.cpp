@@ -6,8 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <gst/allocators/allocators.h>
 #include <gst/app/app.h>
 #include <gtest/gtest.h>
+
+#include "leak_counters.h"
 
 namespace dmabufkit::test {
 
@@ -64,6 +67,32 @@ GstBuffer *dmabufBytes(DbkAllocator *alloc, const std::vector<uint8_t> &bytes, u
 		gst_buffer_append_memory(buf, mem);
 	}
 	return buf;
+}
+
+GstBuffer *withWriteFence(GstBuffer *buf, SwSyncTimeline &timeline, const char *fenceName)
+{
+	if (!buf)
+		return nullptr;
+	auto fence = timeline.createFence(1, fenceName);
+	EXPECT_TRUE(fence.ok()) << fence.error().message;
+	if (fence.ok()) {
+		auto a = attachFence(gst_dmabuf_memory_get_fd(gst_buffer_peek_memory(buf, 0)),
+				     fence->get(), true);
+		EXPECT_TRUE(a.ok()) << a.error().message;
+	}
+	return buf;
+}
+
+FenceLeakCounts FenceLeakCounts::take()
+{
+	return { countOpenFds(), countSyncFiles(), countLiveDmaBufs() };
+}
+
+void FenceLeakCounts::expectUnchanged() const
+{
+	EXPECT_EQ(countOpenFds(), fds) << "fd leak";
+	EXPECT_EQ(countSyncFiles(), syncFiles) << "sync_file leak";
+	EXPECT_EQ(countLiveDmaBufs(), dmabufs) << "dma-buf leak:\n" << dmaBufInfo();
 }
 
 /* fakesink's handoff: the first row's bytes of each frame. */

@@ -17,6 +17,8 @@
 #include <dmabufkit/dmabufkit.h>
 #include <gst/gst.h>
 
+#include "sw_sync_timeline.h"
+
 namespace dmabufkit::test {
 
 /** \brief The tracer's session file of the fence tests (under $DMABUFKIT_OUT). */
@@ -29,6 +31,22 @@ GstBuffer *dmabufFrame(DbkAllocator *alloc, gsize size, uint8_t level,
 /** \brief A buffer holding \a bytes in \a parts dma-bufs (one memory each), named \a name. */
 GstBuffer *dmabufBytes(DbkAllocator *alloc, const std::vector<uint8_t> &bytes, unsigned parts,
 		       const char *name = "fence-test");
+
+/**
+ * \brief \a buf (transfer full) with a write fence of \a timeline, for its
+ *        value 1, on its first dma-buf, as if a device were still writing
+ *        it; nullptr stays nullptr. The dma-buf holds the fence, no fd does.
+ */
+GstBuffer *withWriteFence(GstBuffer *buf, SwSyncTimeline &timeline, const char *fenceName);
+
+/** \brief What a stuck-fence run must give back: fds, sync_files, live dma-bufs. */
+struct FenceLeakCounts {
+	int fds, syncFiles, dmabufs;
+	/** \brief The counts now (dmabufs is -1 without debugfs). */
+	static FenceLeakCounts take();
+	/** \brief EXPECT every count back where it was. */
+	void expectUnchanged() const;
+};
 
 /** \brief How a run ended and what reached the sink. */
 struct FenceOutcome {

@@ -103,19 +103,7 @@ protected:
 	/* A frame of grey kOld whose dma-buf has an unsignalled write fence. */
 	GstBuffer *fencedFrame(const char *fenceName)
 	{
-		GstBuffer *buf = makeFrame(alloc_, kOld);
-		if (!buf)
-			return nullptr;
-		auto fence = timeline_.createFence(1, fenceName);
-		EXPECT_TRUE(fence.ok()) << fence.error().message;
-		if (fence.ok()) {
-			auto a = test::attachFence(
-				gst_dmabuf_memory_get_fd(gst_buffer_peek_memory(buf, 0)),
-				fence->get(), true);
-			EXPECT_TRUE(a.ok()) << a.error().message;
-		}
-		/* The dma-buf holds the fence; our sync_file closes here. */
-		return buf;
+		return test::withWriteFence(makeFrame(alloc_, kOld), timeline_, fenceName);
 	}
 
 	DbkAllocator *alloc_ = nullptr;
@@ -184,10 +172,8 @@ TEST_F(Fence, StuckFenceEndsInAnErrorNamingTheBuffer)
 		ASSERT_FALSE(warm.error) << warm.message;
 	}
 	timeline_.close(); /* a timeline of its own below, counted */
-	const int fds = test::countOpenFds();
-	const int syncFiles = test::countSyncFiles();
-	const int dmabufs = test::countLiveDmaBufs();
-	ASSERT_GE(dmabufs, 0) << "no debugfs dma_buf/bufinfo";
+	const auto counts = test::FenceLeakCounts::take();
+	ASSERT_GE(counts.dmabufs, 0) << "no debugfs dma_buf/bufinfo";
 	uint64_t inode = 0;
 	{
 		auto t = test::SwSyncTimeline::open();
@@ -216,9 +202,7 @@ TEST_F(Fence, StuckFenceEndsInAnErrorNamingTheBuffer)
 		EXPECT_GE(o.seconds, 0.25) << "gave up before the bound";
 		EXPECT_LT(o.seconds, 10.0);
 	}
-	EXPECT_EQ(test::countOpenFds(), fds) << "fd leak";
-	EXPECT_EQ(test::countSyncFiles(), syncFiles) << "sync_file leak";
-	EXPECT_EQ(test::countLiveDmaBufs(), dmabufs) << "dma-buf leak:\n" << test::dmaBufInfo();
+	counts.expectUnchanged();
 
 	/* The tracer counted the wait as a timeout on the link into the filter. */
 	test::LinkWaits w = test::fenceWaitsOf(fenceTraceFile(), "stuck/src:src");

@@ -195,18 +195,7 @@ protected:
 	/* Frame 1 with an unsignalled write fence on its first dma-buf. */
 	GstBuffer *fencedFrame(const char *fenceName)
 	{
-		GstBuffer *buf = frame(1, kOld);
-		if (!buf)
-			return nullptr;
-		auto fence = timeline_.createFence(1, fenceName);
-		EXPECT_TRUE(fence.ok()) << fence.error().message;
-		if (fence.ok()) {
-			auto a = test::attachFence(
-				gst_dmabuf_memory_get_fd(gst_buffer_peek_memory(buf, 0)),
-				fence->get(), true);
-			EXPECT_TRUE(a.ok()) << a.error().message;
-		}
-		return buf;
+		return test::withWriteFence(frame(1, kOld), timeline_, fenceName);
 	}
 	std::string pipeline(int fenceTimeoutMs) const
 	{
@@ -271,10 +260,8 @@ TEST_P(FenceV4l2, StuckFenceEndsInAnErrorNamingTheElementAndBuffer)
 		ASSERT_EQ(warm.frames, 2);
 	}
 	timeline_.close(); /* a timeline of its own below, counted */
-	const int fds = test::countOpenFds();
-	const int syncFiles = test::countSyncFiles();
-	const int dmabufs = test::countLiveDmaBufs();
-	ASSERT_GE(dmabufs, 0) << "no debugfs dma_buf/bufinfo";
+	const auto counts = test::FenceLeakCounts::take();
+	ASSERT_GE(counts.dmabufs, 0) << "no debugfs dma_buf/bufinfo";
 	uint64_t inode = 0;
 	{
 		openTimeline();
@@ -302,9 +289,7 @@ TEST_P(FenceV4l2, StuckFenceEndsInAnErrorNamingTheElementAndBuffer)
 		EXPECT_GE(o.seconds, 0.25) << "gave up before the bound";
 		EXPECT_LT(o.seconds, 10.0);
 	}
-	EXPECT_EQ(test::countOpenFds(), fds) << "fd leak";
-	EXPECT_EQ(test::countSyncFiles(), syncFiles) << "sync_file leak";
-	EXPECT_EQ(test::countLiveDmaBufs(), dmabufs) << "dma-buf leak:\n" << test::dmaBufInfo();
+	counts.expectUnchanged();
 
 	const std::string link = name + "/src:src";
 	test::LinkWaits w = test::fenceWaitsOf(test::fenceTraceFile(), link);
