@@ -178,6 +178,7 @@ void installCodecProperties(GObjectClass *oc, bool encoder)
 				    "on OUTPUT to dequeued from CAPTURE), in ns: the minimum "
 				    "latency this element reports",
 				    0, G_MAXUINT64, 0, ro));
+	g_object_class_install_property(oc, PROP_FENCE_TIMEOUT, dbk_param_spec_fence_timeout());
 	g_object_class_install_property(oc, PROP_DEVICE_USED,
 					g_param_spec_string("device-used", "Device used",
 							    "The node in use (or last used)", "",
@@ -280,6 +281,9 @@ bool CodecElementState::setProperty(guint id, const GValue *value)
 	case PROP_TIMEOUT_MS:
 		timeoutMs = g_value_get_uint(value);
 		return true;
+	case PROP_FENCE_TIMEOUT:
+		fenceTimeoutMs = g_value_get_int(value);
+		return true;
 	default:
 		return false;
 	}
@@ -294,6 +298,9 @@ bool CodecElementState::getProperty(guint id, GValue *value) const
 		return true;
 	case PROP_TIMEOUT_MS:
 		g_value_set_uint(value, timeoutMs);
+		return true;
+	case PROP_FENCE_TIMEOUT:
+		g_value_set_int(value, fenceTimeoutMs);
 		return true;
 	case PROP_COPIES:
 		g_value_set_uint64(value, copies);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include <dmabufkit/dbk_fence_wait.h>
 #include <gst/gst.h>
 #include <gst/video/video-info.h>
 
@@ -61,6 +62,7 @@ enum CodecProperty : guint {
 	PROP_CACHE_MISSES,
 	PROP_DEVICE_USED,
 	PROP_DEVICE_LATENCY,
+	PROP_FENCE_TIMEOUT,
 	PROP_CODEC_N
 };
 
@@ -75,6 +77,8 @@ void installCodecProperties(GObjectClass *oc, bool encoder);
 struct CodecElementState {
 	std::string device; /* property: empty = find by codec */
 	guint timeoutMs = 2000;
+	/* property: bound on the fence wait before the CPU copies an input buffer */
+	std::atomic<gint> fenceTimeoutMs{ DBK_FENCE_TIMEOUT_DEFAULT_MS };
 
 	std::unique_ptr<v4l2::VideoDevice> dev;
 	std::unique_ptr<M2mStream> stream;

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "frame_copier.h"
 
-#include <cerrno>
-
 namespace dmabufkit::gstv4l2 {
 
 FrameCopier::FrameCopier(GstElement *owner, DbkAllocator *allocator)
@@ -40,15 +38,11 @@ Result<void> FrameCopier::ensurePool(const GstVideoInfo &devInfo)
 }
 
 Result<GstBuffer *> FrameCopier::copy(GstBuffer *in, const GstVideoInfo &inInfo,
-				      const GstVideoInfo &devInfo)
+				      const GstVideoInfo &devInfo, gint fenceTimeoutMs)
 {
 	if (auto r = ensurePool(devInfo); !r)
 		return r.error();
-	GstBuffer *out = copyFrame(pool_, in, inInfo, devInfo);
-	if (!out)
-		return Error{ EIO, "cannot copy the frame into a dma-buf of the copy pool "
-				   "(no free buffer, or mapping either frame failed)" };
-	return out;
+	return copyFrame(pool_, in, inInfo, devInfo, fenceTimeoutMs);
 }
 
 } /* namespace dmabufkit::gstv4l2 */

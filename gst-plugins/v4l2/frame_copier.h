@@ -29,10 +29,13 @@ public:
 	FrameCopier(const FrameCopier &) = delete;
 	FrameCopier &operator=(const FrameCopier &) = delete;
 
-	/** \brief \a in (laid out as \a inInfo) copied into a new dma-buf laid out as \a devInfo.
+	/**
+	 * \brief \a in (laid out as \a inInfo) copied into a new dma-buf laid out as
+	 *        \a devInfo, after a wait of at most \a fenceTimeoutMs for the fences
+	 *        of both (ETIMEDOUT past it: see copyFrame()).
 	 */
 	Result<GstBuffer *> copy(GstBuffer *in, const GstVideoInfo &inInfo,
-				 const GstVideoInfo &devInfo);
+				 const GstVideoInfo &devInfo, gint fenceTimeoutMs);
 	/** \brief Drop the pool (after a format change). */
 	void reset();
 

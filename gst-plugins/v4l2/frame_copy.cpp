@@ -3,6 +3,8 @@
 
 #include <cerrno>
 
+#include "fence_gate.h"
+
 namespace dmabufkit::gstv4l2 {
 
 std::optional<std::string> layoutMismatch(GstBuffer *buf, const GstVideoInfo &in,
@@ -42,28 +44,36 @@ Result<GstBufferPool *> newCopyPool(DbkAllocator *allocator, const GstVideoInfo 
 	return pool;
 }
 
-GstBuffer *copyFrame(GstBufferPool *pool, GstBuffer *in, const GstVideoInfo &inInfo,
-		     const GstVideoInfo &devInfo)
+Result<GstBuffer *> copyFrame(GstBufferPool *pool, GstBuffer *in, const GstVideoInfo &inInfo,
+			      const GstVideoInfo &devInfo, gint fenceTimeoutMs)
 {
+	if (auto w = waitBeforeCpuAccess(in, GST_MAP_READ, fenceTimeoutMs, "the frame to copy"); !w)
+		return w.error();
 	GstBuffer *out = nullptr;
 	if (gst_buffer_pool_acquire_buffer(pool, &out, nullptr) != GST_FLOW_OK)
-		return nullptr;
+		return Error{ ENOBUFS, "no free dma-buf in the copy pool" };
+	if (auto w = waitBeforeCpuAccess(out, GST_MAP_WRITE, fenceTimeoutMs,
+					 "the dma-buf to copy the frame into");
+	    !w) {
+		gst_buffer_unref(out);
+		return w.error();
+	}
 	GstVideoFrame src, dst;
 	if (!gst_video_frame_map(&src, &inInfo, in, GST_MAP_READ)) {
 		gst_buffer_unref(out);
-		return nullptr;
+		return Error{ EIO, "cannot map the frame to copy for reading" };
 	}
 	if (!gst_video_frame_map(&dst, &devInfo, out, GST_MAP_WRITE)) {
 		gst_video_frame_unmap(&src);
 		gst_buffer_unref(out);
-		return nullptr;
+		return Error{ EIO, "cannot map the copy's dma-buf for writing" };
 	}
 	const gboolean ok = gst_video_frame_copy(&dst, &src);
 	gst_video_frame_unmap(&dst);
 	gst_video_frame_unmap(&src);
 	if (!ok) {
 		gst_buffer_unref(out);
-		return nullptr;
+		return Error{ EIO, "gst_video_frame_copy failed" };
 	}
 	return out;
 }

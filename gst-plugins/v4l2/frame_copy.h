@@ -34,9 +34,13 @@ Result<GstBufferPool *> newCopyPool(DbkAllocator *allocator, const GstVideoInfo 
 
 /**
  * \brief \a in (laid out as \a inInfo) copied into a buffer of the active
- *        \a pool laid out as \a devInfo (transfer full), or nullptr.
+ *        \a pool laid out as \a devInfo (transfer full).
+ *
+ * Before the CPU touches them, both buffers' fences are waited for, at most
+ * \a fenceTimeoutMs each (fence_gate.h): ETIMEDOUT past it (post it with
+ * postFenceError()); any other code is a failed copy.
  */
-GstBuffer *copyFrame(GstBufferPool *pool, GstBuffer *in, const GstVideoInfo &inInfo,
-		     const GstVideoInfo &devInfo);
+Result<GstBuffer *> copyFrame(GstBufferPool *pool, GstBuffer *in, const GstVideoInfo &inInfo,
+			      const GstVideoInfo &devInfo, gint fenceTimeoutMs);
 
 } /* namespace dmabufkit::gstv4l2 */

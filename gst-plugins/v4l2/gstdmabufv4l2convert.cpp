@@ -10,7 +10,10 @@
  * (packed stride, one dma-buf per frame, what it imports) in the ALLOCATION
  * query so upstream allocates buffers it can import. Frames that cannot be
  * imported are copied into dma-bufs, counted in #GstDmabufV4l2Convert:copies
- * and reported on GST_PERFORMANCE. Converted frames are the CAPTURE
+ * and reported on GST_PERFORMANCE; before a copy reads a dma-buf the
+ * element waits for the devices still writing it, at most
+ * #GstDmabufV4l2Convert:fence-timeout ms (past it, RESOURCE BUSY naming the
+ * buffer instead of a hang). Converted frames are the CAPTURE
  * queue's buffers exported as dma-bufs, or dma-bufs of downstream's (or our
  * own) pool the device writes into (#GstDmabufV4l2Convert:capture-io-mode).
  * The caps it offers are what the device lists (VIDIOC_ENUM_FMT and
@@ -30,6 +33,7 @@
 #include "../elements.h"
 #include "caps_probe.h"
 #include "convert_caps.h"
+#include "fence_gate.h"
 #include "format_map.h"
 #include "v4l2_convert_private.h"
 
@@ -225,7 +229,7 @@ static Result<GstBuffer *> input_for_device(GstDmabufV4l2Convert *self, GstBuffe
 				     "avoid the copy.",
 				     why->c_str()));
 	}
-	auto copy = st->copier->copy(in, st->inInfo, st->devInInfo);
+	auto copy = st->copier->copy(in, st->inInfo, st->devInInfo, st->fenceTimeoutMs.load());
 	if (!copy)
 		return copy.error();
 	st->counters.copies++;
@@ -269,6 +273,12 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_generate_output(GstBaseTransform *t
 		}
 	}
 	auto toQueue = input_for_device(self, in);
+	if (!toQueue && toQueue.error().code == ETIMEDOUT) {
+		gst_buffer_unref(in);
+		postFenceError(GST_ELEMENT(self), "copying an input frame for the device",
+			       toQueue.error());
+		return GST_FLOW_ERROR;
+	}
 	if (!toQueue) {
 		gst_buffer_unref(in);
 		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"),

@@ -6,7 +6,10 @@
  * Decodes video on a stateful V4L2 memory-to-memory decoder found by the
  * codec of its input caps (video/x-fwht finds vicodec). Bitstream buffers
  * that are dma-bufs (from dmabufv4l2enc, for one) are imported on the
- * OUTPUT queue; others are copied into dma-bufs (counted in #copies).
+ * OUTPUT queue; others are copied into dma-bufs (counted in #copies),
+ * after a wait for the devices still writing them of at most
+ * #GstDmabufV4l2Dec:fence-timeout ms (past it, RESOURCE BUSY naming the
+ * buffer instead of a hang).
  * Decoded frames are the CAPTURE queue's buffers exported as dma-bufs, with
  * a #GstVideoMeta giving the driver's layout. The decoder follows the
  * stream's resolution: on V4L2_EVENT_SOURCE_CHANGE it drains the old
@@ -37,6 +40,7 @@
 #include "caps_probe.h"
 #include "codec_common.h"
 #include "decoded_format.h"
+#include "fence_gate.h"
 #include "format_map.h"
 #include "m2m_stream.h"
 #include "dmabufkit/v4l2/import_capability.h"
@@ -333,7 +337,10 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 	return {};
 }
 
-static GstBuffer *copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in, const std::string &why)
+/* \a in copied into a dma-buf of the copy pool; ETIMEDOUT when the fences
+ * of either did not signal within fence-timeout (the CPU touched neither). */
+static Result<GstBuffer *> copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in,
+					  const std::string &why)
 {
 	DecState *st = self->state;
 	const gsize size =
@@ -345,7 +352,7 @@ static GstBuffer *copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in, const st
 		gst_buffer_pool_config_set_allocator(config, GST_ALLOCATOR(st->allocator), nullptr);
 		if (!gst_buffer_pool_set_config(st->copyPool, config) ||
 		    !gst_buffer_pool_set_active(st->copyPool, TRUE))
-			return nullptr;
+			return Error{ ENOMEM, "cannot allocate dma-bufs to copy bitstream into" };
 	}
 	if (!st->warnedCopy) {
 		st->warnedCopy = true;
@@ -358,15 +365,25 @@ static GstBuffer *copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in, const st
 		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Compressed frame too large"),
 				  ("%zu bytes, the decoder takes at most %zu",
 				   gst_buffer_get_size(in), size));
-		return nullptr;
+		return Error{ EMSGSIZE, "compressed frame too large" };
 	}
+	const gint fenceTimeoutMs = st->fenceTimeoutMs;
+	if (auto w = waitBeforeCpuAccess(in, GST_MAP_READ, fenceTimeoutMs, "the bitstream to copy");
+	    !w)
+		return w.error();
 	GstBuffer *out = nullptr;
 	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
-		return nullptr;
+		return Error{ ENOBUFS, "no free dma-buf in the bitstream copy pool" };
+	if (auto w = waitBeforeCpuAccess(out, GST_MAP_WRITE, fenceTimeoutMs,
+					 "the dma-buf to copy the bitstream into");
+	    !w) {
+		gst_buffer_unref(out);
+		return w.error();
+	}
 	GstMapInfo map;
 	if (!gst_buffer_map(out, &map, GST_MAP_WRITE)) {
 		gst_buffer_unref(out);
-		return nullptr;
+		return Error{ EIO, "cannot map the bitstream copy's dma-buf for writing" };
 	}
 	gsize n = gst_buffer_extract(in, 0, map.data, map.size);
 	gst_buffer_unmap(out, &map);
@@ -432,14 +449,20 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
 		toQueue = gst_buffer_ref(in);
 		st->imported++;
 	} else {
-		toQueue = copy_bitstream(self, in, *why);
-		if (!toQueue) {
+		auto copy = copy_bitstream(self, in, *why);
+		if (!copy) {
 			gst_video_decoder_drop_frame(dec, frame);
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
-					  ("Cannot copy the bitstream into a dma-buf"),
-					  ("%s", why->c_str()));
+			if (copy.error().code == ETIMEDOUT)
+				postFenceError(GST_ELEMENT(self), "copying the input bitstream",
+					       copy.error());
+			else if (copy.error().code != EMSGSIZE) /* posted already */
+				GST_ELEMENT_ERROR(
+					self, RESOURCE, FAILED,
+					("Cannot copy the bitstream into a dma-buf"),
+					("%s: %s", why->c_str(), copy.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
+		toQueue = *copy;
 	}
 	const uint32_t number = frame->system_frame_number;
 	gst_video_codec_frame_unref(frame);

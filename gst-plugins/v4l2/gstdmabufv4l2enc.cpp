@@ -10,7 +10,10 @@
  * stride, one dma-buf per frame) in the ALLOCATION query so upstream
  * allocates buffers it can import. Only when a frame cannot be imported
  * (system memory, another stride) is it copied, counted in #copies, and
- * reported once with a warning message naming the reason. The CAPTURE
+ * reported once with a warning message naming the reason; the copy first
+ * waits for the devices still writing the frame, at most
+ * #GstDmabufV4l2Enc:fence-timeout ms (past it, RESOURCE BUSY naming the
+ * buffer instead of a hang). The CAPTURE
  * queue's buffers are exported downstream as dma-bufs. EOS drains the
  * encoder (V4L2_ENC_CMD_STOP); a flush restarts streaming.
  *
@@ -34,6 +37,7 @@
 #include "../elements.h"
 #include "caps_probe.h"
 #include "codec_common.h"
+#include "fence_gate.h"
 #include "format_map.h"
 #include "frame_copy.h"
 #include "m2m_stream.h"
@@ -247,7 +251,9 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 	return gst_video_encoder_negotiate(enc);
 }
 
-static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::string &why)
+/* \a in copied into a dma-buf the device imports; ETIMEDOUT when its fences
+ * did not signal within fence-timeout. */
+static Result<GstBuffer *> copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::string &why)
 {
 	EncState *st = self->state;
 	if (!st->copyPool) {
@@ -260,7 +266,7 @@ static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::s
 			GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
 					  ("Cannot allocate dma-bufs to copy frames into"),
 					  ("%s", pool.error().message.c_str()));
-			return nullptr;
+			return pool.error();
 		}
 		st->copyPool = *pool;
 	}
@@ -274,10 +280,9 @@ static GstBuffer *copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::s
 			 "dmabufv4l2src or dmabufupload) to avoid the copy.",
 			 why.c_str()));
 	}
-	GstBuffer *out = copyFrame(st->copyPool, in, st->inInfo, st->devInfo);
-	if (!out)
-		return nullptr;
-	st->copies++;
+	auto out = copyFrame(st->copyPool, in, st->inInfo, st->devInfo, st->fenceTimeoutMs.load());
+	if (out)
+		st->copies++;
 	return out;
 }
 
@@ -328,13 +333,19 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 		toQueue = gst_buffer_ref(in);
 		st->imported++;
 	} else {
-		toQueue = copy_frame(self, in, *why);
-		if (!toQueue) {
+		auto copy = copy_frame(self, in, *why);
+		if (!copy) {
 			gst_video_codec_frame_unref(frame);
-			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"),
-					  ("%s", why->c_str()));
+			if (copy.error().code == ETIMEDOUT)
+				postFenceError(GST_ELEMENT(self),
+					       "copying an input frame to encode", copy.error());
+			else
+				GST_ELEMENT_ERROR(
+					self, RESOURCE, FAILED, ("Cannot copy an input frame"),
+					("%s: %s", why->c_str(), copy.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
+		toQueue = *copy;
 	}
 	const uint32_t number = frame->system_frame_number;
 	gst_video_codec_frame_unref(frame);

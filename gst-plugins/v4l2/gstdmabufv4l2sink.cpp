@@ -14,6 +14,9 @@
  * producers allocate accordingly. io-mode=auto lets the first frame decide.
  * A frame that cannot be shown as it is gets copied, counted in #copies and
  * reported once (GST_PERFORMANCE and a warning message naming the reason).
+ * Before the copy reads a dma-buf the sink waits for the devices still
+ * writing it, at most #GstDmabufV4l2Sink:fence-timeout ms; past it, RESOURCE
+ * BUSY naming the buffer instead of a hang.
  *
  * It is a GstVideoSink: frames are shown at their running time (sync, QoS,
  * preroll), EOS waits until the device has shown every queued frame, a

@@ -15,7 +15,9 @@
  * reference (stream start, after a seek or a corrupt frame) are skipped
  * and counted. The payload is copied into the decoder's bitstream buffers
  * (the OUTPUT queue takes it without its header), counted in
- * #bitstream-copies.
+ * #bitstream-copies. Before reading a dma-buf the element waits for the
+ * devices still writing it, at most #GstDmabufV4l2SlFwhtDec:fence-timeout
+ * ms (past it, RESOURCE BUSY naming the buffer instead of a hang).
  *
  * ## Example
  * |[
@@ -32,6 +34,7 @@
 
 #include "../elements.h"
 #include "caps_probe.h"
+#include "fence_gate.h"
 #include "format_map.h"
 #include "slfwhtdec_support.h"
 #include "stateless_fwht_stream.h"
@@ -201,6 +204,14 @@ static GstFlowReturn slfwht_handle_frame(GstVideoDecoder *dec, GstVideoCodecFram
 	if (!st->stream)
 		slfwht_make_stream(self);
 	st->lastFlow = GST_FLOW_OK;
+	if (auto w = waitBeforeCpuAccess(frame->input_buffer, GST_MAP_READ, st->fenceTimeoutMs,
+					 "the bitstream buffer");
+	    !w) {
+		gst_video_decoder_drop_frame(dec, frame);
+		postFenceError(GST_ELEMENT(self), "reading an FWHT frame's header and payload",
+			       w.error());
+		return GST_FLOW_ERROR;
+	}
 	GstMapInfo map;
 	if (!gst_buffer_map(frame->input_buffer, &map, GST_MAP_READ)) {
 		gst_video_decoder_drop_frame(dec, frame);

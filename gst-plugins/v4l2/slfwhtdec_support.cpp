@@ -24,6 +24,7 @@ enum {
 	PROP_COPIES,
 	PROP_IMPORT,
 	PROP_IMPORTED,
+	PROP_FENCE_TIMEOUT,
 };
 
 } /* namespace */
@@ -78,6 +79,9 @@ bool SlFwhtDecState::setProperty(guint id, const GValue *value)
 	case PROP_IMPORT:
 		importMode = g_value_get_boolean(value);
 		return true;
+	case PROP_FENCE_TIMEOUT:
+		fenceTimeoutMs = g_value_get_int(value);
+		return true;
 	default:
 		return false;
 	}
@@ -120,6 +124,9 @@ bool SlFwhtDecState::getProperty(guint id, GValue *value) const
 	case PROP_IMPORT:
 		g_value_set_boolean(value, importMode);
 		return true;
+	case PROP_FENCE_TIMEOUT:
+		g_value_set_int(value, fenceTimeoutMs);
+		return true;
 	case PROP_IMPORTED:
 		g_value_set_uint64(value, importedDone + (stream ? stream->importedFrames : 0));
 		return true;
@@ -156,6 +163,7 @@ void SlFwhtDecState::installProperties(GObjectClass *oc)
 				     "of exporting the decoder's own; falls back to export, with a "
 				     "warning, when downstream's buffers do not fit",
 				     FALSE, rw));
+	g_object_class_install_property(oc, PROP_FENCE_TIMEOUT, dbk_param_spec_fence_timeout());
 	g_object_class_install_property(oc, PROP_DEVICE_USED,
 					g_param_spec_string("device-used", "Device used",
 							    "The node in use (or last used)", "",

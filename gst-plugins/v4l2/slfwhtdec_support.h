@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <dmabufkit/dbk_fence_wait.h>
 #include <gst/video/gstvideodecoder.h>
 #include <gst/video/video.h>
 
@@ -26,6 +27,8 @@ struct SlFwhtDecState {
 	std::string device; /* property: empty = find the node by its 'SFWH' OUTPUT */
 	guint timeoutMs = 2000;
 	bool importMode = false; /* property "import": decode into downstream's dma-bufs */
+	/* property: bound on the fence wait before the CPU reads a bitstream buffer */
+	std::atomic<gint> fenceTimeoutMs{ DBK_FENCE_TIMEOUT_DEFAULT_MS };
 
 	/* Guards session and stream being created or freed while properties are read. */
 	mutable std::mutex lifetime;

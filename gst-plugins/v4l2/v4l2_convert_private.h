@@ -49,6 +49,7 @@ struct ConvertState {
 	guint captureBuffers = 4;
 	bool forceCopy = false;
 	GstStructure *extraControls = nullptr;
+	std::atomic<gint> fenceTimeoutMs{ DBK_FENCE_TIMEOUT_DEFAULT_MS };
 
 	std::unique_ptr<v4l2::VideoDevice> dev;
 	std::string deviceUsed;
@@ -110,6 +111,7 @@ enum V4l2ConvertProperty {
 	PROP_CONVERT_COPIES,
 	PROP_CONVERT_STATS,
 	PROP_CONVERT_DEVICE_LATENCY,
+	PROP_CONVERT_FENCE_TIMEOUT,
 };
 
 void v4l2_convert_install_properties(GObjectClass *oc);

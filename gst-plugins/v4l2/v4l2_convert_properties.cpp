@@ -75,6 +75,9 @@ void v4l2_convert_set_property(GObject *object, guint id, const GValue *value, G
 	case PROP_CONVERT_FORCE_COPY:
 		st->forceCopy = g_value_get_boolean(value);
 		break;
+	case PROP_CONVERT_FENCE_TIMEOUT:
+		st->fenceTimeoutMs = g_value_get_int(value);
+		break;
 	case PROP_CONVERT_EXTRA_CONTROLS:
 		if (st->extraControls)
 			gst_structure_free(st->extraControls);
@@ -104,6 +107,9 @@ void v4l2_convert_get_property(GObject *object, guint id, GValue *value, GParamS
 		break;
 	case PROP_CONVERT_FORCE_COPY:
 		g_value_set_boolean(value, st->forceCopy);
+		break;
+	case PROP_CONVERT_FENCE_TIMEOUT:
+		g_value_set_int(value, st->fenceTimeoutMs);
 		break;
 	case PROP_CONVERT_EXTRA_CONTROLS:
 		g_value_set_boxed(value, st->extraControls);
@@ -173,6 +179,8 @@ void v4l2_convert_install_properties(GObjectClass *oc)
 				     "Copy every input frame even when it could be imported (to "
 				     "measure what zero-copy saves)",
 				     FALSE, rw));
+	g_object_class_install_property(oc, PROP_CONVERT_FENCE_TIMEOUT,
+					dbk_param_spec_fence_timeout());
 	g_object_class_install_property(
 		oc, PROP_CONVERT_EXTRA_CONTROLS,
 		g_param_spec_boxed("extra-controls", "Extra controls",

@@ -201,7 +201,7 @@ static GstBufferPool *copyTarget(GstDmabufV4l2Sink *self)
 	return st->copyPool;
 }
 
-GstBuffer *v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in)
+Result<GstBuffer *> v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in)
 {
 	SinkState *st = self->state;
 	std::optional<std::string> why = st->sink->whyNotQueueable(in, st->fmt.planes[0].sizeImage);
@@ -218,7 +218,7 @@ GstBuffer *v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in)
 	}
 	GstBufferPool *pool = copyTarget(self);
 	if (!pool)
-		return nullptr;
+		return Error{ ENOMEM, "no dma-bufs to copy frames into" };
 	if (!st->warnedCopy) {
 		st->warnedCopy = true;
 		st->setString(st->copyReason, *why);
@@ -231,9 +231,9 @@ GstBuffer *v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in)
 			 "or dmabufv4l2src), to avoid the copy.",
 			 why->c_str()));
 	}
-	GstBuffer *out = copyFrame(pool, in, st->info, st->devInfo);
+	auto out = copyFrame(pool, in, st->info, st->devInfo, st->fenceTimeoutMs.load());
 	if (!out)
-		return nullptr;
+		return out.error();
 	st->copies++;
 	GST_CAT_LOG_OBJECT(perfCategory(), self, "copied frame %" GST_PTR_FORMAT, in);
 	return out;

@@ -59,6 +59,7 @@ struct SinkState {
 	guint timeoutMs = 2000;
 	guint numBuffers = 6;
 	bool forceCopy = false;
+	std::atomic<gint> fenceTimeoutMs{ DBK_FENCE_TIMEOUT_DEFAULT_MS };
 
 	std::unique_ptr<v4l2::VideoDevice> dev;
 	GstCaps *probed = nullptr;
@@ -129,6 +130,7 @@ enum V4l2SinkProperty {
 	PROP_SINK_CACHE_HITS,
 	PROP_SINK_CACHE_MISSES,
 	PROP_SINK_ALLOCATION_DECISION,
+	PROP_SINK_FENCE_TIMEOUT,
 };
 
 void v4l2_sink_install_properties(GObjectClass *oc);
@@ -149,7 +151,8 @@ GstFlowReturn v4l2_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf);
 gboolean v4l2_sink_propose_allocation(GstDmabufV4l2Sink *self, GstQuery *query);
 /* Free the export queue and pools offered upstream (the device stays open). */
 void v4l2_sink_release_allocation(GstDmabufV4l2Sink *self);
-/* The buffer to queue for \a in: a ref of it, or a copy (counted, warned once). */
-GstBuffer *v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in);
+/* The buffer to queue for \a in: a ref of it, or a copy (counted, warned once);
+ * ETIMEDOUT when a fence wait before the copy passed fence-timeout. */
+dmabufkit::Result<GstBuffer *> v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in);
 /* Set up the OUTPUT queue of the mode the first frame \a first decides. */
 dmabufkit::Result<void> v4l2_sink_setup_output(GstDmabufV4l2Sink *self, GstBuffer *first);

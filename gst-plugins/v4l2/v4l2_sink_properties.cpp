@@ -67,6 +67,8 @@ void v4l2_sink_install_properties(GObjectClass *oc)
 				     "Copy every frame even when it could be shown as it is (to "
 				     "measure what zero-copy saves)",
 				     FALSE, rw));
+	g_object_class_install_property(oc, PROP_SINK_FENCE_TIMEOUT,
+					dbk_param_spec_fence_timeout());
 	g_object_class_install_property(oc, PROP_SINK_DEVICE_USED,
 					g_param_spec_string("device-used", "Device used",
 							    "The node in use (or last used)", "",
@@ -145,6 +147,9 @@ void v4l2_sink_set_property(GObject *object, guint id, const GValue *value, GPar
 	case PROP_SINK_FORCE_COPY:
 		st->forceCopy = g_value_get_boolean(value);
 		break;
+	case PROP_SINK_FENCE_TIMEOUT:
+		st->fenceTimeoutMs = g_value_get_int(value);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
 	}
@@ -182,6 +187,9 @@ void v4l2_sink_get_property(GObject *object, guint id, GValue *value, GParamSpec
 		break;
 	case PROP_SINK_FORCE_COPY:
 		g_value_set_boolean(value, st->forceCopy);
+		break;
+	case PROP_SINK_FENCE_TIMEOUT:
+		g_value_set_int(value, st->fenceTimeoutMs);
 		break;
 	case PROP_SINK_DEVICE_USED:
 		g_value_set_string(value, st->getString(st->deviceUsed).c_str());

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <unistd.h>
 
+#include "fence_gate.h"
 #include "v4l2_sink_private.h"
 
 GST_DEBUG_CATEGORY_EXTERN(dmabuf_v4l2_sink_debug);
@@ -137,13 +138,20 @@ GstFlowReturn v4l2_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf)
 		st->prerollRepeats++;
 		return GST_FLOW_OK;
 	}
-	GstBuffer *frame = v4l2_sink_prepare_frame(self, buf);
-	if (!frame) {
+	auto prepared = v4l2_sink_prepare_frame(self, buf);
+	if (!prepared) {
+		if (prepared.error().code == ETIMEDOUT) {
+			postFenceError(GST_ELEMENT(self), "copying a frame for the output device",
+				       prepared.error());
+			return GST_FLOW_ERROR;
+		}
 		GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
 				  ("Cannot copy a frame for %s", st->dev->label()),
-				  ("see the GST_PERFORMANCE and dmabufkit-allocator debug logs"));
+				  ("%s; see the GST_PERFORMANCE and dmabufkit-allocator debug logs",
+				   prepared.error().message.c_str()));
 		return GST_FLOW_ERROR;
 	}
+	GstBuffer *frame = *prepared;
 	auto r = wait_for_free_slot(self);
 	if (r) {
 		const uint64_t ts =
