@@ -115,18 +115,8 @@ Decoded decode(const std::string &caps, const std::vector<std::string> &bitstrea
 		run,
 		[&](GstElement *p, PipelineRun &) {
 			collectHandoffs(p, &out.frames);
-			GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
-			for (size_t i = 0; i < bitstream.size(); ++i) {
-				GstBuffer *b = wrap(bitstream[i]);
-				GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
-				GST_BUFFER_DURATION(b) = GST_SECOND / 30;
-				GstFlowReturn ret;
-				g_signal_emit_by_name(src, "push-buffer", b, &ret);
-				gst_buffer_unref(b);
-			}
-			GstFlowReturn ret;
-			g_signal_emit_by_name(src, "end-of-stream", &ret);
-			gst_object_unref(src);
+			pushInto(p, int(bitstream.size()),
+				 [&](int i) { return wrap(bitstream[i]); });
 		},
 		[&](GstElement *p, PipelineRun &) {
 			out.copies = elementUint(p, "dec", "copies");
