@@ -152,7 +152,9 @@ void installCodecProperties(GObjectClass *oc, bool encoder)
 		g_param_spec_uint64(
 			"copies", "Copies",
 			encoder ? "Input frames copied because they could not be imported"
-				: "Input bitstream buffers copied because they were not dma-bufs",
+				: "Input bitstream buffers copied because the OUTPUT queue cannot "
+				  "import them (not a dma-buf, or a dma-buf smaller than "
+				  "sizeimage)",
 			0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
 		oc, PROP_IMPORTED,

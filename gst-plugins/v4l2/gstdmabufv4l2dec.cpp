@@ -6,10 +6,12 @@
  * Decodes video on a stateful V4L2 memory-to-memory decoder found by the
  * codec of its input caps (video/x-fwht finds vicodec). Bitstream buffers
  * that are dma-bufs (from dmabufv4l2enc, for one) are imported on the
- * OUTPUT queue; others are copied into dma-bufs (counted in #copies),
- * after a wait for the devices still writing them of at most
- * #GstDmabufV4l2Dec:fence-timeout ms (past it, RESOURCE BUSY naming the
- * buffer instead of a hang).
+ * OUTPUT queue; others, and dma-bufs smaller than the OUTPUT format's
+ * sizeimage (vb2 refuses those whatever their payload), are copied into
+ * dma-bufs of the decoder's own, counted in #copies and reported on
+ * GST_PERFORMANCE with the reason. A copy first waits for the devices still
+ * writing the buffer, at most #GstDmabufV4l2Dec:fence-timeout ms (past it,
+ * RESOURCE BUSY naming the buffer instead of a hang).
  * Decoded frames are the CAPTURE queue's buffers exported as dma-bufs, with
  * a #GstVideoMeta giving the driver's layout. The decoder follows the
  * stream's resolution: on V4L2_EVENT_SOURCE_CHANGE it drains the old
@@ -356,11 +358,16 @@ static Result<GstBuffer *> copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in,
 	}
 	if (!st->warnedCopy) {
 		st->warnedCopy = true;
-		GST_CAT_WARNING_OBJECT(perf_cat, self, "copying bitstream: %s", why.c_str());
+		GST_CAT_WARNING_OBJECT(
+			perf_cat, self,
+			"copying bitstream into dma-bufs the OUTPUT queue imports: %s",
+			why.c_str());
 		GST_ELEMENT_WARNING(self, STREAM, DECODE,
 				    ("Copying the input bitstream into dma-bufs"),
 				    ("%s", why.c_str()));
 	}
+	GST_CAT_LOG_OBJECT(perf_cat, self, "copying a %zu-byte compressed frame: %s",
+			   gst_buffer_get_size(in), why.c_str());
 	if (gst_buffer_get_size(in) > size) {
 		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Compressed frame too large"),
 				  ("%zu bytes, the decoder takes at most %zu",

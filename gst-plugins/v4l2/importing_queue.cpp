@@ -79,6 +79,22 @@ std::optional<std::string> ImportingQueue::whyNotImportable(GstBuffer *buf, size
 	if (n == 1 && gst_buffer_get_size(buf) < minSize)
 		return "the buffer holds " + std::to_string(gst_buffer_get_size(buf)) +
 		       " bytes, the device needs " + std::to_string(minSize);
+	/* vb2 refuses a dma-buf smaller than the plane's size at REQBUFS (its
+	 * min_length: sizeimage), whatever the payload: a compressed frame of a
+	 * few KiB in a dma-buf of its own size is refused. */
+	const v4l2::DeviceFormat &fmt = queue_.format();
+	for (guint i = 0; i < n && i < fmt.numPlanes && i < fmt.planes.size(); ++i) {
+		const uint64_t need = fmt.planes[i].sizeImage;
+		const uint64_t have =
+			fdSize(gst_dmabuf_memory_get_fd(gst_buffer_peek_memory(buf, i)));
+		if (need && have && have < need)
+			return "the dma-buf of plane " + std::to_string(i) + " is " +
+			       std::to_string(have) + " bytes, smaller than the " +
+			       v4l2::bufferTypeName(queue_.type()) + " format's sizeimage " +
+			       std::to_string(need) +
+			       " (vb2 refuses a dma-buf smaller than sizeimage, whatever its "
+			       "payload)";
+	}
 	return std::nullopt;
 }
 

@@ -226,3 +226,23 @@ size_t compareWithCapture(PipelineRun &run, int tol, std::string *where, int atX
 	gst_video_frame_unmap(&f);
 	return bad;
 }
+
+/* Push `frames` 30 fps frames made by `make` into the appsrc named "src"
+ * of `p`, then EOS; `paceUs` between pushes (0: all at once). */
+void pushInto(GstElement *p, int frames, const std::function<GstBuffer *(int)> &make, gulong paceUs)
+{
+	GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
+	for (int i = 0; i < frames; ++i) {
+		if (paceUs)
+			g_usleep(paceUs);
+		GstBuffer *b = make(i);
+		GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
+		GST_BUFFER_DURATION(b) = GST_SECOND / 30;
+		GstFlowReturn ret;
+		g_signal_emit_by_name(src, "push-buffer", b, &ret);
+		gst_buffer_unref(b);
+	}
+	GstFlowReturn ret;
+	g_signal_emit_by_name(src, "end-of-stream", &ret);
+	gst_object_unref(src);
+}

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Running a pipeline that ends in a sink named "sink" to EOS or error in a VM
- * test, recording what reached the sink; and comparing the last frame with
- * dmabufkmssink's writeback capture.
+ * test, recording what reached the sink; feeding its appsrc; and comparing
+ * the last frame with dmabufkmssink's writeback capture.
  */
 #pragma once
 
@@ -63,6 +63,11 @@ using Hook = std::function<void(GstElement *pipeline, PipelineRun &run)>;
  * pipeline still shows the last frame; `setup` before it starts. */
 void runPipeline(const std::string &desc, PipelineRun &run, Hook setup = {}, Hook atEos = {},
 		 int timeoutS = 60);
+
+/* Push `frames` 30 fps frames made by `make` into the appsrc named "src"
+ * of `p`, then EOS; `paceUs` between pushes (0: all at once). */
+void pushInto(GstElement *p, int frames, const std::function<GstBuffer *(int)> &make,
+	      gulong paceUs = 0);
 
 /* A guint64 / string property of the element named \a element in \a pipeline
  * (G_MAXUINT64 / "" when there is no such element). */

@@ -9,7 +9,9 @@
  *          pool and the reference pipeline come from the CMA heap; 0 copies,
  *          correct pixels; the probe runs once per device and process.
  *  Mixed   (vivid.n_devs=2 vivid.allocators=1,0): the vmalloc instance keeps
- *          the cheapest exporter (CMA is scarce), the dma-contig one gets CMA.
+ *          the cheapest exporter (CMA is scarce), the dma-contig one gets CMA,
+ *          alone and in the reference pipeline (teed to the vmalloc
+ *          instance's output, which imports the CMA buffers).
  *  NoCma   (cma=0 vivid.allocators=1): import fails with an error naming the
  *          device, "contiguous" and the remedy; nothing leaks, nothing hangs.
  */
@@ -236,23 +238,38 @@ TEST_F(DeviceConstraints, ContigSourceImportsIntoKmsSinkPoolFromCma)
 	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
 }
 
-/* The reference pipeline with capture from the dma-contig instance. */
-TEST_F(DeviceConstraints, ContigReferencePipelineZeroCopy)
+/* The reference pipeline capturing from \a device in import mode: its pool
+ * from \a exporter, 0 copies on every link, correct pixels on screen. With
+ * \a outDevice, a tee also sends the frames to dmabufv4l2sink on that
+ * output node, which must import them all. */
+static void expectReferencePipelineZeroCopy(const std::string &device, const std::string &exporter,
+					    const std::string &outDevice = "")
 {
-	const std::string heap = contiguousHeap();
 	PipelineRun run;
 	std::string decision;
 	guint64 filterFrames = 0, filterDmabufInputs = G_MAXUINT64;
 	guint64 encCopies = G_MAXUINT64, encImported = 0;
+	guint64 outCopies = G_MAXUINT64, outImported = 0;
+	const std::string tee = outDevice.empty() ? "! " : "! tee name=t t. ! queue ! ";
+	const std::string outBranch =
+		outDevice.empty() ? ""
+				  : " t. ! queue ! dmabufv4l2sink name=out io-mode=import "
+				    "sync=false device=" +
+					    outDevice;
 	runPipeline(
-		"dmabufv4l2src name=src io-mode=import num-buffers=10 device=" + vivid0 +
-			" ! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 "
-			"! dmabufv4l2enc name=encode ! dmabufv4l2dec ! dmabufcpufilter "
+		"dmabufv4l2src name=src io-mode=import num-buffers=10 device=" + device +
+			" ! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 " + tee +
+			"dmabufv4l2enc name=encode ! dmabufv4l2dec ! dmabufcpufilter "
 			"name=convert "
 			"operation=convert ! video/x-raw,format=BGRx ! dmabufkmssink "
-			"name=sink sync=false writeback=true mode=640x480",
+			"name=sink sync=false writeback=true mode=640x480" +
+			outBranch,
 		run, {},
 		[&](GstElement *p, PipelineRun &) {
+			if (!outDevice.empty()) {
+				outCopies = elementUint(p, "out", "copies");
+				outImported = elementUint(p, "out", "imported");
+			}
 			decision = stringProperty(p, "src", "allocation-decision");
 			GstElement *f = gst_bin_get_by_name(GST_BIN(p), "convert");
 			GstStructure *s = nullptr;
@@ -269,16 +286,29 @@ TEST_F(DeviceConstraints, ContigReferencePipelineZeroCopy)
 		},
 		180);
 	ASSERT_TRUE(run.eos) << run.error();
-	EXPECT_EQ(decision.rfind(heap + " for ", 0), 0u) << decision;
+	EXPECT_EQ(decision.rfind(exporter + " for ", 0), 0u) << decision;
 	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
-	/* Every link carried dma-bufs: the encoder imported the CMA buffers, the
-	 * filter mapped the decoder's, the display imported the filter's. */
+	/* Every link carried dma-bufs: the encoder imported the source's
+	 * buffers, the filter mapped the decoder's, the display imported the
+	 * filter's. */
 	EXPECT_EQ(encCopies, 0u);
 	EXPECT_GE(encImported, 1u);
 	EXPECT_GE(filterFrames, 1u);
 	EXPECT_EQ(filterDmabufInputs, filterFrames);
+	if (!outDevice.empty()) {
+		/* Both branches' devices were asked: the merged need is the source's. */
+		EXPECT_NE(decision.find(" for encode + out + "), std::string::npos) << decision;
+		EXPECT_EQ(outCopies, 0u);
+		EXPECT_EQ(outImported, 10u);
+	}
 	std::string where;
 	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* The reference pipeline with capture from the dma-contig instance. */
+TEST_F(DeviceConstraints, ContigReferencePipelineZeroCopy)
+{
+	expectReferencePipelineZeroCopy(vivid0, contiguousHeap());
 }
 
 /* The exporter of the first buffer \a desc outputs when downstream states \a c. */
@@ -457,6 +487,29 @@ TEST_F(DeviceConstraints, MixedVmallocInstanceKeepsTheSystemHeap)
 	EXPECT_EQ(exporterOf(run.last), "drm-dumb:vkms");
 	std::string where;
 	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* The reference pipeline in the mixed boot: from the dma-contig instance
+ * its buffers come from the CMA heap (and the vmalloc instance's output,
+ * teed in, imports them too), from the vmalloc instance in the same boot
+ * from the system heap (CMA only where it is needed); 0 copies in both. */
+TEST_F(DeviceConstraints, MixedReferencePipelineChoosesPerInstance)
+{
+	const std::string vivid1 = nodeNamed("vivid-001-vid-cap");
+	ASSERT_FALSE(vivid1.empty()) << "boot with vivid.n_devs=2";
+	const std::string heap = contiguousHeap();
+	ASSERT_FALSE(heap.empty()) << "no heap gave CMA memory (boot with cma=64M)";
+	{
+		SCOPED_TRACE("dma-contig instance " + vivid0 +
+			     ", teed to the vmalloc one's output");
+		const std::string out1 = nodeNamed("vivid-001-vid-out");
+		ASSERT_FALSE(out1.empty()) << "no vivid-001-vid-out";
+		expectReferencePipelineZeroCopy(vivid0, heap, out1);
+	}
+	{
+		SCOPED_TRACE("vmalloc instance " + vivid1);
+		expectReferencePipelineZeroCopy(vivid1, "dma-heap:system");
+	}
 }
 
 TEST_F(DeviceConstraints, NoCmaImportFailsSayingContiguous)

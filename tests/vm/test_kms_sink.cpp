@@ -3,14 +3,17 @@
  * VM test of dmabufkmssink on vkms: what the sink shows is what it was
  * given, read back through the writeback connector in the same commit, for
  * every plane format, two sizes, packed and padded strides and a plane
- * offset; the copy fallback; the faults (no device, busy device, unsupported
+ * offset; the copy fallback, after injected and real (vkms) import
+ * refusals; the faults (no device, busy device, unsupported
  * format, unknown mode); no buffer released before its successor is on
  * screen (seen through the vblank counter); restoring the CRTC; no fd or
  * dma-buf leaks; and interop with stock v4l2src (dmabuf-import into our
  * pool) and stock kmssink (showing our dma-bufs without a copy).
  */
+#include <algorithm>
 #include <cstring>
 #include <dirent.h>
+#include <unistd.h>
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
@@ -65,27 +68,6 @@ void fillBgrx(uint8_t *data, int w, int h, int stride, int n)
 			p[2] = uint8_t((x ^ y) + 17 * n);
 			p[3] = 0xff;
 		}
-}
-
-/* Push `frames` 30 fps frames made by `make` into the appsrc named "src"
- * of `p`, then EOS; `paceUs` between pushes (0: all at once). */
-void pushInto(GstElement *p, int frames, const std::function<GstBuffer *(int)> &make,
-	      gulong paceUs = 0)
-{
-	GstElement *src = gst_bin_get_by_name(GST_BIN(p), "src");
-	for (int i = 0; i < frames; ++i) {
-		if (paceUs)
-			g_usleep(paceUs);
-		GstBuffer *b = make(i);
-		GST_BUFFER_PTS(b) = i * GST_SECOND / 30;
-		GST_BUFFER_DURATION(b) = GST_SECOND / 30;
-		GstFlowReturn ret;
-		g_signal_emit_by_name(src, "push-buffer", b, &ret);
-		gst_buffer_unref(b);
-	}
-	GstFlowReturn ret;
-	g_signal_emit_by_name(src, "end-of-stream", &ret);
-	gst_object_unref(src);
 }
 
 /* An appsrc pushing `frames` BGRx WxH frames made by `make`, then EOS. */
@@ -363,6 +345,128 @@ TEST_F(KmsSink, FailingImportEngagesCopyAndReportsIt)
 	EXPECT_NE(run.warnings[0].find("Invalid argument"), std::string::npos) << run.warnings[0];
 	std::string where;
 	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* Real refusals by the display (vkms), not injected ones: layouts that pass
+ * the sink's own checks but that drmModeAddFB2 refuses. The reason names
+ * the numbers; the sink copies when it can and fails clearly when it cannot. */
+class KmsRefusal : public KmsSink
+{
+protected:
+	void SetUp() override
+	{
+		KmsSink::SetUp();
+		alloc = dbk_allocator_new_for_exporter("dma-heap:system", nullptr);
+		ASSERT_NE(alloc, nullptr);
+		fds = dmabufkit::test::countOpenFds();
+		bufs = dmabufkit::test::countLiveDmaBufs();
+		ASSERT_GE(bufs, 0) << "no /sys/kernel/debug/dma_buf/bufinfo";
+	}
+	void TearDown() override
+	{
+		EXPECT_EQ(dmabufkit::test::countOpenFds(), fds) << "fd leak";
+		EXPECT_EQ(dmabufkit::test::countLiveDmaBufs(), bufs) << "dma-buf leak";
+		if (alloc)
+			gst_object_unref(alloc);
+	}
+	/* A BGRx 640x480 frame in a system-heap dma-buf of \a bytes, rows \a stride apart. */
+	GstMemory *frameMemory(size_t bytes, int stride, int n)
+	{
+		GError *err = nullptr;
+		GstMemory *mem =
+			dbk_allocator_alloc_dmabuf(alloc, bytes, nullptr, "test:refused", &err);
+		EXPECT_NE(mem, nullptr) << (err ? err->message : "");
+		g_clear_error(&err);
+		GstMapInfo mi;
+		if (mem && gst_memory_map(mem, &mi, GST_MAP_WRITE)) {
+			std::memset(mi.data, 0, mi.size);
+			fillBgrx(mi.data, 640, std::min<int>(480, int(mi.size) / stride - 1),
+				 stride, n);
+			gst_memory_unmap(mem, &mi);
+		}
+		return mem;
+	}
+	DbkAllocator *alloc = nullptr;
+	int fds = 0, bufs = 0;
+};
+
+/* A pitch smaller than a row (2496 < 640 * 4): the frame lies inside its
+ * dma-buf, so the sink tries, and vkms refuses the framebuffer (bad pitch).
+ * The sink copies every frame (the copy reads rows where the meta says),
+ * reports the refusal with the numbers, and shows the frames exactly. */
+TEST_F(KmsRefusal, PitchShorterThanARowIsRefusedAndCopied)
+{
+	const int stride = 640 * 4 - 64;
+	auto make = [&](int n) {
+		GstBuffer *b = gst_buffer_new();
+		gst_buffer_append_memory(b, frameMemory(640 * 480 * 4, stride, n));
+		gsize offs[4] = { 0 };
+		gint strides[4] = { stride };
+		gst_buffer_add_video_meta_full(b, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_BGRx,
+					       640, 480, 1, offs, strides);
+		return b;
+	};
+	PipelineRun run;
+	runPipeline(std::string(kAppsrc) +
+			    "dmabufkmssink name=sink sync=false writeback=true mode=640x480",
+		    run, pushFrames(4, make));
+	ASSERT_TRUE(run.eos) << run.error();
+	/* Every frame refused and copied (the preroll frame is shown twice). */
+	EXPECT_GE(run.stat("import-failures"), 4u);
+	EXPECT_EQ(run.stat("copies"), run.stat("import-failures"));
+	EXPECT_EQ(run.stat("frames-shown"), 4u);
+	const std::string reason = run.statStr("copy-reason");
+	EXPECT_NE(reason.find("drmModeAddFB2 for XR24 640x480, plane 0: pitch 2496 (needs at "
+			      "least 2560)"),
+		  std::string::npos)
+		<< reason;
+	EXPECT_NE(reason.find("plane 0 pitch 2496 is smaller than a row of 640 pixels (2560 "
+			      "bytes)"),
+		  std::string::npos)
+		<< reason;
+	EXPECT_NE(reason.find("Invalid argument"), std::string::npos) << reason;
+	ASSERT_EQ(run.warnings.size(), 1u);
+	EXPECT_NE(run.warnings[0].find("pitch 2496 is smaller than a row"), std::string::npos)
+		<< run.warnings[0];
+	std::string where;
+	EXPECT_EQ(compareWithCapture(run, 0, &where), 0u) << where;
+}
+
+/* A memory that claims more than its dma-buf holds (a producer's bug): the
+ * frame seems to fit, vkms refuses it because the plane ends beyond the
+ * dma-buf, and the copy cannot map it either: a clear element error with
+ * both reasons, the refusal in numbers; no hang, nothing leaked. */
+TEST_F(KmsRefusal, PlanePastTheDmaBufsEndIsAClearError)
+{
+	const size_t real = 640 * 480 * 4 / 2;
+	auto make = [&](int n) {
+		GstMemory *small = frameMemory(real, 640 * 4, n);
+		GstAllocator *fdAlloc = gst_dmabuf_allocator_new();
+		GstMemory *liar = gst_dmabuf_allocator_alloc(
+			fdAlloc, dup(gst_dmabuf_memory_get_fd(small)), 640 * 480 * 4);
+		gst_object_unref(fdAlloc);
+		gst_memory_unref(small);
+		GstBuffer *b = gst_buffer_new();
+		gst_buffer_append_memory(b, liar);
+		return b;
+	};
+	PipelineRun run;
+	runPipeline(std::string(kAppsrc) + "dmabufkmssink name=sink sync=false mode=640x480", run,
+		    pushFrames(2, make));
+	EXPECT_FALSE(run.eos);
+	EXPECT_EQ(run.errDomain, GST_RESOURCE_ERROR) << run.error();
+	EXPECT_EQ(run.errCode, GST_RESOURCE_ERROR_WRITE) << run.error();
+	EXPECT_EQ(run.errSource, "sink") << run.error();
+	EXPECT_NE(run.errDebug.find("drmModeAddFB2 for XR24 640x480"), std::string::npos)
+		<< run.errDebug;
+	EXPECT_NE(run.errDebug.find("plane 0 ends at byte 1228800, beyond the dma-buf's 614400 "
+				    "bytes"),
+		  std::string::npos)
+		<< run.errDebug;
+	EXPECT_NE(run.errDebug.find("the copy fallback failed too"), std::string::npos)
+		<< run.errDebug;
+	EXPECT_EQ(run.stat("import-failures"), 1u);
+	EXPECT_EQ(run.stat("frames-shown"), 0u);
 }
 
 TEST_F(KmsSink, NoSuchDeviceIsAClearError)

@@ -61,6 +61,11 @@ public:
 	/** \brief Memory planes per buffer (from the current format). */
 	unsigned numPlanes() const { return numPlanes_; }
 	bool streaming() const { return streaming_; }
+	/**
+	 * \brief The format read at allocate(): each plane's sizeimage is the
+	 * smallest dma-buf vb2 takes on this queue (its min_length).
+	 */
+	const DeviceFormat &format() const { return format_; }
 
 	/**
 	 * \brief VIDIOC_REQBUFS \a count buffers of \a memory (MMAP or DMABUF).
