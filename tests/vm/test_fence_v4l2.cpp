@@ -296,13 +296,14 @@ TEST_P(FenceV4l2, StuckFenceEndsInAnErrorNamingTheElementAndBuffer)
 		EXPECT_EQ(o.errorsFrom("src") + o.errorsFrom(c.element),
 			  static_cast<int>(o.errors.size()))
 			<< "errors on the bus:" << all;
-		for (const std::string &e : o.errors)
-			if (e.rfind("src: ", 0) == 0)
-				EXPECT_NE(e.find(std::string(g_quark_to_string(GST_STREAM_ERROR)) +
-						 " " + std::to_string(GST_STREAM_ERROR_FAILED) +
-						 ": "),
-					  std::string::npos)
-					<< "appsrc posts only the flow error: " << e;
+		for (const std::string &e : o.errors) {
+			if (e.rfind("src: ", 0) != 0)
+				continue;
+			EXPECT_NE(e.find(std::string(g_quark_to_string(GST_STREAM_ERROR)) + " " +
+					 std::to_string(GST_STREAM_ERROR_FAILED) + ": "),
+				  std::string::npos)
+				<< "appsrc posts only the flow error: " << e;
+		}
 		EXPECT_GE(o.seconds, 0.25) << "gave up before the bound";
 		EXPECT_LT(o.seconds, 10.0);
 	}
