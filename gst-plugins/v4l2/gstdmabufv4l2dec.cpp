@@ -362,10 +362,16 @@ static Result<GstBuffer *> copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in,
 				    ("Copying the input bitstream into dma-bufs"),
 				    ("%s", why.c_str()));
 	}
-	if (gst_buffer_get_size(in) > size)
+	/* The pool's buffers have the size of the first copy's: a larger frame
+	 * would be cut short. */
+	guint poolSize = 0, minBuffers = 0, maxBuffers = 0;
+	GstStructure *config = gst_buffer_pool_get_config(st->copyPool);
+	gst_buffer_pool_config_get_params(config, nullptr, &poolSize, &minBuffers, &maxBuffers);
+	gst_structure_free(config);
+	if (gst_buffer_get_size(in) > poolSize)
 		return Error{ EMSGSIZE, std::to_string(gst_buffer_get_size(in)) +
 						" bytes, the decoder takes at most " +
-						std::to_string(size) };
+						std::to_string(poolSize) };
 	const gint fenceTimeoutMs = st->fenceTimeoutMs;
 	if (auto w = waitBeforeCpuAccess(in, GST_MAP_READ, fenceTimeoutMs, "the bitstream to copy");
 	    !w)

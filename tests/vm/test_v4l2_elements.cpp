@@ -949,6 +949,24 @@ TEST(CodecFaults, ResolutionChangeMidStream)
 	expectMonotonic(seen.pts);
 }
 
+/* A bitstream frame larger than the decoder's buffers, after one that set
+ * the size of the copy pool (sysmem input is copied into dma-bufs): an
+ * error, not a frame cut short. */
+TEST(CodecFaults, OversizedFrameEndsInAnError)
+{
+	auto frames = encodeFrames(640, 480, 1);
+	ASSERT_EQ(frames.size(), 1u);
+	frames.push_back(std::vector<uint8_t>(4 * 1024 * 1024, 0x5a));
+	Seen seen;
+	auto r = decodeBytes(frames, 640, 480, &seen);
+	EXPECT_FALSE(r.eos) << "the oversized frame was decoded";
+	EXPECT_EQ(r.errorDomain, "gst-stream-error-quark") << r.error;
+	EXPECT_EQ(r.errorCode, GST_STREAM_ERROR_DECODE) << r.error;
+	EXPECT_EQ(r.error.rfind("dec: Compressed frame too large | ", 0), 0u) << r.error;
+	EXPECT_NE(r.error.find("4194304 bytes, the decoder takes at most "), std::string::npos)
+		<< r.error;
+}
+
 namespace {
 
 /* An appsrc that serves FWHT frames and follows seeks (frame = time / duration). */
