@@ -187,8 +187,11 @@ Result<void> v4l2_sink_setup_output(GstDmabufV4l2Sink *self, GstBuffer *first)
 static Result<GstBufferPool *> copyTarget(GstDmabufV4l2Sink *self)
 {
 	SinkState *st = self->state;
-	if (std::string(st->sink->mode()) == "export")
+	if (std::string(st->sink->mode()) == "export") {
+		if (!st->exportPool)
+			return Error{ ENOMEM, "the pool of the device's buffers is gone" };
 		return st->exportPool;
+	}
 	if (!st->copyPool) {
 		auto pool = newCopyPool(st->allocator, st->devInfo, deviceConstraints(self),
 					GST_OBJECT_NAME(self));
