@@ -340,7 +340,8 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 }
 
 /* \a in copied into a dma-buf of the copy pool; ETIMEDOUT when the fences
- * of either did not signal within fence-timeout (the CPU touched neither). */
+ * of either did not signal within fence-timeout (the CPU touched neither),
+ * EMSGSIZE when \a in is larger than the decoder takes. Posts nothing. */
 static Result<GstBuffer *> copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in,
 					  const std::string &why)
 {
@@ -368,12 +369,16 @@ static Result<GstBuffer *> copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in,
 	}
 	GST_CAT_LOG_OBJECT(perf_cat, self, "copying a %zu-byte compressed frame: %s",
 			   gst_buffer_get_size(in), why.c_str());
-	if (gst_buffer_get_size(in) > size) {
-		GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Compressed frame too large"),
-				  ("%zu bytes, the decoder takes at most %zu",
-				   gst_buffer_get_size(in), size));
-		return Error{ EMSGSIZE, "compressed frame too large" };
-	}
+	/* The pool's buffers have the size of the first copy's: a larger frame
+	 * would be cut short. */
+	guint poolSize = 0, minBuffers = 0, maxBuffers = 0;
+	GstStructure *config = gst_buffer_pool_get_config(st->copyPool);
+	gst_buffer_pool_config_get_params(config, nullptr, &poolSize, &minBuffers, &maxBuffers);
+	gst_structure_free(config);
+	if (gst_buffer_get_size(in) > poolSize)
+		return Error{ EMSGSIZE, std::to_string(gst_buffer_get_size(in)) +
+						" bytes, the decoder takes at most " +
+						std::to_string(poolSize) };
 	const gint fenceTimeoutMs = st->fenceTimeoutMs;
 	if (auto w = waitBeforeCpuAccess(in, GST_MAP_READ, fenceTimeoutMs, "the bitstream to copy");
 	    !w)
@@ -459,10 +464,15 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
 		auto copy = copy_bitstream(self, in, *why);
 		if (!copy) {
 			gst_video_decoder_drop_frame(dec, frame);
+			/* One error per failure: copy_bitstream() posts none. */
 			if (copy.error().code == ETIMEDOUT)
 				postFenceError(GST_ELEMENT(self), "copying the input bitstream",
 					       copy.error());
-			else if (copy.error().code != EMSGSIZE) /* posted already */
+			else if (copy.error().code == EMSGSIZE)
+				GST_ELEMENT_ERROR(self, STREAM, DECODE,
+						  ("Compressed frame too large"),
+						  ("%s", copy.error().message.c_str()));
+			else
 				GST_ELEMENT_ERROR(
 					self, RESOURCE, FAILED,
 					("Cannot copy the bitstream into a dma-buf"),

@@ -252,7 +252,8 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 }
 
 /* \a in copied into a dma-buf the device imports; ETIMEDOUT when its fences
- * did not signal within fence-timeout. */
+ * did not signal within fence-timeout, ENOMEM when the copy pool cannot be
+ * made. Posts nothing: the caller posts the one error (post_copy_error). */
 static Result<GstBuffer *> copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, const std::string &why)
 {
 	EncState *st = self->state;
@@ -262,12 +263,8 @@ static Result<GstBuffer *> copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, con
 		c.packed_stride = TRUE;
 		c.memory_layout = DBK_MEMORY_LAYOUT_SINGLE;
 		auto pool = newCopyPool(st->allocator, st->devInfo, c, GST_OBJECT_NAME(self));
-		if (!pool) {
-			GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
-					  ("Cannot allocate dma-bufs to copy frames into"),
-					  ("%s", pool.error().message.c_str()));
+		if (!pool)
 			return pool.error();
-		}
 		st->copyPool = *pool;
 	}
 	if (!st->warnedCopy) {
@@ -284,6 +281,22 @@ static Result<GstBuffer *> copy_frame(GstDmabufV4l2Enc *self, GstBuffer *in, con
 	if (out)
 		st->copies++;
 	return out;
+}
+
+/* The one error of a failed copy_frame(), the most specific one. */
+static void post_copy_error(GstDmabufV4l2Enc *self, const Error &e, const std::string &why)
+{
+	if (e.code == ETIMEDOUT)
+		postFenceError(GST_ELEMENT(self), "copying an input frame to encode", e);
+	else if (e.code == ENOMEM)
+		GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
+				  ("Cannot allocate dma-bufs to copy input frames into"),
+				  ("%s (copying because %s); feed dma-bufs laid out as the "
+				   "ALLOCATION query asks to avoid the copy",
+				   e.message.c_str(), why.c_str()));
+	else
+		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot copy an input frame"),
+				  ("%s: %s", why.c_str(), e.message.c_str()));
 }
 
 static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
@@ -336,13 +349,7 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 		auto copy = copy_frame(self, in, *why);
 		if (!copy) {
 			gst_video_codec_frame_unref(frame);
-			if (copy.error().code == ETIMEDOUT)
-				postFenceError(GST_ELEMENT(self),
-					       "copying an input frame to encode", copy.error());
-			else
-				GST_ELEMENT_ERROR(
-					self, RESOURCE, FAILED, ("Cannot copy an input frame"),
-					("%s: %s", why->c_str(), copy.error().message.c_str()));
+			post_copy_error(self, copy.error(), *why);
 			return GST_FLOW_ERROR;
 		}
 		toQueue = *copy;

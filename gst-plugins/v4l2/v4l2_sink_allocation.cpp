@@ -182,20 +182,21 @@ Result<void> v4l2_sink_setup_output(GstDmabufV4l2Sink *self, GstBuffer *first)
 	return {};
 }
 
-static GstBufferPool *copyTarget(GstDmabufV4l2Sink *self)
+/* Where copies go; ENOMEM when the copy pool cannot be made (posts nothing:
+ * v4l2_sink_show_frame() posts the one error). */
+static Result<GstBufferPool *> copyTarget(GstDmabufV4l2Sink *self)
 {
 	SinkState *st = self->state;
-	if (std::string(st->sink->mode()) == "export")
+	if (std::string(st->sink->mode()) == "export") {
+		if (!st->exportPool)
+			return Error{ ENOMEM, "the pool of the device's buffers is gone" };
 		return st->exportPool;
+	}
 	if (!st->copyPool) {
 		auto pool = newCopyPool(st->allocator, st->devInfo, deviceConstraints(self),
 					GST_OBJECT_NAME(self));
-		if (!pool) {
-			GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
-					  ("Cannot allocate dma-bufs to copy frames into"),
-					  ("%s", pool.error().message.c_str()));
-			return nullptr;
-		}
+		if (!pool)
+			return pool.error();
 		st->copyPool = *pool;
 	}
 	return st->copyPool;
@@ -216,9 +217,10 @@ Result<GstBuffer *> v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *
 			st->imported++;
 		return gst_buffer_ref(in);
 	}
-	GstBufferPool *pool = copyTarget(self);
-	if (!pool)
-		return Error{ ENOMEM, "no dma-bufs to copy frames into" };
+	auto target = copyTarget(self);
+	if (!target)
+		return target.error();
+	GstBufferPool *pool = *target;
 	if (!st->warnedCopy) {
 		st->warnedCopy = true;
 		st->setString(st->copyReason, *why);

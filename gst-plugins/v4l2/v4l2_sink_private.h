@@ -152,7 +152,8 @@ gboolean v4l2_sink_propose_allocation(GstDmabufV4l2Sink *self, GstQuery *query);
 /* Free the export queue and pools offered upstream (the device stays open). */
 void v4l2_sink_release_allocation(GstDmabufV4l2Sink *self);
 /* The buffer to queue for \a in: a ref of it, or a copy (counted, warned once);
- * ETIMEDOUT when a fence wait before the copy passed fence-timeout. */
+ * ETIMEDOUT when a fence wait before the copy passed fence-timeout, ENOMEM
+ * when the copy pool cannot be made. Posts no error: the caller posts one. */
 dmabufkit::Result<GstBuffer *> v4l2_sink_prepare_frame(GstDmabufV4l2Sink *self, GstBuffer *in);
 /* Set up the OUTPUT queue of the mode the first frame \a first decides. */
 dmabufkit::Result<void> v4l2_sink_setup_output(GstDmabufV4l2Sink *self, GstBuffer *first);

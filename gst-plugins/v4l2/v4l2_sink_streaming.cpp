@@ -140,9 +140,21 @@ GstFlowReturn v4l2_sink_show_frame(GstVideoSink *vsink, GstBuffer *buf)
 	}
 	auto prepared = v4l2_sink_prepare_frame(self, buf);
 	if (!prepared) {
+		/* One error per failure: v4l2_sink_prepare_frame() posts none. */
 		if (prepared.error().code == ETIMEDOUT) {
 			postFenceError(GST_ELEMENT(self), "copying a frame for the output device",
 				       prepared.error());
+			return GST_FLOW_ERROR;
+		}
+		if (prepared.error().code == ENOMEM) {
+			GST_ELEMENT_ERROR(
+				self, RESOURCE, NO_SPACE_LEFT,
+				("Cannot allocate dma-bufs to copy frames for %s into",
+				 st->dev->label()),
+				("%s; let upstream draw into the sink's pool or feed "
+				 "dma-bufs laid out as the ALLOCATION query asks to avoid "
+				 "the copy",
+				 prepared.error().message.c_str()));
 			return GST_FLOW_ERROR;
 		}
 		GST_ELEMENT_ERROR(self, RESOURCE, WRITE,

@@ -95,6 +95,26 @@ void FenceLeakCounts::expectUnchanged() const
 	EXPECT_EQ(countLiveDmaBufs(), dmabufs) << "dma-buf leak:\n" << dmaBufInfo();
 }
 
+int FenceOutcome::errorsFrom(const std::string &element) const
+{
+	int n = 0;
+	for (const std::string &e : errors)
+		n += e.rfind(element + ": ", 0) == 0;
+	return n;
+}
+
+/* An ERROR message as FenceOutcome::errors lists it. */
+static std::string describeError(GstMessage *msg)
+{
+	GError *e = nullptr;
+	gst_message_parse_error(msg, &e, nullptr);
+	std::string s = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(msg))) + ": " +
+			g_quark_to_string(e->domain) + " " + std::to_string(e->code) + ": " +
+			e->message;
+	g_error_free(e);
+	return s;
+}
+
 /* fakesink's handoff: the first row's bytes of each frame. */
 static void onHandoff(GstElement *, GstBuffer *buf, GstPad *, gpointer data)
 {
@@ -168,6 +188,7 @@ void runTwoFrames(FenceOutcome &o, const std::string &desc, const char *name, Gs
 		gchar *dbg = nullptr;
 		gst_message_parse_error(msg, &e, &dbg);
 		o.error = true;
+		o.errors.push_back(describeError(msg));
 		o.domain = e->domain;
 		o.code = e->code;
 		o.source = GST_OBJECT_NAME(GST_MESSAGE_SRC(msg));
@@ -178,7 +199,6 @@ void runTwoFrames(FenceOutcome &o, const std::string &desc, const char *name, Gs
 	}
 	if (msg)
 		gst_message_unref(msg);
-	gst_object_unref(bus);
 	if (counted)
 		o.frames = reached();
 	/* An error before PLAYING stops the pipeline without the tracer's
@@ -186,6 +206,13 @@ void runTwoFrames(FenceOutcome &o, const std::string &desc, const char *name, Gs
 	g_usleep(300 * 1000);
 	if (release)
 		release();
+	/* The errors posted after the first one (a second one for the same
+	   failure would be here by now: it is posted on the same thread). */
+	while (GstMessage *m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
+		o.errors.push_back(describeError(m));
+		gst_message_unref(m);
+	}
+	gst_object_unref(bus);
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(src);
 	gst_object_unref(sink);

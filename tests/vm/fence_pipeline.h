@@ -61,6 +61,11 @@ struct FenceOutcome {
 	std::atomic<int> frames{ 0 }; /* that reached the sink */
 	std::atomic<int> grey{ -1 };  /* first byte of the last frame (handoff sinks) */
 	std::atomic<bool> uniform{ false };
+	/** Every ERROR on the bus by the time the pipeline stopped, the first
+	 *  one included, as "source: domain code: message". */
+	std::vector<std::string> errors;
+	/** \brief How many of \a errors \a element posted. */
+	int errorsFrom(const std::string &element) const;
 	std::string all() const { return source + ": " + message + " (" + debug + ")"; }
 };
 

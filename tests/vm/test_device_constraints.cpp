@@ -13,7 +13,8 @@
  *          alone and in the reference pipeline (teed to the vmalloc
  *          instance's output, which imports the CMA buffers).
  *  NoCma   (cma=0 vivid.allocators=1): import fails with an error naming the
- *          device, "contiguous" and the remedy; nothing leaks, nothing hangs.
+ *          device, "contiguous" and the remedy; nothing leaks, nothing hangs;
+ *          dmabufv4l2sink's copy pool cannot be made: one error, not two.
  */
 #include <array>
 #include <atomic>
@@ -538,6 +539,79 @@ TEST_F(DeviceConstraints, NoCmaImportFailsSayingContiguous)
 			<< run.error();
 		EXPECT_TRUE(namesImportNumbers(run.errMessage)) << run.error();
 	}
+}
+
+/* The sink's copy of a frame that is not a dma-buf needs contiguous memory
+ * here, and no exporter gives it: the copy pool cannot be made. One failure,
+ * one error from the sink, the specific one (it used to be followed by a
+ * generic "Cannot copy a frame"); appsrc's flow error aside, nothing else. */
+TEST_F(DeviceConstraints, NoCmaSinkCopyPoolPostsOneError)
+{
+	const std::string out = nodeNamed("vivid-000-vid-out");
+	ASSERT_FALSE(out.empty()) << "no vivid-000-vid-out in the guest";
+	GError *err = nullptr;
+	GstElement *p =
+		gst_parse_launch(("videotestsrc name=src num-buffers=3 ! "
+				  "video/x-raw,format=YUY2,width=640,height=480 ! "
+				  "identity drop-allocation=true ! "
+				  "dmabufv4l2sink name=sink io-mode=import sync=false device=" +
+				  out)
+					 .c_str(),
+				 &err);
+	ASSERT_NE(p, nullptr) << (err ? err->message : "");
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	GstBus *bus = gst_element_get_bus(p);
+	GstMessage *first = gst_bus_timed_pop_filtered(
+		bus, 30 * GST_SECOND,
+		static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+	ASSERT_NE(first, nullptr) << "neither EOS nor an error in 30 s";
+	/* A second error for the same failure is posted right after the first. */
+	g_usleep(500 * 1000);
+	std::vector<GstMessage *> errors;
+	if (GST_MESSAGE_TYPE(first) == GST_MESSAGE_ERROR)
+		errors.push_back(first);
+	else
+		gst_message_unref(first);
+	while (GstMessage *m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR))
+		errors.push_back(m);
+	gst_element_set_state(p, GST_STATE_NULL);
+	gst_object_unref(bus);
+	gst_object_unref(p);
+
+	std::string all;
+	int fromSink = 0, fromSrc = 0;
+	GQuark domain = 0;
+	int code = 0;
+	std::string message, debug;
+	for (GstMessage *m : errors) {
+		GError *e = nullptr;
+		gchar *dbg = nullptr;
+		gst_message_parse_error(m, &e, &dbg);
+		const std::string src = GST_OBJECT_NAME(GST_MESSAGE_SRC(m));
+		all += "\n  " + src + ": " + e->message + " (" + (dbg ? dbg : "") + ")";
+		if (src == "sink" && fromSink++ == 0) {
+			domain = e->domain;
+			code = e->code;
+			message = e->message;
+			debug = dbg ? dbg : "";
+		}
+		if (src == "src" && g_error_matches(e, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED))
+			fromSrc++;
+		g_error_free(e);
+		g_free(dbg);
+		gst_message_unref(m);
+	}
+	ASSERT_FALSE(errors.empty()) << "EOS: the copy into non-contiguous memory was queued";
+	EXPECT_EQ(fromSink, 1) << "errors on the bus:" << all;
+	EXPECT_EQ(fromSink + fromSrc, static_cast<int>(errors.size()))
+		<< "errors on the bus:" << all;
+	EXPECT_EQ(domain, GST_RESOURCE_ERROR) << all;
+	EXPECT_EQ(code, GST_RESOURCE_ERROR_NO_SPACE_LEFT) << all;
+	EXPECT_NE(message.find("Cannot allocate dma-bufs to copy frames"), std::string::npos)
+		<< all;
+	EXPECT_NE(message.find(out), std::string::npos) << all;
+	EXPECT_NE(debug.find("contiguous"), std::string::npos) << all;
+	EXPECT_NE(debug.find("ALLOCATION query"), std::string::npos) << all;
 }
 
 int main(int argc, char **argv)

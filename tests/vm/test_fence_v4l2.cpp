@@ -286,6 +286,24 @@ TEST_P(FenceV4l2, StuckFenceEndsInAnErrorNamingTheElementAndBuffer)
 			EXPECT_NE(o.message.find(key), std::string::npos)
 				<< "\"" << key << "\" missing from: " << o.message;
 		EXPECT_NE(o.debug.find("the access was not made"), std::string::npos) << o.debug;
+		/* One failure, one error from the element (the fence error above,
+		   no generic "cannot copy" after it); the only other error is
+		   appsrc's own "Internal data stream error" for the flow return. */
+		std::string all;
+		for (const std::string &e : o.errors)
+			all += "\n  " + e;
+		EXPECT_EQ(o.errorsFrom(c.element), 1) << "errors on the bus:" << all;
+		EXPECT_EQ(o.errorsFrom("src") + o.errorsFrom(c.element),
+			  static_cast<int>(o.errors.size()))
+			<< "errors on the bus:" << all;
+		for (const std::string &e : o.errors) {
+			if (e.rfind("src: ", 0) != 0)
+				continue;
+			EXPECT_NE(e.find(std::string(g_quark_to_string(GST_STREAM_ERROR)) + " " +
+					 std::to_string(GST_STREAM_ERROR_FAILED) + ": "),
+				  std::string::npos)
+				<< "appsrc posts only the flow error: " << e;
+		}
 		EXPECT_GE(o.seconds, 0.25) << "gave up before the bound";
 		EXPECT_LT(o.seconds, 10.0);
 	}
