@@ -62,10 +62,25 @@ TEST(GstApi, ExporterVerdictsRoundTripThroughStructure)
 	EXPECT_STREQ(back.refused_exporters, "dma-heap:system\tVIDIOC_QBUF: Bad address "
 					     "(errno 14)\nudmabuf\tVIDIOC_QBUF: Bad address");
 	EXPECT_STREQ(back.accepted_exporters, "dma-heap:reserved");
-	/* An entry that does not fit is dropped whole, never truncated. */
+	/* A reason too long for the room left is shortened, never the refusal
+	 * lost: a producer must still see that drm-dumb:vkms is refused. */
 	std::string longReason(DBK_CONSTRAINTS_EXPORTERS_LEN, 'x');
 	dbk_constraints_add_refusal(&back, "drm-dumb:vkms", longReason.c_str());
-	EXPECT_EQ(std::string(back.refused_exporters).find("drm-dumb"), std::string::npos);
+	const std::string list = back.refused_exporters;
+	EXPECT_LT(list.size(), sizeof(back.refused_exporters));
+	EXPECT_NE(list.find("\ndrm-dumb:vkms\txxx"), std::string::npos) << list;
+	EXPECT_EQ(list.substr(list.size() - 4), "x...") << list;
+	text = dbk_constraints_to_string(&back);
+	EXPECT_STREQ(text,
+		     "refuses dma-heap:system udmabuf drm-dumb:vkms, imports dma-heap:reserved");
+	g_free(text);
+	/* A name that does not fit at all is dropped whole, never cut. */
+	DbkConstraints full;
+	dbk_constraints_init(&full, "x");
+	dbk_constraints_add_refusal(&full, "a", longReason.c_str());
+	dbk_constraints_add_refusal(&full, "udmabuf", "no");
+	EXPECT_EQ(std::string(full.refused_exporters).find("udmabuf"), std::string::npos);
+	EXPECT_EQ(std::string(full.refused_exporters).find("\n"), std::string::npos);
 }
 
 TEST(GstApi, AllocationQueryMergesEveryConsumer)

@@ -139,6 +139,8 @@ static void append_item(gchar *field, gsize len, const std::string &item, char s
  *
  * Record that the consumer's device refused @exporter's buffers, so no
  * producer chooses it. Tabs and newlines in @reason are replaced by spaces.
+ * When the list is nearly full, @reason is shortened (ending in "...") so
+ * that the refusal itself is still recorded.
  */
 void dbk_constraints_add_refusal(DbkConstraints *c, const gchar *exporter, const gchar *reason)
 {
@@ -146,6 +148,21 @@ void dbk_constraints_add_refusal(DbkConstraints *c, const gchar *exporter, const
 	for (char &ch : r)
 		if (ch == '\t' || ch == '\n')
 			ch = ' ';
+	/* A lost refusal would let a producer pick an exporter the device
+	 * refuses; a shortened reason only explains less. */
+	const gsize used = strlen(c->refused_exporters);
+	const gsize entry = strlen(exporter) + 1 + r.size() + 2; /* separator, NUL */
+	if (used + entry > sizeof(c->refused_exporters)) {
+		const gsize over = used + entry - sizeof(c->refused_exporters);
+		constexpr gsize kEllipsis = 3;
+		if (over + kEllipsis <= r.size()) {
+			GST_INFO("constraints: reason for %s shortened by %zu bytes to fit",
+				 exporter, over + kEllipsis);
+			r = r.substr(0, r.size() - over - kEllipsis) + "...";
+		} else {
+			r.clear();
+		}
+	}
 	append_item(c->refused_exporters, sizeof(c->refused_exporters),
 		    std::string(exporter) + "\t" + r, '\n');
 }
