@@ -20,6 +20,21 @@ Result<void> waitBeforeCpuAccess(GstBuffer *buf, GstMapFlags flags, gint timeout
 	return e;
 }
 
+Result<GstBuffer *> acquireCopyTarget(GstBufferPool *pool, GstBuffer *in, gint timeoutMs,
+				      const char *inWhat, const char *outWhat)
+{
+	if (auto w = waitBeforeCpuAccess(in, GST_MAP_READ, timeoutMs, inWhat); !w)
+		return w.error();
+	GstBuffer *out = nullptr;
+	if (gst_buffer_pool_acquire_buffer(pool, &out, nullptr) != GST_FLOW_OK)
+		return Error{ ENOBUFS, std::string("no free dma-buf in the pool for ") + outWhat };
+	if (auto w = waitBeforeCpuAccess(out, GST_MAP_WRITE, timeoutMs, outWhat); !w) {
+		gst_buffer_unref(out);
+		return w.error();
+	}
+	return out;
+}
+
 void postFenceError(GstElement *element, const char *what, const Error &e)
 {
 	GError *err = g_error_new_literal(

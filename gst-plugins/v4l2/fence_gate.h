@@ -29,6 +29,16 @@ Result<void> waitBeforeCpuAccess(GstBuffer *buf, GstMapFlags flags, gint timeout
 				 const char *what);
 
 /**
+ * \brief The first step of every CPU copy: wait for \a in's fences, take a
+ *        buffer from \a pool and wait for its fences, each within \a timeoutMs.
+ * \param inWhat, outWhat name \a in and the pool's buffer in the error
+ * \return the pool's buffer (transfer full); a failed wait as
+ *         waitBeforeCpuAccess() says, or ENOBUFS when \a pool has none free
+ */
+Result<GstBuffer *> acquireCopyTarget(GstBufferPool *pool, GstBuffer *in, gint timeoutMs,
+				      const char *inWhat, const char *outWhat);
+
+/**
  * \brief Post the element error of a failed waitBeforeCpuAccess() \a e as
  *        dbk_element_post_fence_error() does (RESOURCE BUSY on a timeout,
  *        RESOURCE FAILED otherwise); \a what says what \a element was about

@@ -47,17 +47,11 @@ Result<GstBufferPool *> newCopyPool(DbkAllocator *allocator, const GstVideoInfo 
 Result<GstBuffer *> copyFrame(GstBufferPool *pool, GstBuffer *in, const GstVideoInfo &inInfo,
 			      const GstVideoInfo &devInfo, gint fenceTimeoutMs)
 {
-	if (auto w = waitBeforeCpuAccess(in, GST_MAP_READ, fenceTimeoutMs, "the frame to copy"); !w)
-		return w.error();
-	GstBuffer *out = nullptr;
-	if (gst_buffer_pool_acquire_buffer(pool, &out, nullptr) != GST_FLOW_OK)
-		return Error{ ENOBUFS, "no free dma-buf in the copy pool" };
-	if (auto w = waitBeforeCpuAccess(out, GST_MAP_WRITE, fenceTimeoutMs,
-					 "the dma-buf to copy the frame into");
-	    !w) {
-		gst_buffer_unref(out);
-		return w.error();
-	}
+	auto target = acquireCopyTarget(pool, in, fenceTimeoutMs, "the frame to copy",
+					"the dma-buf to copy the frame into");
+	if (!target)
+		return target.error();
+	GstBuffer *out = *target;
 	GstVideoFrame src, dst;
 	if (!gst_video_frame_map(&src, &inInfo, in, GST_MAP_READ)) {
 		gst_buffer_unref(out);

@@ -379,19 +379,12 @@ static Result<GstBuffer *> copy_bitstream(GstDmabufV4l2Dec *self, GstBuffer *in,
 		return Error{ EMSGSIZE, std::to_string(gst_buffer_get_size(in)) +
 						" bytes, the decoder takes at most " +
 						std::to_string(poolSize) };
-	const gint fenceTimeoutMs = st->fenceTimeoutMs;
-	if (auto w = waitBeforeCpuAccess(in, GST_MAP_READ, fenceTimeoutMs, "the bitstream to copy");
-	    !w)
-		return w.error();
-	GstBuffer *out = nullptr;
-	if (gst_buffer_pool_acquire_buffer(st->copyPool, &out, nullptr) != GST_FLOW_OK)
-		return Error{ ENOBUFS, "no free dma-buf in the bitstream copy pool" };
-	if (auto w = waitBeforeCpuAccess(out, GST_MAP_WRITE, fenceTimeoutMs,
-					 "the dma-buf to copy the bitstream into");
-	    !w) {
-		gst_buffer_unref(out);
-		return w.error();
-	}
+	auto target =
+		acquireCopyTarget(st->copyPool, in, st->fenceTimeoutMs, "the bitstream to copy",
+				  "the dma-buf to copy the bitstream into");
+	if (!target)
+		return target.error();
+	GstBuffer *out = *target;
 	GstMapInfo map;
 	if (!gst_buffer_map(out, &map, GST_MAP_WRITE)) {
 		gst_buffer_unref(out);

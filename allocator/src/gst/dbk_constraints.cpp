@@ -117,15 +117,23 @@ void dbk_constraints_init(DbkConstraints *c, const gchar *consumer)
 	c->memory_layout = DBK_MEMORY_LAYOUT_ANY;
 }
 
+/* Bytes an item appended to \a field may have: room for the separator and
+ * the NUL taken off what is left. */
+static gsize item_room(const gchar *field, gsize len)
+{
+	const gsize used = strlen(field);
+	return used + 2 < len ? len - used - 2 : 0;
+}
+
 /* Append \a item to the list in \a field unless it would not fit (the
  * list is a hint to exporter selection; a truncated entry would mislead). */
 static void append_item(gchar *field, gsize len, const std::string &item, char sep)
 {
-	const gsize used = strlen(field);
-	if (used + item.size() + 2 > len) {
+	if (item.size() > item_room(field, len)) {
 		GST_WARNING("constraints: no room for \"%s\"; dropped", item.c_str());
 		return;
 	}
+	const gsize used = strlen(field);
 	if (used)
 		field[used] = sep, field[used + 1] = '\0';
 	g_strlcat(field, item.c_str(), len);
@@ -150,18 +158,14 @@ void dbk_constraints_add_refusal(DbkConstraints *c, const gchar *exporter, const
 			ch = ' ';
 	/* A lost refusal would let a producer pick an exporter the device
 	 * refuses; a shortened reason only explains less. */
-	const gsize used = strlen(c->refused_exporters);
-	const gsize entry = strlen(exporter) + 1 + r.size() + 2; /* separator, NUL */
-	if (used + entry > sizeof(c->refused_exporters)) {
-		const gsize over = used + entry - sizeof(c->refused_exporters);
-		constexpr gsize kEllipsis = 3;
-		if (over + kEllipsis <= r.size()) {
-			GST_INFO("constraints: reason for %s shortened by %zu bytes to fit",
-				 exporter, over + kEllipsis);
-			r = r.substr(0, r.size() - over - kEllipsis) + "...";
-		} else {
-			r.clear();
-		}
+	const gsize room = item_room(c->refused_exporters, sizeof(c->refused_exporters));
+	const gsize name = strlen(exporter) + 1; /* and the tab */
+	constexpr gsize kEllipsis = 3;
+	if (name + r.size() > room) {
+		const gsize keep = room >= name + kEllipsis ? room - name - kEllipsis : 0;
+		GST_INFO("constraints: reason for %s shortened from %zu to %zu bytes to fit",
+			 exporter, r.size(), keep);
+		r = keep ? r.substr(0, keep) + "..." : "";
 	}
 	append_item(c->refused_exporters, sizeof(c->refused_exporters),
 		    std::string(exporter) + "\t" + r, '\n');
