@@ -75,6 +75,10 @@ public:
 	virtual Result<GstBuffer *> deliver(CapturedFrame &frame) = 0;
 	/** \brief STREAMOFF and free the V4L2 buffers. */
 	virtual void stop() = 0;
+	/** \brief Buffers the driver holds to fill; at 0 a live driver skips frames. */
+	virtual unsigned queuedCount() const = 0;
+	/** \brief When V4L2 buffer \a index was last queued (CLOCK_MONOTONIC ns, or 0). */
+	virtual uint64_t queuedAtNs(unsigned index) const = 0;
 	/** \brief Import mode's index cache, or nullptr. */
 	virtual const v4l2::DmaBufIndexCache *indexCache() const { return nullptr; }
 };
@@ -101,6 +105,11 @@ public:
 	Result<void> drop(CapturedFrame &frame) override;
 	Result<GstBuffer *> deliver(CapturedFrame &frame) override;
 	void stop() override;
+	unsigned queuedCount() const override { return queue_->queuedCount(); }
+	uint64_t queuedAtNs(unsigned index) const override
+	{
+		return queue_->queue().queuedAtNs(index);
+	}
 
 private:
 	std::shared_ptr<ExportingQueue> queue_;
@@ -128,6 +137,11 @@ public:
 	Result<void> drop(CapturedFrame &frame) override;
 	Result<GstBuffer *> deliver(CapturedFrame &frame) override;
 	void stop() override;
+	unsigned queuedCount() const override { return queue_->queuedCount(); }
+	uint64_t queuedAtNs(unsigned index) const override
+	{
+		return queue_->queue().queuedAtNs(index);
+	}
 	const v4l2::DmaBufIndexCache *indexCache() const override { return &queue_->cache(); }
 
 private:

@@ -574,6 +574,7 @@ static GstFlowReturn start_streaming(GstDmabufV4l2Src *self)
 		return GST_FLOW_ERROR;
 	}
 	GST_DEBUG_OBJECT(self, "streaming (%s)", st->source->mode());
+	st->gaps.restart();
 	st->streaming = true;
 	return GST_FLOW_OK;
 }
@@ -607,6 +608,28 @@ static GstFlowReturn wait_for_frame(GstDmabufV4l2Src *self)
 		return GST_FLOW_ERROR;
 	}
 	return (*p & POLLERR) ? GST_FLOW_OK : GST_FLOW_CUSTOM_SUCCESS;
+}
+
+/* The device skipped frames before \a next: say whose fault it was and post
+ * a QoS message with the totals, as GStreamer's live sources do. */
+static void report_gap(GstDmabufV4l2Src *self, const SequenceGap &gap, GstBuffer *next)
+{
+	SrcState *st = self->state;
+	st->framesLost += gap.lost;
+	if (gap.starved)
+		st->framesLostStarved += gap.lost;
+	GST_WARNING_OBJECT(self, "%s", gap.describe(st->dev->label()).c_str());
+	const GstClockTime pts = GST_BUFFER_PTS(next);
+	GstClockTime duration = GST_CLOCK_TIME_NONE, start = pts;
+	if (GST_CLOCK_TIME_IS_VALID(st->duration)) {
+		duration = st->duration * gap.lost;
+		if (GST_CLOCK_TIME_IS_VALID(pts) && pts >= duration)
+			start = pts - duration;
+	}
+	GstMessage *m = gst_message_new_qos(GST_OBJECT(self), TRUE, start, GST_CLOCK_TIME_NONE,
+					    start, duration);
+	gst_message_set_qos_stats(m, GST_FORMAT_BUFFERS, st->frames, st->framesLost);
+	gst_element_post_message(GST_ELEMENT(self), m);
 }
 
 static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **out)
@@ -689,8 +712,17 @@ static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **ou
 		GST_BUFFER_DURATION(buf) = st->duration;
 		GST_BUFFER_OFFSET(buf) = frame.info.sequence;
 		GST_BUFFER_OFFSET_END(buf) = frame.info.sequence + 1;
-		GST_LOG_OBJECT(self, "frame %u (%s, V4L2 index %u)", frame.info.sequence,
-			       source.mode(), frame.info.index);
+		GST_LOG_OBJECT(self,
+			       "frame %u (%s, V4L2 index %u; the driver holds %u more), "
+			       "driver time %" G_GUINT64_FORMAT " ns",
+			       frame.info.sequence, source.mode(), frame.info.index,
+			       source.queuedCount(), frame.info.timestampNs);
+		CapturedTiming timing{ frame.info.sequence, frame.info.timestampNs,
+				       !(frame.info.flags & V4L2_BUF_FLAG_TSTAMP_SRC_SOE),
+				       source.queuedAtNs(frame.info.index), source.queuedCount() };
+		const uint64_t periodNs = GST_CLOCK_TIME_IS_VALID(st->duration) ? st->duration : 0;
+		if (auto gap = st->gaps.observe(timing, periodNs))
+			report_gap(self, *gap, buf);
 		st->frames++;
 		*out = buf;
 		return GST_FLOW_OK;

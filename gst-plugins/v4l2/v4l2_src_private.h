@@ -19,6 +19,7 @@
 #include "frame_source.h"
 #include "gstdmabufv4l2src.h"
 #include "io_mode_choice.h"
+#include "sequence_gaps.h"
 
 namespace dmabufkit::gstv4l2 {
 
@@ -53,6 +54,10 @@ struct SrcState {
 
 	std::atomic<guint64> frames{ 0 };
 	std::atomic<guint64> errorFrames{ 0 };
+	/* Frames the device skipped (streaming thread), mirrored for the properties. */
+	SequenceGaps gaps;
+	std::atomic<guint64> framesLost{ 0 };
+	std::atomic<guint64> framesLostStarved{ 0 };
 	guint64 cacheHits = 0, cacheMisses = 0;
 };
 
@@ -76,6 +81,8 @@ enum V4l2SrcProperty {
 	PROP_EXPORTER,
 	PROP_ALLOCATION_DECISION,
 	PROP_POOL_STATS,
+	PROP_FRAMES_LOST,
+	PROP_FRAMES_LOST_STARVED,
 };
 
 /* Installs every property on the class. */

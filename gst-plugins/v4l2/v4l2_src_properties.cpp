@@ -56,6 +56,12 @@ void v4l2_src_get_property(GObject *object, guint id, GValue *value, GParamSpec 
 	case PROP_ERROR_FRAMES:
 		g_value_set_uint64(value, st->errorFrames);
 		break;
+	case PROP_FRAMES_LOST:
+		g_value_set_uint64(value, st->framesLost);
+		break;
+	case PROP_FRAMES_LOST_STARVED:
+		g_value_set_uint64(value, st->framesLostStarved);
+		break;
 	case PROP_EXPORTER:
 		g_value_set_string(value, st->exporter.c_str());
 		break;
@@ -138,6 +144,22 @@ void v4l2_src_install_properties(GObjectClass *oc)
 		g_param_spec_uint64("error-frames", "Error frames",
 				    "Frames the driver flagged as corrupt (dropped)", 0,
 				    G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, PROP_FRAMES_LOST,
+		g_param_spec_uint64(
+			"frames-lost", "Frames lost",
+			"Frames the device skipped: gaps in the sequence numbers of the frames it "
+			"delivered. Each gap is a QoS message on the bus (format buffers: "
+			"processed and dropped so far) and a warning in the debug log saying "
+			"whether the driver had buffers queued",
+			0, G_MAXUINT64, 0, ro));
+	g_object_class_install_property(
+		oc, PROP_FRAMES_LOST_STARVED,
+		g_param_spec_uint64("frames-lost-starved", "Frames lost while starved",
+				    "Of frames-lost, those skipped while the driver held no "
+				    "buffer: downstream kept every one (the others: the device "
+				    "ran late on its own)",
+				    0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(
 		oc, PROP_INDEX_CACHE_HITS,
 		g_param_spec_uint64("index-cache-hits", "Index cache hits",

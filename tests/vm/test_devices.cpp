@@ -8,6 +8,7 @@
 
 #include "dmabufkit/base/unique_fd.h"
 #include "dmabufkit/v4l2/device_finder.h"
+#include "dmabufkit/v4l2/video_device.h"
 
 namespace dmabufkit::test {
 
@@ -95,6 +96,18 @@ Result<std::string> findDevice(const std::string &role)
 		return n->path;
 	}
 	return Error{ EINVAL, "unknown device role \"" + role + "\"" };
+}
+
+std::string setControl(const std::string &device, const char *control, int value)
+{
+	auto dev = v4l2::VideoDevice::open(device);
+	if (!dev)
+		return dev.error().message;
+	auto c = (*dev)->findControl(control);
+	if (!c)
+		return device + " has no control " + control;
+	auto r = (*dev)->setControl(c->id, c->type == V4L2_CTRL_TYPE_BUTTON ? 0 : value);
+	return r ? std::string() : r.error().message;
 }
 
 } /* namespace dmabufkit::test */

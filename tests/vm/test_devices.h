@@ -24,4 +24,11 @@ Result<std::string> findNodeNamed(const std::string &name);
 /** \brief The first /dev/dri/card* whose driver is \a driver. */
 Result<std::string> findDrmCard(const std::string &driver);
 
+/**
+ * \brief Sets \a control ("percentage_of_dropped_buffers") of \a device on
+ * a fd of our own, as v4l2-ctl would (a button is pressed whatever \a value).
+ * \return "" or what failed
+ */
+std::string setControl(const std::string &device, const char *control, int value);
+
 } /* namespace dmabufkit::test */

@@ -157,14 +157,7 @@ std::string vivid()
 /* Set one of vivid's controls on a fd of our own, as v4l2-ctl would. */
 std::string setVivid(const char *control, int value)
 {
-	auto dev = v4l2::VideoDevice::open(vivid());
-	if (!dev)
-		return dev.error().message;
-	auto c = (*dev)->findControl(control);
-	if (!c)
-		return std::string("vivid has no control ") + control;
-	auto r = (*dev)->setControl(c->id, c->type == V4L2_CTRL_TYPE_BUTTON ? 0 : value);
-	return r ? std::string() : r.error().message;
+	return test::setControl(vivid(), control, value);
 }
 
 std::string describe(Kind kind, const std::string &mode)

@@ -208,14 +208,7 @@ void expectMonotonic(const std::vector<GstClockTime> &pts)
 /* vivid's error injection controls, set on a second fd like v4l2-ctl would. */
 void setVivid(const char *control, int value)
 {
-	auto dev = v4l2::VideoDevice::open(vivid());
-	ASSERT_TRUE(dev.ok()) << dev.error().message;
-	auto c = (*dev)->findControl(control);
-	ASSERT_TRUE(c.has_value()) << control;
-	if (c->type == V4L2_CTRL_TYPE_BUTTON)
-		value = 0;
-	auto r = (*dev)->setControl(c->id, value);
-	ASSERT_TRUE(r.ok()) << r.error().message;
+	EXPECT_EQ(test::setControl(vivid(), control, value), "");
 }
 
 } /* namespace */

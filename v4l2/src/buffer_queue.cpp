@@ -2,6 +2,7 @@
 #include "dmabufkit/v4l2/buffer_queue.h"
 
 #include <cerrno>
+#include <ctime>
 #include <fcntl.h>
 #include <unistd.h>
 #include <string>
@@ -78,6 +79,7 @@ Result<unsigned> BufferQueue::allocate(unsigned count, uint32_t memory)
 	}
 	memory_ = memory;
 	queued_.assign(req.count, false);
+	queuedAtNs_.assign(req.count, 0);
 	DBK_LOG(V4l2, Info,
 		"%s: %s: asked for %u %s buffers, the driver granted %u (%u plane%s each)",
 		device_.label(), bufferTypeName(type_), count, memoryName(memory), req.count,
@@ -102,6 +104,7 @@ Result<void> BufferQueue::release()
 		DBK_LOG(V4l2, Debug, "%s: %s: freed %zu %s buffers", device_.label(),
 			bufferTypeName(type_), queued_.size(), memoryName(memory_));
 	queued_.clear();
+	queuedAtNs_.clear();
 	if (!off)
 		return off;
 	return r;
@@ -202,6 +205,10 @@ Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *plan
 	DBK_LOG(V4l2, Trace, "%s: %s: queued %s buffer %u", device_.label(), bufferTypeName(type_),
 		memoryName(buf.memory), index);
 	queued_[index] = true;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	queuedAtNs_[index] = static_cast<uint64_t>(now.tv_sec) * 1000000000ull +
+			     static_cast<uint64_t>(now.tv_nsec);
 	return {};
 }
 

@@ -101,6 +101,15 @@ public:
 
 	bool isQueued(unsigned index) const { return index < queued_.size() && queued_[index]; }
 	unsigned queuedCount() const;
+	/**
+	 * \brief When buffer \a index was last queued (CLOCK_MONOTONIC ns, the
+	 * clock of V4L2 timestamps), or 0: tells whether a driver that skipped
+	 * frames had this buffer to fill.
+	 */
+	uint64_t queuedAtNs(unsigned index) const
+	{
+		return index < queuedAtNs_.size() ? queuedAtNs_[index] : 0;
+	}
 	/** \brief A buffer index we hold (not queued), or nullopt. */
 	std::optional<unsigned> freeIndex() const;
 
@@ -115,6 +124,7 @@ private:
 	DeviceFormat format_; /**< at allocate(): what an import must fit */
 	bool streaming_ = false;
 	std::vector<bool> queued_;
+	std::vector<uint64_t> queuedAtNs_;
 };
 
 } /* namespace dmabufkit::v4l2 */
