@@ -13,6 +13,10 @@
  *                 sampled every 50 ms
  *   first_frame_s time from PLAYING (asked from NULL) to the first counted buffer:
  *                 the pipeline's start-up
+ *   frames_lost, frames_lost_starved
+ *                 frames live sources skipped (their frames-lost properties at EOS)
+ *                 and how many of those downstream caused (frames-lost-starved);
+ *                 only when a source has the property
  *   latency_ms_mean, latency_ms_max
  *                 running time at the sink minus the buffer's PTS (how long ago
  *                 a live source stamped it), for buffers with a PTS
@@ -31,6 +35,7 @@
 #include <linux/magic.h>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <sys/resource.h>
@@ -123,6 +128,32 @@ void probeSinks(GstBin *bin)
 	}
 	g_value_unset(&v);
 	gst_iterator_free(it);
+}
+
+/* Sum of the frames-lost and frames-lost-starved properties of the elements
+ * that have them (dmabufv4l2src), or nullopt when none has. */
+std::optional<std::pair<guint64, guint64>> framesLost(GstElement *pipeline)
+{
+	std::optional<std::pair<guint64, guint64>> sum;
+	GstIterator *it = gst_bin_iterate_recurse(GST_BIN(pipeline));
+	GValue v = G_VALUE_INIT;
+	while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+		GObject *e = G_OBJECT(g_value_get_object(&v));
+		if (g_object_class_find_property(G_OBJECT_GET_CLASS(e), "frames-lost") &&
+		    g_object_class_find_property(G_OBJECT_GET_CLASS(e), "frames-lost-starved")) {
+			guint64 lost = 0, starved = 0;
+			g_object_get(e, "frames-lost", &lost, "frames-lost-starved", &starved,
+				     nullptr);
+			if (!sum)
+				sum.emplace(0, 0);
+			sum->first += lost;
+			sum->second += starved;
+		}
+		g_value_reset(&v);
+	}
+	g_value_unset(&v);
+	gst_iterator_free(it);
+	return sum;
 }
 
 double cpuSeconds()
@@ -299,6 +330,7 @@ int main(int argc, char **argv)
 	const double cpu = cpuSeconds() - cpu0;
 	sampling = false;
 	sampler.join();
+	const auto lost = framesLost(pipeline);
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(bus);
 	gst_object_unref(pipeline);
@@ -313,6 +345,10 @@ int main(int argc, char **argv)
 	       static_cast<unsigned long>(n), wall, cpu, n ? cpu * 1000.0 / n : 0.0,
 	       wall > 0 ? n / wall : 0.0, peakRssKiB(), static_cast<unsigned long>(peakBytes),
 	       static_cast<unsigned long>(peakCount), firstFrame);
+	if (lost)
+		printf(", \"frames_lost\": %lu, \"frames_lost_starved\": %lu",
+		       static_cast<unsigned long>(lost->first),
+		       static_cast<unsigned long>(lost->second));
 	if (latencyCount)
 		printf(", \"latency_ms_mean\": %.3f, \"latency_ms_max\": %.3f",
 		       latencySumMs / double(latencyCount), latencyMaxMs);
