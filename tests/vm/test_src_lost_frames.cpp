@@ -166,19 +166,14 @@ TEST(SrcLostFrames, AStarvedDriverIsBlamedOnDownstream)
 TEST(SrcLostFrames, ACodecChainWithASlowDisplayStarvesNothing)
 {
 	auto r = runToEos("dmabufv4l2src name=src device=" + vivid() +
-			  " num-buffers=90 ! video/x-raw,format=NV12,width=640,height=480,"
+			  " num-buffers=60 ! video/x-raw,format=NV12,width=640,height=480,"
 			  "framerate=15/1 ! dmabufv4l2enc ! dmabufv4l2dec ! "
-			  "identity sleep-time=50000 ! fakesink name=sink");
+			  "identity sleep-time=55000 ! fakesink name=sink");
 	ASSERT_TRUE(r.eos) << r.error;
-	ASSERT_EQ(r.offsets.size(), 90u);
-	std::printf("  90 frames over sequence %lu..%lu: %lu lost, %lu while starved\n",
+	ASSERT_EQ(r.offsets.size(), 60u);
+	std::printf("  60 frames over sequence %lu..%lu: %lu lost, %lu while starved\n",
 		    (unsigned long)r.offsets.front(), (unsigned long)r.offsets.back(),
 		    (unsigned long)r.lost, (unsigned long)r.lostStarved);
-	std::string where;
-	for (size_t i = 1; i < r.offsets.size(); ++i)
-		if (r.offsets[i] > r.offsets[i - 1] + 1)
-			where += " " + std::to_string(i);
-	EXPECT_EQ(r.lostStarved, 0u)
-		<< "vivid ran out of buffers: a codec held them; gaps before frames" << where;
+	EXPECT_EQ(r.lostStarved, 0u) << "vivid ran out of buffers: a codec held them";
 	EXPECT_EQ(r.lost, gapsIn(r.offsets));
 }
