@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <utility>
 
 #include "dmabufkit/base/log.h"
 
@@ -42,10 +41,7 @@ bool CaptureTask::start(M2mStream &stream)
 	stopping_ = false;
 	stream.interrupt(false);
 	stream.enterElement = [this]() { return lockStream(); };
-	stream.leaveElement = [this]() {
-		if (std::exchange(held_, false))
-			g_rec_mutex_unlock(streamLock_);
-	};
+	stream.leaveElement = [this]() { g_rec_mutex_unlock(streamLock_); };
 	DBK_LOG(V4l2, Debug, "%s: capture task starting", elementName(pad_));
 	return gst_pad_start_task(pad_, loop, this, nullptr);
 }
@@ -70,23 +66,7 @@ bool CaptureTask::lockStream()
 		g_rec_mutex_unlock(streamLock_);
 		return false;
 	}
-	held_ = true;
 	return true;
-}
-
-GstFlowReturn CaptureTask::pushUnlocked(const std::function<GstFlowReturn()> &push)
-{
-	if (!held_)
-		return push(); /* not in one of the task's rounds */
-	held_ = false;
-	g_rec_mutex_unlock(streamLock_);
-	GstFlowReturn ret = push();
-	if (!lockStream()) {
-		DBK_LOG(V4l2, Debug, "%s: capture task: stopping after a push (%s)",
-			elementName(pad_), gst_flow_get_name(ret));
-		return ret == GST_FLOW_OK ? GST_FLOW_FLUSHING : ret;
-	}
-	return ret;
 }
 
 void CaptureTask::stop()

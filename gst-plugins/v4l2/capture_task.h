@@ -36,17 +36,6 @@ public:
 	GstFlowReturn flow() const { return flow_; }
 	/** \brief Record the flow a push returned, so the task ends on it. */
 	void setFlow(GstFlowReturn f) { flow_ = f; }
-	/**
-	 * \brief Runs \a push (the base class's finish_frame) without the task's
-	 * hold of the element's stream lock.
-	 *
-	 * The task holds the lock while it services the device; pushing under
-	 * it would stall upstream for as long as downstream takes (a vicodec
-	 * decoder decodes inside its QBUF), and the next frame would wait.
-	 * \return \a push's flow; GST_FLOW_FLUSHING when a stop began meanwhile,
-	 * the lock then not retaken
-	 */
-	GstFlowReturn pushUnlocked(const std::function<GstFlowReturn()> &push);
 
 private:
 	static void loop(gpointer data);
@@ -59,7 +48,6 @@ private:
 	M2mStream *stream_ = nullptr;
 	std::atomic<GstFlowReturn> flow_{ GST_FLOW_OK };
 	std::atomic<bool> stopping_{ false };
-	bool held_ = false; /* the task holds the stream lock (task thread only) */
 };
 
 } /* namespace dmabufkit::gstv4l2 */

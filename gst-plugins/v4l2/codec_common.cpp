@@ -195,21 +195,6 @@ GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames)
 				     GST_VIDEO_INFO_FPS_N(&info));
 }
 
-void releaseFrameInput(GstVideoCodecFrame *frame)
-{
-	GstBuffer *in = frame->input_buffer;
-	if (!in)
-		return;
-	GstBuffer *shell = gst_buffer_new();
-	gst_buffer_copy_into(shell, in,
-			     static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS |
-							     GST_BUFFER_COPY_TIMESTAMPS |
-							     GST_BUFFER_COPY_META),
-			     0, 0);
-	frame->input_buffer = shell;
-	gst_buffer_unref(in);
-}
-
 void CodecElementState::stopStream()
 {
 	if (task)

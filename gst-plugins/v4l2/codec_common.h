@@ -51,17 +51,6 @@ constexpr unsigned kOutputSlots = 8;
  */
 GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames);
 
-/**
- * \brief Lets go of \a frame's input data once the device holds it.
- *
- * The base class keeps a frame's input buffer until the frame is finished,
- * after its output went through everything downstream. Upstream's buffer
- * would stay out of its pool that long (a live source runs dry), and a
- * decoder's bitstream buffer out of the encoder that made it. What the base
- * class still needs (flags, timestamps, metas) stays on an empty buffer.
- */
-void releaseFrameInput(GstVideoCodecFrame *frame);
-
 /** \brief Property ids both codec elements have; each element's own follow PROP_CODEC_N. */
 enum CodecProperty : guint {
 	PROP_CODEC_0,

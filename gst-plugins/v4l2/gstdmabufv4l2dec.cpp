@@ -330,8 +330,7 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 		gst_video_decoder_set_latency(
 			dec, *l, std::max(*l, framesLatency(st->input->info, kOutputSlots)));
 	}
-	GstFlowReturn ret =
-		st->task->pushUnlocked([&] { return gst_video_decoder_finish_frame(dec, frame); });
+	GstFlowReturn ret = gst_video_decoder_finish_frame(dec, frame);
 	if (ret != GST_FLOW_OK) {
 		st->task->setFlow(ret);
 		return Error{ EPIPE,
@@ -476,7 +475,6 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
 		toQueue = *copy;
 	}
 	const uint32_t number = frame->system_frame_number;
-	releaseFrameInput(frame); /* the V4L2 queue holds toQueue */
 	gst_video_codec_frame_unref(frame);
 	auto r = st->queueInput(toQueue, number,
 				static_cast<uint32_t>(gst_buffer_get_size(toQueue)));

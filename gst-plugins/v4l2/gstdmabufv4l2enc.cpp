@@ -119,8 +119,7 @@ static Result<void> frame_ready(GstDmabufV4l2Enc *self, uint32_t number, GstBuff
 		gst_video_encoder_set_latency(
 			enc, *l, std::max(*l, framesLatency(st->inInfo, kOutputSlots)));
 	}
-	GstFlowReturn ret =
-		st->task->pushUnlocked([&] { return gst_video_encoder_finish_frame(enc, frame); });
+	GstFlowReturn ret = gst_video_encoder_finish_frame(enc, frame);
 	if (ret != GST_FLOW_OK) {
 		st->task->setFlow(ret);
 		return Error{ EPIPE,
@@ -356,7 +355,6 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 		toQueue = *copy;
 	}
 	const uint32_t number = frame->system_frame_number;
-	releaseFrameInput(frame); /* the V4L2 queue holds toQueue */
 	gst_video_codec_frame_unref(frame);
 	auto r = st->queueInput(toQueue, number, st->rawFmt.planes[0].sizeImage);
 	gst_buffer_unref(toQueue);

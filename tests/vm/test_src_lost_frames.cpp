@@ -158,22 +158,3 @@ TEST(SrcLostFrames, AStarvedDriverIsBlamedOnDownstream)
 	EXPECT_EQ(r.qosDropped, seen);
 }
 
-/* vivid, the encoder and the decoder each working on another frame, and a
- * display that takes 40 ms a frame: the codecs hand buffers back at once
- * and never make upstream wait on downstream, so vivid (15 fps) always
- * has a buffer to fill. When the encoder's thread waited for the decoder's
- * push, or frames kept their input until finished, it ran dry. */
-TEST(SrcLostFrames, ACodecChainWithASlowDisplayStarvesNothing)
-{
-	auto r = runToEos("dmabufv4l2src name=src device=" + vivid() +
-			  " num-buffers=60 ! video/x-raw,format=NV12,width=640,height=480,"
-			  "framerate=15/1 ! dmabufv4l2enc ! dmabufv4l2dec ! "
-			  "identity sleep-time=55000 ! fakesink name=sink");
-	ASSERT_TRUE(r.eos) << r.error;
-	ASSERT_EQ(r.offsets.size(), 60u);
-	std::printf("  60 frames over sequence %lu..%lu: %lu lost, %lu while starved\n",
-		    (unsigned long)r.offsets.front(), (unsigned long)r.offsets.back(),
-		    (unsigned long)r.lost, (unsigned long)r.lostStarved);
-	EXPECT_EQ(r.lostStarved, 0u) << "vivid ran out of buffers: a codec held them";
-	EXPECT_EQ(r.lost, gapsIn(r.offsets));
-}
