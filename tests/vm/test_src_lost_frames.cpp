@@ -157,4 +157,3 @@ TEST(SrcLostFrames, AStarvedDriverIsBlamedOnDownstream)
 	EXPECT_GT(r.lostStarved, seen / 2) << "most gaps came from a driver with no buffer";
 	EXPECT_EQ(r.qosDropped, seen);
 }
-
