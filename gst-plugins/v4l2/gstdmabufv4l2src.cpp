@@ -615,9 +615,6 @@ static GstFlowReturn wait_for_frame(GstDmabufV4l2Src *self)
 static void report_gap(GstDmabufV4l2Src *self, const SequenceGap &gap, GstBuffer *next)
 {
 	SrcState *st = self->state;
-	st->framesLost += gap.lost;
-	if (gap.starved)
-		st->framesLostStarved += gap.lost;
 	GST_WARNING_OBJECT(self, "%s", gap.describe(st->dev->label()).c_str());
 	const GstClockTime pts = GST_BUFFER_PTS(next);
 	GstClockTime duration = GST_CLOCK_TIME_NONE, start = pts;
@@ -628,7 +625,7 @@ static void report_gap(GstDmabufV4l2Src *self, const SequenceGap &gap, GstBuffer
 	}
 	GstMessage *m = gst_message_new_qos(GST_OBJECT(self), TRUE, start, GST_CLOCK_TIME_NONE,
 					    start, duration);
-	gst_message_set_qos_stats(m, GST_FORMAT_BUFFERS, st->frames, st->framesLost);
+	gst_message_set_qos_stats(m, GST_FORMAT_BUFFERS, st->frames, st->gaps.lost());
 	gst_element_post_message(GST_ELEMENT(self), m);
 }
 
@@ -712,14 +709,15 @@ static GstFlowReturn gst_dmabuf_v4l2_src_create(GstPushSrc *psrc, GstBuffer **ou
 		GST_BUFFER_DURATION(buf) = st->duration;
 		GST_BUFFER_OFFSET(buf) = frame.info.sequence;
 		GST_BUFFER_OFFSET_END(buf) = frame.info.sequence + 1;
+		const CapturedTiming timing{ frame.info.sequence, frame.info.timestampNs,
+					     !(frame.info.flags & V4L2_BUF_FLAG_TSTAMP_SRC_SOE),
+					     source.queuedAtNs(frame.info.index),
+					     source.queuedCount() };
 		GST_LOG_OBJECT(self,
 			       "frame %u (%s, V4L2 index %u; the driver holds %u more), "
 			       "driver time %" G_GUINT64_FORMAT " ns",
-			       frame.info.sequence, source.mode(), frame.info.index,
-			       source.queuedCount(), frame.info.timestampNs);
-		CapturedTiming timing{ frame.info.sequence, frame.info.timestampNs,
-				       !(frame.info.flags & V4L2_BUF_FLAG_TSTAMP_SRC_SOE),
-				       source.queuedAtNs(frame.info.index), source.queuedCount() };
+			       timing.sequence, source.mode(), frame.info.index, timing.driverHeld,
+			       timing.timestampNs);
 		const uint64_t periodNs = GST_CLOCK_TIME_IS_VALID(st->duration) ? st->duration : 0;
 		if (auto gap = st->gaps.observe(timing, periodNs))
 			report_gap(self, *gap, buf);

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,15 +57,15 @@ public:
 	 */
 	std::optional<SequenceGap> observe(const CapturedTiming &frame, uint64_t periodNs);
 
-	/** \brief Frames skipped since construction. */
+	/** \brief Frames skipped since construction (any thread may read it). */
 	uint64_t lost() const { return lost_; }
 	/** \brief Of lost(), those skipped while the driver held no buffer. */
 	uint64_t lostStarved() const { return lostStarved_; }
 
 private:
 	std::optional<CapturedTiming> last_;
-	uint64_t lost_ = 0;
-	uint64_t lostStarved_ = 0;
+	std::atomic<uint64_t> lost_{ 0 };
+	std::atomic<uint64_t> lostStarved_{ 0 };
 };
 
 } /* namespace dmabufkit::gstv4l2 */

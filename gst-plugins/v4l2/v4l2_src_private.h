@@ -54,10 +54,8 @@ struct SrcState {
 
 	std::atomic<guint64> frames{ 0 };
 	std::atomic<guint64> errorFrames{ 0 };
-	/* Frames the device skipped (streaming thread), mirrored for the properties. */
+	/* Frames the device skipped: observed by the streaming thread, read by the properties. */
 	SequenceGaps gaps;
-	std::atomic<guint64> framesLost{ 0 };
-	std::atomic<guint64> framesLostStarved{ 0 };
 	guint64 cacheHits = 0, cacheMisses = 0;
 };
 

@@ -57,10 +57,10 @@ void v4l2_src_get_property(GObject *object, guint id, GValue *value, GParamSpec 
 		g_value_set_uint64(value, st->errorFrames);
 		break;
 	case PROP_FRAMES_LOST:
-		g_value_set_uint64(value, st->framesLost);
+		g_value_set_uint64(value, st->gaps.lost());
 		break;
 	case PROP_FRAMES_LOST_STARVED:
-		g_value_set_uint64(value, st->framesLostStarved);
+		g_value_set_uint64(value, st->gaps.lostStarved());
 		break;
 	case PROP_EXPORTER:
 		g_value_set_string(value, st->exporter.c_str());

@@ -142,6 +142,7 @@ TEST(SrcLostFrames, DeviceDropsAreCountedPostedAndBlamedOnTheDevice)
  * and skips frames, which the source blames on downstream. */
 TEST(SrcLostFrames, AStarvedDriverIsBlamedOnDownstream)
 {
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
 	auto r = runToEos("dmabufv4l2src name=src device=" + vivid() +
 			  " io-mode=export num-v4l2-buffers=2 num-buffers=12 ! "
 			  "video/x-raw,format=NV12,width=640,height=480,framerate=30/1 ! "
@@ -156,4 +157,6 @@ TEST(SrcLostFrames, AStarvedDriverIsBlamedOnDownstream)
 	EXPECT_EQ(r.lost, seen);
 	EXPECT_GT(r.lostStarved, seen / 2) << "most gaps came from a driver with no buffer";
 	EXPECT_EQ(r.qosDropped, seen);
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
 }
