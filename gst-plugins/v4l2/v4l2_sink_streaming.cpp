@@ -89,6 +89,13 @@ static Result<void> wait_for_device(GstDmabufV4l2Sink *self)
 	for (;;) {
 		auto r = v4l2::waitForOutputDone(*st->dev, static_cast<int>(st->timeoutMs),
 						 st->wake.get());
+		if (!r && r.error().code == EIO) {
+			/* POLLERR only says the queue is in error; DQBUF says which
+			 * (EIO: the driver flagged it, ENODEV: unplugged). */
+			if (auto d = st->sink->reclaim(); !d)
+				return d.error();
+			return r;
+		}
 		if (r || r.error().code != ECANCELED)
 			return r;
 		if (GST_PAD_IS_FLUSHING(GST_BASE_SINK_PAD(self)) ||
