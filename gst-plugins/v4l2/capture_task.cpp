@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "dmabufkit/base/log.h"
 
@@ -41,7 +42,10 @@ bool CaptureTask::start(M2mStream &stream)
 	stopping_ = false;
 	stream.interrupt(false);
 	stream.enterElement = [this]() { return lockStream(); };
-	stream.leaveElement = [this]() { g_rec_mutex_unlock(streamLock_); };
+	stream.leaveElement = [this]() {
+		if (std::exchange(held_, false))
+			g_rec_mutex_unlock(streamLock_);
+	};
 	DBK_LOG(V4l2, Debug, "%s: capture task starting", elementName(pad_));
 	return gst_pad_start_task(pad_, loop, this, nullptr);
 }
@@ -66,16 +70,37 @@ bool CaptureTask::lockStream()
 		g_rec_mutex_unlock(streamLock_);
 		return false;
 	}
+	held_ = true;
 	return true;
 }
 
-void CaptureTask::stop()
+GstFlowReturn CaptureTask::pushUnlocked(const std::function<GstFlowReturn()> &push)
+{
+	if (!held_)
+		return push(); /* not in one of the task's rounds */
+	held_ = false;
+	g_rec_mutex_unlock(streamLock_);
+	GstFlowReturn ret = push();
+	if (!lockStream()) {
+		DBK_LOG(V4l2, Debug, "%s: capture task: stopping after a push (%s)",
+			elementName(pad_), gst_flow_get_name(ret));
+		return ret == GST_FLOW_OK ? GST_FLOW_FLUSHING : ret;
+	}
+	return ret;
+}
+
+void CaptureTask::stop(StreamLock caller)
 {
 	if (!stream_)
 		return;
 	stopping_ = true;
 	stream_->interrupt(true);
+	const bool release = caller == StreamLock::HeldByCaller;
+	if (release)
+		g_rec_mutex_unlock(streamLock_);
 	gst_pad_stop_task(pad_);
+	if (release)
+		g_rec_mutex_lock(streamLock_);
 	stream_->enterElement = nullptr;
 	stream_->leaveElement = nullptr;
 	stream_ = nullptr;

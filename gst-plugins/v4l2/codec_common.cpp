@@ -195,10 +195,25 @@ GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames)
 				     GST_VIDEO_INFO_FPS_N(&info));
 }
 
-void CodecElementState::stopStream()
+void releaseFrameInput(GstVideoCodecFrame *frame)
+{
+	GstBuffer *in = frame->input_buffer;
+	if (!in)
+		return;
+	GstBuffer *shell = gst_buffer_new();
+	gst_buffer_copy_into(shell, in,
+			     static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS |
+							     GST_BUFFER_COPY_TIMESTAMPS |
+							     GST_BUFFER_COPY_META),
+			     0, 0);
+	frame->input_buffer = shell;
+	gst_buffer_unref(in);
+}
+
+void CodecElementState::stopStream(StreamLock caller)
 {
 	if (task)
-		task->stop();
+		task->stop(caller);
 	if (!stream)
 		return;
 	if (const auto *c = stream->outputCache()) {
@@ -229,7 +244,7 @@ Result<void> CodecElementState::drain(bool encoder)
 		r = stream->waitDrained();
 		g_rec_mutex_lock(streamLock);
 	}
-	stopStream();
+	stopStream(StreamLock::HeldByCaller); /* finish(): EOS, new caps */
 	return r;
 }
 
@@ -251,7 +266,7 @@ void CodecElementState::beginFlush()
 void CodecElementState::endFlushStart()
 {
 	if (task)
-		task->stop();
+		task->stop(StreamLock::Free); /* FLUSH_START is not serialized */
 }
 
 std::optional<GstClockTime> CodecElementState::latencyToReport()
@@ -261,9 +276,9 @@ std::optional<GstClockTime> CodecElementState::latencyToReport()
 	return latency.update(stream->maxProcessingNs());
 }
 
-void CodecElementState::closeDevice()
+void CodecElementState::closeDevice(StreamLock caller)
 {
-	stopStream();
+	stopStream(caller);
 	if (copyPool) {
 		gst_buffer_pool_set_active(copyPool, FALSE);
 		gst_object_unref(copyPool);

@@ -51,6 +51,17 @@ constexpr unsigned kOutputSlots = 8;
  */
 GstClockTime framesLatency(const GstVideoInfo &info, unsigned frames);
 
+/**
+ * \brief Lets go of \a frame's input data once the device holds it.
+ *
+ * The base class keeps a frame's input buffer until the frame is finished,
+ * after its output went through everything downstream. Upstream's buffer
+ * would stay out of its pool that long (a live source runs dry), and a
+ * decoder's bitstream buffer out of the encoder that made it. What the base
+ * class still needs (flags, timestamps, metas) stays on an empty buffer.
+ */
+void releaseFrameInput(GstVideoCodecFrame *frame);
+
 /** \brief Property ids both codec elements have; each element's own follow PROP_CODEC_N. */
 enum CodecProperty : guint {
 	PROP_CODEC_0,
@@ -95,8 +106,11 @@ struct CodecElementState {
 	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
 	std::string deviceUsed;
 
-	/** \brief Stop the capture task and end streaming; the index cache's counts are kept. */
-	void stopStream();
+	/**
+	 * \brief Stop the capture task and end streaming; the index cache's counts are kept.
+	 * \param caller whether the calling vfunc runs under the stream lock
+	 */
+	void stopStream(StreamLock caller);
 	/**
 	 * \brief Queue input with the stream lock released, so the capture task
 	 * can hand frames on (under that lock) while this thread waits for a slot.
@@ -116,7 +130,7 @@ struct CodecElementState {
 	 */
 	std::optional<GstClockTime> latencyToReport();
 	/** \brief stopStream(), drop the copy pool and close the device. */
-	void closeDevice();
+	void closeDevice(StreamLock caller);
 	/** \brief set_property for a CodecProperty id; false for any other id. */
 	bool setProperty(guint id, const GValue *value);
 	/** \brief get_property for a CodecProperty id; false for any other id. */

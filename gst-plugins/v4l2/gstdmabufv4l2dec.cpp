@@ -88,7 +88,7 @@ static gboolean gst_dmabuf_v4l2_dec_start(GstVideoDecoder *dec)
 static gboolean gst_dmabuf_v4l2_dec_stop(GstVideoDecoder *dec)
 {
 	auto *self = GST_DMABUF_V4L2_DEC(dec);
-	self->state->closeDevice();
+	self->state->closeDevice(StreamLock::Free); /* the base class calls stop unlocked */
 	if (self->state->input)
 		gst_video_codec_state_unref(self->state->input);
 	self->state->input = nullptr;
@@ -102,7 +102,7 @@ static gboolean gst_dmabuf_v4l2_dec_set_format(GstVideoDecoder *dec, GstVideoCod
 {
 	auto *self = GST_DMABUF_V4L2_DEC(dec);
 	DecState *st = self->state;
-	self->state->closeDevice();
+	self->state->closeDevice(StreamLock::HeldByCaller);
 	if (st->input)
 		gst_video_codec_state_unref(st->input);
 	st->input = gst_video_codec_state_ref(state);
@@ -330,7 +330,8 @@ static Result<void> frame_ready(GstDmabufV4l2Dec *self, uint32_t number, GstBuff
 		gst_video_decoder_set_latency(
 			dec, *l, std::max(*l, framesLatency(st->input->info, kOutputSlots)));
 	}
-	GstFlowReturn ret = gst_video_decoder_finish_frame(dec, frame);
+	GstFlowReturn ret =
+		st->task->pushUnlocked([&] { return gst_video_decoder_finish_frame(dec, frame); });
 	if (ret != GST_FLOW_OK) {
 		st->task->setFlow(ret);
 		return Error{ EPIPE,
@@ -440,7 +441,7 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
 			return GST_PAD_IS_FLUSHING(GST_VIDEO_DECODER_SINK_PAD(self)) != 0;
 		};
 		if (auto r = st->stream->setupOutput(kOutputSlots); !r) {
-			self->state->stopStream();
+			self->state->stopStream(StreamLock::HeldByCaller);
 			gst_video_decoder_drop_frame(dec, frame);
 			GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("Cannot start the decoder"),
 					  ("%s", r.error().message.c_str()));
@@ -475,6 +476,7 @@ static GstFlowReturn gst_dmabuf_v4l2_dec_handle_frame(GstVideoDecoder *dec,
 		toQueue = *copy;
 	}
 	const uint32_t number = frame->system_frame_number;
+	releaseFrameInput(frame); /* the V4L2 queue holds toQueue */
 	gst_video_codec_frame_unref(frame);
 	auto r = st->queueInput(toQueue, number,
 				static_cast<uint32_t>(gst_buffer_get_size(toQueue)));
@@ -517,7 +519,7 @@ static gboolean gst_dmabuf_v4l2_dec_sink_event(GstVideoDecoder *dec, GstEvent *e
 
 static gboolean gst_dmabuf_v4l2_dec_flush(GstVideoDecoder *dec)
 {
-	GST_DMABUF_V4L2_DEC(dec)->state->stopStream();
+	GST_DMABUF_V4L2_DEC(dec)->state->stopStream(StreamLock::HeldByCaller);
 	return TRUE;
 }
 

@@ -84,7 +84,7 @@ static gboolean gst_dmabuf_v4l2_enc_start(GstVideoEncoder *enc)
 static gboolean gst_dmabuf_v4l2_enc_stop(GstVideoEncoder *enc)
 {
 	auto *self = GST_DMABUF_V4L2_ENC(enc);
-	self->state->closeDevice();
+	self->state->closeDevice(StreamLock::Free); /* the base class calls stop unlocked */
 	if (self->state->allocator)
 		gst_object_unref(self->state->allocator);
 	self->state->allocator = nullptr;
@@ -119,7 +119,8 @@ static Result<void> frame_ready(GstDmabufV4l2Enc *self, uint32_t number, GstBuff
 		gst_video_encoder_set_latency(
 			enc, *l, std::max(*l, framesLatency(st->inInfo, kOutputSlots)));
 	}
-	GstFlowReturn ret = gst_video_encoder_finish_frame(enc, frame);
+	GstFlowReturn ret =
+		st->task->pushUnlocked([&] { return gst_video_encoder_finish_frame(enc, frame); });
 	if (ret != GST_FLOW_OK) {
 		st->task->setFlow(ret);
 		return Error{ EPIPE,
@@ -146,7 +147,7 @@ static gboolean gst_dmabuf_v4l2_enc_set_format(GstVideoEncoder *enc, GstVideoCod
 {
 	auto *self = GST_DMABUF_V4L2_ENC(enc);
 	EncState *st = self->state;
-	self->state->closeDevice();
+	self->state->closeDevice(StreamLock::HeldByCaller);
 	st->inInfo = state->info;
 	const uint32_t rawFourcc = v4l2::fourccFromVideoFormat(GST_VIDEO_INFO_FORMAT(&state->info));
 	if (!rawFourcc) {
@@ -328,7 +329,7 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 		if (r)
 			r = st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2);
 		if (!r) {
-			self->state->stopStream();
+			self->state->stopStream(StreamLock::HeldByCaller);
 			gst_video_codec_frame_unref(frame);
 			post_error(self, r.error(), "Cannot start the encoder");
 			return GST_FLOW_ERROR;
@@ -355,6 +356,7 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 		toQueue = *copy;
 	}
 	const uint32_t number = frame->system_frame_number;
+	releaseFrameInput(frame); /* the V4L2 queue holds toQueue */
 	gst_video_codec_frame_unref(frame);
 	auto r = st->queueInput(toQueue, number, st->rawFmt.planes[0].sizeImage);
 	gst_buffer_unref(toQueue);
@@ -398,7 +400,7 @@ static gboolean gst_dmabuf_v4l2_enc_sink_event(GstVideoEncoder *enc, GstEvent *e
 
 static gboolean gst_dmabuf_v4l2_enc_flush(GstVideoEncoder *enc)
 {
-	GST_DMABUF_V4L2_ENC(enc)->state->stopStream();
+	GST_DMABUF_V4L2_ENC(enc)->state->stopStream(StreamLock::HeldByCaller);
 	return TRUE;
 }
 

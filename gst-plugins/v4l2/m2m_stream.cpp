@@ -101,7 +101,18 @@ Result<void> M2mStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_
 			return r;
 		outputStreaming_ = true;
 	}
+	/* Hand back at once what the driver already consumed (vicodec codes
+	 * inside QBUF): upstream's buffer then goes back to its pool, and an
+	 * encoder's CAPTURE buffer we decoded to its driver, without waiting
+	 * for the capture task's next round. */
+	std::vector<GstBuffer *> released;
+	auto done = takeDoneOutput(released);
+	if (done && *done)
+		lastProgress_ = Clock::now();
 	l.unlock();
+	releaseInputs(released);
+	if (!done)
+		return done.error();
 	/* The task may be idle (nothing was queued): new work. */
 	uint64_t one = 1;
 	(void)!write(wakeFd_.get(), &one, sizeof(one));
@@ -110,8 +121,19 @@ Result<void> M2mStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_
 
 Result<bool> M2mStream::dequeueOutput()
 {
+	std::vector<GstBuffer *> released;
+	std::unique_lock l(lock_);
+	auto any = takeDoneOutput(released);
+	l.unlock();
+	releaseInputs(released);
+	return any;
+}
+
+/* Every OUTPUT buffer the driver is done with (lock_ held); the input
+ * buffers they held go to \a released. */
+Result<bool> M2mStream::takeDoneOutput(std::vector<GstBuffer *> &released)
+{
 	bool any = false;
-	std::lock_guard l(lock_);
 	for (;;) {
 		auto d = output_->dequeue();
 		if (!d)
@@ -119,12 +141,22 @@ Result<bool> M2mStream::dequeueOutput()
 		if (!*d)
 			break;
 		if ((*d)->second)
-			gst_buffer_unref((*d)->second);
+			released.push_back((*d)->second);
 		any = true;
 	}
 	if (any)
 		cv_.notify_all();
 	return any;
+}
+
+/* Unreffing an input can queue it back to another device (an encoder's
+ * CAPTURE buffer), which on vicodec runs that device's whole job: never
+ * under lock_. */
+void M2mStream::releaseInputs(std::vector<GstBuffer *> &released)
+{
+	for (GstBuffer *b : released)
+		gst_buffer_unref(b);
+	released.clear();
 }
 
 Result<bool> M2mStream::dequeueEvents()

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <dmabufkit/dbk_allocator.h>
 
@@ -115,6 +116,8 @@ private:
 
 	Result<Progress> dispatch();
 	Result<bool> dequeueOutput();
+	Result<bool> takeDoneOutput(std::vector<GstBuffer *> &released);
+	static void releaseInputs(std::vector<GstBuffer *> &released);
 	Result<Progress> dequeueCapture();
 	Result<bool> dequeueEvents();
 	Result<void> waitForDownstream(int sliceMs);

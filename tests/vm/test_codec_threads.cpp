@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * VM tests of the codec elements' two threads: upstream's (queueing input)
+ * and the capture task's (pushing output). Upstream never waits for a push,
+ * and a stop while a push is in flight returns: the base class's
+ * finish_frame takes the element's stream lock itself, so a thread that
+ * joins the task while holding that lock (a drain at EOS cut short by a
+ * state change) would wait for a task that waits for it.
+ */
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <gtest/gtest.h>
+#include <string>
+
+#include <gst/gst.h>
+
+#include "leak_counters.h"
+#include "test_devices.h"
+
+using namespace dmabufkit;
+
+namespace {
+
+GstPadProbeReturn countEos(GstPad *, GstPadProbeInfo *info, gpointer data)
+{
+	if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS)
+		static_cast<std::atomic<bool> *>(data)->store(true);
+	return GST_PAD_PROBE_OK;
+}
+
+/* Keeps the first push blocked in the codec's task until the pad flushes. */
+GstPadProbeReturn holdPush(GstPad *, GstPadProbeInfo *, gpointer data)
+{
+	static_cast<std::atomic<unsigned> *>(data)->fetch_add(1);
+	return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn countBuffers(GstPad *, GstPadProbeInfo *, gpointer data)
+{
+	static_cast<std::atomic<unsigned> *>(data)->fetch_add(1);
+	return GST_PAD_PROBE_OK;
+}
+
+std::string vivid()
+{
+	auto p = test::findDevice("vivid-capture");
+	return p ? *p : std::string("/dev/missing-vivid");
+}
+
+} /* namespace */
+
+class CodecUpstream : public ::testing::TestWithParam<const char *>
+{
+};
+
+/*
+ * The encoder's first push is held downstream. The encoder keeps taking
+ * frames while its device has room, and hands each input back once the
+ * device consumed it. With the source's 4 buffers (export) or the encoder's
+ * pool of 8 (import), the source pushed 8 and 12 frames before everything
+ * filled up. Broken on purpose, it pushed 2 and 2 when the task pushed
+ * under the stream lock upstream's next frame needs; 5 and 9 when frames
+ * kept their input until finished; 7 and 10 when consumed inputs waited
+ * for the capture task to be dequeued.
+ */
+TEST_P(CodecUpstream, AHeldPushStallsNeitherUpstreamNorTheSourcesBuffers)
+{
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
+	const std::string mode = GetParam();
+	const unsigned expected = mode == "export" ? 8 : 12;
+	const std::string desc = "dmabufv4l2src name=src device=" + vivid() + " io-mode=" + mode +
+				 " num-v4l2-buffers=4 ! video/x-raw,format=NV12,width=640,"
+				 "height=480,framerate=30/1 ! dmabufv4l2enc name=codec ! fakesink";
+	GError *err = nullptr;
+	GstElement *p = gst_parse_launch(desc.c_str(), &err);
+	ASSERT_EQ(err, nullptr) << desc;
+	GstElement *srcEl = gst_bin_get_by_name(GST_BIN(p), "src");
+	GstElement *codec = gst_bin_get_by_name(GST_BIN(p), "codec");
+	GstPad *out = gst_element_get_static_pad(srcEl, "src");
+	GstPad *push = gst_element_get_static_pad(codec, "src");
+	std::atomic<unsigned> fromSource{ 0 }, held{ 0 };
+	gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, countBuffers, &fromSource, nullptr);
+	gst_pad_add_probe(
+		push,
+		static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER),
+		holdPush, &held, nullptr);
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	for (int i = 0; i < 500 && !held; ++i)
+		g_usleep(20 * 1000);
+	ASSERT_TRUE(held) << "the encoder pushed nothing within 10 s";
+	const unsigned atHold = fromSource;
+	/* Until the chain is full: no new frame for 0.75 s (vivid offers 22). */
+	unsigned pushed = fromSource, quiet = 0;
+	for (int i = 0; i < 40 && quiet < 3; ++i) {
+		g_usleep(250 * 1000);
+		const unsigned now = fromSource;
+		quiet = now == pushed ? quiet + 1 : 0;
+		pushed = now;
+	}
+	std::printf("  %s: the source pushed %u frames, %u of them after the encoder's "
+		    "first push was held\n",
+		    mode.c_str(), pushed, pushed - atHold);
+	EXPECT_GE(pushed, expected)
+		<< "the encoder kept inputs the device had consumed while its push was held "
+		   "(or upstream waited for the push)";
+	gst_element_set_state(p, GST_STATE_NULL);
+	gst_object_unref(push);
+	gst_object_unref(out);
+	gst_object_unref(codec);
+	gst_object_unref(srcEl);
+	gst_object_unref(p);
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
+}
+
+INSTANTIATE_TEST_SUITE_P(SourceModes, CodecUpstream, ::testing::Values("export", "import"));
+
+class CodecStop : public ::testing::TestWithParam<const char *>
+{
+};
+
+/* EOS reaches the codec while its task's push is held downstream: the codec
+ * drains (its stream lock held by the base class). Going to NULL then ends the
+ * drain, stops the task and flushes the held push: every step must return. */
+TEST_P(CodecStop, NullWhileDrainingWithAPushInFlightReturns)
+{
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
+	const std::string chain = GetParam();
+	const std::string desc = "videotestsrc num-buffers=6 ! video/x-raw,format=NV12,width=640,"
+				 "height=480,framerate=30/1 ! " +
+				 chain + " name=codec ! fakesink";
+	GError *err = nullptr;
+	GstElement *p = gst_parse_launch(desc.c_str(), &err);
+	ASSERT_EQ(err, nullptr) << desc;
+	GstElement *codec = gst_bin_get_by_name(GST_BIN(p), "codec");
+	GstPad *sink = gst_element_get_static_pad(codec, "sink");
+	GstPad *src = gst_element_get_static_pad(codec, "src");
+	std::atomic<bool> eos{ false };
+	std::atomic<unsigned> held{ 0 };
+	gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, countEos, &eos, nullptr);
+	gst_pad_add_probe(
+		src,
+		static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER),
+		holdPush, &held, nullptr);
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	for (int i = 0; i < 500 && !(eos && held); ++i)
+		g_usleep(20 * 1000);
+	ASSERT_TRUE(held) << chain << " pushed nothing within 10 s";
+	ASSERT_TRUE(eos) << "EOS never reached " << chain << " (its input queue is full?)";
+	g_usleep(300 * 1000); /* the drain is waiting for the task */
+
+	auto stopped = std::async(std::launch::async,
+				  [p] { return gst_element_set_state(p, GST_STATE_NULL); });
+	if (stopped.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+		ADD_FAILURE() << chain
+			      << ": going to NULL did not return within 20 s: the drain "
+				 "joins the capture task under the stream lock the task's "
+				 "push waits for";
+		std::fflush(stdout);
+		std::_Exit(1); /* the deadlocked threads cannot be joined */
+	}
+	EXPECT_EQ(stopped.get(), GST_STATE_CHANGE_SUCCESS);
+	std::printf("  %s: NULL returned with a push held (%u buffers reached the probe)\n",
+		    chain.c_str(), held.load());
+	gst_object_unref(src);
+	gst_object_unref(sink);
+	gst_object_unref(codec);
+	gst_object_unref(p);
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Chains, CodecStop,
+			 ::testing::Values("dmabufv4l2enc", "dmabufv4l2enc ! dmabufv4l2dec"),
+			 [](const auto &i) {
+				 return std::string(i.param).find("dec") != std::string::npos
+						? std::string("Decoder")
+						: std::string("Encoder");
+			 });
