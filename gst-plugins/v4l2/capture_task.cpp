@@ -37,7 +37,10 @@ bool CaptureTask::start(M2mStream &stream)
 	if (stream_ == &stream && GST_PAD_TASK(pad_) &&
 	    gst_task_get_state(GST_PAD_TASK(pad_)) == GST_TASK_STARTED)
 		return true;
-	stream_ = &stream;
+	{
+		std::lock_guard l(stopLock_);
+		stream_ = &stream;
+	}
 	flow_ = GST_FLOW_OK;
 	stopping_ = false;
 	stream.interrupt(false);
@@ -89,20 +92,29 @@ GstFlowReturn CaptureTask::pushUnlocked(const std::function<GstFlowReturn()> &pu
 	return ret;
 }
 
+/*
+ * Two threads may stop at once: a drain that released the stream lock to
+ * join, and a FLUSH_START. Both join (the second waits in gst_pad_stop_task
+ * for the running round); stream_ is read and cleared under stopLock_, so
+ * neither touches a stream that a stopStream() after the other's stop()
+ * destroyed.
+ */
 void CaptureTask::stop(StreamLock caller)
 {
-	if (!stream_)
-		return;
-	stopping_ = true;
-	stream_->interrupt(true);
+	{
+		std::lock_guard l(stopLock_);
+		if (!stream_)
+			return;
+		stopping_ = true;
+		stream_->interrupt(true);
+	}
 	const bool release = caller == StreamLock::HeldByCaller;
 	if (release)
 		g_rec_mutex_unlock(streamLock_);
 	gst_pad_stop_task(pad_);
 	if (release)
 		g_rec_mutex_lock(streamLock_);
-	stream_->enterElement = nullptr;
-	stream_->leaveElement = nullptr;
+	std::lock_guard l(stopLock_);
 	stream_ = nullptr;
 }
 

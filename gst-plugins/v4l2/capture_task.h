@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 
 #include <gst/gst.h>
 
@@ -66,7 +67,8 @@ private:
 	GstPad *pad_;
 	GRecMutex *streamLock_;
 	ErrorHandler onError_;
-	M2mStream *stream_ = nullptr;
+	std::mutex stopLock_;	      /* stream_ against concurrent stop() */
+	M2mStream *stream_ = nullptr; /* set by start(), cleared by stop() once joined */
 	std::atomic<GstFlowReturn> flow_{ GST_FLOW_OK };
 	std::atomic<bool> stopping_{ false };
 	bool held_ = false; /* the task holds the stream lock (task thread only) */
