@@ -8,6 +8,7 @@
 #include <dmabufkit/dbk_buffer_pool.h>
 #include <gst/video/video.h>
 
+#include "factory_names.h"
 #include "fence_waits.h"
 #include "graph_walk.h"
 #include "journey_hooks.h"
@@ -175,6 +176,7 @@ static void hookQueryPost(GObject *self, GstClockTime ts, GstPad *pad, GstQuery 
 static void hookElementNew(GObject *self, GstClockTime ts, GstElement *element)
 {
 	TracerState *st = tracerStateOf(self);
+	rememberFactoryNames(element);
 	if (GST_IS_PIPELINE(element)) {
 		auto ref = std::make_unique<GWeakRef>();
 		g_weak_ref_init(ref.get(), element);

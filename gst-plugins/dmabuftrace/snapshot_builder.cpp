@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "factory_names.h"
 #include "flow_stats.h"
 #include "graph_walk.h"
 #include "gst_value_json.h"
@@ -107,18 +108,9 @@ std::string SnapshotBuilder::graph(const std::vector<GstElement *> &pipelines, d
 		w.beginObject();
 		w.field("id", r.id);
 		w.field("name", GST_OBJECT_NAME(e));
-		/* Held while read: gst_deinit() frees the registry's factories
-		 * while this thread may still be publishing (seen under ASan). */
-		GstElementFactory *f = gst_element_get_factory(e);
-		if (f)
-			gst_object_ref(f);
-		w.field("factory", f ? GST_OBJECT_NAME(f) : G_OBJECT_TYPE_NAME(e));
-		const gchar *klass =
-			f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS)
-			  : nullptr;
-		w.field("klass", klass ? klass : "");
-		if (f)
-			gst_object_unref(f);
+		const FactoryNames names = factoryNamesOf(e);
+		w.field("factory", names.factory);
+		w.field("klass", names.klass);
 		if (r.parent.empty())
 			w.key("parent").null();
 		else
