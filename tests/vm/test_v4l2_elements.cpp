@@ -1296,6 +1296,24 @@ TEST(CodecFaults, GarbageAndTruncatedBitstreamFuzz)
 
 /* ---------------------------------------------------------------- state cycles */
 
+namespace {
+
+/* The message of an ERROR waiting on \a bus, if any (popped). */
+std::optional<std::string> pendingError(GstBus *bus)
+{
+	GstMessage *m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+	if (!m)
+		return std::nullopt;
+	GError *e = nullptr;
+	gst_message_parse_error(m, &e, nullptr);
+	std::string text = e->message;
+	g_error_free(e);
+	gst_message_unref(m);
+	return text;
+}
+
+} /* namespace */
+
 TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 {
 	GstElement *p = parse("dmabufv4l2src device=" + vivid() +
@@ -1329,13 +1347,8 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 		}
 		ASSERT_NE(gst_element_set_state(p, GST_STATE_READY), GST_STATE_CHANGE_FAILURE)
 			<< "cycle " << i;
-		GstMessage *err = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
-		if (err) {
-			GError *e = nullptr;
-			gst_message_parse_error(err, &e, nullptr);
-			ADD_FAILURE() << "cycle " << i << ": " << e->message;
-			g_error_free(e);
-			gst_message_unref(err);
+		if (auto e = pendingError(bus)) {
+			ADD_FAILURE() << "cycle " << i << ": " << *e;
 			break;
 		}
 	}
@@ -1394,12 +1407,8 @@ TEST(Cycles, HundredFlushingSeeksLeakNothing)
 		ASSERT_TRUE(gst_element_seek_simple(p, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0))
 			<< "seek " << seeks;
 		ASSERT_TRUE(waitForFrames(before + 2)) << "no frame after seek " << seeks;
-		if (GstMessage *err = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
-			GError *e = nullptr;
-			gst_message_parse_error(err, &e, nullptr);
-			ADD_FAILURE() << "seek " << seeks << ": " << e->message;
-			g_error_free(e);
-			gst_message_unref(err);
+		if (auto e = pendingError(bus)) {
+			ADD_FAILURE() << "seek " << seeks << ": " << *e;
 			break;
 		}
 	}
