@@ -49,6 +49,21 @@ def connect_unix(path, timeout=60):
             time.sleep(0.05)
 
 
+def first_connection(path, gst, timeout=240):
+    """The first client: waits for gst-launch to make the socket. Under the
+    sanitizers, in TCG, beside another guest, its start took over 60 s."""
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if gst.poll() is not None:
+            sys.exit(f'tracer-sockets: gst-launch-1.0 ended with status {gst.returncode} '
+                     f'before the tracer made {path}')
+        if time.monotonic() > deadline:
+            sys.exit(f'tracer-sockets: no {path} {timeout} s after gst-launch-1.0 started')
+        time.sleep(0.1)
+    print(f'tracer-sockets: {path} is there', flush=True)
+    return connect_unix(path)
+
+
 def connect_tcp(port, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
@@ -106,7 +121,7 @@ def main():
     gst = subprocess.Popen(['gst-launch-1.0', '-v'] + pipeline.split(), env=env,
                            stdout=log, stderr=subprocess.STDOUT)
 
-    reader = Reader(connect_unix(sock_path))
+    reader = Reader(first_connection(sock_path, gst))
     reader.start()
     flooder = connect_unix(sock_path)
     flooder.setblocking(False)
