@@ -278,13 +278,24 @@ std::optional<GstClockTime> CodecElementState::latencyToReport()
 
 void CodecElementState::closeDevice(StreamLock caller)
 {
-	stopStream(caller);
+	/* The stop vfunc runs without the stream lock, maybe while a drain that
+	 * released it to join the task is still in stopStream(): join the task
+	 * first, then take the lock for what the streaming thread touches too. */
+	const bool lock = caller == StreamLock::Free;
+	if (lock) {
+		if (task)
+			task->stop(StreamLock::Free);
+		g_rec_mutex_lock(streamLock);
+	}
+	stopStream(StreamLock::HeldByCaller);
 	if (copyPool) {
 		gst_buffer_pool_set_active(copyPool, FALSE);
 		gst_object_unref(copyPool);
 		copyPool = nullptr;
 	}
 	dev.reset();
+	if (lock)
+		g_rec_mutex_unlock(streamLock);
 }
 
 bool CodecElementState::setProperty(guint id, const GValue *value)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "leak_counters.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <dirent.h>
 #include <fstream>
 #include <iterator>
 #include <string_view>
+#include <thread>
 #include <unistd.h>
 
 namespace dmabufkit::test {
@@ -46,6 +48,20 @@ int countOpenFds()
 		if (list)
 			std::printf("    fd %s -> %.*s\n", fd, int(target.size()), target.data());
 	});
+}
+
+int openFdsSettledAt(int expected, int timeoutMs)
+{
+	int n = countOpenFds();
+	for (int waited = 0; n != expected && waited < timeoutMs; waited += 50) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+		n = countOpenFds();
+	}
+	if (n != expected)
+		forEachFd([](const char *fd, std::string_view target) {
+			std::printf("    fd %s -> %.*s\n", fd, int(target.size()), target.data());
+		});
+	return n;
 }
 
 int countSyncFiles()

@@ -17,6 +17,16 @@ namespace dmabufkit::test {
 int countOpenFds();
 
 /**
+ * \brief The open fd count once it is back at \a expected, or after \a timeoutMs.
+ *
+ * For a count right after a pipeline went to NULL: a streaming thread that
+ * another thread joined may still be letting go of the last reference to an
+ * element. A leak still shows: the count stays above \a expected. On a
+ * mismatch the fds and their targets are printed.
+ */
+int openFdsSettledAt(int expected, int timeoutMs = 2000);
+
+/**
  * \brief Open sync_file fds of this process (fences exported or made by a
  *        test, e.g. sw_sync): fds whose target is anon_inode:sync_file.
  */
