@@ -170,6 +170,32 @@ DeviceFormat format(uint32_t fourcc, uint32_t w, uint32_t h)
 	return f;
 }
 
+/*
+ * Open the m2m device at \a path, set its formats, stream MMAP buffers on
+ * both queues and time \a in through it. A stateful decoder announces its
+ * CAPTURE format after the first frame (SOURCE_CHANGE): that frame is
+ * timed like the rest, and the caller's SKIP drops it.
+ */
+std::vector<double> runPaced(const char *path, const std::string &role, uint32_t outFourcc,
+			     uint32_t capFourcc, uint32_t w, uint32_t h, const Frames &in,
+			     double fps, Frames *keep)
+{
+	auto dev = check(VideoDevice::open(path), path);
+	check(dev->setFormat(dev->outputType(), format(outFourcc, w, h)), role + " OUTPUT");
+	check(dev->setFormat(dev->captureType(), format(capFourcc, w, h)), role + " CAPTURE");
+	BufferQueue out(*dev, dev->outputType()), cap(*dev, dev->captureType());
+	check(out.allocate(kBuffers, V4L2_MEMORY_MMAP), role + " OUTPUT REQBUFS");
+	check(cap.allocate(kBuffers, V4L2_MEMORY_MMAP), role + " CAPTURE REQBUFS");
+	for (unsigned i = 0; i < cap.count(); ++i)
+		check(cap.queueMmap(i), role + " CAPTURE QBUF");
+	if (outFourcc == V4L2_PIX_FMT_FWHT)
+		check(dev->subscribeEvent(V4L2_EVENT_SOURCE_CHANGE),
+		      role + " VIDIOC_SUBSCRIBE_EVENT");
+	check(out.streamOn(), role + " OUTPUT STREAMON");
+	check(cap.streamOn(), role + " CAPTURE STREAMON");
+	return paced(*dev, out, cap, in, fps, keep);
+}
+
 } /* namespace */
 
 int main(int argc, char **argv)
@@ -188,36 +214,11 @@ int main(int argc, char **argv)
 		if (!file.read(reinterpret_cast<char *>(f.data()), std::streamsize(f.size())))
 			die(argv[3], Error{ EIO, "fewer frames than asked" });
 
-	auto enc = check(VideoDevice::open(argv[1]), argv[1]);
-	check(enc->setFormat(enc->outputType(), format(V4L2_PIX_FMT_NV12, w, h)), "encoder OUTPUT");
-	check(enc->setFormat(enc->captureType(), format(V4L2_PIX_FMT_FWHT, w, h)),
-	      "encoder CAPTURE");
-	BufferQueue encOut(*enc, enc->outputType()), encCap(*enc, enc->captureType());
-	check(encOut.allocate(kBuffers, V4L2_MEMORY_MMAP), "encoder OUTPUT REQBUFS");
-	check(encCap.allocate(kBuffers, V4L2_MEMORY_MMAP), "encoder CAPTURE REQBUFS");
-	for (unsigned i = 0; i < encCap.count(); ++i)
-		check(encCap.queueMmap(i), "encoder CAPTURE QBUF");
-	check(encOut.streamOn(), "encoder OUTPUT STREAMON");
-	check(encCap.streamOn(), "encoder CAPTURE STREAMON");
 	Frames fwht;
-	const auto encMs = paced(*enc, encOut, encCap, raw, fps, &fwht);
-
-	/* The stateful decoder announces its CAPTURE format after the first
-	 * frame (SOURCE_CHANGE): that frame is queued, and timed, like the rest;
-	 * SKIP drops it. */
-	auto dec = check(VideoDevice::open(argv[2]), argv[2]);
-	check(dec->setFormat(dec->outputType(), format(V4L2_PIX_FMT_FWHT, w, h)), "decoder OUTPUT");
-	check(dec->setFormat(dec->captureType(), format(V4L2_PIX_FMT_NV12, w, h)),
-	      "decoder CAPTURE");
-	BufferQueue decOut(*dec, dec->outputType()), decCap(*dec, dec->captureType());
-	check(decOut.allocate(kBuffers, V4L2_MEMORY_MMAP), "decoder OUTPUT REQBUFS");
-	check(decCap.allocate(kBuffers, V4L2_MEMORY_MMAP), "decoder CAPTURE REQBUFS");
-	for (unsigned i = 0; i < decCap.count(); ++i)
-		check(decCap.queueMmap(i), "decoder CAPTURE QBUF");
-	check(dec->subscribeEvent(V4L2_EVENT_SOURCE_CHANGE), "decoder VIDIOC_SUBSCRIBE_EVENT");
-	check(decOut.streamOn(), "decoder OUTPUT STREAMON");
-	check(decCap.streamOn(), "decoder CAPTURE STREAMON");
-	const auto decMs = paced(*dec, decOut, decCap, fwht, fps, nullptr);
+	const auto encMs = runPaced(argv[1], "encoder", V4L2_PIX_FMT_NV12, V4L2_PIX_FMT_FWHT, w, h,
+				    raw, fps, &fwht);
+	const auto decMs = runPaced(argv[2], "decoder", V4L2_PIX_FMT_FWHT, V4L2_PIX_FMT_NV12, w, h,
+				    fwht, fps, nullptr);
 
 	std::printf("{\"enc\": %s, \"dec\": %s}\n", summary(encMs, skip).c_str(),
 		    summary(decMs, skip).c_str());

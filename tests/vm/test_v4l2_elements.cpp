@@ -992,6 +992,15 @@ gboolean feedSeekData(GstElement *, guint64 offset, gpointer data)
 	return TRUE;
 }
 
+/* Serve \a feed from the appsrc named \a name in \a pipeline. */
+void feedAppsrc(GstElement *pipeline, const char *name, SeekableFeed *feed)
+{
+	GstElement *in = gst_bin_get_by_name(GST_BIN(pipeline), name);
+	g_signal_connect(in, "need-data", G_CALLBACK(feedNeedData), feed);
+	g_signal_connect(in, "seek-data", G_CALLBACK(feedSeekData), feed);
+	gst_object_unref(in);
+}
+
 } /* namespace */
 
 TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
@@ -1004,10 +1013,7 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 		parse("appsrc name=in format=time stream-type=seekable "
 		      "caps=video/x-fwht,width=640,height=480,framerate=10/1 "
 		      "! dmabufv4l2dec name=dec timeout-ms=2000 ! fakesink name=sink sync=true");
-	GstElement *in = gst_bin_get_by_name(GST_BIN(p), "in");
-	g_signal_connect(in, "need-data", G_CALLBACK(feedNeedData), &feed);
-	g_signal_connect(in, "seek-data", G_CALLBACK(feedSeekData), &feed);
-	gst_object_unref(in);
+	feedAppsrc(p, "in", &feed);
 	Seen seen;
 	watch(p, "sink", "sink", &seen);
 	ASSERT_NE(gst_element_set_state(p, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
@@ -1374,10 +1380,7 @@ TEST(Cycles, HundredFlushingSeeksLeakNothing)
 	GstElement *p = parse("appsrc name=in format=time stream-type=seekable "
 			      "caps=video/x-raw,format=NV12,width=640,height=480,framerate=10/1 "
 			      "! dmabufv4l2enc ! dmabufv4l2dec ! fakesink name=sink");
-	GstElement *in = gst_bin_get_by_name(GST_BIN(p), "in");
-	g_signal_connect(in, "need-data", G_CALLBACK(feedNeedData), &feed);
-	g_signal_connect(in, "seek-data", G_CALLBACK(feedSeekData), &feed);
-	gst_object_unref(in);
+	feedAppsrc(p, "in", &feed);
 	Seen seen;
 	watch(p, "sink", "sink", &seen);
 	auto buffers = [&seen] {
