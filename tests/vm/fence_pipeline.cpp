@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "leak_counters.h"
+#include "pipeline_unref.h"
 
 namespace dmabufkit::test {
 
@@ -147,7 +148,7 @@ void runTwoFrames(FenceOutcome &o, const std::string &desc, const char *name, Gs
 		if (second)
 			gst_buffer_unref(second);
 		if (pipeline)
-			gst_object_unref(pipeline);
+			test::unrefPipeline(pipeline);
 		return;
 	}
 	gst_object_set_name(GST_OBJECT(pipeline), name);
@@ -216,7 +217,7 @@ void runTwoFrames(FenceOutcome &o, const std::string &desc, const char *name, Gs
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(src);
 	gst_object_unref(sink);
-	gst_object_unref(pipeline);
+	test::unrefPipeline(pipeline);
 }
 
 } /* namespace dmabufkit::test */

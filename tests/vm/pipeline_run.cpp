@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "pipeline_run.h"
+#include "pipeline_unref.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -98,7 +99,7 @@ void runPipeline(const std::string &desc, PipelineRun &run, Hook setup, Hook atE
 		g_object_get(sink, "stats", &run.stats, nullptr);
 	gst_object_unref(bus);
 	gst_object_unref(sink);
-	gst_object_unref(p);
+	dmabufkit::test::unrefPipeline(p);
 }
 
 /* The 8-bit R, G, B a pixel of FORMAT should show as. */

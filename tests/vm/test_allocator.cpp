@@ -31,6 +31,7 @@
 #include "test_devices.h"
 #include "gst_environment.h"
 #include "leak_counters.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -523,7 +524,7 @@ TEST(BadInput, UploadPostsErrorForImpossibleConstraints)
 	g_free(dbg);
 	gst_message_unref(msg);
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(BadInput, UploadUnknownExporterPostsError)
@@ -549,7 +550,7 @@ TEST(BadInput, UploadUnknownExporterPostsError)
 	g_free(dbg);
 	gst_message_unref(msg);
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 /* Stock interop. */
@@ -592,7 +593,7 @@ RunResult runPipeline(const std::string &desc)
 		gst_object_unref(u);
 	}
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	return r;
 }
 

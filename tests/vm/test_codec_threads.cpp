@@ -19,6 +19,7 @@
 
 #include "leak_counters.h"
 #include "test_devices.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -111,7 +112,7 @@ TEST_P(CodecUpstream, AHeldPushStallsNeitherUpstreamNorTheSourcesBuffers)
 	gst_object_unref(out);
 	gst_object_unref(codec);
 	gst_object_unref(srcEl);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_EQ(test::countOpenFds(), fds0);
 	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
 }
@@ -168,7 +169,7 @@ TEST_P(CodecStop, NullWhileDrainingWithAPushInFlightReturns)
 	gst_object_unref(src);
 	gst_object_unref(sink);
 	gst_object_unref(codec);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_EQ(test::countOpenFds(), fds0);
 	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
 }

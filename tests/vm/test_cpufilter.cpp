@@ -28,6 +28,7 @@
 #include "test_devices.h"
 #include "gst_environment.h"
 #include "leak_counters.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -111,7 +112,7 @@ void runPipeline(const std::string &desc, RunResult &r)
 			     nullptr);
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(f);
-	gst_object_unref(pipeline);
+	test::unrefPipeline(pipeline);
 	r.fdDelta = test::countOpenFds() - fdsBefore;
 	r.dmabufDelta = test::countLiveDmaBufs() - bufsBefore;
 }
@@ -320,7 +321,7 @@ TEST(CpuFilterVm, IntoDmabufKmsSinkScanoutBuffers)
 	gst_element_set_state(pipeline, GST_STATE_NULL);
 	gst_object_unref(f);
 	gst_object_unref(k);
-	gst_object_unref(pipeline);
+	test::unrefPipeline(pipeline);
 	ASSERT_NE(c.stats, nullptr);
 	ASSERT_NE(c.pool, nullptr);
 	printCounters("dmabufkmssink", c);
@@ -395,5 +396,5 @@ TEST(CpuFilterVm, SnapshotsDecodeAndEqualTheDisplayedFrame)
 	rmdir(dir.c_str());
 	gst_object_unref(f);
 	gst_object_unref(sink);
-	gst_object_unref(pipeline);
+	test::unrefPipeline(pipeline);
 }

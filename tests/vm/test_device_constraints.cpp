@@ -33,6 +33,7 @@
 #include "leak_counters.h"
 #include "pipeline_run.h"
 #include "test_devices.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -576,7 +577,7 @@ TEST_F(DeviceConstraints, NoCmaSinkCopyPoolPostsOneError)
 		errors.push_back(m);
 	gst_element_set_state(p, GST_STATE_NULL);
 	gst_object_unref(bus);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 
 	std::string all;
 	int fromSink = 0, fromSrc = 0;

@@ -37,6 +37,7 @@
 #include "leak_counters.h"
 #include "pipeline_run.h"
 #include "test_devices.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -552,7 +553,7 @@ TEST_P(Recovery, ReadyToPlayingStreamsAgain)
 			gst_message_unref(m);
 		gst_element_set_state(p, GST_STATE_NULL);
 		gst_object_unref(bus);
-		gst_object_unref(p);
+		test::unrefPipeline(p);
 	}
 	expectCountsBack(start, name);
 }

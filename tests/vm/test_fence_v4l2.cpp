@@ -34,6 +34,7 @@
 #include "sw_sync_timeline.h"
 #include "test_devices.h"
 #include "trace_fence_waits.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -82,7 +83,7 @@ const std::vector<Bytes> &fwhtFrames()
 		gst_message_unref(m);
 	gst_object_unref(bus);
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_EQ(frames.size(), 2u);
 	return frames;
 }

@@ -44,6 +44,7 @@
 #include "leak_counters.h"
 #include "test_devices.h"
 #include "wire_protocol.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -160,7 +161,7 @@ int runChild(const std::string &outFile, const std::string &desc)
 	res["ipc-stats"] = statsOf(p, "ipc");
 	gst_element_set_state(p, GST_STATE_NULL);
 	gst_object_unref(bus);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	std::ostringstream ino;
 	unsigned frames = 0;
 	for (auto &[i, n] : inodes) {
@@ -279,7 +280,7 @@ struct Local {
 			gst_object_unref(sink);
 		if (p) {
 			gst_element_set_state(p, GST_STATE_NULL);
-			gst_object_unref(p);
+			test::unrefPipeline(p);
 		}
 	}
 	void play() { gst_element_set_state(p, GST_STATE_PLAYING); }

@@ -11,6 +11,7 @@
 
 #include "leak_counters.h"
 #include "test_devices.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -87,7 +88,7 @@ LostFramesRun runToEos(const std::string &desc)
 	gst_element_set_state(p, GST_STATE_NULL);
 	gst_object_unref(bus);
 	gst_object_unref(src);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	return r;
 }
 

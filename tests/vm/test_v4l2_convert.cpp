@@ -33,6 +33,7 @@
 #include "pad_frames.h"
 #include "test_devices.h"
 #include "vim2m_model.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 using dmabufkit::test::vim2mReference;
@@ -146,7 +147,7 @@ void runConvert(const std::string &desc, ConvertRun &run, Frames *in = nullptr,
 	gst_object_unref(bus);
 	gst_object_unref(conv);
 	gst_object_unref(sink);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 /* debugfs bufinfo: exporter and name of every live dma-buf by inode. */
@@ -303,7 +304,7 @@ TEST(ConvertZeroCopy, DmaBufsAreTheDevicesOrTheUpstreamPools)
 	gst_object_unref(sp);
 	gst_object_unref(conv);
 	gst_object_unref(sink);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	ASSERT_EQ(out.inodes.size(), 3u);
 	const uint64_t last = out.inodes.back();
 	ASSERT_TRUE(live.count(last)) << "the last output is alive\n" << test::dmaBufInfo();
@@ -714,7 +715,7 @@ TEST(ConvertLatency, ReportsTheTimeAFrameSpendsInTheDevice)
 	gst_element_set_state(p, GST_STATE_NULL);
 	gst_object_unref(bus);
 	gst_object_unref(conv);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	before.expectNone("a live pipeline");
 }
 

@@ -29,6 +29,7 @@
 #include "dmabufkit/v4l2/video_device.h"
 #include "test_devices.h"
 #include "leak_counters.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -251,7 +252,7 @@ TEST_P(Src, CapturesDmaBufsWithCorrectMetaAndTimestamps)
 		    format, seen.buffers, seen.inodes.size(), (unsigned long long)hits,
 		    (unsigned long long)misses);
 	gst_object_unref(src);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, Src,
@@ -284,7 +285,7 @@ TEST(SrcInterop, KmssinkExportAndImportIntoItsPool)
 		EXPECT_STREQ(active, expected) << "io-mode=" << mode;
 		g_free(active);
 		gst_object_unref(src);
-		gst_object_unref(p);
+		test::unrefPipeline(p);
 	}
 }
 
@@ -295,7 +296,7 @@ TEST(SrcFaults, NonexistentDevice)
 	EXPECT_FALSE(r.eos);
 	EXPECT_NE(r.error.find("/dev/video99"), std::string::npos) << r.error;
 	EXPECT_EQ(r.errorDomain, "gst-resource-error-quark");
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(SrcFaults, UnsupportedCaps)
@@ -314,7 +315,7 @@ TEST(SrcFaults, UnsupportedCaps)
 				       "--list-formats-ext", "P010_10LE", "NV12" })
 		EXPECT_NE(r.error.find(w), std::string::npos)
 			<< "\"" << w << "\" missing: " << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(SrcFaults, BusyDevice)
@@ -328,7 +329,7 @@ TEST(SrcFaults, BusyDevice)
 	auto r = run(p, 20);
 	EXPECT_FALSE(r.eos);
 	EXPECT_NE(r.error.find("busy"), std::string::npos) << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(SrcFaults, DroppedBuffersTripTheWatchdog)
@@ -340,7 +341,7 @@ TEST(SrcFaults, DroppedBuffersTripTheWatchdog)
 	setVivid("percentage_of_dropped_buffers", 0);
 	EXPECT_FALSE(r.timedOut) << "hung";
 	EXPECT_NE(r.error.find("stopped delivering"), std::string::npos) << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(SrcFaults, StreamonErrorInjected)
@@ -350,7 +351,7 @@ TEST(SrcFaults, StreamonErrorInjected)
 	auto r = run(p, 30);
 	EXPECT_FALSE(r.timedOut);
 	EXPECT_NE(r.error.find("VIDIOC_STREAMON"), std::string::npos) << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(SrcFaults, QbufErrorInjected)
@@ -360,7 +361,7 @@ TEST(SrcFaults, QbufErrorInjected)
 	auto r = run(p, 30);
 	EXPECT_FALSE(r.timedOut);
 	EXPECT_NE(r.error.find("VIDIOC_QBUF"), std::string::npos) << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 namespace {
@@ -429,7 +430,7 @@ TEST(SrcFaults, BufFlagErrorIsDroppedAndCounted)
 		EXPECT_NE(o, flaggedSequences[0])
 			<< "the flagged frame (sequence " << o << ") was pushed downstream";
 	gst_object_unref(src);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 /* ---------------------------------------------------------------- codecs */
@@ -597,7 +598,7 @@ GstVideoFormat checkRoundTrip(const char *format, int width, int height,
 		    "index cache %llu/%llu\n",
 		    format, width, height, gst_video_format_to_string(decoded), n, worst,
 		    fromSrc.inodes.size(), (unsigned long long)hits, (unsigned long long)misses);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	return decoded;
 }
 
@@ -651,7 +652,7 @@ TEST(CodecInterop, StockV4l2srcDmabufIntoOurEncoder)
 	EXPECT_TRUE(r.eos) << r.error;
 	EXPECT_EQ(u64(p, "enc", "copies"), 0u);
 	EXPECT_EQ(u64(p, "enc", "imported"), 10u);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(CodecInterop, ImportModeSourceFillsTheEncodersPool)
@@ -664,7 +665,7 @@ TEST(CodecInterop, ImportModeSourceFillsTheEncodersPool)
 	EXPECT_EQ(u64(p, "enc", "copies"), 0u);
 	EXPECT_EQ(u64(p, "enc", "imported"), 12u);
 	EXPECT_GT(u64(p, "src", "index-cache-hits"), 0u);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(CodecInterop, SystemMemoryIsCopiedCountedAndReportedOnce)
@@ -682,7 +683,7 @@ TEST(CodecInterop, SystemMemoryIsCopiedCountedAndReportedOnce)
 	for (const auto &w : r.warnings)
 		copyWarnings += w.find("Copying") != std::string::npos;
 	EXPECT_EQ(copyWarnings, 1u);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 /*
@@ -716,7 +717,7 @@ TEST(CodecNegotiation, CpuFilterAfterTheDecoderGetsAFormatItConverts)
 	auto r = run(p, 60);
 	EXPECT_TRUE(r.eos) << r.error;
 	EXPECT_EQ(seen.buffers, 10u);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(CodecNegotiation, NoCompatibleFormatIsANegotiationError)
@@ -735,7 +736,7 @@ TEST(CodecNegotiation, NoCompatibleFormatIsANegotiationError)
 	EXPECT_NE(r.error.find("downstream accepts only"), std::string::npos) << r.error;
 	EXPECT_NE(r.error.find("YUY2"), std::string::npos)
 		<< "the message should list what the decoder can write: " << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_EQ(test::countOpenFds(), fdsBefore) << "fds leaked on the negotiation error";
 	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore)
 		<< "dma-bufs leaked on the negotiation error";
@@ -794,7 +795,7 @@ TEST(CodecLatency, EncoderAndDecoderReportTheirDeviceTime)
 	const GstClockTime after = deviceLatency("enc") + deviceLatency("dec");
 	const GstClockTime enc = deviceLatency("enc"), dec = deviceLatency("dec");
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_GE(seen.buffers, 10u);
 	ASSERT_TRUE(GST_CLOCK_TIME_IS_VALID(src));
 	ASSERT_TRUE(GST_CLOCK_TIME_IS_VALID(all));
@@ -843,7 +844,7 @@ TEST(CodecFaults, UnsupportedSize)
 	auto r = run(p, 30);
 	EXPECT_FALSE(r.eos);
 	EXPECT_NE(r.error.find("cannot encode"), std::string::npos) << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 namespace {
@@ -875,7 +876,7 @@ std::vector<std::vector<uint8_t>> encodeFrames(int width, int height, unsigned n
 	gst_object_unref(sink);
 	auto r = run(p, 60);
 	EXPECT_TRUE(r.eos) << r.error;
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	return out;
 }
 
@@ -911,7 +912,7 @@ RunResult decodeBytes(const std::vector<std::vector<uint8_t>> &frames, int width
 	auto r = run(p, timeoutS);
 	if (sourceChanges)
 		*sourceChanges = u64(p, "dec", "source-changes");
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	return r;
 }
 
@@ -1050,7 +1051,7 @@ TEST(CodecSeek, FlushingSeekRestartsTheDecoder)
 	ASSERT_EQ(after.size(), 20u) << "frames after the seek";
 	for (size_t i = 0; i < after.size(); ++i)
 		EXPECT_EQ(after[i], i * feed.duration) << "frame " << i << " after the seek";
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_EQ(test::countOpenFds(), fdsBefore) << "fds leaked across the flush";
 	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore) << "dma-bufs leaked across the flush";
 }
@@ -1118,7 +1119,7 @@ FuzzOutcome decodeDamaged(const std::vector<std::vector<uint8_t>> &frames,
 		gst_message_unref(m);
 	gst_object_unref(bus);
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	std::lock_guard<std::mutex> g(seen.lock);
 	o.pts = seen.pts;
 	return o;
@@ -1367,7 +1368,7 @@ TEST(Cycles, PlayingReadyThousandTimesLeaksNothing)
 	EXPECT_EQ(bufs1, bufs0);
 	EXPECT_GT(seen.buffers, 0u) << "nothing ever flowed";
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 /* Issue 14: 100 flushing seeks through the encoder and the decoder, each
@@ -1425,7 +1426,7 @@ TEST(Cycles, HundredFlushingSeeksLeakNothing)
 	EXPECT_EQ(fds1, fds0);
 	EXPECT_EQ(bufs1, bufs0);
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 /* Both leave vivid unusable (the fatal error until restreaming, disconnect
@@ -1448,7 +1449,7 @@ static void expectCleanFailure(const char *ctl, int code, std::vector<const char
 	EXPECT_NE(r.error.find(" | "), std::string::npos);
 	EXPECT_NE(r.error.substr(r.error.find(" | ")).find(vivid()), std::string::npos) << r.error;
 	std::printf("  %s -> %s\n", ctl, r.error.substr(0, 200).c_str());
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 TEST(LastSrcFaults, FatalStreamingError)

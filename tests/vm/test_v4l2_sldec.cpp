@@ -22,6 +22,7 @@
 #include "dmabufkit/v4l2/stateless_fwht_session.h"
 #include "leak_counters.h"
 #include "test_devices.h"
+#include "pipeline_unref.h"
 
 using namespace dmabufkit;
 
@@ -190,7 +191,7 @@ std::vector<Bytes> encode(const char *format, int width, int height, unsigned n)
 	gst_object_unref(sink);
 	auto o = run(p, 120);
 	EXPECT_TRUE(o.eos) << o.all();
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	return out;
 }
 
@@ -222,7 +223,7 @@ Outcome decode(const std::vector<Bytes> &frames, const std::string &decoder, Fra
 	g_signal_emit_by_name(in, "end-of-stream", &ret);
 	gst_object_unref(in);
 	auto o = run(p, timeoutS);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	return o;
 }
 
@@ -391,7 +392,7 @@ TEST(SlFaults, MissingNode)
 	GstElement *p = parse("appsrc caps=video/x-fwht ! dmabufv4l2slfwhtdec name=dec "
 			      "device=/dev/video99 ! fakesink");
 	auto o = run(p, 30);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_EQ(o.domain, GST_RESOURCE_ERROR) << o.all();
 	EXPECT_EQ(o.code, GST_RESOURCE_ERROR_NOT_FOUND) << o.all();
 	EXPECT_NE(o.all().find("/dev/video99"), std::string::npos) << o.all();
@@ -406,7 +407,7 @@ TEST(SlFaults, StatefulNodeIsNotAStatelessDecoder)
 	GstElement *p = parse("appsrc caps=video/x-fwht ! dmabufv4l2slfwhtdec name=dec device=" +
 			      *stateful + " ! fakesink");
 	auto o = run(p, 30);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	EXPECT_EQ(o.domain, GST_RESOURCE_ERROR) << o.all();
 	EXPECT_EQ(o.code, GST_RESOURCE_ERROR_SETTINGS) << o.all();
 	EXPECT_NE(o.all().find("not a stateless FWHT decoder"), std::string::npos) << o.all();
@@ -640,7 +641,7 @@ TEST(SlSeek, FlushingSeekRestartsAtTheIntraFrame)
 		static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), 0));
 	auto o = run(p, 60);
 	EXPECT_TRUE(o.eos) << o.all();
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 	std::lock_guard<std::mutex> g(lock);
 	size_t restart = 0;
 	for (size_t i = 1; i < pts.size(); ++i)
@@ -726,7 +727,7 @@ TEST(SlCycles, PlayingReadyCyclesLeakNothing)
 	EXPECT_EQ(fds1, fds0);
 	EXPECT_EQ(bufs1, bufs0);
 	gst_element_set_state(p, GST_STATE_NULL);
-	gst_object_unref(p);
+	test::unrefPipeline(p);
 }
 
 int main(int argc, char **argv)
