@@ -176,9 +176,9 @@ void installCodecProperties(GObjectClass *oc, bool encoder)
 	g_object_class_install_property(
 		oc, PROP_DEVICE_LATENCY,
 		g_param_spec_uint64("device-latency", "Device latency",
-				    "The longest a frame has spent in the device so far (queued "
-				    "on OUTPUT to dequeued from CAPTURE), in ns: the minimum "
-				    "latency this element reports",
+				    "The longest a frame has spent in the device so far (its "
+				    "QBUF on OUTPUT to its DQBUF from CAPTURE), in ns: the "
+				    "minimum latency this element reports",
 				    0, G_MAXUINT64, 0, ro));
 	g_object_class_install_property(oc, PROP_FENCE_TIMEOUT, dbk_param_spec_fence_timeout());
 	g_object_class_install_property(oc, PROP_DEVICE_USED,

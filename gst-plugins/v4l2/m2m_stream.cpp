@@ -93,9 +93,11 @@ Result<void> M2mStream::queueInput(GstBuffer *buf, uint32_t frameNumber, uint32_
 	}
 	if (output_->queuedCount() == 0)
 		lastProgress_ = Clock::now(); /* the watchdog counts from here */
+	/* From before QBUF: a driver may do the whole job inside it (vicodec). */
+	const Clock::time_point queuedAt = Clock::now();
 	if (auto r = output_->queue(buf, frameTimestamp(frameNumber), bytesUsed); !r)
 		return r;
-	queuedAt_[frameNumber % queuedAt_.size()] = Clock::now();
+	queuedAt_[frameNumber % queuedAt_.size()] = queuedAt;
 	if (!outputStreaming_) {
 		if (auto r = output_->streamOn(); !r)
 			return r;

@@ -100,8 +100,9 @@ public:
 	std::function<void()> leaveElement;
 
 	/**
-	 * \brief The longest a frame has spent in the device so far (queued on
-	 * OUTPUT to dequeued from CAPTURE): what the element adds to latency.
+	 * \brief The longest a frame has spent in the device so far (from its
+	 * QBUF on OUTPUT, which may do the whole job, to its DQBUF from
+	 * CAPTURE): what the element adds to latency.
 	 */
 	uint64_t maxProcessingNs() const { return maxProcessingNs_; }
 

@@ -835,6 +835,94 @@ TEST(CodecLatency, OneFrameInComesOutWithoutTheNext)
 	gst_harness_teardown(h);
 }
 
+namespace {
+
+/* When each buffer (by PTS) entered and left an element, monotonic us. */
+struct PadTimes {
+	std::mutex lock;
+	std::map<GstClockTime, gint64> in, out;
+	void watch(GstElement *e)
+	{
+		for (const char *name : { "sink", "src" }) {
+			GstPad *p = gst_element_get_static_pad(e, name);
+			gst_pad_add_probe(
+				p, GST_PAD_PROBE_TYPE_BUFFER,
+				[](GstPad *pad, GstPadProbeInfo *info, gpointer d) {
+					auto *self = static_cast<PadTimes *>(d);
+					std::lock_guard<std::mutex> g(self->lock);
+					auto &m = GST_PAD_IS_SINK(pad) ? self->in : self->out;
+					m.emplace(GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)),
+						  g_get_monotonic_time());
+					return GST_PAD_PROBE_OK;
+				},
+				this, nullptr);
+			gst_object_unref(p);
+		}
+	}
+	/* The shortest time a frame after the first spent in the element, us. */
+	gint64 shortest()
+	{
+		std::lock_guard<std::mutex> g(lock);
+		gint64 best = G_MAXINT64;
+		for (const auto &[pts, t] : out)
+			if (pts > 0 && in.count(pts))
+				best = std::min(best, t - in[pts]);
+		return best;
+	}
+};
+
+} /* namespace */
+
+TEST(CodecLatency, DeviceLatencyCountsTheWorkInsideQbuf)
+{
+	/* vicodec encodes and decodes inside QBUF: timed from after QBUF, the
+	 * device time the elements report (and add to the LATENCY query) was
+	 * a fraction of a millisecond, against several for a frame's way
+	 * through the element. Each frame passes alone, so each element's time
+	 * is its device's time and a little of its own. */
+	GstHarness *h = gst_harness_new_parse(
+		"dmabufupload ! dmabufv4l2enc name=enc ! dmabufv4l2dec name=dec");
+	gst_harness_set_src_caps_str(h, "video/x-raw,format=NV12,width=640,height=480,"
+					"framerate=30/1");
+	PadTimes times[2];
+	const char *names[2] = { "enc", "dec" };
+	GstElement *elements[2];
+	for (int i = 0; i < 2; ++i) {
+		elements[i] = gst_bin_get_by_name(GST_BIN(h->element), names[i]);
+		ASSERT_NE(elements[i], nullptr);
+		times[i].watch(elements[i]);
+	}
+	GstVideoInfo info;
+	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_NV12, 640, 480);
+	for (int i = 0; i < 5; ++i) {
+		GstBuffer *in = gst_harness_create_buffer(h, info.size);
+		gst_buffer_memset(in, 0, 0x20 + 0x30 * i, info.size);
+		GST_BUFFER_PTS(in) = i * GST_SECOND / 30;
+		GST_BUFFER_DURATION(in) = GST_SECOND / 30;
+		ASSERT_EQ(gst_harness_push(h, in), GST_FLOW_OK);
+		GstBuffer *out = nullptr;
+		for (int t = 0; t < 100 && !out; ++t) {
+			out = gst_harness_try_pull(h);
+			if (!out)
+				g_usleep(50000);
+		}
+		ASSERT_NE(out, nullptr) << "frame " << i << " never left the decoder (5 s)";
+		gst_buffer_unref(out);
+	}
+	for (int i = 0; i < 2; ++i) {
+		guint64 ns = 0;
+		g_object_get(elements[i], "device-latency", &ns, nullptr);
+		const gint64 shortest = times[i].shortest();
+		std::printf("%s: device-latency %.2f ms, shortest time through it %.2f ms\n",
+			    names[i], double(ns) / 1e6, double(shortest) / 1e3);
+		ASSERT_NE(shortest, G_MAXINT64) << names[i] << ": no frame timed at both pads";
+		EXPECT_GE(double(ns) / 1e3, double(shortest) / 2)
+			<< names[i] << ": the device's time misses most of a frame's";
+		gst_object_unref(elements[i]);
+	}
+	gst_harness_teardown(h);
+}
+
 TEST(CodecFaults, UnsupportedSize)
 {
 	/* vicodec encodes 640x360..4096x2160; 320x180 must fail clearly. */
