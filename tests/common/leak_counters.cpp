@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "leak_counters.h"
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <dirent.h>
 #include <fstream>
 #include <iterator>
 #include <string_view>
-#include <thread>
 #include <unistd.h>
 
 namespace dmabufkit::test {
@@ -50,18 +48,17 @@ int countOpenFds()
 	});
 }
 
-int openFdsSettledAt(int expected, int timeoutMs)
+std::string openFdTargets()
 {
-	int n = countOpenFds();
-	for (int waited = 0; n != expected && waited < timeoutMs; waited += 50) {
-		std::this_thread::sleep_for(std::chrono::milliseconds(50));
-		n = countOpenFds();
-	}
-	if (n != expected)
-		forEachFd([](const char *fd, std::string_view target) {
-			std::printf("    fd %s -> %.*s\n", fd, int(target.size()), target.data());
-		});
-	return n;
+	std::string out;
+	forEachFd([&out](const char *fd, std::string_view target) {
+		if (std::atoi(fd) <= 2 || target.rfind("/proc/", 0) == 0)
+			return; /* stdio, and the listing's own directory */
+		if (!out.empty())
+			out += "; ";
+		out += std::string("fd ") + fd + " -> " + std::string(target);
+	});
+	return out;
 }
 
 int countSyncFiles()

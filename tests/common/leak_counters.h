@@ -17,14 +17,10 @@ namespace dmabufkit::test {
 int countOpenFds();
 
 /**
- * \brief The open fd count once it is back at \a expected, or after \a timeoutMs.
- *
- * For a count right after a pipeline went to NULL: a streaming thread that
- * another thread joined may still be letting go of the last reference to an
- * element. A leak still shows: the count stays above \a expected. On a
- * mismatch the fds and their targets are printed.
+ * \brief The fds above stderr and their targets, "fd 3 -> /dev/video0; ...":
+ *        for the message of a failed fd count, to say what leaked.
  */
-int openFdsSettledAt(int expected, int timeoutMs = 2000);
+std::string openFdTargets();
 
 /**
  * \brief Open sync_file fds of this process (fences exported or made by a

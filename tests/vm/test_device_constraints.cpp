@@ -136,7 +136,7 @@ protected:
 	}
 	void TearDown() override
 	{
-		EXPECT_EQ(test::countOpenFds(), fds) << "fd leak";
+		EXPECT_EQ(test::countOpenFds(), fds) << "fd leak: " << test::openFdTargets();
 		EXPECT_EQ(test::countLiveDmaBufs(), bufs) << "dma-buf leak";
 	}
 	std::string vivid0;

@@ -174,7 +174,8 @@ struct Leaks {
 	int dmabufs = test::countLiveDmaBufs();
 	void expectNone(const std::string &what) const
 	{
-		EXPECT_EQ(test::countOpenFds(), fds) << what << ": fds leaked";
+		EXPECT_EQ(test::countOpenFds(), fds)
+			<< what << ": fds leaked: " << test::openFdTargets();
 		EXPECT_EQ(test::countLiveDmaBufs(), dmabufs) << what << ": dma-bufs leaked\n"
 							     << test::dmaBufInfo();
 	}

@@ -836,7 +836,7 @@ struct PadTimes {
 		gint64 best = G_MAXINT64;
 		for (const auto &[pts, t] : out)
 			if (pts > 0 && in.count(pts))
-				best = std::min(best, t - in[pts]);
+				best = std::min(best, t - in.at(pts));
 		return best;
 	}
 };
@@ -888,6 +888,8 @@ TEST(CodecLatency, DeviceLatencyCountsTheWorkInsideQbuf)
 	 * a fraction of a millisecond, against several for a frame's way
 	 * through the element. Each frame passes alone, so each element's time
 	 * is its device's time and a little of its own. */
+	const int fdsBefore = test::countOpenFds();
+	const int dmabufsBefore = test::countLiveDmaBufs();
 	GstHarness *h = gst_harness_new_parse(
 		"dmabufupload ! dmabufv4l2enc name=enc ! dmabufv4l2dec name=dec");
 	gst_harness_set_src_caps_str(h, "video/x-raw,format=NV12,width=640,height=480,"
@@ -917,6 +919,8 @@ TEST(CodecLatency, DeviceLatencyCountsTheWorkInsideQbuf)
 		gst_object_unref(elements[i]);
 	}
 	gst_harness_teardown(h);
+	EXPECT_EQ(test::countOpenFds(), fdsBefore) << "fds leaked: " << test::openFdTargets();
+	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore) << "dma-bufs leaked";
 }
 
 TEST(CodecFaults, UnsupportedSize)
@@ -1376,7 +1380,8 @@ TEST(CodecFaults, GarbageAndTruncatedBitstreamFuzz)
 	}
 	g_rand_free(rnd);
 	std::printf("  fuzz: %u cases\n", cases);
-	EXPECT_EQ(test::openFdsSettledAt(fdsBefore), fdsBefore) << "fds leaked by damaged streams";
+	EXPECT_EQ(test::countOpenFds(), fdsBefore)
+		<< "fds leaked by damaged streams: " << test::openFdTargets();
 	EXPECT_EQ(test::countLiveDmaBufs(), dmabufsBefore) << "dma-bufs leaked by damaged streams";
 
 	/* and the decoder still works afterwards */
