@@ -714,12 +714,21 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 	EXPECT_EQ(run.stat("copies"), 0u) << run.statStr("copy-reason");
 	std::lock_guard g(obs.lock);
 	ASSERT_EQ(obs.released.size(), size_t(kFrames)) << "every buffer is given back by the end";
+	/* The first frame's commit lights the CRTC, from the presenter's
+	 * thread: when it is slow (the sanitizers under TCG), the next frames
+	 * reach the sink before there is a vblank count (the ioctl fails, 0).
+	 * Only such a prefix may lack one; their predecessors must then still
+	 * be held until after the CRTC came up. */
+	bool lit = false;
 	int checked = 0;
 	for (int i = 0; i + 1 < kFrames; ++i) {
 		ASSERT_TRUE(obs.arrived.count(i + 1))
 			<< "frame " << i + 1 << " never reached the sink";
-		ASSERT_NE(obs.arrived[i + 1], 0u)
-			<< "no vblank count from DRM_IOCTL_CRTC_GET_SEQUENCE";
+		if (obs.arrived[i + 1] != 0)
+			lit = true;
+		ASSERT_TRUE(obs.arrived[i + 1] != 0 || !lit)
+			<< "no vblank count from DRM_IOCTL_CRTC_GET_SEQUENCE for frame " << i + 1
+			<< " after earlier frames had one";
 		EXPECT_GT(obs.released[i], obs.arrived[i + 1])
 			<< "frame " << i << " was released at vblank " << obs.released[i]
 			<< ", before frame " << i + 1 << " (arrived at vblank "
@@ -727,6 +736,7 @@ TEST_F(KmsSink, NoBufferIsReleasedBeforeItsSuccessorIsOnScreen)
 		++checked;
 	}
 	EXPECT_EQ(checked, kFrames - 1);
+	EXPECT_TRUE(lit) << "no frame got a vblank count from DRM_IOCTL_CRTC_GET_SEQUENCE";
 	obs.fd.reset();
 	EXPECT_EQ(dmabufkit::test::countOpenFds(), fds) << "fd leak";
 	EXPECT_EQ(dmabufkit::test::countLiveDmaBufs(), bufs) << "dma-buf leak";
