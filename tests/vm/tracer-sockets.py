@@ -23,6 +23,7 @@ sanitizers, any error report (or leak at exit) makes gst-launch-1.0 fail.
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -170,8 +171,10 @@ def main():
           f'{len(reader.types)} lines ({reader.types.count("stats")} stats, '
           f'{reader.types.count("preview")} previews), {churned} churned clients')
     if problems:
+        # A sanitizer report's cause is in its first lines, its tail is stacks.
+        report = re.search(r'^.*(==\d+==ERROR: \w+Sanitizer|: runtime error: )', text, re.M)
+        print(text[report.start():report.start() + 6000] if report else text[-4000:])
         print('FAIL: ' + '; '.join(problems))
-        print(text[-4000:])
         return 1
     return 0
 
