@@ -308,9 +308,13 @@ Result<void> M2mStream::waitForDownstream(int sliceMs)
 	int r = ::poll(p, 2, sliceMs);
 	if (r < 0 && errno != EINTR)
 		return Error::fromErrno(errno, "poll on the buffer release eventfd");
+	/* Both are consumed: a wake left pending (new input, which cannot
+	 * progress without a CAPTURE buffer) would return every poll at once,
+	 * and the task would spin until downstream gave a buffer back. */
 	uint64_t v;
-	if (r > 0 && (p[0].revents & POLLIN))
-		(void)!read(p[0].fd, &v, sizeof(v));
+	for (const auto &fd : p)
+		if (r > 0 && (fd.revents & POLLIN))
+			(void)!read(fd.fd, &v, sizeof(v));
 	std::lock_guard l(lock_);
 	lastProgress_ = Clock::now();
 	return {};
