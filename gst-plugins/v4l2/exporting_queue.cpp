@@ -106,6 +106,18 @@ Result<std::optional<v4l2::DequeuedBuffer>> ExportingQueue::dequeue()
 	return queue_.dequeue();
 }
 
+std::vector<unsigned> ExportingQueue::queuedBefore(unsigned index) const
+{
+	std::lock_guard<std::mutex> g(lock_);
+	return queue_.queuedBefore(index);
+}
+
+Result<std::optional<v4l2::DequeuedBuffer>> ExportingQueue::takeIfDone(unsigned index)
+{
+	std::lock_guard<std::mutex> g(lock_);
+	return queue_.takeIfDone(index);
+}
+
 Result<void> ExportingQueue::requeue(unsigned index)
 {
 	std::lock_guard<std::mutex> g(lock_);

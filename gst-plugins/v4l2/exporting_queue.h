@@ -42,6 +42,10 @@ public:
 	Result<void> streamOn();
 	/** \brief DQBUF without waiting. */
 	Result<std::optional<v4l2::DequeuedBuffer>> dequeue();
+	/** \brief Buffers still queued that were queued before \a index, oldest first. */
+	std::vector<unsigned> queuedBefore(unsigned index) const;
+	/** \brief Take queued buffer \a index if the driver finished it (QUERYBUF). */
+	Result<std::optional<v4l2::DequeuedBuffer>> takeIfDone(unsigned index);
 	/** \brief Give buffer \a index back to the driver without using it. */
 	Result<void> requeue(unsigned index);
 	/**

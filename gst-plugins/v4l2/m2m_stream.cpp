@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <thread>
 #include <unistd.h>
 
 #include "dmabufkit/base/log.h"
@@ -226,28 +227,13 @@ Result<M2mStream::Progress> M2mStream::dequeueCapture()
 		progress = Progress::Some;
 		const bool emptyLast = b.isLast() && b.totalBytesUsed() == 0;
 		if (!emptyLast) {
-			uint32_t frame = static_cast<uint32_t>(b.timestampNs / 1000 - 1);
-			noteProcessed(frame);
-			GstBuffer *buf = nullptr;
-			if (!b.hasError()) {
-				buf = capture_->wrap(b, allocator);
-				DBK_LOG(V4l2, Trace,
-					"%s: %s: frame %u out of CAPTURE buffer %u, %u bytes",
-					name_.c_str(), dev_.label(), frame, b.index,
-					b.totalBytesUsed());
-			} else {
-				DBK_LOG(V4l2, Warning,
-					"%s: %s: driver flagged CAPTURE buffer %u (frame %u) as an "
-					"error",
-					name_.c_str(), dev_.label(), b.index, frame);
-				if (auto r = capture_->requeue(b.index); !r)
-					return r.error();
-			}
-			if (auto r = ready_(frame, buf, b); !r)
+			if (auto r = deliver(b); !r)
 				return r.error();
 		} else {
 			DBK_LOG(V4l2, Debug, "%s: %s: empty LAST buffer %u: drained", name_.c_str(),
 				dev_.label(), b.index);
+			if (auto r = deliverLateFrames(b.index); !r)
+				return r.error();
 			(void)capture_->requeue(b.index);
 		}
 		if (!b.isLast())
@@ -280,6 +266,68 @@ Result<M2mStream::Progress> M2mStream::dequeueCapture()
 		return Progress::Last;
 	}
 	return progress;
+}
+
+/* A frame (or the driver's error for one) out of CAPTURE buffer \a b. */
+Result<void> M2mStream::deliver(const v4l2::DequeuedBuffer &b)
+{
+	uint32_t frame = static_cast<uint32_t>(b.timestampNs / 1000 - 1);
+	noteProcessed(frame);
+	GstBuffer *buf = nullptr;
+	if (!b.hasError()) {
+		buf = capture_->wrap(b, allocator);
+		DBK_LOG(V4l2, Trace, "%s: %s: frame %u out of CAPTURE buffer %u, %u bytes",
+			name_.c_str(), dev_.label(), frame, b.index, b.totalBytesUsed());
+	} else {
+		DBK_LOG(V4l2, Warning,
+			"%s: %s: driver flagged CAPTURE buffer %u (frame %u) as an error",
+			name_.c_str(), dev_.label(), b.index, frame);
+		if (auto r = capture_->requeue(b.index); !r)
+			return r.error();
+	}
+	return ready_(frame, buf, b);
+}
+
+/*
+ * The driver fills CAPTURE buffers in the order they were queued, so one
+ * queued before the empty LAST buffer and not dequeued was taken by a job
+ * still finishing: a STOP sent once the last OUTPUT buffer came back raced
+ * that job (vicodec completes a job's OUTPUT buffer before its CAPTURE
+ * buffer, and the STOP hands out the next free CAPTURE buffer as LAST at
+ * once). DQBUF only answers EPIPE after a LAST buffer: take those frames
+ * through QUERYBUF, in order, or the stream's last frame is lost.
+ */
+Result<void> M2mStream::deliverLateFrames(unsigned lastIndex)
+{
+	/* The job is past its OUTPUT buffer: only its CAPTURE buffer is left. */
+	constexpr auto kLateFrameWait = std::chrono::milliseconds(500);
+	const auto deadline = Clock::now() + kLateFrameWait;
+	for (unsigned index : capture_->queuedBefore(lastIndex)) {
+		for (;;) {
+			auto d = capture_->takeIfDone(index);
+			if (!d)
+				return d.error();
+			if (*d) {
+				DBK_LOG(V4l2, Info,
+					"%s: %s: CAPTURE buffer %u came after the LAST buffer "
+					"(a drain that raced the last job): delivering it",
+					name_.c_str(), dev_.label(), index);
+				if (auto r = deliver(**d); !r)
+					return r;
+				break;
+			}
+			if (Clock::now() > deadline) {
+				DBK_LOG(V4l2, Warning,
+					"%s: %s: CAPTURE buffer %u, queued before the LAST buffer, "
+					"still not done %lld ms after it: not waiting for it",
+					name_.c_str(), dev_.label(), index,
+					static_cast<long long>(kLateFrameWait.count()));
+				return {};
+			}
+			std::this_thread::sleep_for(std::chrono::milliseconds(1));
+		}
+	}
+	return {};
 }
 
 void M2mStream::noteProcessed(uint32_t frame)

@@ -120,6 +120,8 @@ private:
 	Result<bool> takeDoneOutput(std::vector<GstBuffer *> &released);
 	static void releaseInputs(std::vector<GstBuffer *> &released);
 	Result<Progress> dequeueCapture();
+	Result<void> deliver(const v4l2::DequeuedBuffer &b);
+	Result<void> deliverLateFrames(unsigned lastIndex);
 	Result<bool> dequeueEvents();
 	Result<void> waitForDownstream(int sliceMs);
 	void idle(int sliceMs);

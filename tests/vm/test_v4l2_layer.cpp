@@ -10,6 +10,7 @@
 #include <linux/videodev2.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 #include "dmabufkit/core/dma_buf.h"
@@ -293,6 +294,68 @@ TEST(V4l2Layer, VicodecFoundByCodecEncodesImportedDmaBufsAndDrains)
 	ASSERT_TRUE(ev->has_value()) << "no EOS event after drain";
 	EXPECT_EQ((*ev)->type, static_cast<uint32_t>(V4L2_EVENT_EOS));
 	ASSERT_TRUE(dev->encoderCommand(V4L2_ENC_CMD_START).ok());
+}
+
+/*
+ * After a LAST buffer DQBUF answers only EPIPE, so a frame the driver
+ * finishes after it (a drain's STOP that raced the job, vicodec) is taken
+ * through QUERYBUF: queuedBefore() names the buffers a job may still hold,
+ * oldest first, and takeIfDone() takes one once the driver is done with it.
+ */
+TEST(V4l2Layer, BuffersQueuedBeforeAnotherAreTakenOnceDone)
+{
+	auto dev = openRole("vicodec-encoder");
+	ASSERT_TRUE(dev);
+	DeviceFormat raw;
+	raw.fourcc = V4L2_PIX_FMT_YUYV;
+	raw.width = 640;
+	raw.height = 480;
+	auto rawSet = dev->setFormat(dev->outputType(), raw);
+	ASSERT_TRUE(rawSet.ok()) << rawSet.error().message;
+	DeviceFormat coded;
+	coded.fourcc = V4L2_PIX_FMT_FWHT;
+	coded.width = 640;
+	coded.height = 480;
+	ASSERT_TRUE(dev->setFormat(dev->captureType(), coded).ok());
+	BufferQueue out(*dev, dev->outputType());
+	BufferQueue cap(*dev, dev->captureType());
+	ASSERT_TRUE(out.allocate(1, V4L2_MEMORY_MMAP).ok());
+	auto nCap = cap.allocate(3, V4L2_MEMORY_MMAP);
+	ASSERT_TRUE(nCap.ok()) << nCap.error().message;
+	ASSERT_GE(*nCap, 3u);
+	for (unsigned i : { 2u, 0u, 1u })
+		ASSERT_TRUE(cap.queueMmap(i).ok());
+	EXPECT_EQ(cap.queuedBefore(1), (std::vector<unsigned>{ 2, 0 }));
+	EXPECT_EQ(cap.queuedBefore(0), (std::vector<unsigned>{ 2 }));
+	EXPECT_TRUE(cap.queuedBefore(2).empty());
+	ASSERT_TRUE(out.streamOn().ok());
+	ASSERT_TRUE(cap.streamOn().ok());
+
+	auto notYet = cap.takeIfDone(2);
+	ASSERT_TRUE(notYet.ok()) << notYet.error().message;
+	EXPECT_FALSE(notYet->has_value()) << "a buffer the driver has not filled was taken";
+	ASSERT_TRUE(out.queueMmap(0, { rawSet->planes[0].sizeImage }, 7000).ok());
+	/* The encoder fills the oldest CAPTURE buffer, 2. */
+	std::optional<DequeuedBuffer> done;
+	for (int i = 0; i < 200 && !done; ++i) {
+		auto d = cap.takeIfDone(2);
+		ASSERT_TRUE(d.ok()) << d.error().message;
+		done = *d;
+		if (!done)
+			usleep(10 * 1000);
+	}
+	ASSERT_TRUE(done.has_value()) << "buffer 2 not done 2 s after a frame was queued";
+	EXPECT_EQ(done->index, 2u);
+	EXPECT_GT(done->totalBytesUsed(), 0u);
+	EXPECT_EQ(done->timestampNs, 7000u);
+	EXPECT_FALSE(cap.isQueued(2));
+	EXPECT_EQ(cap.queuedBefore(1), (std::vector<unsigned>{ 0 }));
+	auto other = cap.takeIfDone(0);
+	ASSERT_TRUE(other.ok()) << other.error().message;
+	EXPECT_FALSE(other->has_value()) << "buffer 0 was not filled";
+	auto again = cap.takeIfDone(2);
+	ASSERT_TRUE(again.ok());
+	EXPECT_FALSE(again->has_value()) << "a buffer already taken was taken twice";
 }
 
 namespace {

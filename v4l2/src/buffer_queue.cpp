@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "dmabufkit/v4l2/buffer_queue.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <ctime>
 #include <fcntl.h>
@@ -79,6 +81,7 @@ Result<unsigned> BufferQueue::allocate(unsigned count, uint32_t memory)
 	}
 	memory_ = memory;
 	queued_.assign(req.count, false);
+	queueOrder_.assign(req.count, 0);
 	queuedAtNs_.assign(req.count, 0);
 	DBK_LOG(V4l2, Info,
 		"%s: %s: asked for %u %s buffers, the driver granted %u (%u plane%s each)",
@@ -205,6 +208,7 @@ Result<void> BufferQueue::queue(struct v4l2_buffer &buf, struct v4l2_plane *plan
 	DBK_LOG(V4l2, Trace, "%s: %s: queued %s buffer %u", device_.label(), bufferTypeName(type_),
 		memoryName(buf.memory), index);
 	queued_[index] = true;
+	queueOrder_[index] = ++lastQueueOrder_;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	queuedAtNs_[index] = static_cast<uint64_t>(now.tv_sec) * 1000000000ull +
@@ -278,23 +282,10 @@ Result<void> BufferQueue::queueDmaBuf(unsigned index, const std::vector<DmaBufPl
 	return queue(buf, planes, index, timestampNs);
 }
 
-Result<std::optional<DequeuedBuffer>> BufferQueue::dequeue()
+/* What a DQBUF or QUERYBUF answered; the buffer is ours from now on. */
+DequeuedBuffer BufferQueue::dequeuedFrom(const struct v4l2_buffer &buf,
+					 const struct v4l2_plane *planes)
 {
-	struct v4l2_buffer buf;
-	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
-	prepare(buf, planes, type_, memory_, 0, numPlanes_);
-	auto r = device_.ioctl(VIDIOC_DQBUF, &buf, "VIDIOC_DQBUF");
-	if (!r) {
-		if (r.error().code == EAGAIN)
-			return std::optional<DequeuedBuffer>{};
-		Error e{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
-		/* EPIPE: the LAST buffer was already dequeued (end of a drain), not a failure. */
-		if (e.code == EPIPE)
-			DBK_LOG(V4l2, Debug, "%s", e.message.c_str());
-		else
-			DBK_LOG(V4l2, Error, "%s", e.message.c_str());
-		return e;
-	}
 	DequeuedBuffer d;
 	d.index = buf.index;
 	d.flags = buf.flags;
@@ -313,6 +304,27 @@ Result<std::optional<DequeuedBuffer>> BufferQueue::dequeue()
 	}
 	if (buf.index < queued_.size())
 		queued_[buf.index] = false;
+	return d;
+}
+
+Result<std::optional<DequeuedBuffer>> BufferQueue::dequeue()
+{
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	prepare(buf, planes, type_, memory_, 0, numPlanes_);
+	auto r = device_.ioctl(VIDIOC_DQBUF, &buf, "VIDIOC_DQBUF");
+	if (!r) {
+		if (r.error().code == EAGAIN)
+			return std::optional<DequeuedBuffer>{};
+		Error e{ r.error().code, r.error().message + " on " + bufferTypeName(type_) };
+		/* EPIPE: the LAST buffer was already dequeued (end of a drain), not a failure. */
+		if (e.code == EPIPE)
+			DBK_LOG(V4l2, Debug, "%s", e.message.c_str());
+		else
+			DBK_LOG(V4l2, Error, "%s", e.message.c_str());
+		return e;
+	}
+	DequeuedBuffer d = dequeuedFrom(buf, planes);
 	DBK_LOG(V4l2, Trace, "%s: %s: dequeued buffer %u sequence %u, %u bytes, flags 0x%x",
 		device_.label(), bufferTypeName(type_), d.index, d.sequence, d.totalBytesUsed(),
 		d.flags);
@@ -364,6 +376,42 @@ std::optional<unsigned> BufferQueue::freeIndex() const
 		if (!queued_[i])
 			return i;
 	return std::nullopt;
+}
+
+std::vector<unsigned> BufferQueue::queuedBefore(unsigned index) const
+{
+	std::vector<unsigned> out;
+	if (index >= queueOrder_.size())
+		return out;
+	for (unsigned i = 0; i < queued_.size(); ++i)
+		if (queued_[i] && queueOrder_[i] < queueOrder_[index])
+			out.push_back(i);
+	std::sort(out.begin(), out.end(),
+		  [this](unsigned a, unsigned b) { return queueOrder_[a] < queueOrder_[b]; });
+	return out;
+}
+
+Result<std::optional<DequeuedBuffer>> BufferQueue::takeIfDone(unsigned index)
+{
+	if (!isQueued(index))
+		return std::optional<DequeuedBuffer>{};
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	prepare(buf, planes, type_, memory_, index, numPlanes_);
+	if (auto r = device_.ioctl(VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF"); !r) {
+		DBK_LOG(V4l2, Error, "%s (buffer %u on %s)", r.error().message.c_str(), index,
+			bufferTypeName(type_));
+		return r.error();
+	}
+	if (!(buf.flags & V4L2_BUF_FLAG_DONE))
+		return std::optional<DequeuedBuffer>{};
+	DequeuedBuffer d = dequeuedFrom(buf, planes);
+	DBK_LOG(V4l2, Debug,
+		"%s: %s: took buffer %u (sequence %u, %u bytes, flags 0x%x) through QUERYBUF: "
+		"the driver finished it after the LAST buffer",
+		device_.label(), bufferTypeName(type_), d.index, d.sequence, d.totalBytesUsed(),
+		d.flags);
+	return std::optional<DequeuedBuffer>{ d };
 }
 
 } /* namespace dmabufkit::v4l2 */

@@ -112,10 +112,25 @@ public:
 	}
 	/** \brief A buffer index we hold (not queued), or nullopt. */
 	std::optional<unsigned> freeIndex() const;
+	/**
+	 * \brief The buffers still queued that were queued before buffer
+	 * \a index was last, oldest first.
+	 */
+	std::vector<unsigned> queuedBefore(unsigned index) const;
+	/**
+	 * \brief Take queued buffer \a index if the driver is done with it
+	 * (VIDIOC_QUERYBUF), or nullopt.
+	 *
+	 * After a LAST buffer DQBUF only answers EPIPE, but a driver may finish
+	 * a buffer queued before the LAST one later than it (a STOP that raced
+	 * a job): this is the way to that frame.
+	 */
+	Result<std::optional<DequeuedBuffer>> takeIfDone(unsigned index);
 
 private:
 	Result<void> queue(struct v4l2_buffer &buf, struct v4l2_plane *planes, unsigned index,
 			   uint64_t timestampNs);
+	DequeuedBuffer dequeuedFrom(const struct v4l2_buffer &buf, const struct v4l2_plane *planes);
 
 	const VideoDevice &device_;
 	uint32_t type_;
@@ -125,6 +140,8 @@ private:
 	bool streaming_ = false;
 	std::vector<bool> queued_;
 	std::vector<uint64_t> queuedAtNs_;
+	std::vector<uint64_t> queueOrder_; /**< per buffer: the QBUF it was last queued by */
+	uint64_t lastQueueOrder_ = 0;
 };
 
 } /* namespace dmabufkit::v4l2 */
