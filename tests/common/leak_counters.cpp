@@ -87,6 +87,16 @@ int countLiveDmaBufs()
 	return -1;
 }
 
+int countLiveDmaBufsOnceSettled(int expected, int timeoutMs)
+{
+	int n = countLiveDmaBufs();
+	for (int waited = 0; n > expected && waited < timeoutMs; waited += 20) {
+		usleep(20 * 1000);
+		n = countLiveDmaBufs();
+	}
+	return n;
+}
+
 std::string dmaBufInfo()
 {
 	std::ifstream in(kBufinfo);

@@ -34,6 +34,15 @@ int countSyncFiles();
  */
 int countLiveDmaBufs();
 
+/**
+ * \brief countLiveDmaBufs() once it is down to \a expected, or after
+ *        \a timeoutMs. Only for a pipeline whose last references the kernel
+ *        drops after it is gone: stock kmssink's framebuffers are released
+ *        by the DRM commit's cleanup, which runs on a kernel worker. A
+ *        count that stays above \a expected is a leak.
+ */
+int countLiveDmaBufsOnceSettled(int expected, int timeoutMs = 2000);
+
 /** \brief The whole of debugfs dma_buf/bufinfo (empty outside the VM). */
 std::string dmaBufInfo();
 
