@@ -58,6 +58,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -578,7 +579,10 @@ static gboolean gst_dmabuf_cpu_filter_start(GstBaseTransform *trans)
 	if (threads == 0)
 		threads = std::max(1u, std::thread::hardware_concurrency());
 	st->processor.start(threads);
-	st->importer = dbk_allocator_new();
+	DbkAllocator *importer = dbk_allocator_new();
+	GST_OBJECT_LOCK(self); /* stats_structure() reads it on any thread */
+	st->importer = importer;
+	GST_OBJECT_UNLOCK(self);
 	st->frameNumber = 0;
 	st->snapshotIndex = 0;
 	st->snapshotRequested = false;
@@ -594,10 +598,12 @@ static gboolean gst_dmabuf_cpu_filter_stop(GstBaseTransform *trans)
 		st->writer.reset();
 	}
 	st->processor.stop();
-	if (st->importer) {
-		gst_object_unref(st->importer);
-		st->importer = nullptr;
-	}
+	/* Out of stats_structure()'s reach before it goes. */
+	GST_OBJECT_LOCK(self);
+	DbkAllocator *importer = std::exchange(st->importer, nullptr);
+	GST_OBJECT_UNLOCK(self);
+	if (importer)
+		gst_object_unref(importer);
 	return TRUE;
 }
 

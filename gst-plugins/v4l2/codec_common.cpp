@@ -216,9 +216,13 @@ void CodecElementState::stopStream(StreamLock caller)
 		task->stop(caller);
 	if (!stream)
 		return;
-	if (const auto *c = stream->outputCache()) {
-		cacheHits += c->hits();
-		cacheMisses += c->misses();
+	{
+		std::lock_guard l(cacheCountsLock);
+		if (const auto *c = stream->outputCache()) {
+			cacheHitsBefore += c->hits();
+			cacheMissesBefore += c->misses();
+		}
+		cacheHitsNow = cacheMissesNow = 0;
 	}
 	stream.reset();
 }
@@ -230,7 +234,25 @@ Result<void> CodecElementState::queueInput(GstBuffer *buf, uint32_t frameNumber,
 	g_rec_mutex_unlock(streamLock);
 	auto r = stream->queueInput(buf, frameNumber, bytesUsed);
 	g_rec_mutex_lock(streamLock);
+	noteCacheCounts();
 	return r;
+}
+
+void CodecElementState::noteCacheCounts()
+{
+	/* The cache counts on queueing, which is this thread's. */
+	const auto *c = stream ? stream->outputCache() : nullptr;
+	if (!c)
+		return;
+	std::lock_guard l(cacheCountsLock);
+	cacheHitsNow = c->hits();
+	cacheMissesNow = c->misses();
+}
+
+std::pair<uint64_t, uint64_t> CodecElementState::cacheCounts() const
+{
+	std::lock_guard l(cacheCountsLock);
+	return { cacheHitsBefore + cacheHitsNow, cacheMissesBefore + cacheMissesNow };
 }
 
 Result<void> CodecElementState::drain(bool encoder)
@@ -319,7 +341,6 @@ bool CodecElementState::setProperty(guint id, const GValue *value)
 
 bool CodecElementState::getProperty(guint id, GValue *value) const
 {
-	const v4l2::DmaBufIndexCache *c = stream ? stream->outputCache() : nullptr;
 	switch (id) {
 	case PROP_DEVICE:
 		g_value_set_string(value, device.c_str());
@@ -337,10 +358,10 @@ bool CodecElementState::getProperty(guint id, GValue *value) const
 		g_value_set_uint64(value, imported);
 		return true;
 	case PROP_CACHE_HITS:
-		g_value_set_uint64(value, cacheHits + (c ? c->hits() : 0));
+		g_value_set_uint64(value, cacheCounts().first);
 		return true;
 	case PROP_CACHE_MISSES:
-		g_value_set_uint64(value, cacheMisses + (c ? c->misses() : 0));
+		g_value_set_uint64(value, cacheCounts().second);
 		return true;
 	case PROP_DEVICE_USED:
 		g_value_set_string(value, deviceUsed.c_str());

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -93,6 +94,12 @@ struct CodecElementState {
 
 	std::unique_ptr<v4l2::VideoDevice> dev;
 	std::unique_ptr<M2mStream> stream;
+	/* The index cache's counts. Getters run on any thread and never look
+	 * into stream, which the streaming thread may be destroying (a
+	 * use-after-free the tracer's polling of these properties found). */
+	mutable std::mutex cacheCountsLock;
+	uint64_t cacheHitsBefore = 0, cacheMissesBefore = 0; /* streams that ended */
+	uint64_t cacheHitsNow = 0, cacheMissesNow = 0;	     /* the running stream */
 	/* The CAPTURE side's thread; created with the element's pads. */
 	std::unique_ptr<CaptureTask> task;
 	GRecMutex *streamLock = nullptr;
@@ -103,8 +110,15 @@ struct CodecElementState {
 	bool warnedCopy = false;
 	std::atomic<guint64> copies{ 0 };
 	std::atomic<guint64> imported{ 0 };
-	std::atomic<guint64> cacheHits{ 0 }, cacheMisses{ 0 };
 	std::string deviceUsed;
+
+	/**
+	 * \brief The OUTPUT index cache's hits and misses, all streams included:
+	 * for property getters, on any thread.
+	 */
+	std::pair<uint64_t, uint64_t> cacheCounts() const;
+	/** \brief Streaming thread, after queueing: the running stream's cache counts. */
+	void noteCacheCounts();
 
 	/**
 	 * \brief Stop the capture task and end streaming; the index cache's counts are kept.

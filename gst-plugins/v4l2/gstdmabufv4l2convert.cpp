@@ -192,7 +192,7 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_transform(GstBaseTransform *, GstBu
 static Result<void> setup_stream(GstDmabufV4l2Convert *self)
 {
 	ConvertState *st = self->state;
-	st->stream = std::make_unique<ConvertStream>(*st->dev, GST_OBJECT_NAME(self));
+	st->setStream(std::make_unique<ConvertStream>(*st->dev, GST_OBJECT_NAME(self)));
 	st->stream->timeoutMs = st->timeoutMs;
 	st->stream->flushing = [self]() {
 		return GST_PAD_IS_FLUSHING(GST_BASE_TRANSFORM_SINK_PAD(self)) ||

@@ -76,17 +76,18 @@ G_DEFINE_TYPE(GstDmabufV4l2Src, gst_dmabuf_v4l2_src, GST_TYPE_PUSH_SRC)
 static void teardown(GstDmabufV4l2Src *self)
 {
 	SrcState *st = self->state;
-	if (st->source) {
-		if (const auto *c = st->source->indexCache()) {
-			st->cacheHits += c->hits();
-			st->cacheMisses += c->misses();
-		}
-		st->source->stop();
-		st->source.reset();
-	}
+	/* The getters read source and pool under the object lock, on any thread. */
 	GST_OBJECT_LOCK(self);
-	GstBufferPool *pool = std::exchange(st->pool, nullptr); /* pool-stats reads it */
+	std::unique_ptr<FrameSource> source = std::move(st->source);
+	if (const auto *c = source ? source->indexCache() : nullptr) {
+		st->cacheHits += c->hits();
+		st->cacheMisses += c->misses();
+	}
+	GstBufferPool *pool = std::exchange(st->pool, nullptr);
 	GST_OBJECT_UNLOCK(self);
+	if (source)
+		source->stop();
+	source.reset();
 	if (pool) {
 		gst_buffer_pool_set_active(pool, FALSE);
 		gst_object_unref(pool);
@@ -440,8 +441,11 @@ static gboolean setup_export(GstDmabufV4l2Src *self)
 		post_device_error(self, q.error(), "Cannot allocate capture buffers");
 		return FALSE;
 	}
-	st->source = std::make_unique<ExportingFrameSource>(std::move(q).value(), st->info,
-							    st->allocator);
+	auto source = std::make_unique<ExportingFrameSource>(std::move(q).value(), st->info,
+							     st->allocator);
+	GST_OBJECT_LOCK(self);
+	st->source = std::move(source);
+	GST_OBJECT_UNLOCK(self);
 	st->active = GST_DMABUF_V4L2_IO_MODE_EXPORT;
 	st->everActive = true;
 	return TRUE;
@@ -553,7 +557,9 @@ static gboolean gst_dmabuf_v4l2_src_decide_allocation(GstBaseSrc *bsrc, GstQuery
 		return FALSE;
 	}
 	GST_INFO_OBJECT(self, "importing: %s; %u V4L2 indices", choice.reason().c_str(), *n);
+	GST_OBJECT_LOCK(self);
 	st->source = std::make_unique<ImportingFrameSource>(std::move(importing), pool);
+	GST_OBJECT_UNLOCK(self);
 	st->active = GST_DMABUF_V4L2_IO_MODE_IMPORT;
 	st->everActive = true;
 	return TRUE;

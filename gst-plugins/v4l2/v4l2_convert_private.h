@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -70,7 +71,10 @@ struct ConvertState {
 	GstBufferPool *capturePool = nullptr; /* import mode */
 	guint downstreamMin = 0;
 	std::string captureDecision;
+	/* Set with setStream(), ended with stopStream(): stats() reads it from
+	 * any thread under streamLifetime. */
 	std::unique_ptr<ConvertStream> stream;
+	mutable std::mutex streamLifetime;
 	/* Collects and pushes the converted frames (created with the element). */
 	std::unique_ptr<ConvertTask> task;
 	uint32_t nextFrame = 0;
@@ -82,6 +86,7 @@ struct ConvertState {
 	/* End streaming: stop the task, drop frames in the device (counts of
 	 * the index caches kept). */
 	void stopStream();
+	void setStream(std::unique_ptr<ConvertStream> s);
 	/* stopStream() and drop the capture pool. */
 	void dropCapture();
 	/* The stats structure (transfer full). */

@@ -11,17 +11,28 @@ void ConvertState::stopStream()
 {
 	if (task)
 		task->stop();
-	if (!stream)
-		return;
-	if (const auto *c = stream->outputCache()) {
-		counters.outputHits += c->hits();
-		counters.outputMisses += c->misses();
+	std::unique_ptr<ConvertStream> old;
+	{
+		std::lock_guard l(streamLifetime);
+		if (!stream)
+			return;
+		if (const auto *c = stream->outputCache()) {
+			counters.outputHits += c->hits();
+			counters.outputMisses += c->misses();
+		}
+		if (const auto *c = stream->captureCache()) {
+			counters.captureHits += c->hits();
+			counters.captureMisses += c->misses();
+		}
+		old = std::move(stream);
 	}
-	if (const auto *c = stream->captureCache()) {
-		counters.captureHits += c->hits();
-		counters.captureMisses += c->misses();
-	}
-	stream.reset();
+	old.reset(); /* stats() may run on any thread: not under its lock */
+}
+
+void ConvertState::setStream(std::unique_ptr<ConvertStream> s)
+{
+	std::lock_guard l(streamLifetime);
+	stream = std::move(s);
 }
 
 void ConvertState::dropCapture()
@@ -36,6 +47,7 @@ void ConvertState::dropCapture()
 
 GstStructure *ConvertState::stats() const
 {
+	std::lock_guard l(streamLifetime);
 	const auto *oc = stream ? stream->outputCache() : nullptr;
 	const auto *cc = stream ? stream->captureCache() : nullptr;
 	return gst_structure_new(

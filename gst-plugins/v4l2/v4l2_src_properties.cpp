@@ -94,10 +94,13 @@ void v4l2_src_get_property(GObject *object, guint id, GValue *value, GParamSpec 
 	}
 	case PROP_INDEX_CACHE_HITS:
 	case PROP_INDEX_CACHE_MISSES: {
-		const v4l2::DmaBufIndexCache *c = st->source ? st->source->indexCache() : nullptr;
+		/* teardown() destroys source under the object lock. */
 		const bool hits = id == PROP_INDEX_CACHE_HITS;
+		GST_OBJECT_LOCK(object);
+		const v4l2::DmaBufIndexCache *c = st->source ? st->source->indexCache() : nullptr;
 		g_value_set_uint64(value, (hits ? st->cacheHits : st->cacheMisses) +
 						  (c ? (hits ? c->hits() : c->misses()) : 0));
+		GST_OBJECT_UNLOCK(object);
 		break;
 	}
 	default:

@@ -14,6 +14,7 @@
 #include <future>
 #include <gtest/gtest.h>
 #include <string>
+#include <thread>
 #include <time.h>
 
 #include <gst/gst.h>
@@ -177,6 +178,72 @@ TEST(CodecIdle, WaitingForDownstreamBuffersCostsNoCpu)
 	gst_object_unref(held);
 	gst_object_unref(into);
 	gst_object_unref(sinkEl);
+	gst_object_unref(enc);
+	test::unrefPipeline(p);
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
+}
+
+/*
+ * The tracer polls the codecs' counters from its own thread while streaming
+ * threads start and stop streams. The getters read the OUTPUT index cache
+ * through the stream, which a drain at EOS destroys: a use-after-free under
+ * AddressSanitizer (sanitize-v4l2-codecs runs this). The counts must also
+ * add up: every frame the encoder queued is a hit or a miss.
+ */
+TEST(CodecProperties, CountersReadWhileStreamsStopAndStart)
+{
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
+	constexpr int kFrames = 5, kRuns = 8;
+	GError *err = nullptr;
+	GstElement *p = gst_parse_launch(
+		("videotestsrc num-buffers=" + std::to_string(kFrames) +
+		 " ! video/x-raw,format=NV12,width=640,height=480,framerate=30/1 ! "
+		 "dmabufv4l2enc name=enc ! dmabufv4l2dec name=dec ! fakesink sync=false")
+			.c_str(),
+		&err);
+	ASSERT_EQ(err, nullptr);
+	GstElement *enc = gst_bin_get_by_name(GST_BIN(p), "enc");
+	GstElement *dec = gst_bin_get_by_name(GST_BIN(p), "dec");
+	std::atomic<bool> stop{ false };
+	std::atomic<unsigned> reads{ 0 }, wentDown{ 0 };
+	std::thread reader([&] {
+		guint64 last = 0;
+		while (!stop) {
+			guint64 hits = 0, misses = 0, dh = 0, dm = 0;
+			g_object_get(enc, "index-cache-hits", &hits, "index-cache-misses", &misses,
+				     nullptr);
+			g_object_get(dec, "index-cache-hits", &dh, "index-cache-misses", &dm,
+				     nullptr);
+			if (hits + misses < last)
+				wentDown++;
+			last = hits + misses;
+			reads++;
+		}
+	});
+	GstBus *bus = gst_element_get_bus(p);
+	for (int run = 1; run <= kRuns; ++run) {
+		gst_element_set_state(p, GST_STATE_PLAYING);
+		GstMessage *m = gst_bus_timed_pop_filtered(
+			bus, 20 * GST_SECOND,
+			static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+		ASSERT_NE(m, nullptr) << "run " << run << " did not end";
+		EXPECT_EQ(GST_MESSAGE_TYPE(m), GST_MESSAGE_EOS) << "run " << run;
+		gst_message_unref(m);
+		gst_element_set_state(p, GST_STATE_NULL);
+		guint64 hits = 0, misses = 0;
+		g_object_get(enc, "index-cache-hits", &hits, "index-cache-misses", &misses,
+			     nullptr);
+		EXPECT_EQ(hits + misses, guint64(kFrames * run))
+			<< "the encoder's OUTPUT imports after run " << run;
+	}
+	stop = true;
+	reader.join();
+	std::printf("  %u reads of the counters during %d runs\n", reads.load(), kRuns);
+	EXPECT_GT(reads.load(), 100u) << "the reader hardly ran";
+	EXPECT_EQ(wentDown.load(), 0u) << "a counter read went down";
+	gst_object_unref(bus);
+	gst_object_unref(dec);
 	gst_object_unref(enc);
 	test::unrefPipeline(p);
 	EXPECT_EQ(test::countOpenFds(), fds0);

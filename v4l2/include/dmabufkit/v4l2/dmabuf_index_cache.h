@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -46,9 +48,9 @@ public:
 	void releaseAll();
 
 	/** \brief Acquisitions that reused the dma-buf's previous index (no remap). */
-	uint64_t hits() const { return hits_; }
+	uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
 	/** \brief Acquisitions that bound a dma-buf to a new index (a remap in vb2). */
-	uint64_t misses() const { return misses_; }
+	uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 	unsigned busyCount() const;
 
 private:
@@ -60,8 +62,9 @@ private:
 	std::vector<Slot> slots_;
 	std::unordered_map<uint64_t, unsigned> byInode_;
 	uint64_t clock_ = 0;
-	uint64_t hits_ = 0;
-	uint64_t misses_ = 0;
+	/* Read by property getters on other threads. */
+	std::atomic<uint64_t> hits_{ 0 };
+	std::atomic<uint64_t> misses_{ 0 };
 };
 
 } /* namespace dmabufkit::v4l2 */
