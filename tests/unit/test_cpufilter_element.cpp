@@ -6,9 +6,11 @@
  * cases (not-negotiated reason, unwritable snapshot location, zero-size
  * frame).
  */
+#include <atomic>
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gst/check/gstharness.h>
@@ -500,4 +502,39 @@ TEST(CpuFilterElement, SnapshotActionSignalInPassthrough)
 	EXPECT_EQ(f.stat("passthrough"), 2u);
 	unlink(formatFramePath(pattern, 0).c_str());
 	rmdir(dir);
+}
+
+/*
+ * The tracer reads "stats" from its own thread while the element starts and
+ * stops. stop() unreffed the import allocator before clearing the pointer
+ * stats read: a use-after-free under the sanitizers (unit suite in
+ * build-asan). The reader must see counters on every read.
+ */
+TEST(CpuFilterElement, StatsReadWhileTheElementStartsAndStops)
+{
+	GstElement *f = gst_element_factory_make("dmabufcpufilter", nullptr);
+	ASSERT_NE(f, nullptr);
+	std::atomic<bool> stop{ false };
+	std::atomic<unsigned> reads{ 0 }, empty{ 0 };
+	std::thread reader([&] {
+		while (!stop) {
+			GstStructure *s = nullptr;
+			g_object_get(f, "stats", &s, nullptr);
+			if (!s || !gst_structure_has_field(s, "import-live"))
+				empty++;
+			if (s)
+				gst_structure_free(s);
+			reads++;
+		}
+	});
+	for (int i = 0; i < 300; ++i) {
+		ASSERT_EQ(gst_element_set_state(f, GST_STATE_PAUSED), GST_STATE_CHANGE_SUCCESS);
+		ASSERT_EQ(gst_element_set_state(f, GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+	}
+	stop = true;
+	reader.join();
+	gst_element_set_state(f, GST_STATE_NULL);
+	gst_object_unref(f);
+	EXPECT_GT(reads.load(), 100u) << "the reader hardly ran";
+	EXPECT_EQ(empty.load(), 0u) << "stats without the import counters";
 }
