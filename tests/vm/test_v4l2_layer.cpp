@@ -61,6 +61,24 @@ void setVividControl(const VideoDevice &dev, const char *name, int32_t value)
 	ASSERT_TRUE(r.ok()) << r.error().message;
 }
 
+/* vicodec's encoder set to YUYV 640x480 in, FWHT out; the OUTPUT format it took. */
+DeviceFormat setEncoderFormats(VideoDevice &dev)
+{
+	DeviceFormat raw;
+	raw.fourcc = V4L2_PIX_FMT_YUYV;
+	raw.width = 640;
+	raw.height = 480;
+	auto rawSet = dev.setFormat(dev.outputType(), raw);
+	EXPECT_TRUE(rawSet.ok()) << rawSet.error().message;
+	DeviceFormat coded;
+	coded.fourcc = V4L2_PIX_FMT_FWHT;
+	coded.width = 640;
+	coded.height = 480;
+	auto codedSet = dev.setFormat(dev.captureType(), coded);
+	EXPECT_TRUE(codedSet.ok()) << codedSet.error().message;
+	return rawSet ? *rawSet : DeviceFormat{};
+}
+
 } /* namespace */
 
 TEST(V4l2Layer, OpenErrorsNameDeviceAndErrno)
@@ -203,23 +221,13 @@ TEST(V4l2Layer, VicodecFoundByCodecEncodesImportedDmaBufsAndDrains)
 	ASSERT_TRUE(opened.ok()) << opened.error().message;
 	auto &dev = *opened;
 
-	DeviceFormat raw;
-	raw.fourcc = V4L2_PIX_FMT_YUYV;
-	raw.width = 640;
-	raw.height = 480;
-	auto rawSet = dev->setFormat(dev->outputType(), raw);
-	ASSERT_TRUE(rawSet.ok()) << rawSet.error().message;
-	EXPECT_EQ(rawSet->planes[0].bytesPerLine, 1280u);
-	DeviceFormat coded;
-	coded.fourcc = V4L2_PIX_FMT_FWHT;
-	coded.width = 640;
-	coded.height = 480;
-	ASSERT_TRUE(dev->setFormat(dev->captureType(), coded).ok());
+	const DeviceFormat rawSet = setEncoderFormats(*dev);
+	ASSERT_EQ(rawSet.planes[0].bytesPerLine, 1280u);
 	ASSERT_TRUE(dev->subscribeEvent(V4L2_EVENT_EOS).ok());
 
 	auto heap = DmaHeapExporter::open("system");
 	ASSERT_TRUE(heap.ok()) << heap.error().message;
-	const uint32_t frameSize = rawSet->planes[0].sizeImage;
+	const uint32_t frameSize = rawSet.planes[0].sizeImage;
 	BufferQueue out(*dev, dev->outputType());
 	BufferQueue cap(*dev, dev->captureType());
 	auto nOut = out.allocate(2, V4L2_MEMORY_DMABUF);
@@ -306,17 +314,8 @@ TEST(V4l2Layer, BuffersQueuedBeforeAnotherAreTakenOnceDone)
 {
 	auto dev = openRole("vicodec-encoder");
 	ASSERT_TRUE(dev);
-	DeviceFormat raw;
-	raw.fourcc = V4L2_PIX_FMT_YUYV;
-	raw.width = 640;
-	raw.height = 480;
-	auto rawSet = dev->setFormat(dev->outputType(), raw);
-	ASSERT_TRUE(rawSet.ok()) << rawSet.error().message;
-	DeviceFormat coded;
-	coded.fourcc = V4L2_PIX_FMT_FWHT;
-	coded.width = 640;
-	coded.height = 480;
-	ASSERT_TRUE(dev->setFormat(dev->captureType(), coded).ok());
+	const DeviceFormat rawSet = setEncoderFormats(*dev);
+	ASSERT_GT(rawSet.planes[0].sizeImage, 0u);
 	BufferQueue out(*dev, dev->outputType());
 	BufferQueue cap(*dev, dev->captureType());
 	ASSERT_TRUE(out.allocate(1, V4L2_MEMORY_MMAP).ok());
@@ -334,7 +333,7 @@ TEST(V4l2Layer, BuffersQueuedBeforeAnotherAreTakenOnceDone)
 	auto notYet = cap.takeIfDone(2);
 	ASSERT_TRUE(notYet.ok()) << notYet.error().message;
 	EXPECT_FALSE(notYet->has_value()) << "a buffer the driver has not filled was taken";
-	ASSERT_TRUE(out.queueMmap(0, { rawSet->planes[0].sizeImage }, 7000).ok());
+	ASSERT_TRUE(out.queueMmap(0, { rawSet.planes[0].sizeImage }, 7000).ok());
 	/* The encoder fills the oldest CAPTURE buffer, 2. */
 	std::optional<DequeuedBuffer> done;
 	for (int i = 0; i < 200 && !done; ++i) {

@@ -126,16 +126,24 @@ static void prepare(struct v4l2_buffer &buf, struct v4l2_plane *planes, uint32_t
 	}
 }
 
-Result<std::vector<uint32_t>> BufferQueue::planeLengths(unsigned index) const
+Result<void> BufferQueue::query(unsigned index, struct v4l2_buffer &buf,
+				struct v4l2_plane *planes) const
 {
-	struct v4l2_buffer buf;
-	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
 	prepare(buf, planes, type_, memory_, index, numPlanes_);
 	if (auto r = device_.ioctl(VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF"); !r) {
 		DBK_LOG(V4l2, Error, "%s (buffer %u on %s)", r.error().message.c_str(), index,
 			bufferTypeName(type_));
 		return r.error();
 	}
+	return {};
+}
+
+Result<std::vector<uint32_t>> BufferQueue::planeLengths(unsigned index) const
+{
+	struct v4l2_buffer buf;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
+	if (auto r = query(index, buf, planes); !r)
+		return r.error();
 	std::vector<uint32_t> out;
 	if (isMultiPlanarType(type_))
 		for (unsigned i = 0; i < numPlanes_; ++i)
@@ -397,12 +405,8 @@ Result<std::optional<DequeuedBuffer>> BufferQueue::takeIfDone(unsigned index)
 		return std::optional<DequeuedBuffer>{};
 	struct v4l2_buffer buf;
 	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {};
-	prepare(buf, planes, type_, memory_, index, numPlanes_);
-	if (auto r = device_.ioctl(VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF"); !r) {
-		DBK_LOG(V4l2, Error, "%s (buffer %u on %s)", r.error().message.c_str(), index,
-			bufferTypeName(type_));
+	if (auto r = query(index, buf, planes); !r)
 		return r.error();
-	}
 	if (!(buf.flags & V4L2_BUF_FLAG_DONE))
 		return std::optional<DequeuedBuffer>{};
 	DequeuedBuffer d = dequeuedFrom(buf, planes);

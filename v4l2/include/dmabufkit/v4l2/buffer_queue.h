@@ -131,6 +131,9 @@ private:
 	Result<void> queue(struct v4l2_buffer &buf, struct v4l2_plane *planes, unsigned index,
 			   uint64_t timestampNs);
 	DequeuedBuffer dequeuedFrom(const struct v4l2_buffer &buf, const struct v4l2_plane *planes);
+	/* VIDIOC_QUERYBUF of buffer \a index, logged when it fails. */
+	Result<void> query(unsigned index, struct v4l2_buffer &buf,
+			   struct v4l2_plane *planes) const;
 
 	const VideoDevice &device_;
 	uint32_t type_;
