@@ -59,6 +59,7 @@ Result<std::shared_ptr<ExportingQueue>> ExportingQueue::create(const v4l2::Video
 		q->fds_.push_back(std::move(fds).value());
 	}
 	q->downstream_.assign(*n, false);
+	q->parked_.assign(*n, false);
 	DBK_LOG(V4l2, Info, "%s: %s: exporting %u MMAP buffers as dma-bufs %s:0..%u (asked %u)",
 		dev.label(), v4l2::bufferTypeName(type), *n, namePrefix.c_str(), *n - 1, count);
 	return q;
@@ -115,13 +116,27 @@ std::vector<unsigned> ExportingQueue::queuedBefore(unsigned index) const
 Result<std::optional<v4l2::DequeuedBuffer>> ExportingQueue::takeIfDone(unsigned index)
 {
 	std::lock_guard<std::mutex> g(lock_);
-	return queue_.takeIfDone(index);
+	auto d = queue_.takeIfDone(index);
+	if (d && *d)
+		parked_[index] = true;
+	return d;
+}
+
+/* A buffer taken through QUERYBUF is still DONE in vb2, which refuses to
+ * queue it again (EINVAL) until STREAMOFF: it stays with us until then. */
+bool ExportingQueue::parked(unsigned index) const
+{
+	if (!parked_[index])
+		return false;
+	DBK_LOG(V4l2, Debug, "%s: %s: buffer %u taken after the LAST buffer: not requeued",
+		dev_.label(), v4l2::bufferTypeName(queue_.type()), index);
+	return true;
 }
 
 Result<void> ExportingQueue::requeue(unsigned index)
 {
 	std::lock_guard<std::mutex> g(lock_);
-	if (!active_)
+	if (!active_ || parked(index))
 		return {};
 	DBK_LOG(V4l2, Trace, "%s: %s: buffer %u back to the driver unused", dev_.label(),
 		v4l2::bufferTypeName(queue_.type()), index);
@@ -143,7 +158,7 @@ void ExportingQueue::memoryReleased(gpointer data)
 		std::lock_guard<std::mutex> g(q->lock_);
 		q->downstream_[rel->index] = false;
 		q->outstanding_--;
-		if (q->active_ && q->streaming_) {
+		if (q->active_ && q->streaming_ && !q->parked(rel->index)) {
 			auto r = q->queue_.queueMmap(rel->index);
 			if (!r) {
 				DBK_LOG(V4l2, Error,

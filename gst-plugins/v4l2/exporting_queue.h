@@ -73,6 +73,7 @@ public:
 private:
 	ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type);
 	static void memoryReleased(gpointer data);
+	bool parked(unsigned index) const; /* lock_ held */
 
 	mutable std::mutex lock_;
 	const v4l2::VideoDevice &dev_;
@@ -80,6 +81,7 @@ private:
 	std::vector<std::vector<UniqueFD>> fds_;
 	std::vector<uint64_t> inodes_;
 	std::vector<bool> downstream_;
+	std::vector<bool> parked_; /* taken by takeIfDone(): no QBUF before STREAMOFF */
 	std::atomic<unsigned> outstanding_{ 0 };
 	bool active_ = true;
 	bool streaming_ = false;

@@ -192,18 +192,22 @@ static GstFlowReturn gst_dmabuf_v4l2_convert_transform(GstBaseTransform *, GstBu
 static Result<void> setup_stream(GstDmabufV4l2Convert *self)
 {
 	ConvertState *st = self->state;
-	st->setStream(std::make_unique<ConvertStream>(*st->dev, GST_OBJECT_NAME(self)));
-	st->stream->timeoutMs = st->timeoutMs;
-	st->stream->flushing = [self]() {
+	/* Set up before stats() (any thread) can see it. */
+	auto stream = std::make_unique<ConvertStream>(*st->dev, GST_OBJECT_NAME(self));
+	stream->timeoutMs = st->timeoutMs;
+	stream->flushing = [self]() {
 		return GST_PAD_IS_FLUSHING(GST_BASE_TRANSFORM_SINK_PAD(self)) ||
 		       GST_PAD_IS_FLUSHING(GST_BASE_TRANSFORM_SRC_PAD(self));
 	};
-	if (auto r = st->stream->setupOutput(kOutputSlots); !r)
+	if (auto r = stream->setupOutput(kOutputSlots); !r)
 		return r;
 	auto source = v4l2_convert_capture_source(self);
 	if (!source)
 		return source.error();
-	return st->stream->setupCapture(std::move(source).value());
+	if (auto r = stream->setupCapture(std::move(source).value()); !r)
+		return r;
+	st->setStream(std::move(stream));
+	return {};
 }
 
 /* The frame to queue on OUTPUT: \a in itself, or a copy (counted and reported). */

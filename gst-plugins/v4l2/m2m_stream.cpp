@@ -316,6 +316,8 @@ Result<void> M2mStream::deliverLateFrames(unsigned lastIndex)
 					return r;
 				break;
 			}
+			if (interrupted())
+				return {}; /* a flush or a stop: the frame is not wanted */
 			if (Clock::now() > deadline) {
 				DBK_LOG(V4l2, Warning,
 					"%s: %s: CAPTURE buffer %u, queued before the LAST buffer, "

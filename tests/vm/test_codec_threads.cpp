@@ -219,8 +219,20 @@ TEST(CodecProperties, CountersReadWhileStreamsStopAndStart)
 				wentDown++;
 			last = hits + misses;
 			reads++;
+			g_usleep(100); /* often, but not a whole vCPU of the guest */
 		}
 	});
+	/* An ASSERT below returns early: the reader must end before the test. */
+	struct JoinOnExit {
+		std::atomic<bool> &stop;
+		std::thread &t;
+		~JoinOnExit()
+		{
+			stop = true;
+			if (t.joinable())
+				t.join();
+		}
+	} joinReader{ stop, reader };
 	GstBus *bus = gst_element_get_bus(p);
 	for (int run = 1; run <= kRuns; ++run) {
 		gst_element_set_state(p, GST_STATE_PLAYING);
