@@ -5,6 +5,8 @@
 #include <ctime>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
 
 #include "dmabufkit/base/log.h"
 #include "dmabufkit/core/dma_buf.h"
@@ -16,6 +18,7 @@ namespace {
 struct Release {
 	std::weak_ptr<ExportingQueue> queue;
 	unsigned index;
+	unsigned plane;
 };
 
 GQuark releaseQuark()
@@ -37,7 +40,21 @@ unsigned ExportingQueue::queuedCount() const
 	return queue_.queuedCount();
 }
 
-ExportingQueue::~ExportingQueue() = default;
+/* A memory that comes back while the queue lives is kept (see
+ * memoryDisposed()); only these last references free them. */
+ExportingQueue::~ExportingQueue()
+{
+	std::vector<GstMemory *> idle;
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		for (auto &planes : idle_)
+			for (GstMemory *&m : planes)
+				if (m)
+					idle.push_back(std::exchange(m, nullptr));
+	}
+	for (GstMemory *m : idle)
+		gst_memory_unref(m);
+}
 
 Result<std::shared_ptr<ExportingQueue>> ExportingQueue::create(const v4l2::VideoDevice &dev,
 							       uint32_t type, unsigned count,
@@ -60,6 +77,9 @@ Result<std::shared_ptr<ExportingQueue>> ExportingQueue::create(const v4l2::Video
 	}
 	q->downstream_.assign(*n, false);
 	q->parked_.assign(*n, false);
+	q->idle_.resize(*n);
+	for (unsigned i = 0; i < *n; ++i)
+		q->idle_[i].assign(q->fds_[i].size(), nullptr);
 	DBK_LOG(V4l2, Info, "%s: %s: exporting %u MMAP buffers as dma-bufs %s:0..%u (asked %u)",
 		dev.label(), v4l2::bufferTypeName(type), *n, namePrefix.c_str(), *n - 1, count);
 	return q;
@@ -151,55 +171,91 @@ std::optional<Error> ExportingQueue::takeAsyncError()
 	return e;
 }
 
-void ExportingQueue::memoryReleased(gpointer data)
+/*
+ * The last reference to one of our memories went away: keep the memory
+ * (a mini-object dispose that returns FALSE resurrects it, as GstBufferPool
+ * does with buffers) and, for plane 0, requeue its buffer. Once the queue is
+ * gone the memory is freed as usual.
+ */
+gboolean ExportingQueue::memoryDisposed(GstMiniObject *obj)
 {
-	auto *rel = static_cast<Release *>(data);
-	if (auto q = rel->queue.lock()) {
+	auto *rel = static_cast<Release *>(gst_mini_object_get_qdata(obj, releaseQuark()));
+	bool kept = false;
+	/* Nothing may touch obj or rel once q is released: the queue's last
+	 * reference may be q, whose destructor then frees the memory. */
+	if (auto q = rel ? rel->queue.lock() : nullptr) {
 		std::lock_guard<std::mutex> g(q->lock_);
-		q->downstream_[rel->index] = false;
-		q->outstanding_--;
-		if (q->active_ && q->streaming_ && !q->parked(rel->index)) {
-			auto r = q->queue_.queueMmap(rel->index);
-			if (!r) {
-				DBK_LOG(V4l2, Error,
-					"%s: requeueing buffer %u released downstream failed: %s",
-					q->dev_.label(), rel->index, r.error().message.c_str());
-				if (!q->asyncError_)
-					q->asyncError_ = r.error();
-			}
-		} else {
-			DBK_LOG(V4l2, Trace, "%s: buffer %u released after streaming stopped; kept",
-				q->dev_.label(), rel->index);
+		GstMemory *&slot = q->idle_[rel->index][rel->plane];
+		if (!slot) {
+			slot = gst_memory_ref(GST_MEMORY_CAST(obj));
+			kept = true;
 		}
-		uint64_t one = 1;
-		(void)!write(q->releaseFd_.get(), &one, sizeof(one));
+		if (rel->plane == 0) {
+			q->downstream_[rel->index] = false;
+			q->outstanding_--;
+			if (q->active_ && q->streaming_ && !q->parked(rel->index)) {
+				auto r = q->queue_.queueMmap(rel->index);
+				if (!r) {
+					DBK_LOG(V4l2, Error,
+						"%s: requeueing buffer %u released downstream "
+						"failed: %s",
+						q->dev_.label(), rel->index,
+						r.error().message.c_str());
+					if (!q->asyncError_)
+						q->asyncError_ = r.error();
+				}
+			} else {
+				DBK_LOG(V4l2, Trace,
+					"%s: buffer %u released after streaming stopped; kept",
+					q->dev_.label(), rel->index);
+			}
+			uint64_t one = 1;
+			(void)!write(q->releaseFd_.get(), &one, sizeof(one));
+		}
 	}
-	delete rel;
+	return kept ? FALSE : TRUE;
+}
+
+/* Buffer \a index's memory of \a plane: the one kept from last time, or a
+ * new one over a dup of the exported fd (lock_ not held). */
+GstMemory *ExportingQueue::memoryFor(unsigned index, unsigned plane, DbkAllocator *allocator)
+{
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		if (GstMemory *kept = std::exchange(idle_[index][plane], nullptr))
+			return kept;
+	}
+	GstMemory *mem =
+		dbk_allocator_import(allocator, dup(fds_[index][plane].get()), TRUE, nullptr);
+	if (!mem)
+		return nullptr;
+	/* Ours until freed: dbk memories set no dispose of their own. */
+	g_assert(!GST_MINI_OBJECT_CAST(mem)->dispose);
+	gst_mini_object_set_qdata(GST_MINI_OBJECT_CAST(mem), releaseQuark(),
+				  new Release{ weak_from_this(), index, plane },
+				  [](gpointer data) { delete static_cast<Release *>(data); });
+	GST_MINI_OBJECT_CAST(mem)->dispose = memoryDisposed;
+	return mem;
 }
 
 GstBuffer *ExportingQueue::wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *allocator)
 {
 	GstBuffer *buf = gst_buffer_new();
-	const auto &fds = fds_[d.index];
-	for (unsigned p = 0; p < fds.size(); ++p) {
-		GstMemory *mem = dbk_allocator_import(allocator, dup(fds[p].get()), TRUE, nullptr);
+	for (unsigned p = 0; p < fds_[d.index].size(); ++p) {
+		GstMemory *mem = memoryFor(d.index, p, allocator);
 		if (!mem) {
 			DBK_LOG(V4l2, Error, "%s: cannot wrap exported buffer %u plane %u",
 				dev_.label(), d.index, p);
 			gst_buffer_unref(buf);
 			return nullptr;
 		}
+		/* The payload this time; a kept memory still has last time's. */
 		gsize offset = d.dataOffset[p];
 		gsize used = d.bytesUsed[p] > offset ? d.bytesUsed[p] - offset : 0;
-		if (used && offset + used <= mem->maxsize)
-			gst_memory_resize(mem, static_cast<gssize>(offset), used);
-		if (p == 0) {
-			/* The first plane's memory carries the requeue; all planes share a buffer.
-			 */
-			auto *rel = new Release{ weak_from_this(), d.index };
-			gst_mini_object_set_qdata(GST_MINI_OBJECT_CAST(mem), releaseQuark(), rel,
-						  memoryReleased);
-		}
+		if (!used || offset + used > mem->maxsize)
+			offset = 0, used = mem->maxsize;
+		gst_memory_resize(
+			mem, static_cast<gssize>(offset) - static_cast<gssize>(mem->offset), used);
 		gst_buffer_append_memory(buf, mem);
 	}
 	{

@@ -50,7 +50,13 @@ public:
 	Result<void> requeue(unsigned index);
 	/**
 	 * \brief A GstBuffer of the dma-buf(s) of a dequeued buffer, sized to
-	 * its payload; freeing its memory requeues it.
+	 * its payload; when downstream lets go of its memory, the buffer is
+	 * requeued and the memory kept for the next time.
+	 *
+	 * One GstMemory per buffer and plane lives as long as the queue: a
+	 * consumer that maps it (the CPU filter, the tracer's previews) maps
+	 * it once, not once per frame (an mmap, a munmap and its TLB
+	 * shootdown per frame before).
 	 */
 	GstBuffer *wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *allocator);
 	/** \brief STREAMOFF; buffers downstream are no longer requeued. */
@@ -72,7 +78,8 @@ public:
 
 private:
 	ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type);
-	static void memoryReleased(gpointer data);
+	static gboolean memoryDisposed(GstMiniObject *obj);
+	GstMemory *memoryFor(unsigned index, unsigned plane, DbkAllocator *allocator);
 	bool parked(unsigned index) const; /* lock_ held */
 
 	mutable std::mutex lock_;
@@ -82,6 +89,9 @@ private:
 	std::vector<uint64_t> inodes_;
 	std::vector<bool> downstream_;
 	std::vector<bool> parked_; /* taken by takeIfDone(): no QBUF before STREAMOFF */
+	/* Per buffer and plane, its memory while it is back with us (one ref
+	 * ours): handed out again, so its CPU mapping outlives a frame. */
+	std::vector<std::vector<GstMemory *>> idle_;
 	std::atomic<unsigned> outstanding_{ 0 };
 	bool active_ = true;
 	bool streaming_ = false;

@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dmabufkit/dbk_allocator.h>
+
 #include "frame_png_writer.h"
 #include "png_file.h"
 #include "test_devices.h"
@@ -279,6 +281,40 @@ TEST(CpuFilterVm, FromDmabufV4l2Src)
 	EXPECT_EQ(field(c.stats, "dmabuf-inputs"), n);
 	EXPECT_EQ(field(c.stats, "input-maps"), n) << "one map per input buffer";
 	EXPECT_EQ(field(c.pool, "sync-starts"), n);
+	EXPECT_EQ(r.dmabufDelta, 0) << "dma-buf leak";
+}
+
+/* An exported capture buffer comes back as the same memory each time it is
+ * dequeued, so a consumer maps it once, not once per frame. */
+TEST(CpuFilterVm, ExportedCaptureBuffersAreMappedOnceEach)
+{
+	constexpr guint64 kCaptureBuffers = 4;
+	DbkAccessStats before{}, after{};
+	dbk_get_global_access_stats(&before);
+	RunResult r;
+	runPipeline("dmabufv4l2src device=" + vivid() +
+			    " io-mode=export num-v4l2-buffers=" + std::to_string(kCaptureBuffers) +
+			    " num-buffers=" + std::to_string(kFrames) +
+			    " ! video/x-raw,format=NV12,width=640,height=480 ! dmabufcpufilter "
+			    "name=f operation=convert ! video/x-raw,format=BGRx ! fakesink",
+		    r);
+	dbk_get_global_access_stats(&after);
+	const Counters &c = r.counters;
+	ASSERT_NE(c.stats, nullptr);
+	ASSERT_NE(c.pool, nullptr);
+	printCounters("export", c);
+	const guint64 n = field(c.stats, "frames");
+	EXPECT_EQ(n, static_cast<guint64>(kFrames));
+	EXPECT_EQ(field(c.stats, "input-maps"), n) << "one map per input buffer";
+	const guint64 mmaps = after.mmaps - before.mmaps;
+	const guint64 allocated = field(c.pool, "allocated");
+	std::printf("  %lu mmaps for %lu frames (%lu capture buffers, %lu output buffers)\n",
+		    static_cast<unsigned long>(mmaps), static_cast<unsigned long>(n),
+		    static_cast<unsigned long>(kCaptureBuffers),
+		    static_cast<unsigned long>(allocated));
+	EXPECT_LE(mmaps, kCaptureBuffers + allocated)
+		<< "a capture buffer was mapped again for a later frame";
+	EXPECT_EQ(after.munmaps - before.munmaps, mmaps) << "a mapping outlived the pipeline";
 	EXPECT_EQ(r.dmabufDelta, 0) << "dma-buf leak";
 }
 
