@@ -174,7 +174,8 @@ double cpuSeconds()
 	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-double threadCpuSeconds()
+/* CPU seconds of the calling thread. */
+double ownThreadCpuSeconds()
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -355,7 +356,7 @@ int main(int argc, char **argv)
 			dmabufUsage(sizes, &b, &c);
 			peakBytes = std::max(peakBytes, b);
 			peakCount = std::max(peakCount, c);
-			samplerCpu = threadCpuSeconds();
+			samplerCpu = ownThreadCpuSeconds();
 			std::this_thread::sleep_for(std::chrono::milliseconds(sampleMs));
 		}
 	});
