@@ -5,6 +5,7 @@
 #include <ctime>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <system_error>
 #include <unistd.h>
 #include <utility>
 
@@ -30,20 +31,26 @@ GQuark releaseQuark()
 } /* namespace */
 
 ExportingQueue::ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type)
-	: dev_(dev), queue_(dev, type), releaseFd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+	: dev_(dev), label_(dev.label()), queue_(dev, type),
+	  releaseFd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
 {
 }
 
 unsigned ExportingQueue::queuedCount() const
 {
-	std::lock_guard<std::mutex> g(lock_);
-	return queue_.queuedCount();
+	return queued_;
+}
+
+void ExportingQueue::countQueued()
+{
+	queued_ = queue_.queuedCount();
 }
 
 /* A memory that comes back while the queue lives is kept (see
  * memoryDisposed()); only these last references free them. */
 ExportingQueue::~ExportingQueue()
 {
+	requeuer_.reset();
 	std::vector<GstMemory *> idle;
 	{
 		std::lock_guard<std::mutex> g(lock_);
@@ -80,6 +87,19 @@ Result<std::shared_ptr<ExportingQueue>> ExportingQueue::create(const v4l2::Video
 	q->idle_.resize(*n);
 	for (unsigned i = 0; i < *n; ++i)
 		q->idle_[i].assign(q->fds_[i].size(), nullptr);
+	/* this, not a shared_ptr: the queue outlives the thread it joins. */
+	try {
+		q->requeuer_ = std::make_unique<ReleaseRequeuer>(
+			"rq:" + namePrefix,
+			[raw = q.get()](unsigned i) { raw->requeueReleased(i); });
+	} catch (const std::system_error &e) {
+		DBK_LOG(V4l2, Error,
+			"%s: cannot start the thread that requeues released buffers: %s",
+			dev.label(), e.what());
+		return Error{ e.code().value(), std::string("starting a thread for ") + dev.path() +
+							": " + e.what() +
+							" (too many threads? check ulimit -u)" };
+	}
 	DBK_LOG(V4l2, Info, "%s: %s: exporting %u MMAP buffers as dma-bufs %s:0..%u (asked %u)",
 		dev.label(), v4l2::bufferTypeName(type), *n, namePrefix.c_str(), *n - 1, count);
 	return q;
@@ -97,11 +117,18 @@ uint64_t ExportingQueue::inode(unsigned index) const
 
 Result<void> ExportingQueue::queueAllFree()
 {
-	std::lock_guard<std::mutex> g(lock_);
+	std::lock_guard<std::mutex> d(deviceLock_);
 	for (unsigned i = 0; i < fds_.size(); ++i) {
-		if (queue_.isQueued(i) || downstream_[i])
+		bool out;
+		{
+			std::lock_guard<std::mutex> g(lock_);
+			out = downstream_[i];
+		}
+		if (queue_.isQueued(i) || out)
 			continue;
-		if (auto r = queue_.queueMmap(i); !r)
+		auto r = queue_.queueMmap(i);
+		countQueued();
+		if (!r)
 			return r;
 	}
 	return {};
@@ -109,8 +136,9 @@ Result<void> ExportingQueue::queueAllFree()
 
 Result<void> ExportingQueue::streamOn()
 {
-	std::lock_guard<std::mutex> g(lock_);
+	std::lock_guard<std::mutex> d(deviceLock_);
 	auto r = queue_.streamOn();
+	std::lock_guard<std::mutex> g(lock_);
 	if (r)
 		streaming_ = true;
 	return r;
@@ -118,28 +146,36 @@ Result<void> ExportingQueue::streamOn()
 
 Result<std::optional<v4l2::DequeuedBuffer>> ExportingQueue::dequeue()
 {
-	std::lock_guard<std::mutex> g(lock_);
-	if (asyncError_) {
-		Error e = *asyncError_;
-		asyncError_.reset();
-		return e;
-	}
-	return queue_.dequeue();
+	if (auto e = takeAsyncError())
+		return *e;
+	std::lock_guard<std::mutex> d(deviceLock_);
+	auto r = queue_.dequeue();
+	countQueued();
+	return r;
+}
+
+uint64_t ExportingQueue::queuedAtNs(unsigned index) const
+{
+	std::lock_guard<std::mutex> d(deviceLock_);
+	return queue_.queuedAtNs(index);
 }
 
 std::vector<unsigned> ExportingQueue::queuedBefore(unsigned index) const
 {
-	std::lock_guard<std::mutex> g(lock_);
+	std::lock_guard<std::mutex> d(deviceLock_);
 	return queue_.queuedBefore(index);
 }
 
 Result<std::optional<v4l2::DequeuedBuffer>> ExportingQueue::takeIfDone(unsigned index)
 {
-	std::lock_guard<std::mutex> g(lock_);
-	auto d = queue_.takeIfDone(index);
-	if (d && *d)
+	std::lock_guard<std::mutex> d(deviceLock_);
+	auto r = queue_.takeIfDone(index);
+	countQueued();
+	if (r && *r) {
+		std::lock_guard<std::mutex> g(lock_);
 		parked_[index] = true;
-	return d;
+	}
+	return r;
 }
 
 /* A buffer taken through QUERYBUF is still DONE in vb2, which refuses to
@@ -149,18 +185,69 @@ bool ExportingQueue::parked(unsigned index) const
 	if (!parked_[index])
 		return false;
 	DBK_LOG(V4l2, Debug, "%s: %s: buffer %u taken after the LAST buffer: not requeued",
-		dev_.label(), v4l2::bufferTypeName(queue_.type()), index);
+		label_.c_str(), v4l2::bufferTypeName(queue_.type()), index);
 	return true;
 }
 
 Result<void> ExportingQueue::requeue(unsigned index)
 {
-	std::lock_guard<std::mutex> g(lock_);
-	if (!active_ || parked(index))
-		return {};
-	DBK_LOG(V4l2, Trace, "%s: %s: buffer %u back to the driver unused", dev_.label(),
+	std::lock_guard<std::mutex> d(deviceLock_);
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		if (!active_ || parked(index))
+			return {};
+	}
+	DBK_LOG(V4l2, Trace, "%s: %s: buffer %u back to the driver unused", label_.c_str(),
 		v4l2::bufferTypeName(queue_.type()), index);
-	return queue_.queueMmap(index);
+	auto r = queue_.queueMmap(index);
+	countQueued();
+	return r;
+}
+
+bool ExportingQueue::requeueable(unsigned index) const
+{
+	return active_ && streaming_ && !parked(index);
+}
+
+/*
+ * ReleaseRequeuer thread: buffer \a index came back from downstream. It
+ * counts as downstream until its QBUF is over, so that a stream waiting for
+ * a buffer (queuedCount() 0, outstanding() not) waits on releaseFd() instead
+ * of polling a queue the driver has nothing in.
+ */
+void ExportingQueue::requeueReleased(unsigned index)
+{
+	std::optional<Error> failed;
+	{
+		std::lock_guard<std::mutex> d(deviceLock_);
+		bool queue;
+		{
+			std::lock_guard<std::mutex> g(lock_);
+			queue = requeueable(index);
+		}
+		if (queue) {
+			auto r = queue_.queueMmap(index);
+			countQueued();
+			if (!r) {
+				DBK_LOG(V4l2, Error,
+					"%s: requeueing buffer %u released downstream failed: %s",
+					label_.c_str(), index, r.error().message.c_str());
+				failed = r.error();
+			}
+		} else {
+			DBK_LOG(V4l2, Trace, "%s: buffer %u released after streaming stopped; kept",
+				label_.c_str(), index);
+		}
+		/* Still under deviceLock_: once it is free, a DQBUF may hand the
+		 * buffer out again, and wrap() marks it downstream. */
+		std::lock_guard<std::mutex> g(lock_);
+		downstream_[index] = false;
+		outstanding_--;
+		if (failed && !asyncError_)
+			asyncError_ = std::move(failed);
+	}
+	uint64_t one = 1;
+	(void)!write(releaseFd_.get(), &one, sizeof(one));
 }
 
 std::optional<Error> ExportingQueue::takeAsyncError()
@@ -174,8 +261,8 @@ std::optional<Error> ExportingQueue::takeAsyncError()
 /*
  * The last reference to one of our memories went away: keep the memory
  * (a mini-object dispose that returns FALSE resurrects it, as GstBufferPool
- * does with buffers) and, for plane 0, requeue its buffer. Once the queue is
- * gone the memory is freed as usual.
+ * does with buffers) and, for plane 0, have its buffer requeued. Once the
+ * queue is gone the memory is freed as usual.
  */
 gboolean ExportingQueue::memoryDisposed(GstMiniObject *obj)
 {
@@ -184,34 +271,18 @@ gboolean ExportingQueue::memoryDisposed(GstMiniObject *obj)
 	/* Nothing may touch obj or rel once q is released: the queue's last
 	 * reference may be q, whose destructor then frees the memory. */
 	if (auto q = rel ? rel->queue.lock() : nullptr) {
-		std::lock_guard<std::mutex> g(q->lock_);
-		GstMemory *&slot = q->idle_[rel->index][rel->plane];
-		if (!slot) {
-			slot = gst_memory_ref(GST_MEMORY_CAST(obj));
-			kept = true;
-		}
-		if (rel->plane == 0) {
-			q->downstream_[rel->index] = false;
-			q->outstanding_--;
-			if (q->active_ && q->streaming_ && !q->parked(rel->index)) {
-				auto r = q->queue_.queueMmap(rel->index);
-				if (!r) {
-					DBK_LOG(V4l2, Error,
-						"%s: requeueing buffer %u released downstream "
-						"failed: %s",
-						q->dev_.label(), rel->index,
-						r.error().message.c_str());
-					if (!q->asyncError_)
-						q->asyncError_ = r.error();
-				}
-			} else {
-				DBK_LOG(V4l2, Trace,
-					"%s: buffer %u released after streaming stopped; kept",
-					q->dev_.label(), rel->index);
+		{
+			std::lock_guard<std::mutex> g(q->lock_);
+			GstMemory *&slot = q->idle_[rel->index][rel->plane];
+			if (!slot) {
+				slot = gst_memory_ref(GST_MEMORY_CAST(obj));
+				kept = true;
 			}
-			uint64_t one = 1;
-			(void)!write(q->releaseFd_.get(), &one, sizeof(one));
 		}
+		/* The QBUF is the requeuer's: it may wait for a whole job of
+		 * the device, and this thread is downstream's. */
+		if (rel->plane == 0)
+			q->requeuer_->post(rel->index);
 	}
 	return kept ? FALSE : TRUE;
 }
@@ -240,12 +311,22 @@ GstMemory *ExportingQueue::memoryFor(unsigned index, unsigned plane, DbkAllocato
 
 GstBuffer *ExportingQueue::wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *allocator)
 {
+	/* Downstream from here: a failure below gives the buffer back through
+	 * the requeuer, which counts it back. */
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		downstream_[d.index] = true;
+	}
+	outstanding_++;
 	GstBuffer *buf = gst_buffer_new();
 	for (unsigned p = 0; p < fds_[d.index].size(); ++p) {
 		GstMemory *mem = memoryFor(d.index, p, allocator);
 		if (!mem) {
 			DBK_LOG(V4l2, Error, "%s: cannot wrap exported buffer %u plane %u",
-				dev_.label(), d.index, p);
+				label_.c_str(), d.index, p);
+			/* Plane 0's memory, once in, posts the buffer as it goes. */
+			if (p == 0)
+				requeuer_->post(d.index);
 			gst_buffer_unref(buf);
 			return nullptr;
 		}
@@ -258,22 +339,22 @@ GstBuffer *ExportingQueue::wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *all
 			mem, static_cast<gssize>(offset) - static_cast<gssize>(mem->offset), used);
 		gst_buffer_append_memory(buf, mem);
 	}
-	{
-		std::lock_guard<std::mutex> g(lock_);
-		downstream_[d.index] = true;
-	}
-	outstanding_++;
 	return buf;
 }
 
 Result<void> ExportingQueue::stop()
 {
-	std::lock_guard<std::mutex> g(lock_);
-	active_ = false;
-	streaming_ = false;
-	DBK_LOG(V4l2, Debug, "%s: %s: stopping, %u buffers still downstream", dev_.label(),
+	std::lock_guard<std::mutex> d(deviceLock_);
+	{
+		std::lock_guard<std::mutex> g(lock_);
+		active_ = false;
+		streaming_ = false;
+	}
+	DBK_LOG(V4l2, Debug, "%s: %s: stopping, %u buffers still downstream", label_.c_str(),
 		v4l2::bufferTypeName(queue_.type()), outstanding_.load());
-	return queue_.release();
+	auto r = queue_.release();
+	countQueued();
+	return r;
 }
 
 void addVideoMeta(GstBuffer *buf, const GstVideoInfo &info)

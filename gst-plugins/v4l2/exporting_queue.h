@@ -20,6 +20,7 @@
 #include "dmabufkit/base/unique_fd.h"
 #include "dmabufkit/v4l2/buffer_queue.h"
 #include "dmabufkit/v4l2/video_device.h"
+#include "release_requeuer.h"
 
 namespace dmabufkit::gstv4l2 {
 
@@ -50,8 +51,9 @@ public:
 	Result<void> requeue(unsigned index);
 	/**
 	 * \brief A GstBuffer of the dma-buf(s) of a dequeued buffer, sized to
-	 * its payload; when downstream lets go of its memory, the buffer is
-	 * requeued and the memory kept for the next time.
+	 * its payload; when downstream lets go of its memory, the memory is
+	 * kept for the next time and the buffer requeued by the queue's
+	 * ReleaseRequeuer thread (it counts as downstream until then).
 	 *
 	 * One GstMemory per buffer and plane lives as long as the queue: a
 	 * consumer that maps it (the CPU filter, the tracer's previews) maps
@@ -61,30 +63,41 @@ public:
 	GstBuffer *wrap(const v4l2::DequeuedBuffer &d, DbkAllocator *allocator);
 	/** \brief STREAMOFF; buffers downstream are no longer requeued. */
 	Result<void> stop();
-	/** \brief Buffers downstream now. */
+	/** \brief Buffers downstream now, or released and not yet requeued. */
 	unsigned outstanding() const { return outstanding_; }
 	/** \brief The dma-buf inode of buffer \a index, plane 0. */
 	uint64_t inode(unsigned index) const;
 	/** \brief Buffers queued in the driver now. */
 	unsigned queuedCount() const;
 	/**
-	 * \brief An eventfd that becomes readable when a buffer comes back from
-	 * downstream; read it to clear.
+	 * \brief An eventfd that becomes readable when a buffer came back from
+	 * downstream and was requeued (or kept, once stopped); read it to clear.
 	 */
 	int releaseFd() const { return releaseFd_.get(); }
 	/** \brief The first error a late requeue hit (reported by the next dequeue). */
 	std::optional<Error> takeAsyncError();
-	v4l2::BufferQueue &queue() { return queue_; }
+	/** \brief When buffer \a index was last queued (CLOCK_MONOTONIC ns). */
+	uint64_t queuedAtNs(unsigned index) const;
 
 private:
 	ExportingQueue(const v4l2::VideoDevice &dev, uint32_t type);
 	static gboolean memoryDisposed(GstMiniObject *obj);
 	GstMemory *memoryFor(unsigned index, unsigned plane, DbkAllocator *allocator);
-	bool parked(unsigned index) const; /* lock_ held */
+	bool parked(unsigned index) const;	/* lock_ held */
+	bool requeueable(unsigned index) const; /* lock_ held */
+	void requeueReleased(unsigned index);
+	void countQueued(); /* deviceLock_ held */
 
-	mutable std::mutex lock_;
+	/* Lock order: deviceLock_, then lock_. deviceLock_ is held across
+	 * ioctls, which may last a device's whole job; lock_ never is, so a
+	 * release or a wrap() never waits for the device. */
+	mutable std::mutex deviceLock_; /* queue_ */
+	mutable std::mutex lock_;	/* the bookkeeping: downstream_ to asyncError_ */
 	const v4l2::VideoDevice &dev_;
+	/* For the log of a release, which may come after the device is closed. */
+	const std::string label_;
 	v4l2::BufferQueue queue_;
+	std::atomic<unsigned> queued_{ 0 }; /* queue_.queuedCount(), read without waiting */
 	std::vector<std::vector<UniqueFD>> fds_;
 	std::vector<uint64_t> inodes_;
 	std::vector<bool> downstream_;
@@ -97,6 +110,8 @@ private:
 	bool streaming_ = false;
 	std::optional<Error> asyncError_;
 	UniqueFD releaseFd_;
+	/* Last: stopped first, while everything it uses is alive. */
+	std::unique_ptr<ReleaseRequeuer> requeuer_;
 };
 
 /** \brief Attach a GstVideoMeta for \a info to \a buf (one or more memories). */

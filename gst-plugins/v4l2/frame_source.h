@@ -106,10 +106,7 @@ public:
 	Result<GstBuffer *> deliver(CapturedFrame &frame) override;
 	void stop() override;
 	unsigned queuedCount() const override { return queue_->queuedCount(); }
-	uint64_t queuedAtNs(unsigned index) const override
-	{
-		return queue_->queue().queuedAtNs(index);
-	}
+	uint64_t queuedAtNs(unsigned index) const override { return queue_->queuedAtNs(index); }
 
 private:
 	std::shared_ptr<ExportingQueue> queue_;
