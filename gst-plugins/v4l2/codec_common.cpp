@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "codec_common.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <mutex>
@@ -112,6 +113,22 @@ void postCodecOpenError(GstElement *element, const char *role, const std::string
 		element, GST_MESSAGE_ERROR, GST_RESOURCE_ERROR, code,
 		g_strdup_printf("Cannot open the %s %s: %s", role, path.c_str(), why),
 		g_strdup(e.message.c_str()), __FILE__, GST_FUNCTION, __LINE__);
+}
+
+unsigned downstreamMinBuffers(GstQuery *query)
+{
+	unsigned most = 0;
+	for (guint i = 0; i < gst_query_get_n_allocation_pools(query); ++i) {
+		guint min = 0;
+		gst_query_parse_nth_allocation_pool(query, i, nullptr, nullptr, &min, nullptr);
+		most = std::max(most, static_cast<unsigned>(min));
+	}
+	return most;
+}
+
+unsigned decoderInputBuffers(const v4l2::VideoDevice &dev)
+{
+	return minBuffers(dev, false, 2) + 2;
 }
 
 unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback)

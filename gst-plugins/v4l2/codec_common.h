@@ -33,6 +33,21 @@ Result<v4l2::VideoNodeInfo> findCodecDevice(GstCaps *codecCaps, bool encoder, ui
  */
 unsigned minBuffers(const v4l2::VideoDevice &dev, bool capture, unsigned fallback);
 
+/**
+ * \brief The buffers downstream keeps, from an ALLOCATION query: the largest
+ * min_buffers of its pools (0 when none). A CAPTURE queue whose buffers go
+ * downstream adds them to its own count, as stock v4l2 elements do, or the
+ * device waits for buffers downstream holds.
+ */
+unsigned downstreamMinBuffers(GstQuery *query);
+
+/**
+ * \brief The input buffers a decoder asks upstream to provide beyond those
+ * it holds: one being decoded, one queued behind it, and the driver's
+ * minimum for OUTPUT (V4L2_CID_MIN_BUFFERS_FOR_OUTPUT).
+ */
+unsigned decoderInputBuffers(const v4l2::VideoDevice &dev);
+
 /* Post the RESOURCE error for a codec node that cannot be opened, by errno:
  * NOT_FOUND (missing, disconnected), BUSY, else OPEN_READ_WRITE; the message
  * names the node and what to do, the debug text the call and errno. */
@@ -111,6 +126,8 @@ struct CodecElementState {
 	std::atomic<guint64> copies{ 0 };
 	std::atomic<guint64> imported{ 0 };
 	std::string deviceUsed;
+	/* From the ALLOCATION query: buffers downstream keeps (decide_allocation). */
+	unsigned downstreamHolds = 0;
 
 	/**
 	 * \brief The OUTPUT index cache's hits and misses, all streams included:

@@ -179,6 +179,15 @@ static gboolean gst_dmabuf_v4l2_dec_propose_allocation(GstVideoDecoder *dec, Gst
 	dmabufkit::gst::fromCore(needs, &c);
 	dbk_query_add_constraints(query, &c);
 	GST_DEBUG_OBJECT(self, "published OUTPUT import constraints: %s", needs.describe().c_str());
+	/* No pool of ours (the input is imported as it comes): how many input
+	 * buffers we keep, so an upstream that hands out its own buffers (a
+	 * V4L2 encoder's CAPTURE queue) has enough to keep working meanwhile. */
+	if (st->dev) {
+		const unsigned keep = decoderInputBuffers(*st->dev);
+		gst_query_add_allocation_pool(query, nullptr, st->codedFmt.planes[0].sizeImage,
+					      keep, 0);
+		GST_DEBUG_OBJECT(self, "asked upstream for %u buffers of input", keep);
+	}
 	return GST_VIDEO_DECODER_CLASS(gst_dmabuf_v4l2_dec_parent_class)
 		->propose_allocation(dec, query);
 }

@@ -327,7 +327,8 @@ static GstFlowReturn gst_dmabuf_v4l2_enc_handle_frame(GstVideoEncoder *enc,
 		};
 		Result<void> r = st->stream->setupOutput(kOutputSlots);
 		if (r)
-			r = st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2);
+			r = st->stream->setupCapture(minBuffers(*st->dev, true, 2) + 2 +
+						     st->downstreamHolds);
 		if (!r) {
 			self->state->stopStream(StreamLock::HeldByCaller);
 			gst_video_codec_frame_unref(frame);
@@ -402,6 +403,21 @@ static gboolean gst_dmabuf_v4l2_enc_flush(GstVideoEncoder *enc)
 {
 	GST_DMABUF_V4L2_ENC(enc)->state->stopStream(StreamLock::HeldByCaller);
 	return TRUE;
+}
+
+/* The coded frames are the CAPTURE queue's own buffers, not a pool's: what
+ * matters in downstream's answer is how many of them it keeps (a decoder
+ * keeps its input queued on its device), added to the CAPTURE buffers. With
+ * too few, the encoder waited for a buffer after nearly every frame, and its
+ * next encode ran in the QBUF that gave one back, in series with a decode. */
+static gboolean gst_dmabuf_v4l2_enc_decide_allocation(GstVideoEncoder *enc, GstQuery *query)
+{
+	auto *self = GST_DMABUF_V4L2_ENC(enc);
+	self->state->downstreamHolds = downstreamMinBuffers(query);
+	GST_INFO_OBJECT(self, "downstream keeps %u coded buffers: as many more CAPTURE buffers",
+			self->state->downstreamHolds);
+	return GST_VIDEO_ENCODER_CLASS(gst_dmabuf_v4l2_enc_parent_class)
+		->decide_allocation(enc, query);
 }
 
 static gboolean gst_dmabuf_v4l2_enc_propose_allocation(GstVideoEncoder *enc, GstQuery *query)
@@ -523,6 +539,7 @@ static void gst_dmabuf_v4l2_enc_class_init(GstDmabufV4l2EncClass *klass)
 	vc->sink_event = gst_dmabuf_v4l2_enc_sink_event;
 	ec->change_state = gst_dmabuf_v4l2_enc_change_state;
 	vc->propose_allocation = gst_dmabuf_v4l2_enc_propose_allocation;
+	vc->decide_allocation = gst_dmabuf_v4l2_enc_decide_allocation;
 	GST_DEBUG_CATEGORY_GET(perf_cat, "GST_PERFORMANCE");
 	GST_DEBUG_CATEGORY_INIT(dmabuf_v4l2_enc_debug, "dmabufv4l2enc", 0,
 				"dmabufkit V4L2 encoder");
