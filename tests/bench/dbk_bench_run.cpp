@@ -23,9 +23,11 @@
  *   latency_ms_mean, latency_ms_max
  *                 running time at the sink minus the buffer's PTS (how long ago
  *                 a live source stamped it), for buffers with a PTS
- *   threads_cpu_s user+sys CPU seconds of the process's threads alive at EOS
- *                 (each since it started), summed by thread name (GStreamer names streaming threads
- *                 "element:pad"): where the pipeline's CPU goes
+ *   threads_cpu_s user+sys CPU seconds of the process's threads (each since it
+ *                 started), summed by thread name (GStreamer names streaming threads
+ *                 "element:pad"): where the pipeline's CPU goes. Read at every
+ *                 sample and at EOS, so a thread that ended before EOS (a codec's
+ *                 stream torn down by its drain) counts up to its last sample
  *   error         the first error message on the bus, if any (exit status 1)
  *
  * Usage: dbk-bench-run [--count-at NAME] [--timeout SEC] [--sample-ms MS] [--no-sample]
@@ -233,14 +235,17 @@ void dmabufUsage(std::map<ino_t, uint64_t> &sizes, uint64_t *bytes, uint64_t *co
 	*count = seen.size();
 }
 
-/* CPU seconds of this process's live threads, by name (/proc/self/task). */
-std::map<std::string, double> threadCpuByName()
+/* Per thread id: its name and CPU seconds when last read. */
+using ThreadTimes = std::map<std::string, std::pair<std::string, double>>;
+
+/* Updates \a seen with this process's live threads (/proc/self/task); the
+ * ones that ended keep their last figures. */
+void readThreadTimes(ThreadTimes &seen)
 {
-	std::map<std::string, double> byName;
 	const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
 	DIR *d = opendir("/proc/self/task");
 	if (!d)
-		return byName;
+		return;
 	while (struct dirent *e = readdir(d)) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -261,10 +266,18 @@ std::map<std::string, double> threadCpuByName()
 			else if (i == 15)
 				stime = std::stoul(field);
 		}
-		byName[line.substr(open + 1, close - open - 1)] += double(utime + stime) / tick;
+		seen[e->d_name] = { line.substr(open + 1, close - open - 1),
+				    double(utime + stime) / tick };
 	}
 	closedir(d);
-	return byName;
+}
+
+std::map<std::string, double> byName(const ThreadTimes &seen)
+{
+	std::map<std::string, double> sums;
+	for (const auto &[tid, t] : seen)
+		sums[t.first] += t.second;
+	return sums;
 }
 
 long peakRssKiB()
@@ -348,6 +361,8 @@ int main(int argc, char **argv)
 	std::atomic<bool> sampling{ sample };
 	uint64_t peakBytes = 0, peakCount = 0;
 	std::atomic<double> samplerCpu{ 0 };
+	std::mutex threadsLock;
+	ThreadTimes threadTimes;
 	std::thread sampler([&] {
 		pthread_setname_np(pthread_self(), "dbk-sampler");
 		std::map<ino_t, uint64_t> sizes;
@@ -356,6 +371,10 @@ int main(int argc, char **argv)
 			dmabufUsage(sizes, &b, &c);
 			peakBytes = std::max(peakBytes, b);
 			peakCount = std::max(peakCount, c);
+			{
+				std::lock_guard l(threadsLock);
+				readThreadTimes(threadTimes);
+			}
 			samplerCpu = ownThreadCpuSeconds();
 			std::this_thread::sleep_for(std::chrono::milliseconds(sampleMs));
 		}
@@ -397,7 +416,12 @@ int main(int argc, char **argv)
 		std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	const double samplerCpuS = samplerCpu;
 	const double cpu = cpuSeconds() - cpu0 - samplerCpuS;
-	const auto threads = threadCpuByName();
+	std::map<std::string, double> threads;
+	{
+		std::lock_guard l(threadsLock);
+		readThreadTimes(threadTimes);
+		threads = byName(threadTimes);
+	}
 	sampling = false;
 	sampler.join();
 	const auto lost = framesLost(pipeline);
