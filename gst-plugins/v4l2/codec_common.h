@@ -126,8 +126,6 @@ struct CodecElementState {
 	std::atomic<guint64> copies{ 0 };
 	std::atomic<guint64> imported{ 0 };
 	std::string deviceUsed;
-	/* From the ALLOCATION query: buffers downstream keeps (decide_allocation). */
-	unsigned downstreamHolds = 0;
 
 	/**
 	 * \brief The OUTPUT index cache's hits and misses, all streams included:

@@ -60,6 +60,8 @@ struct EncState : CodecElementState {
 	GstVideoInfo inInfo{};	/* upstream's caps */
 	GstVideoInfo devInfo{}; /* the layout the device reads */
 	v4l2::DeviceFormat rawFmt, codedFmt;
+	/* From the ALLOCATION query: buffers downstream keeps (decide_allocation). */
+	unsigned downstreamHolds = 0;
 };
 
 } /* namespace */

@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <regex>
+#include <set>
 #include <mutex>
 #include <gtest/gtest.h>
 #include <string>
@@ -135,6 +137,39 @@ INSTANTIATE_TEST_SUITE_P(SourceModes, CodecUpstream, ::testing::Values("export",
 
 namespace {
 
+/* The encoder's exported CAPTURE buffers (named "enc:N") while \a tail
+ * streams after it. */
+size_t encoderCaptureBuffers(const std::string &tail)
+{
+	const std::string desc = "videotestsrc num-buffers=30 ! video/x-raw,format=NV12,width=640,"
+				 "height=480,framerate=30/1 ! dmabufv4l2enc name=enc ! " +
+				 tail + " ! fakesink name=sink";
+	GError *err = nullptr;
+	GstElement *p = gst_parse_launch(desc.c_str(), &err);
+	EXPECT_EQ(err, nullptr) << desc;
+	if (!p)
+		return 0;
+	GstElement *sinkEl = gst_bin_get_by_name(GST_BIN(p), "sink");
+	GstPad *in = gst_element_get_static_pad(sinkEl, "sink");
+	std::atomic<unsigned> arrived{ 0 };
+	gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, countBuffers, &arrived, nullptr);
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	for (int i = 0; i < 500 && !arrived; ++i)
+		g_usleep(20 * 1000);
+	EXPECT_GT(arrived, 0u) << desc << ": nothing reached the sink within 10 s";
+	std::set<std::string> names;
+	const std::string info = test::dmaBufInfo();
+	const std::regex name(R"(\benc:[0-9]+\b)");
+	for (auto it = std::sregex_iterator(info.begin(), info.end(), name);
+	     it != std::sregex_iterator(); ++it)
+		names.insert(it->str());
+	gst_element_set_state(p, GST_STATE_NULL);
+	gst_object_unref(in);
+	gst_object_unref(sinkEl);
+	test::unrefPipeline(p);
+	return names.size();
+}
+
 /* What the sink was handed, each buffer kept: nothing goes back upstream. */
 struct HeldBuffers {
 	std::mutex lock;
@@ -157,6 +192,28 @@ size_t heldCount(HeldBuffers &held)
 }
 
 } /* namespace */
+
+/*
+ * The decoder tells upstream in the ALLOCATION query how many of its input
+ * buffers it keeps (4 on vicodec), and the encoder allocates that many
+ * CAPTURE buffers more than before a fakesink, which keeps none: with too
+ * few, the encoder waited for a buffer after nearly every frame of the main
+ * job. Broken on purpose (the encoder ignoring the answer), both counts
+ * were 4.
+ */
+TEST(CodecAllocation, EncoderAddsTheBuffersTheDecoderKeeps)
+{
+	const int fds0 = test::countOpenFds(), bufs0 = test::countLiveDmaBufs();
+	const size_t alone = encoderCaptureBuffers("identity");
+	const size_t beforeDecoder = encoderCaptureBuffers("dmabufv4l2dec");
+	std::printf("  the encoder exported %zu CAPTURE buffers before a fakesink, %zu before a "
+		    "decoder\n",
+		    alone, beforeDecoder);
+	EXPECT_GE(alone, 2u) << "the encoder's buffers were not found in bufinfo";
+	EXPECT_EQ(beforeDecoder, alone + 4) << "the decoder keeps 4 of its input on vicodec";
+	EXPECT_EQ(test::countOpenFds(), fds0);
+	EXPECT_EQ(test::countLiveDmaBufs(), bufs0);
+}
 
 /*
  * Downstream keeps every buffer the encoder has, so the encoder waits with
